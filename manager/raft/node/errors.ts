@@ -1,0 +1,50 @@
+// Errors a RaftNode gives its callers: each says what happened and what to do about it.
+
+import { RaftError } from '../errors.js';
+import type { RaftId } from '../types.js';
+
+/** This member is not the leader; send the request to `leader` (0 when none is known yet). */
+export class NotLeaderError extends RaftError {
+  readonly leader: RaftId;
+  readonly leaderAddress: string | undefined;
+  constructor(leader: RaftId, leaderAddress: string | undefined) {
+    super(
+      'NOT_LEADER',
+      leader === 0
+        ? 'this manager is not the leader and no leader is known yet (an election may be in progress); retry shortly'
+        : `this manager is not the leader; the leader is member ${leader}${leaderAddress ? ` at ${leaderAddress}` : ''}`,
+    );
+    this.name = 'NotLeaderError';
+    this.leader = leader;
+    this.leaderAddress = leaderAddress;
+  }
+}
+
+/** The request did not complete in time; whether a proposal took effect is unknown. */
+export class RaftTimeoutError extends RaftError {
+  readonly ms: number;
+  constructor(what: string, ms: number) {
+    super(
+      'TIMEOUT',
+      `${what} did not complete within ${ms} ms; its outcome is unknown (check the state before retrying)`,
+    );
+    this.name = 'RaftTimeoutError';
+    this.ms = ms;
+  }
+}
+
+/** The node stopped (shut down, or failed) before the request completed. */
+export class NodeStoppedError extends RaftError {
+  constructor(reason: string) {
+    super('STOPPED', `raft node stopped: ${reason}`);
+    this.name = 'NodeStoppedError';
+  }
+}
+
+/** Too many proposals are waiting; the caller should back off. */
+export class TooManyRequestsError extends RaftError {
+  constructor(limit: number) {
+    super('TOO_MANY_REQUESTS', `more than ${limit} proposals are waiting to commit; retry after a moment`);
+    this.name = 'TooManyRequestsError';
+  }
+}

@@ -1,0 +1,63 @@
+// Shared helpers for the LevelStorage tests: temp directories, raw LevelDB access, log fixtures.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { Level } from 'level';
+import type { MemoryStorage } from '../../storage.js';
+import { EntryType, type Entry } from '../../types.js';
+import type { RaftLevel } from '../level-storage.js';
+
+/** A fresh directory under the OS temp dir, removed when the test ends. */
+export async function tempDir(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'shoal-level-storage-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A raw handle on the storage's LevelDB, for inspecting or damaging it. */
+export async function withRawDb<T>(dir: string, fn: (db: RaftLevel) => Promise<T>): Promise<T> {
+  const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  await db.open();
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+export async function rawKeys(dir: string): Promise<string[]> {
+  return withRawDb(dir, async (db) => {
+    const out: string[] = [];
+    for await (const k of db.keys()) out.push(Buffer.from(k).toString('hex'));
+    return out;
+  });
+}
+
+export function ent(index: number, term: number, data?: Uint8Array): Entry {
+  return { index, term, type: EntryType.Normal, data: data ?? Uint8Array.of(index & 0xff, term & 0xff) };
+}
+
+/** Entries lo..hi inclusive, all at `term`. */
+export function ents(lo: number, hi: number, term: number): Entry[] {
+  const out: Entry[] = [];
+  for (let i = lo; i <= hi; i++) out.push(ent(i, term));
+  return out;
+}
+
+/** Everything the core can read from a storage, for comparing before and after a reopen. */
+export function stateOf(m: MemoryStorage): unknown {
+  const first = m.firstIndex();
+  const last = m.lastIndex();
+  const terms: number[] = [];
+  for (let i = first - 1; i <= last; i++) terms.push(m.term(i));
+  return {
+    initial: m.initialState(),
+    first,
+    last,
+    entries: last >= first ? m.entries(first, last + 1, Number.MAX_SAFE_INTEGER) : [],
+    terms,
+    snapshot: m.snapshot(),
+  };
+}

@@ -1,0 +1,520 @@
+// Linearizability checker for key-value client histories recorded by the Raft simulator.
+//
+// Algorithm: Wing & Gong's search as refined by Lowe (the "WGL" algorithm): the history is
+// a doubly linked list of call and return events in time order; the search repeatedly
+// linearizes an operation whose call precedes the first pending return, lifting both of its
+// events out of the list, and backtracks when that first return is reached. Configurations
+// (set of linearized operations, model state) already explored are memoized, so each is
+// explored at most once.
+//
+// Two additions keep real histories fast:
+// - P-compositionality: linearizability of a key-value store is compositional per key, so
+//   the history is partitioned by key and each key is checked on its own with a model state
+//   of string | undefined.
+// - Operations with an unknown outcome (timeouts, crashes) may take effect at any time after
+//   their invocation, or never, so they would otherwise multiply the search space. Three exact
+//   reductions tame them: (1) subsumption: a configuration is pruned when one with the same
+//   definite set and state but a subset of the unknown operations applied was explored, since
+//   leaving an unknown operation unapplied never removes options; (2) normal form: an unknown
+//   operation is only worth applying right before an operation that observes the state, so it
+//   is never followed directly by a write; (3) symmetry: invoked, unapplied unknown operations
+//   with the same effect are interchangeable, so only one of them is tried.
+//
+// When a key is not linearizable, the report is shrunk to a 1-minimal core: definite
+// operations are weakened (reads dropped, writes turned into unknown-outcome writes) while the
+// key stays non-linearizable. Weakening is monotone, so each operation left in the core is
+// necessary: weakening any one of them makes the rest explicable.
+
+export type KvOp =
+  | { kind: 'get'; key: string }
+  | { kind: 'put'; key: string; value: string }
+  | { kind: 'cas'; key: string; expect: string | undefined; value: string };
+
+export type KvResult =
+  { kind: 'get'; value: string | undefined } | { kind: 'put' } | { kind: 'cas'; ok: boolean };
+
+export interface HistoryOp {
+  client: number;
+  op: KvOp;
+  /** Logical time of the invocation. */
+  invoke: number;
+  /** Logical time of the response; undefined when the outcome is unknown (timeout, crash). */
+  complete: number | undefined;
+  /** The response; undefined when the operation failed or its outcome is unknown. */
+  result: KvResult | undefined;
+  /**
+   * 'ok': took effect exactly once between invoke and complete and returned `result`.
+   * 'fail': definitely did not take effect.
+   * 'unknown': may or may not have taken effect, at any time after invoke.
+   */
+  outcome: 'ok' | 'fail' | 'unknown';
+}
+
+export type LinearizabilityResult =
+  { ok: true } | { ok: false; reason: string } | { ok: 'unknown'; reason: string };
+
+export interface CheckOptions {
+  /**
+   * Budget of distinct search configurations explored per key before giving up with
+   * ok: 'unknown'. Default 1,000,000.
+   */
+  maxStates?: number;
+}
+
+export const DEFAULT_MAX_STATES = 1_000_000;
+
+/** Budgets for shrinking a violation to a minimal core: per search, and in total (at most maxStates). */
+const SHRINK_STATES_PER_SEARCH = 20_000;
+const SHRINK_STATES_TOTAL = 2_000_000;
+
+/**
+ * Decides whether `history` is linearizable with respect to a key-value register per key
+ * (initially undefined). Intervals are closed: an operation that completes at the instant
+ * another is invoked counts as concurrent with it, so ties never produce a false alarm.
+ * Throws on a malformed history (e.g. an 'ok' operation without a completion or result).
+ */
+export function checkLinearizable(history: readonly HistoryOp[], opts?: CheckOptions): LinearizabilityResult {
+  const maxStates = opts?.maxStates ?? DEFAULT_MAX_STATES;
+  if (!Number.isInteger(maxStates) || maxStates < 1) {
+    throw new RangeError(`maxStates must be a positive integer, got ${String(maxStates)}`);
+  }
+
+  const partitions = partitionByKey(history);
+  const violations: { key: string; ops: SearchOp[] }[] = [];
+  const exhausted: string[] = [];
+  for (const [key, ops] of partitions) {
+    const { verdict } = search(ops, maxStates);
+    if (verdict === 'violation') violations.push({ key, ops });
+    else if (verdict === 'budget') exhausted.push(`${JSON.stringify(key)} (${ops.length} operations)`);
+  }
+
+  const first = violations[0];
+  if (first !== undefined) {
+    let reason = describeViolation(history, first.key, first.ops, maxStates);
+    if (violations.length > 1) {
+      reason += `; also not linearizable: key${violations.length > 2 ? 's' : ''} ${violations
+        .slice(1)
+        .map((v) => JSON.stringify(v.key))
+        .join(', ')}`;
+    }
+    return { ok: false, reason };
+  }
+  if (exhausted.length > 0) {
+    return {
+      ok: 'unknown',
+      reason: `search budget of ${maxStates} states per key exceeded on key${exhausted.length > 1 ? 's' : ''} ${exhausted.join(', ')}`,
+    };
+  }
+  return { ok: true };
+}
+
+// ---------------------------------------------------------------------------------------
+// Search problem: per-key operations compiled to four step kinds.
+
+/** Legal iff state === a; state unchanged. A definite get that returned a. */
+const READ = 0;
+/** Legal iff state !== a; state unchanged. A definite cas that failed. */
+const NOT_EQUAL = 1;
+/** Always legal; state := b. A put (definite or unknown). */
+const WRITE = 2;
+/** Legal iff state === a; state := b. A successful cas, or an unknown cas that takes effect. */
+const CAS = 3;
+type Step = typeof READ | typeof NOT_EQUAL | typeof WRITE | typeof CAS;
+
+interface SearchOp {
+  /** Index into the caller's history. */
+  ref: number;
+  step: Step;
+  a: string | undefined;
+  b: string | undefined;
+  invoke: number;
+  /** Definite operations must be linearized within [invoke, complete]; unknown ones need not be. */
+  known: boolean;
+  /** Infinity for unknown operations. */
+  complete: number;
+}
+
+function partitionByKey(history: readonly HistoryOp[]): Map<string, SearchOp[]> {
+  const partitions = new Map<string, SearchOp[]>();
+  history.forEach((h, ref) => {
+    const where = `history[${ref}]`;
+    if (!Number.isFinite(h.invoke)) throw new Error(`${where}: invoke must be a finite number`);
+    let compiled: SearchOp | undefined;
+    if (h.outcome === 'fail') {
+      compiled = undefined; // definitely did not take effect
+    } else if (h.outcome === 'unknown') {
+      const base = { ref, invoke: h.invoke, known: false, complete: Infinity };
+      if (h.op.kind === 'put') compiled = { ...base, step: WRITE, a: undefined, b: h.op.value };
+      else if (h.op.kind === 'cas') compiled = { ...base, step: CAS, a: h.op.expect, b: h.op.value };
+      else compiled = undefined; // a get of unknown outcome constrains nothing
+    } else if (h.outcome === 'ok') {
+      const { complete, result } = h;
+      if (complete === undefined || !Number.isFinite(complete)) {
+        throw new Error(`${where}: an 'ok' operation needs a finite complete time`);
+      }
+      if (complete < h.invoke)
+        throw new Error(`${where}: complete (${complete}) precedes invoke (${h.invoke})`);
+      if (result === undefined || result.kind !== h.op.kind) {
+        throw new Error(`${where}: an 'ok' ${h.op.kind} needs a ${h.op.kind} result`);
+      }
+      const base = { ref, invoke: h.invoke, known: true, complete };
+      if (result.kind === 'get') {
+        compiled = { ...base, step: READ, a: result.value, b: undefined };
+      } else if (h.op.kind === 'put') {
+        compiled = { ...base, step: WRITE, a: undefined, b: h.op.value };
+      } else if (h.op.kind === 'cas' && result.kind === 'cas') {
+        compiled = result.ok
+          ? { ...base, step: CAS, a: h.op.expect, b: h.op.value }
+          : { ...base, step: NOT_EQUAL, a: h.op.expect, b: undefined };
+      }
+    } else {
+      throw new Error(`${where}: unrecognised outcome ${JSON.stringify(h.outcome)}`);
+    }
+    if (compiled === undefined) return;
+    let ops = partitions.get(h.op.key);
+    if (ops === undefined) partitions.set(h.op.key, (ops = []));
+    ops.push(compiled);
+  });
+  return partitions;
+}
+
+// ---------------------------------------------------------------------------------------
+// The WGL search over one key.
+
+type Verdict = 'linearizable' | 'violation' | 'budget';
+
+function search(ops: readonly SearchOp[], maxStates: number): { verdict: Verdict; states: number } {
+  if (unobservableRead(ops) !== undefined) return { verdict: 'violation', states: 0 };
+
+  const n = ops.length;
+  // Bit positions: definite operations and unknown ones are tracked in separate bitsets.
+  const bit = new Int32Array(n);
+  let nKnown = 0;
+  let nUnknown = 0;
+  for (let i = 0; i < n; i++) bit[i] = ops[i]!.known ? nKnown++ : nUnknown++;
+  if (nKnown === 0) return { verdict: 'linearizable', states: 0 };
+
+  // Events: a call per operation, a return per definite operation (unknown ones return at
+  // +infinity, which never blocks anything). Calls sort before returns at equal times.
+  const events: { op: number; isCall: boolean; time: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    const o = ops[i]!;
+    events.push({ op: i, isCall: true, time: o.invoke });
+    if (o.known) events.push({ op: i, isCall: false, time: o.complete });
+  }
+  events.sort(
+    (x, y) => x.time - y.time || Number(x.isCall === false) - Number(y.isCall === false) || x.op - y.op,
+  );
+
+  // Doubly linked list over event indices, with sentinels HEAD and TAIL.
+  const m = events.length;
+  const HEAD = m;
+  const TAIL = m + 1;
+  const next = new Int32Array(m + 2);
+  const prev = new Int32Array(m + 2);
+  const callEntry = new Int32Array(n);
+  const returnEntry = new Int32Array(n).fill(-1);
+  const entryOp = new Int32Array(m);
+  const entryIsCall = new Uint8Array(m);
+  for (let e = 0; e < m; e++) {
+    const ev = events[e]!;
+    entryOp[e] = ev.op;
+    entryIsCall[e] = ev.isCall ? 1 : 0;
+    if (ev.isCall) callEntry[ev.op] = e;
+    else returnEntry[ev.op] = e;
+    next[e] = e + 1;
+    prev[e] = e - 1;
+  }
+  prev[0] = HEAD;
+  next[m - 1] = TAIL;
+  next[HEAD] = 0;
+  prev[TAIL] = m - 1;
+
+  const unlink = (e: number): void => {
+    next[prev[e]!] = next[e]!;
+    prev[next[e]!] = prev[e]!;
+  };
+  const relink = (e: number): void => {
+    next[prev[e]!] = e;
+    prev[next[e]!] = e;
+  };
+  const lift = (op: number): void => {
+    unlink(callEntry[op]!);
+    const r = returnEntry[op]!;
+    if (r >= 0) unlink(r);
+  };
+  const unlift = (op: number): void => {
+    const r = returnEntry[op]!;
+    if (r >= 0) relink(r);
+    relink(callEntry[op]!);
+  };
+
+  // Unknown operations with the same effect share a signature (for the symmetry reduction).
+  const signature = new Int32Array(n);
+  const signatures = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const o = ops[i]!;
+    if (o.known) continue;
+    const sig = `${o.step}${o.a === undefined ? '#' : '$' + JSON.stringify(o.a)}${JSON.stringify(o.b)}`;
+    let id = signatures.get(sig);
+    if (id === undefined) signatures.set(sig, (id = signatures.size));
+    signature[i] = id;
+  }
+  const sigStamp = new Int32Array(signatures.size);
+  let stamp = 0;
+
+  /**
+   * Operations that may be linearized next: those whose call precedes the first pending
+   * return; definite ones first, then one unknown operation per signature. Right after an
+   * unknown operation, writes are excluded (they would make it pointless).
+   */
+  const candidates = (afterUnknown: boolean): number[] => {
+    const known: number[] = [];
+    const unknown: number[] = [];
+    stamp++;
+    for (let e = next[HEAD]!; e !== TAIL && entryIsCall[e] === 1; e = next[e]!) {
+      const op = entryOp[e]!;
+      const o = ops[op]!;
+      if (afterUnknown && o.step === WRITE) continue;
+      if (o.known) known.push(op);
+      else if (sigStamp[signature[op]!] !== stamp) {
+        sigStamp[signature[op]!] = stamp;
+        unknown.push(op);
+      }
+    }
+    for (const op of unknown) known.push(op);
+    return known;
+  };
+
+  const knownBits = new Uint32Array((nKnown + 31) >>> 5);
+  const unknownBits = new Uint32Array((nUnknown + 31) >>> 5);
+  const flip = (op: number): void => {
+    const b = bit[op]!;
+    const words = ops[op]!.known ? knownBits : unknownBits;
+    words[b >>> 5]! ^= 1 << (b & 31);
+  };
+  const configKey = (state: string | undefined, afterUnknown: boolean): string => {
+    let s = afterUnknown ? '1' : '0';
+    for (const w of knownBits) s += String.fromCharCode(w & 0xffff, w >>> 16);
+    return state === undefined ? s + '#' : s + '$' + state;
+  };
+
+  // Memo: (definite set, state, after-unknown flag) -> unknown sets already explored. A
+  // configuration is subsumed by an explored one with a subset of its unknown operations and
+  // the same flag, or with the flag clear (which allows every continuation).
+  const seen = new Map<string, Uint32Array[]>();
+  let states = 0;
+  const subsumed = (key: string): boolean => {
+    const explored = seen.get(key);
+    if (explored === undefined) return false;
+    if (nUnknown === 0) return true;
+    for (const u of explored) if (isSubset(u, unknownBits)) return true;
+    return false;
+  };
+  const dropSupersets = (key: string): void => {
+    const explored = seen.get(key);
+    if (explored === undefined) return;
+    let keep = 0;
+    for (const u of explored) if (!isSubset(unknownBits, u)) explored[keep++] = u;
+    explored.length = keep;
+  };
+  /** Records the current configuration; false if it, or one subsuming it, was explored. */
+  const visit = (state: string | undefined, afterUnknown: boolean): boolean => {
+    const free = configKey(state, false);
+    const key = afterUnknown ? configKey(state, true) : free;
+    if (subsumed(free) || (afterUnknown && subsumed(key))) return false;
+    if (nUnknown > 0) {
+      dropSupersets(key);
+      if (!afterUnknown) dropSupersets(configKey(state, true));
+    }
+    const explored = seen.get(key);
+    const entry = nUnknown === 0 ? [] : [unknownBits.slice()];
+    if (explored === undefined) seen.set(key, entry);
+    else explored.push(...entry);
+    states++;
+    return true;
+  };
+
+  interface Frame {
+    cands: number[];
+    i: number;
+    /** The operation linearized to reach this frame, and the state before it (-1 at the root). */
+    op: number;
+    stateBefore: string | undefined;
+  }
+  let state: string | undefined = undefined;
+  let remainingKnown = nKnown;
+  const stack: Frame[] = [{ cands: candidates(false), i: 0, op: -1, stateBefore: undefined }];
+
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    if (frame.i >= frame.cands.length) {
+      // Every choice from here failed: backtrack.
+      stack.pop();
+      if (frame.op >= 0) {
+        unlift(frame.op);
+        flip(frame.op);
+        if (ops[frame.op]!.known) remainingKnown++;
+        state = frame.stateBefore;
+      }
+      continue;
+    }
+    const op = frame.cands[frame.i++]!;
+    const o = ops[op]!;
+    let after: string | undefined;
+    switch (o.step) {
+      case READ:
+        if (state !== o.a) continue;
+        after = state;
+        break;
+      case NOT_EQUAL:
+        if (state === o.a) continue;
+        after = state;
+        break;
+      case WRITE:
+        after = o.b;
+        break;
+      case CAS:
+        if (state !== o.a) continue;
+        after = o.b;
+        break;
+    }
+    flip(op);
+    if (!visit(after, !o.known)) {
+      flip(op);
+      continue;
+    }
+    if (states > maxStates) return { verdict: 'budget', states };
+    lift(op);
+    if (o.known && --remainingKnown === 0) return { verdict: 'linearizable', states };
+    stack.push({ cands: candidates(!o.known), i: 0, op, stateBefore: state });
+    state = after;
+  }
+  return { verdict: 'violation', states };
+}
+
+function isSubset(a: Uint32Array, b: Uint32Array): boolean {
+  for (let w = 0; w < a.length; w++) if ((a[w]! & ~b[w]!) !== 0) return false;
+  return true;
+}
+
+/**
+ * A definite read (or successful cas) that needs a defined value no write could have
+ * produced before it completed: a quick, certain violation without searching.
+ */
+function unobservableRead(ops: readonly SearchOp[]): SearchOp | undefined {
+  const writesOf = new Map<string, number>(); // value -> earliest invoke of a write of it
+  for (const o of ops) {
+    if ((o.step === WRITE || o.step === CAS) && o.b !== undefined) {
+      const t = writesOf.get(o.b);
+      if (t === undefined || o.invoke < t) writesOf.set(o.b, o.invoke);
+    }
+  }
+  for (const o of ops) {
+    if (!o.known || (o.step !== READ && o.step !== CAS) || o.a === undefined) continue;
+    const earliest = o.step === CAS && o.a === o.b ? earliestOtherWrite(ops, o) : writesOf.get(o.a);
+    if (earliest === undefined || earliest > o.complete) return o;
+  }
+  return undefined;
+}
+
+function earliestOtherWrite(ops: readonly SearchOp[], self: SearchOp): number | undefined {
+  let earliest: number | undefined;
+  for (const o of ops) {
+    if (o === self || (o.step !== WRITE && o.step !== CAS) || o.b !== self.a) continue;
+    if (earliest === undefined || o.invoke < earliest) earliest = o.invoke;
+  }
+  return earliest;
+}
+
+// ---------------------------------------------------------------------------------------
+// Shrinking a violation to a 1-minimal core, and describing it.
+
+/** The key's operations with every definite operation outside `core` weakened. */
+function weakened(ops: readonly SearchOp[], core: ReadonlySet<number>): SearchOp[] {
+  const out: SearchOp[] = [];
+  for (const o of ops) {
+    if (!o.known || core.has(o.ref)) out.push(o);
+    else if (o.step === WRITE || o.step === CAS) out.push({ ...o, known: false, complete: Infinity });
+    // READ and NOT_EQUAL only constrain: dropping them is the weakening.
+  }
+  return out;
+}
+
+function shrink(ops: readonly SearchOp[], maxStates: number): { core: number[]; minimal: boolean } {
+  const quick = unobservableRead(ops);
+  if (quick !== undefined) return { core: [quick.ref], minimal: true };
+
+  const perSearch = Math.min(maxStates, SHRINK_STATES_PER_SEARCH);
+  let remaining = Math.min(maxStates, SHRINK_STATES_TOTAL);
+  let core = ops.filter((o) => o.known).map((o) => o.ref);
+  let minimal = true;
+  // Delta-debugging style: try weakening large chunks first, finishing with single operations
+  // (the last pass alone guarantees 1-minimality, since weakening is monotone). Every accepted
+  // step was verified, so stopping early on budget still leaves a genuine violation.
+  for (let size = Math.ceil(core.length / 2); ; size = Math.ceil(size / 2)) {
+    for (let i = 0; i < core.length;) {
+      if (remaining <= 0) return { core, minimal: false };
+      const chunk = new Set(core.slice(i, i + size));
+      const trial = core.filter((ref) => !chunk.has(ref));
+      const { verdict, states } = search(weakened(ops, new Set(trial)), Math.min(perSearch, remaining));
+      remaining -= states;
+      if (verdict === 'violation') core = trial;
+      else {
+        if (verdict === 'budget' && size === 1) minimal = false;
+        i += size;
+      }
+    }
+    if (size <= 1) break;
+  }
+  return { core, minimal };
+}
+
+function describeViolation(
+  history: readonly HistoryOp[],
+  key: string,
+  ops: readonly SearchOp[],
+  maxStates: number,
+): string {
+  const { core, minimal } = shrink(ops, maxStates);
+  const listed = [...core].sort((x, y) => history[x]!.invoke - history[y]!.invoke || x - y);
+  const others = ops.length - core.length;
+  const context =
+    others === 0
+      ? ''
+      : others === 1
+        ? ', even if the one other operation on the key took effect at any time after its invocation or not at all'
+        : `, even if each of the ${others} other operations on the key took effect at any time after its ` +
+          'invocation or not at all';
+  return (
+    `key ${JSON.stringify(key)} is not linearizable: no valid order exists for ` +
+    `${minimal ? 'these' : 'these (not fully minimized)'} ${core.length} operation${core.length === 1 ? '' : 's'}${context}: ` +
+    listed.map((ref) => describeOp(history[ref]!, ref)).join('; ')
+  );
+}
+
+function show(v: string | undefined): string {
+  return v === undefined ? 'undefined' : JSON.stringify(v);
+}
+
+/** E.g. `#7 client 2: cas("x", expect "a", set "b") -> true, [10, 14]`. */
+export function describeOp(h: HistoryOp, ref: number): string {
+  const { op } = h;
+  const call =
+    op.kind === 'get'
+      ? `get(${JSON.stringify(op.key)})`
+      : op.kind === 'put'
+        ? `put(${JSON.stringify(op.key)}, ${JSON.stringify(op.value)})`
+        : `cas(${JSON.stringify(op.key)}, expect ${show(op.expect)}, set ${JSON.stringify(op.value)})`;
+  const r = h.result;
+  const outcome =
+    h.outcome !== 'ok' || r === undefined
+      ? h.outcome
+      : r.kind === 'get'
+        ? show(r.value)
+        : r.kind === 'put'
+          ? 'ok'
+          : String(r.ok);
+  const end = h.outcome === 'ok' && h.complete !== undefined ? `${h.complete}]` : '∞)';
+  return `#${ref} client ${h.client}: ${call} -> ${outcome}, [${h.invoke}, ${end}`;
+}

@@ -1,0 +1,91 @@
+// One manager's replicated store: the object store driven by a RaftNode, with its log on
+// LevelDB under `<dataDir>/raft` and its peers over the gRPC transport. This is what the
+// manager builds on: writes go through `store.update()` on the leader, reads from `store.view()`.
+
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { GrpcTransport } from '../raft/node/grpc-transport.js';
+import { LevelStorage } from '../raft/node/level-storage.js';
+import { RaftNode } from '../raft/node/raft-node.js';
+import type { RaftId } from '../raft/types.js';
+import { MemoryStore } from '../store/index.js';
+import { RaftProposer } from './raft-proposer.js';
+
+export interface ReplicatedStoreOptions {
+  readonly id: RaftId;
+  readonly dataDir: string;
+  /** host:port to listen on for Raft (port 0 picks one). */
+  readonly listen: string;
+  /** host:port peers reach this manager at; defaults to the bound listen address. */
+  readonly advertise?: string;
+  /** Start a new cluster with these members; the member's own address may be '' (filled in). */
+  readonly bootstrap?: ReadonlyMap<RaftId, string>;
+  /** Join an existing cluster whose members are these. */
+  readonly join?: ReadonlyMap<RaftId, string>;
+  readonly logger: Logger;
+  readonly tickMs?: number;
+  readonly snapshotEvery?: number;
+  readonly keepAfterSnapshot?: number;
+  readonly serverCredentials?: grpc.ServerCredentials;
+  readonly channelCredentials?: grpc.ChannelCredentials;
+}
+
+export class ReplicatedStore {
+  readonly store: MemoryStore;
+  readonly raft: RaftNode;
+  readonly address: string;
+
+  private constructor(store: MemoryStore, raft: RaftNode, address: string) {
+    this.store = store;
+    this.raft = raft;
+    this.address = address;
+  }
+
+  static async open(o: ReplicatedStoreOptions): Promise<ReplicatedStore> {
+    const dir = join(o.dataDir, 'raft');
+    await mkdir(dir, { recursive: true });
+    const storage = await LevelStorage.open(dir);
+    let transport: GrpcTransport;
+    try {
+      transport = await GrpcTransport.listen({
+        id: o.id,
+        listen: o.listen,
+        logger: o.logger,
+        ...(o.serverCredentials ? { serverCredentials: o.serverCredentials } : {}),
+        ...(o.channelCredentials ? { channelCredentials: o.channelCredentials } : {}),
+      });
+    } catch (e: unknown) {
+      await storage.close();
+      throw e;
+    }
+    const host = o.listen.slice(0, o.listen.lastIndexOf(':'));
+    const address = o.advertise ?? `${host}:${transport.port}`;
+    const proposer = new RaftProposer();
+    const store = new MemoryStore(proposer);
+    const bootstrap = o.bootstrap
+      ? new Map([...o.bootstrap].map(([id, a]) => [id, id === o.id && !a ? address : a]))
+      : undefined;
+    const raft = new RaftNode({
+      id: o.id,
+      address,
+      storage,
+      transport,
+      stateMachine: store,
+      logger: o.logger,
+      ...(bootstrap ? { bootstrap } : {}),
+      ...(o.join ? { join: o.join } : {}),
+      ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
+      ...(o.snapshotEvery !== undefined ? { snapshotEvery: o.snapshotEvery } : {}),
+      ...(o.keepAfterSnapshot !== undefined ? { keepAfterSnapshot: o.keepAfterSnapshot } : {}),
+    });
+    proposer.bind(raft);
+    await raft.start();
+    return new ReplicatedStore(store, raft, address);
+  }
+
+  async close(): Promise<void> {
+    await this.raft.stop();
+  }
+}

@@ -1,0 +1,84 @@
+// The cluster object: swarm-wide settings (spec) plus what the managers generated at init:
+// the root CA, join tokens and address pools (Docker's Swarm / ClusterInfo, swarmkit's Cluster).
+
+import type { Labels, StoredObjectBase } from './common.js';
+
+export interface OrchestrationConfig {
+  /** How many finished tasks to keep per slot (or per node for global services). Docker: 5. */
+  taskHistoryRetentionLimit: number;
+}
+
+export interface RaftConfig {
+  /** Log entries between two snapshots. */
+  snapshotInterval: number;
+  keepOldSnapshots: number;
+  /** Entries kept after a snapshot so slow followers can catch up without one. */
+  logEntriesForSlowFollowers: number;
+  electionTick: number;
+  heartbeatTick: number;
+}
+
+export interface DispatcherConfig {
+  /** Interval at which agents send heartbeats, in milliseconds. Docker: 5 s. */
+  heartbeatPeriod: number;
+}
+
+export interface ExternalCA {
+  protocol: 'cfssl';
+  url: string;
+  options: Record<string, string>;
+  caCert: string;
+}
+
+export interface CAConfig {
+  /** Validity of issued node certificates, in milliseconds. Docker: 90 days. */
+  nodeCertExpiry: number;
+  externalCAs: ExternalCA[];
+  /** Bumped to force every node certificate to be rotated. */
+  forceRotate: number;
+}
+
+export interface EncryptionConfig {
+  autoLockManagers: boolean;
+}
+
+export interface ClusterSpec {
+  name: string;
+  labels: Labels;
+  orchestration: OrchestrationConfig;
+  raft: RaftConfig;
+  dispatcher: DispatcherConfig;
+  caConfig: CAConfig;
+  encryptionConfig: EncryptionConfig;
+}
+
+export interface JoinTokens {
+  /** SWMTKN-1-<CA digest>-<secret> tokens; rotating one replaces it. */
+  worker: string;
+  manager: string;
+}
+
+export interface RootCA {
+  /** PEM of the root CA certificate. */
+  caCert: string;
+  /** Private key of the root CA, PEM (absent when an external CA signs). */
+  caKey?: string;
+  /** "sha256:<hex>" digest of the CA certificate, as pinned by joining nodes. */
+  caCertDigest: string;
+  joinTokens: JoinTokens;
+  /** Present while the root CA is being rotated. */
+  rootRotation?: { caCert: string; caKey: string; crossSignedCACert: string };
+}
+
+export interface Cluster extends StoredObjectBase {
+  spec: ClusterSpec;
+  rootCA: RootCA;
+  /** Pools overlay subnets are carved from (Docker: ["10.0.0.0/8"]). */
+  defaultAddrPool: string[];
+  /** Prefix length of each overlay subnet carved from the pool (Docker: 24). */
+  subnetSize: number;
+  /** UDP port of the VXLAN data path (Docker: 4789). */
+  dataPathPort: number;
+  /** Keys used to encrypt the Raft log and manager state at rest, when autolock is on. */
+  unlockKeys: { subsystem: string; key: string }[];
+}

@@ -1,0 +1,134 @@
+// What a task runs: the template a service stamps onto each of its tasks (Docker's TaskSpec).
+// Shared by services (spec.taskTemplate) and tasks (a task keeps the spec it was created with).
+
+import type { Driver, Labels, Platform, Resources } from './common.js';
+
+export type MountType = 'bind' | 'volume' | 'tmpfs';
+
+export interface Mount {
+  type: MountType;
+  /** Host path (bind) or volume name (volume); absent for tmpfs and anonymous volumes. */
+  source?: string;
+  target: string;
+  readOnly: boolean;
+  bindOptions?: { propagation: 'rprivate' | 'private' | 'rshared' | 'shared' | 'rslave' | 'slave' };
+  volumeOptions?: { noCopy: boolean; labels: Labels; driverConfig?: Driver };
+  tmpfsOptions?: { sizeBytes: number; mode: number };
+}
+
+export interface HealthConfig {
+  /** ["NONE"], ["CMD", ...args] or ["CMD-SHELL", command]. */
+  test: string[];
+  /** Durations in milliseconds; 0 means inherit the image's value. */
+  interval: number;
+  timeout: number;
+  startPeriod: number;
+  retries: number;
+}
+
+/** Where a secret or config lands inside the container. */
+export interface FileTarget {
+  name: string;
+  uid: string;
+  gid: string;
+  mode: number;
+}
+
+export interface SecretReference {
+  secretId: string;
+  secretName: string;
+  file: FileTarget;
+}
+
+export interface ConfigReference {
+  configId: string;
+  configName: string;
+  file: FileTarget;
+}
+
+export interface DNSConfig {
+  nameservers: string[];
+  search: string[];
+  options: string[];
+}
+
+export interface ContainerSpec {
+  image: string;
+  labels: Labels;
+  /** Overrides the image's entrypoint. */
+  command: string[];
+  /** Overrides the image's CMD. */
+  args: string[];
+  hostname?: string;
+  /** "KEY=value" entries. */
+  env: string[];
+  dir?: string;
+  user?: string;
+  groups: string[];
+  tty: boolean;
+  openStdin: boolean;
+  readOnly: boolean;
+  mounts: Mount[];
+  stopSignal?: string;
+  /** Milliseconds between the stop signal and SIGKILL. */
+  stopGracePeriod?: number;
+  healthcheck?: HealthConfig;
+  /** "IP hostname" entries for /etc/hosts. */
+  hosts: string[];
+  dnsConfig?: DNSConfig;
+  secrets: SecretReference[];
+  configs: ConfigReference[];
+  init?: boolean;
+  sysctls: Record<string, string>;
+  capabilityAdd: string[];
+  capabilityDrop: string[];
+}
+
+export type RestartCondition = 'none' | 'on-failure' | 'any';
+
+export interface RestartPolicy {
+  condition: RestartCondition;
+  /** Milliseconds to wait between restarts. */
+  delay: number;
+  /** 0 means unlimited. */
+  maxAttempts: number;
+  /** Milliseconds over which restarts are counted; 0 means unbounded. */
+  window: number;
+}
+
+export interface PlacementPreference {
+  /** A node attribute to spread over, e.g. "node.labels.datacenter". */
+  spread: string;
+}
+
+export interface Placement {
+  /** e.g. "node.role==manager", "node.labels.zone!=b". */
+  constraints: string[];
+  preferences: PlacementPreference[];
+  /** Maximum tasks of the service per node; 0 means unlimited. */
+  maxReplicas: number;
+  platforms: Platform[];
+}
+
+export interface NetworkAttachmentConfig {
+  /** Network ID (or name in a spec, resolved to the ID by the API layer). */
+  target: string;
+  aliases: string[];
+  driverOpts: Record<string, string>;
+}
+
+export interface ResourceRequirements {
+  limits?: Resources;
+  reservations?: Resources;
+}
+
+export interface TaskSpec {
+  containerSpec: ContainerSpec;
+  resources: ResourceRequirements;
+  restartPolicy: RestartPolicy;
+  placement: Placement;
+  networks: NetworkAttachmentConfig[];
+  logDriver?: Driver;
+  /** Incremented to force a redeploy although nothing else changed (`--force`). */
+  forceUpdate: number;
+}

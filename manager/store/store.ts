@@ -1,0 +1,164 @@
+// MemoryStore: the replicated object store. State changes only by applying committed commands
+// (or restoring a snapshot), in the same order on every manager; writers go through `update`,
+// which proposes a transaction and returns once it is applied.
+
+import { applyTransaction, checkTransaction } from './apply-txn.js';
+import { decodeCommand } from './command.js';
+import { ProposalAbortedError, StoreError, StoreInvariantError } from './errors.js';
+import type { Proposer, StateMachine } from './proposer.js';
+import { TablesReadTx, type ReadTx } from './read-tx.js';
+import { decodeSnapshot, diffTables, encodeSnapshot, hashTables } from './snapshot.js';
+import { Tables } from './tables.js';
+import { DEFAULT_WATCH_BUFFER, WatchQueue, type WatchOptions, type Watcher } from './watch.js';
+import { WriteTx } from './write-tx.js';
+
+export interface MemoryStoreOptions {
+  /** Clock for createdAt/updatedAt stamps (taken by the writer, so replicas agree). */
+  readonly clock?: () => Date;
+  /** Default per-watcher buffer (events) before a watcher is closed with WatchOverflowError. */
+  readonly watchBufferSize?: number;
+}
+
+/** What `apply` returns for a transaction it applied. */
+export interface AppliedTransaction {
+  readonly index: number;
+  /** Number of objects created, updated or deleted. */
+  readonly changes: number;
+}
+
+/** What `apply` returns: the applied transaction, or the (deterministic) reason it was refused. */
+export type ApplyResult = AppliedTransaction | StoreError;
+
+function isThenable(value: unknown): boolean {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+export class MemoryStore implements StateMachine {
+  readonly #proposer: Proposer;
+  readonly #clock: () => Date;
+  readonly #watch: WatchQueue;
+  #tables = new Tables();
+  #appliedIndex = 0;
+
+  constructor(proposer: Proposer, options: MemoryStoreOptions = {}) {
+    this.#proposer = proposer;
+    this.#clock = options.clock ?? (() => new Date());
+    this.#watch = new WatchQueue(options.watchBufferSize ?? DEFAULT_WATCH_BUFFER);
+  }
+
+  get appliedIndex(): number {
+    return this.#appliedIndex;
+  }
+
+  /** Number of open watchers. */
+  get watcherCount(): number {
+    return this.#watch.size;
+  }
+
+  /** Runs `fn` against one consistent state. `fn` must not keep `tx` beyond its return. */
+  view<T>(fn: (tx: ReadTx) => T): T {
+    const tx = new TablesReadTx(this.#tables);
+    try {
+      return fn(tx);
+    } finally {
+      tx.close();
+    }
+  }
+
+  /**
+   * Builds a transaction with the synchronous callback `fn`, proposes it and resolves with
+   * `fn`'s result once it is applied. Rejects with the refusal (ConflictError, NotFoundError,
+   * NameConflictError, ...) or the proposer's error. A callback that changes nothing proposes
+   * nothing.
+   *
+   * Writers are optimistic: concurrent updates of the same object race, and the loser gets
+   * ConflictError; re-read and retry.
+   */
+  async update<T>(fn: (tx: WriteTx) => T, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted === true) throw new ProposalAbortedError();
+    const tx = new WriteTx(this.#tables, () => this.#clock().toISOString());
+    let result: T;
+    try {
+      result = fn(tx);
+    } finally {
+      tx.close();
+    }
+    if (isThenable(result)) {
+      throw new TypeError('update callbacks must be synchronous: nothing was proposed');
+    }
+    if (tx.empty) return result;
+    const refusal = tx.checkNames();
+    if (refusal !== undefined) throw refusal;
+    const outcome = await this.#proposer.propose(tx.encode(), signal);
+    if (outcome instanceof StoreError) throw outcome;
+    return result;
+  }
+
+  /**
+   * Applies one committed command (called by the Raft driver, in log order, on every manager).
+   * Never throws for bad input: a refused or malformed transaction changes nothing and its
+   * error is returned, identically on every replica.
+   */
+  apply(index: number, command: Uint8Array): ApplyResult {
+    if (!Number.isSafeInteger(index) || index <= this.#appliedIndex) {
+      throw new StoreInvariantError(`apply of index ${index} after ${this.#appliedIndex}`);
+    }
+    this.#appliedIndex = index;
+    const ops = decodeCommand(command);
+    if (ops instanceof StoreError) return ops;
+    const refusal = checkTransaction(this.#tables, ops);
+    if (refusal !== undefined) return refusal;
+    const events = applyTransaction(this.#tables, ops, index);
+    this.#watch.publish(events, index);
+    return { index, changes: events.length };
+  }
+
+  /** The whole store as of `appliedIndex`. */
+  snapshot(): Uint8Array {
+    return encodeSnapshot(this.#tables, this.#appliedIndex);
+  }
+
+  /**
+   * Replaces the whole state with a snapshot the Raft driver installs at `index`. Watchers get
+   * the difference as change events plus a commit event. Throws MalformedSnapshotError (and
+   * keeps the current state) if the data is bad.
+   */
+  restore(index: number, data: Uint8Array): void {
+    if (!Number.isSafeInteger(index) || index < this.#appliedIndex) {
+      throw new StoreInvariantError(`restore of index ${index} after ${this.#appliedIndex}`);
+    }
+    const decoded = decodeSnapshot(data);
+    if (decoded.index > index) {
+      throw new StoreInvariantError(`snapshot data at index ${decoded.index} installed as index ${index}`);
+    }
+    const events = diffTables(this.#tables, decoded.tables);
+    this.#tables = decoded.tables;
+    this.#appliedIndex = index;
+    this.#watch.publish(events, index);
+  }
+
+  /** sha256 (hex) of every object, canonically serialized, sorted by table and ID. */
+  hash(): string {
+    return hashTables(this.#tables);
+  }
+
+  /** Subscribes to changes applied from now on. */
+  watch(options?: WatchOptions): Watcher {
+    return this.#watch.subscribe(options);
+  }
+
+  /** Reads the state and subscribes in one step: the watcher gets exactly the changes after the read. */
+  viewAndWatch<T>(fn: (tx: ReadTx) => T, options?: WatchOptions): [T, Watcher] {
+    const watcher = this.#watch.subscribe(options);
+    try {
+      return [this.view(fn), watcher];
+    } catch (e: unknown) {
+      watcher.close();
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,230 @@
+// Building a transaction. A WriteTx reads like a ReadTx but sees its own writes; it records at
+// most one op per object (create then update is one create, create then delete is nothing),
+// each object serialized once, when written (later changes to the writer's object are not
+// seen). Shape, existence and version are checked at once and throw; unique names are checked
+// when the callback returns (`checkNames`); everything is checked again at apply, where
+// whatever changed while the proposal was in flight is caught.
+
+import { encodeCommand, type EncodableOp, type TxnOp } from './command.js';
+import { checkTransaction } from './apply-txn.js';
+import {
+  ConflictError,
+  ExistsError,
+  InvalidObjectError,
+  NotFoundError,
+  TxClosedError,
+  type StoreError,
+} from './errors.js';
+import { deepFreeze } from './freeze.js';
+import type { IndexName, NamedTable } from './indexes.js';
+import type { NewObject, ObjectOf, StoredObject, TableName } from './objects/index.js';
+import type { ReadTx } from './read-tx.js';
+import { checkObject, MAX_DEPTH, tooDeep } from './shape.js';
+import type { Tables } from './tables.js';
+
+interface Pending {
+  readonly table: TableName;
+  readonly id: string;
+  /** The committed object when first touched (undefined if it did not exist). */
+  readonly base: StoredObject | undefined;
+  /** The object now, serialized as it goes into the command (null once deleted). */
+  json: string | null;
+  /** `json` parsed and frozen, made when this transaction first reads the object back. */
+  parsed: StoredObject | undefined;
+}
+
+export class WriteTx implements ReadTx {
+  readonly #tables: Tables;
+  readonly #now: () => string;
+  readonly #pending = new Map<TableName, Map<string, Pending>>();
+  #closed = false;
+
+  constructor(tables: Tables, now: () => string) {
+    this.#tables = tables;
+    this.#now = now;
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  #open(): Tables {
+    if (this.#closed) throw new TxClosedError();
+    return this.#tables;
+  }
+
+  #touched(table: TableName): Map<string, Pending> | undefined {
+    return this.#pending.get(table);
+  }
+
+  get<K extends TableName>(table: K, id: string): ObjectOf<K> | undefined {
+    const tables = this.#open();
+    const p = this.#touched(table)?.get(id);
+    if (p !== undefined) return this.#current(p) as ObjectOf<K> | undefined;
+    return tables.get(table).get(id);
+  }
+
+  list<K extends TableName>(table: K): ObjectOf<K>[] {
+    const tables = this.#open();
+    const touched = this.#touched(table);
+    const out: ObjectOf<K>[] = [];
+    for (const obj of tables.get(table).values()) if (touched?.has(obj.id) !== true) out.push(obj);
+    for (const p of touched?.values() ?? []) {
+      const current = this.#current(p);
+      if (current !== undefined) out.push(current as ObjectOf<K>);
+    }
+    return out;
+  }
+
+  find<K extends TableName>(table: K, index: IndexName<K>, key: string): ObjectOf<K>[] {
+    const t = this.#open().get(table);
+    const touched = this.#touched(table);
+    const committed = t.find(index, key);
+    if (touched === undefined) return committed;
+    const idx = t.index(index);
+    const wanted = idx.normalize(key);
+    const out = committed.filter((obj) => !touched.has(obj.id));
+    for (const p of touched.values()) {
+      const current = this.#current(p) as ObjectOf<K> | undefined;
+      if (current !== undefined && idx.keyOf(current) === wanted) out.push(current);
+    }
+    return out;
+  }
+
+  getByName<K extends NamedTable>(table: K, name: string): ObjectOf<K> | undefined {
+    return this.find(table, 'name' as IndexName<K>, name)[0];
+  }
+
+  count<K extends TableName>(table: K): number;
+  count<K extends TableName>(table: K, index: IndexName<K>, key: string): number;
+  count<K extends TableName>(table: K, index?: IndexName<K>, key?: string): number {
+    if (index !== undefined && key !== undefined) return this.find(table, index, key).length;
+    const tables = this.#open();
+    let n = tables.get(table).size;
+    for (const p of this.#touched(table)?.values() ?? []) {
+      n += (p.json === null ? 0 : 1) - (p.base === undefined ? 0 : 1);
+    }
+    return n;
+  }
+
+  /** Adds a new object; the store fills in `meta`. Returns the object as proposed (a shallow copy). */
+  create<K extends TableName>(table: K, object: NewObject<K>): ObjectOf<K> {
+    if (this.get(table, object.id) !== undefined) throw new ExistsError(table, object.id);
+    const base = this.#touched(table)?.get(object.id)?.base;
+    const now = this.#now();
+    // Re-creating an object deleted earlier in this transaction replaces it: an update of base.
+    const meta =
+      base === undefined
+        ? { version: 0, createdAt: now, updatedAt: now }
+        : { version: base.meta.version, createdAt: base.meta.createdAt, updatedAt: now };
+    return this.#write(table, { ...object, meta } as ObjectOf<K>);
+  }
+
+  /**
+   * Replaces an object. `object.meta.version` must be the version the writer read (as in
+   * Docker's `service update --version`); otherwise ConflictError. Returns it as proposed.
+   */
+  update<K extends TableName>(table: K, object: ObjectOf<K>): ObjectOf<K> {
+    const current = this.get(table, object.id);
+    if (current === undefined) throw new NotFoundError(table, object.id);
+    if (object.meta.version !== current.meta.version) {
+      throw new ConflictError(table, object.id, object.meta.version, current.meta.version);
+    }
+    const meta = { version: current.meta.version, createdAt: current.meta.createdAt, updatedAt: this.#now() };
+    return this.#write(table, { ...object, meta });
+  }
+
+  /** Deletes an object; if `version` is given it must be the object's current version. */
+  delete(table: TableName, id: string, version?: number): void {
+    const current = this.get(table, id);
+    if (current === undefined) throw new NotFoundError(table, id);
+    if (version !== undefined && version !== current.meta.version) {
+      throw new ConflictError(table, id, version, current.meta.version);
+    }
+    this.#record(table, id, null);
+  }
+
+  #write<K extends TableName>(table: K, object: ObjectOf<K>): ObjectOf<K> {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(object);
+    } catch (e: unknown) {
+      throw new InvalidObjectError(table, `not serializable: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const problem =
+      checkObject(table, object) ?? (tooDeep(object) ? `nested deeper than ${MAX_DEPTH} levels` : undefined);
+    if (problem !== undefined) throw new InvalidObjectError(table, problem);
+    this.#record(table, object.id, json);
+    return object;
+  }
+
+  #record(table: TableName, id: string, json: string | null): void {
+    const tables = this.#open();
+    let touched = this.#pending.get(table);
+    if (touched === undefined) {
+      touched = new Map();
+      this.#pending.set(table, touched);
+    }
+    const p = touched.get(id);
+    if (p === undefined) {
+      touched.set(id, { table, id, base: tables.get(table).get(id), json, parsed: undefined });
+    } else {
+      p.json = json;
+      p.parsed = undefined;
+    }
+  }
+
+  /** The object as this transaction left it (a frozen copy of what will be proposed). */
+  #current(p: Pending): StoredObject | undefined {
+    if (p.json === null) return undefined;
+    p.parsed ??= deepFreeze(JSON.parse(p.json) as StoredObject);
+    return p.parsed;
+  }
+
+  /**
+   * Checks unique keys (names) against the state the transaction leads to, as apply will.
+   * Only tables with unique indexes are looked at, so bulk task writes cost nothing here.
+   */
+  checkNames(): StoreError | undefined {
+    const ops: TxnOp[] = [];
+    for (const [table, touched] of this.#pending) {
+      if (this.#tables.any(table).uniqueIndexes().length === 0) continue;
+      for (const p of touched.values()) ops.push(...this.#op(p));
+    }
+    return ops.length === 0 ? undefined : checkTransaction(this.#tables, ops);
+  }
+
+  #op(p: Pending): TxnOp[] {
+    const current = this.#current(p);
+    if (current === undefined) {
+      return p.base === undefined
+        ? []
+        : [{ op: 'delete', table: p.table, id: p.id, version: p.base.meta.version }];
+    }
+    return [{ op: p.base === undefined ? 'create' : 'update', table: p.table, object: current }];
+  }
+
+  /** True when the transaction changes nothing (nothing to propose). */
+  get empty(): boolean {
+    for (const p of this.#all()) if (p.json !== null || p.base !== undefined) return false;
+    return true;
+  }
+
+  /** The command to propose: tables in the order first written, objects in the order first touched. */
+  encode(): Uint8Array {
+    const ops: EncodableOp[] = [];
+    for (const p of this.#all()) {
+      if (p.json === null) {
+        if (p.base !== undefined)
+          ops.push({ op: 'delete', table: p.table, id: p.id, version: p.base.meta.version });
+      } else {
+        ops.push({ op: p.base === undefined ? 'create' : 'update', table: p.table, json: p.json });
+      }
+    }
+    return encodeCommand(ops);
+  }
+
+  *#all(): Generator<Pending> {
+    for (const touched of this.#pending.values()) yield* touched.values();
+  }
+}
