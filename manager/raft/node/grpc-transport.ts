@@ -158,6 +158,8 @@ export class GrpcTransport implements Transport {
   readonly maxQueue: number;
   private readonly chunkSize: number;
   private readonly server: grpc.Server;
+  /** Whether this transport created the server (and so shuts it down on close). */
+  private readonly ownsServer: boolean;
   private readonly links = new Map<RaftId, PeerLink>();
   handler: TransportHandler | undefined;
   private flushScheduled = false;
@@ -165,7 +167,7 @@ export class GrpcTransport implements Transport {
   /** The port actually bound. */
   port = 0;
 
-  private constructor(o: GrpcTransportOptions) {
+  private constructor(o: GrpcTransportOptions, server: grpc.Server | undefined) {
     this.id = o.id;
     this.logger = o.logger;
     this.channelCredentials = o.channelCredentials ?? grpc.credentials.createInsecure();
@@ -173,10 +175,13 @@ export class GrpcTransport implements Transport {
     this.maxBatch = o.maxBatch ?? 512;
     this.maxQueue = o.maxQueue ?? 4096;
     this.chunkSize = o.snapshotChunkSize ?? 1024 * 1024;
-    this.server = new grpc.Server({
-      'grpc.max_receive_message_length': this.maxMessageSize,
-      'grpc.max_send_message_length': this.maxMessageSize,
-    });
+    this.ownsServer = server === undefined;
+    this.server =
+      server ??
+      new grpc.Server({
+        'grpc.max_receive_message_length': this.maxMessageSize,
+        'grpc.max_send_message_length': this.maxMessageSize,
+      });
     this.server.addService(raftServiceDefinition, {
       stream: (call: grpc.ServerDuplexStream<PbBatch, PbAck>) => this.onStream(call),
       sendSnapshot: (
@@ -188,7 +193,7 @@ export class GrpcTransport implements Transport {
 
   /** Creates the transport and binds its server. */
   static async listen(o: GrpcTransportOptions): Promise<GrpcTransport> {
-    const t = new GrpcTransport(o);
+    const t = new GrpcTransport(o, undefined);
     t.port = await new Promise<number>((resolve, reject) => {
       t.server.bindAsync(
         o.listen,
@@ -197,6 +202,17 @@ export class GrpcTransport implements Transport {
       );
     });
     return t;
+  }
+
+  /**
+   * Registers the Raft service on a gRPC server the caller owns and binds (the manager's 2377
+   * server, shared with the dispatcher and the CA). `listen` in the options is ignored.
+   */
+  static attach(
+    server: grpc.Server,
+    o: Omit<GrpcTransportOptions, 'listen' | 'serverCredentials'>,
+  ): GrpcTransport {
+    return new GrpcTransport({ ...o, listen: '' }, server);
   }
 
   start(handler: TransportHandler): void {
@@ -363,7 +379,8 @@ export class GrpcTransport implements Transport {
     this.links.clear();
     // Peers keep their streams open forever, so a graceful shutdown would only wait: Raft
     // needs no drain (unsent messages are retransmitted by the protocol).
-    this.server.forceShutdown();
+    if (this.ownsServer) this.server.forceShutdown();
+    else this.server.removeService(raftServiceDefinition);
     await Promise.resolve();
   }
 }

@@ -179,6 +179,9 @@ export class RaftNode {
       },
     });
     this.stopTicker = this.clock.setInterval(() => this.tick(), this.o.tickMs ?? 100);
+    // A sole voter need not wait out an election timeout (`swarm init` should be instant).
+    const voters = this.raw.raft.tracker.voters;
+    if (voters.size === 1 && voters.has(this.id)) this.raw.campaign();
     this.loopDone = this.loop();
   }
 

@@ -187,12 +187,25 @@ function search(ops: readonly SearchOp[], maxStates: number): { verdict: Verdict
   if (unobservableRead(ops) !== undefined) return { verdict: 'violation', states: 0 };
 
   const n = ops.length;
-  // Bit positions: definite operations and unknown ones are tracked in separate bitsets.
-  const bit = new Int32Array(n);
-  let nKnown = 0;
-  let nUnknown = 0;
-  for (let i = 0; i < n; i++) bit[i] = ops[i]!.known ? nKnown++ : nUnknown++;
-  if (nKnown === 0) return { verdict: 'linearizable', states: 0 };
+  // Values interned to small integers (0 = undefined) so steps compare numbers.
+  const valueIds = new Map<string, number>();
+  const intern = (v: string | undefined): number => {
+    if (v === undefined) return 0;
+    let id = valueIds.get(v);
+    if (id === undefined) valueIds.set(v, (id = valueIds.size + 1));
+    return id;
+  };
+  const stepOf = new Uint8Array(n);
+  const argA = new Int32Array(n);
+  const argB = new Int32Array(n);
+  const known = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = ops[i]!;
+    stepOf[i] = o.step;
+    argA[i] = intern(o.a);
+    argB[i] = intern(o.b);
+    known[i] = o.known ? 1 : 0;
+  }
 
   // Events: a call per operation, a return per definite operation (unknown ones return at
   // +infinity, which never blocks anything). Calls sort before returns at equal times.
@@ -202,9 +215,15 @@ function search(ops: readonly SearchOp[], maxStates: number): { verdict: Verdict
     events.push({ op: i, isCall: true, time: o.invoke });
     if (o.known) events.push({ op: i, isCall: false, time: o.complete });
   }
-  events.sort(
-    (x, y) => x.time - y.time || Number(x.isCall === false) - Number(y.isCall === false) || x.op - y.op,
-  );
+  events.sort((x, y) => x.time - y.time || (x.isCall ? 0 : 1) - (y.isCall ? 0 : 1) || x.op - y.op);
+
+  // Definite operations are ranked by return order; unknown ones get a bit in a bitset.
+  const rank = new Int32Array(n);
+  let nKnown = 0;
+  let nUnknown = 0;
+  for (const ev of events) if (!ev.isCall) rank[ev.op] = nKnown++;
+  for (let i = 0; i < n; i++) if (known[i] === 0) rank[i] = nUnknown++;
+  if (nKnown === 0) return { verdict: 'linearizable', states: 0 };
 
   // Doubly linked list over event indices, with sentinels HEAD and TAIL.
   const m = events.length;
@@ -250,12 +269,13 @@ function search(ops: readonly SearchOp[], maxStates: number): { verdict: Verdict
   };
 
   // Unknown operations with the same effect share a signature (for the symmetry reduction).
+  // Taking the first one in list order (the earliest invoked) keeps the applied unknown set
+  // canonical: per signature it is always a prefix in invocation order.
   const signature = new Int32Array(n);
   const signatures = new Map<string, number>();
   for (let i = 0; i < n; i++) {
-    const o = ops[i]!;
-    if (o.known) continue;
-    const sig = `${o.step}${o.a === undefined ? '#' : '$' + JSON.stringify(o.a)}${JSON.stringify(o.b)}`;
+    if (known[i] === 1) continue;
+    const sig = `${stepOf[i]},${argA[i]},${argB[i]}`;
     let id = signatures.get(sig);
     if (id === undefined) signatures.set(sig, (id = signatures.size));
     signature[i] = id;
@@ -269,68 +289,82 @@ function search(ops: readonly SearchOp[], maxStates: number): { verdict: Verdict
    * unknown operation, writes are excluded (they would make it pointless).
    */
   const candidates = (afterUnknown: boolean): number[] => {
-    const known: number[] = [];
-    const unknown: number[] = [];
+    const out: number[] = [];
+    let unknownOps: number[] | undefined;
     stamp++;
     for (let e = next[HEAD]!; e !== TAIL && entryIsCall[e] === 1; e = next[e]!) {
       const op = entryOp[e]!;
-      const o = ops[op]!;
-      if (afterUnknown && o.step === WRITE) continue;
-      if (o.known) known.push(op);
+      if (afterUnknown && stepOf[op] === WRITE) continue;
+      if (known[op] === 1) out.push(op);
       else if (sigStamp[signature[op]!] !== stamp) {
         sigStamp[signature[op]!] = stamp;
-        unknown.push(op);
+        (unknownOps ??= []).push(op);
       }
     }
-    for (const op of unknown) known.push(op);
-    return known;
+    if (unknownOps !== undefined) for (const op of unknownOps) out.push(op);
+    return out;
   };
 
-  const knownBits = new Uint32Array((nKnown + 31) >>> 5);
+  // The linearized definite set is always {rank < low} plus a few `extras` of higher rank
+  // (operations concurrent with the earliest pending return), so it has a short, canonical key.
+  let low = 0;
+  let extras: readonly number[] = [];
+  const withLinearized = (r: number): void => {
+    if (r !== low) {
+      const i = extras.findIndex((x) => x > r);
+      extras = i < 0 ? [...extras, r] : [...extras.slice(0, i), r, ...extras.slice(i)];
+      return;
+    }
+    low++;
+    let drop = 0;
+    while (drop < extras.length && extras[drop] === low) {
+      drop++;
+      low++;
+    }
+    if (drop > 0) extras = extras.slice(drop);
+  };
   const unknownBits = new Uint32Array((nUnknown + 31) >>> 5);
-  const flip = (op: number): void => {
-    const b = bit[op]!;
-    const words = ops[op]!.known ? knownBits : unknownBits;
-    words[b >>> 5]! ^= 1 << (b & 31);
+  const flipUnknown = (op: number): void => {
+    const b = rank[op]!;
+    unknownBits[b >>> 5]! ^= 1 << (b & 31);
   };
-  const configKey = (state: string | undefined, afterUnknown: boolean): string => {
-    let s = afterUnknown ? '1' : '0';
-    for (const w of knownBits) s += String.fromCharCode(w & 0xffff, w >>> 16);
-    return state === undefined ? s + '#' : s + '$' + state;
+  const configKey = (lowAfter: number, extrasAfter: readonly number[], state: number): string => {
+    const codes = [lowAfter & 0xffff, lowAfter >>> 16, state & 0xffff, state >>> 16];
+    for (const x of extrasAfter) codes.push(x & 0xffff, x >>> 16);
+    return String.fromCharCode(...codes);
   };
 
-  // Memo: (definite set, state, after-unknown flag) -> unknown sets already explored. A
+  // Memo: (definite set, state) -> unknown sets already explored, kept separately for
+  // configurations reached right after an unknown operation (which allow fewer moves). A
   // configuration is subsumed by an explored one with a subset of its unknown operations and
-  // the same flag, or with the flag clear (which allows every continuation).
-  const seen = new Map<string, Uint32Array[]>();
+  // the same flag, or with the flag clear.
+  const seenFree = new Map<string, Uint32Array[]>();
+  const seenAfter = new Map<string, Uint32Array[]>();
   let states = 0;
-  const subsumed = (key: string): boolean => {
-    const explored = seen.get(key);
+  const coveredBy = (explored: Uint32Array[] | undefined): boolean => {
     if (explored === undefined) return false;
-    if (nUnknown === 0) return true;
     for (const u of explored) if (isSubset(u, unknownBits)) return true;
     return false;
   };
-  const dropSupersets = (key: string): void => {
-    const explored = seen.get(key);
+  const dropSupersets = (explored: Uint32Array[] | undefined): void => {
     if (explored === undefined) return;
     let keep = 0;
     for (const u of explored) if (!isSubset(unknownBits, u)) explored[keep++] = u;
     explored.length = keep;
   };
-  /** Records the current configuration; false if it, or one subsuming it, was explored. */
-  const visit = (state: string | undefined, afterUnknown: boolean): boolean => {
-    const free = configKey(state, false);
-    const key = afterUnknown ? configKey(state, true) : free;
-    if (subsumed(free) || (afterUnknown && subsumed(key))) return false;
+  /** Records the configuration; false if it, or one subsuming it, was already explored. */
+  const visit = (key: string, afterUnknown: boolean): boolean => {
+    const free = seenFree.get(key);
+    const after = seenAfter.get(key);
+    if (coveredBy(free) || (afterUnknown && coveredBy(after))) return false;
+    const mine = afterUnknown ? after : free;
+    const entry = unknownBits.slice();
     if (nUnknown > 0) {
-      dropSupersets(key);
-      if (!afterUnknown) dropSupersets(configKey(state, true));
+      dropSupersets(mine);
+      if (!afterUnknown) dropSupersets(after);
     }
-    const explored = seen.get(key);
-    const entry = nUnknown === 0 ? [] : [unknownBits.slice()];
-    if (explored === undefined) seen.set(key, entry);
-    else explored.push(...entry);
+    if (mine === undefined) (afterUnknown ? seenAfter : seenFree).set(key, [entry]);
+    else mine.push(entry);
     states++;
     return true;
   };
@@ -338,56 +372,67 @@ function search(ops: readonly SearchOp[], maxStates: number): { verdict: Verdict
   interface Frame {
     cands: number[];
     i: number;
-    /** The operation linearized to reach this frame, and the state before it (-1 at the root). */
+    /** The operation linearized to reach this frame (-1 at the root), and what it replaced. */
     op: number;
-    stateBefore: string | undefined;
+    stateBefore: number;
+    lowBefore: number;
+    extrasBefore: readonly number[];
   }
-  let state: string | undefined = undefined;
-  let remainingKnown = nKnown;
-  const stack: Frame[] = [{ cands: candidates(false), i: 0, op: -1, stateBefore: undefined }];
+  let state = 0;
+  const stack: Frame[] = [
+    { cands: candidates(false), i: 0, op: -1, stateBefore: 0, lowBefore: 0, extrasBefore: extras },
+  ];
 
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!;
     if (frame.i >= frame.cands.length) {
       // Every choice from here failed: backtrack.
       stack.pop();
-      if (frame.op >= 0) {
-        unlift(frame.op);
-        flip(frame.op);
-        if (ops[frame.op]!.known) remainingKnown++;
+      const op = frame.op;
+      if (op >= 0) {
+        unlift(op);
+        if (known[op] === 0) flipUnknown(op);
         state = frame.stateBefore;
+        low = frame.lowBefore;
+        extras = frame.extrasBefore;
       }
       continue;
     }
     const op = frame.cands[frame.i++]!;
-    const o = ops[op]!;
-    let after: string | undefined;
-    switch (o.step) {
+    let after: number;
+    switch (stepOf[op]) {
       case READ:
-        if (state !== o.a) continue;
+        if (state !== argA[op]) continue;
         after = state;
         break;
       case NOT_EQUAL:
-        if (state === o.a) continue;
+        if (state === argA[op]) continue;
         after = state;
         break;
       case WRITE:
-        after = o.b;
+        after = argB[op]!;
         break;
-      case CAS:
-        if (state !== o.a) continue;
-        after = o.b;
+      default: // CAS
+        if (state !== argA[op]) continue;
+        after = argB[op]!;
         break;
     }
-    flip(op);
-    if (!visit(after, !o.known)) {
-      flip(op);
+    const isKnown = known[op] === 1;
+    const lowBefore = low;
+    const extrasBefore = extras;
+    if (isKnown) withLinearized(rank[op]!);
+    else flipUnknown(op);
+    if (!visit(configKey(low, extras, after), !isKnown)) {
+      if (isKnown) {
+        low = lowBefore;
+        extras = extrasBefore;
+      } else flipUnknown(op);
       continue;
     }
     if (states > maxStates) return { verdict: 'budget', states };
+    if (low === nKnown) return { verdict: 'linearizable', states };
     lift(op);
-    if (o.known && --remainingKnown === 0) return { verdict: 'linearizable', states };
-    stack.push({ cands: candidates(!o.known), i: 0, op, stateBefore: state });
+    stack.push({ cands: candidates(!isKnown), i: 0, op, stateBefore: state, lowBefore, extrasBefore });
     state = after;
   }
   return { verdict: 'violation', states };
