@@ -23,6 +23,10 @@ for (const file of readdirSync(join(root, 'proto')).filter((f) => f.endsWith('.p
       '-w',
       'es6',
       '--es6',
+      // Each file gets its own protobufjs root: with the shared default root, a second
+      // generated module would overwrite the first one's `shoal` namespace.
+      '-r',
+      `shoal_${name}`,
       '--force-number',
       '--no-verify',
       '--no-delimited',

@@ -28,6 +28,11 @@ export interface ReplicatedStoreOptions {
   readonly tickMs?: number;
   readonly snapshotEvery?: number;
   readonly keepAfterSnapshot?: number;
+  /**
+   * A gRPC server the caller owns and binds (the manager's 2377 server, shared with the
+   * dispatcher and the CA). With it, `listen` is ignored and `advertise` is required.
+   */
+  readonly server?: grpc.Server;
   readonly serverCredentials?: grpc.ServerCredentials;
   readonly channelCredentials?: grpc.ChannelCredentials;
 }
@@ -49,13 +54,21 @@ export class ReplicatedStore {
     const storage = await LevelStorage.open(dir);
     let transport: GrpcTransport;
     try {
-      transport = await GrpcTransport.listen({
-        id: o.id,
-        listen: o.listen,
-        logger: o.logger,
-        ...(o.serverCredentials ? { serverCredentials: o.serverCredentials } : {}),
-        ...(o.channelCredentials ? { channelCredentials: o.channelCredentials } : {}),
-      });
+      if (o.server && !o.advertise)
+        throw new Error('ReplicatedStore: a shared server needs an advertise address');
+      transport = o.server
+        ? GrpcTransport.attach(o.server, {
+            id: o.id,
+            logger: o.logger,
+            ...(o.channelCredentials ? { channelCredentials: o.channelCredentials } : {}),
+          })
+        : await GrpcTransport.listen({
+            id: o.id,
+            listen: o.listen,
+            logger: o.logger,
+            ...(o.serverCredentials ? { serverCredentials: o.serverCredentials } : {}),
+            ...(o.channelCredentials ? { channelCredentials: o.channelCredentials } : {}),
+          });
     } catch (e: unknown) {
       await storage.close();
       throw e;

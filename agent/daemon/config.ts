@@ -1,0 +1,124 @@
+// shoald's settings: defaults, then a JSON config file, then command-line flags (each later
+// source overrides the earlier). Validated once, with messages that name the bad setting.
+
+import { readFile } from 'node:fs/promises';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface DaemonConfig {
+  /** Where the node keeps its state: Raft log, certificates, the agent's task database. */
+  readonly dataRoot: string;
+  /** The API endpoint for `shoal` and `docker`: unix://PATH (tcp:// only with TLS, not yet). */
+  readonly host: string;
+  /** The local Docker Engine: unix://PATH. */
+  readonly engine: string;
+  /** Default listen address for the cluster port when `swarm init/join` does not give one. */
+  readonly listenAddr: string;
+  /** Default advertise address (host or host:port); empty means "choose at init/join". */
+  readonly advertiseAddr: string;
+  readonly logLevel: LogLevel;
+}
+
+export const DEFAULT_CONFIG: DaemonConfig = {
+  dataRoot: '/var/lib/shoal',
+  host: 'unix:///run/shoal/shoal.sock',
+  engine: 'unix:///var/run/docker.sock',
+  listenAddr: '0.0.0.0:2377',
+  advertiseAddr: '',
+  logLevel: 'warn',
+};
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const KEYS: Readonly<Record<string, keyof DaemonConfig>> = {
+  'data-root': 'dataRoot',
+  dataRoot: 'dataRoot',
+  host: 'host',
+  engine: 'engine',
+  'listen-addr': 'listenAddr',
+  listenAddr: 'listenAddr',
+  'advertise-addr': 'advertiseAddr',
+  advertiseAddr: 'advertiseAddr',
+  'log-level': 'logLevel',
+  logLevel: 'logLevel',
+};
+
+/** Reads a JSON config file (keys as the flags: "data-root", "host", … or camelCase). */
+export async function readConfigFile(path: string): Promise<Partial<DaemonConfig>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e: unknown) {
+    throw new ConfigError(`cannot read config file ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e: unknown) {
+    throw new ConfigError(
+      `config file ${path} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${path} must hold a JSON object`);
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    const key = KEYS[k];
+    if (!key)
+      throw new ConfigError(
+        `config file ${path}: unknown setting "${k}" (known: ${Object.keys(KEYS)
+          .filter((x) => x.includes('-') || x === 'host' || x === 'engine')
+          .join(', ')})`,
+      );
+    if (typeof v !== 'string') throw new ConfigError(`config file ${path}: "${k}" must be a string`);
+    out[key] = v;
+  }
+  return out as Partial<DaemonConfig>;
+}
+
+/** Merges sources (later wins) and validates the result. */
+export function resolveConfig(...sources: Partial<DaemonConfig>[]): DaemonConfig {
+  const c: DaemonConfig = Object.assign({}, DEFAULT_CONFIG, ...sources.map(definedOnly)) as DaemonConfig;
+  if (!c.host.startsWith('unix://')) {
+    throw new ConfigError(
+      `--host ${c.host}: only unix:// sockets are served (tcp:// needs TLS client certificates, not yet supported)`,
+    );
+  }
+  if (!c.engine.startsWith('unix://')) throw new ConfigError(`--engine ${c.engine}: expected unix://PATH`);
+  if (!LOG_LEVELS.includes(c.logLevel)) {
+    throw new ConfigError(`--log-level ${String(c.logLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
+  }
+  parseHostPort(c.listenAddr, 2377, '--listen-addr');
+  if (c.dataRoot === '') throw new ConfigError('--data-root must not be empty');
+  return c;
+}
+
+function definedOnly(o: Partial<DaemonConfig>): Partial<DaemonConfig> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<DaemonConfig>;
+}
+
+/** Splits "host:port" (or "host", or "[v6]:port") with a default port; throws ConfigError. */
+export function parseHostPort(
+  addr: string,
+  defaultPort: number,
+  what: string,
+): { host: string; port: number } {
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(addr) ?? /^([^:]+)(?::(\d+))?$/.exec(addr);
+  if (!m || !m[1]) throw new ConfigError(`${what} ${addr}: expected HOST or HOST:PORT`);
+  const port = m[2] === undefined ? defaultPort : Number(m[2]);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`${what} ${addr}: invalid port`);
+  return { host: m[1], port };
+}
+
+export function socketPath(url: string): string {
+  return url.replace(/^unix:\/\//, '');
+}

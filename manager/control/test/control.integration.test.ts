@@ -1,0 +1,127 @@
+// The Control service over real gRPC on loopback: a manager joins the Raft group through
+// JoinRaft, a follower's request is forwarded to and run by the leader, a non-manager caller
+// is refused, and a manager leaves.
+
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import { pino } from 'pino';
+import { ReplicatedStore } from '../../replication/replicated-store.js';
+import { ControlClient } from '../control-client.js';
+import { registerControlService } from '../control-service.js';
+import type { ForwardedRequest } from '../../api/swarm-control.js';
+
+const logger = pino({ level: 'silent' });
+const cleanup: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const c of cleanup.reverse()) await c().catch(() => {});
+});
+
+async function bind(server: grpc.Server): Promise<number> {
+  return new Promise((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, port) =>
+      e ? reject(e) : resolve(port),
+    ),
+  );
+}
+
+/** A manager: one gRPC server carrying Raft and Control, as on port 2377. */
+async function manager(
+  root: string,
+  id: number,
+  opts: { bootstrap?: Map<number, string>; join?: Map<number, string> },
+  allowed: { manager: boolean },
+): Promise<{ store: ReplicatedStore; address: string; ran: ForwardedRequest[] }> {
+  const server = new grpc.Server();
+  const port = await bind(server);
+  const address = `127.0.0.1:${port}`;
+  const store = await ReplicatedStore.open({
+    id,
+    dataDir: join(root, `m${id}`),
+    listen: '',
+    advertise: address,
+    server,
+    logger,
+    tickMs: 20,
+    ...(opts.bootstrap ? { bootstrap: opts.bootstrap } : {}),
+    ...(opts.join ? { join: opts.join } : {}),
+  });
+  const ran: ForwardedRequest[] = [];
+  registerControlService(server, {
+    raft: store.raft,
+    logger,
+    authorizeManager: () => {
+      if (!allowed.manager) {
+        throw Object.assign(new Error('manager certificate required'), {
+          code: grpc.status.PERMISSION_DENIED,
+        });
+      }
+    },
+    runApiRequest: (req) => {
+      ran.push(req);
+      return Promise.resolve({
+        status: 201,
+        headers: { 'content-type': 'application/json' },
+        body: new TextEncoder().encode(JSON.stringify({ ranOn: id, url: req.url })),
+      });
+    },
+  });
+  cleanup.push(async () => {
+    await store.close();
+    server.forceShutdown();
+  });
+  return { store, address, ran };
+}
+
+test('JoinRaft adds a manager; Forward runs on the leader; non-managers are refused; LeaveRaft removes', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'shoal-control-'));
+  cleanup.push(() => rm(root, { recursive: true, force: true }));
+  const allowed = { manager: true };
+  const m1 = await manager(root, 1, { bootstrap: new Map([[1, '']]) }, allowed);
+  for (let i = 0; i < 200 && !m1.store.raft.isLeader(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(m1.store.raft.isLeader());
+
+  const m2 = await manager(root, 2, { join: new Map([[1, m1.address]]) }, allowed);
+  const client = new ControlClient(m1.address, grpc.credentials.createInsecure());
+  cleanup.push(() => Promise.resolve(client.close()));
+  const members = await client.joinRaft(2, m2.address, 'node-two');
+  assert.deepEqual([...members.keys()].sort(), [1, 2]);
+  assert.deepEqual(m1.store.raft.status().confState.voters, [1, 2]);
+
+  const res = await client.forward({
+    method: 'POST',
+    url: '/v1.41/services/create',
+    headers: { a: 'b' },
+    body: new Uint8Array([1, 2]),
+  });
+  assert.equal(res.status, 201);
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(res.body)), {
+    ranOn: 1,
+    url: '/v1.41/services/create',
+  });
+  assert.deepEqual([...m1.ran[0]!.body], [1, 2]);
+
+  // The follower refuses to run forwarded requests itself: only the leader does.
+  const toFollower = new ControlClient(m2.address, grpc.credentials.createInsecure());
+  cleanup.push(() => Promise.resolve(toFollower.close()));
+  await assert.rejects(
+    toFollower.forward({ method: 'GET', url: '/x', headers: {}, body: new Uint8Array() }),
+    (e: unknown) => {
+      assert.equal((e as grpc.ServiceError).code, grpc.status.FAILED_PRECONDITION);
+      return true;
+    },
+  );
+
+  allowed.manager = false;
+  await assert.rejects(client.joinRaft(3, '127.0.0.1:1', 'node-three'), (e: unknown) => {
+    assert.equal((e as grpc.ServiceError).code, grpc.status.PERMISSION_DENIED);
+    return true;
+  });
+  allowed.manager = true;
+
+  await client.leaveRaft(2);
+  assert.deepEqual(m1.store.raft.status().confState.voters, [1]);
+});
