@@ -81,7 +81,7 @@ export async function readConfigFile(path: string): Promise<Partial<DaemonConfig
     if (typeof v !== 'string') throw new ConfigError(`config file ${path}: "${k}" must be a string`);
     out[key] = v;
   }
-  return out as Partial<DaemonConfig>;
+  return out;
 }
 
 /** Merges sources (later wins) and validates the result. */
@@ -102,7 +102,7 @@ export function resolveConfig(...sources: Partial<DaemonConfig>[]): DaemonConfig
 }
 
 function definedOnly(o: Partial<DaemonConfig>): Partial<DaemonConfig> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<DaemonConfig>;
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
 /** Splits "host:port" (or "host", or "[v6]:port") with a default port; throws ConfigError. */

@@ -72,7 +72,7 @@ function statusOf(e: unknown): grpc.ServiceError {
     typeof e === 'object' &&
     e !== null &&
     'code' in e &&
-    typeof (e as { code: unknown }).code === 'number'
+    typeof (e).code === 'number'
   ) {
     return e as grpc.ServiceError;
   }
