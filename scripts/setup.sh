@@ -8,6 +8,13 @@ need_apt=()
 # etcd-server: the benchmark runs etcd beside shoal to compare commit rates.
 command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
 command -v etcdctl >/dev/null 2>&1 || need_apt+=(etcd-client)
+# The e2e lab (e2e/lab): a dockerd per host in network namespaces on a bridge, an image built from
+# busybox-static, nftables fault rules, an iptables FORWARD accept rule when br_netfilter is on.
+# docker.io brings containerd, runc and the docker CLI the tests drive; util-linux (nsenter,
+# unshare), mount and tar are essential packages, always present.
+for pkg in docker.io busybox-static iproute2 nftables iptables; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$pkg")
+done
 if [ "${#need_apt[@]}" -gt 0 ] && [ "${SHOAL_SKIP_APT:-0}" != 1 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -34,6 +34,13 @@ export interface GrpcTransportOptions {
   readonly maxQueue?: number;
   readonly snapshotChunkSize?: number;
   readonly logger: Logger;
+  /**
+   * Checks the caller of an incoming stream (e.g. a manager certificate over mutual TLS);
+   * throws to refuse it. Without it every caller is accepted (insecure loopback tests).
+   */
+  readonly authorize?: (
+    call: grpc.ServerWritableStream<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown>,
+  ) => void;
 }
 
 const DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024;
@@ -157,6 +164,7 @@ export class GrpcTransport implements Transport {
   readonly maxBatch: number;
   readonly maxQueue: number;
   private readonly chunkSize: number;
+  private readonly authorize: GrpcTransportOptions['authorize'];
   private readonly server: grpc.Server;
   /** Whether this transport created the server (and so shuts it down on close). */
   private readonly ownsServer: boolean;
@@ -175,6 +183,7 @@ export class GrpcTransport implements Transport {
     this.maxBatch = o.maxBatch ?? 512;
     this.maxQueue = o.maxQueue ?? 4096;
     this.chunkSize = o.snapshotChunkSize ?? 1024 * 1024;
+    this.authorize = o.authorize;
     this.ownsServer = server === undefined;
     this.server =
       server ??
@@ -264,7 +273,28 @@ export class GrpcTransport implements Transport {
     this.handler?.receive(m);
   }
 
+  /** Refuses the call (with its gRPC status) if the caller is not allowed; true when refused. */
+  private refuse(
+    call: grpc.ServerDuplexStream<PbBatch, PbAck> | grpc.ServerReadableStream<PbChunk, PbSnapshotAck>,
+  ): boolean {
+    if (!this.authorize) return false;
+    try {
+      this.authorize(call);
+      return false;
+    } catch (e: unknown) {
+      const code =
+        typeof (e as { code?: unknown }).code === 'number'
+          ? (e as { code: number }).code
+          : grpc.status.PERMISSION_DENIED;
+      const details = e instanceof Error ? e.message : String(e);
+      this.logger.warn({ details }, 'raft transport: caller refused');
+      if ('write' in call) call.emit('error', Object.assign(new Error(details), { code, details }));
+      return true;
+    }
+  }
+
   private onStream(call: grpc.ServerDuplexStream<PbBatch, PbAck>): void {
+    if (this.refuse(call)) return;
     let received = 0;
     call.on('data', (batch: PbBatch) => {
       for (const p of batch.messages) {
@@ -290,6 +320,19 @@ export class GrpcTransport implements Transport {
     call: grpc.ServerReadableStream<PbChunk, PbSnapshotAck>,
     cb: grpc.sendUnaryData<PbSnapshotAck>,
   ): void {
+    if (this.authorize) {
+      try {
+        this.authorize(call);
+      } catch (e: unknown) {
+        const code =
+          typeof (e as { code?: unknown }).code === 'number'
+            ? (e as { code: number }).code
+            : grpc.status.PERMISSION_DENIED;
+        const details = e instanceof Error ? e.message : String(e);
+        cb(Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() }));
+        return;
+      }
+    }
     let header: Message | undefined;
     const parts: Uint8Array[] = [];
     let size = 0;

@@ -81,4 +81,6 @@ export interface Cluster extends StoredObjectBase {
   dataPathPort: number;
   /** Keys used to encrypt the Raft log and manager state at rest, when autolock is on. */
   unlockKeys: { subsystem: string; key: string }[];
+  /** IDs of nodes removed from the swarm: their certificates are no longer honoured. */
+  removedNodes?: string[];
 }

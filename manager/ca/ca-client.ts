@@ -1,0 +1,192 @@
+// The node's side of the CA: join (fetch the root without trusting anyone, pin it against the
+// token, then get a certificate for a key made here) and renew (over mutual TLS, new key, same
+// node ID). Everything a manager sends back is checked before it is used.
+
+import * as grpc from '@grpc/grpc-js';
+import {
+  newGetRootRequest,
+  newIssueRequest,
+  newRenewRequest,
+  nodeCaServiceDefinition,
+  type PbIssueResponse,
+  type PbRenewResponse,
+} from './ca-service.js';
+import { CaCallError, InvalidCertificateError } from './errors.js';
+import { parseJoinToken, verifyCaAgainstToken } from './join-token.js';
+import {
+  certificateMatchesKey,
+  generateNodeKeyAndCsr,
+  verifyNodeCertificate,
+  type NodeIdentity,
+  type NodeKeyAndCsr,
+} from './node-certificate.js';
+import {
+  bootstrapChannelCredentials,
+  channelCredentials,
+  NODE_CHANNEL_OPTIONS,
+  type NodeTlsMaterial,
+} from './tls-credentials.js';
+
+/** A node's complete PKI state: who it is and the material to prove it. */
+export interface NodeCredentials extends NodeIdentity, NodeTlsMaterial {}
+
+export interface CaClientOptions {
+  /** Per-call deadline (default 10 s). */
+  readonly deadlineMs?: number;
+  /** The clock certificates are checked against (default: the system clock). */
+  readonly now?: () => Date;
+}
+
+const DEFAULT_DEADLINE_MS = 10_000;
+
+/**
+ * Step 1 of joining: fetches the root CA from `target` (host:port) without verifying the server,
+ * and returns it only if its digest is the one in `token` (CaDigestMismatchError otherwise).
+ */
+export async function fetchPinnedRootCa(
+  target: string,
+  token: string,
+  options: CaClientOptions = {},
+): Promise<string> {
+  parseJoinToken(token);
+  const client = new grpc.Client(target, bootstrapChannelCredentials(), NODE_CHANNEL_OPTIONS);
+  try {
+    const res = await unary(
+      client,
+      target,
+      nodeCaServiceDefinition.getRootCACertificate,
+      newGetRootRequest(),
+      options,
+    );
+    verifyCaAgainstToken(res.certificate, token);
+    return res.certificate;
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * Step 2 of joining: dials `target` trusting only `rootCaPem` (the server must be a manager),
+ * presents the CSR and the token, and returns the node's credentials once the certificate is
+ * checked: signed by the root, for our key, naming the role and node the CA announced.
+ */
+export async function requestNodeCertificate(
+  target: string,
+  rootCaPem: string,
+  token: string,
+  key: NodeKeyAndCsr,
+  options: CaClientOptions = {},
+): Promise<NodeCredentials> {
+  const client = new grpc.Client(
+    target,
+    channelCredentials({ rootCaPem }, clockOption(options)),
+    NODE_CHANNEL_OPTIONS,
+  );
+  try {
+    const req = newIssueRequest({ csr: key.csrPem, token: token.trim() });
+    const res = await unary(client, target, nodeCaServiceDefinition.issueNodeCertificate, req, options);
+    return checkGrant(res, rootCaPem, key.keyPem, options);
+  } finally {
+    client.close();
+  }
+}
+
+/** The whole join: pin the root by the token, make a key and CSR here, get them certified. */
+export async function joinSwarmPki(
+  target: string,
+  token: string,
+  options: CaClientOptions = {},
+): Promise<NodeCredentials> {
+  const rootCaPem = await fetchPinnedRootCa(target, token, options);
+  const key = await generateNodeKeyAndCsr();
+  return requestNodeCertificate(target, rootCaPem, token, key, options);
+}
+
+/**
+ * Renews `current` at the manager `target` over mutual TLS with a new key. The node ID stays;
+ * the role may change (promotion, demotion). The caller swaps in the result.
+ */
+export async function renewNodeCertificate(
+  target: string,
+  current: NodeCredentials,
+  options: CaClientOptions = {},
+): Promise<NodeCredentials> {
+  const key = await generateNodeKeyAndCsr();
+  const creds = channelCredentials(
+    { rootCaPem: current.rootCaPem, identity: { certPem: current.certPem, keyPem: current.keyPem } },
+    { clusterId: current.clusterId, ...clockOption(options) },
+  );
+  const client = new grpc.Client(target, creds, NODE_CHANNEL_OPTIONS);
+  try {
+    const req = newRenewRequest({ csr: key.csrPem });
+    const res = await unary(client, target, nodeCaServiceDefinition.renewNodeCertificate, req, options);
+    const renewed = checkGrant(res, current.rootCaPem, key.keyPem, options);
+    if (renewed.nodeId !== current.nodeId || renewed.clusterId !== current.clusterId) {
+      throw new InvalidCertificateError(
+        `the renewed certificate names node ${renewed.nodeId} of cluster ${renewed.clusterId}, ` +
+          `not ${current.nodeId} of ${current.clusterId}`,
+      );
+    }
+    return renewed;
+  } finally {
+    client.close();
+  }
+}
+
+function clockOption(options: CaClientOptions): { now?: () => Date } {
+  return options.now ? { now: options.now } : {};
+}
+
+function checkGrant(
+  res: PbIssueResponse | PbRenewResponse,
+  rootCaPem: string,
+  keyPem: string,
+  options: CaClientOptions,
+): NodeCredentials {
+  if (res.rootCaCertificate !== rootCaPem) {
+    throw new InvalidCertificateError('the CA answered with a different root CA than the one pinned');
+  }
+  const info = verifyNodeCertificate(res.certificate, rootCaPem, (options.now ?? (() => new Date()))());
+  if (!certificateMatchesKey(res.certificate, keyPem)) {
+    throw new InvalidCertificateError("the issued certificate is not for this node's key");
+  }
+  if (info.nodeId !== res.nodeId || info.role !== res.role || info.clusterId !== res.clusterId) {
+    throw new InvalidCertificateError(
+      `the certificate names ${info.role} ${info.nodeId} of ${info.clusterId}, ` +
+        `but the CA announced ${res.role} ${res.nodeId} of ${res.clusterId}`,
+    );
+  }
+  return {
+    nodeId: info.nodeId,
+    role: info.role,
+    clusterId: info.clusterId,
+    rootCaPem,
+    certPem: res.certificate,
+    keyPem,
+  };
+}
+
+function unary<Req, Res>(
+  client: grpc.Client,
+  target: string,
+  method: grpc.MethodDefinition<Req, Res>,
+  request: Req,
+  options: CaClientOptions,
+): Promise<Res> {
+  const name = method.path.slice(method.path.lastIndexOf('/') + 1);
+  return new Promise<Res>((resolve, reject) => {
+    client.makeUnaryRequest(
+      method.path,
+      method.requestSerialize,
+      method.responseDeserialize,
+      request,
+      { deadline: Date.now() + (options.deadlineMs ?? DEFAULT_DEADLINE_MS) },
+      (err: grpc.ServiceError | null, value?: Res) => {
+        if (err) reject(new CaCallError(target, name, err.code, err.details || err.message));
+        else if (value === undefined)
+          reject(new CaCallError(target, name, grpc.status.INTERNAL, 'empty answer'));
+        else resolve(value);
+      },
+    );
+  });
+}

@@ -1,0 +1,229 @@
+// Typed errors of the cluster PKI. Each has a stable `code` callers switch on, the gRPC status a
+// server answers it with (`grpcCode`), and a message that tells the operator what to do.
+
+import { status } from '@grpc/grpc-js';
+
+export type CaErrorCode =
+  | 'INVALID_JOIN_TOKEN'
+  | 'JOIN_TOKEN_REJECTED'
+  | 'CA_DIGEST_MISMATCH'
+  | 'INVALID_CERTIFICATE'
+  | 'INVALID_CSR'
+  | 'INVALID_CERT_EXPIRY'
+  | 'INVALID_ROOT_CA'
+  | 'UNTRUSTED_CERTIFICATE'
+  | 'CERTIFICATE_EXPIRED'
+  | 'CERTIFICATE_NOT_YET_VALID'
+  | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED'
+  | 'NODE_REMOVED'
+  | 'CA_CALL_FAILED';
+
+export class CaError extends Error {
+  readonly code: CaErrorCode;
+  /** The gRPC status a server answers this error with. */
+  readonly grpcCode: status;
+  constructor(code: CaErrorCode, grpcCode: status, message: string) {
+    super(message);
+    this.name = 'CaError';
+    this.code = code;
+    this.grpcCode = grpcCode;
+  }
+}
+
+/** A join token that is not of the form SWMTKN-1-<CA digest>-<secret>. */
+export class InvalidJoinTokenError extends CaError {
+  readonly reason: string;
+  constructor(reason: string) {
+    super(
+      'INVALID_JOIN_TOKEN',
+      status.INVALID_ARGUMENT,
+      `invalid join token: ${reason}; copy the token printed by \`shoal swarm join-token worker\` (or manager) on a manager`,
+    );
+    this.name = 'InvalidJoinTokenError';
+    this.reason = reason;
+  }
+}
+
+/** A well-formed join token that is neither the current worker nor the current manager token. */
+export class JoinTokenRejectedError extends CaError {
+  constructor() {
+    super(
+      'JOIN_TOKEN_REJECTED',
+      status.PERMISSION_DENIED,
+      'a valid join token is necessary to join this swarm: the token is unknown or was rotated; ' +
+        'ask a manager for the current one with `shoal swarm join-token worker` (or manager)',
+    );
+    this.name = 'JoinTokenRejectedError';
+  }
+}
+
+/** The root CA a manager presented does not have the digest pinned by the join token. */
+export class CaDigestMismatchError extends CaError {
+  /** "sha256:<hex>" from the token. */
+  readonly expected: string;
+  /** "sha256:<hex>" of the certificate the manager sent. */
+  readonly actual: string;
+  constructor(expected: string, actual: string) {
+    super(
+      'CA_DIGEST_MISMATCH',
+      status.FAILED_PRECONDITION,
+      `the manager's root CA (${actual}) does not match the join token (${expected}): ` +
+        'check that the token belongs to the swarm at this address; refusing to trust it',
+    );
+    this.name = 'CaDigestMismatchError';
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** A certificate that cannot be parsed or lacks what a swarm node certificate carries. */
+export class InvalidCertificateError extends CaError {
+  readonly reason: string;
+  constructor(reason: string) {
+    super('INVALID_CERTIFICATE', status.INVALID_ARGUMENT, `invalid node certificate: ${reason}`);
+    this.name = 'InvalidCertificateError';
+    this.reason = reason;
+  }
+}
+
+/** A certificate signing request that cannot be parsed, is badly signed or uses another key type. */
+export class InvalidCsrError extends CaError {
+  readonly reason: string;
+  constructor(reason: string) {
+    super('INVALID_CSR', status.INVALID_ARGUMENT, `invalid certificate signing request: ${reason}`);
+    this.name = 'InvalidCsrError';
+    this.reason = reason;
+  }
+}
+
+/** A node certificate expiry below Swarm's minimum of one hour. */
+export class InvalidCertExpiryError extends CaError {
+  readonly expiryMs: number;
+  constructor(expiryMs: number) {
+    super(
+      'INVALID_CERT_EXPIRY',
+      status.INVALID_ARGUMENT,
+      `node certificate expiry must be at least 1h, got ${expiryMs} ms: raise --cert-expiry`,
+    );
+    this.name = 'InvalidCertExpiryError';
+    this.expiryMs = expiryMs;
+  }
+}
+
+/** Root CA material that is not a self-signed CA certificate (with its matching key). */
+export class InvalidRootCaError extends CaError {
+  readonly reason: string;
+  constructor(reason: string) {
+    super('INVALID_ROOT_CA', status.FAILED_PRECONDITION, `invalid root CA: ${reason}`);
+    this.name = 'InvalidRootCaError';
+    this.reason = reason;
+  }
+}
+
+/** A certificate that was not issued by this swarm's root CA. */
+export class UntrustedCertificateError extends CaError {
+  readonly subject: string;
+  constructor(subject: string, reason: string) {
+    super(
+      'UNTRUSTED_CERTIFICATE',
+      status.UNAUTHENTICATED,
+      `certificate "${subject}" is not trusted: ${reason}; the node belongs to another swarm or must rejoin`,
+    );
+    this.name = 'UntrustedCertificateError';
+    this.subject = subject;
+  }
+}
+
+export class CertificateExpiredError extends CaError {
+  readonly subject: string;
+  readonly notAfter: Date;
+  constructor(subject: string, notAfter: Date) {
+    super(
+      'CERTIFICATE_EXPIRED',
+      status.UNAUTHENTICATED,
+      `certificate "${subject}" expired at ${notAfter.toISOString()}; the node must leave and rejoin the swarm`,
+    );
+    this.name = 'CertificateExpiredError';
+    this.subject = subject;
+    this.notAfter = notAfter;
+  }
+}
+
+export class CertificateNotYetValidError extends CaError {
+  readonly subject: string;
+  readonly notBefore: Date;
+  constructor(subject: string, notBefore: Date) {
+    super(
+      'CERTIFICATE_NOT_YET_VALID',
+      status.UNAUTHENTICATED,
+      `certificate "${subject}" is not valid before ${notBefore.toISOString()}; check the clocks of the nodes`,
+    );
+    this.name = 'CertificateNotYetValidError';
+    this.subject = subject;
+    this.notBefore = notBefore;
+  }
+}
+
+/** The caller presented no certificate signed by the swarm's root CA. */
+export class UnauthenticatedError extends CaError {
+  constructor(method: string) {
+    super(
+      'UNAUTHENTICATED',
+      status.UNAUTHENTICATED,
+      `${method} needs a node certificate signed by the swarm's root CA: join the swarm first`,
+    );
+    this.name = 'UnauthenticatedError';
+  }
+}
+
+/** The caller's certificate is valid, but its role may not make this call. */
+export class PermissionDeniedError extends CaError {
+  readonly nodeId: string;
+  readonly role: string;
+  readonly required: readonly string[];
+  constructor(nodeId: string, role: string, required: readonly string[]) {
+    super(
+      'PERMISSION_DENIED',
+      status.PERMISSION_DENIED,
+      `permission denied: node ${nodeId} is a ${role}, and this call is for ${required.join(' or ')} nodes only`,
+    );
+    this.name = 'PermissionDeniedError';
+    this.nodeId = nodeId;
+    this.role = role;
+    this.required = required;
+  }
+}
+
+/** The node was removed from the swarm (`shoal node rm`); its certificate is no longer honoured. */
+export class NodeRemovedError extends CaError {
+  readonly nodeId: string;
+  constructor(nodeId: string) {
+    super(
+      'NODE_REMOVED',
+      status.PERMISSION_DENIED,
+      `node ${nodeId} was removed from the swarm: run \`shoal swarm leave\` on it, then join again with a token`,
+    );
+    this.name = 'NodeRemovedError';
+    this.nodeId = nodeId;
+  }
+}
+
+/** A call to a manager's CA failed; `grpcCode` and the manager's message say why. */
+export class CaCallError extends CaError {
+  readonly target: string;
+  readonly method: string;
+  constructor(target: string, method: string, grpcCode: status, details: string) {
+    super('CA_CALL_FAILED', grpcCode, `${method} at ${target} failed: ${details}`);
+    this.name = 'CaCallError';
+    this.target = target;
+    this.method = method;
+  }
+}
+
+/** The gRPC status to answer an error with: a CaError's own, INTERNAL for anything else. */
+export function toGrpcStatus(e: unknown): { code: status; details: string } {
+  if (e instanceof CaError) return { code: e.grpcCode, details: e.message };
+  const message = e instanceof Error ? e.message : String(e);
+  return { code: status.INTERNAL, details: `internal error in the certificate authority: ${message}` };
+}

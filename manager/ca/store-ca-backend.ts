@@ -1,0 +1,87 @@
+// The CA's view of the cluster, backed by the replicated store: the root CA and join tokens
+// live in the Cluster object, issued certificates create or update Node objects, and removed
+// nodes are listed on the Cluster (a Node object is deleted by `node rm`).
+
+import type { MemoryStore } from '../store/index.js';
+import type { Cluster, NewObject } from '../store/objects/index.js';
+import type { NodeRole } from '../store/objects/node.js';
+import type { CaBackend, CaClusterState, IssuedCertificate } from './ca-backend.js';
+import { RootCA } from './root-ca.js';
+
+export class StoreCaBackend implements CaBackend {
+  private readonly store: MemoryStore;
+  private cached: { digest: string; ca: RootCA } | undefined;
+
+  constructor(store: MemoryStore) {
+    this.store = store;
+  }
+
+  private cluster(): Cluster {
+    const c = this.store.view((tx) => tx.list('clusters')[0]);
+    if (!c) throw new Error('the swarm has no cluster object yet');
+    return c;
+  }
+
+  async current(): Promise<CaClusterState> {
+    const c = this.cluster();
+    if (!c.rootCA.caKey) throw new Error('this swarm has no root CA key: an external CA is not supported');
+    let cached = this.cached;
+    if (cached?.digest !== c.rootCA.caCertDigest) {
+      cached = { digest: c.rootCA.caCertDigest, ca: await RootCA.fromPem(c.rootCA.caCert, c.rootCA.caKey) };
+      this.cached = cached;
+    }
+    return {
+      clusterId: c.id,
+      rootCA: cached.ca,
+      joinTokens: c.rootCA.joinTokens,
+      nodeCertExpiryMs: c.spec.caConfig.nodeCertExpiry,
+    };
+  }
+
+  async recordCertificate(issued: IssuedCertificate): Promise<void> {
+    const certificate = {
+      state: 'issued' as const,
+      certificate: issued.certificatePem,
+      csr: issued.csrPem,
+      cn: issued.nodeId,
+      role: issued.role,
+    };
+    await this.store.update((tx) => {
+      const existing = tx.get('nodes', issued.nodeId);
+      if (existing) {
+        tx.update('nodes', { ...existing, role: issued.role, certificate });
+        return;
+      }
+      const node: NewObject<'nodes'> = {
+        id: issued.nodeId,
+        spec: { labels: {}, role: issued.role, availability: 'active' },
+        role: issued.role,
+        status: {
+          state: 'unknown',
+          message: 'certificate issued; waiting for the node to connect',
+          addr: peerHost(issued.peer),
+        },
+        certificate,
+        attachments: [],
+      };
+      tx.create('nodes', node);
+    });
+  }
+
+  isNodeRemoved(nodeId: string): Promise<boolean> {
+    return Promise.resolve(this.cluster().removedNodes?.includes(nodeId) ?? false);
+  }
+
+  nodeRole(nodeId: string): Promise<NodeRole | undefined> {
+    return Promise.resolve(this.store.view((tx) => tx.get('nodes', nodeId))?.spec.role);
+  }
+}
+
+/** "ipv4:10.0.0.5:51234" → "10.0.0.5"; "ipv6:[::1]:5" → "::1". */
+export function peerHost(peer: string): string {
+  const p = peer.replace(/^ipv[46]:/, '');
+  const v6 = /^\[([^\]]+)\]/.exec(p);
+  if (v6?.[1]) return v6[1];
+  const i = p.lastIndexOf(':');
+  return i > 0 ? p.slice(0, i) : p;
+}
