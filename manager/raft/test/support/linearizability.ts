@@ -7,7 +7,7 @@
 // (set of linearized operations, model state) already explored are memoized, so each is
 // explored at most once.
 //
-// Two additions keep real histories fast:
+// Several additions keep real histories fast:
 // - P-compositionality: linearizability of a key-value store is compositional per key, so
 //   the history is partitioned by key and each key is checked on its own with a model state
 //   of string | undefined.
@@ -19,11 +19,18 @@
 //   operation is only worth applying right before an operation that observes the state, so it
 //   is never followed directly by a write; (3) symmetry: invoked, unapplied unknown operations
 //   with the same effect are interchangeable, so only one of them is tried.
+// - Compact memo keys: the linearized definite set is always "every operation returning
+//   before the earliest pending return, plus a few concurrent ones", and values are interned.
+// - Certain violations (a read of a value nobody could have written yet, a read of undefined
+//   after a completed write) are reported without searching.
 //
 // When a key is not linearizable, the report is shrunk to a 1-minimal core: definite
 // operations are weakened (reads dropped, writes turned into unknown-outcome writes) while the
 // key stays non-linearizable. Weakening is monotone, so each operation left in the core is
-// necessary: weakening any one of them makes the rest explicable.
+// necessary: weakening any one of them makes the rest explicable. Operations invoked after the
+// point where the search got stuck are weakened first, for free. Note that when values repeat
+// (few distinct values), a minimal core can legitimately be long: every write of a value that
+// could explain a bad read has to stay in it.
 
 export type KvOp =
   | { kind: 'get'; key: string }
@@ -56,7 +63,8 @@ export type LinearizabilityResult =
 export interface CheckOptions {
   /**
    * Budget of distinct search configurations explored per key before giving up with
-   * ok: 'unknown'. Default 1,000,000.
+   * ok: 'unknown'. Default 1,000,000. Shrinking a violation to a minimal core spends at most
+   * min(maxStates, 1,000,000) more; past that the report says it is not fully minimized.
    */
   maxStates?: number;
 }
@@ -65,7 +73,7 @@ export const DEFAULT_MAX_STATES = 1_000_000;
 
 /** Budgets for shrinking a violation to a minimal core: per search, and in total (at most maxStates). */
 const SHRINK_STATES_PER_SEARCH = 20_000;
-const SHRINK_STATES_TOTAL = 2_000_000;
+const SHRINK_STATES_TOTAL = 1_000_000;
 
 /**
  * Decides whether `history` is linearizable with respect to a key-value register per key
@@ -80,17 +88,17 @@ export function checkLinearizable(history: readonly HistoryOp[], opts?: CheckOpt
   }
 
   const partitions = partitionByKey(history);
-  const violations: { key: string; ops: SearchOp[] }[] = [];
+  const violations: { key: string; ops: SearchOp[]; frontier: number }[] = [];
   const exhausted: string[] = [];
   for (const [key, ops] of partitions) {
-    const { verdict } = search(ops, maxStates);
-    if (verdict === 'violation') violations.push({ key, ops });
+    const { verdict, frontier } = search(ops, maxStates);
+    if (verdict === 'violation') violations.push({ key, ops, frontier });
     else if (verdict === 'budget') exhausted.push(`${JSON.stringify(key)} (${ops.length} operations)`);
   }
 
   const first = violations[0];
   if (first !== undefined) {
-    let reason = describeViolation(history, first.key, first.ops, maxStates);
+    let reason = describeViolation(history, first.key, first.ops, first.frontier, maxStates);
     if (violations.length > 1) {
       reason += `; also not linearizable: key${violations.length > 2 ? 's' : ''} ${violations
         .slice(1)
@@ -183,8 +191,21 @@ function partitionByKey(history: readonly HistoryOp[]): Map<string, SearchOp[]> 
 
 type Verdict = 'linearizable' | 'violation' | 'budget';
 
-function search(ops: readonly SearchOp[], maxStates: number): { verdict: Verdict; states: number } {
-  if (unobservableRead(ops) !== undefined) return { verdict: 'violation', states: 0 };
+interface SearchResult {
+  verdict: Verdict;
+  /** Configurations explored. */
+  states: number;
+  /**
+   * On a violation: the completion time of the earliest-returning definite operation that no
+   * explored configuration linearized. No operation invoked later was ever a candidate, so
+   * weakening those leaves the search, and the violation, unchanged. Otherwise +infinity.
+   */
+  frontier: number;
+}
+
+function search(ops: readonly SearchOp[], maxStates: number): SearchResult {
+  const quick = quickViolation(ops);
+  if (quick !== undefined) return { verdict: 'violation', states: 0, frontier: quick.frontier };
 
   const n = ops.length;
   // Values interned to small integers (0 = undefined) so steps compare numbers.
@@ -223,7 +244,7 @@ function search(ops: readonly SearchOp[], maxStates: number): { verdict: Verdict
   let nUnknown = 0;
   for (const ev of events) if (!ev.isCall) rank[ev.op] = nKnown++;
   for (let i = 0; i < n; i++) if (known[i] === 0) rank[i] = nUnknown++;
-  if (nKnown === 0) return { verdict: 'linearizable', states: 0 };
+  if (nKnown === 0) return { verdict: 'linearizable', states: 0, frontier: Infinity };
 
   // Doubly linked list over event indices, with sentinels HEAD and TAIL.
   const m = events.length;
@@ -331,7 +352,10 @@ function search(ops: readonly SearchOp[], maxStates: number): { verdict: Verdict
   const configKey = (lowAfter: number, extrasAfter: readonly number[], state: number): string => {
     const codes = [lowAfter & 0xffff, lowAfter >>> 16, state & 0xffff, state >>> 16];
     for (const x of extrasAfter) codes.push(x & 0xffff, x >>> 16);
-    return String.fromCharCode(...codes);
+    if (codes.length <= 4096) return String.fromCharCode(...codes);
+    let key = '';
+    for (let i = 0; i < codes.length; i += 4096) key += String.fromCharCode(...codes.slice(i, i + 4096));
+    return key;
   };
 
   // Memo: (definite set, state) -> unknown sets already explored, kept separately for
@@ -379,6 +403,7 @@ function search(ops: readonly SearchOp[], maxStates: number): { verdict: Verdict
     extrasBefore: readonly number[];
   }
   let state = 0;
+  let maxLow = 0;
   const stack: Frame[] = [
     { cands: candidates(false), i: 0, op: -1, stateBefore: 0, lowBefore: 0, extrasBefore: extras },
   ];
@@ -429,13 +454,15 @@ function search(ops: readonly SearchOp[], maxStates: number): { verdict: Verdict
       } else flipUnknown(op);
       continue;
     }
-    if (states > maxStates) return { verdict: 'budget', states };
-    if (low === nKnown) return { verdict: 'linearizable', states };
+    if (states > maxStates) return { verdict: 'budget', states, frontier: Infinity };
+    if (low === nKnown) return { verdict: 'linearizable', states, frontier: Infinity };
+    if (low > maxLow) maxLow = low;
     lift(op);
     stack.push({ cands: candidates(!isKnown), i: 0, op, stateBefore: state, lowBefore, extrasBefore });
     state = after;
   }
-  return { verdict: 'violation', states };
+  const stuck = events.find((ev) => !ev.isCall && rank[ev.op] === maxLow)!;
+  return { verdict: 'violation', states, frontier: stuck.time };
 }
 
 function isSubset(a: Uint32Array, b: Uint32Array): boolean {
@@ -444,32 +471,33 @@ function isSubset(a: Uint32Array, b: Uint32Array): boolean {
 }
 
 /**
- * A definite read (or successful cas) that needs a defined value no write could have
- * produced before it completed: a quick, certain violation without searching.
+ * Certain violations found without searching, with a 1-minimal core:
+ * 1. a definite read, or successful cas, that needs a defined value no write could have
+ *    produced before it completed (core: that operation alone);
+ * 2. otherwise, a definite read of undefined, or successful cas from undefined, after a
+ *    definite write completed, since nothing writes undefined back (core: the two of them).
  */
-function unobservableRead(ops: readonly SearchOp[]): SearchOp | undefined {
-  const writesOf = new Map<string, number>(); // value -> earliest invoke of a write of it
+function quickViolation(ops: readonly SearchOp[]): { core: SearchOp[]; frontier: number } | undefined {
+  const needsValue = (o: SearchOp): boolean => o.known && (o.step === READ || o.step === CAS);
+  const writes = (w: SearchOp): boolean => w.step === WRITE || w.step === CAS;
   for (const o of ops) {
-    if ((o.step === WRITE || o.step === CAS) && o.b !== undefined) {
-      const t = writesOf.get(o.b);
-      if (t === undefined || o.invoke < t) writesOf.set(o.b, o.invoke);
+    if (!needsValue(o) || o.a === undefined) continue;
+    if (!ops.some((w) => w !== o && writes(w) && w.b === o.a && w.invoke <= o.complete)) {
+      return { core: [o], frontier: o.complete };
     }
   }
+  let firstWrite: SearchOp | undefined; // the definite write that completes first
+  for (const w of ops) {
+    if (w.known && writes(w) && (firstWrite === undefined || w.complete < firstWrite.complete))
+      firstWrite = w;
+  }
+  if (firstWrite === undefined) return undefined;
   for (const o of ops) {
-    if (!o.known || (o.step !== READ && o.step !== CAS) || o.a === undefined) continue;
-    const earliest = o.step === CAS && o.a === o.b ? earliestOtherWrite(ops, o) : writesOf.get(o.a);
-    if (earliest === undefined || earliest > o.complete) return o;
+    if (needsValue(o) && o.a === undefined && o !== firstWrite && firstWrite.complete < o.invoke) {
+      return { core: [firstWrite, o], frontier: o.complete };
+    }
   }
   return undefined;
-}
-
-function earliestOtherWrite(ops: readonly SearchOp[], self: SearchOp): number | undefined {
-  let earliest: number | undefined;
-  for (const o of ops) {
-    if (o === self || (o.step !== WRITE && o.step !== CAS) || o.b !== self.a) continue;
-    if (earliest === undefined || o.invoke < earliest) earliest = o.invoke;
-  }
-  return earliest;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -486,31 +514,59 @@ function weakened(ops: readonly SearchOp[], core: ReadonlySet<number>): SearchOp
   return out;
 }
 
-function shrink(ops: readonly SearchOp[], maxStates: number): { core: number[]; minimal: boolean } {
-  const quick = unobservableRead(ops);
-  if (quick !== undefined) return { core: [quick.ref], minimal: true };
+function shrink(
+  ops: readonly SearchOp[],
+  frontier: number,
+  maxStates: number,
+): { core: number[]; minimal: boolean } {
+  const quick = quickViolation(ops);
+  if (quick !== undefined) return { core: quick.core.map((o) => o.ref), minimal: true };
 
-  const perSearch = Math.min(maxStates, SHRINK_STATES_PER_SEARCH);
   let remaining = Math.min(maxStates, SHRINK_STATES_TOTAL);
-  let core = ops.filter((o) => o.known).map((o) => o.ref);
+  const invokeOf = new Map(ops.map((o) => [o.ref, o.invoke]));
+  const byTime = (x: number, y: number): number => invokeOf.get(x)! - invokeOf.get(y)! || x - y;
+  let core = ops
+    .filter((o) => o.known)
+    .map((o) => o.ref)
+    .sort(byTime);
+  // Operations invoked after the search frontier never took part: weaken them for free.
+  const cut = (at: number): void => {
+    core = core.filter((ref) => invokeOf.get(ref)! <= at);
+  };
+  cut(frontier);
+
+  // Delta-debugging passes: large chunks first, down to single operations. Reads (which are
+  // simply dropped) go first because they are cheap to test; the final single-operation pass
+  // over everything guarantees 1-minimality, since weakening is monotone. Every accepted step
+  // was verified, so running out of budget still leaves a genuine violation.
+  const isRead = new Set(ops.filter((o) => o.step === READ || o.step === NOT_EQUAL).map((o) => o.ref));
   let minimal = true;
-  // Delta-debugging style: try weakening large chunks first, finishing with single operations
-  // (the last pass alone guarantees 1-minimality, since weakening is monotone). Every accepted
-  // step was verified, so stopping early on budget still leaves a genuine violation.
-  for (let size = Math.ceil(core.length / 2); ; size = Math.ceil(size / 2)) {
-    for (let i = 0; i < core.length;) {
-      if (remaining <= 0) return { core, minimal: false };
-      const chunk = new Set(core.slice(i, i + size));
-      const trial = core.filter((ref) => !chunk.has(ref));
-      const { verdict, states } = search(weakened(ops, new Set(trial)), Math.min(perSearch, remaining));
-      remaining -= states;
-      if (verdict === 'violation') core = trial;
-      else {
-        if (verdict === 'budget' && size === 1) minimal = false;
-        i += size;
+  for (const readsOnly of [true, false]) {
+    const eligible = (): number[] => (readsOnly ? core.filter((ref) => isRead.has(ref)) : core);
+    for (
+      let size = Math.ceil(eligible().length / 2);
+      size >= 1;
+      size = size === 1 ? 0 : Math.ceil(size / 2)
+    ) {
+      let pool = eligible();
+      for (let i = 0; i < pool.length;) {
+        if (remaining <= 0) return { core, minimal: false };
+        const chunk = new Set(pool.slice(i, i + size));
+        const trial = core.filter((ref) => !chunk.has(ref));
+        const result = search(weakened(ops, new Set(trial)), Math.min(SHRINK_STATES_PER_SEARCH, remaining));
+        remaining -= result.states;
+        if (result.verdict === 'violation') {
+          core = trial;
+          cut(result.frontier);
+          const kept = new Set(core);
+          i = pool.slice(0, i).filter((ref) => kept.has(ref)).length;
+          pool = pool.filter((ref) => kept.has(ref));
+        } else {
+          if (result.verdict === 'budget' && size === 1 && !readsOnly) minimal = false;
+          i += size;
+        }
       }
     }
-    if (size <= 1) break;
   }
   return { core, minimal };
 }
@@ -519,9 +575,10 @@ function describeViolation(
   history: readonly HistoryOp[],
   key: string,
   ops: readonly SearchOp[],
+  frontier: number,
   maxStates: number,
 ): string {
-  const { core, minimal } = shrink(ops, maxStates);
+  const { core, minimal } = shrink(ops, frontier, maxStates);
   const listed = [...core].sort((x, y) => history[x]!.invoke - history[y]!.invoke || x - y);
   const others = ops.length - core.length;
   const context =
@@ -543,7 +600,7 @@ function show(v: string | undefined): string {
 }
 
 /** E.g. `#7 client 2: cas("x", expect "a", set "b") -> true, [10, 14]`. */
-export function describeOp(h: HistoryOp, ref: number): string {
+function describeOp(h: HistoryOp, ref: number): string {
   const { op } = h;
   const call =
     op.kind === 'get'
