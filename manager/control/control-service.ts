@@ -68,12 +68,7 @@ function fail(code: grpc.status, details: string): grpc.ServiceError {
 
 function statusOf(e: unknown): grpc.ServiceError {
   if (e instanceof NotLeaderError) return fail(grpc.status.FAILED_PRECONDITION, e.message);
-  if (
-    typeof e === 'object' &&
-    e !== null &&
-    'code' in e &&
-    typeof (e).code === 'number'
-  ) {
+  if (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'number') {
     return e as grpc.ServiceError;
   }
   return fail(grpc.status.INTERNAL, e instanceof Error ? e.message : String(e));
