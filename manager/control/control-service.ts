@@ -54,6 +54,8 @@ export interface ControlServiceDeps {
   /** Throws (with a grpc status) unless the caller presents a manager certificate. */
   readonly authorizeManager: (call: grpc.ServerUnaryCall<unknown, unknown>) => void;
   readonly logger: Logger;
+  /** Records a manager that joined the Raft group (e.g. its node's manager status). */
+  readonly onJoined?: (member: { raftId: number; addr: string; nodeId: string }) => Promise<void>;
 }
 
 /** Reads a uint64 that protobufjs may hand back as a Long. */
@@ -113,18 +115,23 @@ export function registerControlService(server: grpc.Server, d: ControlServiceDep
         return;
       }
       d.logger.info({ raftId, addr, nodeId: call.request.nodeId }, 'manager joining the raft group');
-      d.raft.addMember(raftId, addr).then(
-        () =>
-          cb(
-            null,
-            pb.JoinRaftResponse.create({
-              members: [...d.raft.memberAddresses()].map(([id, a]) =>
-                pb.RaftMember.create({ raftId: id, addr: a }),
-              ),
-            }),
-          ),
-        (e: unknown) => cb(statusOf(e)),
-      );
+      d.raft
+        .addLearner(raftId, addr)
+        .then(async () => {
+          await d.onJoined?.({ raftId, addr, nodeId: call.request.nodeId });
+        })
+        .then(
+          () =>
+            cb(
+              null,
+              pb.JoinRaftResponse.create({
+                members: [...d.raft.memberAddresses()].map(([id, a]) =>
+                  pb.RaftMember.create({ raftId: id, addr: a }),
+                ),
+              }),
+            ),
+          (e: unknown) => cb(statusOf(e)),
+        );
     },
     leaveRaft: (
       call: grpc.ServerUnaryCall<shoal.control.LeaveRaftRequest, shoal.control.LeaveRaftResponse>,

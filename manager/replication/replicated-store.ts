@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { GrpcTransport } from '../raft/node/grpc-transport.js';
+import { GrpcTransport, type GrpcTransportOptions } from '../raft/node/grpc-transport.js';
 import { LevelStorage } from '../raft/node/level-storage.js';
 import { RaftNode } from '../raft/node/raft-node.js';
 import type { RaftId } from '../raft/types.js';
@@ -35,6 +35,9 @@ export interface ReplicatedStoreOptions {
   readonly server?: grpc.Server;
   readonly serverCredentials?: grpc.ServerCredentials;
   readonly channelCredentials?: grpc.ChannelCredentials;
+  readonly channelOptions?: grpc.ChannelOptions;
+  /** Checks callers of the Raft service (mutual TLS: managers only). */
+  readonly authorize?: GrpcTransportOptions['authorize'];
 }
 
 export class ReplicatedStore {
@@ -61,6 +64,8 @@ export class ReplicatedStore {
             id: o.id,
             logger: o.logger,
             ...(o.channelCredentials ? { channelCredentials: o.channelCredentials } : {}),
+            ...(o.channelOptions ? { channelOptions: o.channelOptions } : {}),
+            ...(o.authorize ? { authorize: o.authorize } : {}),
           })
         : await GrpcTransport.listen({
             id: o.id,

@@ -89,6 +89,10 @@ test('JoinRaft adds a manager; Forward runs on the leader; non-managers are refu
   cleanup.push(() => Promise.resolve(client.close()));
   const members = await client.joinRaft(2, m2.address, 'node-two');
   assert.deepEqual([...members.keys()].sort(), [1, 2]);
+  // It joins as a learner; the leader promotes it once it has caught up.
+  assert.deepEqual(m1.store.raft.status().confState.learners, [2]);
+  for (let i = 0; i < 300 && m1.store.raft.status().confState.voters.length < 2; i++)
+    await new Promise((r) => setTimeout(r, 10));
   assert.deepEqual(m1.store.raft.status().confState.voters, [1, 2]);
 
   const res = await client.forward({

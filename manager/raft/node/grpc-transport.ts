@@ -26,6 +26,8 @@ export interface GrpcTransportOptions {
   readonly listen: string;
   readonly serverCredentials?: grpc.ServerCredentials;
   readonly channelCredentials?: grpc.ChannelCredentials;
+  /** Extra options for the channels to peers (e.g. the TLS server name for mutual TLS). */
+  readonly channelOptions?: grpc.ChannelOptions;
   /** Largest gRPC message accepted (bytes). */
   readonly maxMessageSize?: number;
   /** Max messages per batch on the wire. */
@@ -65,6 +67,7 @@ class PeerLink {
 
   private newClient(): grpc.Client {
     return new grpc.Client(this.address, this.t.channelCredentials, {
+      ...this.t.channelOptions,
       'grpc.max_receive_message_length': this.t.maxMessageSize,
       'grpc.max_send_message_length': this.t.maxMessageSize,
       'grpc.keepalive_time_ms': 10_000,
@@ -160,6 +163,7 @@ export class GrpcTransport implements Transport {
   readonly id: RaftId;
   readonly logger: Logger;
   readonly channelCredentials: grpc.ChannelCredentials;
+  readonly channelOptions: grpc.ChannelOptions;
   readonly maxMessageSize: number;
   readonly maxBatch: number;
   readonly maxQueue: number;
@@ -179,6 +183,7 @@ export class GrpcTransport implements Transport {
     this.id = o.id;
     this.logger = o.logger;
     this.channelCredentials = o.channelCredentials ?? grpc.credentials.createInsecure();
+    this.channelOptions = o.channelOptions ?? {};
     this.maxMessageSize = o.maxMessageSize ?? DEFAULT_MAX_MESSAGE;
     this.maxBatch = o.maxBatch ?? 512;
     this.maxQueue = o.maxQueue ?? 4096;

@@ -69,6 +69,8 @@ export interface RaftNodeOptions {
   readonly keepAfterSnapshot?: number;
   readonly requestTimeoutMs?: number;
   readonly maxPendingProposals?: number;
+  /** The leader promotes caught-up learners to voters by itself (default true). */
+  readonly autoPromoteLearners?: boolean;
   readonly clock?: Clock;
   readonly random?: RandomSource;
 }
@@ -116,6 +118,9 @@ export class RaftNode {
   private stopTicker: Cancel = () => {};
   private readonly listeners = new Set<(c: LeadershipChange) => void>();
   private readonly appliedListeners = new Set<(index: number) => void>();
+  /** Commit index when each learner was added (it must catch up at least that far). */
+  private readonly learnerSince = new Map<RaftId, number>();
+  private promoting: RaftId | undefined;
 
   constructor(o: RaftNodeOptions) {
     this.o = o;
@@ -221,7 +226,42 @@ export class RaftNode {
   private tick(): void {
     if (this.stopped) return;
     this.raw.tick();
+    this.maybePromoteLearner();
     this.notify();
+  }
+
+  /**
+   * On the leader: promotes a learner to voter once it has caught up (acknowledged everything
+   * committed when it was added, and is within a few entries of the end). One at a time.
+   */
+  private maybePromoteLearner(): void {
+    if (this.o.autoPromoteLearners === false || this.promoting !== undefined || !this.raw.isLeader()) return;
+    const progress = this.raw.status().progress;
+    const last = this.raw.raft.log.lastIndex();
+    for (const id of this.confState.learners) {
+      const pr = progress.get(id);
+      const joinedAt = this.learnerSince.get(id) ?? 0;
+      if (!pr || pr.match < joinedAt || pr.match + 10 < last) continue;
+      const address = this.members.get(id);
+      if (address === undefined) continue;
+      this.promoting = id;
+      this.log.info({ member: id }, 'learner caught up: promoting it to voter');
+      this.proposeConf({
+        type: ConfChangeType.AddNode,
+        nodeId: id,
+        context: encodeMemberContext(address),
+      }).then(
+        () => (this.promoting = undefined),
+        (e: unknown) => {
+          this.promoting = undefined;
+          this.log.warn(
+            { member: id, err: e instanceof Error ? e.message : String(e) },
+            'learner promotion failed; will retry',
+          );
+        },
+      );
+      return;
+    }
   }
 
   private async loop(): Promise<void> {
@@ -306,6 +346,8 @@ export class RaftNode {
   private applyConfChange(e: Entry): void {
     const cc = decodeConfChange(e.data);
     this.confState = this.raw.applyConfChange(cc);
+    if (cc.type === ConfChangeType.AddLearner) this.learnerSince.set(cc.nodeId, this.raw.raft.log.committed);
+    else this.learnerSince.delete(cc.nodeId);
     const addr = decodeMemberContext(cc.context);
     if (cc.type === ConfChangeType.RemoveNode) this.members.delete(cc.nodeId);
     else if (addr !== undefined) this.members.set(cc.nodeId, addr);
@@ -471,6 +513,19 @@ export class RaftNode {
     }
     return this.proposeConf({
       type: ConfChangeType.AddNode,
+      nodeId: id,
+      context: encodeMemberContext(address),
+    });
+  }
+
+  /**
+   * Adds a non-voting learner and resolves once that is committed; the leader promotes it to
+   * voter on its own once it has caught up (unless autoPromoteLearners is false).
+   */
+  async addLearner(id: RaftId, address: string): Promise<ConfState> {
+    if (this.confState.learners.includes(id) || this.confState.voters.includes(id)) return this.confState;
+    return this.proposeConf({
+      type: ConfChangeType.AddLearner,
       nodeId: id,
       context: encodeMemberContext(address),
     });

@@ -94,7 +94,7 @@ export function newNode(
     description: {
       hostname: `host-${id}`,
       platform: { architecture: 'x86_64', os: 'linux' },
-      resources: { nanoCPUs: 4e9, memoryBytes: 8 << 30, generic: [] },
+      resources: { nanoCPUs: 4e9, memoryBytes: 8 * 2 ** 30, generic: [] },
       engine: { engineVersion: '20.10.24', labels: {}, plugins: [] },
     },
     status: { state: 'ready', message: '', addr: '10.1.0.1' },

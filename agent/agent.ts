@@ -1,0 +1,121 @@
+// A node's agent: the executor for the local Docker Engine, the worker that turns assignments
+// into running containers (and survives restarts), and the session that carries assignments
+// from and statuses to the managers.
+
+import type { Logger } from 'pino';
+import type { NodeCredentials } from '../manager/ca/ca-client.js';
+import { NODE_CHANNEL_OPTIONS, channelCredentials } from '../manager/ca/tls-credentials.js';
+import type { NodeDescription } from '../manager/store/objects/index.js';
+import { DockerExecutor } from './exec/docker/docker-executor.js';
+import type { TaskStatusReport } from './assignments.js';
+import type { LogStream } from './exec/executor.js';
+import { AgentSession, type LogRecordOut, type LogRequest, type SessionInfo } from './session/index.js';
+import { mergeAsync } from './merge-async.js';
+import { Worker } from './worker/worker.js';
+
+export interface AgentOptions {
+  /** <data-root>; the worker keeps its database under it. */
+  readonly dataDir: string;
+  /** The Docker Engine's unix socket path. */
+  readonly engineSocket: string;
+  /** host:port of managers to connect to. */
+  readonly managers: readonly string[];
+  readonly credentials: NodeCredentials;
+  /** Reported as the node's hostname (defaults to the engine's). */
+  readonly hostname?: string;
+  readonly logger: Logger;
+  /** Told about each session (new manager list) and its end. */
+  readonly onSession?: (info: SessionInfo | undefined) => void;
+  /** Told once if the managers say this node was removed from the swarm. */
+  readonly onRemoved?: () => void;
+}
+
+export class Agent {
+  readonly executor: DockerExecutor;
+  readonly worker: Worker;
+  readonly session: AgentSession;
+  readonly description: NodeDescription;
+
+  private constructor(
+    executor: DockerExecutor,
+    worker: Worker,
+    session: AgentSession,
+    description: NodeDescription,
+  ) {
+    this.executor = executor;
+    this.worker = worker;
+    this.session = session;
+    this.description = description;
+  }
+
+  static async start(o: AgentOptions): Promise<Agent> {
+    const log = o.logger.child({ component: 'agent' });
+    const executor = new DockerExecutor({
+      socketPath: o.engineSocket,
+      logger: o.logger,
+      ...(o.hostname ? { hostname: o.hostname } : {}),
+    });
+    const description = await executor.describe();
+    const worker = await Worker.open({ executor, dataDir: o.dataDir, logger: o.logger });
+    const tls = o.credentials;
+    const session = new AgentSession({
+      managers: o.managers,
+      credentials: channelCredentials(
+        { rootCaPem: tls.rootCaPem, identity: { certPem: tls.certPem, keyPem: tls.keyPem } },
+        { clusterId: tls.clusterId },
+      ),
+      channelOptions: NODE_CHANNEL_OPTIONS,
+      nodeDescription: description,
+      onAssignments: (change) => worker.apply(change),
+      ...(o.onSession ? { onSession: o.onSession } : {}),
+      onRemoved: () => {
+        log.warn('the managers removed this node from the swarm');
+        o.onRemoved?.();
+      },
+      logs: (req, signal) => taskLogs(worker, req, signal),
+      logger: o.logger,
+    });
+    const report = (reports: readonly TaskStatusReport[]): void => {
+      try {
+        session.reportStatus(reports);
+      } catch (e: unknown) {
+        // A report the managers would refuse (malformed) is dropped, not allowed to stop the agent.
+        log.error({ err: e, count: reports.length }, 'task status reports refused');
+      }
+    };
+    worker.onStatus(report);
+    // Statuses recorded before a restart are sent again: the managers may have missed them.
+    const known = worker.statuses();
+    if (known.length > 0) report(known);
+    session.start();
+    log.info({ managers: o.managers, hostname: description.hostname }, 'agent started');
+    return new Agent(executor, worker, session, description);
+  }
+
+  async close(): Promise<void> {
+    await this.session.stop();
+    await this.worker.close();
+  }
+}
+
+/** Serves a manager's log subscription from the worker: every task's log at once. */
+function taskLogs(worker: Worker, req: LogRequest, signal: AbortSignal): AsyncIterable<LogRecordOut> {
+  const streams: LogStream[] = [];
+  if (req.stdout) streams.push('stdout');
+  if (req.stderr) streams.push('stderr');
+  const enc = new TextEncoder();
+  const opts = {
+    follow: req.follow,
+    streams,
+    signal,
+    ...(req.since ? { since: new Date(req.since) } : {}),
+    ...(req.tail === 'all' ? {} : { tail: req.tail }),
+  };
+  return mergeAsync(
+    req.taskIds.map(async function* (taskId): AsyncIterable<LogRecordOut> {
+      for await (const e of worker.taskLogs(taskId, opts)) {
+        yield { taskId, stream: e.stream, timestamp: e.timestamp, line: enc.encode(e.line) };
+      }
+    }),
+  );
+}

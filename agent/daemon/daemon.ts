@@ -1,0 +1,84 @@
+// shoald: one per node. Always the agent once the node is in a swarm, and the manager when it
+// is one. Serves the Docker-compatible API on a unix socket and, on start, rejoins the swarm
+// it was part of.
+
+import { chmod, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { createApiServer, listenApiServer } from '../../manager/api/server.js';
+import type { ForwardedRequest, ForwardedResponse } from '../../manager/api/swarm-control.js';
+import { socketPath, type DaemonConfig } from './config.js';
+import { NodeSwarmControl } from './node-swarm-control.js';
+import { SwarmNode } from './swarm-node.js';
+import { SHOAL_VERSION } from './version.js';
+
+export interface DaemonOptions {
+  readonly config: DaemonConfig;
+  /** Reported as the node's hostname (default: the engine's). */
+  readonly hostname?: string;
+  /** Raft tick in ms (default 100). */
+  readonly tickMs?: number;
+  readonly logger?: Logger;
+}
+
+export class Daemon {
+  readonly node: SwarmNode;
+  readonly api: FastifyInstance;
+  readonly logger: Logger;
+  readonly socket: string;
+
+  private constructor(node: SwarmNode, api: FastifyInstance, logger: Logger, socket: string) {
+    this.node = node;
+    this.api = api;
+    this.logger = logger;
+    this.socket = socket;
+  }
+
+  static async start(o: DaemonOptions): Promise<Daemon> {
+    const c = o.config;
+    const logger = o.logger ?? pino({ level: c.logLevel, base: { pid: process.pid } });
+    // The API answers requests forwarded by follower managers in-process.
+    const served: { api?: FastifyInstance } = {};
+    const runApiRequest = async (req: ForwardedRequest): Promise<ForwardedResponse> => {
+      if (!served.api) throw new Error('the API is not running yet');
+      const res = await served.api.inject({
+        method: req.method as 'GET',
+        url: req.url,
+        headers: req.headers,
+        payload: Buffer.from(req.body),
+      });
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers))
+        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
+      return { status: res.statusCode, headers, body: res.rawPayload };
+    };
+    const node = new SwarmNode({
+      config: c,
+      logger,
+      runApiRequest,
+      ...(o.hostname ? { hostname: o.hostname } : {}),
+      ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
+    });
+    const control = new NodeSwarmControl(node, socketPath(c.engine));
+    const api = createApiServer({ control, logger, build: { version: SHOAL_VERSION } });
+    served.api = api;
+    try {
+      await node.resume();
+    } catch (e: unknown) {
+      // The API still starts, so `shoal info` can show the error and `swarm leave` can reset.
+      logger.error({ err: e }, 'could not rejoin the swarm this node was part of');
+    }
+    const socket = socketPath(c.host);
+    await mkdir(dirname(socket), { recursive: true });
+    await listenApiServer(api, { socketPath: socket });
+    await chmod(socket, 0o660);
+    logger.info({ socket, dataRoot: c.dataRoot }, 'shoald is serving');
+    return new Daemon(node, api, logger, socket);
+  }
+
+  async close(): Promise<void> {
+    await this.api.close();
+    await this.node.close();
+  }
+}

@@ -1,0 +1,147 @@
+// A task's spec as the Engine API's container-create body (pure: no engine calls). Durations in
+// the store are milliseconds; the engine wants nanoseconds (health check) or seconds (stop
+// timeout). Field checks that the engine would answer with an obscure error are done here with
+// a message naming the spec field.
+
+import type Dockerode from 'dockerode';
+import type { HealthConfig, Mount, Task } from '../../../manager/store/objects/index.js';
+import { InvalidTaskSpecError } from '../errors.js';
+import type { ContainerNetworking } from '../network-attacher.js';
+import { containerLabels, taskName } from '../task-identity.js';
+
+const NS_PER_MS = 1_000_000;
+
+export function containerCreateOptions(
+  task: Task,
+  networking: ContainerNetworking,
+): Dockerode.ContainerCreateOptions {
+  const c = task.spec.containerSpec;
+  if (c.image === '') throw new InvalidTaskSpecError('containerSpec.image', 'an image is required');
+  const limits = task.spec.resources.limits;
+  const reservations = task.spec.resources.reservations;
+  const hostConfig: Dockerode.HostConfig = {
+    NetworkMode: networking.networkMode,
+    Mounts: c.mounts.map(mountSettings),
+    ReadonlyRootfs: c.readOnly,
+    Sysctls: { ...c.sysctls },
+    CapAdd: [...c.capabilityAdd],
+    CapDrop: [...c.capabilityDrop],
+    GroupAdd: [...c.groups],
+    ExtraHosts: c.hosts.flatMap(extraHosts),
+    RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+  };
+  if (c.init !== undefined) hostConfig.Init = c.init;
+  if (limits !== undefined && limits.nanoCPUs > 0) hostConfig.NanoCpus = limits.nanoCPUs;
+  if (limits !== undefined && limits.memoryBytes > 0) hostConfig.Memory = limits.memoryBytes;
+  if (reservations !== undefined && reservations.memoryBytes > 0)
+    hostConfig.MemoryReservation = reservations.memoryBytes;
+  if (c.dnsConfig !== undefined) {
+    hostConfig.Dns = [...c.dnsConfig.nameservers];
+    hostConfig.DnsSearch = [...c.dnsConfig.search];
+    hostConfig.DnsOptions = [...c.dnsConfig.options];
+  }
+  if (task.spec.logDriver !== undefined && task.spec.logDriver.name !== '') {
+    hostConfig.LogConfig = { Type: task.spec.logDriver.name, Config: { ...task.spec.logDriver.options } };
+  }
+
+  const options: Dockerode.ContainerCreateOptions = {
+    name: taskName(task),
+    Image: c.image,
+    Labels: containerLabels(task),
+    Env: [...c.env],
+    Tty: c.tty,
+    OpenStdin: c.openStdin,
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    HostConfig: hostConfig,
+  };
+  if (c.command.length > 0) options.Entrypoint = [...c.command];
+  if (c.args.length > 0) options.Cmd = [...c.args];
+  if (c.hostname !== undefined && c.hostname !== '') options.Hostname = c.hostname;
+  if (c.dir !== undefined && c.dir !== '') options.WorkingDir = c.dir;
+  if (c.user !== undefined && c.user !== '') options.User = c.user;
+  if (c.stopSignal !== undefined && c.stopSignal !== '') options.StopSignal = c.stopSignal;
+  if (c.stopGracePeriod !== undefined) options.StopTimeout = Math.ceil(c.stopGracePeriod / 1000);
+  if (c.healthcheck !== undefined) options.Healthcheck = healthcheck(c.healthcheck);
+  if (networking.endpoints.length > 0) {
+    const endpoints: Dockerode.EndpointsConfig = {};
+    for (const e of networking.endpoints) {
+      const settings: Dockerode.EndpointSettings = {
+        Aliases: [...e.aliases],
+        DriverOpts: { ...e.driverOpts },
+      };
+      if (e.ipv4Address !== undefined || e.ipv6Address !== undefined) {
+        settings.IPAMConfig = {};
+        if (e.ipv4Address !== undefined) settings.IPAMConfig.IPv4Address = e.ipv4Address;
+        if (e.ipv6Address !== undefined) settings.IPAMConfig.IPv6Address = e.ipv6Address;
+      }
+      endpoints[e.network] = settings;
+    }
+    options.NetworkingConfig = { EndpointsConfig: endpoints };
+  }
+  return options;
+}
+
+function mountSettings(m: Mount, index: number): Dockerode.MountSettings {
+  const field = `containerSpec.mounts[${index}]`;
+  if (m.target === '' || !m.target.startsWith('/')) {
+    throw new InvalidTaskSpecError(`${field}.target`, `must be an absolute path, got "${m.target}"`);
+  }
+  const out: Dockerode.MountSettings = {
+    Type: m.type,
+    Target: m.target,
+    ReadOnly: m.readOnly,
+    Source: m.source ?? '',
+  };
+  switch (m.type) {
+    case 'bind':
+      if (m.source === undefined || !m.source.startsWith('/')) {
+        throw new InvalidTaskSpecError(`${field}.source`, 'a bind mount needs an absolute host path');
+      }
+      if (m.bindOptions !== undefined) out.BindOptions = { Propagation: m.bindOptions.propagation };
+      break;
+    case 'volume':
+      if (m.volumeOptions !== undefined) {
+        const driver = m.volumeOptions.driverConfig;
+        out.VolumeOptions = {
+          NoCopy: m.volumeOptions.noCopy,
+          Labels: { ...m.volumeOptions.labels },
+          // The engine reads an empty driver name as its default (`local`) driver.
+          DriverConfig: { Name: driver?.name ?? '', Options: { ...driver?.options } },
+        };
+      }
+      break;
+    case 'tmpfs':
+      if (m.source !== undefined && m.source !== '') {
+        throw new InvalidTaskSpecError(`${field}.source`, 'a tmpfs mount has no source');
+      }
+      if (m.tmpfsOptions !== undefined) {
+        out.TmpfsOptions = { SizeBytes: m.tmpfsOptions.sizeBytes, Mode: m.tmpfsOptions.mode };
+      }
+      break;
+  }
+  return out;
+}
+
+/** Swarm's host entries are "IP hostname [alias...]" (/etc/hosts style); the engine wants "name:IP". */
+function extraHosts(entry: string, index: number): string[] {
+  const [ip, ...names] = entry.trim().split(/\s+/);
+  if (ip === undefined || ip === '' || names.length === 0) {
+    throw new InvalidTaskSpecError(
+      `containerSpec.hosts[${index}]`,
+      `expected "IP hostname [alias...]", got "${entry}"`,
+    );
+  }
+  return names.map((name) => `${name}:${ip}`);
+}
+
+function healthcheck(h: HealthConfig): Dockerode.HealthConfig {
+  return {
+    Test: [...h.test],
+    Interval: h.interval * NS_PER_MS,
+    Timeout: h.timeout * NS_PER_MS,
+    StartPeriod: h.startPeriod * NS_PER_MS,
+    Retries: h.retries,
+  };
+}

@@ -1,0 +1,177 @@
+// The worker: turns the node's assignments into task runners on the executor and reports what
+// they observe. Assignments and the last reported statuses live in a local LevelDB, so after a
+// daemon restart the worker resumes every task where it was: running containers are adopted
+// (waited on, not restarted), and containers of tasks no longer assigned are removed once the
+// managers send the full assignment set.
+
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { Task, TaskStatus } from '../../manager/store/objects/index.js';
+import type { AssignmentChange, TaskStatusReport } from '../assignments.js';
+import { ContainerNotFoundError } from '../exec/errors.js';
+import type { Executor, LogEntry, LogOptions } from '../exec/executor.js';
+import { TaskNotFoundError, WorkerClosedError } from './errors.js';
+import { StatusBatcher, type StatusListener } from './status-batcher.js';
+import { furthest } from './task-progress.js';
+import { TaskRunner } from './task-runner.js';
+import { WorkerDb } from './worker-db.js';
+
+export interface WorkerOptions {
+  executor: Executor;
+  /** The agent's data dir; the worker keeps its database in `<dataDir>/worker`. */
+  dataDir: string;
+  now?: () => Date;
+  /** Defers a batch of status changes (default: setImmediate, one batch per tick of the loop). */
+  schedule?: (flush: () => void) => void;
+  logger?: Logger;
+}
+
+export class Worker {
+  private readonly runners = new Map<string, TaskRunner>();
+  /** Runners of unassigned tasks, until their container is gone. */
+  private readonly leaving = new Map<string, { runner: TaskRunner; done: Promise<void> }>();
+  private readonly batcher: StatusBatcher;
+  private readonly now: () => Date;
+  private readonly logger: Logger;
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly executor: Executor,
+    private readonly db: WorkerDb,
+    options: WorkerOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.logger = options.logger ?? pino({ level: 'silent' });
+    this.batcher = new StatusBatcher(
+      (reports) => this.db.saveStatuses(reports),
+      options.schedule ?? ((flush) => setImmediate(flush)),
+      this.logger,
+    );
+  }
+
+  /** Opens the worker's database and resumes every task it remembers. */
+  static async open(options: WorkerOptions): Promise<Worker> {
+    const db = await WorkerDb.open(join(options.dataDir, 'worker'));
+    const worker = new Worker(options.executor, db, options);
+    let state;
+    try {
+      state = await db.load();
+    } catch (e: unknown) {
+      await db.close();
+      throw e;
+    }
+    for (const task of state.tasks) worker.addRunner(task, state.statuses.get(task.id));
+    return worker;
+  }
+
+  /** Receives status changes, one array per batch, in the order they happened. */
+  onStatus(listener: StatusListener): () => void {
+    return this.batcher.onStatus(listener);
+  }
+
+  /** Applies assignments from the managers (calls are taken in order). */
+  apply(change: AssignmentChange): Promise<void> {
+    if (this.closed) return Promise.reject(new WorkerClosedError());
+    const next = this.chain.then(() => this.applyNow(change));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** The last status of every assigned task (for a session that starts afresh with a manager). */
+  statuses(): TaskStatusReport[] {
+    return [...this.runners.values()].map((r) => ({ taskId: r.taskId, status: r.current }));
+  }
+
+  /**
+   * The output of a task's container (`docker service logs`). Throws TaskNotFoundError at once
+   * for a task not assigned here; a task that has no container (it was rejected before one was
+   * created, or it was removed) simply has no lines.
+   */
+  taskLogs(taskId: string, options?: LogOptions): AsyncIterable<LogEntry> {
+    const runner = this.runners.get(taskId);
+    if (runner === undefined) throw new TaskNotFoundError(taskId);
+    return (async function* () {
+      try {
+        yield* runner.logs(options);
+      } catch (e: unknown) {
+        if (!(e instanceof ContainerNotFoundError)) throw e;
+      }
+    })();
+  }
+
+  /** Resolves once every change applied so far has been acted on and its statuses reported. */
+  async settled(): Promise<void> {
+    await this.chain;
+    await Promise.all([...this.runners.values()].map((r) => r.settled()));
+    await Promise.all([...this.leaving.values()].map((l) => l.done));
+    await this.batcher.flush();
+  }
+
+  /** Stops driving tasks and closes the database; containers keep running for the next start. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.chain;
+    await Promise.all(
+      [...this.runners.values(), ...[...this.leaving.values()].map((l) => l.runner)].map((r) => r.close()),
+    );
+    await this.batcher.flush();
+    await this.db.close();
+  }
+
+  private async applyNow(change: AssignmentChange): Promise<void> {
+    if (this.closed) throw new WorkerClosedError();
+    const removed = new Set(change.removed);
+    if (change.full) {
+      const assigned = new Set(change.updated.map((t) => t.id));
+      for (const id of this.runners.keys()) if (!assigned.has(id)) removed.add(id);
+    }
+    const updated = change.updated.filter((t) => !removed.has(t.id));
+    await this.db.saveAssignments(updated, [...removed]);
+    for (const task of updated) {
+      const runner = this.runners.get(task.id);
+      if (runner === undefined) this.addRunner(task, undefined);
+      else runner.update(task);
+    }
+    for (const id of removed) this.removeRunner(id);
+    if (change.full) await this.removeOrphans();
+  }
+
+  private addRunner(task: Task, local: TaskStatus | undefined): void {
+    const baseline = furthest(task.status, local);
+    const runner: TaskRunner = new TaskRunner(task, this.executor.controller(task), baseline, {
+      report: (taskId, status) => {
+        // A runner being removed may still report its shutdown: the managers forgot the task.
+        if (this.runners.get(taskId) === runner) this.batcher.push({ taskId, status });
+      },
+      now: this.now,
+      logger: this.logger,
+    });
+    this.runners.set(task.id, runner);
+    runner.kick();
+  }
+
+  private removeRunner(taskId: string): void {
+    const runner = this.runners.get(taskId);
+    if (runner === undefined) return;
+    this.runners.delete(taskId);
+    const done = runner.remove().then(() => {
+      if (this.leaving.get(taskId)?.runner === runner) this.leaving.delete(taskId);
+    });
+    this.leaving.set(taskId, { runner, done });
+  }
+
+  /** Removes managed containers whose task is neither assigned nor being removed. */
+  private async removeOrphans(): Promise<void> {
+    const containers = await this.executor.listManaged();
+    for (const c of containers) {
+      if (this.runners.has(c.taskId) || this.leaving.has(c.taskId)) continue;
+      this.logger.info(
+        { taskId: c.taskId, containerId: c.containerId },
+        'removing the container of an unassigned task',
+      );
+      await this.executor.removeManaged(c.containerId);
+    }
+  }
+}

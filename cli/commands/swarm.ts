@@ -1,0 +1,238 @@
+// `shoal swarm init|join|join-token|leave|update|unlock-key`, with docker's messages.
+import type { Command } from 'commander';
+import type { DockerApi } from '../client/docker-api.js';
+import type { NodeAvailability, SwarmSpec } from '../client/types.js';
+import { CliError } from './cli-error.js';
+import type { CliContext } from './context.js';
+import { parseDuration, parseUint } from './service-spec/flag-values.js';
+
+interface SwarmSpecFlags {
+  taskHistoryLimit?: string;
+  dispatcherHeartbeat?: string;
+  certExpiry?: string;
+}
+
+function addSpecFlags(cmd: Command): Command {
+  return cmd
+    .option('--task-history-limit <int>', 'Task history retention limit (default 5)')
+    .option('--dispatcher-heartbeat <duration>', 'Dispatcher heartbeat period (ns|us|ms|s|m|h) (default 5s)')
+    .option(
+      '--cert-expiry <duration>',
+      'Validity period for node certificates (ns|us|ms|s|m|h) (default 2160h0m0s)',
+    );
+}
+
+/** Applies the given spec flags onto `spec` (only those given). */
+export function applySwarmSpecFlags(spec: SwarmSpec, flags: SwarmSpecFlags): SwarmSpec {
+  const next: SwarmSpec = structuredClone(spec);
+  if (flags.taskHistoryLimit !== undefined) {
+    next.Orchestration = {
+      ...(next.Orchestration ?? {}),
+      TaskHistoryRetentionLimit: parseUint('task-history-limit', flags.taskHistoryLimit),
+    };
+  }
+  if (flags.dispatcherHeartbeat !== undefined) {
+    next.Dispatcher = {
+      ...(next.Dispatcher ?? {}),
+      HeartbeatPeriod: parseDuration('dispatcher-heartbeat', flags.dispatcherHeartbeat),
+    };
+  }
+  if (flags.certExpiry !== undefined) {
+    next.CAConfig = {
+      ...(next.CAConfig ?? {}),
+      NodeCertExpiry: parseDuration('cert-expiry', flags.certExpiry),
+    };
+  }
+  return next;
+}
+
+function availability(value: string | undefined): '' | NodeAvailability {
+  if (value === undefined) return '';
+  const v = value.toLowerCase();
+  if (v === 'active' || v === 'pause' || v === 'drain') return v;
+  throw new CliError(
+    `invalid argument "${value}" for "--availability" flag: invalid availability: must be one of active, pause, drain`,
+    'FLAG_VALUE',
+  );
+}
+
+/** "To add a worker to this swarm, run the following command: …" for the local manager. */
+export async function joinCommandText(
+  api: DockerApi,
+  nodeId: string,
+  roles: { worker: boolean; manager: boolean },
+  program: string,
+): Promise<string> {
+  const node = await api.nodeInspect(nodeId);
+  const swarm = await api.swarmInspect();
+  if (node.ManagerStatus === undefined) return '';
+  const addr = node.ManagerStatus.Addr;
+  let out = '';
+  if (roles.worker) {
+    out += `To add a worker to this swarm, run the following command:\n\n    ${program} swarm join --token ${swarm.JoinTokens.Worker} ${addr}\n\n`;
+  }
+  if (roles.manager) {
+    out += `To add a manager to this swarm, run the following command:\n\n    ${program} swarm join --token ${swarm.JoinTokens.Manager} ${addr}\n\n`;
+  }
+  return out;
+}
+
+export function registerSwarm(program: Command, ctx: CliContext): void {
+  const swarm = program.command('swarm').description('Manage Swarm');
+  const name = ctx.programName;
+
+  addSpecFlags(
+    swarm
+      .command('init')
+      .description('Initialize a swarm')
+      .option('--advertise-addr <string>', 'Advertised address (format: "<ip|interface>[:port]")')
+      .option('--listen-addr <node-addr>', 'Listen address (format: "<ip|interface>[:port]")', '0.0.0.0:2377')
+      .option('--data-path-addr <string>', 'Address or interface to use for data path traffic')
+      .option('--force-new-cluster', 'Force create a new cluster from current state')
+      .option('--availability <string>', 'Availability of the node ("active", "pause", "drain")'),
+  ).action(
+    async (
+      opts: SwarmSpecFlags & {
+        advertiseAddr?: string;
+        listenAddr: string;
+        dataPathAddr?: string;
+        forceNewCluster?: boolean;
+        availability?: string;
+      },
+    ) => {
+      const api = ctx.api();
+      const nodeId = await api.swarmInit({
+        ListenAddr: opts.listenAddr,
+        AdvertiseAddr: opts.advertiseAddr ?? '',
+        DataPathAddr: opts.dataPathAddr ?? '',
+        ForceNewCluster: opts.forceNewCluster === true,
+        Spec: applySwarmSpecFlags({}, opts),
+        AutoLockManagers: false,
+        Availability: availability(opts.availability),
+      });
+      ctx.io.out(`Swarm initialized: current node (${nodeId}) is now a manager.\n\n`);
+      ctx.io.out(await joinCommandText(api, nodeId, { worker: true, manager: false }, name));
+      ctx.io.out(
+        `To add a manager to this swarm, run '${name} swarm join-token manager' and follow the instructions.\n`,
+      );
+    },
+  );
+
+  swarm
+    .command('join')
+    .description('Join a swarm as a node and/or manager')
+    .argument('<host:port>')
+    .requiredOption('--token <string>', 'Token for entry into the swarm')
+    .option('--advertise-addr <string>', 'Advertised address (format: "<ip|interface>[:port]")')
+    .option('--listen-addr <node-addr>', 'Listen address (format: "<ip|interface>[:port]")', '0.0.0.0:2377')
+    .option('--data-path-addr <string>', 'Address or interface to use for data path traffic')
+    .option('--availability <string>', 'Availability of the node ("active", "pause", "drain")')
+    .action(
+      async (
+        remote: string,
+        opts: {
+          token: string;
+          advertiseAddr?: string;
+          listenAddr: string;
+          dataPathAddr?: string;
+          availability?: string;
+        },
+      ) => {
+        const api = ctx.api();
+        await api.swarmJoin({
+          ListenAddr: opts.listenAddr,
+          AdvertiseAddr: opts.advertiseAddr ?? '',
+          DataPathAddr: opts.dataPathAddr ?? '',
+          RemoteAddrs: [remote],
+          JoinToken: opts.token,
+          Availability: availability(opts.availability),
+        });
+        const info = await api.info();
+        ctx.io.out(
+          info.Swarm.ControlAvailable
+            ? 'This node joined a swarm as a manager.\n'
+            : 'This node joined a swarm as a worker.\n',
+        );
+      },
+    );
+
+  swarm
+    .command('join-token')
+    .description('Manage join tokens')
+    .argument('<worker|manager>')
+    .option('-q, --quiet', 'Only display token')
+    .option('--rotate', 'Rotate join token')
+    .action(async (role: string, opts: { quiet?: boolean; rotate?: boolean }) => {
+      if (role !== 'worker' && role !== 'manager') throw new CliError(`unknown role ${role}`, 'UNKNOWN_ROLE');
+      const api = ctx.api();
+      const worker = role === 'worker';
+      if (opts.rotate === true) {
+        const current = await api.swarmInspect();
+        await api.swarmUpdate(current.Version.Index, current.Spec, {
+          rotateWorkerToken: worker,
+          rotateManagerToken: !worker,
+          rotateManagerUnlockKey: false,
+        });
+        if (opts.quiet !== true) ctx.io.out(`Successfully rotated ${role} join token.\n\n`);
+      }
+      if (opts.quiet === true) {
+        const s = await api.swarmInspect();
+        ctx.io.out(`${worker ? s.JoinTokens.Worker : s.JoinTokens.Manager}\n`);
+        return;
+      }
+      const info = await api.info();
+      ctx.io.out(await joinCommandText(api, info.Swarm.NodeID, { worker, manager: !worker }, name));
+    });
+
+  swarm
+    .command('leave')
+    .description('Leave the swarm')
+    .option('-f, --force', 'Force this node to leave the swarm, ignoring warnings')
+    .action(async (opts: { force?: boolean }) => {
+      await ctx.api().swarmLeave(opts.force === true);
+      ctx.io.out('Node left the swarm.\n');
+    });
+
+  addSpecFlags(swarm.command('update').description('Update the swarm')).action(
+    async (opts: SwarmSpecFlags) => {
+      const api = ctx.api();
+      const current = await api.swarmInspect();
+      await api.swarmUpdate(current.Version.Index, applySwarmSpecFlags(current.Spec, opts), {
+        rotateWorkerToken: false,
+        rotateManagerToken: false,
+        rotateManagerUnlockKey: false,
+      });
+      ctx.io.out('Swarm updated.\n');
+    },
+  );
+
+  swarm
+    .command('unlock-key')
+    .description('Manage the unlock key')
+    .option('-q, --quiet', 'Only display token')
+    .option('--rotate', 'Rotate unlock key')
+    .action(async (opts: { quiet?: boolean; rotate?: boolean }) => {
+      const api = ctx.api();
+      if (opts.rotate === true) {
+        const current = await api.swarmInspect();
+        if (current.Spec.EncryptionConfig?.AutoLockManagers !== true) {
+          throw new CliError('cannot rotate because autolock is not turned on', 'AUTOLOCK_OFF');
+        }
+        await api.swarmUpdate(current.Version.Index, current.Spec, {
+          rotateWorkerToken: false,
+          rotateManagerToken: false,
+          rotateManagerUnlockKey: true,
+        });
+        if (opts.quiet !== true) ctx.io.out('Successfully rotated manager unlock key.\n\n');
+      }
+      const { UnlockKey: key } = await api.swarmUnlockKey();
+      if (key === '') throw new CliError('no unlock key is set', 'NO_UNLOCK_KEY');
+      if (opts.quiet === true) {
+        ctx.io.out(`${key}\n`);
+        return;
+      }
+      ctx.io.out(
+        `To unlock a swarm manager after it restarts, run the \`${name} swarm unlock\`\ncommand and provide the following key:\n\n    ${key}\n\nPlease remember to store this key in a password manager, since without it you\nwill not be able to restart the manager.\n`,
+      );
+    });
+}

@@ -1,0 +1,150 @@
+// A lab whose hosts each run shoald against their own dockerd, and helpers to drive them the
+// way users do: the unmodified docker CLI (Debian's /usr/bin/docker) or the shoal CLI, each
+// pointed at a host's shoald socket.
+
+import { execFile } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Lab, type HostRef } from '../lab/lab.js';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const SHOALD = join(ROOT, 'dist/cli/shoald.js');
+const SHOAL = join(ROOT, 'dist/cli/shoal.js');
+/** Debian's docker CLI (20.10), not a newer one earlier in PATH. */
+export const DOCKER_CLI = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export class ShoalLab {
+  readonly lab: Lab;
+  private readonly daemons = new Map<number, ChildProcess>();
+
+  private constructor(lab: Lab) {
+    this.lab = lab;
+  }
+
+  static async create(name: string, hosts: number, opts: { mtu?: number } = {}): Promise<ShoalLab> {
+    const lab = await Lab.create({ name, hosts, ...(opts.mtu !== undefined ? { mtu: opts.mtu } : {}) });
+    const s = new ShoalLab(lab);
+    try {
+      await Promise.all(lab.hosts.map((_, i) => s.startDaemon(i)));
+    } catch (e: unknown) {
+      await lab.destroy();
+      throw e;
+    }
+    return s;
+  }
+
+  socket(h: number): string {
+    return join(this.lab.host(h).dir, 'shoal', 'shoal.sock');
+  }
+
+  dataRoot(h: number): string {
+    return join(this.lab.host(h).dir, 'shoal');
+  }
+
+  logFile(h: number): string {
+    return join(this.lab.host(h).dir, 'shoald.log');
+  }
+
+  /** Starts (or restarts) shoald on host h and waits for its API to answer. */
+  async startDaemon(h: number): Promise<void> {
+    const host = this.lab.host(h);
+    const p = this.lab.spawn(
+      h,
+      [
+        process.execPath,
+        SHOALD,
+        '--data-root',
+        this.dataRoot(h),
+        '-H',
+        `unix://${this.socket(h)}`,
+        '--engine',
+        host.dockerHost,
+        '--hostname',
+        host.name,
+        '--log-level',
+        process.env['SHOAL_E2E_LOG'] ?? 'info',
+      ],
+      { logFile: this.logFile(h) },
+    );
+    this.daemons.set(h, p);
+    const end = Date.now() + 20_000;
+    for (;;) {
+      const r = await this.docker(h, ['version', '--format', '{{.Server.Version}}']);
+      if (r.code === 0) return;
+      if (Date.now() > end || p.exitCode !== null) {
+        throw new Error(`shoald on ${host.name} did not start (see ${this.logFile(h)}): ${r.stderr}`);
+      }
+      await new Promise((r2) => setTimeout(r2, 100));
+    }
+  }
+
+  /** Kills shoald on host h (as a crash would). */
+  killDaemon(h: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+    const p = this.daemons.get(h);
+    if (p?.pid !== undefined) this.lab.kill(h, p.pid, signal);
+    this.daemons.delete(h);
+  }
+
+  private run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+    return new Promise((resolve) => {
+      execFile(cmd, args, { env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  /** The unmodified docker CLI against host h's shoald. */
+  docker(h: number, args: readonly string[]): Promise<CliResult> {
+    return this.run(DOCKER_CLI, ['-H', `unix://${this.socket(h)}`, ...args]);
+  }
+
+  /** The shoal CLI against host h's shoald. */
+  shoal(h: number, args: readonly string[]): Promise<CliResult> {
+    return this.run(process.execPath, [SHOAL, '-H', `unix://${this.socket(h)}`, ...args]);
+  }
+
+  /** docker against host h's own engine (to look at the containers shoal runs there). */
+  engine(h: HostRef, args: readonly string[]): Promise<CliResult> {
+    return this.run(DOCKER_CLI, ['-H', this.lab.host(h).dockerHost, ...args]);
+  }
+
+  addr(h: number): string {
+    return this.lab.addr(h);
+  }
+
+  async destroy(): Promise<void> {
+    await this.lab.destroy();
+  }
+}
+
+/** Polls `probe` until it returns a value (not undefined), or fails with the last observation. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  ms = 30_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e: unknown) {
+      last = e;
+    }
+    if (Date.now() > end) {
+      throw new Error(
+        `timed out after ${ms} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,238 @@
+// The seeds' Swarm lab, end to end, on three lab hosts each running shoald and dockerd, driven
+// with the unmodified docker CLI: init, join (manager and worker), node ls, replicated and
+// global services converging on real engines, scale, logs, forwarding from a follower manager,
+// a worker refusing manager calls, a dead node's tasks rescheduled, and leader failover.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ShoalLab, eventually } from '../shoal-lab.js';
+
+let s: ShoalLab;
+
+before(async () => {
+  s = await ShoalLab.create('swarm', 3);
+});
+
+after(async () => {
+  await s?.destroy();
+});
+
+function rows(out: string): string[][] {
+  return out
+    .trim()
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.trim().split(/\s{2,}/));
+}
+
+async function ok(p: Promise<{ code: number; stdout: string; stderr: string }>): Promise<string> {
+  const r = await p;
+  assert.equal(r.code, 0, `command failed: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+async function containers(h: number): Promise<string[]> {
+  const out = await ok(s.engine(h, ['ps', '--format', '{{.Names}}']));
+  return out.split('\n').filter((l) => l !== '');
+}
+
+async function runningTasks(service: string, via = 0): Promise<string[][]> {
+  const out = await ok(s.docker(via, ['service', 'ps', '--filter', 'desired-state=running', service]));
+  return rows(out).filter((r) => r[4] === 'Running' && r[5]?.startsWith('Running'));
+}
+
+test('swarm init, join as manager and worker, node ls', async () => {
+  const init = await ok(s.docker(0, ['swarm', 'init', '--advertise-addr', s.addr(0)]));
+  assert.match(init, /Swarm initialized: current node \(\w{25}\) is now a manager\./);
+  assert.match(
+    init,
+    new RegExp(`docker swarm join --token SWMTKN-1-\\w+-\\w+ ${s.addr(0).replace(/\./g, '\\.')}:2377`),
+  );
+
+  const workerToken = (await ok(s.docker(0, ['swarm', 'join-token', '-q', 'worker']))).trim();
+  const managerToken = (await ok(s.docker(0, ['swarm', 'join-token', '-q', 'manager']))).trim();
+  assert.notEqual(workerToken, managerToken);
+
+  // A wrong token is refused with a clear error, and the node stays out of the swarm.
+  const bad = await s.docker(2, ['swarm', 'join', '--token', 'SWMTKN-1-nope', `${s.addr(0)}:2377`]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /invalid join token/);
+
+  assert.match(
+    await ok(s.docker(1, ['swarm', 'join', '--token', managerToken, `${s.addr(0)}:2377`])),
+    /This node joined a swarm as a manager\./,
+  );
+  assert.match(
+    await ok(s.docker(2, ['swarm', 'join', '--token', workerToken, `${s.addr(0)}:2377`])),
+    /This node joined a swarm as a worker\./,
+  );
+
+  const nodes = await eventually('three ready nodes with a leader and a reachable manager', async () => {
+    const r = rows(await ok(s.docker(0, ['node', 'ls'])));
+    const ready = r.filter((x) => x.includes('Ready')).length;
+    const text = r.map((x) => x.join(' ')).join('\n');
+    return ready === 3 && /Leader/.test(text) && /Reachable/.test(text) ? r : undefined;
+  });
+  const byHost = new Map(nodes.map((r) => [r.find((c) => /^node\d$/.test(c)), r.join(' ')]));
+  assert.match(byHost.get('node1') ?? '', /\* .*Leader/);
+  assert.match(byHost.get('node2') ?? '', /Reachable/);
+  assert.doesNotMatch(byHost.get('node3') ?? '', /Leader|Reachable/);
+});
+
+test("a worker refuses manager-only calls with Docker's message", async () => {
+  const r = await s.docker(2, ['node', 'ls']);
+  assert.notEqual(r.code, 0);
+  assert.match(
+    r.stderr,
+    /This node is not a swarm manager\. Worker nodes can't be used to view or modify cluster state/,
+  );
+});
+
+test('a replicated service converges on the engines and follows scale', async () => {
+  const out = await ok(
+    s.docker(0, [
+      'service',
+      'create',
+      '--name',
+      'web',
+      '--replicas',
+      '3',
+      'shoal/busybox',
+      'sleep',
+      '100000',
+    ]),
+  );
+  assert.match(out, /verify: Service (\w+ )?converged/);
+  const tasks = await runningTasks('web');
+  assert.equal(tasks.length, 3);
+  // Spread: one replica per node.
+  assert.equal(new Set(tasks.map((t) => t[3])).size, 3);
+  for (const h of [0, 1, 2])
+    assert.equal((await containers(h)).filter((c) => c.startsWith('web.')).length, 1);
+
+  await ok(s.docker(0, ['service', 'scale', 'web=5']));
+  await eventually('5 web containers', async () => {
+    const all = (await Promise.all([0, 1, 2].map((h) => containers(h))))
+      .flat()
+      .filter((c) => c.startsWith('web.'));
+    return all.length === 5 ? all : undefined;
+  });
+  const ls = rows(await ok(s.docker(0, ['service', 'ls'])));
+  assert.deepEqual(ls.find((r) => r[1] === 'web')?.slice(1, 4), ['web', 'replicated', '5/5']);
+  await ok(s.docker(0, ['service', 'scale', '--detach', 'web=1']));
+  await eventually('1 web container', async () => {
+    const all = (await Promise.all([0, 1, 2].map((h) => containers(h))))
+      .flat()
+      .filter((c) => c.startsWith('web.'));
+    return all.length === 1 ? all : undefined;
+  });
+});
+
+test('a global service runs one task per node', async () => {
+  await ok(
+    s.docker(0, [
+      'service',
+      'create',
+      '--detach',
+      '--mode',
+      'global',
+      '--name',
+      'agent',
+      'shoal/busybox',
+      'sleep',
+      '100000',
+    ]),
+  );
+  const tasks = await eventually('3 global tasks running', async () => {
+    const t = await runningTasks('agent');
+    return t.length === 3 ? t : undefined;
+  });
+  assert.equal(new Set(tasks.map((t) => t[3])).size, 3);
+});
+
+test('service logs gathers the output of every task', async () => {
+  await ok(
+    s.docker(0, [
+      'service',
+      'create',
+      '--detach',
+      '--name',
+      'hello',
+      '--replicas',
+      '2',
+      'shoal/busybox',
+      'sh',
+      '-c',
+      'echo hello from $(hostname); sleep 100000',
+    ]),
+  );
+  const logs = await eventually('two hello lines', async () => {
+    const r = await s.docker(0, ['service', 'logs', 'hello']);
+    const lines = r.stdout.split('\n').filter((l) => l.includes('hello from'));
+    return lines.length === 2 ? lines : undefined;
+  });
+  for (const l of logs) assert.match(l, /^hello\.\d\.\w+@node\d\s+\| hello from /);
+});
+
+test('a follower manager forwards writes to the leader', async () => {
+  await ok(
+    s.docker(1, [
+      'service',
+      'create',
+      '--detach',
+      '--name',
+      'via-follower',
+      'shoal/busybox',
+      'sleep',
+      '100000',
+    ]),
+  );
+  const ls = rows(await ok(s.docker(0, ['service', 'ls'])));
+  assert.ok(ls.some((r) => r[1] === 'via-follower'));
+  await ok(s.docker(1, ['service', 'rm', 'via-follower']));
+});
+
+test('a dead worker is marked down and its tasks are rescheduled', async () => {
+  await ok(s.docker(0, ['swarm', 'update', '--dispatcher-heartbeat', '1s']));
+  await ok(s.docker(0, ['service', 'scale', '--detach', 'web=3']));
+  await eventually('3 web tasks running', async () =>
+    (await runningTasks('web')).length === 3 ? true : undefined,
+  );
+  s.killDaemon(2);
+  await s.lab.linkDown(2);
+  await eventually(
+    'node3 down',
+    async () => {
+      const r = rows(await ok(s.docker(0, ['node', 'ls'])));
+      return r.some((x) => x.includes('node3') && x.includes('Down')) ? true : undefined;
+    },
+    30_000,
+  );
+  const moved = await eventually(
+    'web back to 3 replicas on node1 and node2',
+    async () => {
+      const t = await runningTasks('web');
+      return t.length === 3 && t.every((x) => x[3] !== 'node3') ? t : undefined;
+    },
+    30_000,
+  );
+  assert.equal(moved.length, 3);
+});
+
+test('leader failover: the other manager cannot lead alone, and the leader comes back', async () => {
+  // Two managers: losing one loses the quorum (as in Swarm); restarting it restores the cluster.
+  s.killDaemon(0);
+  const r = await eventually('the surviving manager to report no leader', async () => {
+    const x = await s.docker(1, ['node', 'ls']);
+    return x.code !== 0 ? x : undefined;
+  });
+  assert.notEqual(r.code, 0);
+  await s.startDaemon(0);
+  await eventually('the cluster to answer again from the restarted manager', async () => {
+    const x = await s.docker(0, ['node', 'ls']);
+    return x.code === 0 && /Leader/.test(x.stdout) ? x : undefined;
+  });
+  const tasks = await runningTasks('web');
+  assert.equal(tasks.length, 3, 'the restarted manager adopted its running container');
+});

@@ -1,0 +1,63 @@
+// Errors a SwarmControl throws for swarm-state refusals, with Docker's wording and a stable
+// `code` the API maps to an HTTP status (errors.ts). They belong with swarm-control.ts; they
+// live here until that seam exports them, and the daemon may import them from here.
+
+/** init/join on a node that is already in a swarm (HTTP 503, as Docker). */
+export class SwarmExistsError extends Error {
+  readonly code = 'SWARM_EXISTS';
+  constructor() {
+    super(
+      'This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.',
+    );
+    this.name = 'SwarmExistsError';
+  }
+}
+
+/** leave on a node that is in no swarm (HTTP 503, as Docker). */
+export class NotInSwarmLeaveError extends Error {
+  readonly code = 'NOT_IN_SWARM';
+  constructor() {
+    super('This node is not part of a swarm');
+    this.name = 'NotInSwarmLeaveError';
+  }
+}
+
+/** leave without force on a manager (HTTP 503, Docker's wording for the last manager). */
+export class ManagerLeaveRefusedError extends Error {
+  readonly code = 'UNAVAILABLE';
+  constructor() {
+    super(
+      'You are attempting to leave the swarm on a node that is participating as a manager. Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message. ',
+    );
+    this.name = 'ManagerLeaveRefusedError';
+  }
+}
+
+/** Any call while the manager's keys are locked (HTTP 503, as Docker). */
+export class SwarmLockedError extends Error {
+  readonly code = 'SWARM_LOCKED';
+  constructor() {
+    super(
+      'Swarm is encrypted and needs to be unlocked before it can be used. Please use "docker swarm unlock" to unlock it.',
+    );
+    this.name = 'SwarmLockedError';
+  }
+}
+
+/** A request the control refuses because of the cluster's state (HTTP 400, gRPC FailedPrecondition). */
+export class FailedPreconditionError extends Error {
+  readonly code = 'FAILED_PRECONDITION';
+  constructor(message: string) {
+    super(message);
+    this.name = 'FailedPreconditionError';
+  }
+}
+
+/** A request with an argument the control cannot use, e.g. a bad join token (HTTP 400). */
+export class InvalidArgumentError extends Error {
+  readonly code = 'INVALID_ARGUMENT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidArgumentError';
+  }
+}

@@ -1,0 +1,184 @@
+// Docker's ServiceSpec (POST /services/create, /services/{id}/update) as a TypeBox schema.
+
+import { Type, type Static } from '@sinclair/typebox';
+import { Bool, DriverSchema, Int64, Str, StringMap, StrList, Struct, Uint } from './common.js';
+
+export const MountSchema = Struct('mount.Mount', {
+  Type: Str,
+  Source: Str,
+  Target: Str,
+  ReadOnly: Bool,
+  Consistency: Str,
+  BindOptions: Struct('mount.BindOptions', { Propagation: Str, NonRecursive: Bool }),
+  VolumeOptions: Struct('mount.VolumeOptions', {
+    NoCopy: Bool,
+    Labels: StringMap,
+    DriverConfig: DriverSchema,
+  }),
+  TmpfsOptions: Struct('mount.TmpfsOptions', { SizeBytes: Int64, Mode: Uint }),
+});
+
+export const HealthConfigSchema = Struct('container.HealthConfig', {
+  Test: StrList,
+  Interval: Int64,
+  Timeout: Int64,
+  StartPeriod: Int64,
+  StartInterval: Int64,
+  Retries: Int64,
+});
+
+export const FileTargetSchema = Struct('swarm.SecretReferenceFileTarget', {
+  Name: Str,
+  UID: Str,
+  GID: Str,
+  Mode: Uint,
+});
+
+export const SecretReferenceSchema = Struct('swarm.SecretReference', {
+  File: FileTargetSchema,
+  SecretID: Str,
+  SecretName: Str,
+});
+
+export const ConfigReferenceSchema = Struct('swarm.ConfigReference', {
+  File: FileTargetSchema,
+  Runtime: Type.Object({}),
+  ConfigID: Str,
+  ConfigName: Str,
+});
+
+export const ContainerSpecSchema = Struct('swarm.ContainerSpec', {
+  Image: Str,
+  Labels: StringMap,
+  Command: StrList,
+  Args: StrList,
+  Hostname: Str,
+  Env: StrList,
+  Dir: Str,
+  User: Str,
+  Groups: StrList,
+  Privileges: Type.Object({}),
+  Init: Bool,
+  StopSignal: Str,
+  TTY: Bool,
+  OpenStdin: Bool,
+  ReadOnly: Bool,
+  Mounts: Type.Array(MountSchema),
+  StopGracePeriod: Int64,
+  Healthcheck: HealthConfigSchema,
+  Hosts: StrList,
+  DNSConfig: Struct('swarm.DNSConfig', { Nameservers: StrList, Search: StrList, Options: StrList }),
+  Secrets: Type.Array(SecretReferenceSchema),
+  Configs: Type.Array(ConfigReferenceSchema),
+  Isolation: Str,
+  Sysctls: StringMap,
+  CapabilityAdd: StrList,
+  CapabilityDrop: StrList,
+  Ulimits: Type.Array(Struct('units.Ulimit', { Name: Str, Hard: Int64, Soft: Int64 })),
+});
+
+const GenericResourceSchema = Struct('swarm.GenericResource', {
+  NamedResourceSpec: Struct('swarm.NamedGenericResource', { Kind: Str, Value: Str }),
+  DiscreteResourceSpec: Struct('swarm.DiscreteGenericResource', { Kind: Str, Value: Int64 }),
+});
+
+export const ResourcesSchema = Struct('swarm.Resources', {
+  NanoCPUs: Int64,
+  MemoryBytes: Int64,
+  GenericResources: Type.Array(GenericResourceSchema),
+});
+
+export const LimitSchema = Struct('swarm.Limit', { NanoCPUs: Int64, MemoryBytes: Int64, Pids: Int64 });
+
+export const RestartPolicySchema = Struct('swarm.RestartPolicy', {
+  Condition: Str,
+  Delay: Int64,
+  MaxAttempts: Uint,
+  Window: Int64,
+});
+
+export const PlatformSchema = Struct('swarm.Platform', { Architecture: Str, OS: Str });
+
+export const PlacementSchema = Struct('swarm.Placement', {
+  Constraints: StrList,
+  Preferences: Type.Array(
+    Struct('swarm.PlacementPreference', { Spread: Struct('swarm.SpreadOver', { SpreadDescriptor: Str }) }),
+  ),
+  MaxReplicas: Uint,
+  Platforms: Type.Array(PlatformSchema),
+});
+
+export const NetworkAttachmentConfigSchema = Struct('swarm.NetworkAttachmentConfig', {
+  Target: Str,
+  Aliases: StrList,
+  DriverOpts: StringMap,
+});
+
+export const TaskSpecSchema = Struct('swarm.TaskSpec', {
+  ContainerSpec: ContainerSpecSchema,
+  PluginSpec: Type.Object({}),
+  NetworkAttachmentSpec: Type.Object({}),
+  Resources: Struct('swarm.ResourceRequirements', { Limits: LimitSchema, Reservations: ResourcesSchema }),
+  RestartPolicy: RestartPolicySchema,
+  Placement: PlacementSchema,
+  Networks: Type.Array(NetworkAttachmentConfigSchema),
+  LogDriver: DriverSchema,
+  ForceUpdate: Uint,
+  Runtime: Str,
+});
+
+export const ServiceModeSchema = Struct('swarm.ServiceMode', {
+  Replicated: Struct('swarm.ReplicatedService', { Replicas: Uint }),
+  Global: Type.Object({}),
+  ReplicatedJob: Struct('swarm.ReplicatedJob', { MaxConcurrent: Uint, TotalCompletions: Uint }),
+  GlobalJob: Type.Object({}),
+});
+
+export const UpdateConfigSchema = Struct('swarm.UpdateConfig', {
+  Parallelism: Uint,
+  Delay: Int64,
+  FailureAction: Str,
+  Monitor: Int64,
+  MaxFailureRatio: Type.Number({ goType: 'float32' }),
+  Order: Str,
+});
+
+export const PortConfigSchema = Struct('swarm.PortConfig', {
+  Name: Str,
+  Protocol: Str,
+  TargetPort: Uint,
+  PublishedPort: Uint,
+  PublishMode: Str,
+});
+
+export const EndpointSpecSchema = Struct('swarm.EndpointSpec', {
+  Mode: Str,
+  Ports: Type.Array(PortConfigSchema),
+});
+
+export const ServiceSpecSchema = Struct('swarm.ServiceSpec', {
+  Name: Str,
+  Labels: StringMap,
+  TaskTemplate: TaskSpecSchema,
+  Mode: ServiceModeSchema,
+  UpdateConfig: UpdateConfigSchema,
+  RollbackConfig: UpdateConfigSchema,
+  Networks: Type.Array(NetworkAttachmentConfigSchema),
+  EndpointSpec: EndpointSpecSchema,
+});
+
+export type DockerServiceSpec = Static<typeof ServiceSpecSchema>;
+export type DockerTaskSpec = Static<typeof TaskSpecSchema>;
+export type DockerContainerSpec = Static<typeof ContainerSpecSchema>;
+export type DockerMount = Static<typeof MountSchema>;
+export type DockerHealthConfig = Static<typeof HealthConfigSchema>;
+export type DockerResources = Static<typeof ResourcesSchema>;
+export type DockerLimit = Static<typeof LimitSchema>;
+export type DockerRestartPolicy = Static<typeof RestartPolicySchema>;
+export type DockerPlacement = Static<typeof PlacementSchema>;
+export type DockerNetworkAttachmentConfig = Static<typeof NetworkAttachmentConfigSchema>;
+export type DockerServiceMode = Static<typeof ServiceModeSchema>;
+export type DockerUpdateConfig = Static<typeof UpdateConfigSchema>;
+export type DockerEndpointSpec = Static<typeof EndpointSpecSchema>;
+export type DockerPortConfig = Static<typeof PortConfigSchema>;
+export type DockerDriver = Static<typeof DriverSchema>;

@@ -1,0 +1,155 @@
+// The HTTP API: the Docker Engine API's swarm subset, served by fastify on a unix socket (and
+// optionally TCP). Paths are answered bare and with Docker's /vX.Y/ prefix; every error is
+// Docker's {"message": "..."} with its status code.
+
+import { existsSync, unlinkSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { API_VERSION, checkVersion, stripVersionPrefix } from './api-version.js';
+import type { BuildInfo, RouteContext } from './context.js';
+import { toHttpFailure } from './errors.js';
+import { EventLog } from './event-log.js';
+import { registerBodyParsers } from './request-body.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerNodeRoutes } from './routes/nodes.js';
+import { registerServiceLogRoutes } from './routes/service-logs.js';
+import { registerServiceRoutes } from './routes/services.js';
+import { registerSwarmRoutes } from './routes/swarm.js';
+import { registerSystemRoutes } from './routes/system.js';
+import { registerTaskRoutes } from './routes/tasks.js';
+import { compileValidator, type HttpPart } from './schema-validator.js';
+import type { SwarmControl } from './swarm-control.js';
+import type { TSchema } from '@sinclair/typebox';
+
+export interface ApiServerOptions {
+  readonly control: SwarmControl;
+  /** pino logger for requests and errors (quiet unless its level says otherwise). */
+  readonly logger?: FastifyBaseLogger;
+  readonly build: BuildInfo;
+  /** Clock for event timestamps (tests inject one). */
+  readonly clock?: () => Date;
+}
+
+export function createApiServer(options: ApiServerOptions): FastifyInstance {
+  const app = Fastify({
+    ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    rewriteUrl: stripVersionPrefix,
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
+  const clock = options.clock ?? (() => new Date());
+  const ctx: RouteContext = {
+    control: options.control,
+    build: options.build,
+    clock,
+    events: new EventLog(clock),
+  };
+
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    compileValidator(schema as TSchema, (httpPart ?? 'body') as HttpPart),
+  );
+  registerBodyParsers(app);
+
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.log.debug({ method: request.method, url: request.originalUrl }, 'api request');
+    try {
+      checkVersion(request.raw);
+      followStore(options.control, ctx.events);
+      done();
+    } catch (e: unknown) {
+      done(e instanceof Error ? e : new Error(String(e)));
+    }
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    // Docker's client parses error bodies only when the type is exactly application/json.
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('application/json'))
+      reply.header('content-type', 'application/json');
+    reply.header('Api-Version', API_VERSION);
+    reply.header('Docker-Experimental', 'false');
+    reply.header('Ostype', 'linux');
+    reply.header('Server', `shoal/${options.build.version}`);
+    done(null, payload);
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.debug(
+      { method: request.method, url: request.originalUrl, status: reply.statusCode },
+      'api response',
+    );
+    done();
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const failure = toHttpFailure(error);
+    if (failure.statusCode >= 500) request.log.warn({ err: error, url: request.originalUrl }, 'api error');
+    return reply.code(failure.statusCode).type('application/json').send({ message: failure.message });
+  });
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).type('application/json').send({ message: 'page not found' }),
+  );
+  app.addHook('onClose', (_instance, done) => {
+    ctx.events.close();
+    done();
+  });
+
+  registerSystemRoutes(app, ctx);
+  registerSwarmRoutes(app, ctx);
+  registerNodeRoutes(app, ctx);
+  registerServiceRoutes(app, ctx);
+  registerServiceLogRoutes(app, ctx);
+  registerTaskRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
+  return app;
+}
+
+/** Keeps the event log on the store of an active manager, so `since` can replay recent events. */
+function followStore(control: SwarmControl, events: EventLog): void {
+  if (control.localNodeState() !== 'active' || !control.isManager()) return;
+  events.follow(control.store());
+}
+
+export interface ListenOptions {
+  /** Unix socket path; a stale socket file there is removed first. */
+  readonly socketPath?: string;
+  /** Optional TCP address (port 0 picks a free one). */
+  readonly tcp?: { readonly host: string; readonly port: number };
+}
+
+export interface Listening {
+  readonly socketPath?: string;
+  readonly tcp?: AddressInfo;
+  /** Stops the TCP listener (the unix socket closes with the fastify instance). */
+  close(): Promise<void>;
+}
+
+/** Starts the API on a unix socket and/or TCP, both served by the same routes. */
+export async function listenApiServer(app: FastifyInstance, options: ListenOptions): Promise<Listening> {
+  let tcpServer: Server | undefined;
+  let tcp: AddressInfo | undefined;
+  if (options.socketPath !== undefined) {
+    if (existsSync(options.socketPath)) unlinkSync(options.socketPath);
+    await app.listen({ path: options.socketPath });
+  } else {
+    await app.ready();
+  }
+  if (options.tcp !== undefined) {
+    const server = createServer((req, res) => app.routing(req, res));
+    tcpServer = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.tcp!.port, options.tcp!.host, () => resolve());
+    });
+    tcp = server.address() as AddressInfo;
+  }
+  return {
+    ...(options.socketPath === undefined ? {} : { socketPath: options.socketPath }),
+    ...(tcp === undefined ? {} : { tcp }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (tcpServer === undefined) return resolve();
+        tcpServer.closeAllConnections();
+        tcpServer.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,248 @@
+// The dispatcher while this manager leads: agent sessions, heartbeat deadlines, batched
+// writes of node and task status, and the assignment router. Built when leadership starts
+// and closed when it ends; every open stream is then ended with UNAVAILABLE so agents find
+// the next leader.
+
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../raft/node/clock.js';
+import type { MemoryStore } from '../store/index.js';
+import type { NodeDescription } from '../store/objects/index.js';
+import { NodeAssignments } from './assignment-set.js';
+import { AssignmentRouter } from './assignment-router.js';
+import { BatchWriter } from './batch-writer.js';
+import {
+  DispatcherStoppedError,
+  NodeRemovedError,
+  SessionExpiredError,
+  SessionInvalidError,
+} from './errors.js';
+import { HeartbeatMonitor } from './heartbeat-monitor.js';
+import type { NodeIdentity } from './identity.js';
+import { LogBroker } from './log-broker.js';
+import {
+  applyNodeStatus,
+  HEARTBEAT_FAILURE,
+  type NodeStatusChange,
+  type NodeStatusOutcome,
+} from './node-status-writes.js';
+import {
+  Session,
+  type AssignmentsStream,
+  type LogSubscriptionsStream,
+  type SessionStream,
+} from './session.js';
+import { heartbeatGrace, heartbeatPeriodFromStore, managersFromStore, type ManagerPeer } from './settings.js';
+import { applyStatusReports, type StatusOutcome, type StatusReport } from './task-status-writes.js';
+import { newSessionMessage, type PbSessionMessage } from './wire/service.js';
+
+export interface ActiveDispatcherOptions {
+  readonly store: MemoryStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Fixed heartbeat period (ms) instead of the cluster's. */
+  readonly heartbeatPeriodMs?: number;
+  /** Margin added to three periods before a silent node is marked down. */
+  readonly heartbeatGraceExtraMs?: number;
+  /** Managers to announce instead of the store's manager nodes. */
+  readonly managers?: () => readonly ManagerPeer[];
+  /** Most task status reports in one store transaction. */
+  readonly maxStatusBatch?: number;
+  /** Events the store watch may hold before every session is resynchronized. */
+  readonly watchBufferSize?: number;
+}
+
+export class ActiveDispatcher {
+  readonly logs: LogBroker;
+  readonly #o: ActiveDispatcherOptions;
+  readonly #sessions = new Map<string, Session>();
+  readonly #byNode = new Map<string, Session>();
+  readonly #monitor: HeartbeatMonitor;
+  readonly #statuses: BatchWriter<StatusReport, StatusOutcome>;
+  readonly #nodes: BatchWriter<NodeStatusChange, NodeStatusOutcome>;
+  readonly #router: AssignmentRouter;
+  #period: number;
+  #managers: readonly ManagerPeer[];
+  #closed = false;
+
+  constructor(o: ActiveDispatcherOptions) {
+    this.#o = o;
+    const logger = o.logger;
+    this.#monitor = new HeartbeatMonitor(o.clock, (nodeId) => this.#expire(nodeId));
+    this.#statuses = new BatchWriter({
+      store: o.store,
+      logger,
+      maxBatch: o.maxStatusBatch ?? 1000,
+      apply: (tx, items) => applyStatusReports(tx, items, new Date(o.clock.now()).toISOString()),
+    });
+    this.#nodes = new BatchWriter({ store: o.store, logger, apply: applyNodeStatus });
+    this.#router = new AssignmentRouter(
+      o.store,
+      {
+        session: (nodeId) => this.#byNode.get(nodeId),
+        sessions: () => this.#sessions.values(),
+        nodeRemoved: (nodeId) => this.#byNode.get(nodeId)?.close(new NodeRemovedError(nodeId)),
+        settingsChanged: () => this.#refreshSettings(),
+        resync: () => this.#resync(),
+      },
+      logger,
+      o.watchBufferSize,
+    );
+    this.logs = new LogBroker({ store: o.store, logger, session: (nodeId) => this.#byNode.get(nodeId) });
+    [this.#period, this.#managers] = this.#readSettings();
+  }
+
+  /** Heartbeat period agents are told to use (ms). */
+  get period(): number {
+    return this.#period;
+  }
+
+  get grace(): number {
+    return heartbeatGrace(this.#period, this.#o.heartbeatGraceExtraMs);
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /**
+   * Starts routing store changes, and gives every node the store shows as ready one grace
+   * period to (re)connect before it is marked down (it may have been connected to the
+   * previous leader). Resolves when `signal` aborts.
+   */
+  run(signal: AbortSignal): Promise<void> {
+    const loop = this.#router.start(signal);
+    const ready = this.#o.store.view((tx) => tx.list('nodes').filter((n) => n.status.state === 'ready'));
+    for (const n of ready) if (!this.#byNode.has(n.id)) this.#monitor.beat(n.id, this.grace);
+    return loop;
+  }
+
+  /** Ends every session with UNAVAILABLE and fails every pending write. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const stopped = new DispatcherStoppedError();
+    this.#monitor.close();
+    this.#statuses.close(stopped);
+    this.#nodes.close(stopped);
+    for (const s of [...this.#sessions.values()]) s.close(stopped);
+    this.logs.close();
+  }
+
+  async openSession(
+    who: NodeIdentity,
+    description: NodeDescription,
+    addr: string,
+    stream: SessionStream,
+  ): Promise<void> {
+    const [outcome] = await this.#nodes.submit([{ kind: 'ready', nodeId: who.nodeId, description, addr }]);
+    if (outcome === 'not-member') throw new NodeRemovedError(who.nodeId);
+    if (this.#closed) throw new DispatcherStoppedError();
+    // The node is recorded as ready: from now on it must beat, even if this stream is gone.
+    this.#monitor.beat(who.nodeId, this.grace);
+    if (stream.cancelled) return;
+    const session = new Session(randomUUID(), who.nodeId, stream, this.#o.logger, (s) => this.#forget(s));
+    this.#byNode.get(who.nodeId)?.close(new SessionInvalidError(this.#byNode.get(who.nodeId)?.id ?? ''));
+    this.#sessions.set(session.id, session);
+    this.#byNode.set(who.nodeId, session);
+    this.#o.logger.debug({ nodeId: who.nodeId, sessionId: session.id, addr }, 'agent session opened');
+    session.sendSessionMessage(this.#sessionMessage(session));
+  }
+
+  /** Records a heartbeat; returns the period until the next one is due. */
+  heartbeat(who: NodeIdentity, sessionId: string): number {
+    this.#current(who, sessionId);
+    this.#monitor.beat(who.nodeId, this.grace);
+    return this.#period;
+  }
+
+  /** Applies the reports once committed; resolves with how many changed a task. */
+  async updateTaskStatus(
+    who: NodeIdentity,
+    sessionId: string,
+    reports: readonly Omit<StatusReport, 'nodeId'>[],
+  ): Promise<number> {
+    this.#current(who, sessionId);
+    const outcomes = await this.#statuses.submit(reports.map((r) => ({ ...r, nodeId: who.nodeId })));
+    return outcomes.filter((o) => o === 'applied').length;
+  }
+
+  openAssignments(who: NodeIdentity, sessionId: string, stream: AssignmentsStream): void {
+    const session = this.#current(who, sessionId);
+    const tracker = new NodeAssignments(who.nodeId);
+    const store = this.#o.store;
+    const full = store.view((tx) => tracker.reset(tx, store.appliedIndex));
+    session.attachAssignments(stream, tracker, full);
+  }
+
+  openLogSubscriptions(who: NodeIdentity, sessionId: string, stream: LogSubscriptionsStream): void {
+    this.#current(who, sessionId).attachLogs(stream);
+  }
+
+  /** The session `sessionId` if it is the caller's current one. */
+  checkSession(who: NodeIdentity, sessionId: string): Session {
+    return this.#current(who, sessionId);
+  }
+
+  #current(who: NodeIdentity, sessionId: string): Session {
+    const s = this.#sessions.get(sessionId);
+    if (s === undefined || s.nodeId !== who.nodeId || s.closed) throw new SessionInvalidError(sessionId);
+    return s;
+  }
+
+  #forget(s: Session): void {
+    if (this.#sessions.get(s.id) === s) this.#sessions.delete(s.id);
+    if (this.#byNode.get(s.nodeId) === s) this.#byNode.delete(s.nodeId);
+    this.logs.sessionClosed(s);
+  }
+
+  #expire(nodeId: string): void {
+    if (this.#closed) return;
+    this.#byNode.get(nodeId)?.close(new SessionExpiredError(nodeId));
+    this.#o.logger.info({ nodeId }, 'node missed its heartbeats; marking it down');
+    this.#nodes.submit([{ kind: 'down', nodeId, message: HEARTBEAT_FAILURE }]).catch((e: unknown) => {
+      this.#o.logger.warn(
+        { nodeId, err: e instanceof Error ? e.message : String(e) },
+        'could not mark node down',
+      );
+    });
+  }
+
+  #readSettings(): [number, readonly ManagerPeer[]] {
+    return this.#o.store.view((tx) => [
+      this.#o.heartbeatPeriodMs ?? heartbeatPeriodFromStore(tx),
+      this.#o.managers?.() ?? managersFromStore(tx),
+    ]);
+  }
+
+  #refreshSettings(): void {
+    const [period, managers] = this.#readSettings();
+    if (period === this.#period && sameManagers(managers, this.#managers)) return;
+    this.#period = period;
+    this.#managers = managers;
+    for (const s of this.#sessions.values()) s.sendSessionMessage(this.#sessionMessage(s));
+  }
+
+  #resync(): void {
+    const store = this.#o.store;
+    store.view((tx) => {
+      for (const s of this.#sessions.values()) {
+        const tracker = s.assignments;
+        if (tracker !== undefined) s.sendAssignments(tracker.reset(tx, store.appliedIndex));
+      }
+    });
+  }
+
+  #sessionMessage(s: Session): PbSessionMessage {
+    return newSessionMessage({
+      sessionId: s.id,
+      nodeId: s.nodeId,
+      managers: this.#managers.map((m) => ({ nodeId: m.nodeId, addr: m.addr })),
+      heartbeatPeriodMs: this.#period,
+    });
+  }
+}
+
+function sameManagers(a: readonly ManagerPeer[], b: readonly ManagerPeer[]): boolean {
+  return a.length === b.length && a.every((m, i) => m.nodeId === b[i]?.nodeId && m.addr === b[i]?.addr);
+}

@@ -1,0 +1,13 @@
+// Public API of the dispatcher (manager side of the manager ↔ agent link).
+
+export { Dispatcher, MAX_UPDATES_PER_CALL, type DispatcherOptions } from './dispatcher.js';
+export type { Identify, NodeIdentity } from './identity.js';
+export {
+  DEFAULT_HEARTBEAT_PERIOD_MS,
+  heartbeatGrace,
+  managersFromStore,
+  type ManagerPeer,
+} from './settings.js';
+export { IncompleteLogsError } from './log-broker.js';
+export { HEARTBEAT_FAILURE } from './node-status-writes.js';
+export * from './errors.js';

@@ -1,0 +1,173 @@
+// A manager node's control plane on the cluster port (2377): one gRPC server with mutual TLS
+// carrying Raft, the CA, the dispatcher and the Control service; the replicated store; and the
+// leader-only control loops (orchestrators, scheduler, reaper, dispatcher's heartbeat watch),
+// which run only while this manager leads.
+
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { ForwardedRequest, ForwardedResponse } from './api/swarm-control.js';
+import { NodeCaServer } from './ca/ca-server.js';
+import { CA_PUBLIC_METHODS } from './ca/ca-service.js';
+import { peerIdentity, requireRole } from './ca/peer-identity.js';
+import { StoreCaBackend } from './ca/store-ca-backend.js';
+import {
+  NODE_CHANNEL_OPTIONS,
+  channelCredentials,
+  serverCredentials,
+  type NodeServerCredentials,
+} from './ca/tls-credentials.js';
+import type { NodeCredentials } from './ca/ca-client.js';
+import { registerControlService } from './control/control-service.js';
+import { Dispatcher } from './dispatcher/index.js';
+import { LeaderLoops, type LeaderLoop } from './leadership.js';
+import { ManagerStatusLoop } from './manager-status-loop.js';
+import { createOrchestration } from './orchestrator/index.js';
+import { systemClock, type Clock } from './raft/node/clock.js';
+import type { RaftId } from './raft/types.js';
+import { ReplicatedStore } from './replication/replicated-store.js';
+import type { MemoryStore } from './store/index.js';
+
+export interface ManagerOptions {
+  readonly raftId: RaftId;
+  /** Where the Raft log lives (<data-root>/swarm). */
+  readonly dataDir: string;
+  /** host:port to bind the cluster port on. */
+  readonly listenAddr: string;
+  /** host:port other nodes reach it at. */
+  readonly advertiseAddr: string;
+  readonly credentials: NodeCredentials;
+  /** Start a new cluster (swarm init), or join one whose members are these (swarm join). */
+  readonly raft:
+    { readonly bootstrap: true } | { readonly join: ReadonlyMap<RaftId, string> } | { readonly resume: true };
+  /** Runs an HTTP API request in this process (requests forwarded by followers). */
+  readonly runApiRequest: (req: ForwardedRequest) => Promise<ForwardedResponse>;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly tickMs?: number;
+}
+
+export class Manager {
+  readonly server: grpc.Server;
+  readonly replicated: ReplicatedStore;
+  readonly dispatcher: Dispatcher;
+  readonly port: number;
+  private readonly loops: LeaderLoops;
+  private readonly credentials: NodeServerCredentials;
+
+  private constructor(
+    server: grpc.Server,
+    port: number,
+    credentials: NodeServerCredentials,
+    replicated: ReplicatedStore,
+    dispatcher: Dispatcher,
+    loops: LeaderLoops,
+  ) {
+    this.server = server;
+    this.port = port;
+    this.credentials = credentials;
+    this.replicated = replicated;
+    this.dispatcher = dispatcher;
+    this.loops = loops;
+  }
+
+  get store(): MemoryStore {
+    return this.replicated.store;
+  }
+
+  static async start(o: ManagerOptions): Promise<Manager> {
+    const log = o.logger.child({ component: 'manager' });
+    const clock = o.clock ?? systemClock;
+    const tls = o.credentials;
+    const server = new grpc.Server({
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      'grpc.max_send_message_length': 64 * 1024 * 1024,
+    });
+    const creds = serverCredentials(
+      { rootCaPem: tls.rootCaPem, certPem: tls.certPem, keyPem: tls.keyPem },
+      { publicMethods: CA_PUBLIC_METHODS },
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(o.listenAddr, creds, (e, p) => (e ? reject(e) : resolve(p))),
+    );
+    const managerOnly = (call: Parameters<typeof requireRole>[0]): void => {
+      requireRole(call, 'manager', { clusterId: tls.clusterId });
+    };
+    let replicated: ReplicatedStore;
+    try {
+      replicated = await ReplicatedStore.open({
+        id: o.raftId,
+        dataDir: o.dataDir,
+        listen: '',
+        advertise: o.advertiseAddr,
+        server,
+        logger: o.logger,
+        ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
+        channelCredentials: channelCredentials(
+          { rootCaPem: tls.rootCaPem, identity: { certPem: tls.certPem, keyPem: tls.keyPem } },
+          { clusterId: tls.clusterId },
+        ),
+        channelOptions: NODE_CHANNEL_OPTIONS,
+        authorize: managerOnly,
+        ...('bootstrap' in o.raft ? { bootstrap: new Map([[o.raftId, o.advertiseAddr]]) } : {}),
+        ...('join' in o.raft ? { join: o.raft.join } : {}),
+      });
+    } catch (e: unknown) {
+      server.forceShutdown();
+      throw e;
+    }
+    const store = replicated.store;
+    const raft = replicated.raft;
+
+    new NodeCaServer({ backend: new StoreCaBackend(store), logger: o.logger }).addTo(server);
+    const dispatcher = new Dispatcher({
+      store,
+      identify: (call) => {
+        const id = peerIdentity(call);
+        return id && id.clusterId === tls.clusterId ? { nodeId: id.nodeId, role: id.role } : undefined;
+      },
+      logger: o.logger,
+      clock,
+      leaderAddr: () => raft.leader().address,
+    });
+    dispatcher.register(server);
+    registerControlService(server, {
+      raft,
+      runApiRequest: o.runApiRequest,
+      authorizeManager: managerOnly,
+      logger: o.logger,
+      onJoined: async (m) => {
+        await store.update((tx) => {
+          const n = tx.get('nodes', m.nodeId);
+          if (!n) return;
+          tx.update('nodes', {
+            ...n,
+            role: 'manager',
+            managerStatus: { raftId: m.raftId, addr: m.addr, leader: false, reachability: 'unknown' },
+          });
+        });
+      },
+    });
+
+    const orchestration = createOrchestration({ store, clock, logger: o.logger });
+    const leaderLoops: LeaderLoop[] = [
+      new ManagerStatusLoop({ store, raft, clock, logger: o.logger }),
+      { name: 'dispatcher', run: (signal) => dispatcher.run(signal) },
+      ...orchestration.loops,
+    ];
+    const loops = new LeaderLoops(raft, leaderLoops, log);
+    loops.start();
+    log.info({ addr: o.advertiseAddr, raftId: o.raftId, port }, 'manager started');
+    return new Manager(server, port, creds, replicated, dispatcher, loops);
+  }
+
+  /** Serves a renewed certificate on new connections. */
+  updateCredentials(tls: NodeCredentials): void {
+    this.credentials.update({ rootCaPem: tls.rootCaPem, certPem: tls.certPem, keyPem: tls.keyPem });
+  }
+
+  async close(): Promise<void> {
+    await this.loops.stop();
+    await this.replicated.close();
+    this.server.forceShutdown();
+  }
+}

@@ -1,0 +1,203 @@
+// The jobs orchestrator loop (leader only): replicated jobs (run until totalCompletions tasks
+// completed, maxConcurrent at a time) and global jobs (run once on every eligible node). Job
+// tasks have desired state 'complete'; a completed task is never restarted, a failed one is
+// replaced per its restart policy; a new `jobIteration` starts the job over.
+
+import { pino, type Logger } from 'pino';
+import type { ChangeEvent } from '../../store/events.js';
+import type { Service, Task } from '../../store/objects/index.js';
+import type { ReadTx } from '../../store/read-tx.js';
+import type { WriteTx } from '../../store/write-tx.js';
+import type { ControlLoop } from '../control-loop.js';
+import { globalNodeFit } from '../global/node-fit.js';
+import { nodeLoss, type NodeLoss } from '../node-validity.js';
+import type { OrchestratorOptions } from '../orchestrator-options.js';
+import type { DelayedStart } from '../restart/restart-supervisor.js';
+import { RetryTimer } from '../retry-timer.js';
+import { tryUpdate } from '../store-writes.js';
+import { newTask } from '../task-factory.js';
+import { hasStopped, wantsToRun } from '../task-state.js';
+import { Wakeup } from '../wakeup.js';
+import { runWatchLoop } from '../watch-loop.js';
+import { reconcileGlobalJob } from './reconcile-global-job.js';
+import { reconcileReplicatedJob } from './reconcile-replicated-job.js';
+
+interface Item {
+  readonly kind: 'service' | 'restart' | 'lost';
+  readonly id: string;
+}
+
+const ITEMS_PER_TX = 50;
+
+function isJob(service: Service): boolean {
+  return service.spec.mode.kind === 'replicatedJob' || service.spec.mode.kind === 'globalJob';
+}
+
+export class JobOrchestrator implements ControlLoop {
+  readonly name = 'job-orchestrator';
+  readonly #o: OrchestratorOptions;
+  readonly #log: Logger;
+  readonly #wakeup = new Wakeup();
+  readonly #retry: RetryTimer;
+  /** Every job service, by ID, with its mode kind. */
+  readonly #jobs = new Map<string, 'replicatedJob' | 'globalJob'>();
+  readonly #services = new Set<string>();
+  readonly #restarts = new Set<string>();
+  /** Tasks of replicated jobs on lost nodes, to replace elsewhere. */
+  readonly #lost = new Set<string>();
+
+  constructor(o: OrchestratorOptions) {
+    this.#o = o;
+    this.#log = (o.logger ?? pino({ level: 'silent' })).child({ loop: this.name });
+    this.#retry = new RetryTimer(o.clock, this.#wakeup);
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    try {
+      await runWatchLoop(
+        {
+          store: this.#o.store,
+          signal,
+          watch: { tables: ['services', 'tasks', 'nodes'] },
+          wakeup: this.#wakeup,
+          logger: this.#log,
+        },
+        { init: (tx) => this.#init(tx), onEvent: (e) => this.#onEvent(e), flush: () => this.#flush() },
+      );
+    } finally {
+      this.#retry.cancel();
+    }
+  }
+
+  #track(service: Service): void {
+    const kind = service.spec.mode.kind;
+    if (kind === 'replicatedJob' || kind === 'globalJob') {
+      this.#jobs.set(service.id, kind);
+      this.#services.add(service.id);
+    } else {
+      this.#jobs.delete(service.id);
+    }
+  }
+
+  #init(tx: ReadTx): void {
+    this.#jobs.clear();
+    for (const s of tx.list('services')) this.#track(s);
+    for (const t of tx.list('tasks')) {
+      if (this.#jobs.has(t.serviceId) && wantsToRun(t) && hasStopped(t)) this.#restarts.add(t.id);
+    }
+  }
+
+  #onEvent(e: ChangeEvent): void {
+    switch (e.table) {
+      case 'services':
+        if (e.action === 'delete') this.#jobs.delete(e.object.id);
+        else this.#track(e.object);
+        return;
+      case 'tasks':
+        if (!this.#jobs.has(e.object.serviceId)) return;
+        if (e.action === 'delete' || (wantsToRun(e.object) && hasStopped(e.object))) {
+          this.#services.add(e.object.serviceId);
+          if (e.action !== 'delete') this.#restarts.add(e.object.id);
+        } else if (e.action === 'update' && e.object.status.state === 'complete') {
+          this.#services.add(e.object.serviceId);
+        }
+        return;
+      case 'nodes': {
+        const loss: NodeLoss | undefined = e.action === 'delete' ? 'removed' : nodeLoss(e.object);
+        for (const [id, kind] of this.#jobs) if (kind === 'globalJob') this.#services.add(id);
+        if (loss !== undefined) {
+          const nodeId = e.object.id;
+          this.#o.store.view((tx) => {
+            for (const t of tx.find('tasks', 'nodeId', nodeId)) {
+              if (this.#jobs.get(t.serviceId) === 'replicatedJob' && wantsToRun(t)) this.#lost.add(t.id);
+            }
+          });
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  async #flush(): Promise<void> {
+    const items: Item[] = [
+      ...[...this.#lost].map((id) => ({ kind: 'lost', id }) as const),
+      ...[...this.#restarts].map((id) => ({ kind: 'restart', id }) as const),
+      ...[...this.#services].map((id) => ({ kind: 'service', id }) as const),
+    ];
+    this.#lost.clear();
+    this.#restarts.clear();
+    this.#services.clear();
+    for (let i = 0; i < items.length; i += ITEMS_PER_TX) {
+      const chunk = items.slice(i, i + ITEMS_PER_TX);
+      const starts: DelayedStart[] = [];
+      const ok = await tryUpdate(this.#o.store, this.#log, 'job reconcile', (tx) => {
+        for (const item of chunk) {
+          if (item.kind === 'service') this.#reconcile(tx, item.id);
+          else this.#restart(tx, item.id, item.kind === 'lost', starts);
+        }
+      });
+      if (ok) {
+        this.#o.restarts.delayStart(starts);
+        continue;
+      }
+      for (const item of chunk) {
+        if (item.kind === 'service') this.#services.add(item.id);
+        else if (item.kind === 'restart') this.#restarts.add(item.id);
+        else this.#lost.add(item.id);
+      }
+      this.#retry.schedule();
+    }
+  }
+
+  #restart(tx: WriteTx, taskId: string, lost: boolean, starts: DelayedStart[]): void {
+    const task = tx.get('tasks', taskId);
+    if (task === undefined || !wantsToRun(task)) return;
+    const service = tx.get('services', task.serviceId);
+    if (service === undefined || !isJob(service)) return;
+    const node = task.nodeId === undefined ? undefined : tx.get('nodes', task.nodeId);
+    let start: DelayedStart | undefined;
+    if (service.spec.mode.kind === 'replicatedJob') {
+      const loss = lost ? nodeLoss(node) : undefined;
+      if (lost ? loss === undefined : !hasStopped(task)) return;
+      start = this.#o.restarts.restart(tx, service, task, { loss, slot: task.slot });
+    } else {
+      if (!hasStopped(task)) return;
+      const replace = globalNodeFit(service, node) === 'run';
+      start = this.#o.restarts.restart(tx, service, task, { slot: 0, nodeId: task.nodeId, replace });
+    }
+    if (start !== undefined) starts.push(start);
+  }
+
+  #reconcile(tx: WriteTx, serviceId: string): void {
+    const service = tx.get('services', serviceId);
+    if (service === undefined || !isJob(service)) return;
+    const tasks = tx.find('tasks', 'serviceId', serviceId);
+    const mayRestart = (t: Task): boolean => this.#o.restarts.mayRestart(service, t);
+    const now = new Date(this.#o.clock.now()).toISOString();
+    if (service.spec.mode.kind === 'replicatedJob') {
+      const plan = reconcileReplicatedJob({ service, tasks, mayRestart });
+      for (const task of plan.stop)
+        this.#o.restarts.restart(tx, service, task, { slot: task.slot, replace: false });
+      for (const slot of plan.create) {
+        tx.create(
+          'tasks',
+          newTask(service, { slot, desiredState: 'complete', jobIteration: plan.iteration, now }),
+        );
+      }
+      return;
+    }
+    const plan = reconcileGlobalJob({ service, nodes: tx.list('nodes'), tasks, mayRestart });
+    for (const { task, fit } of plan.stop) {
+      const loss = fit === 'down' || fit === 'drain' || fit === 'removed' ? fit : undefined;
+      this.#o.restarts.restart(tx, service, task, { slot: 0, loss, replace: false });
+    }
+    for (const nodeId of plan.create) {
+      tx.create(
+        'tasks',
+        newTask(service, { slot: 0, nodeId, desiredState: 'complete', jobIteration: plan.iteration, now }),
+      );
+    }
+  }
+}

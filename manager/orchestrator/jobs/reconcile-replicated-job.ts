@@ -1,0 +1,59 @@
+// A replicated job's decision, pure: run tasks until `totalCompletions` of them have completed,
+// at most `maxConcurrent` at a time (0: all at once). Slots 1..totalCompletions: a slot is done
+// once a task in it completed (never run again), busy while a task wants to run, finished when
+// its last task failed and may not restart; free slots get new tasks, lowest first. Tasks of
+// earlier iterations that still run are stopped.
+
+import type { Service, Task } from '../../store/objects/index.js';
+import { occupants, slotsOf } from '../slots.js';
+import { isLive, wantsToRun } from '../task-state.js';
+import { currentIteration, iterationOf } from './job-iteration.js';
+
+export interface ReplicatedJobInput {
+  readonly service: Service;
+  readonly tasks: readonly Task[];
+  readonly mayRestart: (task: Task) => boolean;
+}
+
+export interface ReplicatedJobPlan {
+  readonly iteration: number;
+  /** Slots that get a new task now. */
+  readonly create: readonly number[];
+  /** Tasks of earlier iterations to stop. */
+  readonly stop: readonly Task[];
+  /** Completed slots so far (for status). */
+  readonly completed: number;
+}
+
+export function reconcileReplicatedJob(input: ReplicatedJobInput): ReplicatedJobPlan {
+  const { service } = input;
+  const mode = service.spec.mode;
+  if (mode.kind !== 'replicatedJob') throw new RangeError(`service ${service.id} is not a replicated job`);
+  const iteration = currentIteration(service);
+  const stop: Task[] = [];
+  const current: Task[] = [];
+  for (const t of input.tasks) {
+    if (iterationOf(t) === iteration) current.push(t);
+    else if (isLive(t)) stop.push(t);
+  }
+  let completed = 0;
+  let busy = 0;
+  const taken = new Set<number>();
+  for (const [slot, tasks] of slotsOf(current)) {
+    if (tasks.some((t) => t.status.state === 'complete')) {
+      completed++;
+      taken.add(slot);
+      continue;
+    }
+    const o = occupants(service, tasks, input.mayRestart);
+    if (o === undefined) continue;
+    taken.add(slot);
+    if (o.some(wantsToRun)) busy++;
+  }
+  const concurrency = mode.maxConcurrent > 0 ? mode.maxConcurrent : mode.totalCompletions;
+  const create: number[] = [];
+  for (let slot = 1; slot <= mode.totalCompletions && busy + create.length < concurrency; slot++) {
+    if (!taken.has(slot)) create.push(slot);
+  }
+  return { iteration, create, stop, completed };
+}

@@ -1,0 +1,158 @@
+// The task reaper loop (leader only): keeps the task table from growing without bound. Per slot
+// (per node for global services) it keeps at most the cluster's `taskHistoryRetentionLimit`
+// tasks (Docker's default 5); it deletes tasks being removed (scale-down, deleted services)
+// once they have stopped, and asks the tasks of a deleted service to stop first. Only the slots
+// and tasks that changed are looked at.
+
+import { pino, type Logger } from 'pino';
+import type { Clock } from '../../raft/node/clock.js';
+import type { ChangeEvent } from '../../store/events.js';
+import { serviceNodeKey, serviceSlotKey } from '../../store/indexes.js';
+import type { Task } from '../../store/objects/index.js';
+import type { ReadTx } from '../../store/read-tx.js';
+import type { MemoryStore } from '../../store/store.js';
+import { taskHistoryLimit } from '../cluster-settings.js';
+import type { ControlLoop } from '../control-loop.js';
+import { RetryTimer } from '../retry-timer.js';
+import { updateInBatches } from '../store-writes.js';
+import { withDesiredState } from '../task-factory.js';
+import { Wakeup } from '../wakeup.js';
+import { runWatchLoop } from '../watch-loop.js';
+import { historyToDelete, removal } from './select.js';
+
+export interface TaskReaperOptions {
+  readonly store: MemoryStore;
+  readonly clock: Clock;
+  readonly logger?: Logger;
+}
+
+/** A slot's index and key: replicated slots by number, global ones by node. */
+function slotOf(task: Task): string {
+  return task.slot > 0 || task.nodeId === undefined
+    ? `s\n${serviceSlotKey(task.serviceId, task.slot)}`
+    : `n\n${serviceNodeKey(task.serviceId, task.nodeId)}`;
+}
+
+type Write =
+  { readonly kind: 'delete'; readonly id: string } | { readonly kind: 'remove'; readonly id: string };
+
+export class TaskReaper implements ControlLoop {
+  readonly name = 'task-reaper';
+  readonly #o: TaskReaperOptions;
+  readonly #log: Logger;
+  readonly #wakeup = new Wakeup();
+  readonly #retry: RetryTimer;
+  readonly #slots = new Set<string>();
+  readonly #candidates = new Set<string>();
+
+  constructor(o: TaskReaperOptions) {
+    this.#o = o;
+    this.#log = (o.logger ?? pino({ level: 'silent' })).child({ loop: this.name });
+    this.#retry = new RetryTimer(o.clock, this.#wakeup);
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    try {
+      await runWatchLoop(
+        {
+          store: this.#o.store,
+          signal,
+          watch: { tables: ['tasks', 'services', 'nodes', 'clusters'] },
+          wakeup: this.#wakeup,
+          logger: this.#log,
+        },
+        { init: (tx) => this.#all(tx), onEvent: (e) => this.#onEvent(e), flush: () => this.#flush() },
+      );
+    } finally {
+      this.#retry.cancel();
+    }
+  }
+
+  #all(tx: ReadTx): void {
+    for (const t of tx.list('tasks')) this.#note(t);
+  }
+
+  #note(task: Task): void {
+    this.#slots.add(slotOf(task));
+    this.#candidates.add(task.id);
+  }
+
+  #onEvent(e: ChangeEvent): void {
+    switch (e.table) {
+      case 'tasks':
+        if (e.action !== 'delete') this.#note(e.object);
+        return;
+      case 'services':
+        if (e.action === 'create') return;
+        this.#o.store.view((tx) => {
+          for (const t of tx.find('tasks', 'serviceId', e.object.id)) this.#candidates.add(t.id);
+        });
+        return;
+      case 'nodes':
+        if (e.action === 'create') return;
+        this.#o.store.view((tx) => {
+          for (const t of tx.find('tasks', 'nodeId', e.object.id)) this.#candidates.add(t.id);
+        });
+        return;
+      case 'clusters':
+        if (e.action === 'update') {
+          const was = e.oldObject.spec.orchestration.taskHistoryRetentionLimit;
+          if (was !== e.object.spec.orchestration.taskHistoryRetentionLimit)
+            this.#o.store.view((tx) => this.#all(tx));
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#slots.size === 0 && this.#candidates.size === 0) return;
+    const writes: Write[] = [];
+    this.#o.store.view((tx) => {
+      const limit = taskHistoryLimit(tx);
+      const deleting = new Set<string>();
+      for (const id of this.#candidates) {
+        const task = tx.get('tasks', id);
+        if (task === undefined) continue;
+        const node = task.nodeId === undefined ? undefined : tx.get('nodes', task.nodeId);
+        const verdict = removal({
+          task,
+          service: tx.get('services', task.serviceId),
+          nodeExists: node !== undefined,
+          nodeAlive: node !== undefined && node.status.state !== 'down',
+        });
+        if (verdict === 'delete') deleting.add(id);
+        if (verdict !== 'keep') writes.push({ kind: verdict === 'delete' ? 'delete' : 'remove', id });
+      }
+      for (const slot of this.#slots) {
+        const [kind, key] = slot.split('\n') as ['s' | 'n', string];
+        const tasks = tx.find('tasks', kind === 's' ? 'serviceSlot' : 'serviceNode', key);
+        for (const t of historyToDelete(tasks, limit)) {
+          if (!deleting.has(t.id)) {
+            deleting.add(t.id);
+            writes.push({ kind: 'delete', id: t.id });
+          }
+        }
+      }
+    });
+    this.#slots.clear();
+    this.#candidates.clear();
+    if (writes.length === 0) return;
+    const now = new Date(this.#o.clock.now()).toISOString();
+    const failed = await updateInBatches(this.#o.store, this.#log, 'task reaper', writes, (tx, w) => {
+      const task = tx.get('tasks', w.id);
+      if (task === undefined) return;
+      if (w.kind === 'delete') tx.delete('tasks', w.id);
+      else tx.update('tasks', withDesiredState(task, 'remove', now));
+    });
+    if (failed.length === 0) return;
+    this.#o.store.view((tx) => {
+      for (const w of failed) {
+        const task = tx.get('tasks', w.id);
+        if (task !== undefined) this.#note(task);
+      }
+    });
+    this.#retry.schedule();
+  }
+}

@@ -1,0 +1,177 @@
+// The replicated orchestrator loop (leader only): keeps one task per slot for every replicated
+// service. It notes from store events which services changed, which tasks stopped while they
+// should run, and which nodes were lost (down, drained, removed), and on each pass reconciles
+// only those, in batched transactions: scaling with the pure `reconcileReplicated`, failed
+// tasks through the restart supervisor, tasks of lost nodes replaced elsewhere at once.
+
+import { pino, type Logger } from 'pino';
+import type { ChangeEvent } from '../../store/events.js';
+import type { Task } from '../../store/objects/index.js';
+import type { ReadTx } from '../../store/read-tx.js';
+import type { WriteTx } from '../../store/write-tx.js';
+import type { ControlLoop } from '../control-loop.js';
+import { nodeLoss, type NodeLoss } from '../node-validity.js';
+import type { OrchestratorOptions } from '../orchestrator-options.js';
+import type { DelayedStart } from '../restart/restart-supervisor.js';
+import { RetryTimer } from '../retry-timer.js';
+import { tryUpdate } from '../store-writes.js';
+import { newTask, withDesiredState } from '../task-factory.js';
+import { hasStopped, wantsToRun } from '../task-state.js';
+import { Wakeup } from '../wakeup.js';
+import { runWatchLoop } from '../watch-loop.js';
+import { reconcileReplicated } from './reconcile.js';
+
+type Item =
+  | { readonly kind: 'service'; readonly id: string }
+  | { readonly kind: 'restart'; readonly id: string; readonly loss?: NodeLoss };
+
+/** Items (services or task restarts) handled per transaction. */
+const ITEMS_PER_TX = 100;
+
+export class ReplicatedOrchestrator implements ControlLoop {
+  readonly name = 'replicated-orchestrator';
+  readonly #o: OrchestratorOptions;
+  readonly #log: Logger;
+  readonly #wakeup = new Wakeup();
+  readonly #retry: RetryTimer;
+  readonly #services = new Set<string>();
+  readonly #restarts = new Set<string>();
+  readonly #lostNodes = new Map<string, NodeLoss>();
+
+  constructor(o: OrchestratorOptions) {
+    this.#o = o;
+    this.#log = (o.logger ?? pino({ level: 'silent' })).child({ loop: this.name });
+    this.#retry = new RetryTimer(o.clock, this.#wakeup);
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    try {
+      await runWatchLoop(
+        {
+          store: this.#o.store,
+          signal,
+          watch: { tables: ['services', 'tasks', 'nodes'] },
+          wakeup: this.#wakeup,
+          logger: this.#log,
+        },
+        { init: (tx) => this.#init(tx), onEvent: (e) => this.#onEvent(e), flush: () => this.#flush() },
+      );
+    } finally {
+      this.#retry.cancel();
+    }
+  }
+
+  #init(tx: ReadTx): void {
+    for (const s of tx.list('services')) if (s.spec.mode.kind === 'replicated') this.#services.add(s.id);
+    for (const t of tx.list('tasks')) if (wantsToRun(t) && hasStopped(t)) this.#restarts.add(t.id);
+    for (const n of tx.list('nodes')) {
+      const loss = nodeLoss(n);
+      if (loss !== undefined) this.#lostNodes.set(n.id, loss);
+    }
+  }
+
+  #onEvent(e: ChangeEvent): void {
+    switch (e.table) {
+      case 'services':
+        if (e.action === 'delete') this.#o.restarts.history.forgetService(e.object.id);
+        else if (e.object.spec.mode.kind === 'replicated') this.#services.add(e.object.id);
+        return;
+      case 'tasks':
+        if (e.action === 'delete') {
+          if (wantsToRun(e.object)) this.#services.add(e.object.serviceId);
+        } else if (wantsToRun(e.object) && hasStopped(e.object)) {
+          this.#restarts.add(e.object.id);
+        }
+        return;
+      case 'nodes': {
+        const loss = e.action === 'delete' ? 'removed' : nodeLoss(e.object);
+        const before = e.action === 'update' ? nodeLoss(e.oldObject) : undefined;
+        if (loss !== undefined && loss !== before) this.#lostNodes.set(e.object.id, loss);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  async #flush(): Promise<void> {
+    const items: Item[] = [];
+    if (this.#lostNodes.size > 0) {
+      const lost = [...this.#lostNodes];
+      this.#lostNodes.clear();
+      this.#o.store.view((tx) => {
+        for (const [nodeId, loss] of lost) {
+          for (const t of tx.find('tasks', 'nodeId', nodeId)) {
+            if (wantsToRun(t)) items.push({ kind: 'restart', id: t.id, loss });
+          }
+        }
+      });
+    }
+    for (const id of this.#restarts) items.push({ kind: 'restart', id });
+    this.#restarts.clear();
+    for (const id of this.#services) items.push({ kind: 'service', id });
+    this.#services.clear();
+    for (let i = 0; i < items.length; i += ITEMS_PER_TX) {
+      const chunk = items.slice(i, i + ITEMS_PER_TX);
+      const starts: DelayedStart[] = [];
+      const updates: string[] = [];
+      const ok = await tryUpdate(this.#o.store, this.#log, 'replicated reconcile', (tx) => {
+        starts.length = 0;
+        updates.length = 0;
+        for (const item of chunk) {
+          if (item.kind === 'restart') this.#restart(tx, item.id, item.loss, starts);
+          else if (this.#reconcile(tx, item.id)) updates.push(item.id);
+        }
+      });
+      if (ok) {
+        this.#o.restarts.delayStart(starts);
+        for (const id of updates) this.#o.updates.update(id);
+      } else {
+        for (const item of chunk) {
+          if (item.kind === 'service') this.#services.add(item.id);
+          else if (item.loss === undefined) this.#restarts.add(item.id);
+          else this.#retryLoss(item.id, item.loss);
+        }
+        this.#retry.schedule();
+      }
+    }
+  }
+
+  #retryLoss(taskId: string, loss: NodeLoss): void {
+    const nodeId = this.#o.store.view((tx) => tx.get('tasks', taskId)?.nodeId);
+    if (nodeId !== undefined) this.#lostNodes.set(nodeId, loss);
+  }
+
+  #restart(tx: WriteTx, taskId: string, loss: NodeLoss | undefined, starts: DelayedStart[]): void {
+    const task: Task | undefined = tx.get('tasks', taskId);
+    if (task === undefined || !wantsToRun(task)) return;
+    const service = tx.get('services', task.serviceId);
+    if (service === undefined || service.spec.mode.kind !== 'replicated') return;
+    let why = loss;
+    if (why !== undefined) {
+      why = nodeLoss(task.nodeId === undefined ? undefined : tx.get('nodes', task.nodeId));
+      if (task.nodeId === undefined || why === undefined) return;
+    } else if (!hasStopped(task)) {
+      return;
+    }
+    const start = this.#o.restarts.restart(tx, service, task, { loss: why, slot: task.slot });
+    if (start !== undefined) starts.push(start);
+  }
+
+  /** Reconciles one service; returns true when it has slots for the updater. */
+  #reconcile(tx: WriteTx, serviceId: string): boolean {
+    const service = tx.get('services', serviceId);
+    if (service === undefined || service.spec.mode.kind !== 'replicated') return false;
+    const tasks = tx.find('tasks', 'serviceId', serviceId);
+    const plan = reconcileReplicated({
+      service,
+      tasks,
+      mayRestart: (t) => this.#o.restarts.mayRestart(service, t),
+    });
+    const now = new Date(this.#o.clock.now()).toISOString();
+    for (const slot of plan.create)
+      tx.create('tasks', newTask(service, { slot, desiredState: 'running', now }));
+    for (const t of plan.remove) tx.update('tasks', withDesiredState(t, 'remove', now));
+    return plan.update;
+  }
+}

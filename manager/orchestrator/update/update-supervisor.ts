@@ -1,0 +1,137 @@
+// Runs the rolling updates (leader only). Orchestrators ask for an update of a service whose
+// slots run an older spec; the supervisor keeps at most one Updater per service, replacing it
+// when the target spec changes (a new `service update`, or a rollback), and feeds each one the
+// task events of its service from a single watcher.
+
+import { pino, type Logger } from 'pino';
+import type { Clock } from '../../raft/node/clock.js';
+import type { ChangeEvent } from '../../store/events.js';
+import type { Service } from '../../store/objects/index.js';
+import type { MemoryStore } from '../../store/store.js';
+import type { ControlLoop } from '../control-loop.js';
+import type { RestartSupervisor } from '../restart/restart-supervisor.js';
+import { specKey } from '../spec-key.js';
+import type { UpdateRequests } from '../update-requests.js';
+import { Wakeup } from '../wakeup.js';
+import { runWatchLoop } from '../watch-loop.js';
+import { isRollingBack } from './update-config.js';
+import { Updater } from './updater.js';
+
+export interface UpdateSupervisorOptions {
+  readonly store: MemoryStore;
+  readonly clock: Clock;
+  readonly restarts: RestartSupervisor;
+  readonly logger?: Logger;
+}
+
+/** What an update works towards: the task template, and whether it is a rollback. */
+export function updateTarget(service: Service): string {
+  return `${isRollingBack(service) ? 'rollback' : 'update'}\n${specKey(service.spec.taskTemplate)}`;
+}
+
+interface Running {
+  readonly updater: Updater;
+  readonly target: string;
+  readonly done: Promise<void>;
+}
+
+export class UpdateSupervisor implements ControlLoop, UpdateRequests {
+  readonly name = 'update-supervisor';
+  readonly #o: UpdateSupervisorOptions;
+  readonly #log: Logger;
+  readonly #wakeup = new Wakeup();
+  readonly #running = new Map<string, Running>();
+  readonly #requests = new Set<string>();
+  #crash: Error | undefined;
+  #active = false;
+
+  constructor(o: UpdateSupervisorOptions) {
+    this.#o = o;
+    this.#log = (o.logger ?? pino({ level: 'silent' })).child({ loop: this.name });
+  }
+
+  update(serviceId: string): void {
+    this.#requests.add(serviceId);
+    this.#wakeup.notify();
+  }
+
+  /** Services with an update in progress (for tests and metrics). */
+  get running(): number {
+    return this.#running.size;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    this.#active = true;
+    try {
+      await runWatchLoop(
+        {
+          store: this.#o.store,
+          signal,
+          watch: { tables: ['tasks', 'services'] },
+          wakeup: this.#wakeup,
+          logger: this.#log,
+        },
+        { init: () => undefined, onEvent: (e) => this.#onEvent(e), flush: () => this.#flush() },
+      );
+    } finally {
+      this.#active = false;
+      const all = [...this.#running.values()];
+      for (const r of all) r.updater.cancel();
+      await Promise.all(all.map((r) => r.done));
+      this.#running.clear();
+    }
+  }
+
+  #onEvent(e: ChangeEvent): void {
+    if (e.table === 'tasks') {
+      this.#running.get(e.object.serviceId)?.updater.onTask(e.object, e.action === 'delete');
+    } else if (e.table === 'services') {
+      const running = this.#running.get(e.object.id);
+      if (running === undefined) return;
+      if (e.action === 'delete' || updateTarget(e.object) !== running.target) running.updater.cancel();
+    }
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#crash !== undefined) throw this.#crash;
+    if (this.#requests.size === 0) return;
+    const ids = [...this.#requests];
+    this.#requests.clear();
+    for (const id of ids) {
+      const service = this.#o.store.view((tx) => tx.get('services', id));
+      const running = this.#running.get(id);
+      if (service === undefined) {
+        running?.updater.cancel();
+        continue;
+      }
+      const target = updateTarget(service);
+      if (running !== undefined && running.target === target && !running.updater.cancelled) continue;
+      running?.updater.cancel();
+      this.#start(id, target, running?.done);
+    }
+    return Promise.resolve();
+  }
+
+  #start(serviceId: string, target: string, previous: Promise<void> | undefined): void {
+    const updater = new Updater({
+      store: this.#o.store,
+      clock: this.#o.clock,
+      restarts: this.#o.restarts,
+      logger: this.#log,
+      serviceId,
+    });
+    const done = (async () => {
+      await previous;
+      if (!updater.cancelled && this.#active) await updater.run();
+    })().then(
+      () => {
+        if (this.#running.get(serviceId)?.updater === updater) this.#running.delete(serviceId);
+      },
+      (e: unknown) => {
+        this.#crash = e instanceof Error ? e : new Error(String(e));
+        this.#wakeup.notify();
+      },
+    );
+    this.#running.set(serviceId, { updater, target, done });
+  }
+}

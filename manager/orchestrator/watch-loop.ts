@@ -1,0 +1,72 @@
+// The skeleton every control loop here runs on: read the state and subscribe in one step
+// (`viewAndWatch`), let the body note what became dirty from each change event, and after each
+// batch of events (or a wake-up from a timer) let it do its work. A watcher that overflows is
+// replaced by a fresh read, as the store's contract asks.
+
+import type { Logger } from 'pino';
+import { WatchOverflowError } from '../store/errors.js';
+import type { ChangeEvent } from '../store/events.js';
+import type { ReadTx } from '../store/read-tx.js';
+import type { MemoryStore } from '../store/store.js';
+import type { WatchOptions } from '../store/watch.js';
+import type { Wakeup } from './wakeup.js';
+
+export interface LoopBody {
+  /** Called with the state at (re)subscription: note everything that needs a look as dirty. */
+  init(tx: ReadTx): void;
+  /** One applied change: note what it makes dirty (cheap; no store writes here). */
+  onEvent(event: ChangeEvent): void;
+  /** Does the pending work: reconcile what is dirty and write the outcome. */
+  flush(): Promise<void>;
+}
+
+export interface WatchLoopOptions {
+  readonly store: MemoryStore;
+  readonly signal: AbortSignal;
+  readonly watch: WatchOptions;
+  readonly wakeup: Wakeup;
+  readonly logger: Logger;
+}
+
+type Step = { kind: 'event'; result: IteratorResult<unknown> } | { kind: 'wake' } | { kind: 'abort' };
+
+export async function runWatchLoop(o: WatchLoopOptions, body: LoopBody): Promise<void> {
+  const { store, signal } = o;
+  if (signal.aborted) return;
+  const aborted = new Promise<Step>((resolve) =>
+    signal.addEventListener('abort', () => resolve({ kind: 'abort' }), { once: true }),
+  );
+  while (!signal.aborted) {
+    const [, watcher] = store.viewAndWatch((tx) => body.init(tx), { ...o.watch, signal, commits: false });
+    try {
+      await body.flush();
+      let next = watcher.next();
+      let wake = o.wakeup.wait();
+      for (;;) {
+        const step = await Promise.race<Step>([
+          next.then((result) => ({ kind: 'event', result })),
+          wake.then(() => ({ kind: 'wake' })),
+          aborted,
+        ]);
+        if (step.kind === 'abort') return;
+        if (step.kind === 'wake') {
+          wake = o.wakeup.wait();
+        } else {
+          if (step.result.done === true) {
+            if (signal.aborted) return;
+            break;
+          }
+          body.onEvent(step.result.value as ChangeEvent);
+          for (const event of watcher.drain()) body.onEvent(event as ChangeEvent);
+          next = watcher.next();
+        }
+        await body.flush();
+      }
+    } catch (e: unknown) {
+      if (!(e instanceof WatchOverflowError)) throw e;
+      o.logger.warn({ err: e }, 'watcher overflowed; reading the state again');
+    } finally {
+      watcher.close();
+    }
+  }
+}

@@ -1,0 +1,221 @@
+// The scheduler loop (leader only): keeps every node's load in memory from store events, and
+// after each batch of events places the tasks waiting for a node with the pure `schedule`,
+// writing the outcome in batched transactions: assigned tasks get their node and state
+// 'assigned'; a task that fits nowhere stays 'pending' with Docker's reason in `status.err`
+// and is tried again when nodes change or a task frees its node's resources.
+
+import { pino, type Logger } from 'pino';
+import type { ControlLoop } from '../orchestrator/control-loop.js';
+import { updateInBatches, MAX_WRITES_PER_TX } from '../orchestrator/store-writes.js';
+import { withStatus } from '../orchestrator/task-factory.js';
+import { wantsToRun } from '../orchestrator/task-state.js';
+import { RetryTimer } from '../orchestrator/retry-timer.js';
+import { Wakeup } from '../orchestrator/wakeup.js';
+import { runWatchLoop } from '../orchestrator/watch-loop.js';
+import type { Clock } from '../raft/node/clock.js';
+import type { ChangeEvent } from '../store/events.js';
+import type { Service, Task, TaskState } from '../store/objects/index.js';
+import type { ReadTx } from '../store/read-tx.js';
+import type { MemoryStore } from '../store/store.js';
+import { holdsResources, NodeInfo } from './node-info.js';
+import { Pipeline } from './pipeline.js';
+import { schedule, type Decision } from './schedule.js';
+import { hostPortsOf } from './task-requirements.js';
+
+export interface SchedulerOptions {
+  readonly store: MemoryStore;
+  readonly clock: Clock;
+  readonly logger?: Logger;
+  /**
+   * Task states the scheduler picks up. Default: 'new' and 'pending'. With an allocator that
+   * moves tasks from 'new' to 'pending' once their networks are allocated, pass ['pending'].
+   */
+  readonly schedulableStates?: readonly TaskState[];
+  /** Tasks written per transaction. */
+  readonly batchSize?: number;
+  /** Milliseconds before tasks whose write was refused are tried again. */
+  readonly retryDelay?: number;
+}
+
+export const ASSIGNED_MESSAGE = 'scheduler assigned task to node';
+export const PENDING_MESSAGE = 'pending task scheduling';
+
+export class Scheduler implements ControlLoop {
+  readonly name = 'scheduler';
+  readonly #o: SchedulerOptions;
+  readonly #log: Logger;
+  readonly #states: ReadonlySet<TaskState>;
+  readonly #wakeup = new Wakeup();
+  readonly #retry: RetryTimer;
+  readonly #pipeline = new Pipeline();
+  readonly #nodes = new Map<string, NodeInfo>();
+  readonly #services = new Map<string, Service>();
+  /** Task → node it is recorded on. */
+  readonly #placed = new Map<string, string>();
+  readonly #unassigned = new Map<string, Task>();
+  readonly #unschedulable = new Map<string, Task>();
+  #retryUnschedulable = false;
+
+  constructor(o: SchedulerOptions) {
+    this.#o = o;
+    this.#log = (o.logger ?? pino({ level: 'silent' })).child({ loop: this.name });
+    this.#states = new Set(o.schedulableStates ?? ['new', 'pending']);
+    this.#retry = new RetryTimer(o.clock, this.#wakeup, o.retryDelay);
+  }
+
+  /** Tasks waiting for a node that fits (for tests and metrics). */
+  get unschedulableCount(): number {
+    return this.#unschedulable.size;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    try {
+      await runWatchLoop(
+        {
+          store: this.#o.store,
+          signal,
+          watch: { tables: ['nodes', 'tasks', 'services'] },
+          wakeup: this.#wakeup,
+          logger: this.#log,
+        },
+        {
+          init: (tx) => this.#init(tx),
+          onEvent: (e) => this.#onEvent(e),
+          flush: () => this.#flush(),
+        },
+      );
+    } finally {
+      this.#retry.cancel();
+    }
+  }
+
+  #schedulable(task: Task): boolean {
+    return this.#states.has(task.status.state) && wantsToRun(task);
+  }
+
+  #init(tx: ReadTx): void {
+    this.#nodes.clear();
+    this.#services.clear();
+    this.#placed.clear();
+    this.#unassigned.clear();
+    this.#unschedulable.clear();
+    for (const node of tx.list('nodes')) this.#nodes.set(node.id, new NodeInfo(node));
+    for (const service of tx.list('services')) this.#services.set(service.id, service);
+    for (const task of tx.list('tasks')) this.#track(task);
+  }
+
+  #onEvent(e: ChangeEvent): void {
+    switch (e.table) {
+      case 'tasks':
+        if (e.action === 'delete') this.#untrack(e.object.id);
+        else this.#track(e.object);
+        return;
+      case 'nodes': {
+        if (e.action === 'delete') this.#nodes.delete(e.object.id);
+        else {
+          const info = this.#nodes.get(e.object.id);
+          if (info === undefined) this.#nodes.set(e.object.id, new NodeInfo(e.object));
+          else info.node = e.object;
+        }
+        this.#retryUnschedulable = true;
+        return;
+      }
+      case 'services':
+        if (e.action === 'delete') this.#services.delete(e.object.id);
+        else this.#services.set(e.object.id, e.object);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #track(task: Task): void {
+    if (holdsResources(task)) {
+      const info = this.#nodes.get(task.nodeId!);
+      const was = this.#placed.get(task.id);
+      if (was !== undefined && was !== task.nodeId) this.#nodes.get(was)?.removeTask(task.id);
+      if (info !== undefined) {
+        info.addTask(task, hostPortsOf(this.#services.get(task.serviceId)));
+        this.#placed.set(task.id, info.id);
+      }
+    } else if (this.#unplace(task.id)) {
+      this.#retryUnschedulable = true;
+    }
+    if (this.#schedulable(task)) {
+      if (this.#unschedulable.has(task.id)) this.#unschedulable.set(task.id, task);
+      else this.#unassigned.set(task.id, task);
+    } else {
+      this.#unassigned.delete(task.id);
+      this.#unschedulable.delete(task.id);
+    }
+  }
+
+  #untrack(taskId: string): void {
+    if (this.#unplace(taskId)) this.#retryUnschedulable = true;
+    this.#unassigned.delete(taskId);
+    this.#unschedulable.delete(taskId);
+  }
+
+  #unplace(taskId: string): boolean {
+    const nodeId = this.#placed.get(taskId);
+    if (nodeId === undefined) return false;
+    this.#placed.delete(taskId);
+    this.#nodes.get(nodeId)?.removeTask(taskId);
+    return true;
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#retryUnschedulable) {
+      this.#retryUnschedulable = false;
+      for (const [id, task] of this.#unschedulable) this.#unassigned.set(id, task);
+      this.#unschedulable.clear();
+    }
+    if (this.#unassigned.size === 0) return;
+    const tasks = [...this.#unassigned.values()];
+    this.#unassigned.clear();
+    const decisions = schedule(
+      { nodes: this.#nodes, services: this.#services, pipeline: this.#pipeline },
+      tasks,
+    );
+    const byId = new Map(tasks.map((t) => [t.id, t]));
+    const writes: Decision[] = [];
+    for (const d of decisions) {
+      const task = byId.get(d.taskId)!;
+      if ('nodeId' in d) {
+        this.#placed.set(task.id, d.nodeId);
+        writes.push(d);
+      } else {
+        this.#unschedulable.set(task.id, task);
+        if (task.status.state !== 'pending' || task.status.err !== d.err) writes.push(d);
+      }
+    }
+    const now = new Date(this.#o.clock.now()).toISOString();
+    const failed = await updateInBatches(
+      this.#o.store,
+      this.#log,
+      'scheduling',
+      writes,
+      (tx, d) => {
+        const original = byId.get(d.taskId)!;
+        const current = tx.get('tasks', d.taskId);
+        if (current === undefined || !this.#schedulable(current) || current.nodeId !== original.nodeId) {
+          if ('nodeId' in d) this.#unplace(d.taskId);
+          return;
+        }
+        if ('nodeId' in d) {
+          tx.update('tasks', { ...withStatus(current, 'assigned', ASSIGNED_MESSAGE, now), nodeId: d.nodeId });
+        } else {
+          tx.update('tasks', withStatus(current, 'pending', PENDING_MESSAGE, now, d.err));
+        }
+      },
+      this.#o.batchSize ?? MAX_WRITES_PER_TX,
+    );
+    if (failed.length === 0) return;
+    for (const d of failed) {
+      if ('nodeId' in d) this.#unplace(d.taskId);
+      this.#unschedulable.delete(d.taskId);
+      this.#unassigned.set(d.taskId, byId.get(d.taskId)!);
+    }
+    this.#retry.schedule();
+  }
+}
