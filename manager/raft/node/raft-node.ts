@@ -236,12 +236,8 @@ export class RaftNode {
    */
   private maybePromoteLearner(): void {
     if (this.o.autoPromoteLearners === false || this.promoting !== undefined || !this.raw.isLeader()) return;
-    const progress = this.raw.status().progress;
-    const last = this.raw.raft.log.lastIndex();
     for (const id of this.confState.learners) {
-      const pr = progress.get(id);
-      const joinedAt = this.learnerSince.get(id) ?? 0;
-      if (!pr || pr.match < joinedAt || pr.match + 10 < last) continue;
+      if (!this.learnerCaughtUp(id)) continue;
       const address = this.members.get(id);
       if (address === undefined) continue;
       this.promoting = id;
@@ -469,7 +465,24 @@ export class RaftNode {
     }
   }
 
-  private proposeConf(cc: ConfChange): Promise<ConfState> {
+  /**
+   * Proposes a membership change; while another change is still being applied (Raft takes one
+   * at a time), waits for it and retries, up to the request timeout.
+   */
+  private async proposeConf(cc: ConfChange): Promise<ConfState> {
+    const deadline = this.clock.now() + this.requestTimeoutMs;
+    for (;;) {
+      try {
+        return await this.proposeConfOnce(cc);
+      } catch (e: unknown) {
+        const busy = e instanceof ProposalDroppedError && e.message.includes('is not applied yet');
+        if (!busy || this.clock.now() > deadline) throw e;
+        await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.o.tickMs ?? 100));
+      }
+    }
+  }
+
+  private proposeConfOnce(cc: ConfChange): Promise<ConfState> {
     return new Promise<unknown>((resolve, reject) => {
       this.requireLeader();
       const key = `${cc.type}:${cc.nodeId}`;
@@ -491,31 +504,31 @@ export class RaftNode {
    * the leader's log, so a new member never weakens the quorum while it is still behind.
    */
   async addMember(id: RaftId, address: string, opts: { catchUpTimeoutMs?: number } = {}): Promise<ConfState> {
-    if (!this.confState.learners.includes(id) && !this.confState.voters.includes(id)) {
-      await this.proposeConf({
-        type: ConfChangeType.AddLearner,
-        nodeId: id,
-        context: encodeMemberContext(address),
-      });
-    }
-    if (this.confState.voters.includes(id)) return this.confState;
-    const joinedAt = this.raw.raft.log.committed;
-    const deadline = this.clock.now() + (opts.catchUpTimeoutMs ?? 60_000);
+    await this.addLearner(id, address);
+    const timeout = opts.catchUpTimeoutMs ?? 60_000;
+    const deadline = this.clock.now() + timeout;
     for (;;) {
+      if (this.confState.voters.includes(id)) return this.confState;
       this.requireLeader();
-      // Caught up: it acknowledged everything committed when it joined and is close to the end.
-      const pr = this.raw.status().progress.get(id);
-      const last = this.raw.raft.log.lastIndex();
-      if (pr && pr.match >= joinedAt && pr.match + 10 >= last) break;
-      if (this.clock.now() > deadline)
-        throw new RaftTimeoutError(`catch-up of new member ${id}`, opts.catchUpTimeoutMs ?? 60_000);
+      // The leader's own promotion (maybePromoteLearner) does it once the learner caught up;
+      // without auto-promotion, do it here when the same condition holds.
+      if (this.o.autoPromoteLearners === false && this.learnerCaughtUp(id)) {
+        return this.proposeConf({
+          type: ConfChangeType.AddNode,
+          nodeId: id,
+          context: encodeMemberContext(address),
+        });
+      }
+      if (this.clock.now() > deadline) throw new RaftTimeoutError(`catch-up of new member ${id}`, timeout);
       await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.o.tickMs ?? 100));
     }
-    return this.proposeConf({
-      type: ConfChangeType.AddNode,
-      nodeId: id,
-      context: encodeMemberContext(address),
-    });
+  }
+
+  /** A learner has caught up: it acknowledged everything committed when it was added, and is near the end. */
+  private learnerCaughtUp(id: RaftId): boolean {
+    const pr = this.raw.status().progress.get(id);
+    const joinedAt = this.learnerSince.get(id) ?? 0;
+    return pr !== undefined && pr.match >= joinedAt && pr.match + 10 >= this.raw.raft.log.lastIndex();
   }
 
   /**
