@@ -21,6 +21,7 @@ import { registerControlService } from './control/control-service.js';
 import { Dispatcher } from './dispatcher/index.js';
 import { LeaderLoops, type LeaderLoop } from './leadership.js';
 import { ManagerStatusLoop } from './manager-status-loop.js';
+import { RoleManager } from './role-manager.js';
 import { createOrchestration } from './orchestrator/index.js';
 import { systemClock, type Clock } from './raft/node/clock.js';
 import type { RaftId } from './raft/types.js';
@@ -151,6 +152,7 @@ export class Manager {
     const orchestration = createOrchestration({ store, clock, logger: o.logger });
     const leaderLoops: LeaderLoop[] = [
       new ManagerStatusLoop({ store, raft, clock, logger: o.logger }),
+      new RoleManager({ store, raft, clock, logger: o.logger }),
       { name: 'dispatcher', run: (signal) => dispatcher.run(signal) },
       ...orchestration.loops,
     ];

@@ -20,7 +20,7 @@ import {
   NotInSwarmLeaveError,
   SwarmExistsError,
 } from '../../manager/api/control-errors.js';
-import { joinSwarmPki, type NodeCredentials } from '../../manager/ca/ca-client.js';
+import { joinSwarmPki, renewNodeCertificate, type NodeCredentials } from '../../manager/ca/ca-client.js';
 import { CaError } from '../../manager/ca/errors.js';
 import { generateNodeKeyAndCsr, signNodeCertificate } from '../../manager/ca/node-certificate.js';
 import { RootCA } from '../../manager/ca/root-ca.js';
@@ -66,6 +66,7 @@ export class SwarmNode {
   agent: Agent | undefined;
   private localState: LocalNodeState = 'inactive';
   private lastError = '';
+  private roleChange: Promise<void> | undefined;
   /** Serializes init/join/leave/resume. */
   private busy: Promise<unknown> = Promise.resolve();
 
@@ -344,6 +345,9 @@ export class SwarmNode {
       ...(this.o.hostname ? { hostname: this.o.hostname } : {}),
       onSession: (info) => {
         if (!info || !this.state) return;
+        if (info.desiredRole !== undefined && info.desiredRole !== this.state.role) {
+          this.changeRole(info.desiredRole, info.manager);
+        }
         const next = info.managers.map((m) => ({ nodeId: m.nodeId, addr: m.addr }));
         if (next.length === 0 || JSON.stringify(next) === JSON.stringify(this.state.managers)) return;
         this.state = { ...this.state, managers: next };
@@ -352,6 +356,61 @@ export class SwarmNode {
           .catch((e: unknown) => this.log.warn({ err: e }, 'could not save the manager list'));
       },
     });
+  }
+
+  /**
+   * `node promote` / `node demote`, on this node: renews the certificate (the CA issues the
+   * role the operator asked for), then starts a manager and joins the Raft group, or stops the
+   * manager (the leader has removed it from the Raft group), and restarts the agent with the
+   * new certificate (its containers are adopted, not restarted).
+   */
+  private changeRole(desired: 'manager' | 'worker', via: string): void {
+    if (this.roleChange) return;
+    this.roleChange = this.serial(async () => {
+      const state = this.state;
+      const current = this.credentials;
+      if (!state || !current || state.role === desired) return;
+      const renewed = await renewNodeCertificate(via, current);
+      if (renewed.role !== desired) {
+        this.log.info({ desired, issued: renewed.role }, 'role change not granted yet; will retry');
+        return;
+      }
+      this.log.info({ from: state.role, to: desired }, 'changing role');
+      await this.agent?.close();
+      this.agent = undefined;
+      let next: NodeState;
+      if (desired === 'manager') {
+        const raftId = randomInt(1, 2 ** 47);
+        next = { ...state, role: 'manager', raftId };
+        const members = await joinRaftGroup(via, renewed, raftId, state.advertiseAddr);
+        const manager = await this.startManager(next, renewed, { join: members });
+        this.manager = manager;
+        await waitFor(
+          () => manager.replicated.raft.leader().id !== 0,
+          60_000,
+          'the new manager to follow a leader',
+        );
+      } else {
+        await this.manager?.close();
+        this.manager = undefined;
+        await rm(join(this.dir.dir, 'raft'), { recursive: true, force: true });
+        const { raftId: _gone, ...rest } = state;
+        next = { ...rest, role: 'worker' };
+      }
+      await this.dir.save(next, {
+        caCert: renewed.rootCaPem,
+        nodeCert: renewed.certPem,
+        nodeKey: renewed.keyPem,
+      });
+      this.state = next;
+      this.credentials = renewed;
+      this.agent = await this.startAgent(next, renewed);
+    });
+    this.roleChange
+      .catch((e: unknown) =>
+        this.log.error({ err: e }, 'role change failed; will retry at the next session message'),
+      )
+      .finally(() => (this.roleChange = undefined));
   }
 
   private async teardown(): Promise<void> {

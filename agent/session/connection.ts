@@ -35,6 +35,8 @@ export interface SessionInfo {
   /** Managers the leader announced (node IDs and host:port). */
   readonly managers: readonly { readonly nodeId: string; readonly addr: string }[];
   readonly heartbeatPeriodMs: number;
+  /** The role the managers want this node to have (it renews its certificate when it differs). */
+  readonly desiredRole?: 'manager' | 'worker';
   /** The manager this session is with. */
   readonly manager: string;
 }
@@ -209,6 +211,7 @@ export class Connection {
           : [],
       ),
       heartbeatPeriodMs: m.heartbeatPeriodMs > 0 ? m.heartbeatPeriodMs : 5000,
+      ...(m.desiredRole === 'manager' || m.desiredRole === 'worker' ? { desiredRole: m.desiredRole } : {}),
       manager: this.#o.addr,
     };
     this.#o.onSession(this.#info);

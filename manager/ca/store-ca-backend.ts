@@ -72,8 +72,13 @@ export class StoreCaBackend implements CaBackend {
     return Promise.resolve(this.cluster().removedNodes?.includes(nodeId) ?? false);
   }
 
+  /**
+   * The role a renewed certificate gets: the node's current role, which the role manager moves
+   * towards the spec (at once for a promotion; only after leaving the Raft group for a demotion,
+   * so a demoted manager never drops out while it still counts toward the quorum).
+   */
   nodeRole(nodeId: string): Promise<NodeRole | undefined> {
-    return Promise.resolve(this.store.view((tx) => tx.get('nodes', nodeId))?.spec.role);
+    return Promise.resolve(this.store.view((tx) => tx.get('nodes', nodeId))?.role);
   }
 }
 

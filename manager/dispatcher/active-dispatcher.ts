@@ -217,11 +217,20 @@ export class ActiveDispatcher {
 
   #refreshSettings(): void {
     const [period, managers] = this.#readSettings();
-    if (period === this.#period && sameManagers(managers, this.#managers)) return;
+    const same = period === this.#period && sameManagers(managers, this.#managers);
     this.#period = period;
     this.#managers = managers;
-    for (const s of this.#sessions.values()) s.sendSessionMessage(this.#sessionMessage(s));
+    for (const s of this.#sessions.values()) {
+      const before = this.#sentRole.get(s);
+      const m = this.#sessionMessage(s);
+      // A node's desired role may have changed even when the settings did not.
+      if (same && m.desiredRole === before) continue;
+      s.sendSessionMessage(m);
+    }
   }
+
+  /** The desired role last announced to each session. */
+  readonly #sentRole = new WeakMap<Session, string>();
 
   #resync(): void {
     const store = this.#o.store;
@@ -234,11 +243,15 @@ export class ActiveDispatcher {
   }
 
   #sessionMessage(s: Session): PbSessionMessage {
+    // The node's current role (the role manager moves it towards the spec, safely for Raft).
+    const desiredRole = this.#o.store.view((tx) => tx.get('nodes', s.nodeId)?.role) ?? '';
+    this.#sentRole.set(s, desiredRole);
     return newSessionMessage({
       sessionId: s.id,
       nodeId: s.nodeId,
       managers: this.#managers.map((m) => ({ nodeId: m.nodeId, addr: m.addr })),
       heartbeatPeriodMs: this.#period,
+      desiredRole,
     });
   }
 }

@@ -135,6 +135,7 @@ export class AssignmentRouter {
         if (c.action === 'create') return c.object.role === 'manager';
         return (
           c.object.role !== c.oldObject.role ||
+          c.object.spec.role !== c.oldObject.spec.role ||
           !isDeepStrictEqual(c.object.managerStatus, c.oldObject.managerStatus)
         );
       case 'clusters':

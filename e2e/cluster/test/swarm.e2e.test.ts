@@ -193,6 +193,30 @@ test('a follower manager forwards writes to the leader', async () => {
   await ok(s.docker(1, ['service', 'rm', 'via-follower']));
 });
 
+test("node promote and demote change a node's role, certificate and Raft membership", async () => {
+  await ok(s.docker(0, ['node', 'promote', 'node3']));
+  await eventually('node3 to become a reachable manager', async () => {
+    const r = rows(await ok(s.docker(0, ['node', 'ls'])));
+    return r.some((x) => x.includes('node3') && x.includes('Reachable')) ? true : undefined;
+  });
+  // node3 now answers manager calls itself.
+  await eventually('node3 to serve node ls', async () =>
+    (await s.docker(2, ['node', 'ls'])).code === 0 ? true : undefined,
+  );
+  await ok(s.docker(0, ['node', 'demote', 'node3']));
+  await eventually('node3 to be a worker again', async () => {
+    const r = rows(await ok(s.docker(0, ['node', 'ls'])));
+    const n3 = r.find((x) => x.includes('node3'));
+    return n3 && !n3.includes('Reachable') && !n3.includes('Unreachable') && n3.includes('Ready')
+      ? true
+      : undefined;
+  });
+  await eventually('node3 to refuse manager calls', async () => {
+    const r = await s.docker(2, ['node', 'ls']);
+    return r.code !== 0 && /not a swarm manager/.test(r.stderr) ? true : undefined;
+  });
+});
+
 test('a dead worker is marked down and its tasks are rescheduled', async () => {
   await ok(s.docker(0, ['swarm', 'update', '--dispatcher-heartbeat', '1s']));
   await ok(s.docker(0, ['service', 'scale', '--detach', 'web=3']));

@@ -1,0 +1,92 @@
+// Leader-only: moves each node's current role towards the role its spec asks for (`node
+// promote` / `node demote`). A promotion is recorded at once; the node then renews its
+// certificate as a manager and joins the Raft group itself (Control.JoinRaft). A demotion first
+// removes the manager from the Raft group (moving leadership away if it is this manager), and
+// only then records it as a worker, so it never drops out while still counted in the quorum.
+
+import type { Logger } from 'pino';
+import type { Clock } from './raft/node/clock.js';
+import type { RaftNode } from './raft/node/raft-node.js';
+import type { MemoryStore } from './store/index.js';
+
+export class RoleManager {
+  readonly name = 'role-manager';
+  private readonly o: { store: MemoryStore; raft: RaftNode; clock: Clock; logger: Logger; periodMs?: number };
+
+  constructor(o: { store: MemoryStore; raft: RaftNode; clock: Clock; logger: Logger; periodMs?: number }) {
+    this.o = o;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.reconcile();
+      } catch (e: unknown) {
+        if (signal.aborted) return;
+        this.o.logger.warn(
+          { err: e instanceof Error ? e.message : String(e) },
+          'role reconciliation failed; retrying',
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const cancel = this.o.clock.setTimeout(resolve, this.o.periodMs ?? 500);
+        signal.addEventListener(
+          'abort',
+          () => {
+            cancel();
+            resolve();
+          },
+          { once: true },
+        );
+      });
+    }
+  }
+
+  /** One pass over the nodes being promoted or demoted. */
+  async reconcile(): Promise<void> {
+    const { store, raft } = this.o;
+    if (!raft.isLeader()) return;
+    // Promotion is safe at once: the node gets a manager certificate at its next renewal
+    // (which its session prompts) and then joins the Raft group as a learner.
+    const promoted = store.view((tx) =>
+      tx.list('nodes').filter((n) => n.spec.role === 'manager' && n.role === 'worker'),
+    );
+    if (promoted.length > 0) {
+      await store.update((tx) => {
+        for (const p of promoted) {
+          const n = tx.get('nodes', p.id);
+          if (n && n.spec.role === 'manager' && n.role === 'worker')
+            tx.update('nodes', { ...n, role: 'manager' });
+        }
+      });
+    }
+    const demoted = store.view((tx) =>
+      tx.list('nodes').filter((n) => n.spec.role === 'worker' && n.role === 'manager'),
+    );
+    for (const node of demoted) {
+      const raftId = node.managerStatus?.raftId;
+      const conf = raft.status().confState;
+      const member = raftId !== undefined && (conf.voters.includes(raftId) || conf.learners.includes(raftId));
+      if (member && raftId !== undefined) {
+        if (raftId === raft.id) {
+          // Demoting the leader: hand leadership to another voter first; the new leader finishes.
+          const to = conf.voters.find((v) => v !== raft.id);
+          if (to === undefined) {
+            this.o.logger.warn({ node: node.id }, 'refusing to demote the last manager');
+            continue;
+          }
+          raft.transferLeadership(to);
+          return;
+        }
+        this.o.logger.info({ node: node.id, raftId }, 'demotion: removing the manager from the raft group');
+        await raft.removeMember(raftId);
+      }
+      await store.update((tx) => {
+        const n = tx.get('nodes', node.id);
+        if (!n || n.spec.role !== 'worker') return;
+        const { managerStatus: _gone, ...rest } = n;
+        tx.update('nodes', { ...rest, role: 'worker' });
+      });
+    }
+  }
+}
