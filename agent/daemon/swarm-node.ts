@@ -31,6 +31,7 @@ import { Manager } from '../../manager/manager.js';
 import { generateId } from '../../manager/store/index.js';
 import { Agent } from '../agent.js';
 import { resolveAdvertiseAddr } from './advertise-addr.js';
+import { CertRenewal } from './cert-renewal.js';
 import { parseHostPort, socketPath, type DaemonConfig } from './config.js';
 import { NodeStateDir, type NodeState } from './node-state.js';
 
@@ -67,6 +68,7 @@ export class SwarmNode {
   private localState: LocalNodeState = 'inactive';
   private lastError = '';
   private roleChange: Promise<void> | undefined;
+  private renewal: CertRenewal | undefined;
   /** Serializes init/join/leave/resume. */
   private busy: Promise<unknown> = Promise.resolve();
 
@@ -111,6 +113,7 @@ export class SwarmNode {
           this.manager = await this.startManager(state, this.credentials, { resume: true });
         }
         this.agent = await this.startAgent(state, this.credentials);
+        this.startRenewal();
         this.localState = 'active';
       } catch (e: unknown) {
         this.localState = 'error';
@@ -197,6 +200,7 @@ export class SwarmNode {
         this.state = state;
         this.credentials = creds;
         this.agent = await this.startAgent(state, creds);
+        this.startRenewal();
         this.localState = 'active';
         this.log.info({ nodeId, clusterId, advertiseAddr }, 'swarm initialized');
         return nodeId;
@@ -273,6 +277,7 @@ export class SwarmNode {
         this.state = state;
         this.credentials = creds;
         this.agent = await this.startAgent(state, creds);
+        this.startRenewal();
         this.localState = 'active';
         this.log.info({ nodeId: creds.nodeId, role: creds.role, manager: target }, 'joined the swarm');
       } catch (e: unknown) {
@@ -413,7 +418,39 @@ export class SwarmNode {
       .finally(() => (this.roleChange = undefined));
   }
 
+  /** Renews the node certificate before it expires, at a manager (the leader, for managers). */
+  private startRenewal(): void {
+    this.renewal?.stop();
+    this.renewal = new CertRenewal({
+      current: () => this.credentials,
+      target: () => {
+        const m = this.manager?.replicated.raft.leader().address;
+        return m ?? this.state?.managers[0]?.addr;
+      },
+      renew: (target, current) => renewNodeCertificate(target, current),
+      onRenewed: (renewed) =>
+        this.serial(async () => {
+          const state = this.state;
+          if (!state) return;
+          await this.dir.save(state, {
+            caCert: renewed.rootCaPem,
+            nodeCert: renewed.certPem,
+            nodeKey: renewed.keyPem,
+          });
+          this.credentials = renewed;
+          this.manager?.updateCredentials(renewed);
+          // The agent's session reconnects with the new certificate; containers are adopted.
+          await this.agent?.close();
+          this.agent = await this.startAgent(state, renewed);
+        }),
+      logger: this.log,
+    });
+    this.renewal.start();
+  }
+
   private async teardown(): Promise<void> {
+    this.renewal?.stop();
+    this.renewal = undefined;
     const agent = this.agent;
     const manager = this.manager;
     this.agent = undefined;
