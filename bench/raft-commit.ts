@@ -11,14 +11,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
-import { LoopbackCluster, kvCommand } from '../manager/raft/node/test/loopback-cluster.js';
-
-interface Figures {
-  readonly ops: number;
-  readonly seconds: number;
-  readonly p50: number;
-  readonly p99: number;
-}
+import { Worker } from 'node:worker_threads';
+import { load, type Figures } from './load.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,30 +23,6 @@ const SEQ = arg('seq', 2000);
 const CONC = arg('conc', 20000);
 const CLIENTS = arg('clients', 256);
 const VALUE = 'x'.repeat(256);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
-/** Runs `total` operations from `clients` concurrent loops; returns throughput and latencies. */
-async function load(clients: number, total: number, op: (i: number) => Promise<unknown>): Promise<Figures> {
-  const lat: number[] = [];
-  let next = 0;
-  const start = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (next < total) {
-        const i = next++;
-        const t0 = process.hrtime.bigint();
-        await op(i);
-        lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  lat.sort((a, b) => a - b);
-  return { ops: total / seconds, seconds, p50: percentile(lat, 50), p99: percentile(lat, 99) };
-}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -66,18 +36,69 @@ async function freePort(): Promise<number> {
   });
 }
 
+type MemberMessage =
+  | { kind: 'listening'; port: number }
+  | { kind: 'started' }
+  | { kind: 'not-leader' }
+  | { kind: 'figures'; seq: Figures; conc: Figures }
+  | { kind: 'stopped' };
+
+function nextMessage(w: Worker): Promise<MemberMessage> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: MemberMessage): void => {
+      w.off('error', onError);
+      resolve(m);
+    };
+    const onError = (e: Error): void => {
+      w.off('message', onMessage);
+      reject(e);
+    };
+    w.once('message', onMessage);
+    w.once('error', onError);
+  });
+}
+
+/** Three members, each in its own worker thread (etcd's run in their own processes). */
 async function benchShoal(): Promise<{ seq: Figures; conc: Figures }> {
-  const c = new LoopbackCluster({ tickMs: 100 });
-  await c.start(3);
+  const root = await mkdtemp(join(tmpdir(), 'shoal-raft-bench-'));
+  const members = [1, 2, 3].map(
+    (id) =>
+      new Worker(new URL('./raft-bench-member.js', import.meta.url), {
+        workerData: { id, dir: join(root, `m${id}`) },
+      }),
+  );
   try {
-    const leader = await c.waitForLeader(15_000);
-    // warm-up
-    await load(16, 500, (i) => leader.propose(kvCommand(`w${i}`, VALUE)));
-    const seq = await load(1, SEQ, (i) => leader.propose(kvCommand(`s${i}`, VALUE)));
-    const conc = await load(CLIENTS, CONC, (i) => leader.propose(kvCommand(`c${i}`, VALUE)));
-    return { seq, conc };
+    const ports = await Promise.all(
+      members.map(async (w) => ((await nextMessage(w)) as { port: number }).port),
+    );
+    const all: [number, string][] = ports.map((p, i) => [i + 1, `127.0.0.1:${p}`]);
+    await Promise.all(
+      members.map(async (w) => {
+        const started = nextMessage(w);
+        w.postMessage({ kind: 'start', members: all });
+        await started;
+      }),
+    );
+    for (let attempt = 0; attempt < 200; attempt++) {
+      for (const w of members) {
+        const answer = nextMessage(w);
+        w.postMessage({ kind: 'run', seq: SEQ, conc: CONC, clients: CLIENTS });
+        const m = await answer;
+        if (m.kind === 'figures') return { seq: m.seq, conc: m.conc };
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('no member became leader');
   } finally {
-    await c.close();
+    await Promise.all(
+      members.map(async (w) => {
+        const stopped = nextMessage(w);
+        w.postMessage({ kind: 'stop' });
+        await stopped.catch(() => undefined);
+        await w.terminate();
+      }),
+    );
+    await rm(root, { recursive: true, force: true });
   }
 }
 
@@ -149,7 +170,9 @@ function row(name: string, f: Figures): string {
 }
 
 async function main(): Promise<void> {
-  console.log(`raft commit benchmark: 3 members on loopback, 256-byte values, synced writes`);
+  console.log(
+    `raft commit benchmark: 3 members (each in its own thread) on loopback, 256-byte values, synced writes`,
+  );
   console.log(`sequential: ${SEQ} ops from 1 client; concurrent: ${CONC} ops from ${CLIENTS} clients\n`);
   const shoal = await benchShoal();
   console.log(row('shoal  1 client (sequential)', shoal.seq));
