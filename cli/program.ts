@@ -9,6 +9,7 @@ import { HttpTransport } from './client/http-transport.js';
 import { resolveTls, type TlsFlags } from './client/tls-options.js';
 import { CliError } from './commands/cli-error.js';
 import type { CliContext, CliIO, Clock } from './commands/context.js';
+import { registerNetwork } from './commands/network.js';
 import { registerNode } from './commands/node.js';
 import { registerService } from './commands/service.js';
 import { registerSwarm } from './commands/swarm.js';
@@ -71,6 +72,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerSwarm(program, ctx);
   registerNode(program, ctx);
   registerService(program, ctx);
+  registerNetwork(program, ctx);
   registerSystem(program, ctx, deps.version);
   return program;
 }

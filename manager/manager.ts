@@ -20,6 +20,7 @@ import type { NodeCredentials } from './ca/ca-client.js';
 import { registerControlService } from './control/control-service.js';
 import { Dispatcher } from './dispatcher/index.js';
 import { LeaderLoops, type LeaderLoop } from './leadership.js';
+import { AllocatorLoop } from './allocator/allocator-loop.js';
 import { ManagerStatusLoop } from './manager-status-loop.js';
 import { RoleManager } from './role-manager.js';
 import { createOrchestration } from './orchestrator/index.js';
@@ -149,10 +150,18 @@ export class Manager {
       },
     });
 
-    const orchestration = createOrchestration({ store, clock, logger: o.logger });
+    // The allocator moves tasks from 'new' to 'pending' once their networks and addresses are
+    // allocated; the scheduler takes them from there.
+    const orchestration = createOrchestration({
+      store,
+      clock,
+      logger: o.logger,
+      schedulableStates: ['pending'],
+    });
     const leaderLoops: LeaderLoop[] = [
       new ManagerStatusLoop({ store, raft, clock, logger: o.logger }),
       new RoleManager({ store, raft, clock, logger: o.logger }),
+      new AllocatorLoop({ store, clock, logger: o.logger }),
       { name: 'dispatcher', run: (signal) => dispatcher.run(signal) },
       ...orchestration.loops,
     ];

@@ -25,6 +25,7 @@ import { CaError } from '../../manager/ca/errors.js';
 import { generateNodeKeyAndCsr, signNodeCertificate } from '../../manager/ca/node-certificate.js';
 import { RootCA } from '../../manager/ca/root-ca.js';
 import { NODE_CHANNEL_OPTIONS, channelCredentials } from '../../manager/ca/tls-credentials.js';
+import { ensureIngressNetwork } from '../../manager/allocator/ingress.js';
 import { newClusterObject } from '../../manager/cluster-defaults.js';
 import { ControlClient } from '../../manager/control/control-client.js';
 import { Manager } from '../../manager/manager.js';
@@ -171,6 +172,7 @@ export class SwarmNode {
         await waitFor(() => manager.replicated.raft.isLeader(), 10_000, 'this manager to lead its new swarm');
         await manager.store.update((tx) => {
           tx.create('clusters', newClusterObject(clusterId, ca, req.spec));
+          ensureIngressNetwork(tx);
           tx.create('nodes', {
             id: nodeId,
             spec: { labels: {}, role: 'manager', availability: 'active' },

@@ -12,6 +12,7 @@ import { toHttpFailure } from './errors.js';
 import { EventLog } from './event-log.js';
 import { registerBodyParsers } from './request-body.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerNetworkRoutes } from './routes/networks.js';
 import { registerNodeRoutes } from './routes/nodes.js';
 import { registerServiceLogRoutes } from './routes/service-logs.js';
 import { registerServiceRoutes } from './routes/services.js';
@@ -100,6 +101,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   registerServiceLogRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
   registerEventRoutes(app, ctx);
+  registerNetworkRoutes(app, ctx);
   return app;
 }
 

@@ -1,6 +1,7 @@
 // /services: list (filters, status), create, inspect (insertDefaults), update (?version=,
 // rollback), remove.
 
+import { checkServiceNetworks } from '../network-validate.js';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import dockerNames from 'docker-names';
@@ -83,6 +84,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: RouteContext): 
       const id = generateId();
       await store.update((tx) => {
         const resolved = withNetworkIds(tx, spec);
+        checkServiceNetworks(tx, resolved);
         checkPortConflicts(tx, resolved);
         checkReferences(tx, resolved);
         tx.create('services', { id, spec: resolved, specVersion: 0, pendingDelete: false });
@@ -141,6 +143,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: RouteContext): 
           throw invalidParameter('service does not have a previous spec');
         }
         const spec = withNetworkIds(tx, specFromRequest(request.body, current.spec.name));
+        checkServiceNetworks(tx, spec);
         if (spec.mode.kind !== current.spec.mode.kind) {
           throw notImplemented(rpcMessage('Unimplemented', 'service mode change is not allowed'));
         }

@@ -1,0 +1,251 @@
+// The seam between the cluster state and a node's data plane: what one node needs to program
+// its overlay networks (bridge + VXLAN with static forwarding entries), its embedded DNS and
+// its load balancing, computed by a pure function from the store's objects. The dispatcher
+// carries it to the agent; agent/network programs the kernel from it.
+//
+// A node takes part in an overlay network when it runs a live task attached to it, and in the
+// ingress network whenever it is ready (every node answers published ports). For each such
+// network the view lists every live endpoint in the cluster (for forwarding), and every
+// service on it with its virtual IP, ports and backends (for DNS and load balancing).
+
+import { parseCidrAddress, parseIPv4 } from '../../manager/allocator/ipv4.js';
+import { mtuOf } from '../../manager/allocator/network-spec-check.js';
+import { vniOf } from '../../manager/allocator/vni.js';
+import {
+  taskStateRank,
+  type EndpointMode,
+  type Network,
+  type Node,
+  type PortConfig,
+  type Service,
+  type Task,
+} from '../../manager/store/objects/index.js';
+import type { ReadTx } from '../../manager/store/read-tx.js';
+
+/** What the view reads: a store read transaction (or anything answering the same calls). */
+export type NetworkViewSource = Pick<ReadTx, 'get' | 'list'>;
+
+interface EndpointBase {
+  /** Node the endpoint lives on, and that node's underlay address (VXLAN remote). */
+  readonly nodeId: string;
+  readonly nodeAddr: string;
+  /** The endpoint's overlay address with its prefix length, e.g. "10.0.1.5/24". */
+  readonly address: string;
+  /** Deterministic from the address, as Docker makes it: 02:42 and the four address bytes. */
+  readonly mac: string;
+}
+
+/** A task's interface on the network. */
+export interface TaskEndpoint extends EndpointBase {
+  readonly kind: 'task';
+  readonly taskId: string;
+  readonly serviceId: string;
+  readonly serviceName: string;
+}
+
+/** A node's ingress sandbox, where routing-mesh traffic enters and leaves the overlay. */
+export interface SandboxEndpoint extends EndpointBase {
+  readonly kind: 'ingress-sandbox';
+}
+
+export type EndpointView = TaskEndpoint | SandboxEndpoint;
+
+export interface PortView {
+  readonly protocol: PortConfig['protocol'];
+  readonly targetPort: number;
+  /** 0 for a host-mode port the engine numbers. */
+  readonly publishedPort: number;
+  readonly publishMode: PortConfig['publishMode'];
+}
+
+export interface BackendView {
+  readonly taskId: string;
+  /** Overlay address without prefix length. */
+  readonly address: string;
+  readonly nodeId: string;
+  /** Running and meant to run: load balancing sends new connections only here. */
+  readonly healthy: boolean;
+}
+
+export interface ServiceView {
+  readonly serviceId: string;
+  readonly name: string;
+  readonly endpointMode: EndpointMode;
+  /** The service's virtual IP on this network, without prefix length (vip mode only). */
+  readonly vip?: string;
+  /** Extra DNS names on this network (the spec's aliases); the name always resolves. */
+  readonly aliases: readonly string[];
+  readonly ports: readonly PortView[];
+  readonly backends: readonly BackendView[];
+}
+
+export interface OverlayNetworkView {
+  readonly networkId: string;
+  readonly name: string;
+  readonly vni: number;
+  /** e.g. "10.0.1.0/24". */
+  readonly subnet: string;
+  /** e.g. "10.0.1.1". */
+  readonly gateway: string;
+  readonly internal: boolean;
+  readonly attachable: boolean;
+  readonly ingress: boolean;
+  /** The MTU the user asked for (--opt com.docker.network.driver.mtu); else the node's own. */
+  readonly mtu?: number;
+  /** Every live endpoint on the network, on every node, sorted by address. */
+  readonly endpoints: readonly EndpointView[];
+  /** Services on the network, sorted by name. */
+  readonly services: readonly ServiceView[];
+}
+
+export interface NodeNetworkView {
+  readonly nodeId: string;
+  /** Networks the node takes part in, sorted by name. */
+  readonly networks: readonly OverlayNetworkView[];
+  /** The node's own address on the ingress network (its ingress sandbox), e.g. "10.0.0.2/24". */
+  readonly ingressAddress?: string;
+}
+
+const RUNNING = taskStateRank('running');
+
+/** Docker's netutils.GenerateMACFromIP. */
+export function macOf(address: string): string {
+  const ip = parseCidrAddress(address)?.ip ?? parseIPv4(address) ?? 0;
+  const bytes = [0x02, 0x42, ip >>> 24, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255];
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+const bare = (address: string): string => address.split('/')[0] ?? address;
+
+/** A task whose interface exists or is about to: placed on a live node and not stopped yet. */
+function isLiveEndpoint(t: Task, nodeOf: (id: string) => Node | undefined): t is Task & { nodeId: string } {
+  if (t.nodeId === undefined || taskStateRank(t.status.state) > RUNNING) return false;
+  const node = nodeOf(t.nodeId);
+  return node !== undefined && node.status.state !== 'down';
+}
+
+function allocated(n: Network): { vni: number; subnet: string; gateway: string } | undefined {
+  const config = n.ipam?.configs[0];
+  const vni = vniOf(n.driverState?.options);
+  if (config === undefined || vni === undefined) return undefined;
+  return { vni, subnet: config.subnet, gateway: config.gateway ?? '' };
+}
+
+function portsOf(s: Service): PortView[] {
+  const ports = s.endpoint?.ports ?? s.spec.endpointSpec?.ports ?? [];
+  return ports.map((p) => ({
+    protocol: p.protocol,
+    targetPort: p.targetPort,
+    publishedPort: p.publishedPort,
+    publishMode: p.publishMode,
+  }));
+}
+
+export function nodeNetworkView(source: NetworkViewSource, nodeId: string): NodeNetworkView {
+  const node = source.get('nodes', nodeId);
+  if (node === undefined) return { nodeId, networks: [] };
+  const nodes = new Map(source.list('nodes').map((n) => [n.id, n]));
+  const nodeOf = (id: string): Node | undefined => nodes.get(id);
+  const live = source.list('tasks').filter((t) => isLiveEndpoint(t, nodeOf));
+
+  const joined = new Set<string>();
+  for (const t of live) {
+    if (t.nodeId === nodeId) for (const a of t.networksAttachments) joined.add(a.networkId);
+  }
+  const networks: OverlayNetworkView[] = [];
+  for (const n of source.list('networks')) {
+    const alloc = allocated(n);
+    if (alloc === undefined) continue;
+    if (!joined.has(n.id) && !(n.spec.ingress && node.status.state === 'ready')) continue;
+    networks.push(networkView(source, n, alloc, live, nodes));
+  }
+  networks.sort((a, b) => a.name.localeCompare(b.name));
+  const ingress = networks.find((n) => n.ingress);
+  const ingressAddress =
+    ingress && node.attachments.find((a) => a.networkId === ingress.networkId)?.addresses[0];
+  return { nodeId, networks, ...(ingressAddress === undefined ? {} : { ingressAddress }) };
+}
+
+function networkView(
+  source: NetworkViewSource,
+  n: Network,
+  alloc: { vni: number; subnet: string; gateway: string },
+  live: readonly (Task & { nodeId: string })[],
+  nodes: ReadonlyMap<string, Node>,
+): OverlayNetworkView {
+  const endpoints: EndpointView[] = [];
+  const backends = new Map<string, BackendView[]>();
+  for (const t of live) {
+    const address = t.networksAttachments.find((a) => a.networkId === n.id)?.addresses[0];
+    if (address === undefined) continue;
+    const nodeAddr = nodes.get(t.nodeId)?.status.addr ?? '';
+    endpoints.push({
+      kind: 'task',
+      taskId: t.id,
+      serviceId: t.serviceId,
+      serviceName: t.serviceAnnotations.name,
+      nodeId: t.nodeId,
+      nodeAddr,
+      address,
+      mac: macOf(address),
+    });
+    const list = backends.get(t.serviceId) ?? [];
+    list.push({
+      taskId: t.id,
+      address: bare(address),
+      nodeId: t.nodeId,
+      healthy: t.status.state === 'running' && t.desiredState === 'running',
+    });
+    backends.set(t.serviceId, list);
+  }
+  if (n.spec.ingress) {
+    for (const node of nodes.values()) {
+      if (node.status.state !== 'ready') continue;
+      const address = node.attachments.find((a) => a.networkId === n.id)?.addresses[0];
+      if (address === undefined) continue;
+      endpoints.push({
+        kind: 'ingress-sandbox',
+        nodeId: node.id,
+        nodeAddr: node.status.addr,
+        address,
+        mac: macOf(address),
+      });
+    }
+  }
+  const byAddress = (a: { address: string }, b: { address: string }): number =>
+    (parseCidrAddress(a.address)?.ip ?? parseIPv4(a.address) ?? 0) -
+    (parseCidrAddress(b.address)?.ip ?? parseIPv4(b.address) ?? 0);
+  endpoints.sort(byAddress);
+
+  const services: ServiceView[] = [];
+  for (const s of source.list('services')) {
+    const vip = s.endpoint?.virtualIPs.find((v) => v.networkId === n.id)?.addr;
+    const attached = s.spec.taskTemplate.networks.find((a) => a.target === n.id);
+    if (vip === undefined && attached === undefined && !backends.has(s.id)) continue;
+    const mode = s.spec.endpointSpec?.mode ?? 'vip';
+    services.push({
+      serviceId: s.id,
+      name: s.spec.name,
+      endpointMode: mode,
+      ...(vip === undefined || mode !== 'vip' ? {} : { vip: bare(vip) }),
+      aliases: [...(attached?.aliases ?? [])],
+      ports: portsOf(s),
+      backends: (backends.get(s.id) ?? []).sort(byAddress),
+    });
+  }
+  services.sort((a, b) => a.name.localeCompare(b.name));
+  const mtu = mtuOf(n.spec);
+  return {
+    networkId: n.id,
+    name: n.spec.name,
+    vni: alloc.vni,
+    subnet: alloc.subnet,
+    gateway: alloc.gateway,
+    internal: n.spec.internal,
+    attachable: n.spec.attachable,
+    ingress: n.spec.ingress,
+    ...(mtu === undefined ? {} : { mtu }),
+    endpoints,
+    services,
+  };
+}

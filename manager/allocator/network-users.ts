@@ -1,0 +1,34 @@
+// What keeps a network from being removed, as swarmkit's RemoveNetwork checks it: a service
+// attached to it, or a task on it that is meant to run and has not stopped (a task already
+// being shut down does not hold it); for the ingress network, a service that publishes a port
+// through the routing mesh.
+
+import { taskStateRank, type Network } from '../store/objects/index.js';
+import type { ReadTx } from '../store/read-tx.js';
+import { needsIngress } from './ingress.js';
+
+const RUNNING = taskStateRank('running');
+
+export type NetworkUser =
+  | { readonly kind: 'service'; readonly id: string; readonly name: string }
+  | { readonly kind: 'task'; readonly id: string };
+
+export function networkUser(tx: Pick<ReadTx, 'list'>, network: Network): NetworkUser | undefined {
+  const services = tx.list('services').sort((a, b) => a.meta.createdAt.localeCompare(b.meta.createdAt));
+  if (network.spec.ingress) {
+    const s = services.find((x) => needsIngress(x.spec));
+    return s === undefined ? undefined : { kind: 'service', id: s.id, name: s.spec.name };
+  }
+  const s = services.find((x) => x.spec.taskTemplate.networks.some((n) => n.target === network.id));
+  if (s !== undefined) return { kind: 'service', id: s.id, name: s.spec.name };
+  const t = tx
+    .list('tasks')
+    .find(
+      (x) =>
+        taskStateRank(x.desiredState) <= RUNNING &&
+        taskStateRank(x.status.state) <= RUNNING &&
+        (x.networksAttachments.some((a) => a.networkId === network.id) ||
+          x.spec.networks.some((n) => n.target === network.id)),
+    );
+  return t === undefined ? undefined : { kind: 'task', id: t.id };
+}

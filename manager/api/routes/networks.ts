@@ -1,0 +1,163 @@
+// /networks: list (Docker's filters), inspect, create, remove, prune. Every network here is a
+// swarm-scoped overlay network kept in the store; the allocator gives it its subnet and VNI.
+
+import type { Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { generateId, type Network, type ReadTx } from '../../store/index.js';
+import type { RouteContext } from '../context.js';
+import { invalidParameter, notFound } from '../errors.js';
+import { filterValues, matchesLabels, parseFilters, type Filters } from '../filters.js';
+import { managerStore } from '../manager-store.js';
+import { checkNetworkCreate, checkNetworkRemove, PREDEFINED_NETWORKS } from '../network-validate.js';
+import { resolveNetworkId } from '../resolve.js';
+import { NetworkCreateSchema, NetworkInspectQuery, type DockerNetworkCreate } from '../schemas/network.js';
+import { FiltersQuery, IdParams } from '../schemas/query.js';
+import { networkFromStore, networkSpecToStore } from '../translate/network.js';
+import { forwardable } from './forwardable.js';
+import { networkUser } from '../../allocator/network-users.js';
+
+const NETWORK_FILTERS = ['dangling', 'driver', 'id', 'label', 'name', 'scope', 'type'];
+
+/** Go's filters.Args.Match: the exact value, or a regular expression found in it. */
+function goMatch(filters: Filters, name: string, value: string): boolean {
+  const wanted = filterValues(filters, name);
+  if (wanted.length === 0) return true;
+  return wanted.some((w) => {
+    if (w === value) return true;
+    try {
+      return new RegExp(w).test(value);
+    } catch {
+      return false;
+    }
+  });
+}
+
+function exact(filters: Filters, name: string, value: string): boolean {
+  const wanted = filterValues(filters, name);
+  return wanted.length === 0 || wanted.includes(value);
+}
+
+function checkListFilters(filters: Filters): { type?: string; dangling?: boolean } {
+  const out: { type?: string; dangling?: boolean } = {};
+  for (const t of filterValues(filters, 'type')) {
+    if (t !== 'custom' && t !== 'builtin') throw invalidParameter(`Invalid filter: 'type'='${t}'`);
+    out.type = t;
+  }
+  for (const d of filterValues(filters, 'dangling')) {
+    const v = d.toLowerCase();
+    if (v === 'true' || v === '1') out.dangling = true;
+    else if (v === 'false' || v === '0') out.dangling = false;
+    else throw invalidParameter(`Invalid filter 'dangling=${d}'`);
+  }
+  return out;
+}
+
+export function networkMatches(tx: ReadTx, n: Network, filters: Filters): boolean {
+  const { type, dangling } = checkListFilters(filters);
+  const r = networkFromStore(n);
+  if (type === 'builtin' && !PREDEFINED_NETWORKS.includes(r.Name)) return false;
+  if (type === 'custom' && PREDEFINED_NETWORKS.includes(r.Name)) return false;
+  if (dangling !== undefined && (networkUser(tx, n) === undefined) !== dangling) return false;
+  return (
+    goMatch(filters, 'id', r.Id) &&
+    goMatch(filters, 'name', r.Name) &&
+    exact(filters, 'driver', r.Driver) &&
+    exact(filters, 'scope', r.Scope) &&
+    matchesLabels(filters, 'label', r.Labels)
+  );
+}
+
+export function registerNetworkRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { control } = ctx;
+
+  app.get<{ Querystring: Static<typeof FiltersQuery> }>(
+    '/networks',
+    { schema: { querystring: FiltersQuery } },
+    (request, reply) => {
+      const filters = parseFilters(request.query.filters, NETWORK_FILTERS);
+      checkListFilters(filters);
+      const store = managerStore(control);
+      return reply.send(
+        store.view((tx) =>
+          tx
+            .list('networks')
+            .filter((n) => networkMatches(tx, n, filters))
+            .sort((a, b) => a.meta.createdAt.localeCompare(b.meta.createdAt))
+            .map(networkFromStore),
+        ),
+      );
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof NetworkInspectQuery> }>(
+    '/networks/:id',
+    { schema: { params: IdParams, querystring: NetworkInspectQuery } },
+    (request, reply) => {
+      const scope = request.query.scope ?? '';
+      const store = managerStore(control);
+      const network = store.view((tx) => {
+        const found = tx.get('networks', resolveNetworkId(tx, request.params.id));
+        if (found === undefined || (scope !== '' && scope !== 'swarm')) {
+          throw notFound(`network ${request.params.id} not found`);
+        }
+        return found;
+      });
+      return reply.send(networkFromStore(network));
+    },
+  );
+
+  app.post<{ Body: DockerNetworkCreate }>(
+    '/networks/create',
+    { schema: { body: NetworkCreateSchema } },
+    forwardable(control, async (request, reply) => {
+      const store = managerStore(control);
+      const spec = networkSpecToStore(request.body);
+      const id = generateId();
+      await store.update((tx) => {
+        checkNetworkCreate(tx, request.body, spec);
+        tx.create('networks', { id, spec, pendingDelete: false });
+      });
+      return reply.code(201).send({ Id: id, Warning: '' });
+    }),
+  );
+
+  app.delete<{ Params: Static<typeof IdParams> }>(
+    '/networks/:id',
+    { schema: { params: IdParams } },
+    forwardable(control, async (request, reply) => {
+      const store = managerStore(control);
+      await store.update((tx) => {
+        const network = tx.get('networks', resolveNetworkId(tx, request.params.id))!;
+        checkNetworkRemove(tx, network);
+        tx.delete('networks', network.id);
+      });
+      return reply.code(204).send();
+    }),
+  );
+
+  app.post<{ Querystring: Static<typeof FiltersQuery> }>(
+    '/networks/prune',
+    { schema: { querystring: FiltersQuery } },
+    forwardable(control, async (request, reply) => {
+      const filters = parseFilters(request.query.filters, ['label', 'label!', 'until']);
+      if (filterValues(filters, 'until').length > 0) {
+        throw invalidParameter('the until filter of network prune is not supported yet');
+      }
+      const unwanted = filterValues(filters, 'label!');
+      const store = managerStore(control);
+      const deleted = await store.update((tx) => {
+        const names: string[] = [];
+        for (const n of tx.list('networks')) {
+          if (n.spec.ingress || networkUser(tx, n) !== undefined) continue;
+          if (!matchesLabels(filters, 'label', n.spec.labels)) continue;
+          if (unwanted.some((l) => matchesLabels(new Map([['label!', [l]]]), 'label!', n.spec.labels)))
+            continue;
+          tx.delete('networks', n.id);
+          names.push(n.spec.name);
+        }
+        return names.sort();
+      });
+      return reply.send({ NetworksDeleted: deleted });
+    }),
+  );
+}
