@@ -12,7 +12,9 @@ command -v etcdctl >/dev/null 2>&1 || need_apt+=(etcd-client)
 # busybox-static, nftables fault rules, an iptables FORWARD accept rule when br_netfilter is on.
 # docker.io brings containerd, runc and the docker CLI the tests drive; util-linux (nsenter,
 # unshare), mount and tar are essential packages, always present.
-for pkg in docker.io busybox-static iproute2 nftables iptables; do
+# The deploy tests (e2e/deploy): shellcheck lints every shell script, ruby checks the Vagrantfile,
+# systemd-analyze verifies the unit, curl serves as the instances' HTTP client.
+for pkg in docker.io busybox-static iproute2 nftables iptables shellcheck ruby systemd curl; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$pkg")
 done
 if [ "${#need_apt[@]}" -gt 0 ] && [ "${SHOAL_SKIP_APT:-0}" != 1 ]; then

@@ -2,6 +2,13 @@
 import type { Command } from 'commander';
 import type { DockerApi } from '../client/docker-api.js';
 import type { NodeAvailability, SwarmSpec } from '../client/types.js';
+import {
+  novaBootHint,
+  readUserDataTemplate,
+  renderUserData,
+  UserDataError,
+  type UserDataSettings,
+} from '../format/user-data.js';
 import { CliError } from './cli-error.js';
 import type { CliContext } from './context.js';
 import { parseDuration, parseUint } from './service-spec/flag-values.js';
@@ -75,6 +82,49 @@ export async function joinCommandText(
     out += `To add a manager to this swarm, run the following command:\n\n    ${program} swarm join --token ${swarm.JoinTokens.Manager} ${addr}\n\n`;
   }
   return out;
+}
+
+interface JoinTokenFlags {
+  quiet?: boolean;
+  rotate?: boolean;
+  userData?: boolean;
+  releaseUrl?: string;
+}
+
+/**
+ * `join-token --user-data`: deploy/openstack/user-data.sh filled in with this manager's cluster
+ * address (its own entry in Swarm.RemoteManagers, else NodeAddr:2377) and the role's token on
+ * stdout; the matching `nova boot` line on stderr.
+ */
+async function printUserData(
+  ctx: CliContext,
+  api: DockerApi,
+  role: 'worker' | 'manager',
+  opts: JoinTokenFlags,
+): Promise<void> {
+  const s = await api.swarmInspect();
+  const info = await api.info();
+  const self = info.Swarm.RemoteManagers?.find((m) => m.NodeID === info.Swarm.NodeID)?.Addr;
+  const managerAddr = self ?? (info.Swarm.NodeAddr === '' ? '' : `${info.Swarm.NodeAddr}:2377`);
+  if (managerAddr === '') {
+    throw new CliError(
+      'this node does not know its own cluster address; is it a manager?',
+      'NO_MANAGER_ADDR',
+    );
+  }
+  const settings: UserDataSettings = {
+    managerAddr,
+    token: role === 'worker' ? s.JoinTokens.Worker : s.JoinTokens.Manager,
+    role,
+    tarball: opts.releaseUrl ?? ctx.env['SHOAL_RELEASE_URL'] ?? '',
+  };
+  try {
+    ctx.io.out(renderUserData(await readUserDataTemplate(), settings));
+  } catch (e: unknown) {
+    if (e instanceof UserDataError) throw new CliError(e.message, e.code);
+    throw e;
+  }
+  if (opts.quiet !== true) ctx.io.err(novaBootHint(settings));
 }
 
 export function registerSwarm(program: Command, ctx: CliContext): void {
@@ -162,7 +212,15 @@ export function registerSwarm(program: Command, ctx: CliContext): void {
     .argument('<worker|manager>')
     .option('-q, --quiet', 'Only display token')
     .option('--rotate', 'Rotate join token')
-    .action(async (role: string, opts: { quiet?: boolean; rotate?: boolean }) => {
+    .option(
+      '--user-data',
+      'Print a user-data script for `nova boot --user-data` that installs shoal and joins with this token',
+    )
+    .option(
+      '--release-url <url>',
+      'With --user-data: where instances download the release tarball (default $SHOAL_RELEASE_URL)',
+    )
+    .action(async (role: string, opts: JoinTokenFlags) => {
       if (role !== 'worker' && role !== 'manager') throw new CliError(`unknown role ${role}`, 'UNKNOWN_ROLE');
       const api = ctx.api();
       const worker = role === 'worker';
@@ -173,7 +231,16 @@ export function registerSwarm(program: Command, ctx: CliContext): void {
           rotateManagerToken: !worker,
           rotateManagerUnlockKey: false,
         });
-        if (opts.quiet !== true) ctx.io.out(`Successfully rotated ${role} join token.\n\n`);
+        const rotated = `Successfully rotated ${role} join token.\n\n`;
+        // With --user-data, stdout is the script.
+        if (opts.quiet !== true) {
+          if (opts.userData === true) ctx.io.err(rotated);
+          else ctx.io.out(rotated);
+        }
+      }
+      if (opts.userData === true) {
+        await printUserData(ctx, api, role, opts);
+        return;
       }
       if (opts.quiet === true) {
         const s = await api.swarmInspect();

@@ -1,5 +1,5 @@
-// A host's Docker Engine: a dockerd (with its own containerd) run inside the host's network and
-// UTS namespaces, with every path of its own under the host's directory, so several engines share
+// A host's Docker Engine: a dockerd (with its own containerd) run inside the host's network, UTS
+// and mount namespaces, with every path of its own under the host's directory, so several engines share
 // the machine without seeing each other.
 
 import { spawn } from 'node:child_process';
@@ -19,6 +19,7 @@ export interface EngineHost {
   readonly dir: string;
   readonly netnsPath: string;
   readonly utsPath: string;
+  readonly mountNsPath: string;
   readonly dockerSocket: string;
   readonly cgroupParent: string;
 }

@@ -63,6 +63,24 @@ export function hostDir(id: string, host: string): string {
   return join(runDir(id), host);
 }
 
+/** The file that keeps a host's mount namespace alive (a bind mount of its nsfs file). */
+export function mountNsPath(id: string, host: string): string {
+  return join(hostDir(id, host), 'mnt');
+}
+
+/**
+ * Paths every node daemon on a machine shares by convention, each given its own directory per
+ * host (bind-mounted over it in the host's mount namespace): dockerd discovers network plugins by
+ * their socket in /run/docker/plugins, and shoald listens on /run/shoal/shoal.sock.
+ */
+export const HOST_PRIVATE_PATHS = ['/run/docker/plugins', '/run/shoal'] as const;
+export type HostPrivatePath = (typeof HOST_PRIVATE_PATHS)[number];
+
+/** The host's own directory behind one of HOST_PRIVATE_PATHS (same file system, seen from anywhere). */
+export function hostPrivateDir(id: string, host: string, path: HostPrivatePath): string {
+  return join(hostDir(id, host), 'root', path);
+}
+
 /** The cgroup parent (below each hierarchy's root) under which a host's containers run. */
 export function cgroupParent(id: string, host: string): string {
   return `/${id}/${host}`;

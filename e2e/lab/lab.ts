@@ -12,8 +12,10 @@ import { buildBusyboxImage, type BuiltImage } from './busybox-image.js';
 import { containerIds, loadImage, removeContainer } from './engine-api.js';
 import { startEngine, stopProcess } from './engine.js';
 import { LabError, LabTeardownError } from './errors.js';
+import { createMountNamespace, makePrivateMount } from './host-mounts.js';
 import { hostAddresses } from './lab-addresses.js';
 import * as names from './lab-names.js';
+import type { HostPrivatePath } from './lab-names.js';
 import { writeOwner } from './lab-owner.js';
 import { findLabResources, isAlive, removeLabResources, isEmpty } from './lab-resources.js';
 import { checkPrerequisites, tool } from './prerequisites.js';
@@ -53,6 +55,13 @@ export interface LabHost {
   readonly netns: string;
   readonly netnsPath: string;
   readonly utsPath: string;
+  /** The host's mount namespace (host-mounts.ts); lab commands, dockerd and spawn() run in it. */
+  readonly mountNsPath: string;
+  /**
+   * The host's own directory behind each path it keeps private (its /run/docker/plugins, where
+   * its dockerd finds network plugins, and its /run/shoal), as seen from outside the host.
+   */
+  readonly privateDirs: Readonly<Record<HostPrivatePath, string>>;
   /** The interface inside the host. */
   readonly iface: string;
   /** Its peer in the root namespace, plugged into the bridge. */
@@ -140,6 +149,11 @@ export class Lab {
         netns: names.netnsName(id, name),
         netnsPath: names.netnsPath(id, name),
         utsPath: join(dir, 'uts'),
+        mountNsPath: names.mountNsPath(id, name),
+        privateDirs: {
+          '/run/docker/plugins': names.hostPrivateDir(id, name, '/run/docker/plugins'),
+          '/run/shoal': names.hostPrivateDir(id, name, '/run/shoal'),
+        },
         iface: 'eth0',
         veth: names.vethName(id, index),
         dir,
@@ -155,12 +169,14 @@ export class Lab {
     try {
       mkdirSync(names.runDir(id), { recursive: true });
       await writeOwner(id, options.name);
+      await makePrivateMount(names.runDir(id));
       const bridge = names.bridgeName(id);
       await createBridge(bridge, mtu);
       await acceptBridgeForwarding(bridge, id);
       await applyBlocks(names.nftTable(id), []);
       for (const h of hosts) {
         await plugHost(bridge, { ...h, ...(options.defaultRoute ? { gateway: addrs.gateway } : {}) }, mtu);
+        await createMountNamespace(h);
       }
       const t1 = Date.now();
       if (options.engines ?? true) {
@@ -222,7 +238,7 @@ export class Lab {
     return this.enginePids.get(this.host(ref).name);
   }
 
-  /** The argv prefix that runs a command inside the host (network and UTS namespaces). */
+  /** The argv prefix that runs a command inside the host (network, UTS and mount namespaces). */
   nsenter(ref: HostRef): string[] {
     return nsenterArgv(this.host(ref));
   }

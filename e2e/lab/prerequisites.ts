@@ -10,6 +10,7 @@ export type Tool =
   | 'ip'
   | 'nsenter'
   | 'unshare'
+  | 'mount'
   | 'umount'
   | 'tar'
   | 'nft'
@@ -24,6 +25,7 @@ const TOOLS: Readonly<Record<Exclude<Tool, 'iptables'>, string>> = {
   ip: 'iproute2',
   nsenter: 'util-linux',
   unshare: 'util-linux',
+  mount: 'mount',
   umount: 'mount',
   tar: 'tar',
   nft: 'nftables',

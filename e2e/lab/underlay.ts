@@ -1,5 +1,5 @@
 // The lab's LAN: one Linux bridge, and per host a network namespace (plus a UTS namespace for its
-// hostname) plugged into the bridge by a veth, with an address, loopback up and the chosen MTU.
+// hostname, and a mount namespace: host-mounts.ts) plugged into the bridge by a veth, with an address, loopback up and the chosen MTU.
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { bridgeNetfilterActive, tool } from './prerequisites.js';
@@ -10,6 +10,7 @@ export interface UnderlayHost {
   readonly netns: string;
   readonly netnsPath: string;
   readonly utsPath: string;
+  readonly mountNsPath: string;
   readonly dir: string;
   readonly veth: string;
   readonly iface: string;
@@ -65,9 +66,19 @@ export async function plugHost(bridge: string, h: UnderlayHost, mtu: number): Pr
   await runCommand([tool('unshare'), `--uts=${h.utsPath}`, 'hostname', h.name]);
 }
 
-/** nsenter arguments that put a command in the host's network and UTS namespaces. */
-export function nsenterArgv(h: Pick<UnderlayHost, 'netnsPath' | 'utsPath'>): string[] {
-  return [tool('nsenter'), `--net=${h.netnsPath}`, `--uts=${h.utsPath}`, '--'];
+/**
+ * nsenter arguments that put a command in the host's network, UTS and mount namespaces, in the
+ * caller's working directory (entering a mount namespace would otherwise move it to `/`).
+ */
+export function nsenterArgv(h: Pick<UnderlayHost, 'netnsPath' | 'utsPath' | 'mountNsPath'>): string[] {
+  return [
+    tool('nsenter'),
+    `--net=${h.netnsPath}`,
+    `--uts=${h.utsPath}`,
+    `--mount=${h.mountNsPath}`,
+    `--wd=${process.cwd()}`,
+    '--',
+  ];
 }
 
 export async function setLink(veth: string, state: 'up' | 'down'): Promise<void> {

@@ -55,7 +55,10 @@ test('three managers form a swarm; a token for another CA is refused', async () 
   await ok(s.docker(2, ['swarm', 'join', '--token', token, `${s.addr(0)}:2377`]));
   await eventually('three managers, one leader, two reachable', async () => {
     const text = (await ok(s.docker(0, ['node', 'ls']))).trim();
-    return (text.match(/Reachable/g) ?? []).length === 2 && /Leader/.test(text) ? text : undefined;
+    const ready = (text.match(/\bReady\b/g) ?? []).length;
+    return (text.match(/Reachable/g) ?? []).length === 2 && /Leader/.test(text) && ready === 3
+      ? text
+      : undefined;
   });
 });
 

@@ -4,7 +4,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lab, type HostRef } from '../lab.js';
 import { isAlive, findLabResources, type LabResources } from '../lab-resources.js';
@@ -115,6 +116,26 @@ describe('lab', { timeout: 120_000 }, () => {
       l.hosts.map(async (h) => (await l.dockerCli(h, ['info', '--format', '{{.ID}}'])).stdout.trim()),
     );
     assert.equal(new Set(engineIds).size, l.hosts.length, 'each engine has its own ID');
+  });
+
+  it('gives each host its own /run/docker/plugins and /run/shoal, seen by its engine alone', async () => {
+    const l = live();
+    const [a, b] = [l.host(0), l.host(1)];
+    for (const path of ['/run/docker/plugins', '/run/shoal'] as const) {
+      writeFileSync(join(a.privateDirs[path], 'mark'), a.name);
+      assert.equal(
+        (await l.exec(a, ['cat', `${path}/mark`])).stdout,
+        a.name,
+        `${a.name} sees its own ${path}`,
+      );
+      const other = await l.exec(b, ['cat', `${path}/mark`], { check: false });
+      assert.notEqual(other.code, 0, `${b.name} does not see ${a.name}'s ${path}`);
+      rmSync(join(a.privateDirs[path], 'mark'));
+    }
+    // dockerd runs in the host's mount namespace: the one that holds the host's directories.
+    const pid = l.dockerPid(a);
+    assert.ok(pid !== undefined);
+    assert.equal(readlinkSync(`/proc/${pid}/ns/mnt`), `mnt:[${statSync(a.mountNsPath).ino}]`);
   });
 
   it('keeps the LAN up when iptables FORWARD drops bridged traffic (as a root dockerd makes it)', async () => {

@@ -1,0 +1,168 @@
+// One overlay network on one node: a Linux bridge and a VXLAN device (the network's VNI, UDP
+// 4789, no learning, answering ARP from its static neighbour table) attached to it, both with the
+// overlay MTU, plus the static forwarding entries for the network's remote endpoints. Endpoint
+// veths are plugged into the bridge by the driver. Creating adopts devices that already match
+// (after an agent restart), reading back what forwarding they hold.
+
+import { OverlayError } from './errors.js';
+import {
+  applyChange,
+  changeSize,
+  diffForwarding,
+  EMPTY_TABLE,
+  forwardingCommands,
+  parseKernelTable,
+  type ForwardingChange,
+  type ForwardingTable,
+} from './forwarding.js';
+import type { IpRoute, JsonRecord } from './iproute.js';
+import { linkAlias, overlayBridgeName, vxlanName } from './link-names.js';
+import { overlayMtu, type Underlay } from './underlay.js';
+
+export const VXLAN_PORT = 4789;
+
+export interface OverlayNetworkConfig {
+  /** The cluster's network ID (names the devices). */
+  readonly id: string;
+  /** VXLAN network identifier, 1..16777215. */
+  readonly vni: number;
+  /** The MTU the user asked for (Docker's com.docker.network.driver.mtu); default underlay − 50. */
+  readonly mtu?: number;
+}
+
+function linkInfo(l: JsonRecord): { kind?: unknown; data?: Record<string, unknown> } {
+  const info = l['linkinfo'];
+  if (typeof info !== 'object' || info === null) return {};
+  const r = info as Record<string, unknown>;
+  const data = r['info_data'];
+  return {
+    kind: r['info_kind'],
+    ...(typeof data === 'object' && data !== null ? { data: data as Record<string, unknown> } : {}),
+  };
+}
+
+export class OverlayNetwork {
+  readonly bridge: string;
+  readonly vxlan: string;
+  readonly mtu: number;
+  private programmed: ForwardingTable = EMPTY_TABLE;
+
+  private constructor(
+    private readonly ip: IpRoute,
+    readonly config: OverlayNetworkConfig,
+    readonly underlay: Underlay,
+  ) {
+    this.bridge = overlayBridgeName(config.id);
+    this.vxlan = vxlanName(config.id);
+    this.mtu = config.mtu ?? overlayMtu(underlay);
+  }
+
+  /** Creates the devices, or adopts them if they exist with the same VNI, underlay and MTU. */
+  static async open(ip: IpRoute, underlay: Underlay, config: OverlayNetworkConfig): Promise<OverlayNetwork> {
+    if (!Number.isInteger(config.vni) || config.vni < 1 || config.vni > 0xffffff) {
+      throw new OverlayError(
+        'OVERLAY_BAD_CONFIG',
+        `network ${config.id}: VNI ${config.vni} is outside 1..16777215`,
+      );
+    }
+    if (
+      config.mtu !== undefined &&
+      !(Number.isInteger(config.mtu) && config.mtu >= 68 && config.mtu <= 65535)
+    ) {
+      throw new OverlayError(
+        'OVERLAY_BAD_CONFIG',
+        `network ${config.id}: MTU ${config.mtu} is outside 68..65535`,
+      );
+    }
+    const n = new OverlayNetwork(ip, config, underlay);
+    if (await n.adopt()) return n;
+    await n.removeDevices();
+    const alias = linkAlias('overlay', config.id);
+    await ip.ip([
+      `link add ${n.bridge} mtu ${n.mtu} type bridge stp_state 0 forward_delay 0 mcast_snooping 0`,
+      `link set ${n.bridge} alias ${alias}`,
+      `link add ${n.vxlan} mtu ${n.mtu} type vxlan id ${config.vni} local ${underlay.address} dev ${underlay.iface} ` +
+        `dstport ${VXLAN_PORT} nolearning proxy`,
+      `link set ${n.vxlan} alias ${alias}`,
+      `link set ${n.vxlan} master ${n.bridge}`,
+      `link set ${n.vxlan} up`,
+      `link set ${n.bridge} up`,
+    ]);
+    return n;
+  }
+
+  /** The forwarding the kernel holds (as last programmed or read back). */
+  get table(): ForwardingTable {
+    return this.programmed;
+  }
+
+  /**
+   * Brings the kernel's forwarding to `desired`, touching only the entries that differ. If a
+   * batch fails (someone changed the entries behind shoal's back), the kernel's table is read
+   * back and the remaining difference applied once more.
+   */
+  async program(desired: ForwardingTable): Promise<ForwardingChange> {
+    const change = diffForwarding(this.programmed, desired);
+    if (changeSize(change) === 0) return change;
+    try {
+      await this.send(change);
+      this.programmed = applyChange(this.programmed, change);
+    } catch {
+      this.programmed = await this.readKernelTable();
+      const rest = diffForwarding(this.programmed, desired);
+      await this.send(rest);
+      this.programmed = applyChange(this.programmed, rest);
+    }
+    return change;
+  }
+
+  /** Reads the forwarding entries the kernel holds for this network's VXLAN device. */
+  async readKernelTable(): Promise<ForwardingTable> {
+    const neigh = (await this.ip.ipJsonText(['neigh', 'show', 'dev', this.vxlan])) ?? '[]';
+    const fdb = (await this.ip.bridgeJsonText(['fdb', 'show', 'dev', this.vxlan])) ?? '[]';
+    return parseKernelTable(neigh, fdb);
+  }
+
+  /** Removes the bridge and the VXLAN device (and with them every forwarding entry). */
+  async destroy(): Promise<void> {
+    await this.removeDevices();
+    this.programmed = EMPTY_TABLE;
+  }
+
+  private async send(change: ForwardingChange): Promise<void> {
+    const batches = forwardingCommands(this.vxlan, change);
+    // Both run to the end (-force) so one stale entry does not block the rest; either failing rejects.
+    const results = await Promise.allSettled([
+      this.ip.bridge(batches.bridge, { force: true }),
+      this.ip.ip(batches.ip, { force: true }),
+    ]);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
+  }
+
+  private async adopt(): Promise<boolean> {
+    const vx = (await this.ip.ipJsonText(['-d', 'link', 'show', 'dev', this.vxlan])) ?? '';
+    const br = (await this.ip.ipJsonText(['-d', 'link', 'show', 'dev', this.bridge])) ?? '';
+    if (vx === '' || br === '') return false;
+    const [v] = JSON.parse(vx) as JsonRecord[];
+    const [b] = JSON.parse(br) as JsonRecord[];
+    if (!v || !b) return false;
+    const vi = linkInfo(v);
+    const matches =
+      vi.kind === 'vxlan' &&
+      vi.data?.['id'] === this.config.vni &&
+      vi.data['local'] === this.underlay.address &&
+      vi.data['port'] === VXLAN_PORT &&
+      v['mtu'] === this.mtu &&
+      v['master'] === this.bridge &&
+      linkInfo(b).kind === 'bridge';
+    if (!matches) return false;
+    this.programmed = await this.readKernelTable();
+    return true;
+  }
+
+  private async removeDevices(): Promise<void> {
+    const present: string[] = [];
+    for (const name of [this.vxlan, this.bridge]) if (await this.ip.linkExists(name)) present.push(name);
+    await this.ip.ip(present.map((name) => `link del ${name}`));
+  }
+}
