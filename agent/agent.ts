@@ -11,6 +11,7 @@ import type { TaskStatusReport } from './assignments.js';
 import type { LogStream } from './exec/executor.js';
 import { AgentSession, type LogRecordOut, type LogRequest, type SessionInfo } from './session/index.js';
 import { mergeAsync } from './merge-async.js';
+import { OverlayNetworking } from './overlay-networking.js';
 import { Worker } from './worker/worker.js';
 
 export interface AgentOptions {
@@ -28,6 +29,8 @@ export interface AgentOptions {
   readonly onSession?: (info: SessionInfo | undefined) => void;
   /** Told once if the managers say this node was removed from the swarm. */
   readonly onRemoved?: () => void;
+  /** The node's underlay address: overlay networking runs on it (absent: no overlays). */
+  readonly nodeAddress?: string;
 }
 
 export class Agent {
@@ -36,12 +39,16 @@ export class Agent {
   readonly session: AgentSession;
   readonly description: NodeDescription;
 
+  private readonly overlay: OverlayNetworking | undefined;
+
   private constructor(
     executor: DockerExecutor,
     worker: Worker,
     session: AgentSession,
     description: NodeDescription,
+    overlay: OverlayNetworking | undefined,
   ) {
+    this.overlay = overlay;
     this.executor = executor;
     this.worker = worker;
     this.session = session;
@@ -50,10 +57,19 @@ export class Agent {
 
   static async start(o: AgentOptions): Promise<Agent> {
     const log = o.logger.child({ component: 'agent' });
+    const overlay = o.nodeAddress
+      ? await OverlayNetworking.start({
+          nodeAddress: o.nodeAddress,
+          engineSocket: o.engineSocket,
+          dataDir: o.dataDir,
+          logger: o.logger,
+        })
+      : undefined;
     const executor = new DockerExecutor({
       socketPath: o.engineSocket,
       logger: o.logger,
       ...(o.hostname ? { hostname: o.hostname } : {}),
+      ...(overlay ? { attacher: overlay.attacher } : {}),
     });
     const description = await executor.describe();
     const worker = await Worker.open({ executor, dataDir: o.dataDir, logger: o.logger });
@@ -66,7 +82,15 @@ export class Agent {
       ),
       channelOptions: NODE_CHANNEL_OPTIONS,
       nodeDescription: description,
-      onAssignments: (change) => worker.apply(change),
+      onAssignments: async (change) => {
+        // Networks first: task containers are created on them.
+        if (change.networks && overlay) {
+          await overlay
+            .apply(change.networks)
+            .catch((e: unknown) => log.error({ err: e }, 'network view not applied'));
+        }
+        await worker.apply(change);
+      },
       ...(o.onSession ? { onSession: o.onSession } : {}),
       onRemoved: () => {
         log.warn('the managers removed this node from the swarm');
@@ -89,12 +113,22 @@ export class Agent {
     if (known.length > 0) report(known);
     session.start();
     log.info({ managers: o.managers, hostname: description.hostname }, 'agent started');
-    return new Agent(executor, worker, session, description);
+    return new Agent(executor, worker, session, description, overlay);
   }
 
   async close(): Promise<void> {
     await this.session.stop();
     await this.worker.close();
+    await this.overlay?.stop();
+  }
+
+  /** Leaving the swarm: every task's container and every network device shoal made go. */
+  async leave(): Promise<void> {
+    await this.worker.apply({ full: true, updated: [], removed: [], secrets: [], configs: [] });
+    await this.worker.settled();
+    await this.session.stop();
+    await this.worker.close();
+    await this.overlay?.teardown();
   }
 }
 

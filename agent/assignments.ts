@@ -4,6 +4,7 @@
 // (agent/session) hands it to the worker (agent/worker), which reports TaskStatusReport back.
 
 import type { Config, NodeDescription, Secret, Task, TaskStatus } from '../manager/store/objects/index.js';
+import type { NodeNetworkView } from './network/network-view.js';
 
 export interface AssignmentChange {
   /** true: `updated` is the node's complete set (anything not in it is no longer assigned). */
@@ -15,6 +16,8 @@ export interface AssignmentChange {
   /** Secrets and configs the assigned tasks reference (only those). */
   readonly secrets: readonly Secret[];
   readonly configs: readonly Config[];
+  /** What the node must program for its overlay networks, when it changed (absent: unchanged). */
+  readonly networks?: NodeNetworkView;
 }
 
 export interface TaskStatusReport {

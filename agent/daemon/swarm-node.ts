@@ -309,10 +309,9 @@ export class SwarmNode {
           await waitFor(() => !raft.isLeader(), 5_000, 'leadership to move').catch(() => undefined);
         }
       }
-      if (this.agent) {
-        await this.agent.worker.apply({ full: true, updated: [], removed: [], secrets: [], configs: [] });
-        await this.agent.worker.settled();
-      }
+      const agent = this.agent;
+      this.agent = undefined;
+      await agent?.leave();
       await this.teardown();
       await this.dir.clear();
       await rm(join(this.o.config.dataRoot, 'agent'), { recursive: true, force: true });
@@ -349,6 +348,7 @@ export class SwarmNode {
       managers,
       credentials: creds,
       logger: this.o.logger,
+      nodeAddress: parseHostPort(state.advertiseAddr, 2377, 'advertise').host,
       ...(this.o.hostname ? { hostname: this.o.hostname } : {}),
       onSession: (info) => {
         if (!info || !this.state) return;

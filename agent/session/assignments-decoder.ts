@@ -11,6 +11,7 @@ import {
   decodeTask,
 } from '../../manager/dispatcher/wire/json-codec.js';
 import { AssignmentsType, type PbAssignmentsMessage } from '../../manager/dispatcher/wire/service.js';
+import { decodeNetworkView } from './network-view-decoder.js';
 
 export function decodeAssignments(m: PbAssignmentsMessage, nodeId: string): AssignmentChange {
   if (m.type !== AssignmentsType.COMPLETE && m.type !== AssignmentsType.INCREMENTAL) {
@@ -28,5 +29,6 @@ export function decodeAssignments(m: PbAssignmentsMessage, nodeId: string): Assi
     removed: m.removedTasks.map((id, i) => checkTaskId(id, `removed_tasks[${i}]`)),
     secrets: m.secrets.map(decodeSecret),
     configs: m.configs.map(decodeConfig),
+    ...(m.networkView.byteLength > 0 ? { networks: decodeNetworkView(m.networkView, nodeId) } : {}),
   };
 }

@@ -3,6 +3,7 @@
 // and closed when it ends; every open stream is then ended with UNAVAILABLE so agents find
 // the next leader.
 
+import { nodeNetworkView } from '../../agent/network/network-view.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../raft/node/clock.js';
@@ -142,6 +143,7 @@ export class ActiveDispatcher {
     this.#monitor.beat(who.nodeId, this.grace);
     if (stream.cancelled) return;
     const session = new Session(randomUUID(), who.nodeId, stream, this.#o.logger, (s) => this.#forget(s));
+    session.viewOf = () => this.#o.store.view((tx) => nodeNetworkView(tx, who.nodeId));
     this.#byNode.get(who.nodeId)?.close(new SessionInvalidError(this.#byNode.get(who.nodeId)?.id ?? ''));
     this.#sessions.set(session.id, session);
     this.#byNode.set(who.nodeId, session);

@@ -93,6 +93,9 @@ export class AssignmentRouter {
       });
     }
     if (settings) this.#hooks.settingsChanged();
+    // Overlay peers: a node's network view changes with other nodes' tasks too.
+    const index = this.#store.appliedIndex;
+    for (const s of this.#hooks.sessions()) s.refreshNetworkView(index);
   }
 
   /** Routes one change; returns true when dispatcher settings may have changed. */

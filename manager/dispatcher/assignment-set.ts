@@ -9,6 +9,7 @@
 // a task is re-sent only when something besides its status changed, or while its state is
 // one the managers set (assigned and below).
 
+import type { NodeNetworkView } from '../../agent/network/network-view.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { ReadTx } from '../store/read-tx.js';
 import { taskStateRank, type Config, type Secret, type Task } from '../store/objects/index.js';
@@ -84,6 +85,11 @@ export interface AssignmentBatch {
   readonly configs: Config[];
   /** Store index the batch reflects. */
   readonly index: number;
+}
+
+/** A batch as it goes to the node: with its network view when that changed. */
+export interface OutgoingAssignments extends AssignmentBatch {
+  readonly networkView?: NodeNetworkView;
 }
 
 /**

@@ -5,6 +5,7 @@
 // session rather than letting the manager's memory grow: the agent resynchronizes from a
 // full set when it comes back.
 
+import type { NodeNetworkView } from '../../agent/network/network-view.js';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { encodeJson } from './wire/json-codec.js';
@@ -93,6 +94,7 @@ export class Session {
   sendAssignments(batch: AssignmentBatch): void {
     const a = this.#assignments;
     if (a === undefined) return;
+    const view = this.#viewToSend(batch.full);
     const m = newAssignmentsMessage({
       type: batch.full ? AssignmentsType.COMPLETE : AssignmentsType.INCREMENTAL,
       updatedTasks: batch.updated.map(encodeJson),
@@ -100,8 +102,30 @@ export class Session {
       secrets: batch.secrets.map(encodeJson),
       configs: batch.configs.map(encodeJson),
       index: batch.index,
+      ...(view ? { networkView: view } : {}),
     });
     this.#write(a.stream, m);
+  }
+
+  /** Computes the node's network view (set by the dispatcher). */
+  viewOf: (() => NodeNetworkView) | undefined;
+  #lastView: string | undefined;
+
+  /** The view's bytes when it must be sent: always with a full set, else when it changed. */
+  #viewToSend(full: boolean): Uint8Array | undefined {
+    if (!this.viewOf) return undefined;
+    const json = JSON.stringify(this.viewOf());
+    if (!full && json === this.#lastView) return undefined;
+    this.#lastView = json;
+    return new TextEncoder().encode(json);
+  }
+
+  /** Sends the node its network view if it changed (other nodes' tasks come and go). */
+  refreshNetworkView(index: number): void {
+    if (this.#assignments === undefined || !this.viewOf) return;
+    const json = JSON.stringify(this.viewOf());
+    if (json === this.#lastView) return;
+    this.sendAssignments({ full: false, updated: [], removed: [], secrets: [], configs: [], index });
   }
 
   attachLogs(stream: LogSubscriptionsStream): void {

@@ -1,0 +1,85 @@
+// A node's overlay networking: the network plugin (bridge + VXLAN per network, Docker's remote
+// driver, egress), the catalog the attacher reads when task containers are created, and the
+// application of each network view the managers send (networks and remote endpoints).
+
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { MapNetworkCatalog } from './network/driver/network-catalog.js';
+import { NetworkPlugin } from './network/driver/network-plugin.js';
+import { OverlayAttacher } from './network/driver/overlay-attacher.js';
+import type { NodeNetworkView } from './network/network-view.js';
+
+export class OverlayNetworking {
+  readonly attacher: OverlayAttacher;
+  private readonly plugin: NetworkPlugin;
+  private readonly catalog: MapNetworkCatalog;
+  private readonly logger: Logger;
+  private known = new Set<string>();
+
+  private constructor(
+    plugin: NetworkPlugin,
+    catalog: MapNetworkCatalog,
+    attacher: OverlayAttacher,
+    logger: Logger,
+  ) {
+    this.plugin = plugin;
+    this.catalog = catalog;
+    this.attacher = attacher;
+    this.logger = logger;
+  }
+
+  static async start(o: {
+    nodeAddress: string;
+    engineSocket: string;
+    dataDir: string;
+    logger: Logger;
+  }): Promise<OverlayNetworking> {
+    const plugin = await NetworkPlugin.start({
+      nodeAddress: o.nodeAddress,
+      stateFile: join(o.dataDir, 'network', 'driver.json'),
+      logger: o.logger,
+    });
+    const catalog = new MapNetworkCatalog();
+    const attacher = new OverlayAttacher({ socketPath: o.engineSocket, catalog });
+    return new OverlayNetworking(plugin, catalog, attacher, o.logger.child({ component: 'overlay' }));
+  }
+
+  /** Programs a network view: networks known to the attacher, remote endpoints in the FDB. */
+  async apply(view: NodeNetworkView): Promise<void> {
+    const now = new Set<string>();
+    for (const n of view.networks) {
+      now.add(n.networkId);
+      this.catalog.set({
+        id: n.networkId,
+        name: n.name,
+        vni: n.vni,
+        subnet: n.subnet,
+        gateway: n.gateway,
+        internal: n.internal,
+        ...(n.mtu !== undefined ? { mtu: n.mtu } : {}),
+      });
+      await this.plugin.dataPlane.setPeers(
+        n.networkId,
+        n.endpoints.map((e) => ({ address: e.address, mac: e.mac, nodeAddress: e.nodeAddr })),
+      );
+    }
+    for (const id of this.known) {
+      if (now.has(id)) continue;
+      await this.plugin.dataPlane.forgetPeers(id);
+      this.catalog.delete(id);
+    }
+    this.known = now;
+    this.logger.debug({ networks: [...now] }, 'network view applied');
+  }
+
+  /** Daemon shutdown: devices stay for the next start (running containers keep working). */
+  stop(): Promise<void> {
+    return this.plugin.stop();
+  }
+
+  /** Leaving the swarm: everything shoal made for networking goes. */
+  async teardown(): Promise<void> {
+    await this.attacher.engine.removeAll();
+    await this.plugin.teardown();
+  }
+}

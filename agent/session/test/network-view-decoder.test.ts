@@ -1,0 +1,49 @@
+// The network view in an assignments message: accepted when it is this node's and well formed,
+// refused with a typed error otherwise (nothing is programmed from a bad view).
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MalformedMessageError } from '../../../manager/dispatcher/errors.js';
+import { decodeNetworkView } from '../network-view-decoder.js';
+
+const enc = (v: unknown): Uint8Array =>
+  new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
+const NODE = 'n'.repeat(25);
+const network = {
+  networkId: 'w'.repeat(25),
+  name: 'overnet',
+  vni: 4097,
+  subnet: '10.0.1.0/24',
+  gateway: '10.0.1.1',
+  internal: false,
+  attachable: false,
+  ingress: false,
+  endpoints: [{ kind: 'task', address: '10.0.1.3/24', mac: '02:42:0a:00:01:03', nodeAddr: '10.77.0.12' }],
+  services: [],
+};
+
+test('a well-formed view for this node decodes', () => {
+  const v = decodeNetworkView(enc({ nodeId: NODE, networks: [network] }), NODE);
+  assert.equal(v.networks[0]?.vni, 4097);
+});
+
+test('bad views are refused with a typed error', () => {
+  const cases: [unknown, RegExp][] = [
+    ['{not json', /not valid JSON/],
+    [{ nodeId: 'x'.repeat(25), networks: [] }, /not this node's/],
+    [{ nodeId: NODE }, /not this node's/],
+    [{ nodeId: NODE, networks: [{ ...network, vni: '4097' }] }, /vni must be an integer/],
+    [{ nodeId: NODE, networks: [{ ...network, subnet: 5 }] }, /subnet must be a string/],
+    [{ nodeId: NODE, networks: [{ ...network, endpoints: undefined }] }, /needs endpoints and services/],
+    [
+      { nodeId: NODE, networks: [{ ...network, endpoints: [{ address: '10.0.1.3/24', mac: 'x' }] }] },
+      /nodeAddr must be a string/,
+    ],
+  ];
+  for (const [input, why] of cases) {
+    assert.throws(
+      () => decodeNetworkView(enc(input), NODE),
+      (e: unknown) => e instanceof MalformedMessageError && why.test(e.message),
+    );
+  }
+});

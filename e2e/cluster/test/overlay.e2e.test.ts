@@ -1,0 +1,107 @@
+// Overlay networks end to end, on two lab hosts with an OpenStack-like 1450 underlay MTU:
+// `network create -d overlay`, a service on it with a replica on each host, tasks reaching each
+// other across hosts by their overlay addresses, task MTU 1400, and two overlays isolated.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ShoalLab, eventually } from '../shoal-lab.js';
+
+let s: ShoalLab;
+
+before(async () => {
+  s = await ShoalLab.create('ovl', 2, { mtu: 1450 });
+});
+
+after(async () => {
+  await s?.destroy();
+});
+
+async function ok(p: Promise<{ code: number; stdout: string; stderr: string }>): Promise<string> {
+  const r = await p;
+  assert.equal(r.code, 0, `command failed: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+/** The container of `service` on host h, and its address on `network`. */
+async function task(h: number, service: string, network: string): Promise<{ name: string; ip: string }> {
+  return eventually(`a ${service} container with an address on ${network} on host ${h + 1}`, async () => {
+    const names = (await ok(s.engine(h, ['ps', '--format', '{{.Names}}'])))
+      .split('\n')
+      .filter((n) => n.startsWith(`${service}.`));
+    for (const name of names) {
+      const nets = await ok(
+        s.engine(h, [
+          'inspect',
+          name,
+          '--format',
+          '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}',
+        ]),
+      );
+      const ip = new RegExp(`${network}=(\\S+)`).exec(nets)?.[1];
+      if (ip) return { name, ip };
+    }
+    return undefined;
+  });
+}
+
+test('tasks on one overlay reach each other across hosts; MTU is the underlay minus 50', async () => {
+  await ok(s.docker(0, ['swarm', 'init', '--advertise-addr', s.addr(0)]));
+  const token = (await ok(s.docker(0, ['swarm', 'join-token', '-q', 'worker']))).trim();
+  await ok(s.docker(1, ['swarm', 'join', '--token', token, `${s.addr(0)}:2377`]));
+  await eventually('two ready nodes', async () => {
+    const out = await ok(s.docker(0, ['node', 'ls']));
+    return (out.match(/\bReady\b/g) ?? []).length === 2 ? true : undefined;
+  });
+  await ok(s.docker(0, ['network', 'create', '-d', 'overlay', 'overnet']));
+  assert.match(await ok(s.docker(0, ['network', 'ls'])), /overnet\s+overlay\s+swarm/);
+  await ok(
+    s.docker(0, [
+      'service',
+      'create',
+      '--name',
+      'web',
+      '--network',
+      'overnet',
+      '--replicas',
+      '2',
+      'shoal/busybox',
+      'sleep',
+      '100000',
+    ]),
+  );
+  const a = await task(0, 'web', 'overnet');
+  const b = await task(1, 'web', 'overnet');
+  assert.match(a.ip, /^10\.0\.\d+\.\d+$/);
+  const ping = await ok(s.engine(0, ['exec', a.name, 'ping', '-c', '3', '-W', '2', b.ip]));
+  assert.match(ping, /3 packets transmitted, 3 packets received/);
+  const mtu = (await ok(s.engine(1, ['exec', b.name, 'cat', '/sys/class/net/eth0/mtu']))).trim();
+  assert.equal(mtu, '1400');
+  // 1372 bytes of ICMP payload = 1400-byte packets, unfragmented across the VXLAN underlay.
+  assert.match(
+    await ok(s.engine(0, ['exec', a.name, 'ping', '-c', '2', '-s', '1372', '-W', '2', b.ip])),
+    /2 packets received/,
+  );
+});
+
+test('two overlays are isolated from each other', async () => {
+  await ok(s.docker(0, ['network', 'create', '-d', 'overlay', 'other']));
+  await ok(
+    s.docker(0, [
+      'service',
+      'create',
+      '--name',
+      'apart',
+      '--network',
+      'other',
+      '--replicas',
+      '2',
+      'shoal/busybox',
+      'sleep',
+      '100000',
+    ]),
+  );
+  const web = await task(0, 'web', 'overnet');
+  const apart = await task(1, 'apart', 'other');
+  const r = await s.engine(0, ['exec', web.name, 'ping', '-c', '2', '-W', '1', apart.ip]);
+  assert.notEqual(r.code, 0, 'a task on overnet must not reach a task on other');
+});
