@@ -12,6 +12,7 @@ import type { LogStream } from './exec/executor.js';
 import { AgentSession, type LogRecordOut, type LogRequest, type SessionInfo } from './session/index.js';
 import { mergeAsync } from './merge-async.js';
 import { OverlayNetworking } from './overlay-networking.js';
+import { ServiceDiscovery } from './service-discovery.js';
 import { Worker } from './worker/worker.js';
 
 export interface AgentOptions {
@@ -40,6 +41,7 @@ export class Agent {
   readonly description: NodeDescription;
 
   private readonly overlay: OverlayNetworking | undefined;
+  private readonly discovery: ServiceDiscovery | undefined;
 
   private constructor(
     executor: DockerExecutor,
@@ -47,8 +49,10 @@ export class Agent {
     session: AgentSession,
     description: NodeDescription,
     overlay: OverlayNetworking | undefined,
+    discovery: ServiceDiscovery | undefined,
   ) {
     this.overlay = overlay;
+    this.discovery = discovery;
     this.executor = executor;
     this.worker = worker;
     this.session = session;
@@ -65,6 +69,9 @@ export class Agent {
           logger: o.logger,
         })
       : undefined;
+    const discovery = overlay ? await ServiceDiscovery.start(o.logger) : undefined;
+    /** Each assigned task's overlay networks (its sandbox's DNS scope and VIPs). */
+    const taskNetworks = new Map<string, string[]>();
     const executor = new DockerExecutor({
       socketPath: o.engineSocket,
       logger: o.logger,
@@ -84,12 +91,21 @@ export class Agent {
       nodeDescription: description,
       onAssignments: async (change) => {
         // Networks first: task containers are created on them.
+        for (const t of change.updated)
+          taskNetworks.set(
+            t.id,
+            t.networksAttachments.map((a) => a.networkId),
+          );
+        for (const id of change.removed) taskNetworks.delete(id);
         if (change.networks && overlay) {
           await overlay
             .apply(change.networks)
             .catch((e: unknown) => log.error({ err: e }, 'network view not applied'));
+          await discovery?.setView(change.networks);
         }
         await worker.apply(change);
+        // After a restart the running tasks are adopted: program their sandboxes again.
+        if (change.full && discovery) followSandboxes(discovery, taskNetworks, worker.statuses(), log);
       },
       ...(o.onSession ? { onSession: o.onSession } : {}),
       onRemoved: () => {
@@ -100,6 +116,7 @@ export class Agent {
       logger: o.logger,
     });
     const report = (reports: readonly TaskStatusReport[]): void => {
+      if (discovery) followSandboxes(discovery, taskNetworks, reports, log);
       try {
         session.reportStatus(reports);
       } catch (e: unknown) {
@@ -113,12 +130,13 @@ export class Agent {
     if (known.length > 0) report(known);
     session.start();
     log.info({ managers: o.managers, hostname: description.hostname }, 'agent started');
-    return new Agent(executor, worker, session, description, overlay);
+    return new Agent(executor, worker, session, description, overlay, discovery);
   }
 
   async close(): Promise<void> {
     await this.session.stop();
     await this.worker.close();
+    this.discovery?.close();
     await this.overlay?.stop();
   }
 
@@ -128,6 +146,7 @@ export class Agent {
     await this.worker.settled();
     await this.session.stop();
     await this.worker.close();
+    this.discovery?.close();
     await this.overlay?.teardown();
   }
 }
@@ -152,4 +171,31 @@ function taskLogs(worker: Worker, req: LogRequest, signal: AbortSignal): AsyncIt
       }
     }),
   );
+}
+
+const STOPPED = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned', 'remove']);
+
+/** Programs a task's sandbox once its container runs, and releases it once it stops. */
+function followSandboxes(
+  discovery: ServiceDiscovery,
+  taskNetworks: ReadonlyMap<string, string[]>,
+  reports: readonly TaskStatusReport[],
+  log: Logger,
+): void {
+  for (const r of reports) {
+    const pid = r.status.containerStatus?.pid ?? 0;
+    if (r.status.state === 'running' && pid > 0) {
+      const nets = taskNetworks.get(r.taskId) ?? [];
+      discovery
+        .taskRunning(r.taskId, pid, nets)
+        .catch((e: unknown) =>
+          log.warn(
+            { taskId: r.taskId, err: e instanceof Error ? e.message : String(e) },
+            'sandbox not programmed',
+          ),
+        );
+    } else if (STOPPED.has(r.status.state)) {
+      discovery.taskStopped(r.taskId);
+    }
+  }
 }

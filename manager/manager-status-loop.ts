@@ -3,6 +3,7 @@
 // heard from recently.
 
 import type { Logger } from 'pino';
+import { abortableSleep } from './abortable-sleep.js';
 import type { Clock } from './raft/node/clock.js';
 import type { RaftNode } from './raft/node/raft-node.js';
 import type { MemoryStore } from './store/index.js';
@@ -32,17 +33,7 @@ export class ManagerStatusLoop {
         if (signal.aborted) return;
         this.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'manager status update failed');
       }
-      await new Promise<void>((resolve) => {
-        const cancel = this.clock.setTimeout(resolve, this.periodMs);
-        signal.addEventListener(
-          'abort',
-          () => {
-            cancel();
-            resolve();
-          },
-          { once: true },
-        );
-      });
+      await abortableSleep(this.clock, this.periodMs, signal);
     }
   }
 

@@ -5,6 +5,7 @@
 // only then records it as a worker, so it never drops out while still counted in the quorum.
 
 import type { Logger } from 'pino';
+import { abortableSleep } from './abortable-sleep.js';
 import type { Clock } from './raft/node/clock.js';
 import type { RaftNode } from './raft/node/raft-node.js';
 import type { MemoryStore } from './store/index.js';
@@ -28,17 +29,7 @@ export class RoleManager {
           'role reconciliation failed; retrying',
         );
       }
-      await new Promise<void>((resolve) => {
-        const cancel = this.o.clock.setTimeout(resolve, this.o.periodMs ?? 500);
-        signal.addEventListener(
-          'abort',
-          () => {
-            cancel();
-            resolve();
-          },
-          { once: true },
-        );
-      });
+      await abortableSleep(this.o.clock, this.o.periodMs ?? 500, signal);
     }
   }
 

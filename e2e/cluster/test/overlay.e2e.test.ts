@@ -1,6 +1,7 @@
 // Overlay networks end to end, on two lab hosts with an OpenStack-like 1450 underlay MTU:
 // `network create -d overlay`, a service on it with a replica on each host, tasks reaching each
-// other across hosts by their overlay addresses, task MTU 1400, and two overlays isolated.
+// other across hosts by their overlay addresses, task MTU 1400, the embedded DNS and the VIP's
+// round robin, and two overlays isolated.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -81,6 +82,47 @@ test('tasks on one overlay reach each other across hosts; MTU is the underlay mi
     await ok(s.engine(0, ['exec', a.name, 'ping', '-c', '2', '-s', '1372', '-W', '2', b.ip])),
     /2 packets received/,
   );
+});
+
+test('embedded DNS and the VIP: web -> VIP, tasks.web -> both tasks, requests alternate', async () => {
+  const script = 'while true; do echo "$(hostname)" | nc -l -p 80; done';
+  await ok(
+    s.docker(0, [
+      'service',
+      'create',
+      '--name',
+      'echo',
+      '--network',
+      'overnet',
+      '--replicas',
+      '2',
+      'shoal/busybox',
+      'sh',
+      '-c',
+      script,
+    ]),
+  );
+  const client = await task(0, 'web', 'overnet');
+  const a = await task(0, 'echo', 'overnet');
+  const b = await task(1, 'echo', 'overnet');
+  const inspect = JSON.parse(await ok(s.docker(0, ['service', 'inspect', 'echo']))) as {
+    Endpoint: { VirtualIPs: { Addr: string }[] };
+  }[];
+  const vip = inspect[0]!.Endpoint.VirtualIPs[0]!.Addr.split('/')[0]!;
+  const lookup = await eventually('echo to resolve to its VIP', async () => {
+    const r = await s.engine(0, ['exec', client.name, 'nslookup', 'echo']);
+    return r.code === 0 && r.stdout.includes(vip) ? r.stdout : undefined;
+  });
+  assert.match(lookup, new RegExp(`Address: ${vip.replace(/\./g, '\\.')}`));
+  const tasks = await ok(s.engine(0, ['exec', client.name, 'nslookup', 'tasks.echo']));
+  assert.ok(tasks.includes(a.ip) && tasks.includes(b.ip), `tasks.echo lists both tasks: ${tasks}`);
+  const seen: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const r = await ok(s.engine(0, ['exec', client.name, 'sh', '-c', 'echo | nc -w 2 echo 80']));
+    seen.push(r.trim());
+  }
+  assert.equal(new Set(seen).size, 2, `round robin over both replicas: ${seen.join(' ')}`);
+  for (let i = 1; i < seen.length; i++) assert.notEqual(seen[i], seen[i - 1], 'strict alternation');
 });
 
 test('two overlays are isolated from each other', async () => {
