@@ -6,7 +6,7 @@
 import type Dockerode from 'dockerode';
 import type { HealthConfig, Mount, Task } from '../../../manager/store/objects/index.js';
 import { InvalidTaskSpecError } from '../errors.js';
-import type { ContainerNetworking } from '../network-attacher.js';
+import type { ContainerNetworking, EndpointSettings } from '../network-attacher.js';
 import { containerLabels, taskName } from '../task-identity.js';
 
 const NS_PER_MS = 1_000_000;
@@ -64,23 +64,27 @@ export function containerCreateOptions(
   if (c.stopSignal !== undefined && c.stopSignal !== '') options.StopSignal = c.stopSignal;
   if (c.stopGracePeriod !== undefined) options.StopTimeout = Math.ceil(c.stopGracePeriod / 1000);
   if (c.healthcheck !== undefined) options.Healthcheck = healthcheck(c.healthcheck);
-  if (networking.endpoints.length > 0) {
-    const endpoints: Dockerode.EndpointsConfig = {};
-    for (const e of networking.endpoints) {
-      const settings: Dockerode.EndpointSettings = {
-        Aliases: [...e.aliases],
-        DriverOpts: { ...e.driverOpts },
-      };
-      if (e.ipv4Address !== undefined || e.ipv6Address !== undefined) {
-        settings.IPAMConfig = {};
-        if (e.ipv4Address !== undefined) settings.IPAMConfig.IPv4Address = e.ipv4Address;
-        if (e.ipv6Address !== undefined) settings.IPAMConfig.IPv6Address = e.ipv6Address;
-      }
-      endpoints[e.network] = settings;
-    }
-    options.NetworkingConfig = { EndpointsConfig: endpoints };
+  // The engine (20.10) takes one endpoint at create; the others are connected before start
+  // (see DockerController.prepare).
+  const first = networking.endpoints[0];
+  if (first !== undefined) {
+    options.NetworkingConfig = { EndpointsConfig: { [first.network]: endpointSettings(first) } };
   }
   return options;
+}
+
+/** Docker's EndpointSettings for one of the task's networks (its address from the allocator). */
+export function endpointSettings(e: EndpointSettings): Dockerode.EndpointSettings {
+  const settings: Dockerode.EndpointSettings = {
+    Aliases: [...e.aliases],
+    DriverOpts: { ...e.driverOpts },
+  };
+  if (e.ipv4Address !== undefined || e.ipv6Address !== undefined) {
+    settings.IPAMConfig = {};
+    if (e.ipv4Address !== undefined) settings.IPAMConfig.IPv4Address = e.ipv4Address;
+    if (e.ipv6Address !== undefined) settings.IPAMConfig.IPv6Address = e.ipv6Address;
+  }
+  return settings;
 }
 
 function mountSettings(m: Mount, index: number): Dockerode.MountSettings {

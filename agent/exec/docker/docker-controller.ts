@@ -17,7 +17,7 @@ import type {
 import { AbortedError, ContainerNotFoundError, ExecError } from '../errors.js';
 import type { NetworkAttacher } from '../network-attacher.js';
 import { taskName } from '../task-identity.js';
-import { containerCreateOptions } from './container-config.js';
+import { containerCreateOptions, endpointSettings } from './container-config.js';
 import { statusOf, toExecError } from './engine-errors.js';
 import { awaitHealthy, watchUnhealthy } from './health-watch.js';
 import { hasImage, pullImage } from './image-pull.js';
@@ -70,6 +70,12 @@ export class DockerController implements Controller {
     const create = containerCreateOptions(this.task, networking);
     try {
       const created = await this.ctx.docker.createContainer(create);
+      // Further networks join before the process starts, each with its allocated address.
+      for (const e of networking.endpoints.slice(1)) {
+        await this.ctx.docker
+          .getNetwork(e.network)
+          .connect({ Container: created.id, EndpointConfig: endpointSettings(e) });
+      }
       this.ctx.logger.debug(
         { taskId: this.taskId, containerId: created.id, name: this.name },
         'container created',

@@ -125,6 +125,40 @@ test('embedded DNS and the VIP: web -> VIP, tasks.web -> both tasks, requests al
   for (let i = 1; i < seen.length; i++) assert.notEqual(seen[i], seen[i - 1], 'strict alternation');
 });
 
+test('a task on two overlays gets an address on each, before its process starts', async () => {
+  await ok(s.docker(0, ['network', 'create', '-d', 'overlay', 'second']));
+  await ok(
+    s.docker(0, [
+      'service',
+      'create',
+      '--name',
+      'both',
+      '--network',
+      'overnet',
+      '--network',
+      'second',
+      '--replicas',
+      '1',
+      'shoal/busybox',
+      'sh',
+      '-c',
+      'ip -4 -o addr > /tmp/at-start; sleep 100000',
+    ]),
+  );
+  const host = await eventually('the both task to run', async () => {
+    for (const h of [0, 1]) {
+      const names = (await ok(s.engine(h, ['ps', '--format', '{{.Names}}'])))
+        .split('\n')
+        .filter((n) => n.startsWith('both.'));
+      if (names[0]) return { h, name: names[0] };
+    }
+    return undefined;
+  });
+  const atStart = await ok(s.engine(host.h, ['exec', host.name, 'cat', '/tmp/at-start']));
+  const addrs = atStart.match(/inet 10\.0\.\d+\.\d+/g) ?? [];
+  assert.equal(addrs.length, 2, `two overlay addresses when the process started: ${atStart}`);
+});
+
 test('two overlays are isolated from each other', async () => {
   await ok(s.docker(0, ['network', 'create', '-d', 'overlay', 'other']));
   await ok(
