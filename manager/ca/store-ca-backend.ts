@@ -6,6 +6,7 @@ import type { MemoryStore } from '../store/index.js';
 import type { Cluster, NewObject } from '../store/objects/index.js';
 import type { NodeRole } from '../store/objects/node.js';
 import type { CaBackend, CaClusterState, IssuedCertificate } from './ca-backend.js';
+import { peerHost } from '../dispatcher/identity.js';
 import { RootCA } from './root-ca.js';
 
 export class StoreCaBackend implements CaBackend {
@@ -80,13 +81,4 @@ export class StoreCaBackend implements CaBackend {
   nodeRole(nodeId: string): Promise<NodeRole | undefined> {
     return Promise.resolve(this.store.view((tx) => tx.get('nodes', nodeId))?.role);
   }
-}
-
-/** "ipv4:10.0.0.5:51234" → "10.0.0.5"; "ipv6:[::1]:5" → "::1". */
-export function peerHost(peer: string): string {
-  const p = peer.replace(/^ipv[46]:/, '');
-  const v6 = /^\[([^\]]+)\]/.exec(p);
-  if (v6?.[1]) return v6[1];
-  const i = p.lastIndexOf(':');
-  return i > 0 ? p.slice(0, i) : p;
 }

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ShoalLab, eventually } from '../shoal-lab.js';
+import { ok, rows } from '../cli-output.js';
 
 let s: ShoalLab;
 
@@ -16,21 +17,6 @@ before(async () => {
 after(async () => {
   await s?.destroy();
 });
-
-function rows(out: string): string[][] {
-  return out
-    .trim()
-    .split('\n')
-    .slice(1)
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.trim().split(/\s{2,}/));
-}
-
-async function ok(p: Promise<{ code: number; stdout: string; stderr: string }>): Promise<string> {
-  const r = await p;
-  assert.equal(r.code, 0, `command failed: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
 
 async function running(service: string, via = 0): Promise<string[][]> {
   const out = await ok(s.docker(via, ['service', 'ps', '--filter', 'desired-state=running', service]));

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ShoalLab, eventually } from '../shoal-lab.js';
+import { ok } from '../cli-output.js';
 
 let s: ShoalLab;
 
@@ -16,12 +17,6 @@ before(async () => {
 after(async () => {
   await s?.destroy();
 });
-
-async function ok(p: Promise<{ code: number; stdout: string; stderr: string }>): Promise<string> {
-  const r = await p;
-  assert.equal(r.code, 0, `command failed: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
 
 /** The container of `service` on host h, and its address on `network`. */
 async function task(h: number, service: string, network: string): Promise<{ name: string; ip: string }> {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ShoalLab, eventually } from '../shoal-lab.js';
+import { ok, rows } from '../cli-output.js';
 
 let s: ShoalLab;
 
@@ -15,21 +16,6 @@ before(async () => {
 after(async () => {
   await s?.destroy();
 });
-
-async function ok(p: Promise<{ code: number; stdout: string; stderr: string }>): Promise<string> {
-  const r = await p;
-  assert.equal(r.code, 0, `shoal failed (${r.code}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-function rows(out: string): string[][] {
-  return out
-    .trim()
-    .split('\n')
-    .slice(1)
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.trim().split(/\s{2,}/));
-}
 
 test('shoal swarm init / join-token / join / node ls', async () => {
   const init = await ok(s.shoal(0, ['swarm', 'init', '--advertise-addr', s.addr(0)]));
