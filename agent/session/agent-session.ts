@@ -5,6 +5,7 @@
 // batched, and retried across reconnects until a manager accepts them, so none is lost while
 // the process lives. A node the managers refuse as removed stops here (`onRemoved`).
 
+import { abortableSleep } from '../../manager/abortable-sleep.js';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { AssignmentChange, TaskStatusReport } from '../assignments.js';
@@ -156,7 +157,7 @@ export class AgentSession {
         { err: end.error.message, retryInMs: wait },
         'session with manager ended; reconnecting',
       );
-      await this.#sleep(wait, signal);
+      await abortableSleep(this.#clock, wait, signal);
     }
   }
 
@@ -173,19 +174,5 @@ export class AgentSession {
     const next = this.#delivery.then(() => this.#o.onAssignments(change));
     this.#delivery = next.catch(() => undefined);
     return next;
-  }
-
-  #sleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const cancel = this.#clock.setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      const onAbort = (): void => {
-        cancel();
-        resolve();
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
   }
 }
