@@ -105,7 +105,8 @@ export class Agent {
         }
         await worker.apply(change);
         // After a restart the running tasks are adopted: program their sandboxes again.
-        if (change.full && discovery) followSandboxes(discovery, taskNetworks, worker.statuses(), log);
+        if (change.full && overlay && discovery)
+          followSandboxes(overlay, discovery, taskNetworks, worker.statuses(), log);
       },
       ...(o.onSession ? { onSession: o.onSession } : {}),
       onRemoved: () => {
@@ -116,7 +117,7 @@ export class Agent {
       logger: o.logger,
     });
     const report = (reports: readonly TaskStatusReport[]): void => {
-      if (discovery) followSandboxes(discovery, taskNetworks, reports, log);
+      if (overlay && discovery) followSandboxes(overlay, discovery, taskNetworks, reports, log);
       try {
         session.reportStatus(reports);
       } catch (e: unknown) {
@@ -175,16 +176,23 @@ function taskLogs(worker: Worker, req: LogRequest, signal: AbortSignal): AsyncIt
 
 const STOPPED = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned', 'remove']);
 
-/** Programs a task's sandbox once its container runs, and releases it once it stops. */
+/**
+ * Programs a task's sandbox (and binds its host-mode ports) once its container runs, and
+ * releases both once it stops.
+ */
 function followSandboxes(
+  overlay: OverlayNetworking,
   discovery: ServiceDiscovery,
   taskNetworks: ReadonlyMap<string, string[]>,
   reports: readonly TaskStatusReport[],
   log: Logger,
 ): void {
+  const warn = (taskId: string, what: string) => (e: unknown) =>
+    log.warn({ taskId, err: e instanceof Error ? e.message : String(e) }, what);
   for (const r of reports) {
     const pid = r.status.containerStatus?.pid ?? 0;
     if (r.status.state === 'running' && pid > 0) {
+      overlay.mesh.taskRunning(r.taskId, pid).catch(warn(r.taskId, 'host-mode ports not bound'));
       const nets = taskNetworks.get(r.taskId) ?? [];
       discovery
         .taskRunning(r.taskId, pid, nets)
@@ -196,6 +204,7 @@ function followSandboxes(
         );
     } else if (STOPPED.has(r.status.state)) {
       discovery.taskStopped(r.taskId);
+      overlay.mesh.taskStopped(r.taskId).catch(warn(r.taskId, 'host-mode ports not unbound'));
     }
   }
 }

@@ -1,6 +1,7 @@
 // A node's overlay networking: the network plugin (bridge + VXLAN per network, Docker's remote
 // driver, egress), the catalog the attacher reads when task containers are created, and the
-// application of each network view the managers send (networks and remote endpoints).
+// application of each network view the managers send (networks, remote endpoints, and the
+// node's published ports: routing mesh and host mode).
 
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -8,9 +9,12 @@ import { MapNetworkCatalog } from './network/driver/network-catalog.js';
 import { NetworkPlugin } from './network/driver/network-plugin.js';
 import { OverlayAttacher } from './network/driver/overlay-attacher.js';
 import type { NodeNetworkView } from './network/network-view.js';
+import { NodeCommands } from './network/overlay/host-commands.js';
+import { RoutingMesh } from './routing-mesh.js';
 
 export class OverlayNetworking {
   readonly attacher: OverlayAttacher;
+  readonly mesh: RoutingMesh;
   private readonly plugin: NetworkPlugin;
   private readonly catalog: MapNetworkCatalog;
   private readonly logger: Logger;
@@ -20,8 +24,10 @@ export class OverlayNetworking {
     plugin: NetworkPlugin,
     catalog: MapNetworkCatalog,
     attacher: OverlayAttacher,
+    mesh: RoutingMesh,
     logger: Logger,
   ) {
+    this.mesh = mesh;
     this.plugin = plugin;
     this.catalog = catalog;
     this.attacher = attacher;
@@ -34,17 +40,27 @@ export class OverlayNetworking {
     dataDir: string;
     logger: Logger;
   }): Promise<OverlayNetworking> {
+    const commands = new NodeCommands();
     const plugin = await NetworkPlugin.start({
       nodeAddress: o.nodeAddress,
+      commands,
       stateFile: join(o.dataDir, 'network', 'driver.json'),
       logger: o.logger,
     });
     const catalog = new MapNetworkCatalog();
     const attacher = new OverlayAttacher({ socketPath: o.engineSocket, catalog });
-    return new OverlayNetworking(plugin, catalog, attacher, o.logger.child({ component: 'overlay' }));
+    const mesh = new RoutingMesh({
+      dataPlane: plugin.dataPlane,
+      commands,
+      logger: o.logger,
+    });
+    return new OverlayNetworking(plugin, catalog, attacher, mesh, o.logger.child({ component: 'overlay' }));
   }
 
-  /** Programs a network view: networks known to the attacher, remote endpoints in the FDB. */
+  /**
+   * Programs a network view: networks known to the attacher, remote endpoints in the FDB, then
+   * the ingress sandbox and published ports.
+   */
   async apply(view: NodeNetworkView): Promise<void> {
     const now = new Set<string>();
     for (const n of view.networks) {
@@ -69,6 +85,7 @@ export class OverlayNetworking {
       this.catalog.delete(id);
     }
     this.known = now;
+    await this.mesh.apply(view);
     this.logger.debug({ networks: [...now] }, 'network view applied');
   }
 
@@ -79,6 +96,7 @@ export class OverlayNetworking {
 
   /** Leaving the swarm: everything shoal made for networking goes. */
   async teardown(): Promise<void> {
+    await this.mesh.teardown();
     await this.attacher.engine.removeAll();
     await this.plugin.teardown();
   }

@@ -98,12 +98,20 @@ export interface OverlayNetworkView {
   readonly services: readonly ServiceView[];
 }
 
+/** A task on this node whose service publishes ports in host mode: the node binds them. */
+export interface TaskHostPorts {
+  readonly taskId: string;
+  readonly ports: readonly PortView[];
+}
+
 export interface NodeNetworkView {
   readonly nodeId: string;
   /** Networks the node takes part in, sorted by name. */
   readonly networks: readonly OverlayNetworkView[];
   /** The node's own address on the ingress network (its ingress sandbox), e.g. "10.0.0.2/24". */
   readonly ingressAddress?: string;
+  /** This node's live tasks with host-mode published ports, sorted by task ID (absent: none). */
+  readonly hostPorts?: readonly TaskHostPorts[];
 }
 
 const RUNNING = taskStateRank('running');
@@ -163,7 +171,30 @@ export function nodeNetworkView(source: NetworkViewSource, nodeId: string): Node
   const ingress = networks.find((n) => n.ingress);
   const ingressAddress =
     ingress && node.attachments.find((a) => a.networkId === ingress.networkId)?.addresses[0];
-  return { nodeId, networks, ...(ingressAddress === undefined ? {} : { ingressAddress }) };
+  const hostPorts = hostPortsOf(source, live, nodeId);
+  return {
+    nodeId,
+    networks,
+    ...(ingressAddress === undefined ? {} : { ingressAddress }),
+    ...(hostPorts.length === 0 ? {} : { hostPorts }),
+  };
+}
+
+function hostPortsOf(
+  source: NetworkViewSource,
+  live: readonly (Task & { nodeId: string })[],
+  nodeId: string,
+): TaskHostPorts[] {
+  const out: TaskHostPorts[] = [];
+  const services = new Map<string, Service | undefined>();
+  for (const t of live) {
+    if (t.nodeId !== nodeId) continue;
+    if (!services.has(t.serviceId)) services.set(t.serviceId, source.get('services', t.serviceId));
+    const s = services.get(t.serviceId);
+    const ports = s === undefined ? [] : portsOf(s).filter((p) => p.publishMode === 'host');
+    if (ports.length > 0) out.push({ taskId: t.id, ports });
+  }
+  return out.sort((a, b) => a.taskId.localeCompare(b.taskId));
 }
 
 function networkView(

@@ -48,5 +48,23 @@ export function decodeNetworkView(bytes: Uint8Array, nodeId: string): NodeNetwor
       for (const k of ['address', 'mac', 'nodeAddr']) str(e, k, `${path}.endpoints[${j}]`);
     });
   });
+  const hostPorts = v['hostPorts'];
+  if (hostPorts !== undefined) {
+    if (!Array.isArray(hostPorts)) throw new MalformedMessageError('network view: hostPorts must be a list');
+    hostPorts.forEach((h: unknown, i: number) => {
+      const path = `hostPorts[${i}]`;
+      if (!isRec(h) || typeof h['taskId'] !== 'string' || !Array.isArray(h['ports'])) {
+        throw new MalformedMessageError(`network view: ${path} needs a taskId and ports`);
+      }
+      h['ports'].forEach((p: unknown, j: number) => {
+        const ok =
+          isRec(p) &&
+          typeof p['protocol'] === 'string' &&
+          Number.isInteger(p['targetPort']) &&
+          Number.isInteger(p['publishedPort']);
+        if (!ok) throw new MalformedMessageError(`network view: ${path}.ports[${j}] is not a port`);
+      });
+    });
+  }
   return v as unknown as NodeNetworkView;
 }

@@ -4,6 +4,7 @@
 // are not programmed in task sandboxes (as in Docker).
 
 import type { NodeNetworkView } from '../network-view.js';
+import { portKey } from './lb-spec.js';
 import type { NodeLbSpec, PublishedPort, SandboxDnsRedirect, SandboxLbSpec, VipService } from './lb-spec.js';
 
 /** The sandbox spec of a task attached to `networkIds` on this node. */
@@ -48,5 +49,42 @@ export function nodeSpecFromView(
       });
     }
   }
-  return { ...(ingress ? { ingressSubnet: ingress.subnet } : {}), ports: [...ports, ...hostPorts] };
+  // A host port the routing mesh already answers cluster-wide cannot be bound too: the mesh wins.
+  const taken = new Set(ports.map((p) => portKey(p.protocol, p.publishedPort)));
+  const local = hostPorts.filter((p) => !taken.has(portKey(p.protocol, p.publishedPort)));
+  return { ...(ingress ? { ingressSubnet: ingress.subnet } : {}), ports: [...ports, ...local] };
+}
+
+/**
+ * The host-mode ports of this node's tasks, each leading to the task's own address as the node
+ * reaches it (`addressOf`: its address on the gateway bridge; undefined while the task is not
+ * running, which leaves its ports unbound). Tasks publishing the same port share it, round robin.
+ * A host-mode port without a number is left out: the engine would pick one, and shoal does not
+ * bind ports the engine does not know.
+ */
+export function hostPortsFromView(
+  view: NodeNetworkView,
+  addressOf: (taskId: string) => string | undefined,
+): PublishedPort[] {
+  const byKey = new Map<string, PublishedPort & { backends: string[] }>();
+  for (const t of view.hostPorts ?? []) {
+    const address = addressOf(t.taskId);
+    if (address === undefined) continue;
+    for (const p of t.ports) {
+      if (p.publishMode !== 'host' || p.publishedPort === 0) continue;
+      const key = portKey(p.protocol, p.publishedPort);
+      const known = byKey.get(key);
+      if (known) known.backends.push(address);
+      else {
+        byKey.set(key, {
+          protocol: p.protocol,
+          publishedPort: p.publishedPort,
+          targetPort: p.targetPort,
+          mode: 'host',
+          backends: [address],
+        });
+      }
+    }
+  }
+  return [...byKey.values()];
 }

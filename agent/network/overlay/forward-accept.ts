@@ -2,7 +2,8 @@
 // which sends bridged frames through iptables too: frames on shoal's overlay bridges, and the
 // egress routed from the gateway bridge to the underlay, would be dropped. shoal accepts its own
 // traffic at the top of FORWARD (Docker inserts its chains above and keeps them returning for
-// other bridges), each rule marked with the comment `shoal` so it can be found and removed.
+// other bridges); published ports add the connections the node translates to a task. Each rule
+// is marked with the comment `shoal` so it can be found and removed.
 // Without iptables on the node there is nothing to open.
 
 import type { HostCommands } from './host-commands.js';
@@ -19,6 +20,10 @@ export function forwardRules(gatewayBridge: string): string[][] {
     // Egress: tasks out through the node, and the answers back.
     ['-i', gatewayBridge, '!', '-o', gatewayBridge, ...mark],
     ['-o', gatewayBridge, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', ...mark],
+    // Published ports: connections the node translated to a task (through the ingress overlay
+    // for the routing mesh, to the task's bridge for host mode), and the answers of the mesh's tasks.
+    ['-m', 'conntrack', '--ctstate', 'DNAT', ...mark],
+    ['-i', 'ov-+', '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', ...mark],
   ];
 }
 

@@ -27,6 +27,9 @@ export class OverlayDataPlane {
   private readonly networks = new Map<string, OverlayNetwork>();
   private readonly peers = new Map<string, readonly RemoteEndpoint[]>();
   private readonly queue = new KeyedQueue();
+  /** Networks the node itself holds (the ingress network, for the routing mesh): never removed
+   * when their last task goes, only at teardown. */
+  private readonly held = new Set<string>();
 
   private constructor(
     commands: HostCommands,
@@ -74,6 +77,24 @@ export class OverlayDataPlane {
     });
   }
 
+  /**
+   * The node takes part in the network itself, whether or not a task of it runs here: the
+   * devices exist (and stay when the last task goes) and the node has `address` (CIDR) on the
+   * bridge with `mac`. This is the routing mesh's ingress sandbox.
+   */
+  async holdNetwork(config: OverlayNetworkConfig, address: string, mac: string): Promise<void> {
+    this.held.add(config.id);
+    const network = await this.ensureNetwork(config);
+    await this.queue.run(config.id, () => network.setLocalAddress(address, mac));
+  }
+
+  /** The node no longer holds the network: its address goes; the devices follow their tasks. */
+  async releaseNetwork(networkId: string): Promise<void> {
+    if (!this.held.delete(networkId)) return;
+    const network = this.networks.get(networkId);
+    if (network !== undefined) await this.queue.run(networkId, () => network.setLocalAddress(undefined));
+  }
+
   network(id: string): OverlayNetwork | undefined {
     return this.networks.get(id);
   }
@@ -109,8 +130,9 @@ export class OverlayDataPlane {
     });
   }
 
-  /** Removes the network's devices (the peers stay known, for when it comes back). */
+  /** Removes the network's devices (the peers stay known, for when it comes back), unless held. */
   removeNetwork(networkId: string): Promise<void> {
+    if (this.held.has(networkId)) return Promise.resolve();
     return this.queue.run(networkId, async () => {
       const network = this.networks.get(networkId);
       if (network === undefined) return;
@@ -122,6 +144,7 @@ export class OverlayDataPlane {
 
   /** Removes every overlay network shoal made on this node, including ones it no longer tracks. */
   async teardown(): Promise<void> {
+    this.held.clear();
     for (const id of [...this.networks.keys()]) await this.removeNetwork(id);
     const left = (await this.ip.linksWithAlias(ALIAS_PREFIX)).filter(
       (l) => parseAlias(l.alias)?.kind === 'overlay',

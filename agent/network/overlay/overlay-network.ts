@@ -46,6 +46,8 @@ export class OverlayNetwork {
   readonly vxlan: string;
   readonly mtu: number;
   private programmed: ForwardingTable = EMPTY_TABLE;
+  /** The node's own address on the bridge (the ingress network's sandbox address), if any. */
+  private local: string | undefined;
 
   private constructor(
     private readonly ip: IpRoute,
@@ -123,10 +125,34 @@ export class OverlayNetwork {
     return parseKernelTable(neigh, fdb);
   }
 
+  /**
+   * Gives the node an address on the network's bridge, with the MAC the cluster derives from it
+   * (other nodes' forwarding entries name that MAC), or takes it away (undefined). This is how
+   * the ingress network's sandbox lives in the node's own namespace: routing-mesh connections
+   * leave the node from this address and their answers come back to it. Idempotent.
+   */
+  async setLocalAddress(address: string | undefined, mac?: string): Promise<void> {
+    if (address === this.local) return;
+    const lines = [`addr flush dev ${this.bridge}`];
+    if (address !== undefined) {
+      if (mac === undefined) {
+        throw new OverlayError('OVERLAY_BAD_CONFIG', `network ${this.config.id}: ${address} needs a MAC`);
+      }
+      lines.push(`link set ${this.bridge} address ${mac}`, `addr add ${address} dev ${this.bridge}`);
+    }
+    await this.ip.ip(lines);
+    this.local = address;
+  }
+
+  get localAddress(): string | undefined {
+    return this.local;
+  }
+
   /** Removes the bridge and the VXLAN device (and with them every forwarding entry). */
   async destroy(): Promise<void> {
     await this.removeDevices();
     this.programmed = EMPTY_TABLE;
+    this.local = undefined;
   }
 
   private async send(change: ForwardingChange): Promise<void> {

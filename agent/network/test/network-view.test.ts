@@ -103,6 +103,18 @@ async function cluster() {
       task('w5', 'web', 'n1', { ingress: '10.0.0.10/24', overnet: '10.0.1.7/24' }, 'failed'),
     );
     tx.create('tasks', task('d1', 'db', 'n2', { other: '10.0.2.3/24' }));
+    const local = newService('local', 'local');
+    const hostPort = {
+      protocol: 'tcp' as const,
+      targetPort: 80,
+      publishedPort: 8081,
+      publishMode: 'host' as const,
+    };
+    local.spec.endpointSpec = { mode: 'vip', ports: [hostPort] };
+    local.endpoint = { spec: local.spec.endpointSpec, ports: [hostPort], virtualIPs: [] };
+    tx.create('services', local);
+    tx.create('tasks', task('l1', 'local', 'n2', {}));
+    tx.create('tasks', task('l2', 'local', 'n2', {}, 'complete', 'shutdown'));
   });
   return store;
 }
@@ -236,4 +248,12 @@ test('a dnsrr service has no VIP; its backends are its task addresses', async ()
       backends: [{ taskId: 'd1', address: '10.0.2.3', nodeId: 'n2', healthy: true }],
     },
   ]);
+});
+
+test('a node lists its live tasks that publish host-mode ports, and no other node does', async () => {
+  const n2 = await view('n2');
+  assert.deepEqual(n2.hostPorts, [
+    { taskId: 'l1', ports: [{ protocol: 'tcp', targetPort: 80, publishedPort: 8081, publishMode: 'host' }] },
+  ]);
+  assert.equal((await view('n1')).hostPorts, undefined);
 });

@@ -25,6 +25,12 @@ const network = {
 test('a well-formed view for this node decodes', () => {
   const v = decodeNetworkView(enc({ nodeId: NODE, networks: [network] }), NODE);
   assert.equal(v.networks[0]?.vni, 4097);
+  const port = { protocol: 'tcp', targetPort: 80, publishedPort: 8081, publishMode: 'host' };
+  const h = decodeNetworkView(
+    enc({ nodeId: NODE, networks: [], hostPorts: [{ taskId: 't', ports: [port] }] }),
+    NODE,
+  );
+  assert.deepEqual(h.hostPorts, [{ taskId: 't', ports: [port] }]);
 });
 
 test('bad views are refused with a typed error', () => {
@@ -38,6 +44,16 @@ test('bad views are refused with a typed error', () => {
     [
       { nodeId: NODE, networks: [{ ...network, endpoints: [{ address: '10.0.1.3/24', mac: 'x' }] }] },
       /nodeAddr must be a string/,
+    ],
+    [{ nodeId: NODE, networks: [], hostPorts: {} }, /hostPorts must be a list/],
+    [{ nodeId: NODE, networks: [], hostPorts: [{ ports: [] }] }, /hostPorts\[0\] needs a taskId and ports/],
+    [
+      {
+        nodeId: NODE,
+        networks: [],
+        hostPorts: [{ taskId: 't', ports: [{ protocol: 'tcp', targetPort: '80' }] }],
+      },
+      /hostPorts\[0\]\.ports\[0\] is not a port/,
     ],
   ];
   for (const [input, why] of cases) {

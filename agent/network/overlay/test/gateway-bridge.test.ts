@@ -21,11 +21,13 @@ test('egress NAT replaces its own table in one transaction and masquerades what 
   assert.match(JSON.stringify(batch[3]), /"hook":"postrouting"/);
 });
 
-test('FORWARD rules accept overlay frames and egress, marked as shoal’s', () => {
+test('FORWARD rules accept overlay frames, egress and published ports, marked as shoal’s', () => {
   const rules = forwardRules('shoal_gwbridge').map((r) => r.join(' '));
   assert.deepEqual(rules, [
     '-i ov-+ -o ov-+ -m comment --comment shoal -j ACCEPT',
     '-i shoal_gwbridge ! -o shoal_gwbridge -m comment --comment shoal -j ACCEPT',
     '-o shoal_gwbridge -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment shoal -j ACCEPT',
+    '-m conntrack --ctstate DNAT -m comment --comment shoal -j ACCEPT',
+    '-i ov-+ -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment shoal -j ACCEPT',
   ]);
 });
