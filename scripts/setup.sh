@@ -14,7 +14,8 @@ command -v etcdctl >/dev/null 2>&1 || need_apt+=(etcd-client)
 # unshare), mount and tar are essential packages, always present.
 # The deploy tests (e2e/deploy): shellcheck lints every shell script, ruby checks the Vagrantfile,
 # systemd-analyze verifies the unit, curl serves as the instances' HTTP client.
-for pkg in docker.io busybox-static iproute2 nftables iptables shellcheck ruby systemd curl; do
+# The overlay tests and benchmark: iputils-ping sends DF-marked pings, wrk measures throughput.
+for pkg in docker.io busybox-static iproute2 nftables iptables shellcheck ruby systemd curl iputils-ping wrk; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$pkg")
 done
 if [ "${#need_apt[@]}" -gt 0 ] && [ "${SHOAL_SKIP_APT:-0}" != 1 ]; then

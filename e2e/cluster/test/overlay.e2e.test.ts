@@ -1,7 +1,8 @@
 // Overlay networks end to end, on two lab hosts with an OpenStack-like 1450 underlay MTU:
 // `network create -d overlay`, a service on it with a replica on each host, tasks reaching each
-// other across hosts by their overlay addresses, task MTU 1400, the embedded DNS and the VIP's
-// round robin, and two overlays isolated.
+// other across hosts by their overlay addresses, task MTU 1400 (a DF ping of 1400 bytes crosses,
+// 1401 does not), the embedded DNS (VIP and dnsrr modes) and the VIP's round robin, and two
+// overlays isolated.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -72,11 +73,35 @@ test('tasks on one overlay reach each other across hosts; MTU is the underlay mi
   assert.match(ping, /3 packets transmitted, 3 packets received/);
   const mtu = (await ok(s.engine(1, ['exec', b.name, 'cat', '/sys/class/net/eth0/mtu']))).trim();
   assert.equal(mtu, '1400');
-  // 1372 bytes of ICMP payload = 1400-byte packets, unfragmented across the VXLAN underlay.
-  assert.match(
-    await ok(s.engine(0, ['exec', a.name, 'ping', '-c', '2', '-s', '1372', '-W', '2', b.ip])),
-    /2 packets received/,
-  );
+  // 1372 bytes of ICMP payload = 1400-byte packets with DF set cross the VXLAN underlay whole;
+  // one byte more does not leave the task (iputils' ping, run in the task's network namespace).
+  const pid = (await ok(s.engine(0, ['inspect', '-f', '{{.State.Pid}}', a.name]))).trim();
+  const df = (size: number) =>
+    s.lab.exec(
+      0,
+      [
+        'nsenter',
+        `--net=/proc/${pid}/ns/net`,
+        '--',
+        'ping',
+        '-M',
+        'do',
+        '-c',
+        '2',
+        '-W',
+        '2',
+        '-s',
+        String(size),
+        b.ip,
+      ],
+      { check: false },
+    );
+  const fits = await df(1372);
+  assert.equal(fits.code, 0, `a 1400-byte DF ping crosses hosts: ${fits.stdout}${fits.stderr}`);
+  assert.match(fits.stdout, /2 received/);
+  const tooBig = await df(1373);
+  assert.notEqual(tooBig.code, 0, 'a 1401-byte DF ping does not fit the overlay MTU');
+  assert.match(tooBig.stdout + tooBig.stderr, /too long|mtu ?= ?1400/i);
 });
 
 test('embedded DNS and the VIP: web -> VIP, tasks.web -> both tasks, requests alternate', async () => {
@@ -111,13 +136,47 @@ test('embedded DNS and the VIP: web -> VIP, tasks.web -> both tasks, requests al
   assert.match(lookup, new RegExp(`Address: ${vip.replace(/\./g, '\\.')}`));
   const tasks = await ok(s.engine(0, ['exec', client.name, 'nslookup', 'tasks.echo']));
   assert.ok(tasks.includes(a.ip) && tasks.includes(b.ip), `tasks.echo lists both tasks: ${tasks}`);
-  const seen: string[] = [];
-  for (let i = 0; i < 6; i++) {
-    const r = await ok(s.engine(0, ['exec', client.name, 'sh', '-c', 'echo | nc -w 2 echo 80']));
-    seen.push(r.trim());
-  }
-  assert.equal(new Set(seen).size, 2, `round robin over both replicas: ${seen.join(' ')}`);
+  // 100 connections to the VIP from a third task: each replica serves 50 ± 2, alternating.
+  const loop = 'for i in $(seq 100); do echo | nc -w 2 echo 80 || echo error; done';
+  const seen = (await ok(s.engine(0, ['exec', client.name, 'sh', '-c', loop]))).trim().split('\n');
+  assert.equal(seen.length, 100);
+  const counts = new Map<string, number>();
+  for (const name of seen) counts.set(name, (counts.get(name) ?? 0) + 1);
+  assert.equal(counts.size, 2, `round robin over both replicas: ${JSON.stringify([...counts])}`);
+  for (const [name, n] of counts) assert.ok(Math.abs(n - 50) <= 2, `${name} served ${n} of 100`);
   for (let i = 1; i < seen.length; i++) assert.notEqual(seen[i], seen[i - 1], 'strict alternation');
+});
+
+test('dnsrr mode: the service name resolves to every task address, and there is no VIP', async () => {
+  await ok(
+    s.docker(0, [
+      'service',
+      'create',
+      '--name',
+      'rr',
+      '--endpoint-mode',
+      'dnsrr',
+      '--network',
+      'overnet',
+      '--replicas',
+      '2',
+      'shoal/busybox',
+      'sleep',
+      '100000',
+    ]),
+  );
+  const client = await task(0, 'web', 'overnet');
+  const a = await task(0, 'rr', 'overnet');
+  const b = await task(1, 'rr', 'overnet');
+  const inspect = JSON.parse(await ok(s.docker(0, ['service', 'inspect', 'rr']))) as {
+    Endpoint: { VirtualIPs?: unknown[] };
+  }[];
+  assert.equal(inspect[0]?.Endpoint.VirtualIPs?.length ?? 0, 0, 'no virtual IP in dnsrr mode');
+  const lookup = await eventually('rr to resolve to both task addresses', async () => {
+    const r = await s.engine(0, ['exec', client.name, 'nslookup', 'rr']);
+    return r.code === 0 && r.stdout.includes(a.ip) && r.stdout.includes(b.ip) ? r.stdout : undefined;
+  });
+  assert.equal((lookup.match(/Address: 10\./g) ?? []).length, 2, lookup);
 });
 
 test('a task on two overlays gets an address on each, before its process starts', async () => {

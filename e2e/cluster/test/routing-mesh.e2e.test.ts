@@ -1,6 +1,6 @@
 // The routing mesh end to end, on three swarm hosts and one outside client host (a lab host that
-// never joins): a port published in ingress mode answers on every node's address, including a
-// node that runs no replica, round robin over the replicas wherever they run; the mesh follows
+// never joins): a port published in ingress mode (TCP and UDP) answers on every node's address,
+// including a node that runs no replica, round robin over the replicas wherever they run; the mesh follows
 // a scale from 2 to 5 and back, and a dead worker; host-mode publishing binds only where a task
 // runs; a node that leaves the swarm keeps no device, table or rule of shoal's.
 
@@ -14,6 +14,40 @@ const NODES = [0, 1, 2];
 const CLIENT = 3;
 /** Each task serves its container's hostname (its short container ID) over HTTP on port 80. */
 const HTTP_SERVER = 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www';
+
+/**
+ * A UDP server answering each datagram with the container's hostname, run by the machine's own
+ * Node.js (busybox has no UDP server): /usr is mounted into the task, Node started through the
+ * machine's dynamic loader.
+ */
+const UDP_SERVER = [
+  '--mount',
+  'type=bind,source=/usr,target=/host/usr,readonly',
+  'shoal/busybox',
+  '/host/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2',
+  '--library-path',
+  '/host/usr/lib/x86_64-linux-gnu',
+  '/host/usr/bin/node',
+  '-e',
+  "require('dgram').createSocket('udp4').on('message', function (m, r) { " +
+    "this.send(require('os').hostname(), r.port, r.address); }).bind(53)",
+];
+/** Sends `count` datagrams to host:port, each from a new socket (a new flow); prints each answer. */
+const UDP_CLIENT = `
+const dgram = require('dgram');
+const [host, port, count] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
+(async () => {
+  for (let i = 0; i < count; i++) {
+    const s = dgram.createSocket('udp4');
+    console.log(await new Promise((ok) => {
+      const t = setTimeout(() => ok('error'), 2000);
+      s.on('message', (m) => { clearTimeout(t); ok(m.toString()); });
+      s.send('hi', port, host);
+    }));
+    s.close();
+  }
+})();
+`;
 
 let s: ShoalLab;
 /** The worker the dead-worker scenario kills. */
@@ -98,6 +132,44 @@ test('a published port answers on every node, round robin over the replicas wher
   // The node's own connections to its published port go through the mesh as well.
   const own = await gets(idle ?? 0, `http://${s.addr(idle ?? 0)}:8080/`, 4);
   assert.deepEqual([...new Set(own)].sort(), ids, `from the idle node itself: ${own.join(' ')}`);
+});
+
+test('a published UDP port answers on every node, round robin over the replicas', async () => {
+  await ok(
+    s.docker(0, [
+      'service',
+      'create',
+      '--name',
+      'dns',
+      '--replicas',
+      '2',
+      '--publish',
+      'published=5353,target=53,protocol=udp',
+      ...UDP_SERVER,
+    ]),
+  );
+  const ids = await eventually('two dns replicas running', async () => {
+    const r = all(await replicas('dns'));
+    return r.length === 2 ? r : undefined;
+  });
+  const ask = async (h: number, count: number): Promise<string[]> => {
+    const r = await s.lab.exec(
+      CLIENT,
+      [process.execPath, '-e', UDP_CLIENT, s.addr(h), '5353', String(count)],
+      {
+        check: false,
+      },
+    );
+    return r.stdout.split('\n').filter((l) => l.trim() !== '');
+  };
+  for (const h of NODES) {
+    await eventually(`node${h + 1} answers UDP 5353`, async () =>
+      ids.includes((await ask(h, 1))[0] ?? '') ? true : undefined,
+    );
+    const answers = await ask(h, 6);
+    assert.deepEqual([...new Set(answers)].sort(), ids, `node${h + 1}: ${answers.join(' ')}`);
+  }
+  await ok(s.docker(0, ['service', 'rm', 'dns']));
 });
 
 test('scale 2 -> 5 -> 2: the mesh follows, and sends nothing to a removed task', async () => {
