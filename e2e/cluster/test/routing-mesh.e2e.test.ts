@@ -12,8 +12,12 @@ import { ok, rows } from '../cli-output.js';
 
 const NODES = [0, 1, 2];
 const CLIENT = 3;
-/** Each task serves its container's hostname (its short container ID) over HTTP on port 80. */
-const HTTP_SERVER = 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www';
+/**
+ * Each task serves its container's hostname (its short container ID) over HTTP on port 80, and
+ * stops at once on SIGTERM (so a removed task is gone quickly, as a well-behaved server is).
+ */
+const HTTP_SERVER =
+  'mkdir -p /www && hostname > /www/index.html; trap "exit 0" TERM; httpd -f -p 80 -h /www & wait $!';
 
 /**
  * A UDP server answering each datagram with the container's hostname, run by the machine's own
