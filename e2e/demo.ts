@@ -1,10 +1,16 @@
 // `npm run demo`: a local multi-host shoal cluster with a demo service. Builds three lab hosts
 // (network namespaces on a bridge, each with its own dockerd), starts shoald on each, forms a
 // swarm the way the course does (init on node1, join from node2 as a manager and node3 as a
-// worker), deploys a service, shows `node ls` and `service ps`, then keeps the cluster up so
-// you can drive it until Ctrl-C (or exits at once with --exit), removing everything it made.
+// worker), deploys a service, shows `node ls` and `service ps`, publishes a web service on an
+// overlay through the routing mesh and asks every node for it, then keeps the cluster up so you
+// can drive it until Ctrl-C (or exits at once with --exit), removing everything it made.
 
+import { setTimeout as delay } from 'node:timers/promises';
 import { ShoalLab } from './cluster/shoal-lab.js';
+
+/** A web server answering its container's hostname, stopping at once on SIGTERM. */
+const WEB =
+  'mkdir -p /www && hostname > /www/index.html; trap "exit 0" TERM; httpd -f -p 80 -h /www & wait $!';
 
 function say(s: string): void {
   process.stdout.write(`${s}\n`);
@@ -73,6 +79,38 @@ async function main(): Promise<void> {
     say(await must(lab.docker(0, ['node', 'ls']), 'node ls'));
     say('$ docker service ps demo');
     say(await must(lab.docker(0, ['service', 'ps', 'demo']), 'service ps'));
+    say('$ docker network create -d overlay overnet');
+    say(await must(lab.docker(0, ['network', 'create', '-d', 'overlay', 'overnet']), 'network create'));
+    say(
+      `$ docker service create --name web --network overnet --replicas 2 --publish published=8080,target=80 shoal/busybox sh -c '${WEB}'`,
+    );
+    say(
+      await must(
+        lab.docker(0, [
+          'service',
+          'create',
+          '--name',
+          'web',
+          '--network',
+          'overnet',
+          '--replicas',
+          '2',
+          '--publish',
+          'published=8080,target=80',
+          'shoal/busybox',
+          'sh',
+          '-c',
+          WEB,
+        ]),
+        'service create web',
+      ),
+    );
+    say('the routing mesh: every node answers port 8080, round robin over the two replicas');
+    for (let h = 0; h < 3; h++) {
+      const answers: string[] = [];
+      for (let i = 0; i < 4; i++) answers.push(await ask(lab, h, `http://${lab.addr(h)}:8080/`));
+      say(`$ curl http://${lab.addr(h)}:8080/   (on node${h + 1}, 4 times): ${answers.join(' ')}`);
+    }
     if (exitAtOnce) return;
     say('the cluster is up. In another terminal, for example:');
     for (let i = 0; i < 3; i++)
@@ -81,11 +119,23 @@ async function main(): Promise<void> {
       );
     say(`  docker -H unix://${lab.socket(0)} service scale demo=6`);
     say(`  docker -H unix://${lab.socket(0)} service logs demo`);
+    say(`  nsenter --net=${lab.lab.host(2).netnsPath} curl http://${lab.addr(0)}:8080/   # the mesh`);
     say(`shoald logs: ${[0, 1, 2].map((i) => lab.logFile(i)).join(' ')}`);
     say('Ctrl-C tears it all down.');
     await new Promise<void>(() => {});
   } finally {
     if (exitAtOnce || !stopping) await teardown();
+  }
+}
+
+/** One GET from inside lab host h (retried while the service comes up): the body's first line. */
+async function ask(lab: ShoalLab, h: number, url: string): Promise<string> {
+  const end = Date.now() + 30_000;
+  for (;;) {
+    const r = await lab.lab.exec(h, ['curl', '-s', '--max-time', '3', url], { check: false });
+    if (r.code === 0 && r.stdout.trim() !== '') return r.stdout.trim();
+    if (Date.now() > end) return `(no answer: curl exit ${r.code})`;
+    await delay(250);
   }
 }
 
