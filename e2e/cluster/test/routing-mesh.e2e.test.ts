@@ -278,6 +278,11 @@ test('a dead worker: the mesh stops sending to it and its replacement joins', as
     60_000,
   );
   assert.ok(!answers.some((a) => lost.includes(a)), 'nothing answered from the dead node');
+  // The dead node is gone from the manager's overlay forwarding too (no FDB entry towards it).
+  await eventually('no forwarding entry towards the dead node', async () => {
+    const fdb = await s.lab.exec(0, ['bridge', 'fdb', 'show']);
+    return fdb.stdout.includes(`dst ${s.addr(v)} `) ? undefined : true;
+  });
 });
 
 test('a node that leaves the swarm keeps no device, nftables table or FORWARD rule of shoal’s', async () => {
