@@ -105,7 +105,8 @@ test('tasks on one overlay reach each other across hosts; MTU is the underlay mi
 });
 
 test('embedded DNS and the VIP: web -> VIP, tasks.web -> both tasks, requests alternate', async () => {
-  const script = 'while true; do echo "$(hostname)" | nc -l -p 80; done';
+  // An HTTP server (always listening: one process per connection) answering its hostname.
+  const script = 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www';
   await ok(
     s.docker(0, [
       'service',
@@ -137,7 +138,7 @@ test('embedded DNS and the VIP: web -> VIP, tasks.web -> both tasks, requests al
   const tasks = await ok(s.engine(0, ['exec', client.name, 'nslookup', 'tasks.echo']));
   assert.ok(tasks.includes(a.ip) && tasks.includes(b.ip), `tasks.echo lists both tasks: ${tasks}`);
   // 100 connections to the VIP from a third task: each replica serves 50 ± 2, alternating.
-  const loop = 'for i in $(seq 100); do echo | nc -w 2 echo 80 || echo error; done';
+  const loop = 'for i in $(seq 100); do wget -q -O - http://echo/ || echo error; done';
   const seen = (await ok(s.engine(0, ['exec', client.name, 'sh', '-c', loop]))).trim().split('\n');
   assert.equal(seen.length, 100);
   const counts = new Map<string, number>();
