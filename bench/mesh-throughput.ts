@@ -1,11 +1,13 @@
 // Data-plane throughput: HTTP requests/s and latency (p50, p99) measured with wrk (Debian's 4.1.0,
 // `wrk --latency`) in a shoal lab of three swarm nodes and one outside host, against `srv`, a
-// service of 2 busybox httpd replicas on the overlay `benchnet`, over three paths:
+// service of busybox httpd replicas (1 by default, --replicas) on the overlay `benchnet`, over
+// three paths:
 //   direct — from the `client` task's network namespace to ONE srv task's overlay address;
 //   VIP    — from the same namespace to srv's virtual IP on benchnet (what `srv` resolves to in
-//            the embedded DNS; nftables in the task's sandbox spread connections over both replicas);
+//            the embedded DNS; nftables in the task's sandbox spread connections over the replicas);
 //   mesh   — from the outside host (a lab host that never joins) to the published port 8080 on a
-//            node that runs no srv replica (its routing mesh spreads over both replicas on ingress).
+//            node that runs no srv replica (its routing mesh spreads over the replicas on ingress).
+// With one replica every path ends at the same server, so the ratios compare the data paths alone.
 // Placement is pinned (srv on the two workers, the client task on the manager, which runs no srv
 // replica and is the node the mesh path enters by), so every path crosses one VXLAN hop to a
 // replica on another node. wrk runs inside the client task's network namespace (nsenter --net),
@@ -16,7 +18,8 @@
 // Needs root, wrk (apt-get install wrk) and a build. If a run is interrupted, remove what the lab
 // left with `node dist/e2e/lab/sweep.js`.
 //
-//   npm run build && node dist/bench/mesh-throughput.js [--duration 10] [--connections 16] [--threads 2] [--rounds 3]
+//   npm run build && node dist/bench/mesh-throughput.js [--duration 10] [--connections 16] [--threads 2]
+//     [--rounds 3] [--replicas 1]
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -42,6 +45,7 @@ interface Options {
   readonly connections: number;
   readonly threads: number;
   readonly rounds: number;
+  readonly replicas: number;
 }
 
 type PathName = 'direct' | 'VIP' | 'mesh';
@@ -100,16 +104,22 @@ function positiveInt(flag: string, value: string | undefined): number {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const o = { duration: 10, connections: 16, threads: 2, rounds: 3 };
+  const o = { duration: 10, connections: 16, threads: 2, rounds: 3, replicas: 1 };
   for (let i = 0; i < argv.length; i += 2) {
     const flag = argv[i];
     const key = flag?.replace(/^--/, '');
-    if (key === 'duration' || key === 'connections' || key === 'threads' || key === 'rounds') {
+    if (
+      key === 'duration' ||
+      key === 'connections' ||
+      key === 'threads' ||
+      key === 'rounds' ||
+      key === 'replicas'
+    ) {
       o[key] = positiveInt(flag ?? '', argv[i + 1]);
     } else {
       throw new UsageError(
         `unknown option ${flag ?? ''}; usage: mesh-throughput [--duration <s>] [--connections <n>] ` +
-          '[--threads <n>] [--rounds <n>]',
+          '[--threads <n>] [--rounds <n>] [--replicas <n>]',
       );
     }
   }
@@ -151,7 +161,7 @@ async function formSwarm(s: ShoalLab): Promise<void> {
   });
 }
 
-async function deployServices(s: ShoalLab): Promise<void> {
+async function deployServices(s: ShoalLab, replicas: number): Promise<void> {
   await must('network create', s.docker(MANAGER, ['network', 'create', '-d', 'overlay', NETWORK]));
   const common = ['service', 'create', '--detach', '--network', NETWORK];
   await must(
@@ -161,7 +171,7 @@ async function deployServices(s: ShoalLab): Promise<void> {
       '--name',
       SERVER,
       '--replicas',
-      '2',
+      String(replicas),
       '--constraint',
       'node.role==worker',
       '--publish',
@@ -247,6 +257,28 @@ function inTarget(
 ): Promise<CommandResult> {
   const full = t.netns ? ['nsenter', `--net=${t.netns}`, '--', ...argv] : [...argv];
   return s.lab.exec(t.host, full, { check: false, timeoutMs });
+}
+
+/**
+ * Lets wrk's side open connections as fast as the paths carry them. Every request is a new
+ * connection, so a 10 s run at ~4,000 requests/s leaves ~40,000 closed connections behind in the
+ * client's namespace: sockets in TIME_WAIT (60 s) and, since shoal's VIP rules make conntrack
+ * track the task's connections, conntrack entries in TIME_WAIT (120 s). Measured without this:
+ * the next runs from the client task fell to 430–2,200 requests/s with system CPU at 95 % (in
+ * connect(), not in the data path), while the outside host stayed at ~3,900. Short conntrack
+ * TIME_WAIT, TIME_WAIT port reuse and the widest port range in the client's namespace only
+ * (never the nodes' or the servers') remove that; with them every round runs at full speed.
+ */
+async function tuneClient(s: ShoalLab, t: Pick<Target, 'host' | 'netns'>): Promise<void> {
+  const r = await inTarget(s, t, [
+    'sysctl',
+    '-qw',
+    'net.ipv4.tcp_tw_reuse=1',
+    'net.ipv4.ip_local_port_range=1024 65535',
+    'net.ipv4.tcp_max_tw_buckets=1024',
+    'net.netfilter.nf_conntrack_tcp_timeout_time_wait=1',
+  ]);
+  if (r.code !== 0) throw new Error(`cannot tune the client's TCP settings: ${r.stderr.trim()}`);
 }
 
 /** `count` GETs of the target's URL (each a new connection): the bodies, `error` for a failure. */
@@ -455,10 +487,12 @@ function machineFacts(): string {
 
 // ---- main --------------------------------------------------------------------------------------
 
-async function setUp(s: ShoalLab): Promise<Target[]> {
+const spread = (replicas: number): string => (replicas === 1 ? 'the same one' : `${replicas} replicas`);
+
+async function setUp(s: ShoalLab, replicas: number): Promise<Target[]> {
   await formSwarm(s);
-  await deployServices(s);
-  const servers = await waitForTasks(s, SERVER, 2);
+  await deployServices(s, replicas);
+  const servers = await waitForTasks(s, SERVER, replicas);
   const [client] = await waitForTasks(s, CLIENT, 1);
   if (!client) throw new Error('no client task');
   const serverHosts = new Set(servers.map((t) => t.host));
@@ -479,14 +513,14 @@ async function setUp(s: ShoalLab): Promise<Target[]> {
   };
   const viaVip: Target = {
     path: 'VIP',
-    description: `client task (node${client.host + 1}) -> ${SERVER}'s VIP, over both replicas`,
+    description: `client task (node${client.host + 1}) -> ${SERVER}'s VIP, over ${spread(replicas)}`,
     host: client.host,
     netns,
     url: `http://${vip}/`,
   };
   const mesh: Target = {
     path: 'mesh',
-    description: `outside host -> node${meshNode + 1}:${PUBLISHED} (no replica there), over both replicas`,
+    description: `outside host -> node${meshNode + 1}:${PUBLISHED} (no replica there), over ${spread(replicas)}`,
     host: OUTSIDE,
     url: `http://${s.addr(meshNode)}:${PUBLISHED}/`,
   };
@@ -495,6 +529,7 @@ async function setUp(s: ShoalLab): Promise<Target[]> {
   await checkDns(s, client, vip);
   await checkAnswers(s, viaVip, names);
   await checkAnswers(s, mesh, names);
+  for (const t of [direct, mesh]) await tuneClient(s, t);
 
   console.log(
     `${SERVER}: ${servers.map((t) => `${t.hostname} ${t.ip} on node${t.host + 1}`).join(', ')}; ` +
@@ -510,7 +545,7 @@ async function setUp(s: ShoalLab): Promise<Target[]> {
   );
   console.log(
     "note: wrk's latency runs from writing a request to its answer and leaves out the TCP connect; " +
-      'requests/s includes it. direct reaches one replica, VIP and mesh spread over both.',
+      `requests/s includes it. direct reaches one replica, VIP and mesh ${spread(replicas)}.`,
   );
   return targets;
 }
@@ -546,7 +581,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const targets = await setUp(s);
+    const targets = await setUp(s, o.replicas);
     const all = await measure(s, targets, o);
     report(targets, all, o);
     console.log(
