@@ -26,6 +26,7 @@ import { existsSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ShoalLab, eventually, type CliResult } from '../e2e/cluster/shoal-lab.js';
+import { HTTP_HOSTNAME_SERVER } from '../e2e/cluster/task-servers.js';
 import type { CommandResult } from '../e2e/lab/run-command.js';
 
 const WRK = '/usr/bin/wrk';
@@ -37,8 +38,6 @@ const NETWORK = 'benchnet';
 const SERVER = 'srv';
 const CLIENT = 'client';
 const PUBLISHED = 8080;
-/** Each task serves its container's hostname (its short container ID) over HTTP on port 80. */
-const HTTP_SERVER = 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www';
 
 interface Options {
   readonly duration: number;
@@ -179,7 +178,7 @@ async function deployServices(s: ShoalLab, replicas: number): Promise<void> {
       'shoal/busybox',
       'sh',
       '-c',
-      HTTP_SERVER,
+      HTTP_HOSTNAME_SERVER,
     ]),
   );
   await must(

@@ -7,10 +7,7 @@
 
 import { setTimeout as delay } from 'node:timers/promises';
 import { ShoalLab } from './cluster/shoal-lab.js';
-
-/** A web server answering its container's hostname, stopping at once on SIGTERM. */
-const WEB =
-  'mkdir -p /www && hostname > /www/index.html; trap "exit 0" TERM; httpd -f -p 80 -h /www & wait $!';
+import { HTTP_HOSTNAME_SERVER } from './cluster/task-servers.js';
 
 function say(s: string): void {
   process.stdout.write(`${s}\n`);
@@ -82,7 +79,7 @@ async function main(): Promise<void> {
     say('$ docker network create -d overlay overnet');
     say(await must(lab.docker(0, ['network', 'create', '-d', 'overlay', 'overnet']), 'network create'));
     say(
-      `$ docker service create --name web --network overnet --replicas 2 --publish published=8080,target=80 shoal/busybox sh -c '${WEB}'`,
+      `$ docker service create --name web --network overnet --replicas 2 --publish published=8080,target=80 shoal/busybox sh -c '${HTTP_HOSTNAME_SERVER}'`,
     );
     say(
       await must(
@@ -100,7 +97,7 @@ async function main(): Promise<void> {
           'shoal/busybox',
           'sh',
           '-c',
-          WEB,
+          HTTP_HOSTNAME_SERVER,
         ]),
         'service create web',
       ),

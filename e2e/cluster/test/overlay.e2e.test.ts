@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ShoalLab, eventually } from '../shoal-lab.js';
 import { ok } from '../cli-output.js';
+import { HTTP_HOSTNAME_SERVER } from '../task-servers.js';
 
 let s: ShoalLab;
 
@@ -105,8 +106,6 @@ test('tasks on one overlay reach each other across hosts; MTU is the underlay mi
 });
 
 test('embedded DNS and the VIP: web -> VIP, tasks.web -> both tasks, requests alternate', async () => {
-  // An HTTP server (always listening: one process per connection) answering its hostname.
-  const script = 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www';
   await ok(
     s.docker(0, [
       'service',
@@ -120,7 +119,7 @@ test('embedded DNS and the VIP: web -> VIP, tasks.web -> both tasks, requests al
       'shoal/busybox',
       'sh',
       '-c',
-      script,
+      HTTP_HOSTNAME_SERVER,
     ]),
   );
   const client = await task(0, 'web', 'overnet');

@@ -9,15 +9,10 @@ import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ShoalLab, eventually } from '../shoal-lab.js';
 import { ok, rows } from '../cli-output.js';
+import { HTTP_HOSTNAME_SERVER } from '../task-servers.js';
 
 const NODES = [0, 1, 2];
 const CLIENT = 3;
-/**
- * Each task serves its container's hostname (its short container ID) over HTTP on port 80, and
- * stops at once on SIGTERM (so a removed task is gone quickly, as a well-behaved server is).
- */
-const HTTP_SERVER =
-  'mkdir -p /www && hostname > /www/index.html; trap "exit 0" TERM; httpd -f -p 80 -h /www & wait $!';
 
 /**
  * A UDP server answering each datagram with the container's hostname, run by the machine's own
@@ -112,7 +107,7 @@ test('a published port answers on every node, round robin over the replicas wher
       'shoal/busybox',
       'sh',
       '-c',
-      HTTP_SERVER,
+      HTTP_HOSTNAME_SERVER,
     ]),
   );
   const running = await eventually('two web replicas running', async () => {
@@ -227,7 +222,7 @@ test('host mode binds the port only where a task runs', async () => {
       'shoal/busybox',
       'sh',
       '-c',
-      HTTP_SERVER,
+      HTTP_HOSTNAME_SERVER,
     ]),
   );
   const running = await eventually('the local task running', async () => {
