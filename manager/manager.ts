@@ -17,6 +17,7 @@ import {
   type NodeServerCredentials,
 } from './ca/tls-credentials.js';
 import type { NodeCredentials } from './ca/ca-client.js';
+import { ControlClient } from './control/control-client.js';
 import { registerControlService } from './control/control-service.js';
 import { Dispatcher } from './dispatcher/index.js';
 import { LeaderLoops, type LeaderLoop } from './leadership.js';
@@ -27,7 +28,7 @@ import { createOrchestration } from './orchestrator/index.js';
 import { systemClock, type Clock } from './raft/node/clock.js';
 import type { RaftId } from './raft/types.js';
 import { ReplicatedStore } from './replication/replicated-store.js';
-import type { MemoryStore } from './store/index.js';
+import { NotLeaderError as StoreNotLeaderError, type MemoryStore } from './store/index.js';
 
 export interface ManagerOptions {
   readonly raftId: RaftId;
@@ -94,6 +95,10 @@ export class Manager {
     const managerOnly = (call: Parameters<typeof requireRole>[0]): void => {
       requireRole(call, 'manager', { clusterId: tls.clusterId });
     };
+    const managerChannel = channelCredentials(
+      { rootCaPem: tls.rootCaPem, identity: { certPem: tls.certPem, keyPem: tls.keyPem } },
+      { clusterId: tls.clusterId },
+    );
     let replicated: ReplicatedStore;
     try {
       replicated = await ReplicatedStore.open({
@@ -104,10 +109,7 @@ export class Manager {
         server,
         logger: o.logger,
         ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
-        channelCredentials: channelCredentials(
-          { rootCaPem: tls.rootCaPem, identity: { certPem: tls.certPem, keyPem: tls.keyPem } },
-          { clusterId: tls.clusterId },
-        ),
+        channelCredentials: managerChannel,
         channelOptions: NODE_CHANNEL_OPTIONS,
         authorize: managerOnly,
         ...('bootstrap' in o.raft ? { bootstrap: new Map([[o.raftId, o.advertiseAddr]]) } : {}),
@@ -120,7 +122,19 @@ export class Manager {
     const store = replicated.store;
     const raft = replicated.raft;
 
-    new NodeCaServer({ backend: new StoreCaBackend(store), logger: o.logger }).addTo(server);
+    const caBackend = new StoreCaBackend(store, {
+      forwardToLeader: async (issued) => {
+        const leader = raft.leader();
+        if (!leader.address || leader.id === raft.id) throw new StoreNotLeaderError(undefined);
+        const client = new ControlClient(leader.address, managerChannel, NODE_CHANNEL_OPTIONS);
+        try {
+          await client.recordCertificate(issued);
+        } finally {
+          client.close();
+        }
+      },
+    });
+    new NodeCaServer({ backend: caBackend, logger: o.logger }).addTo(server);
     const dispatcher = new Dispatcher({
       store,
       identify: (call) => {
@@ -135,6 +149,7 @@ export class Manager {
     registerControlService(server, {
       raft,
       runApiRequest: o.runApiRequest,
+      recordCertificate: (issued) => caBackend.recordCertificate(issued),
       authorizeManager: managerOnly,
       logger: o.logger,
       onJoined: async (m) => {

@@ -1,20 +1,29 @@
 // The CA's view of the cluster, backed by the replicated store: the root CA and join tokens
 // live in the Cluster object, issued certificates create or update Node objects, and removed
-// nodes are listed on the Cluster (a Node object is deleted by `node rm`).
+// nodes are listed on the Cluster (a Node object is deleted by `node rm`). Only the leader
+// writes the store: a follower's CA signs from its own copy of the cluster and hands the record
+// to the leader (`forwardToLeader`), so nodes join and renew through any manager.
 
-import type { MemoryStore } from '../store/index.js';
+import { NotLeaderError, type MemoryStore } from '../store/index.js';
 import type { Cluster, NewObject } from '../store/objects/index.js';
 import type { NodeRole } from '../store/objects/node.js';
 import type { CaBackend, CaClusterState, IssuedCertificate } from './ca-backend.js';
 import { peerHost } from '../dispatcher/identity.js';
 import { RootCA } from './root-ca.js';
 
+export interface StoreCaBackendOptions {
+  /** Records a certificate on the leader, when this manager is a follower. */
+  readonly forwardToLeader?: (issued: IssuedCertificate) => Promise<void>;
+}
+
 export class StoreCaBackend implements CaBackend {
   private readonly store: MemoryStore;
+  private readonly forwardToLeader: ((issued: IssuedCertificate) => Promise<void>) | undefined;
   private cached: { digest: string; ca: RootCA } | undefined;
 
-  constructor(store: MemoryStore) {
+  constructor(store: MemoryStore, options: StoreCaBackendOptions = {}) {
     this.store = store;
+    this.forwardToLeader = options.forwardToLeader;
   }
 
   private cluster(): Cluster {
@@ -40,6 +49,15 @@ export class StoreCaBackend implements CaBackend {
   }
 
   async recordCertificate(issued: IssuedCertificate): Promise<void> {
+    try {
+      await this.record(issued);
+    } catch (e: unknown) {
+      if (!(e instanceof NotLeaderError) || this.forwardToLeader === undefined) throw e;
+      await this.forwardToLeader(issued);
+    }
+  }
+
+  private async record(issued: IssuedCertificate): Promise<void> {
     const certificate = {
       state: 'issued' as const,
       certificate: issued.certificatePem,

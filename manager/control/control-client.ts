@@ -1,9 +1,10 @@
-// Calls to another manager's Control service: forward an API request to the leader, join or
-// leave the Raft group.
+// Calls to another manager's Control service: forward an API request or a certificate record
+// to the leader, join or leave the Raft group.
 
 import * as grpc from '@grpc/grpc-js';
 import { shoal } from '../../proto/gen/control.js';
 import type { ForwardedRequest, ForwardedResponse } from '../api/swarm-control.js';
+import type { IssuedCertificate } from '../ca/ca-backend.js';
 import type { RaftId } from '../raft/types.js';
 import { controlServiceDefinition as def, u64 } from './control-service.js';
 
@@ -69,6 +70,22 @@ export class ControlClient {
 
   async leaveRaft(raftId: RaftId, timeoutMs = 30_000): Promise<void> {
     await this.unary(def.leaveRaft, pb.LeaveRaftRequest.create({ raftId }), timeoutMs);
+  }
+
+  async recordCertificate(issued: IssuedCertificate, timeoutMs = 30_000): Promise<void> {
+    await this.unary(
+      def.recordCertificate,
+      pb.RecordCertificateRequest.create({
+        nodeId: issued.nodeId,
+        role: issued.role,
+        certificate: issued.certificatePem,
+        csr: issued.csrPem,
+        reason: issued.reason,
+        peer: issued.peer,
+        issuedAt: issued.issuedAt.toISOString(),
+      }),
+      timeoutMs,
+    );
   }
 
   close(): void {

@@ -5,6 +5,8 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { shoal } from '../../proto/gen/control.js';
 import type { ForwardedRequest, ForwardedResponse } from '../api/swarm-control.js';
+import type { IssuedCertificate } from '../ca/ca-backend.js';
+import { NODE_ROLES, type NodeRole } from '../store/objects/node.js';
 import { NotLeaderError } from '../raft/node/errors.js';
 import type { RaftNode } from '../raft/node/raft-node.js';
 
@@ -45,6 +47,19 @@ export const controlServiceDefinition = {
     responseSerialize: enc<shoal.control.LeaveRaftResponse>((m) => pb.LeaveRaftResponse.encode(m)),
     responseDeserialize: (b: Buffer) => pb.LeaveRaftResponse.decode(b),
   },
+  recordCertificate: {
+    path: '/shoal.control.Control/RecordCertificate',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: enc<shoal.control.RecordCertificateRequest>((m) =>
+      pb.RecordCertificateRequest.encode(m),
+    ),
+    requestDeserialize: (b: Buffer) => pb.RecordCertificateRequest.decode(b),
+    responseSerialize: enc<shoal.control.RecordCertificateResponse>((m) =>
+      pb.RecordCertificateResponse.encode(m),
+    ),
+    responseDeserialize: (b: Buffer) => pb.RecordCertificateResponse.decode(b),
+  },
 } satisfies grpc.ServiceDefinition;
 
 export interface ControlServiceDeps {
@@ -54,6 +69,8 @@ export interface ControlServiceDeps {
   /** Throws (with a grpc status) unless the caller presents a manager certificate. */
   readonly authorizeManager: (call: grpc.ServerUnaryCall<unknown, unknown>) => void;
   readonly logger: Logger;
+  /** Records a certificate a follower's CA issued (the leader's CA backend). */
+  readonly recordCertificate?: (issued: IssuedCertificate) => Promise<void>;
   /** Records a manager that joined the Raft group (e.g. its node's manager status). */
   readonly onJoined?: (member: { raftId: number; addr: string; nodeId: string }) => Promise<void>;
 }
@@ -148,5 +165,54 @@ export function registerControlService(server: grpc.Server, d: ControlServiceDep
         (e: unknown) => cb(statusOf(e)),
       );
     },
+    recordCertificate: (
+      call: grpc.ServerUnaryCall<
+        shoal.control.RecordCertificateRequest,
+        shoal.control.RecordCertificateResponse
+      >,
+      cb: grpc.sendUnaryData<shoal.control.RecordCertificateResponse>,
+    ) => {
+      let issued: IssuedCertificate;
+      try {
+        d.authorizeManager(call);
+        if (!d.recordCertificate) throw fail(grpc.status.UNIMPLEMENTED, 'this manager has no CA');
+        if (!d.raft.isLeader()) throw new NotLeaderError(d.raft.leader().id, d.raft.leader().address);
+        issued = issuedFrom(call.request);
+      } catch (e: unknown) {
+        cb(statusOf(e));
+        return;
+      }
+      d.recordCertificate(issued).then(
+        () => cb(null, pb.RecordCertificateResponse.create({})),
+        (e: unknown) => cb(statusOf(e)),
+      );
+    },
   });
+}
+
+/** A certificate record as a follower sent it, checked field by field. */
+function issuedFrom(r: shoal.control.RecordCertificateRequest): IssuedCertificate {
+  const role = r.role as NodeRole;
+  const issuedAt = new Date(r.issuedAt);
+  if (!r.nodeId) throw fail(grpc.status.INVALID_ARGUMENT, 'a certificate record needs a node ID');
+  if (!NODE_ROLES.includes(role))
+    throw fail(grpc.status.INVALID_ARGUMENT, `unknown role ${JSON.stringify(r.role)}`);
+  if (r.reason !== 'join' && r.reason !== 'renew') {
+    throw fail(grpc.status.INVALID_ARGUMENT, `unknown reason ${JSON.stringify(r.reason)}`);
+  }
+  if (!r.certificate.includes('BEGIN CERTIFICATE')) {
+    throw fail(grpc.status.INVALID_ARGUMENT, 'the record carries no PEM certificate');
+  }
+  if (Number.isNaN(issuedAt.getTime())) {
+    throw fail(grpc.status.INVALID_ARGUMENT, `bad issue time ${JSON.stringify(r.issuedAt)}`);
+  }
+  return {
+    nodeId: r.nodeId,
+    role,
+    certificatePem: r.certificate,
+    csrPem: r.csr,
+    reason: r.reason,
+    peer: r.peer,
+    issuedAt,
+  };
 }

@@ -1,5 +1,5 @@
 // Three managers and a late worker, with the unmodified docker CLI: a token pinning another CA
-// is refused; 6 replicas spread 2/2/2; a global service reaches a node that joins later; a
+// is refused; a manager and the worker join through a follower manager; 6 replicas spread 2/2/2; a global service reaches a node that joins later; a
 // container killed behind the agent's back is replaced; a start-first rolling update; the
 // leader's daemon killed: the two others elect a leader and keep serving.
 
@@ -38,7 +38,9 @@ test('three managers form a swarm; a token for another CA is refused', async () 
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /digest|root CA/i);
   await ok(s.docker(1, ['swarm', 'join', '--token', token, `${s.addr(0)}:2377`]));
-  await ok(s.docker(2, ['swarm', 'join', '--token', token, `${s.addr(0)}:2377`]));
+  // The third manager joins through the second (a follower): its CA's record goes to the
+  // leader, and the Raft join is redirected there.
+  await ok(s.docker(2, ['swarm', 'join', '--token', token, `${s.addr(1)}:2377`]));
   await eventually('three managers, one leader, two reachable', async () => {
     const text = (await ok(s.docker(0, ['node', 'ls']))).trim();
     const ready = (text.match(/\bReady\b/g) ?? []).length;
@@ -88,7 +90,8 @@ test('a global service reaches a node that joins later', async () => {
     (await running('everywhere')).length === 3 ? true : undefined,
   );
   const worker = (await ok(s.docker(0, ['swarm', 'join-token', '-q', 'worker']))).trim();
-  await ok(s.docker(3, ['swarm', 'join', '--token', worker, `${s.addr(0)}:2377`]));
+  // Through a follower manager, as a user-data script pointed at any manager does.
+  await ok(s.docker(3, ['swarm', 'join', '--token', worker, `${s.addr(2)}:2377`]));
   const tasks = await eventually('4 global tasks, one on node4', async () => {
     const t = await running('everywhere');
     return t.length === 4 && t.some((x) => x[3] === 'node4') ? t : undefined;

@@ -1,6 +1,7 @@
 // The Control service over real gRPC on loopback: a manager joins the Raft group through
-// JoinRaft, a follower's request is forwarded to and run by the leader, a non-manager caller
-// is refused, and a manager leaves.
+// JoinRaft, a follower's request is forwarded to and run by the leader, a certificate a
+// follower's CA issued is recorded by the leader, a non-manager caller is refused, and a
+// manager leaves.
 
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,6 +14,8 @@ import { ReplicatedStore } from '../../replication/replicated-store.js';
 import { ControlClient } from '../control-client.js';
 import { registerControlService } from '../control-service.js';
 import type { ForwardedRequest } from '../../api/swarm-control.js';
+import type { IssuedCertificate } from '../../ca/ca-backend.js';
+import { StoreCaBackend } from '../../ca/store-ca-backend.js';
 
 const logger = pino({ level: 'silent' });
 const cleanup: (() => Promise<void>)[] = [];
@@ -34,7 +37,7 @@ async function manager(
   id: number,
   opts: { bootstrap?: Map<number, string>; join?: Map<number, string> },
   allowed: { manager: boolean },
-): Promise<{ store: ReplicatedStore; address: string; ran: ForwardedRequest[] }> {
+): Promise<{ store: ReplicatedStore; address: string; ran: ForwardedRequest[]; ca: StoreCaBackend }> {
   const server = new grpc.Server();
   const port = await bind(server);
   const address = `127.0.0.1:${port}`;
@@ -50,9 +53,21 @@ async function manager(
     ...(opts.join ? { join: opts.join } : {}),
   });
   const ran: ForwardedRequest[] = [];
+  // As manager.ts wires it: a follower's CA hands its records to the leader's Control service.
+  const ca = new StoreCaBackend(store.store, {
+    forwardToLeader: async (issued) => {
+      const leader = new ControlClient(store.raft.leader().address ?? '', grpc.credentials.createInsecure());
+      try {
+        await leader.recordCertificate(issued);
+      } finally {
+        leader.close();
+      }
+    },
+  });
   registerControlService(server, {
     raft: store.raft,
     logger,
+    recordCertificate: (issued) => ca.recordCertificate(issued),
     authorizeManager: () => {
       if (!allowed.manager) {
         throw Object.assign(new Error('manager certificate required'), {
@@ -73,7 +88,7 @@ async function manager(
     await store.close();
     server.forceShutdown();
   });
-  return { store, address, ran };
+  return { store, address, ran, ca };
 }
 
 test('JoinRaft adds a manager; Forward runs on the leader; non-managers are refused; LeaveRaft removes', async () => {
@@ -118,6 +133,40 @@ test('JoinRaft adds a manager; Forward runs on the leader; non-managers are refu
       return true;
     },
   );
+
+  // A node joining through the follower: its CA's record reaches the store through the leader.
+  const issued: IssuedCertificate = {
+    nodeId: 'joiner-node',
+    role: 'worker',
+    certificatePem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+    csrPem: '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n',
+    reason: 'join',
+    peer: 'ipv4:10.0.0.9:40000',
+    issuedAt: new Date('2026-11-25T12:00:00Z'),
+  };
+  await m2.ca.recordCertificate(issued);
+  const recorded = m1.store.store.view((tx) => tx.get('nodes', 'joiner-node'));
+  assert.equal(recorded?.role, 'worker');
+  assert.equal(recorded?.status.addr, '10.0.0.9');
+  assert.match(recorded?.certificate?.certificate ?? '', /BEGIN CERTIFICATE/);
+  // A malformed record is refused with a reason, and nothing is written.
+  await assert.rejects(
+    client.recordCertificate({ ...issued, nodeId: 'x', role: 'admin' as 'worker' }),
+    (e: unknown) => {
+      assert.equal((e as grpc.ServiceError).code, grpc.status.INVALID_ARGUMENT);
+      assert.match((e as grpc.ServiceError).details, /unknown role "admin"/);
+      return true;
+    },
+  );
+  assert.equal(
+    m1.store.store.view((tx) => tx.get('nodes', 'x')),
+    undefined,
+  );
+  // The follower does not record one itself when asked directly.
+  await assert.rejects(toFollower.recordCertificate(issued), (e: unknown) => {
+    assert.equal((e as grpc.ServiceError).code, grpc.status.FAILED_PRECONDITION);
+    return true;
+  });
 
   allowed.manager = false;
   await assert.rejects(client.joinRaft(3, '127.0.0.1:1', 'node-three'), (e: unknown) => {
