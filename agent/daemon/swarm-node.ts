@@ -308,6 +308,22 @@ export class SwarmNode {
           raft.transferLeadership(to);
           await waitFor(() => !raft.isLeader(), 5_000, 'leadership to move').catch(() => undefined);
         }
+        // Then leave it, so the others no longer count this manager toward their quorum (as
+        // Docker's `swarm leave --force` does). Without a reachable leader it stays a member.
+        const leader = raft.leader().address;
+        const raftId = this.state.raftId;
+        if (others.length > 0 && leader && this.credentials) {
+          await atLeader(leader, this.credentials, "leave the managers' Raft group", (client) =>
+            client.leaveRaft(raftId, 10_000),
+          ).then(
+            () => this.log.info({ raftId }, 'left the Raft group'),
+            (e: unknown) =>
+              this.log.warn(
+                { err: e instanceof Error ? e.message : String(e) },
+                'could not leave the Raft group; `docker node demote` it from a manager, or `node rm` it',
+              ),
+          );
+        }
       }
       const agent = this.agent;
       this.agent = undefined;
@@ -468,12 +484,27 @@ export class SwarmNode {
 }
 
 /** Asks the manager at `target` (or the leader it names) to add us to the Raft group. */
-async function joinRaftGroup(
+function joinRaftGroup(
   target: string,
   creds: NodeCredentials,
   raftId: number,
   advertiseAddr: string,
 ): Promise<Map<number, string>> {
+  return atLeader(target, creds, "join the managers' Raft group", (client) =>
+    client.joinRaft(raftId, advertiseAddr, creds.nodeId, 30_000),
+  );
+}
+
+/**
+ * Makes a Control call at the leader: starts at `target`, follows the leader a follower names,
+ * and retries while there is none (an election) or it cannot be reached.
+ */
+async function atLeader<T>(
+  target: string,
+  creds: NodeCredentials,
+  what: string,
+  call: (client: ControlClient) => Promise<T>,
+): Promise<T> {
   const channel = channelCredentials(
     { rootCaPem: creds.rootCaPem, identity: { certPem: creds.certPem, keyPem: creds.keyPem } },
     { clusterId: creds.clusterId },
@@ -482,7 +513,7 @@ async function joinRaftGroup(
   for (let attempt = 0; attempt < 5; attempt++) {
     const client = new ControlClient(addr, channel, NODE_CHANNEL_OPTIONS);
     try {
-      return await client.joinRaft(raftId, advertiseAddr, creds.nodeId, 30_000);
+      return await call(client);
     } catch (e: unknown) {
       const err = e as grpc.ServiceError;
       const leader = /the leader is member \d+ at (\S+)$/.exec(err.details ?? '')?.[1];
@@ -499,11 +530,7 @@ async function joinRaftGroup(
       client.close();
     }
   }
-  throw new SwarmStateError(
-    'JOIN_FAILED',
-    500,
-    `could not join the managers' Raft group through ${target}: no leader answered`,
-  );
+  throw new SwarmStateError('JOIN_FAILED', 500, `could not ${what} through ${target}: no leader answered`);
 }
 
 async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {

@@ -1,9 +1,12 @@
 // Three managers and a late worker, with the unmodified docker CLI: a token pinning another CA
-// is refused; a manager and the worker join through a follower manager; 6 replicas spread 2/2/2; a global service reaches a node that joins later; a
-// container killed behind the agent's back is replaced; a start-first rolling update; the
-// leader's daemon killed: the two others elect a leader and keep serving.
+// is refused; a manager and the worker join through a follower manager; 6 replicas spread
+// 2/2/2; a global service reaches a node that joins later; a container killed behind the agent's
+// back is replaced; a start-first rolling update; a manager leaves with --force (out of the Raft
+// group) and joins again; the leader's daemon killed: the two others elect a leader and keep
+// serving.
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { ShoalLab, eventually } from '../shoal-lab.js';
 import { ok, rows } from '../cli-output.js';
@@ -140,6 +143,19 @@ test('a start-first rolling update replaces every task', async () => {
   }[];
   assert.deepEqual(inspect[0]?.Spec.TaskTemplate.ContainerSpec.Env, ['ROLLED=1']);
   assert.equal(inspect[0]?.UpdateStatus?.State, 'completed');
+});
+
+test('a manager that leaves with --force leaves the Raft group, and can join again', async () => {
+  await ok(s.docker(2, ['swarm', 'leave', '--force']));
+  const log = await readFile(s.logFile(2), 'utf8');
+  assert.match(log, /left the Raft group/);
+  const token = (await ok(s.docker(0, ['swarm', 'join-token', '-q', 'manager']))).trim();
+  await ok(s.docker(2, ['swarm', 'join', '--token', token, `${s.addr(0)}:2377`]));
+  // Three voters again, not four: the next test loses one and must keep its quorum.
+  await eventually('node3 a reachable manager again', async () => {
+    const r = rows(await ok(s.docker(0, ['node', 'ls'])));
+    return r.filter((x) => x.includes('node3') && x.includes('Reachable')).length === 1 ? true : undefined;
+  });
 });
 
 test('kill the leader: the two other managers elect one and keep serving', async () => {
