@@ -15,6 +15,13 @@ import { OverlayNetworking } from './overlay-networking.js';
 import { ServiceDiscovery } from './service-discovery.js';
 import { Worker } from './worker/worker.js';
 
+/**
+ * How long a running task on an overlay keeps serving once asked to stop: the managers send
+ * every node its new network view in the same change, and each reprograms in milliseconds
+ * (Swarm waits 2 s for its gossip to converge).
+ */
+const LB_DRAIN_MS = 500;
+
 export interface AgentOptions {
   /** <data-root>; the worker keeps its database under it. */
   readonly dataDir: string;
@@ -79,7 +86,12 @@ export class Agent {
       ...(overlay ? { attacher: overlay.attacher } : {}),
     });
     const description = await executor.describe();
-    const worker = await Worker.open({ executor, dataDir: o.dataDir, logger: o.logger });
+    const worker = await Worker.open({
+      executor,
+      dataDir: o.dataDir,
+      logger: o.logger,
+      ...(overlay ? { drainMs: LB_DRAIN_MS } : {}),
+    });
     const tls = o.credentials;
     const session = new AgentSession({
       managers: o.managers,

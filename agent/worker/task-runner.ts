@@ -27,6 +27,8 @@ export interface RunnerHooks {
   report(taskId: string, status: TaskStatus): void;
   now(): Date;
   logger: Logger;
+  /** Grace for load balancers before a running task on an overlay is stopped (ms; 0: none). */
+  drainMs?: number;
 }
 
 export class TaskRunner {
@@ -180,6 +182,11 @@ export class TaskRunner {
 
   private async stop(removeContainer: boolean): Promise<void> {
     if (!this.stopped) {
+      const drainMs = this.hooks.drainMs ?? 0;
+      if (drainMs > 0 && this.status.state === 'running' && this.task.networksAttachments.length > 0) {
+        // Still serving while every node drops it from its load balancing (as Swarm does).
+        await new Promise((r) => setTimeout(r, drainMs));
+      }
       const run = this.run;
       run?.abort.abort();
       await run?.done;

@@ -24,6 +24,12 @@ export interface WorkerOptions {
   /** Defers a batch of status changes (default: setImmediate, one batch per tick of the loop). */
   schedule?: (flush: () => void) => void;
   logger?: Logger;
+  /**
+   * How long a running task on an overlay keeps serving after it is asked to stop, before its
+   * container is stopped (default 0): every node takes it out of its load balancing (VIPs and
+   * the routing mesh) from the same change, and this lets them do so before it goes away.
+   */
+  drainMs?: number;
 }
 
 export class Worker {
@@ -33,6 +39,7 @@ export class Worker {
   private readonly batcher: StatusBatcher;
   private readonly now: () => Date;
   private readonly logger: Logger;
+  private readonly drainMs: number;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -43,6 +50,7 @@ export class Worker {
   ) {
     this.now = options.now ?? (() => new Date());
     this.logger = options.logger ?? pino({ level: 'silent' });
+    this.drainMs = options.drainMs ?? 0;
     this.batcher = new StatusBatcher(
       (reports) => this.db.saveStatuses(reports),
       options.schedule ?? ((flush) => setImmediate(flush)),
@@ -147,6 +155,7 @@ export class Worker {
       },
       now: this.now,
       logger: this.logger,
+      drainMs: this.drainMs,
     });
     this.runners.set(task.id, runner);
     runner.kick();

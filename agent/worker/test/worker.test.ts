@@ -131,6 +131,35 @@ test('desired shutdown stops a running task; desired remove then removes its con
   await worker.close();
 });
 
+test('a running task on an overlay keeps serving for the drain time before it is stopped', async () => {
+  const dir = await dataDir();
+  const log = new StatusLog();
+  const drainMs = 1000;
+  const worker = await Worker.open({
+    executor: new NullExecutor({ images: [IMAGE] }),
+    dataDir: dir,
+    now: steppingClock(),
+    drainMs,
+  });
+  log.attach(worker);
+  const balanced = forever();
+  balanced.networksAttachments = [{ networkId: 'overnet', addresses: ['10.0.1.5/24'], aliases: [] }];
+  const plain = forever();
+  await worker.apply(full(balanced, plain));
+  await log.until(balanced.id, 'running');
+  await log.until(plain.id, 'running');
+  const asked = Date.now();
+  await worker.apply(update(withDesired(balanced, 'shutdown'), withDesired(plain, 'shutdown')));
+  await log.until(plain.id, 'shutdown');
+  assert.ok(
+    !log.states(balanced.id).includes('shutdown'),
+    'the balanced task still runs when the plain one is stopped',
+  );
+  await log.until(balanced.id, 'shutdown');
+  assert.ok(Date.now() - asked >= drainMs, `stopped after ${Date.now() - asked} ms, not before ${drainMs}`);
+  await worker.close();
+});
+
 test('a task no longer assigned is shut down and removed without further reports', async () => {
   const { log, worker, executor } = await setup();
   const a = forever();
