@@ -88,7 +88,7 @@ export class OverlayDataPlane {
     await this.queue.run(config.id, () => network.setLocalAddress(address, mac));
   }
 
-  /** The node no longer holds the network: its address goes; the devices follow their tasks. */
+  /** The node no longer holds the network: its address goes (the devices stay until teardown). */
   async releaseNetwork(networkId: string): Promise<void> {
     if (!this.held.delete(networkId)) return;
     const network = this.networks.get(networkId);
