@@ -48,6 +48,8 @@ export class OverlayNetwork {
   private programmed: ForwardingTable = EMPTY_TABLE;
   /** The node's own address on the bridge (the ingress network's sandbox address), if any. */
   private local: string | undefined;
+  /** The bridge's MAC as last set or read back. */
+  private localMac: string | undefined;
 
   private constructor(
     private readonly ip: IpRoute,
@@ -129,10 +131,11 @@ export class OverlayNetwork {
    * Gives the node an address on the network's bridge, with the MAC the cluster derives from it
    * (other nodes' forwarding entries name that MAC), or takes it away (undefined). This is how
    * the ingress network's sandbox lives in the node's own namespace: routing-mesh connections
-   * leave the node from this address and their answers come back to it. Idempotent.
+   * leave the node from this address and their answers come back to it. Idempotent: after a
+   * restart the address read back from the bridge is kept as it is (no gap in the mesh).
    */
   async setLocalAddress(address: string | undefined, mac?: string): Promise<void> {
-    if (address === this.local) return;
+    if (address === this.local && (address === undefined || mac === this.localMac)) return;
     const lines = [`addr flush dev ${this.bridge}`];
     if (address !== undefined) {
       if (mac === undefined) {
@@ -142,6 +145,7 @@ export class OverlayNetwork {
     }
     await this.ip.ip(lines);
     this.local = address;
+    this.localMac = address === undefined ? undefined : mac;
   }
 
   get localAddress(): string | undefined {
@@ -153,6 +157,7 @@ export class OverlayNetwork {
     await this.removeDevices();
     this.programmed = EMPTY_TABLE;
     this.local = undefined;
+    this.localMac = undefined;
   }
 
   private async send(change: ForwardingChange): Promise<void> {
@@ -183,7 +188,21 @@ export class OverlayNetwork {
       linkInfo(b).kind === 'bridge';
     if (!matches) return false;
     this.programmed = await this.readKernelTable();
+    await this.readLocalAddress(b);
     return true;
+  }
+
+  /** The node's address on an adopted bridge, if it has exactly one IPv4 address. */
+  private async readLocalAddress(bridge: JsonRecord): Promise<void> {
+    const text = await this.ip.ipJsonText(['-4', 'addr', 'show', 'dev', this.bridge]);
+    const [link] = JSON.parse(text ?? '[]') as { addr_info?: { local?: string; prefixlen?: number }[] }[];
+    const addrs = link?.addr_info ?? [];
+    const only = addrs.length === 1 ? addrs[0] : undefined;
+    const mac = bridge['address'];
+    if (only?.local !== undefined && only.prefixlen !== undefined && typeof mac === 'string') {
+      this.local = `${only.local}/${only.prefixlen}`;
+      this.localMac = mac;
+    }
   }
 
   private async removeDevices(): Promise<void> {

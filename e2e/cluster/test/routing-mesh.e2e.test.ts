@@ -133,6 +133,34 @@ test('a published port answers on every node, round robin over the replicas wher
   assert.deepEqual([...new Set(own)].sort(), ids, `from the idle node itself: ${own.join(' ')}`);
 });
 
+test('the mesh keeps answering while a node’s shoald restarts, and after', async () => {
+  const r = await replicas('web');
+  const ids = all(r);
+  const idle = NODES.find((h) => (r.get(h) ?? []).length === 0) ?? 0;
+  const url = `http://${s.addr(idle)}:8080/`;
+  let stop = false;
+  const during: string[] = [];
+  const load = (async () => {
+    while (!stop) during.push(...(await gets(CLIENT, url, 5)));
+  })();
+  s.killDaemon(idle);
+  await delay(500);
+  await s.startDaemon(idle);
+  await eventually(`node${idle + 1} back in the swarm`, async () => {
+    const out = await s.docker(idle, ['info', '--format', '{{.Swarm.LocalNodeState}}']);
+    return out.stdout.trim() === 'active' ? true : undefined;
+  });
+  await delay(2000);
+  stop = true;
+  await load;
+  assert.ok(during.length > 0);
+  assert.deepEqual(
+    during.filter((a) => !ids.includes(a)),
+    [],
+    `every request answered by a replica (${during.length} sent)`,
+  );
+});
+
 test('a published UDP port answers on every node, round robin over the replicas', async () => {
   await ok(
     s.docker(0, [
