@@ -70,6 +70,18 @@ test('tasks on one overlay reach each other across hosts; MTU is the underlay mi
   const a = await task(0, 'web', 'overnet');
   const b = await task(1, 'web', 'overnet');
   assert.match(a.ip, /^10\.0\.\d+\.\d+$/);
+  // As the seeds read it: inspect on a node shows its task container and both nodes as peers.
+  const shown = await eventually('network inspect to show the local task', async () => {
+    const [n] = JSON.parse(await ok(s.docker(0, ['network', 'inspect', 'overnet']))) as {
+      Containers: Record<string, { Name: string; IPv4Address: string }>;
+      Peers?: { IP: string }[];
+    }[];
+    const mine = Object.values(n?.Containers ?? {});
+    return mine.length === 1 && (n?.Peers ?? []).length === 2 ? { mine, peers: n?.Peers ?? [] } : undefined;
+  });
+  assert.equal(shown.mine[0]?.Name, a.name);
+  assert.equal(shown.mine[0]?.IPv4Address.split('/')[0], a.ip);
+  assert.deepEqual(shown.peers.map((p) => p.IP).sort(), [s.addr(0), s.addr(1)].sort());
   const ping = await ok(s.engine(0, ['exec', a.name, 'ping', '-c', '3', '-W', '2', b.ip]));
   assert.match(ping, /3 packets transmitted, 3 packets received/);
   const mtu = (await ok(s.engine(1, ['exec', b.name, 'cat', '/sys/class/net/eth0/mtu']))).trim();
@@ -136,6 +148,10 @@ test('embedded DNS and the VIP: web -> VIP, tasks.web -> both tasks, requests al
   assert.match(lookup, new RegExp(`Address: ${vip.replace(/\./g, '\\.')}`));
   const tasks = await ok(s.engine(0, ['exec', client.name, 'nslookup', 'tasks.echo']));
   assert.ok(tasks.includes(a.ip) && tasks.includes(b.ip), `tasks.echo lists both tasks: ${tasks}`);
+  // As in the seeds' lab: pinging the service by name answers, from its VIP.
+  const ping = await ok(s.engine(0, ['exec', client.name, 'ping', '-c', '1', '-W', '2', 'echo']));
+  assert.match(ping, new RegExp(`PING echo \\(${vip.replace(/\./g, '\\.')}\\)`));
+  assert.match(ping, /1 packets received/);
   // 100 connections to the VIP from a third task: each replica serves 50 ± 2, alternating.
   const loop = 'for i in $(seq 100); do wget -q -O - http://echo/ || echo error; done';
   const seen = (await ok(s.engine(0, ['exec', client.name, 'sh', '-c', loop]))).trim().split('\n');

@@ -13,6 +13,7 @@ import { resolveNetworkId } from '../resolve.js';
 import { NetworkCreateSchema, NetworkInspectQuery, type DockerNetworkCreate } from '../schemas/network.js';
 import { FiltersQuery, IdParams } from '../schemas/query.js';
 import { networkFromStore, networkSpecToStore } from '../translate/network.js';
+import { localNetworkState } from '../translate/network-local.js';
 import { forwardable } from './forwardable.js';
 import { networkUser } from '../../allocator/network-users.js';
 
@@ -83,7 +84,7 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: RouteContext): 
             .list('networks')
             .filter((n) => networkMatches(tx, n, filters))
             .sort((a, b) => a.meta.createdAt.localeCompare(b.meta.createdAt))
-            .map(networkFromStore),
+            .map((n) => networkFromStore(n)),
         ),
       );
     },
@@ -95,14 +96,14 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: RouteContext): 
     (request, reply) => {
       const scope = request.query.scope ?? '';
       const store = managerStore(control);
-      const network = store.view((tx) => {
+      const inspected = store.view((tx) => {
         const found = tx.get('networks', resolveNetworkId(tx, request.params.id));
         if (found === undefined || (scope !== '' && scope !== 'swarm')) {
           throw notFound(`network ${request.params.id} not found`);
         }
-        return found;
+        return networkFromStore(found, localNetworkState(tx, found.id, control.nodeId()));
       });
-      return reply.send(networkFromStore(network));
+      return reply.send(inspected);
     },
   );
 

@@ -4,6 +4,7 @@
 // driver state's options once the allocator has run.
 
 import type { IPAMConfig, Network, NetworkSpec } from '../../store/index.js';
+import type { DockerEndpointResource, DockerPeer, LocalNetworkState } from './network-local.js';
 import type { DockerIpamConfig, DockerNetworkCreate } from '../schemas/network.js';
 
 export interface DockerNetworkResource {
@@ -23,9 +24,10 @@ export interface DockerNetworkResource {
   Ingress: boolean;
   ConfigFrom: { Network: string };
   ConfigOnly: boolean;
-  Containers: Record<string, never>;
+  Containers: Record<string, DockerEndpointResource>;
   Options: Record<string, string>;
   Labels: Record<string, string>;
+  Peers?: DockerPeer[];
 }
 
 function ipamConfigFromStore(c: IPAMConfig): DockerNetworkResource['IPAM']['Config'][number] {
@@ -36,7 +38,8 @@ function ipamConfigFromStore(c: IPAMConfig): DockerNetworkResource['IPAM']['Conf
   };
 }
 
-export function networkFromStore(n: Network): DockerNetworkResource {
+/** The network as dockerd shows it; `local`: what this node has of it (inspect only). */
+export function networkFromStore(n: Network, local?: LocalNetworkState): DockerNetworkResource {
   const ipam = n.ipam ?? n.spec.ipam;
   const options = ipam?.driver?.options ?? {};
   return {
@@ -56,9 +59,10 @@ export function networkFromStore(n: Network): DockerNetworkResource {
     Ingress: n.spec.ingress,
     ConfigFrom: { Network: '' },
     ConfigOnly: false,
-    Containers: {},
+    Containers: { ...local?.Containers },
     Options: { ...(n.driverState?.options ?? n.spec.driverConfig?.options ?? {}) },
     Labels: { ...n.spec.labels },
+    ...(local?.Peers === undefined ? {} : { Peers: local.Peers }),
   };
 }
 
