@@ -1,17 +1,14 @@
 // Runs nft inside a network namespace: `nsenter --net=<path> nft -j …` (never `ip netns exec`,
 // which remounts /sys). A ruleset goes in as one nft run, one transaction, so it applies whole
-// or not at all; failures carry nft's own message. A small batch (every diff) goes on the command
-// line (`nft -j '<json>'`), a large one through a private file (`nft -j -f FILE`). Not `-f -`:
-// nft reopens /dev/stdin, which fails with ENXIO when it is the socket Node's child_process gives.
+// or not at all; failures carry nft's own message. ../nft-input.ts says how the batch reaches nft.
 
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { NftError, NftMissingError, NftUnreadableError } from './errors.js';
 import type { NftCommand } from './nft-json.js';
 import { FAMILY } from './nft-json.js';
+import { withNftBatch } from '../nft-input.js';
 
 export interface NftOptions {
   /** Kill nft after this long (default 30 s). */
@@ -23,9 +20,6 @@ interface RunResult {
   readonly stdout: string;
   readonly stderr: string;
 }
-
-/** Linux refuses one argument over 128 KiB (MAX_ARG_STRLEN): larger batches go through a file. */
-const MAX_INLINE = 64 * 1024;
 
 const SEARCH = ['/usr/sbin', '/sbin', '/usr/bin', '/bin', '/usr/local/sbin'];
 
@@ -58,20 +52,8 @@ export class Nft {
   async apply(netnsPath: string, commands: readonly NftCommand[]): Promise<void> {
     if (commands.length === 0) return;
     const json = JSON.stringify({ nftables: commands });
-    if (Buffer.byteLength(json) <= MAX_INLINE) {
-      const r = await this.run(netnsPath, ['-j', json], 'apply');
-      if (r.code !== 0) throw new NftError(netnsPath, 'apply', r.code, r.stderr);
-      return;
-    }
-    const dir = await mkdtemp(join(tmpdir(), 'shoal-nft-'));
-    try {
-      const file = join(dir, 'ruleset.json');
-      await writeFile(file, json, { mode: 0o600 });
-      const r = await this.run(netnsPath, ['-j', '-f', file], 'apply');
-      if (r.code !== 0) throw new NftError(netnsPath, 'apply', r.code, r.stderr);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const r = await withNftBatch(json, (args) => this.run(netnsPath, args, 'apply'));
+    if (r.code !== 0) throw new NftError(netnsPath, 'apply', r.code, r.stderr);
   }
 
   /** The table's objects as `nft -j list table` prints them (metainfo left out), or undefined if absent. */

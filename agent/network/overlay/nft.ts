@@ -1,33 +1,15 @@
-// nftables through its JSON interface: one `nft -j` run per change, which the kernel applies as
-// one transaction (all or nothing). nft 1.0's JSON reader cannot take standard input from a
-// socket (it reopens /dev/stdin, which fails for the socketpair Node gives a child), so a batch
-// goes on the command line, or through a temporary file when it is too long for one argument.
+// nftables through its JSON interface, through the node's HostCommands: one `nft -j` run per
+// change, which the kernel applies as one transaction (all or nothing); see ../nft-input.ts for
+// how the batch reaches nft.
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { HostCommands } from './host-commands.js';
+import { withNftBatch } from '../nft-input.js';
 
 export type NftCommand = Record<string, unknown>;
 
-/** Linux refuses a single argument longer than 128 KiB (MAX_ARG_STRLEN); stay well below. */
-const MAX_INLINE = 64 * 1024;
-
 export async function nftApply(commands: HostCommands, batch: readonly NftCommand[]): Promise<void> {
   if (batch.length === 0) return;
-  const json = JSON.stringify({ nftables: batch });
-  if (Buffer.byteLength(json) <= MAX_INLINE) {
-    await commands.run(['nft', '-j', json]);
-    return;
-  }
-  const dir = await mkdtemp(join(tmpdir(), 'shoal-nft-'));
-  try {
-    const file = join(dir, 'batch.json');
-    await writeFile(file, json);
-    await commands.run(['nft', '-j', '-f', file]);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  await withNftBatch(JSON.stringify({ nftables: batch }), (args) => commands.run(['nft', ...args]));
 }
 
 /** Whether the table exists. */
