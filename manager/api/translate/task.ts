@@ -50,8 +50,5 @@ export function taskFromStore(
   return out;
 }
 
-/** Docker's task name: <service>.<slot>.<id> for replicated tasks, <service>.<node>.<id> for global ones. */
-export function taskName(t: Task): string {
-  const middle = t.slot !== 0 ? String(t.slot) : (t.nodeId ?? '');
-  return `${t.serviceAnnotations.name}.${middle}.${t.id}`;
-}
+/** Docker's task name (its container's name): <service>.<slot>.<id>, global: <service>.<node>.<id>. */
+export { taskName } from '../../../agent/exec/task-identity.js';
