@@ -4,8 +4,8 @@
 // ingress network, wherever they run, round robin, masqueraded to that address so the answers
 // come back through this node. Host mode: a port published by a task on this node leads to the
 // task's own address on the bridge its default route leaves by (shoal's gateway bridge, or the
-// engine's default bridge for a task on no overlay), and is bound only while such a task runs. Everything is
-// done by the kernel; no packet passes through this process.
+// engine's default bridge for a task on no overlay), and is bound only while such a task runs.
+// Everything is done by the kernel; no packet passes through this process.
 
 import type { Logger } from 'pino';
 import type { HostCommands } from './network/overlay/host-commands.js';
@@ -30,7 +30,7 @@ export class RoutingMesh {
   private view: NodeNetworkView | undefined;
   private ingressHeld: string | undefined;
   /** Running local tasks' addresses the node reaches them at (only tasks with host-mode ports). */
-  private readonly gatewayAddresses = new Map<string, string>();
+  private readonly taskAddresses = new Map<string, string>();
 
   constructor(private readonly o: RoutingMeshOptions) {
     this.log = o.logger.child({ component: 'routing-mesh' });
@@ -59,13 +59,13 @@ export class RoutingMesh {
       this.ingressHeld = undefined;
     }
     const running = new Set(view.hostPorts?.map((h) => h.taskId));
-    for (const id of this.gatewayAddresses.keys()) if (!running.has(id)) this.gatewayAddresses.delete(id);
+    for (const id of this.taskAddresses.keys()) if (!running.has(id)) this.taskAddresses.delete(id);
     await this.program();
   }
 
   /** A local task runs: if it publishes host-mode ports, find its address and bind them. */
   async taskRunning(taskId: string, pid: number): Promise<void> {
-    if (this.gatewayAddresses.has(taskId)) return;
+    if (this.taskAddresses.has(taskId)) return;
     if (!this.view?.hostPorts?.some((h) => h.taskId === taskId)) return;
     const address = await this.outboundAddressOf(pid);
     if (address === undefined) {
@@ -76,13 +76,13 @@ export class RoutingMesh {
       );
       return;
     }
-    this.gatewayAddresses.set(taskId, address);
+    this.taskAddresses.set(taskId, address);
     await this.program();
   }
 
   /** A local task stopped: its host-mode ports are unbound. */
   async taskStopped(taskId: string): Promise<void> {
-    if (!this.gatewayAddresses.delete(taskId)) return;
+    if (!this.taskAddresses.delete(taskId)) return;
     await this.program();
   }
 
@@ -92,12 +92,12 @@ export class RoutingMesh {
     if (this.ingressHeld !== undefined) await this.o.dataPlane.releaseNetwork(this.ingressHeld);
     this.ingressHeld = undefined;
     this.view = undefined;
-    this.gatewayAddresses.clear();
+    this.taskAddresses.clear();
   }
 
   private async program(): Promise<void> {
     if (this.view === undefined) return;
-    const hostPorts = hostPortsFromView(this.view, (id) => this.gatewayAddresses.get(id));
+    const hostPorts = hostPortsFromView(this.view, (id) => this.taskAddresses.get(id));
     const result = await this.lb.applyNode(this.netnsPath, nodeSpecFromView(this.view, hostPorts));
     if (result.mode !== 'unchanged') this.log.debug({ ...result }, 'published ports programmed');
   }

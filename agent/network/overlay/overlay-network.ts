@@ -148,10 +148,6 @@ export class OverlayNetwork {
     this.localMac = address === undefined ? undefined : mac;
   }
 
-  get localAddress(): string | undefined {
-    return this.local;
-  }
-
   /** Removes the bridge and the VXLAN device (and with them every forwarding entry). */
   async destroy(): Promise<void> {
     await this.removeDevices();
