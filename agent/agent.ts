@@ -4,7 +4,7 @@
 
 import type { Logger } from 'pino';
 import type { NodeCredentials } from '../manager/ca/ca-client.js';
-import { NODE_CHANNEL_OPTIONS, channelCredentials } from '../manager/ca/tls-credentials.js';
+import { NODE_CHANNEL_OPTIONS, nodeChannelCredentials } from '../manager/ca/tls-credentials.js';
 import type { NodeDescription } from '../manager/store/objects/index.js';
 import { DockerExecutor } from './exec/docker/docker-executor.js';
 import type { TaskStatusReport } from './assignments.js';
@@ -95,10 +95,7 @@ export class Agent {
     const tls = o.credentials;
     const session = new AgentSession({
       managers: o.managers,
-      credentials: channelCredentials(
-        { rootCaPem: tls.rootCaPem, identity: { certPem: tls.certPem, keyPem: tls.keyPem } },
-        { clusterId: tls.clusterId },
-      ),
+      credentials: nodeChannelCredentials(tls),
       channelOptions: NODE_CHANNEL_OPTIONS,
       nodeDescription: description,
       onAssignments: async (change) => {
@@ -206,14 +203,7 @@ function followSandboxes(
     if (r.status.state === 'running' && pid > 0) {
       overlay.mesh.taskRunning(r.taskId, pid).catch(warn(r.taskId, 'host-mode ports not bound'));
       const nets = taskNetworks.get(r.taskId) ?? [];
-      discovery
-        .taskRunning(r.taskId, pid, nets)
-        .catch((e: unknown) =>
-          log.warn(
-            { taskId: r.taskId, err: e instanceof Error ? e.message : String(e) },
-            'sandbox not programmed',
-          ),
-        );
+      discovery.taskRunning(r.taskId, pid, nets).catch(warn(r.taskId, 'sandbox not programmed'));
     } else if (STOPPED.has(r.status.state)) {
       discovery.taskStopped(r.taskId);
       overlay.mesh.taskStopped(r.taskId).catch(warn(r.taskId, 'host-mode ports not unbound'));

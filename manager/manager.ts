@@ -12,12 +12,12 @@ import { peerIdentity, requireRole } from './ca/peer-identity.js';
 import { StoreCaBackend } from './ca/store-ca-backend.js';
 import {
   NODE_CHANNEL_OPTIONS,
-  channelCredentials,
+  nodeChannelCredentials,
   serverCredentials,
   type NodeServerCredentials,
 } from './ca/tls-credentials.js';
 import type { NodeCredentials } from './ca/ca-client.js';
-import { ControlClient } from './control/control-client.js';
+import { withControlClient } from './control/control-client.js';
 import { registerControlService } from './control/control-service.js';
 import { Dispatcher } from './dispatcher/index.js';
 import { LeaderLoops, type LeaderLoop } from './leadership.js';
@@ -95,10 +95,7 @@ export class Manager {
     const managerOnly = (call: Parameters<typeof requireRole>[0]): void => {
       requireRole(call, 'manager', { clusterId: tls.clusterId });
     };
-    const managerChannel = channelCredentials(
-      { rootCaPem: tls.rootCaPem, identity: { certPem: tls.certPem, keyPem: tls.keyPem } },
-      { clusterId: tls.clusterId },
-    );
+    const managerChannel = nodeChannelCredentials(tls);
     let replicated: ReplicatedStore;
     try {
       replicated = await ReplicatedStore.open({
@@ -126,12 +123,9 @@ export class Manager {
       forwardToLeader: async (issued) => {
         const leader = raft.leader();
         if (!leader.address || leader.id === raft.id) throw new StoreNotLeaderError(undefined);
-        const client = new ControlClient(leader.address, managerChannel, NODE_CHANNEL_OPTIONS);
-        try {
-          await client.recordCertificate(issued);
-        } finally {
-          client.close();
-        }
+        await withControlClient(leader.address, managerChannel, NODE_CHANNEL_OPTIONS, (client) =>
+          client.recordCertificate(issued),
+        );
       },
     });
     new NodeCaServer({ backend: caBackend, logger: o.logger }).addTo(server);

@@ -17,8 +17,8 @@ import type {
 } from '../../manager/api/swarm-control.js';
 import { NotInSwarmError, NotManagerError } from '../../manager/api/swarm-control.js';
 import { generateJoinToken } from '../../manager/ca/join-token.js';
-import { NODE_CHANNEL_OPTIONS, channelCredentials } from '../../manager/ca/tls-credentials.js';
-import { ControlClient } from '../../manager/control/control-client.js';
+import { NODE_CHANNEL_OPTIONS, nodeChannelCredentials } from '../../manager/ca/tls-credentials.js';
+import { withControlClient } from '../../manager/control/control-client.js';
 import { NotLeaderError, NotFoundError, type MemoryStore } from '../../manager/store/index.js';
 import { parseHostPort } from './config.js';
 import { FailedPreconditionError } from '../../manager/api/control-errors.js';
@@ -135,19 +135,9 @@ export class NodeSwarmControl implements SwarmControl {
     if (!leader.address || leader.id === m.replicated.raft.id) {
       throw new NotLeaderError(undefined);
     }
-    const client = new ControlClient(
-      leader.address,
-      channelCredentials(
-        { rootCaPem: creds.rootCaPem, identity: { certPem: creds.certPem, keyPem: creds.keyPem } },
-        { clusterId: creds.clusterId },
-      ),
-      NODE_CHANNEL_OPTIONS,
+    return withControlClient(leader.address, nodeChannelCredentials(creds), NODE_CHANNEL_OPTIONS, (client) =>
+      client.forward(req),
     );
-    try {
-      return await client.forward(req);
-    } finally {
-      client.close();
-    }
   }
 
   joinTokens(): JoinTokensView {

@@ -24,10 +24,10 @@ import { joinSwarmPki, renewNodeCertificate, type NodeCredentials } from '../../
 import { CaError } from '../../manager/ca/errors.js';
 import { generateNodeKeyAndCsr, signNodeCertificate } from '../../manager/ca/node-certificate.js';
 import { RootCA } from '../../manager/ca/root-ca.js';
-import { NODE_CHANNEL_OPTIONS, channelCredentials } from '../../manager/ca/tls-credentials.js';
+import { NODE_CHANNEL_OPTIONS, nodeChannelCredentials } from '../../manager/ca/tls-credentials.js';
 import { ensureIngressNetwork } from '../../manager/allocator/ingress.js';
 import { newClusterObject } from '../../manager/cluster-defaults.js';
-import { ControlClient } from '../../manager/control/control-client.js';
+import { withControlClient, type ControlClient } from '../../manager/control/control-client.js';
 import { Manager } from '../../manager/manager.js';
 import { generateId } from '../../manager/store/index.js';
 import { Agent } from '../agent.js';
@@ -505,15 +505,11 @@ async function atLeader<T>(
   what: string,
   call: (client: ControlClient) => Promise<T>,
 ): Promise<T> {
-  const channel = channelCredentials(
-    { rootCaPem: creds.rootCaPem, identity: { certPem: creds.certPem, keyPem: creds.keyPem } },
-    { clusterId: creds.clusterId },
-  );
+  const channel = nodeChannelCredentials(creds);
   let addr = target;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const client = new ControlClient(addr, channel, NODE_CHANNEL_OPTIONS);
     try {
-      return await call(client);
+      return await withControlClient(addr, channel, NODE_CHANNEL_OPTIONS, call);
     } catch (e: unknown) {
       const err = e as grpc.ServiceError;
       const leader = /the leader is member \d+ at (\S+)$/.exec(err.details ?? '')?.[1];
@@ -526,8 +522,6 @@ async function atLeader<T>(
         continue;
       }
       throw e;
-    } finally {
-      client.close();
     }
   }
   throw new SwarmStateError('JOIN_FAILED', 500, `could not ${what} through ${target}: no leader answered`);

@@ -23,6 +23,7 @@ import {
 import {
   bootstrapChannelCredentials,
   channelCredentials,
+  nodeChannelCredentials,
   NODE_CHANNEL_OPTIONS,
   type NodeTlsMaterial,
 } from './tls-credentials.js';
@@ -112,10 +113,7 @@ export async function renewNodeCertificate(
   options: CaClientOptions = {},
 ): Promise<NodeCredentials> {
   const key = await generateNodeKeyAndCsr();
-  const creds = channelCredentials(
-    { rootCaPem: current.rootCaPem, identity: { certPem: current.certPem, keyPem: current.keyPem } },
-    { clusterId: current.clusterId, ...clockOption(options) },
-  );
+  const creds = nodeChannelCredentials(current, clockOption(options));
   const client = new grpc.Client(target, creds, NODE_CHANNEL_OPTIONS);
   try {
     const req = newRenewRequest({ csr: key.csrPem });

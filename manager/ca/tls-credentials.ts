@@ -166,6 +166,17 @@ export function channelCredentials(
   );
 }
 
+/** A node's own credentials for dialing a manager of its cluster (its certificate, its root). */
+export function nodeChannelCredentials(
+  node: NodeTlsMaterial & { readonly clusterId: string },
+  options: Pick<ManagerIdentityOptions, 'now'> = {},
+): grpc.ChannelCredentials {
+  return channelCredentials(
+    { rootCaPem: node.rootCaPem, identity: { certPem: node.certPem, keyPem: node.keyPem } },
+    { clusterId: node.clusterId, ...options },
+  );
+}
+
 /**
  * Credentials that verify nothing about the server: only for the first step of joining, fetching
  * the root CA, whose digest the node then checks against its token before trusting it.

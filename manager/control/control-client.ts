@@ -92,3 +92,18 @@ export class ControlClient {
     this.client.close();
   }
 }
+
+/** Opens a Control client to `address`, makes `call` with it, and closes it whatever happens. */
+export async function withControlClient<T>(
+  address: string,
+  credentials: grpc.ChannelCredentials,
+  options: grpc.ChannelOptions,
+  call: (client: ControlClient) => Promise<T>,
+): Promise<T> {
+  const client = new ControlClient(address, credentials, options);
+  try {
+    return await call(client);
+  } finally {
+    client.close();
+  }
+}
