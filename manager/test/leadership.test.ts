@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import pino from 'pino';
+import { LeaderLoops, type LeadershipSource } from '../leadership.js';
+import type { LeadershipChange } from '../raft/node/raft-node.js';
+
+/** A Raft stand-in whose leadership and read barrier the test drives. */
+class FakeRaft implements LeadershipSource {
+  leader = false;
+  barriers: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  #listeners: ((c: LeadershipChange) => void)[] = [];
+
+  isLeader(): boolean {
+    return this.leader;
+  }
+  onLeadershipChange(fn: (c: LeadershipChange) => void): () => void {
+    this.#listeners.push(fn);
+    return () => (this.#listeners = this.#listeners.filter((l) => l !== fn));
+  }
+  readBarrier(): Promise<void> {
+    return new Promise((resolve, reject) => this.barriers.push({ resolve, reject }));
+  }
+  setLeader(leader: boolean): void {
+    this.leader = leader;
+    for (const l of this.#listeners) l({ lead: leader ? 1 : 0, role: leader ? 'leader' : 'follower', term: 2 });
+  }
+}
+
+function recordingLoop(events: string[]) {
+  return {
+    name: 'recording',
+    run: async (signal: AbortSignal): Promise<void> => {
+      events.push('started');
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      events.push('stopped');
+    },
+  };
+}
+
+const quiet = pino({ level: 'silent' });
+
+test('loops start only after the read barrier: a new leader first applies what was committed before it', async () => {
+  const raft = new FakeRaft();
+  const events: string[] = [];
+  const loops = new LeaderLoops(raft, [recordingLoop(events)], quiet);
+  loops.start();
+  raft.setLeader(true);
+  await delay(10);
+  assert.deepEqual(events, [], 'nothing runs while the barrier is pending');
+  assert.equal(raft.barriers.length, 1);
+  raft.barriers[0]?.resolve();
+  await delay(10);
+  assert.deepEqual(events, ['started']);
+  raft.setLeader(false);
+  await delay(10);
+  assert.deepEqual(events, ['started', 'stopped']);
+  await loops.stop();
+});
+
+test('a failed barrier is retried; losing leadership meanwhile starts nothing', async () => {
+  const raft = new FakeRaft();
+  const events: string[] = [];
+  const loops = new LeaderLoops(raft, [recordingLoop(events)], quiet);
+  loops.start();
+  raft.setLeader(true);
+  await delay(5);
+  raft.barriers[0]?.reject(new Error('read barrier timed out'));
+  await delay(150);
+  assert.equal(raft.barriers.length, 2, 'retried after the back-off');
+  assert.deepEqual(events, []);
+  raft.setLeader(false);
+  raft.barriers[1]?.resolve();
+  await delay(10);
+  assert.deepEqual(events, [], 'no loop starts once leadership is gone');
+  await loops.stop();
+});
+
+test('stop() during the back-off returns at once', async () => {
+  const raft = new FakeRaft();
+  const loops = new LeaderLoops(raft, [recordingLoop([])], quiet);
+  raft.leader = true;
+  loops.start();
+  raft.barriers[0]?.reject(new Error('read barrier timed out'));
+  await delay(5);
+  const t0 = performance.now();
+  await loops.stop();
+  assert.ok(performance.now() - t0 < 50, 'not held by the back-off');
+});
