@@ -6,6 +6,9 @@
 // transactions they took (the dispatcher batches reports into group commits).
 //
 //   node dist/bench/dispatcher.js              (SHOAL_BENCH_AGENTS=N to change the fleet)
+//   SHOAL_BENCH_OVERLAY=1 node dist/bench/dispatcher.js
+//       every task on one overlay: each task that starts or stops running changes every node's
+//       network view, which the dispatcher recomputes once per batch and sends where it changed
 
 import { cpus } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -13,11 +16,16 @@ import * as grpc from '@grpc/grpc-js';
 import pino from 'pino';
 import { AgentSession } from '../agent/session/index.js';
 import { Dispatcher, type Identify } from '../manager/dispatcher/index.js';
-import { createLocalStore, type MemoryStore } from '../manager/store/index.js';
+import { createLocalStore, type MemoryStore, type WriteTx } from '../manager/store/index.js';
 import type { NewObject, TaskSpec, TaskState } from '../manager/store/objects/index.js';
+import { VXLANID_OPTION } from '../manager/allocator/vni.js';
+import { newNetwork, newService, taskSpec as fixtureTaskSpec } from '../manager/store/test/fixtures.js';
 
 const AGENTS = Number(process.env['SHOAL_BENCH_AGENTS'] ?? 1000);
 const TASKS_PER_AGENT = 10;
+/** SHOAL_BENCH_OVERLAY=1: every task is attached to one overlay, so network views change too. */
+const OVERLAY = process.env['SHOAL_BENCH_OVERLAY'] === '1';
+const NETWORK_ID = 'overnet';
 const STATES: readonly TaskState[] = ['accepted', 'preparing', 'ready', 'starting', 'running'];
 const logger = pino({ level: 'silent' });
 
@@ -33,35 +41,47 @@ const identify: Identify = (call) => {
 };
 
 function taskSpec(): TaskSpec {
+  const spec = fixtureTaskSpec('registry.local:5000/app/web:1.4.2');
   return {
+    ...spec,
     containerSpec: {
-      image: 'registry.local:5000/app/web:1.4.2',
+      ...spec.containerSpec,
       labels: { 'com.example.team': 'platform' },
       command: ['/usr/local/bin/server'],
       args: ['--port', '8080'],
       env: ['NODE_ENV=production', 'DB_HOST=db'],
-      groups: [],
-      tty: false,
-      openStdin: false,
-      readOnly: false,
-      mounts: [],
-      hosts: [],
-      secrets: [],
-      configs: [],
-      sysctls: {},
-      capabilityAdd: [],
-      capabilityDrop: [],
     },
-    resources: { reservations: { nanoCPUs: 100_000_000, memoryBytes: 64 << 20, generic: [] } },
-    restartPolicy: { condition: 'any', delay: 5000, maxAttempts: 0, window: 0 },
-    placement: { constraints: [], preferences: [], maxReplicas: 0, platforms: [] },
-    networks: [],
-    forceUpdate: 0,
+    ...(OVERLAY ? { networks: [{ target: NETWORK_ID, aliases: [], driverOpts: {} }] } : {}),
   };
+}
+
+/** The overlay address of task j of agent i: 10.128.0.0/16 holds all 65,534. */
+function taskAddress(i: number, j: number): string {
+  const n = i * TASKS_PER_AGENT + j + 2;
+  return `10.128.${n >> 8}.${n & 255}/16`;
+}
+
+/** One overlay every task is attached to, and the ten services with their virtual IPs on it. */
+function seedOverlay(tx: WriteTx): void {
+  const network = newNetwork(NETWORK_ID, 'overnet');
+  network.ipam = { configs: [{ subnet: '10.128.0.0/16', gateway: '10.128.0.1' }] };
+  network.driverState = { name: 'overlay', options: { [VXLANID_OPTION]: '4097' } };
+  tx.create('networks', network);
+  for (let j = 0; j < TASKS_PER_AGENT; j++) {
+    const service = newService(`svc${j}`, `service-${j}`);
+    service.spec.taskTemplate = taskSpec();
+    service.endpoint = {
+      spec: { mode: 'vip', ports: [] },
+      ports: [],
+      virtualIPs: [{ networkId: NETWORK_ID, addr: `10.128.255.${j + 1}/16` }],
+    };
+    tx.create('services', service);
+  }
 }
 
 async function seed(store: MemoryStore): Promise<void> {
   await store.update((tx) => {
+    if (OVERLAY) seedOverlay(tx);
     tx.create('clusters', {
       id: 'cluster',
       spec: {
@@ -106,7 +126,9 @@ async function seed(store: MemoryStore): Promise<void> {
             serviceAnnotations: { name: `service-${j}`, labels: {} },
             desiredState: 'running',
             status: { timestamp: '2024-05-01T12:00:00.000Z', state: 'assigned', message: 'assigned' },
-            networksAttachments: [],
+            networksAttachments: OVERLAY
+              ? [{ networkId: NETWORK_ID, addresses: [taskAddress(k, j)], aliases: [] }]
+              : [],
           };
           tx.create('tasks', task);
         }
@@ -133,7 +155,8 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 async function main(): Promise<void> {
   console.log(`dispatcher: node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'} x${cpus().length}`);
   console.log(
-    `${fmt(AGENTS)} agents (one worker thread) x ${TASKS_PER_AGENT} tasks, one dispatcher (main thread), local store`,
+    `${fmt(AGENTS)} agents (one worker thread) x ${TASKS_PER_AGENT} tasks, one dispatcher (main thread), local store` +
+      (OVERLAY ? ', every task on one overlay' : ''),
   );
   const store = createLocalStore();
   await seed(store);

@@ -8,6 +8,7 @@
 // network the view lists every live endpoint in the cluster (for forwarding), and every
 // service on it with its virtual IP, ports and backends (for DNS and load balancing).
 
+import { createHash } from 'node:crypto';
 import { parseCidrAddress, parseIPv4 } from '../../manager/allocator/ipv4.js';
 import { mtuOf } from '../../manager/allocator/network-spec-check.js';
 import { vniOf } from '../../manager/allocator/vni.js';
@@ -132,7 +133,13 @@ function isLiveEndpoint(t: Task, nodeOf: (id: string) => Node | undefined): t is
   return node !== undefined && node.status.state !== 'down';
 }
 
-function allocated(n: Network): { vni: number; subnet: string; gateway: string } | undefined {
+interface Allocation {
+  readonly vni: number;
+  readonly subnet: string;
+  readonly gateway: string;
+}
+
+function allocated(n: Network): Allocation | undefined {
   const config = n.ipam?.configs[0];
   const vni = vniOf(n.driverState?.options);
   if (config === undefined || vni === undefined) return undefined;
@@ -149,64 +156,140 @@ function portsOf(s: Service): PortView[] {
   }));
 }
 
-export function nodeNetworkView(source: NetworkViewSource, nodeId: string): NodeNetworkView {
-  const node = source.get('nodes', nodeId);
-  if (node === undefined) return { nodeId, networks: [] };
-  const nodes = new Map(source.list('nodes').map((n) => [n.id, n]));
-  const nodeOf = (id: string): Node | undefined => nodes.get(id);
-  const live = source.list('tasks').filter((t) => isLiveEndpoint(t, nodeOf));
-
-  const joined = new Set<string>();
-  for (const t of live) {
-    if (t.nodeId === nodeId) for (const a of t.networksAttachments) joined.add(a.networkId);
-  }
-  const networks: OverlayNetworkView[] = [];
-  for (const n of source.list('networks')) {
-    const alloc = allocated(n);
-    if (alloc === undefined) continue;
-    if (!joined.has(n.id) && !(n.spec.ingress && node.status.state === 'ready')) continue;
-    networks.push(networkView(source, n, alloc, live, nodes));
-  }
-  networks.sort((a, b) => a.name.localeCompare(b.name));
-  const ingress = networks.find((n) => n.ingress);
-  const ingressAddress =
-    ingress && node.attachments.find((a) => a.networkId === ingress.networkId)?.addresses[0];
-  const hostPorts = hostPortsOf(source, live, nodeId);
-  return {
-    nodeId,
-    networks,
-    ...(ingressAddress === undefined ? {} : { ingressAddress }),
-    ...(hostPorts.length === 0 ? {} : { hostPorts }),
-  };
+/** The store objects views are computed from (frozen, read once in one transaction). */
+interface ViewInputs {
+  readonly nodes: readonly Node[];
+  readonly tasks: readonly Task[];
+  readonly networks: readonly Network[];
+  readonly services: readonly Service[];
 }
 
-function hostPortsOf(
-  source: NetworkViewSource,
-  live: readonly (Task & { nodeId: string })[],
-  nodeId: string,
-): TaskHostPorts[] {
-  const out: TaskHostPorts[] = [];
-  const services = new Map<string, Service | undefined>();
-  for (const t of live) {
-    if (t.nodeId !== nodeId) continue;
-    if (!services.has(t.serviceId)) services.set(t.serviceId, source.get('services', t.serviceId));
-    const s = services.get(t.serviceId);
-    const ports = s === undefined ? [] : portsOf(s).filter((p) => p.publishMode === 'host');
-    if (ports.length > 0) out.push({ taskId: t.id, ports });
+type LiveTask = Task & { nodeId: string };
+
+/** A node's view and a digest of it: equal digests mean equal views. */
+export interface DigestedView {
+  readonly view: NodeNetworkView;
+  readonly digest: string;
+}
+
+const digestOf = (text: string): string => createHash('sha1').update(text).digest('base64');
+
+/**
+ * Every node's network view from one read of the store. What is the same for every node (each
+ * network's endpoints and services) is computed once, on first use, and shared: a manager with a
+ * thousand sessions pays for the cluster once per change, not once per node.
+ */
+export class ClusterNetworkViews {
+  readonly #nodes: ReadonlyMap<string, Node>;
+  /** Allocated networks, sorted by name. */
+  readonly #networks: readonly { network: Network; alloc: Allocation }[];
+  readonly #services: readonly Service[];
+  readonly #servicesById: ReadonlyMap<string, Service>;
+  /** Node → networks its live tasks are attached to. */
+  readonly #joined = new Map<string, Set<string>>();
+  /** Network → live tasks attached to it. */
+  readonly #attached = new Map<string, LiveTask[]>();
+  /** Node → its live tasks with host-mode published ports, sorted by task ID. */
+  readonly #hostPorts = new Map<string, TaskHostPorts[]>();
+  readonly #perNetwork = new Map<string, { view: OverlayNetworkView; digest: string }>();
+
+  private constructor(inputs: ViewInputs) {
+    this.#nodes = new Map(inputs.nodes.map((n) => [n.id, n]));
+    this.#services = inputs.services;
+    this.#servicesById = new Map(inputs.services.map((s) => [s.id, s]));
+    const networks: { network: Network; alloc: Allocation }[] = [];
+    for (const network of inputs.networks) {
+      const alloc = allocated(network);
+      if (alloc !== undefined) networks.push({ network, alloc });
+    }
+    this.#networks = networks.sort((a, b) => a.network.spec.name.localeCompare(b.network.spec.name));
+    for (const t of inputs.tasks) {
+      if (!isLiveEndpoint(t, (id) => this.#nodes.get(id))) continue;
+      for (const a of t.networksAttachments) {
+        const joined = this.#joined.get(t.nodeId) ?? new Set<string>();
+        joined.add(a.networkId);
+        this.#joined.set(t.nodeId, joined);
+        const attached = this.#attached.get(a.networkId) ?? [];
+        attached.push(t);
+        this.#attached.set(a.networkId, attached);
+      }
+      const s = this.#servicesById.get(t.serviceId);
+      const ports = s === undefined ? [] : portsOf(s).filter((p) => p.publishMode === 'host');
+      if (ports.length === 0) continue;
+      const list = this.#hostPorts.get(t.nodeId) ?? [];
+      list.push({ taskId: t.id, ports });
+      this.#hostPorts.set(t.nodeId, list);
+    }
+    for (const list of this.#hostPorts.values()) list.sort((a, b) => a.taskId.localeCompare(b.taskId));
   }
-  return out.sort((a, b) => a.taskId.localeCompare(b.taskId));
+
+  /** Reads what the views need; the result may be used after the transaction ends. */
+  static read(source: NetworkViewSource): ClusterNetworkViews {
+    return new ClusterNetworkViews({
+      nodes: source.list('nodes'),
+      tasks: source.list('tasks'),
+      networks: source.list('networks'),
+      services: source.list('services'),
+    });
+  }
+
+  forNode(nodeId: string): NodeNetworkView {
+    return this.digested(nodeId).view;
+  }
+
+  /** The node's view with a digest of it, to tell cheaply whether it changed. */
+  digested(nodeId: string): DigestedView {
+    const node = this.#nodes.get(nodeId);
+    if (node === undefined) return { view: { nodeId, networks: [] }, digest: '' };
+    const joined = this.#joined.get(nodeId);
+    const networks: OverlayNetworkView[] = [];
+    const digests: string[] = [];
+    for (const { network, alloc } of this.#networks) {
+      if (!(joined?.has(network.id) ?? false) && !(network.spec.ingress && node.status.state === 'ready'))
+        continue;
+      const v = this.#networkView(network, alloc);
+      networks.push(v.view);
+      digests.push(v.digest);
+    }
+    const ingress = networks.find((n) => n.ingress);
+    const ingressAddress =
+      ingress && node.attachments.find((a) => a.networkId === ingress.networkId)?.addresses[0];
+    const hostPorts = this.#hostPorts.get(nodeId) ?? [];
+    const view: NodeNetworkView = {
+      nodeId,
+      networks,
+      ...(ingressAddress === undefined ? {} : { ingressAddress }),
+      ...(hostPorts.length === 0 ? {} : { hostPorts }),
+    };
+    const digest = digestOf(JSON.stringify([nodeId, ingressAddress ?? '', hostPorts, digests]));
+    return { view, digest };
+  }
+
+  #networkView(n: Network, alloc: Allocation): { view: OverlayNetworkView; digest: string } {
+    const cached = this.#perNetwork.get(n.id);
+    if (cached !== undefined) return cached;
+    const view = networkView(n, alloc, this.#attached.get(n.id) ?? [], this.#nodes, this.#services);
+    const computed = { view, digest: digestOf(JSON.stringify(view)) };
+    this.#perNetwork.set(n.id, computed);
+    return computed;
+  }
+}
+
+/** One node's view, straight from the store. */
+export function nodeNetworkView(source: NetworkViewSource, nodeId: string): NodeNetworkView {
+  return ClusterNetworkViews.read(source).forNode(nodeId);
 }
 
 function networkView(
-  source: NetworkViewSource,
   n: Network,
-  alloc: { vni: number; subnet: string; gateway: string },
-  live: readonly (Task & { nodeId: string })[],
+  alloc: Allocation,
+  attached: readonly LiveTask[],
   nodes: ReadonlyMap<string, Node>,
+  allServices: readonly Service[],
 ): OverlayNetworkView {
   const endpoints: EndpointView[] = [];
   const backends = new Map<string, BackendView[]>();
-  for (const t of live) {
+  for (const t of attached) {
     const address = t.networksAttachments.find((a) => a.networkId === n.id)?.addresses[0];
     if (address === undefined) continue;
     const nodeAddr = nodes.get(t.nodeId)?.status.addr ?? '';
@@ -249,7 +332,7 @@ function networkView(
   endpoints.sort(byAddress);
 
   const services: ServiceView[] = [];
-  for (const s of source.list('services')) {
+  for (const s of allServices) {
     const vip = s.endpoint?.virtualIPs.find((v) => v.networkId === n.id)?.addr;
     const attached = s.spec.taskTemplate.networks.find((a) => a.target === n.id);
     if (vip === undefined && attached === undefined && !backends.has(s.id)) continue;

@@ -3,7 +3,6 @@
 // and closed when it ends; every open stream is then ended with UNAVAILABLE so agents find
 // the next leader.
 
-import { nodeNetworkView } from '../../agent/network/network-view.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../raft/node/clock.js';
@@ -21,6 +20,7 @@ import {
 import { HeartbeatMonitor } from './heartbeat-monitor.js';
 import type { NodeIdentity } from './identity.js';
 import { LogBroker } from './log-broker.js';
+import { NetworkViews } from './network-views.js';
 import {
   applyNodeStatus,
   HEARTBEAT_FAILURE,
@@ -62,6 +62,7 @@ export class ActiveDispatcher {
   readonly #statuses: BatchWriter<StatusReport, StatusOutcome>;
   readonly #nodes: BatchWriter<NodeStatusChange, NodeStatusOutcome>;
   readonly #router: AssignmentRouter;
+  readonly #views: NetworkViews;
   #period: number;
   #managers: readonly ManagerPeer[];
   #closed = false;
@@ -77,6 +78,7 @@ export class ActiveDispatcher {
       apply: (tx, items) => applyStatusReports(tx, items, new Date(o.clock.now()).toISOString()),
     });
     this.#nodes = new BatchWriter({ store: o.store, logger, apply: applyNodeStatus });
+    this.#views = new NetworkViews(o.store);
     this.#router = new AssignmentRouter(
       o.store,
       {
@@ -85,6 +87,7 @@ export class ActiveDispatcher {
         nodeRemoved: (nodeId) => this.#byNode.get(nodeId)?.close(new NodeRemovedError(nodeId)),
         settingsChanged: () => this.#refreshSettings(),
         resync: () => this.#resync(),
+        networkViewsChanged: () => this.#views.invalidate(),
       },
       logger,
       o.watchBufferSize,
@@ -143,7 +146,7 @@ export class ActiveDispatcher {
     this.#monitor.beat(who.nodeId, this.grace);
     if (stream.cancelled) return;
     const session = new Session(randomUUID(), who.nodeId, stream, this.#o.logger, (s) => this.#forget(s));
-    session.viewOf = () => this.#o.store.view((tx) => nodeNetworkView(tx, who.nodeId));
+    session.viewOf = () => this.#views.of(who.nodeId);
     this.#byNode.get(who.nodeId)?.close(new SessionInvalidError(this.#byNode.get(who.nodeId)?.id ?? ''));
     this.#sessions.set(session.id, session);
     this.#byNode.set(who.nodeId, session);
@@ -235,6 +238,7 @@ export class ActiveDispatcher {
   readonly #sentRole = new WeakMap<Session, string>();
 
   #resync(): void {
+    this.#views.invalidate();
     const store = this.#o.store;
     store.view((tx) => {
       for (const s of this.#sessions.values()) {

@@ -8,6 +8,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { WatchOverflowError, type ChangeEvent, type MemoryStore, type Watcher } from '../store/index.js';
+import { affectsNetworkViews } from './network-views.js';
 import type { Session } from './session.js';
 
 export interface RouterHooks {
@@ -20,6 +21,8 @@ export interface RouterHooks {
   settingsChanged(): void;
   /** The watch was lost: every session must get a full set again. */
   resync(): void;
+  /** Changes that may alter network views were applied (before any session is sent them). */
+  networkViewsChanged(): void;
 }
 
 /** Events the dispatcher's watch may hold before it overflows and resynchronizes. */
@@ -47,7 +50,7 @@ export class AssignmentRouter {
 
   #subscribe(signal: AbortSignal): Watcher {
     return this.#store.watch({
-      tables: ['tasks', 'secrets', 'configs', 'nodes', 'clusters'],
+      tables: ['tasks', 'secrets', 'configs', 'nodes', 'clusters', 'networks', 'services'],
       bufferSize: this.#bufferSize,
       signal,
     });
@@ -76,14 +79,19 @@ export class AssignmentRouter {
   #process(events: readonly (ChangeEvent | { action: 'commit'; index: number })[]): void {
     const dirty = new Set<Session>();
     let settings = false;
+    let views = false;
     for (const e of events) {
       if (e.action !== 'commit') {
         this.#pending.push(e);
         continue;
       }
-      for (const c of this.#pending) settings = this.#route(c, e.index, dirty) || settings;
+      for (const c of this.#pending) {
+        settings = this.#route(c, e.index, dirty) || settings;
+        views ||= affectsNetworkViews(c);
+      }
       this.#pending = [];
     }
+    if (views) this.#hooks.networkViewsChanged();
     if (dirty.size > 0) {
       this.#store.view((tx) => {
         for (const s of dirty) {
@@ -93,6 +101,7 @@ export class AssignmentRouter {
       });
     }
     if (settings) this.#hooks.settingsChanged();
+    if (!views) return;
     // Overlay peers: a node's network view changes with other nodes' tasks too.
     const index = this.#store.appliedIndex;
     for (const s of this.#hooks.sessions()) s.refreshNetworkView(index);

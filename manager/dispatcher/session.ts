@@ -5,7 +5,7 @@
 // session rather than letting the manager's memory grow: the agent resynchronizes from a
 // full set when it comes back.
 
-import type { NodeNetworkView } from '../../agent/network/network-view.js';
+import type { DigestedView } from '../../agent/network/network-view.js';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { encodeJson } from './wire/json-codec.js';
@@ -107,24 +107,24 @@ export class Session {
     this.#write(a.stream, m);
   }
 
-  /** Computes the node's network view (set by the dispatcher). */
-  viewOf: (() => NodeNetworkView) | undefined;
-  #lastView: string | undefined;
+  /** The node's network view, with its digest (set by the dispatcher). */
+  viewOf: (() => DigestedView) | undefined;
+  /** Digest of the view last sent (not the view: a thousand sessions must not hold a thousand copies). */
+  #lastViewDigest: string | undefined;
 
   /** The view's bytes when it must be sent: always with a full set, else when it changed. */
   #viewToSend(full: boolean): Uint8Array | undefined {
     if (!this.viewOf) return undefined;
-    const json = JSON.stringify(this.viewOf());
-    if (!full && json === this.#lastView) return undefined;
-    this.#lastView = json;
-    return new TextEncoder().encode(json);
+    const { view, digest } = this.viewOf();
+    if (!full && digest === this.#lastViewDigest) return undefined;
+    this.#lastViewDigest = digest;
+    return new TextEncoder().encode(JSON.stringify(view));
   }
 
   /** Sends the node its network view if it changed (other nodes' tasks come and go). */
   refreshNetworkView(index: number): void {
     if (this.#assignments === undefined || !this.viewOf) return;
-    const json = JSON.stringify(this.viewOf());
-    if (json === this.#lastView) return;
+    if (this.viewOf().digest === this.#lastViewDigest) return;
     this.sendAssignments({ full: false, updated: [], removed: [], secrets: [], configs: [], index });
   }
 

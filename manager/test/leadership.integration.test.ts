@@ -26,7 +26,8 @@ test('after a restart, control loops start on a store holding everything committ
   const deadline = Date.now() + 10_000;
   while (!first.raft.isLeader() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   assert.ok(first.raft.isLeader(), 'the first start leads');
-  for (let i = 0; i < 20; i++) await first.store.update((tx) => tx.create('services', newService(`s${i}`, `s${i}`)));
+  for (let i = 0; i < 20; i++)
+    await first.store.update((tx) => tx.create('services', newService(`s${i}`, `s${i}`)));
   await first.close();
 
   const again = await ReplicatedStore.open({ ...options });

@@ -23,7 +23,8 @@ class FakeRaft implements LeadershipSource {
   }
   setLeader(leader: boolean): void {
     this.leader = leader;
-    for (const l of this.#listeners) l({ lead: leader ? 1 : 0, role: leader ? 'leader' : 'follower', term: 2 });
+    for (const l of this.#listeners)
+      l({ lead: leader ? 1 : 0, role: leader ? 'leader' : 'follower', term: 2 });
   }
 }
 
