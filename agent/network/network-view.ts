@@ -124,6 +124,38 @@ export function macOf(address: string): string {
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
+/** An endpoint's identity within a network: its task, or the node of an ingress sandbox. */
+export function endpointKey(e: EndpointView): string {
+  return e.kind === 'task' ? `task:${e.taskId}` : `node:${e.nodeId}`;
+}
+
+const ipOf = (address: string): number => parseCidrAddress(address)?.ip ?? parseIPv4(address) ?? 0;
+
+/** Sorted by address, then `tie`; each address parsed once, not once per comparison. */
+function sortedByAddress<T extends { readonly address: string }>(
+  items: Iterable<T>,
+  tie: (a: T, b: T) => number,
+): T[] {
+  const keyed = [...items].map((item) => ({ item, ip: ipOf(item.address) }));
+  keyed.sort((a, b) => a.ip - b.ip || tie(a.item, b.item));
+  return keyed.map((k) => k.item);
+}
+
+/** A network's endpoints in the view's order: by address, then identity. */
+export function sortedEndpoints(endpoints: Iterable<EndpointView>): EndpointView[] {
+  return sortedByAddress(endpoints, (a, b) => endpointKey(a).localeCompare(endpointKey(b)));
+}
+
+/** A service's backends in the view's order: by address, then task ID. */
+export function sortedBackends(backends: Iterable<BackendView>): BackendView[] {
+  return sortedByAddress(backends, (a, b) => a.taskId.localeCompare(b.taskId));
+}
+
+/** A network's services in the view's order: by name, then ID. */
+export function compareServices(a: ServiceView, b: ServiceView): number {
+  return a.name.localeCompare(b.name) || a.serviceId.localeCompare(b.serviceId);
+}
+
 const bare = (address: string): string => address.split('/')[0] ?? address;
 
 /** A task whose interface exists or is about to: placed on a live node and not stopped yet. */
@@ -170,6 +202,15 @@ type LiveTask = Task & { nodeId: string };
 export interface DigestedView {
   readonly view: NodeNetworkView;
   readonly digest: string;
+  /** Network ID → digest of that network's view. */
+  readonly networkDigests: ReadonlyMap<string, string>;
+}
+
+/** One network's view, its JSON and a digest of it. */
+export interface DigestedNetwork {
+  readonly view: OverlayNetworkView;
+  readonly json: string;
+  readonly digest: string;
 }
 
 const digestOf = (text: string): string => createHash('sha1').update(text).digest('base64');
@@ -191,7 +232,7 @@ export class ClusterNetworkViews {
   readonly #attached = new Map<string, LiveTask[]>();
   /** Node → its live tasks with host-mode published ports, sorted by task ID. */
   readonly #hostPorts = new Map<string, TaskHostPorts[]>();
-  readonly #perNetwork = new Map<string, { view: OverlayNetworkView; digest: string }>();
+  readonly #perNetwork = new Map<string, DigestedNetwork>();
 
   private constructor(inputs: ViewInputs) {
     this.#nodes = new Map(inputs.nodes.map((n) => [n.id, n]));
@@ -240,16 +281,16 @@ export class ClusterNetworkViews {
   /** The node's view with a digest of it, to tell cheaply whether it changed. */
   digested(nodeId: string): DigestedView {
     const node = this.#nodes.get(nodeId);
-    if (node === undefined) return { view: { nodeId, networks: [] }, digest: '' };
+    if (node === undefined) return { view: { nodeId, networks: [] }, digest: '', networkDigests: new Map() };
     const joined = this.#joined.get(nodeId);
     const networks: OverlayNetworkView[] = [];
-    const digests: string[] = [];
+    const networkDigests = new Map<string, string>();
     for (const { network, alloc } of this.#networks) {
       if (!(joined?.has(network.id) ?? false) && !(network.spec.ingress && node.status.state === 'ready'))
         continue;
       const v = this.#networkView(network, alloc);
       networks.push(v.view);
-      digests.push(v.digest);
+      networkDigests.set(network.id, v.digest);
     }
     const ingress = networks.find((n) => n.ingress);
     const ingressAddress =
@@ -261,15 +302,22 @@ export class ClusterNetworkViews {
       ...(ingressAddress === undefined ? {} : { ingressAddress }),
       ...(hostPorts.length === 0 ? {} : { hostPorts }),
     };
-    const digest = digestOf(JSON.stringify([nodeId, ingressAddress ?? '', hostPorts, digests]));
-    return { view, digest };
+    const digest = digestOf(JSON.stringify([nodeId, ingressAddress ?? '', hostPorts, [...networkDigests]]));
+    return { view, digest, networkDigests };
   }
 
-  #networkView(n: Network, alloc: Allocation): { view: OverlayNetworkView; digest: string } {
+  /** One network's view, if the network exists and is allocated. */
+  network(networkId: string): DigestedNetwork | undefined {
+    const n = this.#networks.find((x) => x.network.id === networkId);
+    return n === undefined ? undefined : this.#networkView(n.network, n.alloc);
+  }
+
+  #networkView(n: Network, alloc: Allocation): DigestedNetwork {
     const cached = this.#perNetwork.get(n.id);
     if (cached !== undefined) return cached;
     const view = networkView(n, alloc, this.#attached.get(n.id) ?? [], this.#nodes, this.#services);
-    const computed = { view, digest: digestOf(JSON.stringify(view)) };
+    const json = JSON.stringify(view);
+    const computed = { view, json, digest: digestOf(json) };
     this.#perNetwork.set(n.id, computed);
     return computed;
   }
@@ -326,10 +374,6 @@ function networkView(
       });
     }
   }
-  const byAddress = (a: { address: string }, b: { address: string }): number =>
-    (parseCidrAddress(a.address)?.ip ?? parseIPv4(a.address) ?? 0) -
-    (parseCidrAddress(b.address)?.ip ?? parseIPv4(b.address) ?? 0);
-  endpoints.sort(byAddress);
 
   const services: ServiceView[] = [];
   for (const s of allServices) {
@@ -344,10 +388,10 @@ function networkView(
       ...(vip === undefined || mode !== 'vip' ? {} : { vip: bare(vip) }),
       aliases: [...(attached?.aliases ?? [])],
       ports: portsOf(s),
-      backends: (backends.get(s.id) ?? []).sort(byAddress),
+      backends: sortedBackends(backends.get(s.id) ?? []),
     });
   }
-  services.sort((a, b) => a.name.localeCompare(b.name));
+  services.sort(compareServices);
   const mtu = mtuOf(n.spec);
   return {
     networkId: n.id,
@@ -359,7 +403,7 @@ function networkView(
     attachable: n.spec.attachable,
     ingress: n.spec.ingress,
     ...(mtu === undefined ? {} : { mtu }),
-    endpoints,
+    endpoints: sortedEndpoints(endpoints),
     services,
   };
 }

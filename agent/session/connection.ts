@@ -25,6 +25,7 @@ import {
 import type { NodeDescription } from '../../manager/store/objects/index.js';
 import { isValidId } from '../../manager/store/shape.js';
 import { decodeAssignments } from './assignments-decoder.js';
+import type { NodeNetworkView } from '../network/network-view.js';
 import { RemovedFromSwarmError, SessionFailedError } from './errors.js';
 import { LogPublisher, type LogSource } from './log-publisher.js';
 import type { StatusQueue } from './status-queue.js';
@@ -233,12 +234,15 @@ export class Connection {
       newAssignmentsRequest({ sessionId }),
     );
     this.#calls.add(call);
+    /** The network view this stream carried last (updates apply to it). */
+    let view: NodeNetworkView | undefined;
     call.on('data', (d: Decoded<PbAssignmentsMessage>) => {
       if (this.#ended) return;
       let change: AssignmentChange;
       try {
         if (!d.ok) throw new Error(d.error);
-        change = decodeAssignments(d.value, nodeId);
+        change = decodeAssignments(d.value, nodeId, view);
+        view = change.networks ?? view;
       } catch (e: unknown) {
         return this.#fail(`malformed assignments (${e instanceof Error ? e.message : String(e)})`);
       }

@@ -146,7 +146,7 @@ export class ActiveDispatcher {
     this.#monitor.beat(who.nodeId, this.grace);
     if (stream.cancelled) return;
     const session = new Session(randomUUID(), who.nodeId, stream, this.#o.logger, (s) => this.#forget(s));
-    session.viewOf = () => this.#views.of(who.nodeId);
+    session.views = this.#views;
     this.#byNode.get(who.nodeId)?.close(new SessionInvalidError(this.#byNode.get(who.nodeId)?.id ?? ''));
     this.#sessions.set(session.id, session);
     this.#byNode.set(who.nodeId, session);

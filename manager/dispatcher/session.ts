@@ -5,7 +5,7 @@
 // session rather than letting the manager's memory grow: the agent resynchronizes from a
 // full set when it comes back.
 
-import type { DigestedView } from '../../agent/network/network-view.js';
+import type { NetworkViews } from './network-views.js';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { encodeJson } from './wire/json-codec.js';
@@ -37,6 +37,9 @@ export type LogSubscriptionsStream = grpc.ServerWritableStream<
 export const MAX_QUEUED_MESSAGES = 256;
 
 type AnyStream = grpc.ServerWritableStream<unknown, unknown>;
+
+/** What a session reads of the cluster's network views. */
+export type SessionViews = Pick<NetworkViews, 'of' | 'encode'>;
 
 export class Session {
   readonly id: string;
@@ -102,29 +105,35 @@ export class Session {
       secrets: batch.secrets.map(encodeJson),
       configs: batch.configs.map(encodeJson),
       index: batch.index,
-      ...(view ? { networkView: view } : {}),
+      ...view,
     });
     this.#write(a.stream, m);
   }
 
-  /** The node's network view, with its digest (set by the dispatcher). */
-  viewOf: (() => DigestedView) | undefined;
+  /** The cluster's network views (set by the dispatcher). */
+  views: SessionViews | undefined;
   /** Digest of the view last sent (not the view: a thousand sessions must not hold a thousand copies). */
   #lastViewDigest: string | undefined;
+  /** Network ID → digest of the copy the agent holds. */
+  #heldNetworks: ReadonlyMap<string, string> = new Map();
 
-  /** The view's bytes when it must be sent: always with a full set, else when it changed. */
-  #viewToSend(full: boolean): Uint8Array | undefined {
-    if (!this.viewOf) return undefined;
-    const { view, digest } = this.viewOf();
-    if (!full && digest === this.#lastViewDigest) return undefined;
-    this.#lastViewDigest = digest;
-    return new TextEncoder().encode(JSON.stringify(view));
+  /** The view to send: whole with a full set, else what changed since the last one (if anything). */
+  #viewToSend(full: boolean): { networkView: Uint8Array } | { networkViewUpdate: Uint8Array } | undefined {
+    if (!this.views) return undefined;
+    const current = this.views.of(this.nodeId);
+    if (!full && current.digest === this.#lastViewDigest) return undefined;
+    const held = this.#heldNetworks;
+    this.#lastViewDigest = current.digest;
+    this.#heldNetworks = current.networkDigests;
+    const encode = (json: string): Uint8Array => new TextEncoder().encode(json);
+    if (full) return { networkView: encode(this.views.encode(current)) };
+    return { networkViewUpdate: encode(this.views.encode(current, held)) };
   }
 
   /** Sends the node its network view if it changed (other nodes' tasks come and go). */
   refreshNetworkView(index: number): void {
-    if (this.#assignments === undefined || !this.viewOf) return;
-    if (this.viewOf().digest === this.#lastViewDigest) return;
+    if (this.#assignments === undefined || !this.views) return;
+    if (this.views.of(this.nodeId).digest === this.#lastViewDigest) return;
     this.sendAssignments({ full: false, updated: [], removed: [], secrets: [], configs: [], index });
   }
 

@@ -5,6 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import pino from 'pino';
 import type { AssignmentChange } from '../../../agent/assignments.js';
+import type { NodeNetworkView } from '../../../agent/network/network-view.js';
 import { AgentSession, type AgentSessionOptions } from '../../../agent/session/index.js';
 import { createLocalStore, type MemoryStore } from '../../store/index.js';
 import type { NewObject, Task, TaskState, TaskStatus } from '../../store/objects/index.js';
@@ -91,9 +92,12 @@ export class AgentView {
   readonly changes: AssignmentChange[] = [];
   readonly tasks = new Map<string, Task>();
   readonly secrets = new Set<string>();
+  /** The network view the last change carried. */
+  network: NodeNetworkView | undefined;
 
   apply(change: AssignmentChange): void {
     this.changes.push(change);
+    this.network = change.networks ?? this.network;
     if (change.full) this.tasks.clear();
     for (const t of change.updated) this.tasks.set(t.id, t);
     for (const id of change.removed) this.tasks.delete(id);

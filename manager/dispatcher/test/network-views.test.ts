@@ -164,5 +164,52 @@ test('views are read once and kept until invalidated; the digest follows the vie
 
   views.invalidate();
   assert.equal(views.of('n1').digest, second.digest, 'an equal view has an equal digest');
-  assert.deepEqual(views.of('gone'), { view: { nodeId: 'gone', networks: [] }, digest: '' });
+  assert.deepEqual(views.of('gone'), {
+    view: { nodeId: 'gone', networks: [] },
+    digest: '',
+    networkDigests: new Map(),
+  });
+});
+
+test('an update keeps what the node holds, patches from the previous read, and sends the rest whole', async () => {
+  const store = createLocalStore();
+  const running = (id: string, nodeId: string, network: string, address: string) => {
+    const t = newTask(id, 's1', 1, nodeId);
+    t.status = { ...t.status, state: 'running' };
+    t.networksAttachments = [{ networkId: network, addresses: [address], aliases: [] }];
+    return t;
+  };
+  await store.update((tx) => {
+    for (const [id, vni] of [
+      ['a', '4097'],
+      ['b', '4098'],
+    ] as const) {
+      const n = newNetwork(id, id);
+      n.ipam = { configs: [{ subnet: '10.0.1.0/24', gateway: '10.0.1.1' }] };
+      n.driverState = { name: 'overlay', options: { [VXLANID_OPTION]: vni } };
+      tx.create('networks', n);
+    }
+    tx.create('nodes', newNode('n1'));
+    tx.create('tasks', running('t1', 'n1', 'a', '10.0.1.3/24'));
+    tx.create('tasks', running('t2', 'n1', 'b', '10.0.1.3/24'));
+  });
+  const views = new NetworkViews(store);
+  const first = views.of('n1');
+  await store.update((tx) => tx.create('tasks', running('t3', 'n1', 'b', '10.0.1.4/24')));
+  views.invalidate();
+  const second = views.of('n1');
+  const u = views.update(second, first.networkDigests);
+  assert.deepEqual(u.networks[0], { keep: 'a' });
+  const patched = u.networks[1];
+  assert.ok(patched !== undefined && 'patch' in patched);
+  assert.deepEqual(
+    patched.patch.endpoints.map((e) => e.address),
+    ['10.0.1.4/24'],
+  );
+  // What goes on the wire is the same, made from each network's and patch's JSON.
+  assert.deepEqual(JSON.parse(views.encode(second)), second.view);
+  assert.deepEqual(JSON.parse(views.encode(second, first.networkDigests)), u);
+  // A node that holds neither the previous nor the current copy gets the network whole.
+  const whole = views.update(second, new Map([['b', 'something else']]));
+  assert.ok(whole.networks.every((e) => 'full' in e));
 });
