@@ -115,7 +115,7 @@ export class Agent {
         await worker.apply(change);
         // After a restart the running tasks are adopted: program their sandboxes again.
         if (change.full && overlay && discovery)
-          followSandboxes(overlay, discovery, taskNetworks, worker.statuses(), log);
+          followSandboxes(overlay, discovery, taskNetworks, worker, worker.statuses(), log);
       },
       ...(o.onSession ? { onSession: o.onSession } : {}),
       onRemoved: () => {
@@ -126,7 +126,7 @@ export class Agent {
       logger: o.logger,
     });
     const report = (reports: readonly TaskStatusReport[]): void => {
-      if (overlay && discovery) followSandboxes(overlay, discovery, taskNetworks, reports, log);
+      if (overlay && discovery) followSandboxes(overlay, discovery, taskNetworks, worker, reports, log);
       try {
         session.reportStatus(reports);
       } catch (e: unknown) {
@@ -186,13 +186,14 @@ function taskLogs(worker: Worker, req: LogRequest, signal: AbortSignal): AsyncIt
 const STOPPED = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned', 'remove']);
 
 /**
- * Programs a task's sandbox (and binds its host-mode ports) once its container runs, and
- * releases both once it stops.
+ * Programs a task's sandbox (and binds its host-mode ports, which its status then shows) once
+ * its container runs, and releases both once it stops.
  */
 function followSandboxes(
   overlay: OverlayNetworking,
   discovery: ServiceDiscovery,
   taskNetworks: ReadonlyMap<string, string[]>,
+  worker: Pick<Worker, 'publishPorts'>,
   reports: readonly TaskStatusReport[],
   log: Logger,
 ): void {
@@ -201,7 +202,10 @@ function followSandboxes(
   for (const r of reports) {
     const pid = r.status.containerStatus?.pid ?? 0;
     if (r.status.state === 'running' && pid > 0) {
-      overlay.mesh.taskRunning(r.taskId, pid).catch(warn(r.taskId, 'host-mode ports not bound'));
+      overlay.mesh
+        .taskRunning(r.taskId, pid)
+        .then((ports) => worker.publishPorts(r.taskId, ports))
+        .catch(warn(r.taskId, 'host-mode ports not bound'));
       const nets = taskNetworks.get(r.taskId) ?? [];
       discovery.taskRunning(r.taskId, pid, nets).catch(warn(r.taskId, 'sandbox not programmed'));
     } else if (STOPPED.has(r.status.state)) {

@@ -10,10 +10,10 @@
 import type { Logger } from 'pino';
 import type { HostCommands } from './network/overlay/host-commands.js';
 import type { OverlayDataPlane } from './network/overlay/overlay-data-plane.js';
-import { hostPortsFromView, nodeSpecFromView } from './network/lb/lb-from-view.js';
+import { boundHostPorts, hostPortsFromView, nodeSpecFromView } from './network/lb/lb-from-view.js';
 import { LbProgrammer } from './network/lb/lb-programmer.js';
 import { Nft } from './network/lb/nft.js';
-import { macOf, type NodeNetworkView } from './network/network-view.js';
+import { macOf, type NodeNetworkView, type PortView } from './network/network-view.js';
 
 export interface RoutingMeshOptions {
   readonly dataPlane: OverlayDataPlane;
@@ -63,21 +63,27 @@ export class RoutingMesh {
     await this.program();
   }
 
-  /** A local task runs: if it publishes host-mode ports, find its address and bind them. */
-  async taskRunning(taskId: string, pid: number): Promise<void> {
-    if (this.taskAddresses.has(taskId)) return;
-    if (!this.view?.hostPorts?.some((h) => h.taskId === taskId)) return;
-    const address = await this.outboundAddressOf(pid);
-    if (address === undefined) {
-      this.log.warn(
-        { taskId },
-        'task has host-mode ports but no default route, so they are not bound ' +
-          '(a task on no network needs the engine’s default bridge; or attach it to an overlay)',
-      );
-      return;
+  /**
+   * A local task runs: if it publishes host-mode ports, find its address and bind them.
+   * Resolves with the ports bound for it (none when it publishes none, or they could not be).
+   */
+  async taskRunning(taskId: string, pid: number): Promise<PortView[]> {
+    const view = this.view;
+    if (view === undefined || !view.hostPorts?.some((h) => h.taskId === taskId)) return [];
+    if (!this.taskAddresses.has(taskId)) {
+      const address = await this.outboundAddressOf(pid);
+      if (address === undefined) {
+        this.log.warn(
+          { taskId },
+          'task has host-mode ports but no default route, so they are not bound ' +
+            '(a task on no network needs the engine’s default bridge; or attach it to an overlay)',
+        );
+        return [];
+      }
+      this.taskAddresses.set(taskId, address);
+      await this.program();
     }
-    this.taskAddresses.set(taskId, address);
-    await this.program();
+    return this.view === undefined ? [] : boundHostPorts(this.view, taskId);
   }
 
   /** A local task stopped: its host-mode ports are unbound. */

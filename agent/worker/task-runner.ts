@@ -6,10 +6,12 @@
 // beside them and is aborted, without reporting, when a stop or close overtakes it. A step that
 // fails (say, the engine did not answer a shutdown) is retried with a growing delay.
 
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import {
   taskStateRank,
   type ContainerStatus,
+  type PortConfig,
   type Task,
   type TaskState,
   type TaskStatus,
@@ -84,6 +86,20 @@ export class TaskRunner {
     this.removing = true;
     this.kick();
     return this.gone;
+  }
+
+  /**
+   * The node bound the task's host-mode published ports: while it runs, its status says so
+   * (`docker service ps` shows them under PORTS). A repeat changes nothing.
+   */
+  publishPorts(ports: readonly PortConfig[]): void {
+    if (this.closed || this.status.state !== 'running') return;
+    if (isDeepStrictEqual(this.status.portStatus?.ports ?? [], ports)) return;
+    const next: TaskStatus = { ...this.status, timestamp: this.hooks.now().toISOString() };
+    if (ports.length > 0) next.portStatus = { ports: [...ports] };
+    else delete next.portStatus;
+    this.status = next;
+    this.hooks.report(this.task.id, next);
   }
 
   /** Resolves once every step queued so far has finished. */

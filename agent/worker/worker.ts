@@ -6,7 +6,7 @@
 
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import type { Task, TaskStatus } from '../../manager/store/objects/index.js';
+import type { PortConfig, Task, TaskStatus } from '../../manager/store/objects/index.js';
 import type { AssignmentChange, TaskStatusReport } from '../assignments.js';
 import { ContainerNotFoundError } from '../exec/errors.js';
 import type { Executor, LogEntry, LogOptions } from '../exec/executor.js';
@@ -84,6 +84,11 @@ export class Worker {
     const next = this.chain.then(() => this.applyNow(change));
     this.chain = next.catch(() => undefined);
     return next;
+  }
+
+  /** The node bound a running task's host-mode ports (or no longer does): its status shows them. */
+  publishPorts(taskId: string, ports: readonly PortConfig[]): void {
+    this.runners.get(taskId)?.publishPorts(ports);
   }
 
   /** The last status of every assigned task (for a session that starts afresh with a manager). */

@@ -3,7 +3,7 @@
 // run) receive new connections; the ingress network carries the routing mesh only, so its VIPs
 // are not programmed in task sandboxes (as in Docker).
 
-import type { NodeNetworkView } from '../network-view.js';
+import type { NodeNetworkView, PortView } from '../network-view.js';
 import { portKey } from './lb-spec.js';
 import type { NodeLbSpec, PublishedPort, SandboxDnsRedirect, SandboxLbSpec, VipService } from './lb-spec.js';
 
@@ -50,9 +50,35 @@ export function nodeSpecFromView(
     }
   }
   // A host port the routing mesh already answers cluster-wide cannot be bound too: the mesh wins.
-  const taken = new Set(ports.map((p) => portKey(p.protocol, p.publishedPort)));
+  const taken = meshPorts(view);
   const local = hostPorts.filter((p) => !taken.has(portKey(p.protocol, p.publishedPort)));
   return { ...(ingress ? { ingressSubnet: ingress.subnet } : {}), ports: [...ports, ...local] };
+}
+
+/** Keys (portKey) of the ports the routing mesh answers on every node. */
+function meshPorts(view: NodeNetworkView): Set<string> {
+  const ingress = view.networks.find((n) => n.ingress);
+  const keys = new Set<string>();
+  for (const s of ingress?.services ?? []) {
+    for (const p of s.ports) {
+      if (p.publishMode === 'ingress' && p.publishedPort !== 0)
+        keys.add(portKey(p.protocol, p.publishedPort));
+    }
+  }
+  return keys;
+}
+
+/**
+ * The host-mode ports the node binds for one of its running tasks (what its status reports):
+ * the numbered ones the routing mesh does not already answer.
+ */
+export function boundHostPorts(view: NodeNetworkView, taskId: string): PortView[] {
+  const taken = meshPorts(view);
+  const ports = view.hostPorts?.find((h) => h.taskId === taskId)?.ports ?? [];
+  return ports.filter(
+    (p) =>
+      p.publishMode === 'host' && p.publishedPort !== 0 && !taken.has(portKey(p.protocol, p.publishedPort)),
+  );
 }
 
 /**

@@ -339,3 +339,27 @@ test('statuses survive a restart: a reassigned task never reports an older state
   await again.close();
   await assert.rejects(again.apply(full(t)), /worker is closed/);
 });
+
+test('a running task’s bound host-mode ports are reported in its status, and kept by later states', async () => {
+  const { log, worker } = await setup();
+  const t = forever();
+  const port = { protocol: 'tcp', targetPort: 80, publishedPort: 8081, publishMode: 'host' } as const;
+  worker.publishPorts(t.id, [port]); // not assigned yet: nothing
+  await worker.apply(full(t));
+  await log.until(t.id, 'running');
+  worker.publishPorts(t.id, [port]);
+  worker.publishPorts(t.id, [port]); // a repeat reports nothing
+  await worker.settled();
+  const running = log.of(t.id).filter((s) => s.state === 'running');
+  assert.equal(running.length, 2, 'running, then running with its ports');
+  assert.deepEqual(running[1]?.portStatus, { ports: [port] });
+  assert.equal(running[1]?.containerStatus?.pid, running[0]?.containerStatus?.pid);
+  await worker.apply(update(withDesired(t, 'shutdown')));
+  const shut = await log.until(t.id, 'shutdown');
+  assert.deepEqual(shut.portStatus, { ports: [port] });
+  worker.publishPorts(t.id, []); // not running any more: nothing
+  await worker.settled();
+  assert.equal(log.of(t.id).length, log.of(t.id).findIndex((s) => s.state === 'shutdown') + 1);
+  log.assertMonotonic();
+  await worker.close();
+});

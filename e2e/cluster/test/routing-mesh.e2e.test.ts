@@ -265,6 +265,11 @@ test('host mode binds the port only where a task runs', async () => {
   for (const h of NODES.filter((x) => x !== where)) {
     assert.equal(await get(CLIENT, `http://${s.addr(h)}:8081/`), 'error', `node${h + 1} does not bind 8081`);
   }
+  // The task's status shows the port its node bound, as Swarm's does (PORTS in `service ps`).
+  await eventually('service ps shows the bound port', async () => {
+    const out = await ok(s.docker(0, ['service', 'ps', '--format', '{{.Node}} {{.Ports}}', 'local']));
+    return out.trim() === `node${where + 1} *:8081->80/tcp` ? true : undefined;
+  });
   await ok(s.docker(0, ['service', 'rm', 'local']));
   await eventually('the host-mode port is unbound once the task is gone', async () =>
     (await get(CLIENT, `http://${s.addr(where)}:8081/`)) === 'error' ? true : undefined,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hostPortsFromView, nodeSpecFromView, sandboxSpecFromView } from '../lb-from-view.js';
+import { boundHostPorts, hostPortsFromView, nodeSpecFromView, sandboxSpecFromView } from '../lb-from-view.js';
 import { VIEW } from './view-fixture.js';
 
 test('a task on overnet balances to the healthy tasks of vip-mode services; ingress VIPs are left out', () => {
@@ -90,4 +90,24 @@ test('a host port the routing mesh already answers is not bound on the node as w
   const ports = nodeSpecFromView(VIEW, [clash]).ports;
   assert.equal(ports.filter((p) => p.publishedPort === 8080).length, 1);
   assert.equal(ports.find((p) => p.publishedPort === 8080)?.mode, 'ingress');
+});
+
+test('a task’s bound host ports (its status) leave out unnumbered ones and those the mesh answers', () => {
+  const p9000 = { protocol: 'tcp', targetPort: 80, publishedPort: 9000, publishMode: 'host' } as const;
+  const view = {
+    ...VIEW,
+    hostPorts: [
+      {
+        taskId: 't1',
+        ports: [
+          p9000,
+          { protocol: 'udp', targetPort: 53, publishedPort: 0, publishMode: 'host' },
+          { protocol: 'tcp', targetPort: 81, publishedPort: 8080, publishMode: 'host' },
+        ],
+      },
+    ],
+  } as const;
+  assert.deepEqual(boundHostPorts(view, 't1'), [p9000]);
+  assert.deepEqual(boundHostPorts(view, 'other'), []);
+  assert.deepEqual(boundHostPorts({ nodeId: 'n1', networks: [] }, 't1'), []);
 });
