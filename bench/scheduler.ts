@@ -10,7 +10,7 @@
 //    is assigned.
 
 import { cpus } from 'node:os';
-import { ManualClock } from '../manager/orchestrator/test/manual-clock.js';
+import { ManualClock } from '../manager/test/manual-clock.js';
 import { NodeInfo } from '../manager/scheduler/node-info.js';
 import { schedule } from '../manager/scheduler/schedule.js';
 import { Scheduler } from '../manager/scheduler/scheduler.js';

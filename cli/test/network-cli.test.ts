@@ -11,7 +11,7 @@ import { AllocatorLoop } from '../../manager/allocator/allocator-loop.js';
 import { ensureIngressNetwork } from '../../manager/allocator/ingress.js';
 import { createApiServer, listenApiServer } from '../../manager/api/server.js';
 import { SingleNodeControl } from '../../manager/api/test/single-node-control.js';
-import { ManualClock } from '../../manager/orchestrator/test/manual-clock.js';
+import { ManualClock } from '../../manager/test/manual-clock.js';
 import { systemClock } from '../commands/context.js';
 import { runCli } from '../program.js';
 

@@ -11,7 +11,7 @@ import {
   signNodeCertificate,
 } from '../../../manager/ca/node-certificate.js';
 import { RootCA } from '../../../manager/ca/root-ca.js';
-import { ManualClock } from '../../../manager/orchestrator/test/manual-clock.js';
+import { ManualClock } from '../../../manager/test/manual-clock.js';
 import { CertRenewal } from '../cert-renewal.js';
 
 const HOUR = 3600 * 1000;

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createOrchestration, runControlLoops } from '../../orchestrator/index.js';
 import { AgentSim } from '../../orchestrator/test/agent-sim.js';
-import { ManualClock } from '../../orchestrator/test/manual-clock.js';
+import { ManualClock } from '../../test/manual-clock.js';
 import { createLocalStore } from '../../store/local-proposer.js';
 import type { Network, NewObject, Service, Task } from '../../store/objects/index.js';
 import type { MemoryStore } from '../../store/store.js';

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { AllocatorLoop } from '../../allocator/allocator-loop.js';
 import { ensureIngressNetwork } from '../../allocator/ingress.js';
-import { ManualClock } from '../../orchestrator/test/manual-clock.js';
+import { ManualClock } from '../../test/manual-clock.js';
 import { createApiServer, listenApiServer } from '../server.js';
 import { runDocker, type DockerRun } from './docker-cli-run.js';
 import { SingleNodeControl } from './single-node-control.js';

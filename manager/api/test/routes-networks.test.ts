@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AllocatorLoop } from '../../allocator/allocator-loop.js';
 import { ensureIngressNetwork } from '../../allocator/ingress.js';
-import { ManualClock } from '../../orchestrator/test/manual-clock.js';
+import { ManualClock } from '../../test/manual-clock.js';
 import { json, serviceBody, startHarness, type Harness } from './harness.js';
 import { newService } from '../../store/test/fixtures.js';
 import { checkServiceNetworks } from '../network-validate.js';

@@ -6,7 +6,7 @@
 import { taskStateRank, type Task } from '../../store/objects/index.js';
 import type { MemoryStore } from '../../store/store.js';
 import { withStatus } from '../task-factory.js';
-import type { ManualClock } from './manual-clock.js';
+import type { ManualClock } from '../../test/manual-clock.js';
 
 export interface AgentSimOptions {
   /** Tasks for which this returns true fail when started (exit code 1). */

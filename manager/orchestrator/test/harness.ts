@@ -8,7 +8,7 @@ import type { NewObject, Node, ServiceMode, Task } from '../../store/objects/ind
 import type { MemoryStore } from '../../store/store.js';
 import { newCluster, newNode, newService } from '../../store/test/fixtures.js';
 import { AgentSim } from './agent-sim.js';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '../../test/manual-clock.js';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

@@ -1,6 +1,6 @@
 // A clock tests move by hand: timers fire, in time order, only inside `advance()`.
 
-import type { Cancel, Clock } from '../../raft/node/clock.js';
+import type { Cancel, Clock } from '../raft/node/clock.js';
 
 interface Timer {
   readonly id: number;
