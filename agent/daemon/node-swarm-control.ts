@@ -15,7 +15,7 @@ import type {
   LogsOptions,
   SwarmControl,
 } from '../../manager/api/swarm-control.js';
-import { NotInSwarmError, NotManagerError } from '../../manager/api/swarm-control.js';
+import { NotInSwarmError, NotManagerError } from '../../manager/api/control-errors.js';
 import { generateJoinToken } from '../../manager/ca/join-token.js';
 import { NODE_CHANNEL_OPTIONS, nodeChannelCredentials } from '../../manager/ca/tls-credentials.js';
 import { withControlClient } from '../../manager/control/control-client.js';

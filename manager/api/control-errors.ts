@@ -1,6 +1,6 @@
-// Errors a SwarmControl throws for swarm-state refusals, with Docker's wording and a stable
-// `code` the API maps to an HTTP status (errors.ts). They belong with swarm-control.ts; they
-// live here until that seam exports them, and the daemon may import them from here.
+// Errors a SwarmControl (swarm-control.ts) throws for swarm-state refusals, with Docker's
+// wording and a stable `code` the API maps to an HTTP status (errors.ts). The daemon's
+// SwarmControl throws them too.
 
 /** init/join on a node that is already in a swarm (HTTP 503, as Docker). */
 export class SwarmExistsError extends Error {
@@ -59,5 +59,27 @@ export class InvalidArgumentError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'InvalidArgumentError';
+  }
+}
+
+/** Docker's error for manager-only calls on a worker (HTTP 503). */
+export class NotManagerError extends Error {
+  readonly code = 'NOT_MANAGER';
+  constructor() {
+    super(
+      "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.",
+    );
+    this.name = 'NotManagerError';
+  }
+}
+
+/** Docker's error for swarm calls on a node that is not in a swarm (HTTP 503). */
+export class NotInSwarmError extends Error {
+  readonly code = 'NOT_IN_SWARM';
+  constructor() {
+    super(
+      'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.',
+    );
+    this.name = 'NotInSwarmError';
   }
 }

@@ -3,7 +3,8 @@
 
 import type { MemoryStore } from '../store/index.js';
 import { SwarmLockedError } from './control-errors.js';
-import { NotInSwarmError, NotManagerError, type SwarmControl } from './swarm-control.js';
+import { NotInSwarmError, NotManagerError } from './control-errors.js';
+import type { SwarmControl } from './swarm-control.js';
 
 export function managerStore(control: SwarmControl): MemoryStore {
   const state = control.localNodeState();

@@ -124,25 +124,3 @@ export interface SwarmControl {
   /** Log lines of the given tasks, gathered from the agents that run them. */
   taskLogs(taskIds: readonly string[], opts: LogsOptions): AsyncIterable<LogLine>;
 }
-
-/** Docker's error for manager-only calls on a worker (HTTP 503). */
-export class NotManagerError extends Error {
-  readonly code = 'NOT_MANAGER';
-  constructor() {
-    super(
-      "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.",
-    );
-    this.name = 'NotManagerError';
-  }
-}
-
-/** Docker's error for swarm calls on a node that is not in a swarm (HTTP 503). */
-export class NotInSwarmError extends Error {
-  readonly code = 'NOT_IN_SWARM';
-  constructor() {
-    super(
-      'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.',
-    );
-    this.name = 'NotInSwarmError';
-  }
-}

@@ -10,22 +10,22 @@ import {
   FailedPreconditionError,
   InvalidArgumentError,
   ManagerLeaveRefusedError,
+  NotInSwarmError,
   NotInSwarmLeaveError,
   SwarmExistsError,
 } from '../control-errors.js';
 import { rpcMessage } from '../errors.js';
-import {
-  NotInSwarmError,
-  type EngineFacts,
-  type ForwardedRequest,
-  type ForwardedResponse,
-  type InitRequest,
-  type JoinRequest,
-  type JoinTokensView,
-  type LocalNodeState,
-  type LogLine,
-  type LogsOptions,
-  type SwarmControl,
+import type {
+  EngineFacts,
+  ForwardedRequest,
+  ForwardedResponse,
+  InitRequest,
+  JoinRequest,
+  JoinTokensView,
+  LocalNodeState,
+  LogLine,
+  LogsOptions,
+  SwarmControl,
 } from '../swarm-control.js';
 
 export interface SingleNodeOptions {
