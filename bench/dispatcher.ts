@@ -18,8 +18,7 @@ import { AgentSession } from '../agent/session/index.js';
 import { Dispatcher, type Identify } from '../manager/dispatcher/index.js';
 import { createLocalStore, type MemoryStore, type WriteTx } from '../manager/store/index.js';
 import type { NewObject, TaskSpec, TaskState } from '../manager/store/objects/index.js';
-import { VXLANID_OPTION } from '../manager/allocator/vni.js';
-import { newNetwork, newService, taskSpec as fixtureTaskSpec } from '../manager/store/test/fixtures.js';
+import { allocatedNetwork, newService, taskSpec as fixtureTaskSpec } from '../manager/store/test/fixtures.js';
 
 const AGENTS = Number(process.env['SHOAL_BENCH_AGENTS'] ?? 1000);
 const TASKS_PER_AGENT = 10;
@@ -63,10 +62,7 @@ function taskAddress(i: number, j: number): string {
 
 /** One overlay every task is attached to, and the ten services with their virtual IPs on it. */
 function seedOverlay(tx: WriteTx): void {
-  const network = newNetwork(NETWORK_ID, 'overnet');
-  network.ipam = { configs: [{ subnet: '10.128.0.0/16', gateway: '10.128.0.1' }] };
-  network.driverState = { name: 'overlay', options: { [VXLANID_OPTION]: '4097' } };
-  tx.create('networks', network);
+  tx.create('networks', allocatedNetwork(NETWORK_ID, '10.128.0.0/16', 4097, 'overnet'));
   for (let j = 0; j < TASKS_PER_AGENT; j++) {
     const service = newService(`svc${j}`, `service-${j}`);
     service.spec.taskTemplate = taskSpec();

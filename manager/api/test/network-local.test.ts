@@ -3,18 +3,14 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { VXLANID_OPTION } from '../../allocator/vni.js';
 import { createLocalStore } from '../../store/local-proposer.js';
-import { newNetwork, newNode, newService, newTask } from '../../store/test/fixtures.js';
+import { allocatedNetwork, newNode, newService, newTask } from '../../store/test/fixtures.js';
 import { localNetworkState } from '../translate/network-local.js';
 
 async function cluster() {
   const store = createLocalStore();
   await store.update((tx) => {
-    const n = newNetwork('overnet', 'overnet');
-    n.ipam = { configs: [{ subnet: '10.0.1.0/24', gateway: '10.0.1.1' }] };
-    n.driverState = { name: 'overlay', options: { [VXLANID_OPTION]: '4097' } };
-    tx.create('networks', n);
+    tx.create('networks', allocatedNetwork('overnet', '10.0.1.0/24', 4097));
     for (const [id, addr] of [
       ['n1', '10.77.0.11'],
       ['n2', '10.77.0.12'],

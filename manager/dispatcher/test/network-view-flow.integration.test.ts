@@ -5,9 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClusterNetworkViews } from '../../../agent/network/network-view.js';
-import { VXLANID_OPTION } from '../../allocator/vni.js';
 import type { TaskState } from '../../store/objects/index.js';
-import { newNetwork } from '../../store/test/fixtures.js';
+import { allocatedNetwork } from '../../store/test/fixtures.js';
 import { assignedTask, clusterStore, startAgent, TestManager, waitFor } from './harness.js';
 
 const NODES = ['n1', 'n2', 'n3'];
@@ -15,15 +14,8 @@ const NODES = ['n1', 'n2', 'n3'];
 test('agents rebuild the store’s network view from updates as tasks come and go', async (t) => {
   const store = await clusterStore(5000, NODES);
   await store.update((tx) => {
-    for (const [id, subnet, vni] of [
-      ['overnet', '10.0.1.0/24', '4097'],
-      ['backend', '10.0.2.0/24', '4098'],
-    ] as const) {
-      const n = newNetwork(id, id);
-      n.ipam = { configs: [{ subnet, gateway: subnet.replace(/0\/24$/, '1') }] };
-      n.driverState = { name: 'overlay', options: { [VXLANID_OPTION]: vni } };
-      tx.create('networks', n);
-    }
+    tx.create('networks', allocatedNetwork('overnet', '10.0.1.0/24', 4097));
+    tx.create('networks', allocatedNetwork('backend', '10.0.2.0/24', 4098));
   });
   let next = 3;
   const addTask = (id: string, nodeId: string, network = 'overnet', state: TaskState = 'running') =>

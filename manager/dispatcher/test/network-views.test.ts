@@ -3,8 +3,14 @@ import assert from 'node:assert/strict';
 import { createLocalStore } from '../../store/index.js';
 import type { ChangeEvent } from '../../store/index.js';
 import type { NewObject, ObjectOf, TableName, TaskState } from '../../store/objects/index.js';
-import { newNetwork, newNode, newSecret, newService, newTask } from '../../store/test/fixtures.js';
-import { VXLANID_OPTION } from '../../allocator/vni.js';
+import {
+  allocatedNetwork,
+  newNetwork,
+  newNode,
+  newSecret,
+  newService,
+  newTask,
+} from '../../store/test/fixtures.js';
 import { affectsNetworkViews, NetworkViews } from '../network-views.js';
 
 const META = { version: 1, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' };
@@ -127,10 +133,7 @@ test('which changes can alter a network view', () => {
 test('views are read once and kept until invalidated; the digest follows the view', async () => {
   const store = createLocalStore();
   await store.update((tx) => {
-    const n = newNetwork('overnet', 'overnet');
-    n.ipam = { configs: [{ subnet: '10.0.1.0/24', gateway: '10.0.1.1' }] };
-    n.driverState = { name: 'overlay', options: { [VXLANID_OPTION]: '4097' } };
-    tx.create('networks', n);
+    tx.create('networks', allocatedNetwork('overnet', '10.0.1.0/24', 4097));
     tx.create('nodes', newNode('n1'));
     tx.create('nodes', newNode('n2'));
     const t = newTask('t1', 's1', 1, 'n1');
@@ -180,15 +183,8 @@ test('an update keeps what the node holds, patches from the previous read, and s
     return t;
   };
   await store.update((tx) => {
-    for (const [id, vni] of [
-      ['a', '4097'],
-      ['b', '4098'],
-    ] as const) {
-      const n = newNetwork(id, id);
-      n.ipam = { configs: [{ subnet: '10.0.1.0/24', gateway: '10.0.1.1' }] };
-      n.driverState = { name: 'overlay', options: { [VXLANID_OPTION]: vni } };
-      tx.create('networks', n);
-    }
+    tx.create('networks', allocatedNetwork('a', '10.0.1.0/24', 4097));
+    tx.create('networks', allocatedNetwork('b', '10.0.1.0/24', 4098));
     tx.create('nodes', newNode('n1'));
     tx.create('tasks', running('t1', 'n1', 'a', '10.0.1.3/24'));
     tx.create('tasks', running('t2', 'n1', 'b', '10.0.1.3/24'));

@@ -5,6 +5,8 @@ import type { Proposer, StateMachine } from '../proposer.js';
 import { MemoryStore, type MemoryStoreOptions } from '../store.js';
 import type { NewObject, ObjectOf, TableName, TaskState, TaskSpec, ServiceMode } from '../objects/index.js';
 import type { NodeAvailability, NodeRole } from '../objects/index.js';
+import { formatIPv4, parseCidr } from '../../allocator/ipv4.js';
+import { VXLANID_OPTION } from '../../allocator/vni.js';
 
 /** A clock that advances one second per reading from a fixed start (replicas agree on it). */
 export function steppingClock(start = Date.UTC(2024, 0, 1)): () => Date {
@@ -135,6 +137,16 @@ export function newNetwork(id: string, name: string): NewObject<'networks'> {
     id,
     spec: { name, labels: {}, ipv6Enabled: false, internal: false, attachable: false, ingress: false },
     pendingDelete: false,
+  };
+}
+
+/** An overlay network as the allocator leaves it: a subnet with its gateway (.1) and a VNI. */
+export function allocatedNetwork(id: string, subnet: string, vni: number, name = id): NewObject<'networks'> {
+  const gateway = formatIPv4((parseCidr(subnet)?.base ?? 0) + 1);
+  return {
+    ...newNetwork(id, name),
+    ipam: { configs: [{ subnet, gateway }] },
+    driverState: { name: 'overlay', options: { [VXLANID_OPTION]: String(vni) } },
   };
 }
 
