@@ -63,19 +63,29 @@ function headerOf(n: OverlayNetworkView): NetworkHeader {
   return header;
 }
 
+/** Equal flat records (endpoints and backends hold only strings, numbers and booleans). */
+function shallowEqual(a: object, b: object): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  return ka.every((k) => ra[k] === rb[k]);
+}
+
 /** Items of `next` that are new or differ from `prev`, and keys of `prev` missing from `next`. */
-function diffBy<T>(
+function diffBy<T extends object>(
   prev: readonly T[],
   next: readonly T[],
   key: (t: T) => string,
 ): { put: T[]; removed: string[] } {
-  const before = new Map(prev.map((t) => [key(t), JSON.stringify(t)]));
+  const before = new Map(prev.map((t) => [key(t), t]));
   const put: T[] = [];
   const seen = new Set<string>();
   for (const t of next) {
     const k = key(t);
     seen.add(k);
-    if (before.get(k) !== JSON.stringify(t)) put.push(t);
+    const old = before.get(k);
+    if (old === undefined || !shallowEqual(old, t)) put.push(t);
   }
   return { put, removed: [...before.keys()].filter((k) => !seen.has(k)) };
 }
@@ -88,17 +98,26 @@ function serviceHeaderOf(s: ServiceView): Omit<ServiceView, 'backends'> {
 /** What turns `prev` into `next` (the same network). */
 export function diffNetwork(prev: OverlayNetworkView, next: OverlayNetworkView): NetworkPatch {
   const endpoints = diffBy(prev.endpoints, next.endpoints, endpointKey);
-  const services = diffBy(prev.services, next.services, (s) => s.serviceId);
   const before = new Map(prev.services.map((s) => [s.serviceId, s]));
+  const services: ServicePatch[] = [];
+  for (const s of next.services) {
+    const old = before.get(s.serviceId);
+    const backends = diffBy(old?.backends ?? [], s.backends, (b) => b.taskId);
+    const header = serviceHeaderOf(s);
+    const unchanged =
+      old !== undefined &&
+      backends.put.length === 0 &&
+      backends.removed.length === 0 &&
+      JSON.stringify(serviceHeaderOf(old)) === JSON.stringify(header);
+    if (!unchanged) services.push({ header, removedBackends: backends.removed, backends: backends.put });
+  }
+  const nextIds = new Set(next.services.map((s) => s.serviceId));
   return {
     header: headerOf(next),
     removedEndpoints: endpoints.removed,
     endpoints: endpoints.put,
-    removedServices: services.removed,
-    services: services.put.map((s): ServicePatch => {
-      const backends = diffBy(before.get(s.serviceId)?.backends ?? [], s.backends, (b) => b.taskId);
-      return { header: serviceHeaderOf(s), removedBackends: backends.removed, backends: backends.put };
-    }),
+    removedServices: prev.services.map((s) => s.serviceId).filter((id) => !nextIds.has(id)),
+    services,
   };
 }
 

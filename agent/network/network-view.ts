@@ -131,14 +131,24 @@ export function endpointKey(e: EndpointView): string {
 
 const ipOf = (address: string): number => parseCidrAddress(address)?.ip ?? parseIPv4(address) ?? 0;
 
+/** Each endpoint's or backend's address as a number, parsed once in the object's life. */
+const ipMemo = new WeakMap<object, number>();
+
+function ipOfItem(item: { readonly address: string }): number {
+  let ip = ipMemo.get(item);
+  if (ip === undefined) {
+    ip = ipOf(item.address);
+    ipMemo.set(item, ip);
+  }
+  return ip;
+}
+
 /** Sorted by address, then `tie`; each address parsed once, not once per comparison. */
 function sortedByAddress<T extends { readonly address: string }>(
   items: Iterable<T>,
   tie: (a: T, b: T) => number,
 ): T[] {
-  const keyed = [...items].map((item) => ({ item, ip: ipOf(item.address) }));
-  keyed.sort((a, b) => a.ip - b.ip || tie(a.item, b.item));
-  return keyed.map((k) => k.item);
+  return [...items].sort((a, b) => ipOfItem(a) - ipOfItem(b) || tie(a, b));
 }
 
 /** A network's endpoints in the view's order: by address, then identity. */
