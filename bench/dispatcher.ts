@@ -5,7 +5,7 @@
 // tasks through accepted → preparing → ready → starting → running, with the number of store
 // transactions they took (the dispatcher batches reports into group commits).
 //
-//   node dist/bench/dispatcher.js              (SHOAL_BENCH_AGENTS=N to change the fleet)
+//   node --expose-gc dist/bench/dispatcher.js  (SHOAL_BENCH_AGENTS=N to change the fleet)
 //   SHOAL_BENCH_OVERLAY=1 node dist/bench/dispatcher.js
 //       every task on one overlay: each task that starts or stops running changes every node's
 //       network view, which the dispatcher recomputes once per batch and sends where it changed
@@ -197,6 +197,19 @@ async function main(): Promise<void> {
   const txns = store.appliedIndex - index0;
   console.log(
     `status updates: ${fmt((total * STATES.length) / allSecs)} updates/s overall (${fmt(total * STATES.length)} updates, ${fmt(txns)} store txns)`,
+  );
+
+  // The manager's side alone: this thread's heap holds the store, the dispatcher and its sessions
+  // (the agents live in the worker thread's own heap).
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
+  console.log(
+    `manager heap with ${fmt(total)} tasks and ${fmt(AGENTS)} sessions: ${heapMiB.toFixed(1)} MiB` +
+      (gc === undefined ? ' (run with --expose-gc for a settled figure)' : ''),
   );
 
   worker.postMessage('stop');
