@@ -19,7 +19,7 @@ export interface EndpointSettings {
 
 /** How a container joins the networks: a network mode plus endpoints to connect at creation. */
 export interface ContainerNetworking {
-  /** Docker's HostConfig.NetworkMode: 'none', 'bridge', 'host' or a network name. */
+  /** Docker's HostConfig.NetworkMode: 'default', 'none', 'bridge', 'host' or a network name. */
   networkMode: string;
   endpoints: EndpointSettings[];
 }
@@ -32,25 +32,16 @@ export interface NetworkAttacher {
 }
 
 /**
- * Uses the engine's default networking for every task: its `bridge` network when the engine has
- * one, `none` otherwise (the lab's engines run with `--bridge none`). Task network attachments
+ * Uses the engine's default networking for every task (NetworkMode `default`), as Swarm's own
+ * executor does: the engine's `bridge` network when it has one; on an engine without it (the
+ * lab's run with `--bridge none`) a namespace of the container's own with loopback only, the
+ * isolation `none` gives but about twice as fast to start (50 containers at once: 3.7 s
+ * against 6.7 s here, as `none` goes through a libnetwork sandbox). Task network attachments
  * are left to the overlay attacher.
  */
 export class EngineDefaultAttacher implements NetworkAttacher {
-  private mode: Promise<string> | undefined;
-
-  /** @param hasBridge asks the engine whether its default `bridge` network exists. */
-  constructor(private readonly hasBridge: () => Promise<boolean>) {}
-
-  async prepare(): Promise<ContainerNetworking> {
-    this.mode ??= this.hasBridge().then(
-      (yes) => (yes ? 'bridge' : 'none'),
-      (e: unknown) => {
-        this.mode = undefined;
-        throw e;
-      },
-    );
-    return { networkMode: await this.mode, endpoints: [] };
+  prepare(): Promise<ContainerNetworking> {
+    return Promise.resolve({ networkMode: 'default', endpoints: [] });
   }
 
   async release(): Promise<void> {}

@@ -40,7 +40,7 @@ export class DockerExecutor implements Executor {
       docker,
       endpoint,
       pullTimeoutMs: options.pullTimeoutMs ?? DEFAULT_PULL_TIMEOUT_MS,
-      attacher: options.attacher ?? new EngineDefaultAttacher(() => hasNetwork(docker, endpoint, 'bridge')),
+      attacher: options.attacher ?? new EngineDefaultAttacher(),
       logger: options.logger ?? pino({ level: 'silent' }),
       ...(options.registryAuth === undefined ? {} : { registryAuth: options.registryAuth }),
     };
@@ -102,15 +102,6 @@ export class DockerExecutor implements Executor {
       if (status !== 404 && status !== 409)
         throw toExecError(`removing container ${containerId}`, this.ctx.endpoint, e);
     }
-  }
-}
-
-async function hasNetwork(docker: Dockerode, endpoint: string, name: string): Promise<boolean> {
-  try {
-    const networks = await docker.listNetworks({ filters: { name: [name] } });
-    return networks.some((n) => n.Name === name);
-  } catch (e: unknown) {
-    throw toExecError('listing networks', endpoint, e);
   }
 }
 

@@ -51,12 +51,7 @@ export class OverlayAttacher implements NetworkAttacher {
     this.catalog = options.catalog;
     const subnet = normalizeSubnet(options.gatewaySubnet ?? GATEWAY_SUBNET);
     this.gateway = { subnet, gateway: gatewayAddress(subnet) };
-    this.fallback =
-      options.fallback ??
-      new EngineDefaultAttacher(async () => {
-        const found = await docker.listNetworks({ filters: { name: ['bridge'] } });
-        return found.some((n) => n.Name === 'bridge');
-      });
+    this.fallback = options.fallback ?? new EngineDefaultAttacher();
   }
 
   async prepare(task: Task, signal?: AbortSignal): Promise<ContainerNetworking> {

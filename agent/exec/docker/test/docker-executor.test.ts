@@ -133,7 +133,7 @@ describe('Docker executor on a real engine', () => {
         assert.equal(raw.Config.WorkingDir, '/tmp');
         assert.equal((raw.Config as { StopSignal?: string }).StopSignal, 'SIGINT');
         const host = raw.HostConfig;
-        assert.equal(host.NetworkMode, 'none');
+        assert.equal(host.NetworkMode, 'default');
         assert.equal(host.NanoCpus, 5e8);
         assert.equal(host.Memory, 64 << 20);
         assert.equal(host.Init, true);
