@@ -35,7 +35,9 @@ async function main(): Promise<void> {
     await lab.destroy();
     say('done: nothing is left behind.');
   };
-  process.on('SIGINT', () => void teardown().then(() => process.exit(0)));
+  // Ctrl-C, and also `kill` or a closed terminal: the lab never outlives the demo.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => void teardown().then(() => process.exit(0)));
   try {
     say(
       `lab up in ${((Date.now() - t0) / 1000).toFixed(1)} s: node1 ${lab.addr(0)}, node2 ${lab.addr(1)}, node3 ${lab.addr(2)}\n`,
