@@ -35,6 +35,16 @@ export function nodeSpecFromView(
   hostPorts: readonly PublishedPort[] = [],
 ): NodeLbSpec {
   const ingress = view.networks.find((n) => n.ingress);
+  const ports = meshPorts(view);
+  // A host port the routing mesh already answers cluster-wide cannot be bound too: the mesh wins.
+  const taken = new Set(ports.map((p) => portKey(p.protocol, p.publishedPort)));
+  const local = hostPorts.filter((p) => !taken.has(portKey(p.protocol, p.publishedPort)));
+  return { ...(ingress ? { ingressSubnet: ingress.subnet } : {}), ports: [...ports, ...local] };
+}
+
+/** The ingress-mode published ports every node answers, over each service's healthy tasks. */
+function meshPorts(view: NodeNetworkView): PublishedPort[] {
+  const ingress = view.networks.find((n) => n.ingress);
   const ports: PublishedPort[] = [];
   for (const s of ingress?.services ?? []) {
     const backends = s.backends.filter((b) => b.healthy).map((b) => b.address);
@@ -49,36 +59,20 @@ export function nodeSpecFromView(
       });
     }
   }
-  // A host port the routing mesh already answers cluster-wide cannot be bound too: the mesh wins.
-  const taken = meshPorts(view);
-  const local = hostPorts.filter((p) => !taken.has(portKey(p.protocol, p.publishedPort)));
-  return { ...(ingress ? { ingressSubnet: ingress.subnet } : {}), ports: [...ports, ...local] };
+  return ports;
 }
 
-/** Keys (portKey) of the ports the routing mesh answers on every node. */
-function meshPorts(view: NodeNetworkView): Set<string> {
-  const ingress = view.networks.find((n) => n.ingress);
-  const keys = new Set<string>();
-  for (const s of ingress?.services ?? []) {
-    for (const p of s.ports) {
-      if (p.publishMode === 'ingress' && p.publishedPort !== 0)
-        keys.add(portKey(p.protocol, p.publishedPort));
-    }
-  }
-  return keys;
-}
+/** A host-mode port with a number: the only kind the node binds (see hostPortsFromView). */
+const isNumberedHostPort = (p: PortView): boolean => p.publishMode === 'host' && p.publishedPort !== 0;
 
 /**
  * The host-mode ports the node binds for one of its running tasks (what its status reports):
- * the numbered ones the routing mesh does not already answer.
+ * the numbered ones the routing mesh does not already answer (as nodeSpecFromView decides).
  */
 export function boundHostPorts(view: NodeNetworkView, taskId: string): PortView[] {
-  const taken = meshPorts(view);
+  const taken = new Set(meshPorts(view).map((p) => portKey(p.protocol, p.publishedPort)));
   const ports = view.hostPorts?.find((h) => h.taskId === taskId)?.ports ?? [];
-  return ports.filter(
-    (p) =>
-      p.publishMode === 'host' && p.publishedPort !== 0 && !taken.has(portKey(p.protocol, p.publishedPort)),
-  );
+  return ports.filter((p) => isNumberedHostPort(p) && !taken.has(portKey(p.protocol, p.publishedPort)));
 }
 
 /**
@@ -97,7 +91,7 @@ export function hostPortsFromView(
     const address = addressOf(t.taskId);
     if (address === undefined) continue;
     for (const p of t.ports) {
-      if (p.publishMode !== 'host' || p.publishedPort === 0) continue;
+      if (!isNumberedHostPort(p)) continue;
       const key = portKey(p.protocol, p.publishedPort);
       const known = byKey.get(key);
       if (known) known.backends.push(address);
