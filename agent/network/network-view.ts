@@ -168,9 +168,19 @@ export function compareServices(a: ServiceView, b: ServiceView): number {
 
 const bare = (address: string): string => address.split('/')[0] ?? address;
 
-/** A task whose interface exists or is about to: placed on a live node and not stopped yet. */
+/** A task whose interface exists or is about to, as far as the task itself says: placed, not stopped. */
+export function isEndpointTask(t: Task): t is Task & { nodeId: string } {
+  return t.nodeId !== undefined && taskStateRank(t.status.state) <= RUNNING;
+}
+
+/** A backend that takes new connections: running and meant to run. */
+export function isHealthyBackend(t: Task): boolean {
+  return t.status.state === 'running' && t.desiredState === 'running';
+}
+
+/** An endpoint task on a node that is not down. */
 function isLiveEndpoint(t: Task, nodeOf: (id: string) => Node | undefined): t is Task & { nodeId: string } {
-  if (t.nodeId === undefined || taskStateRank(t.status.state) > RUNNING) return false;
+  if (!isEndpointTask(t)) return false;
   const node = nodeOf(t.nodeId);
   return node !== undefined && node.status.state !== 'down';
 }
@@ -243,6 +253,7 @@ export class ClusterNetworkViews {
   /** Node → its live tasks with host-mode published ports, sorted by task ID. */
   readonly #hostPorts = new Map<string, TaskHostPorts[]>();
   readonly #perNetwork = new Map<string, DigestedNetwork>();
+  readonly #perNode = new Map<string, DigestedView>();
 
   private constructor(inputs: ViewInputs) {
     this.#nodes = new Map(inputs.nodes.map((n) => [n.id, n]));
@@ -288,8 +299,20 @@ export class ClusterNetworkViews {
     return this.digested(nodeId).view;
   }
 
-  /** The node's view with a digest of it, to tell cheaply whether it changed. */
+  /**
+   * The node's view with a digest of it, to tell cheaply whether it changed; made once per node
+   * per read (a session asks when deciding to send, and again when sending).
+   */
   digested(nodeId: string): DigestedView {
+    let v = this.#perNode.get(nodeId);
+    if (v === undefined) {
+      v = this.#digest(nodeId);
+      this.#perNode.set(nodeId, v);
+    }
+    return v;
+  }
+
+  #digest(nodeId: string): DigestedView {
     const node = this.#nodes.get(nodeId);
     if (node === undefined) return { view: { nodeId, networks: [] }, digest: '', networkDigests: new Map() };
     const joined = this.#joined.get(nodeId);
@@ -366,7 +389,7 @@ function networkView(
       taskId: t.id,
       address: bare(address),
       nodeId: t.nodeId,
-      healthy: t.status.state === 'running' && t.desiredState === 'running',
+      healthy: isHealthyBackend(t),
     });
     backends.set(t.serviceId, list);
   }

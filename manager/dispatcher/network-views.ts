@@ -5,28 +5,30 @@
 // view it is sent updates: per network, keep, a patch from the previous read, or the whole.
 
 import { isDeepStrictEqual } from 'node:util';
-import { ClusterNetworkViews, type DigestedView } from '../../agent/network/network-view.js';
+import {
+  ClusterNetworkViews,
+  isEndpointTask,
+  isHealthyBackend,
+  type DigestedView,
+} from '../../agent/network/network-view.js';
 import {
   diffNetwork,
   type NetworkEntry,
   type NetworkPatch,
   type NodeNetworkViewUpdate,
 } from '../../agent/network/network-view-update.js';
-import { taskStateRank, type Task } from '../store/objects/index.js';
+import type { Task } from '../store/objects/index.js';
 import type { ChangeEvent, MemoryStore } from '../store/index.js';
-
-const RUNNING = taskStateRank('running');
 
 /**
  * What of a task a network view reads: where it runs while it is an endpoint, its attachments,
  * and whether it takes new connections. A task with no attachment matters only for host-mode
  * ports, which follow where it runs.
  */
-function endpointKey(t: Task | undefined): string {
-  if (t === undefined || t.nodeId === undefined || taskStateRank(t.status.state) > RUNNING) return '';
+function viewFootprint(t: Task | undefined): string {
+  if (t === undefined || !isEndpointTask(t)) return '';
   if (t.networksAttachments.length === 0) return t.nodeId;
-  const healthy = t.status.state === 'running' && t.desiredState === 'running';
-  return JSON.stringify([t.nodeId, healthy, t.networksAttachments]);
+  return JSON.stringify([t.nodeId, isHealthyBackend(t), t.networksAttachments]);
 }
 
 /** Whether a store change can alter any node's network view. */
@@ -45,7 +47,7 @@ export function affectsNetworkViews(c: ChangeEvent): boolean {
     case 'tasks': {
       const before = c.action === 'create' ? undefined : c.action === 'update' ? c.oldObject : c.object;
       const after = c.action === 'delete' ? undefined : c.object;
-      return endpointKey(before) !== endpointKey(after);
+      return viewFootprint(before) !== viewFootprint(after);
     }
     default:
       return false;
