@@ -8,7 +8,11 @@ import type { Logger } from 'pino';
 import type { ForwardedRequest, ForwardedResponse } from './api/swarm-control.js';
 import { NodeCaServer } from './ca/ca-server.js';
 import { CA_PUBLIC_METHODS } from './ca/ca-service.js';
-import { peerIdentity, requireRole } from './ca/peer-identity.js';
+import { CallerAuthorizer, type CallerAccess } from './ca/caller-authorizer.js';
+import { ManagerStartingError } from './ca/errors.js';
+import type { NodeIdentity } from './ca/node-certificate.js';
+import type { CallWithAuthContext } from './ca/peer-identity.js';
+import { storeMembership } from './ca/store-membership.js';
 import { StoreCaBackend } from './ca/store-ca-backend.js';
 import {
   NODE_CHANNEL_OPTIONS,
@@ -20,6 +24,7 @@ import type { NodeCredentials } from './ca/ca-client.js';
 import { withControlClient } from './control/control-client.js';
 import { registerControlService } from './control/control-service.js';
 import { Dispatcher } from './dispatcher/index.js';
+import { authorizedIdentify } from './dispatcher/identity.js';
 import { LeaderLoops, type LeaderLoop } from './leadership.js';
 import { AllocatorLoop } from './allocator/allocator-loop.js';
 import { ManagerStatusLoop } from './manager-status-loop.js';
@@ -92,8 +97,12 @@ export class Manager {
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(o.listenAddr, creds, (e, p) => (e ? reject(e) : resolve(p))),
     );
-    const managerOnly = (call: Parameters<typeof requireRole>[0]): void => {
-      requireRole(call, 'manager', { clusterId: tls.clusterId });
+    // Every method on the port checks its caller against the cluster's current state (the
+    // store, read once the replicated store is open), not only its certificate.
+    let authorizer: CallerAuthorizer | undefined;
+    const authorize = (call: CallWithAuthContext, access: CallerAccess): NodeIdentity => {
+      if (authorizer === undefined) throw new ManagerStartingError(call.getPath?.() ?? 'this call');
+      return authorizer.authorize(call, access);
     };
     const managerChannel = nodeChannelCredentials(tls);
     let replicated: ReplicatedStore;
@@ -108,7 +117,7 @@ export class Manager {
         ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
         channelCredentials: managerChannel,
         channelOptions: NODE_CHANNEL_OPTIONS,
-        authorize: managerOnly,
+        authorize: (call) => authorize(call, 'raft'),
         ...('bootstrap' in o.raft ? { bootstrap: new Map([[o.raftId, o.advertiseAddr]]) } : {}),
         ...('join' in o.raft ? { join: o.raft.join } : {}),
       });
@@ -118,6 +127,9 @@ export class Manager {
     }
     const store = replicated.store;
     const raft = replicated.raft;
+    authorizer = new CallerAuthorizer(
+      storeMembership({ store, clusterId: tls.clusterId, raftMembers: () => raft.status().confState }),
+    );
 
     const caBackend = new StoreCaBackend(store, {
       forwardToLeader: async (issued) => {
@@ -129,12 +141,13 @@ export class Manager {
       },
     });
     new NodeCaServer({ backend: caBackend, logger: o.logger }).addTo(server);
-    const dispatcher = new Dispatcher({
+    const dispatcher: Dispatcher = new Dispatcher({
       store,
-      identify: (call) => {
-        const id = peerIdentity(call);
-        return id && id.clusterId === tls.clusterId ? { nodeId: id.nodeId, role: id.role } : undefined;
-      },
+      identify: authorizedIdentify({
+        authorize: (call) => authorize(call, 'node'),
+        leading: () => dispatcher.running,
+        leaderAddr: () => raft.leader().address,
+      }),
       logger: o.logger,
       clock,
       leaderAddr: () => raft.leader().address,
@@ -144,7 +157,8 @@ export class Manager {
       raft,
       runApiRequest: o.runApiRequest,
       recordCertificate: (issued) => caBackend.recordCertificate(issued),
-      authorizeManager: managerOnly,
+      authorizeManager: (call) => authorize(call, 'manager'),
+      raftIdOf: (nodeId) => store.view((tx) => tx.get('nodes', nodeId)?.managerStatus?.raftId),
       logger: o.logger,
       onJoined: async (m) => {
         await store.update((tx) => {

@@ -19,6 +19,7 @@ import { NotInSwarmError, NotManagerError } from '../../manager/api/control-erro
 import { generateJoinToken } from '../../manager/ca/join-token.js';
 import { NODE_CHANNEL_OPTIONS, nodeChannelCredentials } from '../../manager/ca/tls-credentials.js';
 import { withControlClient } from '../../manager/control/control-client.js';
+import { markNodeRemoved } from '../../manager/ca/removed-nodes.js';
 import { NotLeaderError, NotFoundError, type MemoryStore } from '../../manager/store/index.js';
 import { parseHostPort } from './config.js';
 import { FailedPreconditionError } from '../../manager/api/control-errors.js';
@@ -180,8 +181,7 @@ export class NodeSwarmControl implements SwarmControl {
         );
       }
       tx.delete('nodes', nodeId);
-      const c = tx.list('clusters')[0];
-      if (c) tx.update('clusters', { ...c, removedNodes: [...(c.removedNodes ?? []), nodeId] });
+      markNodeRemoved(tx, nodeId);
     });
   }
 

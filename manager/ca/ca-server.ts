@@ -27,6 +27,7 @@ import {
   JoinTokenRejectedError,
   NodeRemovedError,
   toGrpcStatus,
+  UnknownNodeError,
 } from './errors.js';
 import { matchJoinToken, parseJoinToken } from './join-token.js';
 import { signNodeCertificate } from './node-certificate.js';
@@ -113,8 +114,13 @@ export class NodeCaServer {
       this.#log.warn({ nodeId: caller.nodeId, peer: request.peer }, 'ca: renewal refused: node was removed');
       throw new NodeRemovedError(caller.nodeId);
     }
+    // The certificate alone proves nothing about the node's standing: the cluster must know it.
+    const role = await this.#backend.nodeRole(caller.nodeId);
+    if (role === undefined) {
+      this.#log.warn({ nodeId: caller.nodeId, peer: request.peer }, 'ca: renewal refused: unknown node');
+      throw new UnknownNodeError(caller.nodeId);
+    }
     if (request.csrPem.trim() === '') throw new InvalidCsrError('the request carries no CSR');
-    const role = (await this.#backend.nodeRole(caller.nodeId)) ?? caller.role;
     const now = this.#clock();
     const certificatePem = await signNodeCertificate(
       state.rootCA,

@@ -17,6 +17,9 @@ export type CaErrorCode =
   | 'UNAUTHENTICATED'
   | 'PERMISSION_DENIED'
   | 'NODE_REMOVED'
+  | 'UNKNOWN_NODE'
+  | 'NODE_DEMOTED'
+  | 'MANAGER_STARTING'
   | 'CA_CALL_FAILED';
 
 export class CaError extends Error {
@@ -206,6 +209,51 @@ export class NodeRemovedError extends CaError {
     );
     this.name = 'NodeRemovedError';
     this.nodeId = nodeId;
+  }
+}
+
+/**
+ * The caller's certificate names a node the cluster does not know (it never finished joining, or
+ * its record is gone): the certificate alone grants nothing.
+ */
+export class UnknownNodeError extends CaError {
+  readonly nodeId: string;
+  constructor(nodeId: string) {
+    super(
+      'UNKNOWN_NODE',
+      status.PERMISSION_DENIED,
+      `node ${nodeId} is not a member of this swarm: its certificate is not honoured; ` +
+        'run `shoal swarm leave` on it, then join again with a token',
+    );
+    this.name = 'UnknownNodeError';
+    this.nodeId = nodeId;
+  }
+}
+
+/** A manager certificate of a node the cluster now has as a worker (it was demoted). */
+export class NodeDemotedError extends CaError {
+  readonly nodeId: string;
+  constructor(nodeId: string) {
+    super(
+      'NODE_DEMOTED',
+      status.PERMISSION_DENIED,
+      `permission denied: node ${nodeId} was demoted to worker, so its manager certificate no longer ` +
+        'allows manager calls; it renews its certificate as a worker, or `shoal node promote` it again',
+    );
+    this.name = 'NodeDemotedError';
+    this.nodeId = nodeId;
+  }
+}
+
+/** A call reached a manager that has not opened its store yet, so it cannot check the caller. */
+export class ManagerStartingError extends CaError {
+  constructor(method: string) {
+    super(
+      'MANAGER_STARTING',
+      status.UNAVAILABLE,
+      `${method}: this manager is starting and cannot check its callers yet; retry shortly`,
+    );
+    this.name = 'ManagerStartingError';
   }
 }
 

@@ -9,6 +9,8 @@ import type { Cluster, NewObject } from '../store/objects/index.js';
 import type { NodeRole } from '../store/objects/node.js';
 import type { CaBackend, CaClusterState, IssuedCertificate } from './ca-backend.js';
 import { peerHost } from '../dispatcher/identity.js';
+import { NodeRemovedError, UnknownNodeError } from './errors.js';
+import { isNodeRemoved, removedNodeSet } from './removed-nodes.js';
 import { RootCA } from './root-ca.js';
 
 export interface StoreCaBackendOptions {
@@ -66,7 +68,11 @@ export class StoreCaBackend implements CaBackend {
       role: issued.role,
     };
     await this.store.update((tx) => {
+      // Checked in the transaction that records it: a node removed meanwhile (or whose record is
+      // gone) is not brought back by a certificate a CA signed from an older copy of the cluster.
+      if (isNodeRemoved(tx, issued.nodeId)) throw new NodeRemovedError(issued.nodeId);
       const existing = tx.get('nodes', issued.nodeId);
+      if (!existing && issued.reason === 'renew') throw new UnknownNodeError(issued.nodeId);
       if (existing) {
         tx.update('nodes', { ...existing, role: issued.role, certificate });
         return;
@@ -88,7 +94,7 @@ export class StoreCaBackend implements CaBackend {
   }
 
   isNodeRemoved(nodeId: string): Promise<boolean> {
-    return Promise.resolve(this.cluster().removedNodes?.includes(nodeId) ?? false);
+    return Promise.resolve(removedNodeSet(this.cluster()).has(nodeId));
   }
 
   /**

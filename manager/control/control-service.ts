@@ -1,16 +1,26 @@
 // The Control gRPC service (proto/control.proto) on a manager: runs forwarded API requests on
-// the leader, and adds/removes managers to/from the Raft group. Callers must be managers.
+// the leader, and adds/removes managers to/from the Raft group. Callers must be managers now:
+// the authorizer checks the certificate against the store on every call (removed, demoted and
+// unknown nodes are refused), and a manager joins or leaves the Raft group only as itself.
 
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { shoal } from '../../proto/gen/control.js';
 import type { ForwardedRequest, ForwardedResponse } from '../api/swarm-control.js';
 import type { IssuedCertificate } from '../ca/ca-backend.js';
+import { UnknownNodeError } from '../ca/errors.js';
 import { NODE_ROLES, type NodeRole } from '../store/objects/node.js';
 import { NotLeaderError } from '../raft/node/errors.js';
 import type { RaftNode } from '../raft/node/raft-node.js';
 
 const pb = shoal.control;
+
+/** Longest advertise address a joining manager may give (host:port). */
+const MAX_ADDR_LENGTH = 512;
+/** Longest node ID in a certificate record (swarm IDs have 25 characters). */
+const MAX_NODE_ID_LENGTH = 64;
+/** Largest PEM certificate or CSR in a certificate record. */
+const MAX_PEM_LENGTH = 64 * 1024;
 
 function enc<T>(e: (m: T) => { finish(): Uint8Array }): (m: T) => Buffer {
   return (m) => {
@@ -66,8 +76,15 @@ export interface ControlServiceDeps {
   readonly raft: RaftNode;
   /** Runs an API request locally (the leader's HTTP API, in-process). */
   readonly runApiRequest: (req: ForwardedRequest) => Promise<ForwardedResponse>;
-  /** Throws (with a grpc status) unless the caller presents a manager certificate. */
-  readonly authorizeManager: (call: grpc.ServerUnaryCall<unknown, unknown>) => void;
+  /**
+   * The caller's node ID if it may call manager methods now: a manager certificate of this
+   * cluster AND a node the store has as a manager, not removed (CallerAuthorizer). Throws an
+   * error carrying its gRPC status (`grpcCode`, or a numeric `code`) otherwise; an
+   * UnknownNodeError on a follower is answered "not the leader" (its store may lag).
+   */
+  readonly authorizeManager: (call: grpc.ServerUnaryCall<unknown, unknown>) => { readonly nodeId: string };
+  /** The Raft member ID the store records for a manager node (Node.managerStatus), if any. */
+  readonly raftIdOf?: (nodeId: string) => number | undefined;
   readonly logger: Logger;
   /** Records a certificate a follower's CA issued (the leader's CA backend). */
   readonly recordCertificate?: (issued: IssuedCertificate) => Promise<void>;
@@ -85,12 +102,40 @@ function fail(code: grpc.status, details: string): grpc.ServiceError {
   return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
 }
 
+/**
+ * The status to answer an error with. Typed errors of the project carry their gRPC status as
+ * `grpcCode` (CaError) or `grpcStatus` (DispatcherError), with a string `code`: reading only a
+ * numeric `code` turned every refusal of the authorizer into INTERNAL.
+ */
 function statusOf(e: unknown): grpc.ServiceError {
   if (e instanceof NotLeaderError) return fail(grpc.status.FAILED_PRECONDITION, e.message);
-  if (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'number') {
-    return e as grpc.ServiceError;
+  const message = e instanceof Error ? e.message : String(e);
+  if (typeof e === 'object' && e !== null) {
+    for (const key of ['grpcCode', 'grpcStatus'] as const) {
+      const code = (e as Record<string, unknown>)[key];
+      if (typeof code === 'number' && code in grpc.status) return fail(code, message);
+    }
+    if ('code' in e && typeof e.code === 'number' && e.code in grpc.status) return e as grpc.ServiceError;
   }
-  return fail(grpc.status.INTERNAL, e instanceof Error ? e.message : String(e));
+  return fail(grpc.status.INTERNAL, message);
+}
+
+/**
+ * Authorizes a manager call that only the leader serves. On a follower, a caller its store does
+ * not know yet (the record may not be applied here) is sent to the leader, not refused for good.
+ */
+function authorizeAtLeader(d: ControlServiceDeps, call: grpc.ServerUnaryCall<unknown, unknown>): string {
+  let nodeId: string;
+  try {
+    nodeId = d.authorizeManager(call).nodeId;
+  } catch (e: unknown) {
+    if (e instanceof UnknownNodeError && !d.raft.isLeader()) {
+      throw new NotLeaderError(d.raft.leader().id, d.raft.leader().address);
+    }
+    throw e;
+  }
+  if (!d.raft.isLeader()) throw new NotLeaderError(d.raft.leader().id, d.raft.leader().address);
+  return nodeId;
 }
 
 export function registerControlService(server: grpc.Server, d: ControlServiceDeps): void {
@@ -100,8 +145,7 @@ export function registerControlService(server: grpc.Server, d: ControlServiceDep
       cb: grpc.sendUnaryData<shoal.control.ForwardResponse>,
     ) => {
       try {
-        d.authorizeManager(call);
-        if (!d.raft.isLeader()) throw new NotLeaderError(d.raft.leader().id, d.raft.leader().address);
+        authorizeAtLeader(d, call);
       } catch (e: unknown) {
         cb(statusOf(e));
         return;
@@ -122,20 +166,29 @@ export function registerControlService(server: grpc.Server, d: ControlServiceDep
     ) => {
       const raftId = u64(call.request.raftId);
       const addr = call.request.addr;
+      let nodeId: string;
       try {
-        d.authorizeManager(call);
+        nodeId = authorizeAtLeader(d, call);
+        // The node joining is the caller: a manager certificate cannot enrol another node ID.
+        if (call.request.nodeId !== '' && call.request.nodeId !== nodeId) {
+          throw fail(
+            grpc.status.PERMISSION_DENIED,
+            `permission denied: node ${nodeId} cannot join the Raft group as node ${call.request.nodeId}`,
+          );
+        }
         if (!Number.isSafeInteger(raftId) || raftId <= 0)
           throw fail(grpc.status.INVALID_ARGUMENT, `invalid raft id ${raftId}`);
-        if (!addr) throw fail(grpc.status.INVALID_ARGUMENT, 'a joining manager must give its address');
+        if (!addr || addr.length > MAX_ADDR_LENGTH)
+          throw fail(grpc.status.INVALID_ARGUMENT, 'a joining manager must give its address (host:port)');
       } catch (e: unknown) {
         cb(statusOf(e));
         return;
       }
-      d.logger.info({ raftId, addr, nodeId: call.request.nodeId }, 'manager joining the raft group');
+      d.logger.info({ raftId, addr, nodeId }, 'manager joining the raft group');
       d.raft
         .addLearner(raftId, addr)
         .then(async () => {
-          await d.onJoined?.({ raftId, addr, nodeId: call.request.nodeId });
+          await d.onJoined?.({ raftId, addr, nodeId });
         })
         .then(
           () =>
@@ -154,13 +207,23 @@ export function registerControlService(server: grpc.Server, d: ControlServiceDep
       call: grpc.ServerUnaryCall<shoal.control.LeaveRaftRequest, shoal.control.LeaveRaftResponse>,
       cb: grpc.sendUnaryData<shoal.control.LeaveRaftResponse>,
     ) => {
+      const raftId = u64(call.request.raftId);
       try {
-        d.authorizeManager(call);
+        const nodeId = authorizeAtLeader(d, call);
+        // A manager leaves the Raft group itself; removing another is `node demote`'s job.
+        const own = d.raftIdOf?.(nodeId);
+        if (own !== raftId) {
+          throw fail(
+            grpc.status.PERMISSION_DENIED,
+            `permission denied: Raft member ${raftId} is not node ${nodeId}` +
+              (own === undefined ? ' (it has no Raft member recorded)' : ` (which is member ${own})`),
+          );
+        }
       } catch (e: unknown) {
         cb(statusOf(e));
         return;
       }
-      d.raft.removeMember(u64(call.request.raftId)).then(
+      d.raft.removeMember(raftId).then(
         () => cb(null, pb.LeaveRaftResponse.create({})),
         (e: unknown) => cb(statusOf(e)),
       );
@@ -174,9 +237,8 @@ export function registerControlService(server: grpc.Server, d: ControlServiceDep
     ) => {
       let issued: IssuedCertificate;
       try {
-        d.authorizeManager(call);
+        authorizeAtLeader(d, call);
         if (!d.recordCertificate) throw fail(grpc.status.UNIMPLEMENTED, 'this manager has no CA');
-        if (!d.raft.isLeader()) throw new NotLeaderError(d.raft.leader().id, d.raft.leader().address);
         issued = issuedFrom(call.request);
       } catch (e: unknown) {
         cb(statusOf(e));
@@ -194,7 +256,10 @@ export function registerControlService(server: grpc.Server, d: ControlServiceDep
 function issuedFrom(r: shoal.control.RecordCertificateRequest): IssuedCertificate {
   const role = r.role as NodeRole;
   const issuedAt = new Date(r.issuedAt);
-  if (!r.nodeId) throw fail(grpc.status.INVALID_ARGUMENT, 'a certificate record needs a node ID');
+  if (!r.nodeId || r.nodeId.length > MAX_NODE_ID_LENGTH)
+    throw fail(grpc.status.INVALID_ARGUMENT, 'a certificate record needs a node ID (at most 64 characters)');
+  if (r.certificate.length > MAX_PEM_LENGTH || r.csr.length > MAX_PEM_LENGTH || r.peer.length > MAX_ADDR_LENGTH)
+    throw fail(grpc.status.INVALID_ARGUMENT, 'a certificate record larger than a node certificate');
   if (!NODE_ROLES.includes(role))
     throw fail(grpc.status.INVALID_ARGUMENT, `unknown role ${JSON.stringify(r.role)}`);
   if (r.reason !== 'join' && r.reason !== 'renew') {

@@ -1,9 +1,11 @@
-// Who is calling: the node ID and role a peer proves with its TLS client certificate. The CA
-// builds the real resolver (`peerIdentity(call)` over the certificate's subject); tests with
-// insecure credentials inject their own. The dispatcher never trusts a node ID from a message.
+// Who is calling: the node ID and role a peer proves with its TLS client certificate, checked
+// against the cluster's current state (authorizedIdentify over the CA's CallerAuthorizer); tests
+// with insecure credentials inject their own. The dispatcher never trusts a node ID from a message.
 
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
+import { CaError, UnknownNodeError } from '../ca/errors.js';
 import type { NodeRole } from '../store/objects/index.js';
+import { DispatcherError, NotLeaderError } from './errors.js';
 
 export interface NodeIdentity {
   readonly nodeId: string;
@@ -29,4 +31,36 @@ export function peerHost(peer: string): string {
   const colon = p.lastIndexOf(':');
   if (colon > 0 && p.indexOf(':') === colon) p = p.slice(0, colon);
   return p;
+}
+
+export interface AuthorizedIdentifyOptions {
+  /**
+   * The caller's identity if it is a member node now (CallerAuthorizer with 'node' access):
+   * throws a CaError otherwise (UNAUTHENTICATED, or PERMISSION_DENIED for another cluster, a
+   * removed node or one the store does not know).
+   */
+  readonly authorize: (call: ServerCall) => NodeIdentity;
+  /** Whether this manager's dispatcher serves agents (it leads, so its store is current). */
+  readonly leading: () => boolean;
+  /** host:port of the leader, for a caller sent there. */
+  readonly leaderAddr: () => string | undefined;
+}
+
+/**
+ * The dispatcher's Identify over the cluster's current state. Refusals keep the authorizer's
+ * message and travel as PERMISSION_DENIED, on which an agent stops for good (it was removed);
+ * so a node this manager does not know while it does not lead (its store may lag the leader's)
+ * is sent to the leader instead (UNAVAILABLE), never told it was removed.
+ */
+export function authorizedIdentify(o: AuthorizedIdentifyOptions): Identify {
+  return (call) => {
+    try {
+      return o.authorize(call);
+    } catch (e: unknown) {
+      if (!(e instanceof CaError)) throw e;
+      if (e.grpcCode === grpc.status.UNAUTHENTICATED) return undefined;
+      if (e instanceof UnknownNodeError && !o.leading()) throw new NotLeaderError(o.leaderAddr());
+      throw new DispatcherError('NODE_REMOVED', grpc.status.PERMISSION_DENIED, e.message);
+    }
+  };
 }

@@ -36,7 +36,7 @@ async function manager(
   root: string,
   id: number,
   opts: { bootstrap?: Map<number, string>; join?: Map<number, string> },
-  allowed: { manager: boolean },
+  allowed: { manager: boolean; nodeId: string },
 ): Promise<{ store: ReplicatedStore; address: string; ran: ForwardedRequest[]; ca: StoreCaBackend }> {
   const server = new grpc.Server();
   const port = await bind(server);
@@ -53,6 +53,7 @@ async function manager(
     ...(opts.join ? { join: opts.join } : {}),
   });
   const ran: ForwardedRequest[] = [];
+  const joined = new Map<string, number>();
   // As manager.ts wires it: a follower's CA hands its records to the leader's Control service.
   const ca = new StoreCaBackend(store.store, {
     forwardToLeader: async (issued) => {
@@ -74,7 +75,13 @@ async function manager(
           code: grpc.status.PERMISSION_DENIED,
         });
       }
+      return { nodeId: allowed.nodeId };
     },
+    onJoined: (m) => {
+      joined.set(m.nodeId, m.raftId);
+      return Promise.resolve();
+    },
+    raftIdOf: (nodeId) => joined.get(nodeId),
     runApiRequest: (req) => {
       ran.push(req);
       return Promise.resolve({
@@ -94,7 +101,7 @@ async function manager(
 test('JoinRaft adds a manager; Forward runs on the leader; non-managers are refused; LeaveRaft removes', async () => {
   const root = await mkdtemp(join(tmpdir(), 'shoal-control-'));
   cleanup.push(() => rm(root, { recursive: true, force: true }));
-  const allowed = { manager: true };
+  const allowed = { manager: true, nodeId: 'node-two' };
   const m1 = await manager(root, 1, { bootstrap: new Map([[1, '']]) }, allowed);
   for (let i = 0; i < 200 && !m1.store.raft.isLeader(); i++) await new Promise((r) => setTimeout(r, 10));
   assert.ok(m1.store.raft.isLeader());
@@ -174,6 +181,20 @@ test('JoinRaft adds a manager; Forward runs on the leader; non-managers are refu
     return true;
   });
   allowed.manager = true;
+  // A manager joins as itself only, and leaves only its own Raft member.
+  await assert.rejects(client.joinRaft(3, '127.0.0.1:1', 'node-three'), (e: unknown) => {
+    assert.equal((e as grpc.ServiceError).code, grpc.status.PERMISSION_DENIED);
+    assert.match((e as grpc.ServiceError).details, /cannot join the Raft group as node node-three/);
+    return true;
+  });
+  allowed.nodeId = 'node-one';
+  await assert.rejects(client.leaveRaft(2), (e: unknown) => {
+    assert.equal((e as grpc.ServiceError).code, grpc.status.PERMISSION_DENIED);
+    assert.match((e as grpc.ServiceError).details, /Raft member 2 is not node node-one/);
+    return true;
+  });
+  assert.deepEqual(m1.store.raft.status().confState.voters, [1, 2]);
+  allowed.nodeId = 'node-two';
 
   await client.leaveRaft(2);
   assert.deepEqual(m1.store.raft.status().confState.voters, [1]);

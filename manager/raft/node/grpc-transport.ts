@@ -37,8 +37,10 @@ export interface GrpcTransportOptions {
   readonly snapshotChunkSize?: number;
   readonly logger: Logger;
   /**
-   * Checks the caller of an incoming stream (e.g. a manager certificate over mutual TLS);
-   * throws to refuse it. Without it every caller is accepted (insecure loopback tests).
+   * Checks the caller of an incoming stream (e.g. a manager certificate over mutual TLS, against
+   * the cluster's current members); throws to refuse it. Called when a stream opens and again
+   * for every batch or snapshot chunk it carries, so a member removed meanwhile is cut off at its
+   * next message. Without it every caller is accepted (insecure loopback tests).
    */
   readonly authorize?: (
     call: grpc.ServerWritableStream<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown>,
@@ -278,30 +280,38 @@ export class GrpcTransport implements Transport {
     this.handler?.receive(m);
   }
 
-  /** Refuses the call (with its gRPC status) if the caller is not allowed; true when refused. */
-  private refuse(
+  /** The caller's refusal (with its gRPC status), or undefined if it is allowed. */
+  private refusal(
     call: grpc.ServerDuplexStream<PbBatch, PbAck> | grpc.ServerReadableStream<PbChunk, PbSnapshotAck>,
-  ): boolean {
-    if (!this.authorize) return false;
+  ): grpc.ServiceError | undefined {
+    if (!this.authorize) return undefined;
     try {
       this.authorize(call);
-      return false;
+      return undefined;
     } catch (e: unknown) {
-      const code =
-        typeof (e as { code?: unknown }).code === 'number'
-          ? (e as { code: number }).code
-          : grpc.status.PERMISSION_DENIED;
       const details = e instanceof Error ? e.message : String(e);
       this.logger.warn({ details }, 'raft transport: caller refused');
-      if ('write' in call) call.emit('error', Object.assign(new Error(details), { code, details }));
-      return true;
+      return Object.assign(new Error(details), { code: refusalCode(e), details, metadata: new grpc.Metadata() });
     }
+  }
+
+  /** Refuses the call (ending it with its gRPC status) if the caller is not allowed; true when refused. */
+  private refuse(call: grpc.ServerDuplexStream<PbBatch, PbAck>): boolean {
+    const refused = this.refusal(call);
+    if (refused !== undefined) call.emit('error', refused);
+    return refused !== undefined;
   }
 
   private onStream(call: grpc.ServerDuplexStream<PbBatch, PbAck>): void {
     if (this.refuse(call)) return;
     let received = 0;
+    let refused = false;
     call.on('data', (batch: PbBatch) => {
+      if (refused) return;
+      if (this.refuse(call)) {
+        refused = true;
+        return;
+      }
       for (const p of batch.messages) {
         let m: Message;
         try {
@@ -325,25 +335,23 @@ export class GrpcTransport implements Transport {
     call: grpc.ServerReadableStream<PbChunk, PbSnapshotAck>,
     cb: grpc.sendUnaryData<PbSnapshotAck>,
   ): void {
-    if (this.authorize) {
-      try {
-        this.authorize(call);
-      } catch (e: unknown) {
-        const code =
-          typeof (e as { code?: unknown }).code === 'number'
-            ? (e as { code: number }).code
-            : grpc.status.PERMISSION_DENIED;
-        const details = e instanceof Error ? e.message : String(e);
-        cb(Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() }));
-        return;
-      }
+    let refused = this.refusal(call);
+    if (refused !== undefined) {
+      cb(refused);
+      return;
     }
     let header: Message | undefined;
     const parts: Uint8Array[] = [];
     let size = 0;
     let failed: string | undefined;
     call.on('data', (c: PbChunk) => {
-      if (failed) return;
+      if (failed || refused) return;
+      refused = this.refusal(call);
+      if (refused !== undefined) {
+        cb(refused);
+        call.destroy();
+        return;
+      }
       try {
         if (!header) {
           if (!c.header) throw new CodecError('first snapshot chunk has no header');
@@ -378,6 +386,7 @@ export class GrpcTransport implements Transport {
     });
     call.on('error', () => {});
     call.on('end', () => {
+      if (refused) return;
       cb(null, newSnapshotAck({ receivedBytes: size, rejected: failed !== undefined, reason: failed ?? '' }));
     });
   }
@@ -431,4 +440,18 @@ export class GrpcTransport implements Transport {
     else this.server.removeService(raftServiceDefinition);
     await Promise.resolve();
   }
+}
+
+/**
+ * The gRPC status of an authorizer's refusal: the project's typed errors carry it as `grpcCode`
+ * (CaError) or `grpcStatus`, a grpc-js error as a numeric `code`; anything else is a refusal.
+ */
+function refusalCode(e: unknown): grpc.status {
+  if (typeof e === 'object' && e !== null) {
+    for (const key of ['grpcCode', 'grpcStatus', 'code'] as const) {
+      const code = (e as Record<string, unknown>)[key];
+      if (typeof code === 'number' && code in grpc.status) return code;
+    }
+  }
+  return grpc.status.PERMISSION_DENIED;
 }
