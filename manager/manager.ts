@@ -99,10 +99,10 @@ export class Manager {
     );
     // Every method on the port checks its caller against the cluster's current state (the
     // store, read once the replicated store is open), not only its certificate.
-    let authorizer: CallerAuthorizer | undefined;
+    const callers: { authorizer?: CallerAuthorizer } = {};
     const authorize = (call: CallWithAuthContext, access: CallerAccess): NodeIdentity => {
-      if (authorizer === undefined) throw new ManagerStartingError(call.getPath?.() ?? 'this call');
-      return authorizer.authorize(call, access);
+      if (callers.authorizer === undefined) throw new ManagerStartingError(call.getPath?.() ?? 'this call');
+      return callers.authorizer.authorize(call, access);
     };
     const managerChannel = nodeChannelCredentials(tls);
     let replicated: ReplicatedStore;
@@ -127,7 +127,7 @@ export class Manager {
     }
     const store = replicated.store;
     const raft = replicated.raft;
-    authorizer = new CallerAuthorizer(
+    callers.authorizer = new CallerAuthorizer(
       storeMembership({ store, clusterId: tls.clusterId, raftMembers: () => raft.status().confState }),
     );
 

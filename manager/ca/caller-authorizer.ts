@@ -75,7 +75,8 @@ export function decideAccess(
   if (standing.kind === 'removed') throw new NodeRemovedError(identity.nodeId);
   if (standing.kind === 'unknown') throw new UnknownNodeError(identity.nodeId);
   if (access === 'node') return identity;
-  if (identity.role !== 'manager') throw new PermissionDeniedError(identity.nodeId, identity.role, ['manager']);
+  if (identity.role !== 'manager')
+    throw new PermissionDeniedError(identity.nodeId, identity.role, ['manager']);
   if (access === 'manager') {
     if (standing.desiredRole !== 'manager' || standing.role !== 'manager') {
       throw new NodeDemotedError(identity.nodeId);

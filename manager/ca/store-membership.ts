@@ -17,7 +17,8 @@ export interface StoreMembershipOptions {
 export function storeMembership(o: StoreMembershipOptions): ClusterMembership {
   return {
     clusterId: o.clusterId,
-    standing: (nodeId) => o.store.view((tx) => standingOf(tx.list('clusters')[0], tx.get('nodes', nodeId), nodeId)),
+    standing: (nodeId) =>
+      o.store.view((tx) => standingOf(tx.list('clusters')[0], tx.get('nodes', nodeId), nodeId)),
     isRaftMember: (raftId) => {
       const conf = o.raftMembers();
       return conf.voters.includes(raftId) || conf.learners.includes(raftId);

@@ -258,7 +258,11 @@ function issuedFrom(r: shoal.control.RecordCertificateRequest): IssuedCertificat
   const issuedAt = new Date(r.issuedAt);
   if (!r.nodeId || r.nodeId.length > MAX_NODE_ID_LENGTH)
     throw fail(grpc.status.INVALID_ARGUMENT, 'a certificate record needs a node ID (at most 64 characters)');
-  if (r.certificate.length > MAX_PEM_LENGTH || r.csr.length > MAX_PEM_LENGTH || r.peer.length > MAX_ADDR_LENGTH)
+  if (
+    r.certificate.length > MAX_PEM_LENGTH ||
+    r.csr.length > MAX_PEM_LENGTH ||
+    r.peer.length > MAX_ADDR_LENGTH
+  )
     throw fail(grpc.status.INVALID_ARGUMENT, 'a certificate record larger than a node certificate');
   if (!NODE_ROLES.includes(role))
     throw fail(grpc.status.INVALID_ARGUMENT, `unknown role ${JSON.stringify(r.role)}`);

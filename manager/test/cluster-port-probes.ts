@@ -61,9 +61,16 @@ function unary<Req>(path: string, serialize: (m: Req) => Buffer, request: Req): 
 function serverStream<Req>(path: string, serialize: (m: Req) => Buffer, request: Req): Probe {
   return (client) =>
     new Promise((resolve) => {
-      const call = client.makeServerStreamRequest(path, serialize, (b: Buffer) => b, request, new grpc.Metadata(), {
-        deadline: deadline(),
-      });
+      const call = client.makeServerStreamRequest(
+        path,
+        serialize,
+        (b: Buffer) => b,
+        request,
+        new grpc.Metadata(),
+        {
+          deadline: deadline(),
+        },
+      );
       settle(call, resolve);
     });
 }
@@ -157,7 +164,11 @@ export function clusterPortProbes(i: ProbeInputs): ReadonlyMap<string, Probe> {
     ],
     [
       'Dispatcher/Heartbeat',
-      unary(d.heartbeat.path, d.heartbeat.requestSerialize, newHeartbeatRequest({ sessionId: UNKNOWN_SESSION })),
+      unary(
+        d.heartbeat.path,
+        d.heartbeat.requestSerialize,
+        newHeartbeatRequest({ sessionId: UNKNOWN_SESSION }),
+      ),
     ],
     [
       'Dispatcher/UpdateTaskStatus',

@@ -151,7 +151,10 @@ test('a demoted, then removed manager keeps no power: Control.Forward, JoinRaft,
   // While a manager, its certificate works: it joins the Raft group and forwards a request.
   assert.deepEqual(await joinRaft(ex, EX_RAFT_ID), { code: grpc.status.OK, details: '' });
   assert.ok(raft.status().confState.learners.includes(EX_RAFT_ID));
-  assert.equal(store.view((tx) => tx.get('nodes', EX)?.managerStatus?.raftId), EX_RAFT_ID);
+  assert.equal(
+    store.view((tx) => tx.get('nodes', EX)?.managerStatus?.raftId),
+    EX_RAFT_ID,
+  );
   assert.equal((await forward(ex)).code, grpc.status.OK);
   assert.equal(m.forwarded.length, 1);
   const stream = raftStream(ex);
@@ -166,10 +169,7 @@ test('a demoted, then removed manager keeps no power: Control.Forward, JoinRaft,
   assert.equal(demoted.code, grpc.status.PERMISSION_DENIED);
   assert.match(demoted.details, /node ex-manager was demoted to worker/);
   // The role manager takes it out of the Raft group, then records it as a worker.
-  await waitFor(
-    () => store.view((tx) => tx.get('nodes', EX)?.role) === 'worker',
-    'the demotion to complete',
-  );
+  await waitFor(() => store.view((tx) => tx.get('nodes', EX)?.role) === 'worker', 'the demotion to complete');
   assert.ok(!raft.status().confState.learners.includes(EX_RAFT_ID));
   assert.equal((await raftStream(ex).send()).code, grpc.status.PERMISSION_DENIED);
 
@@ -206,7 +206,11 @@ test('a demoted, then removed manager keeps no power: Control.Forward, JoinRaft,
   const again = await openSession(ex).first;
   assert.equal(typeof again === 'object' && again.code, grpc.status.PERMISSION_DENIED);
   const key = await generateNodeKeyAndCsr();
-  const renew = await unary(ex, nodeCaServiceDefinition.renewNodeCertificate, newRenewRequest({ csr: key.csrPem }));
+  const renew = await unary(
+    ex,
+    nodeCaServiceDefinition.renewNodeCertificate,
+    newRenewRequest({ csr: key.csrPem }),
+  );
   assert.equal(renew.code, grpc.status.PERMISSION_DENIED);
   assert.match(renew.details, /was removed/);
 
@@ -227,7 +231,10 @@ test('a demoted, then removed manager keeps no power: Control.Forward, JoinRaft,
   );
   self.close();
   assert.equal(record.code, grpc.status.PERMISSION_DENIED);
-  assert.equal(store.view((tx) => tx.get('nodes', EX)), undefined);
+  assert.equal(
+    store.view((tx) => tx.get('nodes', EX)),
+    undefined,
+  );
 });
 
 test('a worker certificate on a manager method gets PERMISSION_DENIED, not INTERNAL', async () => {

@@ -291,7 +291,11 @@ export class GrpcTransport implements Transport {
     } catch (e: unknown) {
       const details = e instanceof Error ? e.message : String(e);
       this.logger.warn({ details }, 'raft transport: caller refused');
-      return Object.assign(new Error(details), { code: refusalCode(e), details, metadata: new grpc.Metadata() });
+      return Object.assign(new Error(details), {
+        code: refusalCode(e),
+        details,
+        metadata: new grpc.Metadata(),
+      });
     }
   }
 
