@@ -2,15 +2,17 @@
 // certificate AND the cluster's current state, never from the certificate alone: a certificate
 // is valid for 90 days, while a node can be demoted or removed at any moment. As swarmkit does,
 // a removed node's ID is listed on the Cluster object (removedNodes) and refused everywhere at
-// once; a node the store does not know is refused too; manager methods need both a manager
-// certificate and a node the store has as a manager (its spec, so a demotion takes effect the
-// moment it commits); Raft needs a manager still in the Raft group (the store's observed role,
-// which the role manager turns to worker only once the node is out of the group, so that a
-// demoted manager can still acknowledge its own removal).
+// once. The node and Control services (answered by the leader, whose store is current) also
+// refuse a node the store does not know, and Control needs both a manager certificate and a
+// node the store has as a manager (its spec: a demotion takes effect the moment it commits).
 //
-// The store read is the local one: on a follower it may lag the leader by a few entries, which
-// is acceptable (and the leader-only services answer "not the leader" for a node this manager
-// does not know yet, rather than refusing it for good).
+// Raft is different: a manager whose store lags (it is catching up from an empty store, or it
+// restarts after others joined) must still hear the leader that would bring it up to date, so
+// Raft refuses only what a lagging store still proves: a removed node (removal is for good), a
+// worker certificate, another cluster, and a node the store has as a worker or outside the Raft
+// group (`node demote` done, `swarm leave --force`) unless its certificate is newer than that
+// record (it was promoted again since). While a demotion is in progress the node is still in the
+// Raft group and must be heard: it may have to acknowledge its own removal.
 
 import type { NodeRole } from '../store/objects/node.js';
 import {
@@ -21,12 +23,13 @@ import {
   UnknownNodeError,
 } from './errors.js';
 import type { NodeIdentity } from './node-certificate.js';
-import { peerIdentity, type CallWithAuthContext } from './peer-identity.js';
+import { peerCertificate, type CallWithAuthContext } from './peer-identity.js';
+import { CERT_BACKDATE_MS } from './root-ca.js';
 
 /**
  * What a method needs of its caller: `node` any member node (dispatcher, certificate renewal),
  * `manager` a manager by certificate and by the store's spec (Control), `raft` a manager still
- * in the Raft group (Raft.Stream, Raft.SendSnapshot).
+ * in the Raft group as far as a possibly lagging store can tell (Raft.Stream, SendSnapshot).
  */
 export type CallerAccess = 'node' | 'manager' | 'raft';
 
@@ -42,7 +45,14 @@ export type NodeStanding =
       readonly desiredRole: NodeRole;
       /** The node's Raft member ID once it joined the Raft group (Node.managerStatus). */
       readonly raftId?: number;
+      /** When the node's record last changed (ms since the epoch; Node.meta.updatedAt). */
+      readonly changedAt?: number;
     };
+
+/** A caller's certificate: who it names, and since when it is valid. */
+export interface CallerCertificate extends NodeIdentity {
+  readonly notBefore?: Date;
+}
 
 /** The cluster state the authorizer reads. */
 export interface ClusterMembership {
@@ -60,12 +70,17 @@ export interface ClusterMembership {
  * manager certificate of a node demoted since it was issued.
  */
 export function decideAccess(
-  identity: NodeIdentity | undefined,
+  certificate: CallerCertificate | undefined,
   membership: ClusterMembership,
   access: CallerAccess,
   method: string,
 ): NodeIdentity {
-  if (identity === undefined) throw new UnauthenticatedError(method);
+  if (certificate === undefined) throw new UnauthenticatedError(method);
+  const identity: NodeIdentity = {
+    nodeId: certificate.nodeId,
+    role: certificate.role,
+    clusterId: certificate.clusterId,
+  };
   if (identity.clusterId !== membership.clusterId) {
     throw new PermissionDeniedError(identity.nodeId, `member of cluster ${identity.clusterId}`, [
       `cluster ${membership.clusterId}`,
@@ -73,32 +88,43 @@ export function decideAccess(
   }
   const standing = membership.standing(identity.nodeId);
   if (standing.kind === 'removed') throw new NodeRemovedError(identity.nodeId);
-  if (standing.kind === 'unknown') throw new UnknownNodeError(identity.nodeId);
-  if (access === 'node') return identity;
-  if (identity.role !== 'manager')
+  if (access !== 'node' && identity.role !== 'manager') {
     throw new PermissionDeniedError(identity.nodeId, identity.role, ['manager']);
-  if (access === 'manager') {
-    if (standing.desiredRole !== 'manager' || standing.role !== 'manager') {
-      throw new NodeDemotedError(identity.nodeId);
+  }
+  if (access === 'raft') {
+    // A lagging store does not know a manager that joined later: Raft must still hear it.
+    if (standing.kind === 'unknown' || issuedAfter(certificate, standing.changedAt)) return identity;
+    if (standing.role !== 'manager') throw new NodeDemotedError(identity.nodeId);
+    if (standing.raftId !== undefined && !membership.isRaftMember(standing.raftId)) {
+      throw new PermissionDeniedError(
+        identity.nodeId,
+        `manager that left the Raft group (member ${standing.raftId})`,
+        ['Raft member'],
+      );
     }
     return identity;
   }
-  if (standing.role !== 'manager') throw new NodeDemotedError(identity.nodeId);
-  if (standing.raftId !== undefined && !membership.isRaftMember(standing.raftId)) {
-    throw new PermissionDeniedError(
-      identity.nodeId,
-      `manager that left the Raft group (member ${standing.raftId})`,
-      ['Raft member'],
-    );
+  if (standing.kind === 'unknown') throw new UnknownNodeError(identity.nodeId);
+  if (access === 'manager' && (standing.desiredRole !== 'manager' || standing.role !== 'manager')) {
+    throw new NodeDemotedError(identity.nodeId);
   }
   return identity;
+}
+
+/**
+ * Whether the certificate was issued after the node's record last changed, i.e. the record this
+ * manager holds is older than the certificate (the CA backdates notBefore by CERT_BACKDATE_MS).
+ */
+function issuedAfter(certificate: CallerCertificate, changedAt: number | undefined): boolean {
+  if (certificate.notBefore === undefined || changedAt === undefined) return false;
+  return certificate.notBefore.getTime() + CERT_BACKDATE_MS > changedAt;
 }
 
 /** Checks callers of the cluster port's methods against the cluster's current state. */
 export class CallerAuthorizer {
   readonly #membership: ClusterMembership;
   /** The certificate of a call never changes: parsed once per call (a Raft stream is checked per batch). */
-  readonly #identities = new WeakMap<object, NodeIdentity | null>();
+  readonly #certificates = new WeakMap<object, CallerCertificate | null>();
 
   constructor(membership: ClusterMembership) {
     this.#membership = membership;
@@ -106,14 +132,18 @@ export class CallerAuthorizer {
 
   /** The caller's identity, or throws (see decideAccess). Call it on every call, and on every message of a stream. */
   authorize(call: CallWithAuthContext, access: CallerAccess): NodeIdentity {
-    return decideAccess(this.#identity(call), this.#membership, access, call.getPath?.() ?? 'this call');
+    return decideAccess(this.#certificate(call), this.#membership, access, call.getPath?.() ?? 'this call');
   }
 
-  #identity(call: CallWithAuthContext): NodeIdentity | undefined {
-    const known = this.#identities.get(call);
+  #certificate(call: CallWithAuthContext): CallerCertificate | undefined {
+    const known = this.#certificates.get(call);
     if (known !== undefined) return known ?? undefined;
-    const identity = peerIdentity(call);
-    this.#identities.set(call, identity ?? null);
-    return identity;
+    const info = peerCertificate(call);
+    const certificate =
+      info === undefined
+        ? undefined
+        : { nodeId: info.nodeId, role: info.role, clusterId: info.clusterId, notBefore: info.notBefore };
+    this.#certificates.set(call, certificate ?? null);
+    return certificate;
   }
 }

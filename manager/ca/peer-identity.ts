@@ -6,7 +6,7 @@
 import type { PeerCertificate } from 'node:tls';
 import type { NodeRole } from '../store/objects/node.js';
 import { PermissionDeniedError, UnauthenticatedError } from './errors.js';
-import { parseNodeCertificate, type NodeIdentity } from './node-certificate.js';
+import { parseNodeCertificate, type NodeCertificateInfo, type NodeIdentity } from './node-certificate.js';
 
 /** The part of a grpc-js server call (unary or streaming) this module reads. */
 export interface CallWithAuthContext {
@@ -19,11 +19,18 @@ export interface CallWithAuthContext {
  * none, or one not signed by the swarm's root CA, or one that is not a node certificate.
  */
 export function peerIdentity(call: CallWithAuthContext): NodeIdentity | undefined {
+  const info = peerCertificate(call);
+  if (info === undefined) return undefined;
+  const { nodeId, role, clusterId } = info;
+  return { nodeId, role, clusterId };
+}
+
+/** The caller's verified node certificate (identity and validity), or undefined (see peerIdentity). */
+export function peerCertificate(call: CallWithAuthContext): NodeCertificateInfo | undefined {
   const cert = call.getAuthContext().sslPeerCertificate;
   if (cert?.raw === undefined) return undefined;
   try {
-    const { nodeId, role, clusterId } = parseNodeCertificate(cert.raw);
-    return { nodeId, role, clusterId };
+    return parseNodeCertificate(cert.raw);
   } catch {
     return undefined;
   }

@@ -34,5 +34,8 @@ function standingOf(cluster: Cluster | undefined, node: Node | undefined, nodeId
     role: node.role,
     desiredRole: node.spec.role,
     ...(node.managerStatus !== undefined ? { raftId: node.managerStatus.raftId } : {}),
+    ...(Number.isFinite(Date.parse(node.meta.updatedAt))
+      ? { changedAt: Date.parse(node.meta.updatedAt) }
+      : {}),
   };
 }

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { shoal } from '../../proto/gen/control.js';
 import type { ForwardedRequest, ForwardedResponse } from '../api/swarm-control.js';
 import type { IssuedCertificate } from '../ca/ca-backend.js';
-import { UnknownNodeError } from '../ca/errors.js';
+import { NodeDemotedError, UnknownNodeError } from '../ca/errors.js';
 import { NODE_ROLES, type NodeRole } from '../store/objects/node.js';
 import { NotLeaderError } from '../raft/node/errors.js';
 import type { RaftNode } from '../raft/node/raft-node.js';
@@ -122,14 +122,16 @@ function statusOf(e: unknown): grpc.ServiceError {
 
 /**
  * Authorizes a manager call that only the leader serves. On a follower, a caller its store does
- * not know yet (the record may not be applied here) is sent to the leader, not refused for good.
+ * not know yet, or has as a worker (the record or a promotion may not be applied here yet), is
+ * sent to the leader, not refused for good; a removed node is refused everywhere.
  */
 function authorizeAtLeader(d: ControlServiceDeps, call: grpc.ServerUnaryCall<unknown, unknown>): string {
   let nodeId: string;
   try {
     nodeId = d.authorizeManager(call).nodeId;
   } catch (e: unknown) {
-    if (e instanceof UnknownNodeError && !d.raft.isLeader()) {
+    // The leader decides: a follower's store may not have the caller's record or promotion yet.
+    if ((e instanceof UnknownNodeError || e instanceof NodeDemotedError) && !d.raft.isLeader()) {
       throw new NotLeaderError(d.raft.leader().id, d.raft.leader().address);
     }
     throw e;
