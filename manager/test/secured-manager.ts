@@ -1,8 +1,9 @@
 // A real manager for the identity tests: Manager.start with a real root CA and mutual TLS on
-// 127.0.0.1 (port 0), a one-member Raft group on LevelDB, the Cluster object `swarm init` makes
+// 127.0.0.1 (a port free at start), a one-member Raft group on LevelDB, the Cluster object `swarm init` makes
 // and its own Node; and clients that dial it with whatever certificate a test hands them.
 
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -39,17 +40,31 @@ async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): P
   }
 }
 
+/** A port free right now on 127.0.0.1: a manager names its address before it listens. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
 /** Starts a manager that leads its own swarm, with the cluster object and its own node recorded. */
 export async function startSecuredManager(): Promise<SecuredManager> {
   const dir = await mkdtemp(join(tmpdir(), 'shoal-identity-'));
   const ca = await RootCA.create();
   const self = await certifiedNode(ca, 'manager', { nodeId: SELF_NODE_ID, clusterId: SECURED_CLUSTER_ID });
   const forwarded: ForwardedRequest[] = [];
+  // Other managers reach it at its advertised address: it must be the real one.
+  const address = `127.0.0.1:${await freePort()}`;
   const manager = await Manager.start({
     raftId: SELF_RAFT_ID,
     dataDir: dir,
-    listenAddr: '127.0.0.1:0',
-    advertiseAddr: '127.0.0.1:0',
+    listenAddr: address,
+    advertiseAddr: address,
     credentials: self,
     raft: { bootstrap: true },
     runApiRequest: (req) => {
@@ -69,7 +84,7 @@ export async function startSecuredManager(): Promise<SecuredManager> {
       tx.create('clusters', newClusterObject(SECURED_CLUSTER_ID, ca));
       tx.create('nodes', {
         ...memberNode(SELF_NODE_ID, 'manager', 'manager'),
-        managerStatus: { raftId: SELF_RAFT_ID, addr: '127.0.0.1:0', leader: true, reachability: 'reachable' },
+        managerStatus: { raftId: SELF_RAFT_ID, addr: address, leader: true, reachability: 'reachable' },
       });
     });
     await waitFor(() => manager.dispatcher.running, 'the dispatcher to run');
