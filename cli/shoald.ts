@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { ConfigError, readConfigFile, resolveConfig, type DaemonConfig } from '../agent/daemon/config.js';
 import { Daemon } from '../agent/daemon/daemon.js';
+import { DataRootError, restrictUmask } from '../agent/daemon/data-root.js';
 import { SHOAL_VERSION } from '../agent/daemon/version.js';
 
 interface Flags {
@@ -18,6 +19,8 @@ interface Flags {
 }
 
 async function main(): Promise<void> {
+  // First of all: nothing shoald writes (keys, the Raft log, stores) is readable by others.
+  restrictUmask();
   const program = new Command()
     .name('shoald')
     .description(
@@ -63,7 +66,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  const msg = e instanceof ConfigError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+  const msg =
+    e instanceof ConfigError || e instanceof DataRootError
+      ? e.message
+      : e instanceof Error
+        ? (e.stack ?? e.message)
+        : String(e);
   process.stderr.write(`shoald: ${msg}\n`);
   process.exit(1);
 });

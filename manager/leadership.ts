@@ -29,7 +29,7 @@ export class LeaderLoops {
   private readonly raft: LeadershipSource;
   private readonly loops: readonly LeaderLoop[];
   private readonly logger: Logger;
-  private current: AbortController | undefined;
+  private current: Term | undefined;
   private running: Promise<void>[] = [];
   private unsubscribe: (() => void) | undefined;
 
@@ -47,17 +47,18 @@ export class LeaderLoops {
   private sync(): void {
     const leading = this.raft.isLeader();
     if (leading && !this.current) {
-      const ac = new AbortController();
-      this.current = ac;
-      this.running = [this.lead(ac.signal)];
+      const term = new Term();
+      this.current = term;
+      this.running = [this.lead(term)];
     } else if (!leading && this.current) {
       this.logger.info('no longer leading: stopping control loops');
-      this.current.abort();
+      this.current.end();
       this.current = undefined;
     }
   }
 
-  private async lead(signal: AbortSignal): Promise<void> {
+  private async lead(term: Term): Promise<void> {
+    const signal = term.signal;
     let backoff = FIRST_BACKOFF_MS;
     for (;;) {
       try {
@@ -73,29 +74,67 @@ export class LeaderLoops {
     }
     if (signal.aborted) return;
     this.logger.info({ loops: this.loops.map((l) => l.name) }, 'leading: starting control loops');
-    await Promise.all(this.loops.map((l) => this.supervise(l, signal)));
+    await Promise.all(this.loops.map((l) => this.supervise(l, term)));
   }
 
-  private async supervise(loop: LeaderLoop, signal: AbortSignal): Promise<void> {
+  private async supervise(loop: LeaderLoop, term: Term): Promise<void> {
     let backoff = FIRST_BACKOFF_MS;
-    while (!signal.aborted) {
+    while (!term.signal.aborted) {
+      const run = term.startRun();
       try {
-        await loop.run(signal);
-        if (!signal.aborted)
-          this.logger.warn({ loop: loop.name }, 'control loop returned while leading; restarting');
-      } catch (e: unknown) {
-        if (signal.aborted) return;
-        this.logger.error({ loop: loop.name, err: e }, 'control loop failed; restarting');
+        try {
+          await loop.run(run.signal);
+          if (!term.signal.aborted)
+            this.logger.warn({ loop: loop.name }, 'control loop returned while leading; restarting');
+        } catch (e: unknown) {
+          if (term.signal.aborted) return;
+          this.logger.error({ loop: loop.name, err: e }, 'control loop failed; restarting');
+        }
+        await abortableSleep(systemClock, backoff, run.signal);
+      } finally {
+        term.endRun(run);
       }
-      await abortableSleep(systemClock, backoff, signal);
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     }
   }
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
-    this.current?.abort();
+    this.current?.end();
     this.current = undefined;
     await Promise.allSettled(this.running);
+  }
+}
+
+/**
+ * One term of leadership. Each run of a loop gets its own signal, and the term aborts them all
+ * when it ends: no listener per loop on one shared signal (a dozen loops, each with watchers
+ * and timers, would pass Node's MaxListeners), and a loop that fails and restarts leaves no
+ * listener behind.
+ */
+class Term {
+  readonly #term = new AbortController();
+  readonly #runs = new Set<AbortController>();
+
+  get signal(): AbortSignal {
+    return this.#term.signal;
+  }
+
+  startRun(): AbortController {
+    const run = new AbortController();
+    if (this.#term.signal.aborted) run.abort();
+    else this.#runs.add(run);
+    return run;
+  }
+
+  endRun(run: AbortController): void {
+    this.#runs.delete(run);
+    run.abort();
+  }
+
+  end(): void {
+    this.#term.abort();
+    for (const run of this.#runs) run.abort();
+    this.#runs.clear();
   }
 }

@@ -2,13 +2,13 @@
 // is one. Serves the Docker-compatible API on a unix socket and, on start, rejoins the swarm
 // it was part of.
 
-import { chmod, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { createApiServer, listenApiServer } from '../../manager/api/server.js';
 import type { ForwardedRequest, ForwardedResponse } from '../../manager/api/swarm-control.js';
+import { makeApiSocketDir, secureApiSocket } from './api-socket.js';
 import { socketPath, type DaemonConfig } from './config.js';
+import { prepareDataRoot, restrictUmask } from './data-root.js';
 import { NodeSwarmControl } from './node-swarm-control.js';
 import { SwarmNode } from './swarm-node.js';
 import { SHOAL_VERSION } from './version.js';
@@ -38,6 +38,10 @@ export class Daemon {
   static async start(o: DaemonOptions): Promise<Daemon> {
     const c = o.config;
     const logger = o.logger ?? pino({ level: c.logLevel, base: { pid: process.pid } });
+    // Before anything is written: every file created from now on is private, and the data
+    // root (which holds the root CA key) is 0700 with nothing in it readable by others.
+    restrictUmask();
+    await prepareDataRoot(c.dataRoot, logger);
     // The API answers requests forwarded by follower managers in-process.
     const served: { api?: FastifyInstance } = {};
     const runApiRequest = async (req: ForwardedRequest): Promise<ForwardedResponse> => {
@@ -70,9 +74,9 @@ export class Daemon {
       logger.error({ err: e }, 'could not rejoin the swarm this node was part of');
     }
     const socket = socketPath(c.host);
-    await mkdir(dirname(socket), { recursive: true });
+    await makeApiSocketDir(socket);
     await listenApiServer(api, { socketPath: socket });
-    await chmod(socket, 0o660);
+    await secureApiSocket(socket, logger);
     logger.info({ socket, dataRoot: c.dataRoot }, 'shoald is serving');
     return new Daemon(node, api, logger, socket);
   }

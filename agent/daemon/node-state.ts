@@ -3,8 +3,9 @@
 // (temp file + rename) so a crash never leaves a half-written file; a damaged file is refused
 // with the path and the reason, never silently replaced.
 
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DATA_DIR_MODE, makeDirs } from './data-root.js';
 
 export interface ManagerAddress {
   readonly nodeId: string;
@@ -44,6 +45,8 @@ export class NodeStateError extends Error {
 async function writeAtomic(path: string, data: string, mode = 0o600): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   await writeFile(tmp, data, { mode });
+  // writeFile's mode applies only to a new file (and under the umask): set it explicitly.
+  await chmod(tmp, mode);
   await rename(tmp, path);
 }
 
@@ -122,10 +125,10 @@ export class NodeStateDir {
   }
 
   async save(state: NodeState, tls?: TlsMaterial): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await makeDirs(this.dir, DATA_DIR_MODE);
     if (tls) {
-      await writeAtomic(this.path('ca.crt'), tls.caCert, 0o644);
-      await writeAtomic(this.path('node.crt'), tls.nodeCert, 0o644);
+      await writeAtomic(this.path('ca.crt'), tls.caCert);
+      await writeAtomic(this.path('node.crt'), tls.nodeCert);
       await writeAtomic(this.path('node.key'), tls.nodeKey, 0o600);
     }
     await writeAtomic(this.path('state.json'), `${JSON.stringify(state, null, 2)}\n`);

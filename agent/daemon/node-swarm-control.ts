@@ -15,33 +15,36 @@ import type {
   LogsOptions,
   SwarmControl,
 } from '../../manager/api/swarm-control.js';
-import { NotInSwarmError, NotManagerError } from '../../manager/api/control-errors.js';
+import {
+  LeaderNotReachedError,
+  NoLeaderError,
+  NotInSwarmError,
+  NotManagerError,
+} from '../../manager/api/control-errors.js';
 import { generateJoinToken } from '../../manager/ca/join-token.js';
 import { NODE_CHANNEL_OPTIONS, nodeChannelCredentials } from '../../manager/ca/tls-credentials.js';
 import { withControlClient } from '../../manager/control/control-client.js';
 import { markNodeRemoved } from '../../manager/ca/removed-nodes.js';
-import { NotLeaderError, NotFoundError, type MemoryStore } from '../../manager/store/index.js';
+import { NotFoundError, type MemoryStore } from '../../manager/store/index.js';
 import { parseHostPort } from './config.js';
+import { forwardFailure } from './forward-failure.js';
 import { FailedPreconditionError } from '../../manager/api/control-errors.js';
 import type { SwarmNode } from './swarm-node.js';
 
-/** Docker's answer when a manager knows no leader (HTTP 500, as dockerd gives it). */
-export class NoLeaderError extends Error {
-  readonly code = 'NO_LEADER';
-  constructor() {
-    super(
-      "rpc error: code = Unknown desc = The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.",
-    );
-    this.name = 'NoLeaderError';
-  }
-}
+export { NoLeaderError };
+
+/** What the control needs of the node: its membership, manager and agent (a SwarmNode). */
+export type SwarmNodeView = Pick<
+  SwarmNode,
+  'nodeState' | 'state' | 'credentials' | 'manager' | 'agent' | 'init' | 'join' | 'leave'
+>;
 
 export class NodeSwarmControl implements SwarmControl {
-  private readonly node: SwarmNode;
+  private readonly node: SwarmNodeView;
   private readonly engineSocket: string;
   private factsCache: EngineFacts | undefined;
 
-  constructor(node: SwarmNode, engineSocket: string) {
+  constructor(node: SwarmNodeView, engineSocket: string) {
     this.node = node;
     this.engineSocket = engineSocket;
   }
@@ -123,22 +126,33 @@ export class NodeSwarmControl implements SwarmControl {
     if (!this.node.state) throw new NotInSwarmError();
     const m = this.node.manager;
     if (!m) throw new NotManagerError();
-    // As Docker: without a leader the cluster state cannot be trusted or changed.
-    if (m.replicated.raft.leader().id === 0) throw new NoLeaderError();
+    // Also without a leader: reads are this manager's last copy (hasLeader says so, and the
+    // API marks them stale); writes are refused by the store and answered 503 (forward.ts).
     return m.store;
+  }
+
+  hasLeader(): boolean {
+    const m = this.node.manager;
+    return m !== undefined && m.replicated.raft.leader().id !== 0;
   }
 
   async forwardToLeader(req: ForwardedRequest): Promise<ForwardedResponse> {
     const m = this.node.manager;
     const creds = this.node.credentials;
     if (!m || !creds) throw new NotManagerError();
-    const leader = m.replicated.raft.leader();
-    if (!leader.address || leader.id === m.replicated.raft.id) {
-      throw new NotLeaderError(undefined);
+    const raft = m.replicated.raft;
+    const leader = raft.leader();
+    if (leader.id === 0 || !leader.address) throw new LeaderNotReachedError('the swarm has no leader');
+    // Elected between the store's refusal and now: the next attempt runs it here.
+    if (leader.id === raft.id) throw new LeaderNotReachedError('this manager has just become the leader');
+    const address = leader.address;
+    try {
+      return await withControlClient(address, nodeChannelCredentials(creds), NODE_CHANNEL_OPTIONS, (client) =>
+        client.forward(req),
+      );
+    } catch (e: unknown) {
+      throw forwardFailure(e, address);
     }
-    return withControlClient(leader.address, nodeChannelCredentials(creds), NODE_CHANNEL_OPTIONS, (client) =>
-      client.forward(req),
-    );
   }
 
   joinTokens(): JoinTokensView {

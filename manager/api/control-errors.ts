@@ -83,3 +83,44 @@ export class NotInSwarmError extends Error {
     this.name = 'NotInSwarmError';
   }
 }
+
+/**
+ * Docker's answer when the manager's Raft group has no leader (too few managers online): no
+ * write can be made, and reads are only this manager's last copy (HTTP 503; dockerd relays
+ * swarmkit's text as it is, with its gRPC prefix).
+ */
+export class NoLeaderError extends Error {
+  readonly code = 'NO_LEADER';
+  constructor() {
+    super(
+      "rpc error: code = Unknown desc = The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.",
+    );
+    this.name = 'NoLeaderError';
+  }
+}
+
+/**
+ * A request forwarded to the leader reached no leader that could run it: none is known, its
+ * connection could not be established, or the manager asked was no longer leading and refused
+ * before running it. Nothing ran, so the request may be tried again (HTTP 503 if it is not).
+ */
+export class LeaderNotReachedError extends Error {
+  readonly code = 'NO_LEADER';
+  constructor(reason: string) {
+    super(`the request reached no leader: ${reason}`);
+    this.name = 'LeaderNotReachedError';
+  }
+}
+
+/**
+ * A forwarded request whose answer was lost after it may have reached the leader (the
+ * connection dropped, or the deadline passed): it may have been applied, so it is not sent
+ * again; the client is told to look before retrying (HTTP 503).
+ */
+export class ForwardOutcomeUnknownError extends Error {
+  readonly code = 'UNAVAILABLE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForwardOutcomeUnknownError';
+  }
+}

@@ -20,6 +20,7 @@ import { registerSwarmRoutes } from './routes/swarm.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTaskRoutes } from './routes/tasks.js';
 import { compileValidator, type HttpPart } from './schema-validator.js';
+import { registerStaleReadWarning } from './stale-reads.js';
 import type { SwarmControl } from './swarm-control.js';
 import type { TSchema } from '@sinclair/typebox';
 
@@ -81,6 +82,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     );
     done();
   });
+  registerStaleReadWarning(app, options.control);
   app.setErrorHandler((error, request, reply) => {
     const failure = toHttpFailure(error);
     if (failure.statusCode >= 500) request.log.warn({ err: error, url: request.originalUrl }, 'api error');

@@ -106,11 +106,22 @@ export interface SwarmControl {
   leave(force: boolean): Promise<void>;
 
   /**
-   * The local replicated store. Throws NotManagerError on a worker. Reads are served locally;
-   * writes succeed only on the leader (else the store's NotLeaderError).
+   * The local replicated store. Throws NotManagerError on a worker. Reads are served locally,
+   * also while the Raft group has no leader (then they are this manager's last copy, see
+   * hasLeader); writes succeed only on the leader (else the store's NotLeaderError).
    */
   store(): MemoryStore;
-  /** Sends an HTTP request to the leader's API and returns its answer (followers only). */
+  /**
+   * On a manager: whether its Raft group has a leader this manager knows. Without one, writes
+   * cannot succeed, and reads may be stale for as long as it lasts: /info says so in
+   * Swarm.Error, and read answers carry a staleness warning.
+   */
+  hasLeader(): boolean;
+  /**
+   * Sends an HTTP request to the leader's API and returns its answer (followers only). Throws
+   * LeaderNotReachedError when no leader ran it (may be retried), ForwardOutcomeUnknownError
+   * when it may have run but its answer was lost (must not be sent again).
+   */
   forwardToLeader(req: ForwardedRequest): Promise<ForwardedResponse>;
 
   joinTokens(): JoinTokensView;

@@ -53,7 +53,9 @@ export class ReplicatedStore {
 
   static async open(o: ReplicatedStoreOptions): Promise<ReplicatedStore> {
     const dir = join(o.dataDir, 'raft');
-    await mkdir(dir, { recursive: true });
+    // The log holds the root CA key: only the manager's user may read it (0700, with the
+    // daemon's 0o077 umask for LevelDB's files).
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const storage = await LevelStorage.open(dir);
     let transport: GrpcTransport;
     try {

@@ -88,3 +88,43 @@ test('stop() during the back-off returns at once', async () => {
   await loops.stop();
   assert.ok(performance.now() - t0 < 50, 'not held by the back-off');
 });
+
+test('many loops with watchers and restarts add no listener per loop to a shared signal (no MaxListenersExceededWarning)', async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
+  process.on('warning', onWarning);
+  try {
+    const raft = new FakeRaft();
+    let failures = 0;
+    // 24 loops (a manager has a dozen), each holding three listeners on its signal as a watch
+    // loop does (its abort promise, a watcher, a sleep); every other one fails once and restarts.
+    const loops = Array.from({ length: 24 }, (_, i) => ({
+      name: `loop-${i}`,
+      run: async (signal: AbortSignal): Promise<void> => {
+        for (let k = 0; k < 3; k++) signal.addEventListener('abort', () => undefined, { once: true });
+        if (i % 2 === 0 && failures < 12) {
+          failures++;
+          throw new Error('fails once');
+        }
+        await new Promise<void>((resolve) =>
+          signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
+      },
+    }));
+    const leaderLoops = new LeaderLoops(raft, loops, quiet);
+    leaderLoops.start();
+    raft.setLeader(true);
+    raft.barriers[0]?.resolve();
+    await delay(300); // the failed runs restart after their 100 ms back-off
+    assert.equal(failures, 12);
+    raft.setLeader(false);
+    await leaderLoops.stop();
+    await delay(10); // warnings are emitted on the next tick
+    assert.deepEqual(
+      warnings.filter((w) => w.startsWith('MaxListenersExceededWarning')),
+      [],
+    );
+  } finally {
+    process.off('warning', onWarning);
+  }
+});

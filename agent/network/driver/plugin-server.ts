@@ -4,7 +4,7 @@
 // protocol asks; an unknown method gets a 404 (dockerd then treats it as not implemented).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
@@ -66,6 +66,8 @@ export class PluginServer {
         resolve();
       });
     });
+    // Only dockerd (root) talks to the plugin: owner and group only, as Docker's plugin helpers.
+    await chmod(socketPath, 0o660);
     this.server = server;
   }
 

@@ -2,6 +2,7 @@
 
 import type { DockerClusterInfo } from '../translate/docker-types.js';
 import { clusterInfoFromStore } from '../translate/cluster.js';
+import { NoLeaderError } from '../control-errors.js';
 import type { LocalNodeState, SwarmControl } from '../swarm-control.js';
 
 export interface DockerSwarmInfo {
@@ -13,7 +14,8 @@ export interface DockerSwarmInfo {
   RemoteManagers: { NodeID: string; Addr: string }[] | null;
   Nodes?: number;
   Managers?: number;
-  Cluster?: DockerClusterInfo;
+  /** The cluster, or an empty object when this manager has no copy of it yet. */
+  Cluster?: DockerClusterInfo | Record<string, never>;
 }
 
 export function swarmInfo(control: SwarmControl): DockerSwarmInfo {
@@ -28,8 +30,11 @@ export function swarmInfo(control: SwarmControl): DockerSwarmInfo {
     RemoteManagers: remote.length > 0 ? remote : null,
   };
   if (state !== 'active' || !control.isManager()) return out;
+  // As dockerd: a manager has its control API, leader or not; what is wrong goes in Error.
   out.ControlAvailable = true;
+  if (!control.hasLeader()) out.Error = new NoLeaderError().message;
   try {
+    // The local replica's copy (the last one known while there is no leader).
     control.store().view((tx) => {
       const nodes = tx.list('nodes');
       out.Nodes = nodes.length;
@@ -38,8 +43,10 @@ export function swarmInfo(control: SwarmControl): DockerSwarmInfo {
       if (cluster !== undefined) out.Cluster = clusterInfoFromStore(cluster);
     });
   } catch (e: unknown) {
-    // e.g. no leader: /info still answers, and says why the cluster is unavailable (as Docker).
     out.Error = e instanceof Error ? e.message : String(e);
   }
+  // The docker CLI prints Cluster's fields whenever ControlAvailable: never leave it out
+  // (dockerd sends an empty one when it cannot read the cluster).
+  out.Cluster ??= {};
   return out;
 }

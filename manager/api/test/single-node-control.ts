@@ -176,6 +176,11 @@ export class SingleNodeControl implements SwarmControl {
     return this.#store;
   }
 
+  hasLeader(): boolean {
+    // The only manager, always its own leader.
+    return true;
+  }
+
   forwardToLeader(_req: ForwardedRequest): Promise<ForwardedResponse> {
     return Promise.reject(new Error('this node is the only manager and the leader: nothing to forward to'));
   }
