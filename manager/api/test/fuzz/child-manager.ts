@@ -43,7 +43,13 @@ export class ChildManager {
   readonly #waiting = new Map<number, (m: Extract<ChildMessage, { type: 'probe' }>) => void>();
   readonly #ownsDir: boolean;
 
-  private constructor(child: ChildProcess, dataDir: string, socketPath: string, nodeId: string, ownsDir: boolean) {
+  private constructor(
+    child: ChildProcess,
+    dataDir: string,
+    socketPath: string,
+    nodeId: string,
+    ownsDir: boolean,
+  ) {
     this.#child = child;
     this.dataDir = dataDir;
     this.socketPath = socketPath;
@@ -55,7 +61,9 @@ export class ChildManager {
    * Forks a child manager: a new swarm in a new temporary directory, or (given `dataDir`) the
    * manager that ran there before, resumed from its Raft log.
    */
-  static async start(o: { readonly dataDir?: string; readonly readyMs?: number } = {}): Promise<ChildManager> {
+  static async start(
+    o: { readonly dataDir?: string; readonly readyMs?: number } = {},
+  ): Promise<ChildManager> {
     const ownsDir = o.dataDir === undefined;
     const dataDir = o.dataDir ?? (await mkdtemp(join(tmpdir(), 'shoal-fuzz-')));
     const socketPath = join(dataDir, 'api.sock');
@@ -70,7 +78,9 @@ export class ChildManager {
     const nodeId = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new ChildManagerError(`the child manager was not ready in ${o.readyMs ?? 30_000} ms:\n${stderr}`));
+        reject(
+          new ChildManagerError(`the child manager was not ready in ${o.readyMs ?? 30_000} ms:\n${stderr}`),
+        );
       }, o.readyMs ?? 30_000);
       child.on('message', (m: ChildMessage) => {
         if (m.type !== 'ready') return;
@@ -142,7 +152,13 @@ export class ChildManager {
     const ms = Date.now() - started;
     if (this.#exit !== undefined) return { kind: 'dead', exit: this.#exit };
     if (answer === undefined) return { kind: 'late', ms };
-    return { kind: 'answered', leads: answer.leads, leaderId: answer.leaderId, rssBytes: answer.rssBytes, ms };
+    return {
+      kind: 'answered',
+      leads: answer.leads,
+      leaderId: answer.leaderId,
+      rssBytes: answer.rssBytes,
+      ms,
+    };
   }
 
   /** Stops the child cleanly (its state stays in `dataDir`); kills it if it does not stop in time. */

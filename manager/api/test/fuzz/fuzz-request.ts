@@ -49,16 +49,31 @@ export function describeRequest(r: FuzzRequest): string {
         ? ` param=live ${r.param.form} #${r.param.pick}`
         : ` param=${JSON.stringify(r.param.value.length > 80 ? `${r.param.value.slice(0, 40)}…(${r.param.value.length})` : r.param.value)}`;
   const query = r.query
-    .map((q) => ('raw' in q ? `<raw ${JSON.stringify(q.raw.slice(0, 80))}>` : `${q.key}=${describeJson(q.value, 120)}`))
+    .map((q) =>
+      'raw' in q ? `<raw ${JSON.stringify(q.raw.slice(0, 80))}>` : `${q.key}=${describeJson(q.value, 120)}`,
+    )
     .join(' & ');
   const body = r.body === undefined ? 'no body' : `${r.bodyKind} body ${describeJson(r.body)}`;
   return `${r.method} ${r.prefix}${r.route.path}${param} query[${query}]${r.liveVersion ? ' +live version' : ''} content-type=${JSON.stringify(r.contentType)} ${body}`;
 }
 
-const PREFIXES = ['', '/v1.41', '/v1.44', '/v1.24', '/v1.12', '/v1.99', '/v0.1', '/v1.x', '/v99999999999999999999.1'];
+const PREFIXES = [
+  '',
+  '/v1.41',
+  '/v1.44',
+  '/v1.24',
+  '/v1.12',
+  '/v1.99',
+  '/v0.1',
+  '/v1.x',
+  '/v99999999999999999999.1',
+];
 
 function prefix(): fc.Arbitrary<string> {
-  return fc.oneof({ weight: 6, arbitrary: fc.constantFrom('', '/v1.41', '/v1.44') }, { weight: 1, arbitrary: fc.constantFrom(...PREFIXES) });
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom('', '/v1.41', '/v1.44') },
+    { weight: 1, arbitrary: fc.constantFrom(...PREFIXES) },
+  );
 }
 
 const RAW_PARAMS: readonly string[] = [
@@ -91,11 +106,20 @@ function param(): fc.Arbitrary<LiveParam | RawParam> {
     },
     {
       weight: 3,
-      arbitrary: fc.oneof(hostileString(), fc.stringMatching(/^[0-9a-z]{25}$/), fc.constantFrom('x'.repeat(5000), 'x'.repeat(20_000))).map(
-        (v): RawParam => ({ kind: 'raw', value: asString(v), verbatim: false }),
-      ),
+      arbitrary: fc
+        .oneof(
+          hostileString(),
+          fc.stringMatching(/^[0-9a-z]{25}$/),
+          fc.constantFrom('x'.repeat(5000), 'x'.repeat(20_000)),
+        )
+        .map((v): RawParam => ({ kind: 'raw', value: asString(v), verbatim: false })),
     },
-    { weight: 1, arbitrary: fc.constantFrom(...RAW_PARAMS).map((value): RawParam => ({ kind: 'raw', value, verbatim: true })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom(...RAW_PARAMS)
+        .map((value): RawParam => ({ kind: 'raw', value, verbatim: true })),
+    },
   );
 }
 
@@ -136,7 +160,9 @@ function filtersValue(): fc.Arbitrary<string> {
       '{"__proto__":["x"]}',
     ),
     deepNesting().map((v) => asString(v)),
-    fc.constantFrom(1_000, 100_000).map((n) => `{"name":[${Array.from({ length: n }, (_, i) => `"n${i}"`).join(',')}]}`),
+    fc
+      .constantFrom(1_000, 100_000)
+      .map((n) => `{"name":[${Array.from({ length: n }, (_, i) => `"n${i}"`).join(',')}]}`),
     hostileString().map(asString),
   );
 }
@@ -146,19 +172,43 @@ function queryValue(key: string): fc.Arbitrary<string> {
   if (key === 'filters') return filtersValue();
   if (key === 'version')
     return fc.oneof(
-      fc.constantFrom('0', '1', '-1', '1e3', '18446744073709551616', '9007199254740993', '0x10', ' 1', '1.5', ''),
+      fc.constantFrom(
+        '0',
+        '1',
+        '-1',
+        '1e3',
+        '18446744073709551616',
+        '9007199254740993',
+        '0x10',
+        ' 1',
+        '1.5',
+        '',
+      ),
       fc.nat().map(String),
       hostile,
     );
-  if (key === 'tail') return fc.oneof(fc.constantFrom('10', 'all', '-1', '0', '1e9', '99999999999999999999', 'abc'), hostile);
+  if (key === 'tail')
+    return fc.oneof(fc.constantFrom('10', 'all', '-1', '0', '1e9', '99999999999999999999', 'abc'), hostile);
   if (key === 'since' || key === 'until')
     return fc.oneof(
-      fc.constantFrom('0', '1700000000', '1700000000.5', '-1', '1e30', '99999999999999999999', '2024-01-01T00:00:00Z', '10m', 'abc', '1.1.1'),
+      fc.constantFrom(
+        '0',
+        '1700000000',
+        '1700000000.5',
+        '-1',
+        '1e30',
+        '99999999999999999999',
+        '2024-01-01T00:00:00Z',
+        '10m',
+        'abc',
+        '1.1.1',
+      ),
       hostile,
     );
   if (key === 'rollback') return fc.oneof(fc.constantFrom('previous', 'none', ''), hostile);
   if (key === 'registryAuthFrom') return fc.oneof(fc.constantFrom('spec', 'previous-spec', ''), hostile);
-  if (BOOL_KEYS.has(key)) return fc.oneof(fc.constantFrom('1', '0', 'true', 'false', 'TRUE', 'yes', 'no', 't', '2', ''), hostile);
+  if (BOOL_KEYS.has(key))
+    return fc.oneof(fc.constantFrom('1', '0', 'true', 'false', 'TRUE', 'yes', 'no', 't', '2', ''), hostile);
   return hostile;
 }
 
@@ -175,20 +225,32 @@ function queryParts(route: FuzzRoute): fc.Arbitrary<QueryPart[]> {
     {
       weight: 1,
       arbitrary: fc
-        .tuple(fc.constantFrom('Filters', 'unknown', '__proto__', ...keys), fc.array(queryValue('x'), { minLength: 1, maxLength: 3 }))
+        .tuple(
+          fc.constantFrom('Filters', 'unknown', '__proto__', ...keys),
+          fc.array(queryValue('x'), { minLength: 1, maxLength: 3 }),
+        )
         .map(([key, values]) => values.map((value): QueryPart => ({ key, value }))),
     },
     {
       weight: 1,
       arbitrary: fc
-        .constantFrom('%zz', '%', 'a=%C0%80', '&&&', '=x', 'filters=%7B', `${'a'.repeat(9000)}=1`, 'a[b]=1', 'a[]=1&a[]=2')
+        .constantFrom(
+          '%zz',
+          '%',
+          'a=%C0%80',
+          '&&&',
+          '=x',
+          'filters=%7B',
+          `${'a'.repeat(9000)}=1`,
+          'a[b]=1',
+          'a[]=1&a[]=2',
+        )
         .map((raw): QueryPart[] => [{ raw }]),
     },
   );
-  return fc.tuple(fc.tuple(...known), extra).map(([parts, more]) => [
-    ...parts.filter((p): p is QueryPart => p !== null),
-    ...more,
-  ]);
+  return fc
+    .tuple(fc.tuple(...known), extra)
+    .map(([parts, more]) => [...parts.filter((p): p is QueryPart => p !== null), ...more]);
 }
 
 const MALFORMED_BODIES = [
@@ -214,14 +276,25 @@ const MALFORMED_BODIES = [
 /** A hostile whole body: malformed, not UTF-8, the wrong JSON type, deep, or huge. */
 function hostileWholeBody(): fc.Arbitrary<FuzzJson> {
   return fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom(...MALFORMED_BODIES).map((t) => new RawJson(t, `malformed ${JSON.stringify(t)}`)) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .constantFrom(...MALFORMED_BODIES)
+        .map((t) => new RawJson(t, `malformed ${JSON.stringify(t)}`)),
+    },
     { weight: 2, arbitrary: wrongType() },
     { weight: 2, arbitrary: deepNesting() },
     {
       weight: 1,
       arbitrary: fc
         .constantFrom('ff', 'c0', '80', 'fffe')
-        .map((hex) => new RawJson(Buffer.concat([Buffer.from('{"Name":"'), Buffer.from(hex, 'hex'), Buffer.from('"}')]), `{"Name":"\\x${hex}"} (not UTF-8)`)),
+        .map(
+          (hex) =>
+            new RawJson(
+              Buffer.concat([Buffer.from('{"Name":"'), Buffer.from(hex, 'hex'), Buffer.from('"}')]),
+              `{"Name":"\\x${hex}"} (not UTF-8)`,
+            ),
+        ),
     },
     {
       weight: 1,
@@ -242,15 +315,23 @@ function body(route: FuzzRoute): fc.Arbitrary<{ body: FuzzJson | undefined; body
       { weight: 1, arbitrary: hostileWholeBody().map((b) => ({ body: b, bodyKind: 'unexpected' })) },
     );
   }
-  const paths = schemaPaths(schema);
-  const injected = (base: fc.Arbitrary<FuzzJson>, kind: string): fc.Arbitrary<{ body: FuzzJson; bodyKind: string }> =>
-    fc
-      .tuple(base, fc.constantFrom(...paths))
-      .chain(([b, p]) =>
-        hostileFor(p.schema).map((v) => ({ body: setAtPath(b, p.path, v), bodyKind: `${kind} at ${p.path.join('.')}` })),
-      );
+  // Numbers size loops and allocations (replicas, completions, intervals): they go first.
+  const paths = schemaPaths(schema).flatMap((p) => {
+    const type = (p.schema as { type?: string }).type;
+    return type === 'integer' || type === 'number' ? [p, p, p] : [p];
+  });
+  const injected = (
+    base: fc.Arbitrary<FuzzJson>,
+    kind: string,
+  ): fc.Arbitrary<{ body: FuzzJson; bodyKind: string }> =>
+    fc.tuple(base, fc.constantFrom(...paths)).chain(([b, p]) =>
+      hostileFor(p.schema).map((v) => ({
+        body: setAtPath(b, p.path, v),
+        bodyKind: `${kind} at ${p.path.join('.')}`,
+      })),
+    );
   return fc.oneof(
-    { weight: 2, arbitrary: name.map((n) => ({ body: valid(n), bodyKind: 'valid' })) },
+    { weight: 3, arbitrary: name.map((n) => ({ body: valid(n), bodyKind: 'valid' })) },
     { weight: 5, arbitrary: injected(name.map(valid), 'one hostile value') },
     {
       weight: 2,
@@ -276,7 +357,8 @@ function contentType(route: FuzzRoute): fc.Arbitrary<string | undefined> {
     'application/json, text/plain',
     '',
   );
-  const usual = route.body === undefined ? fc.constantFrom(undefined, 'text/plain') : fc.constant('application/json');
+  const usual =
+    route.body === undefined ? fc.constantFrom(undefined, 'text/plain') : fc.constant('application/json');
   return fc.oneof({ weight: 8, arbitrary: usual }, { weight: 1, arbitrary: odd });
 }
 
@@ -308,11 +390,19 @@ export function fuzzRequest(route: FuzzRoute): fc.Arbitrary<FuzzRequest> {
     .map((r) => {
       const req: FuzzRequest = { route, ...r, body: r.body.body, bodyKind: r.body.bodyKind };
       // fast-check prints a counterexample with this: megabyte values as their size.
-      return Object.defineProperty(req, fc.toStringMethod, { value: () => describeRequest(req), enumerable: false });
+      return Object.defineProperty(req, fc.toStringMethod, {
+        value: () => describeRequest(req),
+        enumerable: false,
+      });
     });
 }
 
-/** A request to any route (each route about equally often). */
+/** A request to any route; routes that take a body come three times as often. */
 export function anyFuzzRequest(): fc.Arbitrary<FuzzRequest> {
-  return fc.oneof(...FUZZ_ROUTES.map((route) => fuzzRequest(route)));
+  return fc.oneof(
+    ...FUZZ_ROUTES.map((route) => ({
+      weight: route.body === undefined ? 1 : 3,
+      arbitrary: fuzzRequest(route),
+    })),
+  );
 }

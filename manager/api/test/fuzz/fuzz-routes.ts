@@ -18,7 +18,12 @@ import {
   VersionQuery,
 } from '../../schemas/query.js';
 import { ServiceSpecSchema } from '../../schemas/service-spec.js';
-import { InitRequestSchema, JoinRequestSchema, SwarmSpecSchema, UnlockRequestSchema } from '../../schemas/swarm.js';
+import {
+  InitRequestSchema,
+  JoinRequestSchema,
+  SwarmSpecSchema,
+  UnlockRequestSchema,
+} from '../../schemas/swarm.js';
 
 /** What a route's `:id` names: the driver fills in a live one, or a hostile one. */
 export type ParamKind = 'service' | 'node' | 'network' | 'task';
@@ -45,6 +50,14 @@ export function validServiceSpec(name: string): FuzzJson {
     Name: name,
     TaskTemplate: { ContainerSpec: { Image: 'busybox:latest', Args: ['sleep', '1000'] } },
     Mode: { Replicated: { Replicas: 1 } },
+  };
+}
+
+/** An update keeps the service's name (a body without one does) and its replicated mode. */
+function validServiceUpdate(): FuzzJson {
+  return {
+    TaskTemplate: { ContainerSpec: { Image: 'busybox:latest', Args: ['sleep', '2000'] } },
+    Mode: { Replicated: { Replicas: 2 } },
   };
 }
 
@@ -91,7 +104,13 @@ export const FUZZ_ROUTES: readonly FuzzRoute[] = [
     versionOf: 'swarm',
   },
   { method: 'GET', path: '/swarm/unlockkey', query: NoQuery },
-  { method: 'POST', path: '/swarm/unlock', query: NoQuery, body: UnlockRequestSchema, validBody: () => ({ UnlockKey: 'SWMKEY-1-x' }) },
+  {
+    method: 'POST',
+    path: '/swarm/unlock',
+    query: NoQuery,
+    body: UnlockRequestSchema,
+    validBody: () => ({ UnlockKey: 'SWMKEY-1-x' }),
+  },
   { method: 'GET', path: '/nodes', query: FiltersQuery },
   { method: 'GET', path: '/nodes/:id', param: 'node', query: NoQuery },
   { method: 'DELETE', path: '/nodes/:id', param: 'node', query: ForceQuery },
@@ -120,7 +139,7 @@ export const FUZZ_ROUTES: readonly FuzzRoute[] = [
     param: 'service',
     query: ServiceUpdateQuery,
     body: ServiceSpecSchema,
-    validBody: validServiceSpec,
+    validBody: validServiceUpdate,
     versionOf: 'service',
   },
   { method: 'GET', path: '/services/:id/logs', param: 'service', query: LogsQuery, streams: true },

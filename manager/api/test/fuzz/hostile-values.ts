@@ -109,7 +109,13 @@ export function hostileString(): fc.Arbitrary<FuzzJson> {
       // Not UTF-8: a lone continuation byte, an overlong NUL, a truncated sequence.
       arbitrary: fc
         .constantFrom('80', 'c080', 'ff', 'fe', 'e282', 'eda080', 'f4908080')
-        .map((hex) => new RawJson(Buffer.concat([Buffer.from('"a'), Buffer.from(hex, 'hex'), Buffer.from('"')]), `"a\\x${hex}" (not UTF-8)`)),
+        .map(
+          (hex) =>
+            new RawJson(
+              Buffer.concat([Buffer.from('"a'), Buffer.from(hex, 'hex'), Buffer.from('"')]),
+              `"a\\x${hex}" (not UTF-8)`,
+            ),
+        ),
     },
   ];
   if (HUGE) {
@@ -123,7 +129,23 @@ export function hostileString(): fc.Arbitrary<FuzzJson> {
 
 /** Every JSON type, for a field that expects another. */
 export function wrongType(): fc.Arbitrary<FuzzJson> {
-  return fc.constantFrom<FuzzJson>(null, true, false, 0, 1, -1, '', '1', 'true', [], [1, 'a'], {}, { a: 1 }, [[]], [{}]);
+  return fc.constantFrom<FuzzJson>(
+    null,
+    true,
+    false,
+    0,
+    1,
+    -1,
+    '',
+    '1',
+    'true',
+    [],
+    [1, 'a'],
+    {},
+    { a: 1 },
+    [[]],
+    [{}],
+  );
 }
 
 /** Nested arrays or objects, written as text (a tree this deep cannot be walked recursively). */

@@ -44,11 +44,15 @@ export const MAX_HEAD_BYTES = 16 * 1024;
 export const MAX_BODY_BYTES = 16 << 20;
 
 function oversized(req: SentRequest): boolean {
-  const head = Buffer.byteLength(req.path) + Object.entries(req.headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+  const head =
+    Buffer.byteLength(req.path) +
+    Object.entries(req.headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
   return head > MAX_HEAD_BYTES - 512 || (req.body?.length ?? 0) > MAX_BODY_BYTES;
 }
 
 const BODY_KEEP = 64 * 1024;
+/** How long a stream's body is read once its status line came. */
+const STREAM_READ_MS = 200;
 
 /** Percent-encodes every byte but the unreserved ones (lone surrogates become U+FFFD first). */
 export function percentEncode(s: string): string {
@@ -88,12 +92,24 @@ function liveObjects(kind: ParamKind, body: string): LiveObject[] {
   if (!Array.isArray(parsed)) return [];
   return parsed.flatMap((o: unknown): LiveObject[] => {
     if (typeof o !== 'object' || o === null) return [];
-    const obj = o as { ID?: unknown; Id?: unknown; Name?: unknown; Spec?: { Name?: unknown }; Version?: { Index?: unknown } };
+    const obj = o as {
+      ID?: unknown;
+      Id?: unknown;
+      Name?: unknown;
+      Spec?: { Name?: unknown };
+      Version?: { Index?: unknown };
+    };
     const id = obj.ID ?? obj.Id;
     if (typeof id !== 'string') return [];
     const name = kind === 'network' ? obj.Name : obj.Spec?.Name;
     const version = obj.Version?.Index;
-    return [{ ID: id, name: typeof name === 'string' ? name : undefined, version: typeof version === 'number' ? version : undefined }];
+    return [
+      {
+        ID: id,
+        name: typeof name === 'string' ? name : undefined,
+        version: typeof version === 'number' ? version : undefined,
+      },
+    ];
   });
 }
 
@@ -120,7 +136,12 @@ export class RequestDriver {
       };
       const headers: Record<string, string> = { ...req.headers };
       if (req.body !== undefined) headers['content-length'] = String(req.body.length);
-      const outgoing = httpRequest({ socketPath: this.#socketPath, method: req.method, path: req.path, headers });
+      const outgoing = httpRequest({
+        socketPath: this.#socketPath,
+        method: req.method,
+        path: req.path,
+        headers,
+      });
       let status = 0;
       let headMs = 0;
       let body = '';
@@ -131,17 +152,36 @@ export class RequestDriver {
       outgoing.on('response', (res) => {
         status = res.statusCode ?? 0;
         headMs = Date.now() - started;
+        // A stream that started is not read to its end (an event stream never ends).
+        if (streams)
+          setTimeout(
+            () => finish({ kind: 'answered', status, body, headMs, totalMs: undefined }),
+            STREAM_READ_MS,
+          );
         res.on('data', (chunk: Buffer) => {
           if (body.length < BODY_KEEP) body += chunk.toString('utf8').slice(0, BODY_KEEP - body.length);
         });
-        res.on('end', () => finish({ kind: 'answered', status, body, headMs, totalMs: Date.now() - started }));
+        res.on('end', () =>
+          finish({ kind: 'answered', status, body, headMs, totalMs: Date.now() - started }),
+        );
         res.on('error', (e) =>
-          finish({ kind: 'connection', error: e.message, ms: Date.now() - started, oversized: oversized(req) }),
+          finish({
+            kind: 'connection',
+            error: e.message,
+            ms: Date.now() - started,
+            oversized: oversized(req),
+          }),
         );
       });
       outgoing.on('error', (e) => {
         if (status !== 0) finish({ kind: 'answered', status, body, headMs, totalMs: Date.now() - started });
-        else finish({ kind: 'connection', error: e.message, ms: Date.now() - started, oversized: oversized(req) });
+        else
+          finish({
+            kind: 'connection',
+            error: e.message,
+            ms: Date.now() - started,
+            oversized: oversized(req),
+          });
       });
       outgoing.end(req.body);
     });
@@ -185,7 +225,10 @@ export class RequestDriver {
     let query = r.query;
     if (r.liveVersion) {
       const live = r.route.versionOf === 'swarm' ? await this.#swarmVersion() : version;
-      query = [...query.filter((q) => 'raw' in q || q.key !== 'version'), { key: 'version', value: String(live ?? 0) }];
+      query = [
+        ...query.filter((q) => 'raw' in q || q.key !== 'version'),
+        { key: 'version', value: String(live ?? 0) },
+      ];
     }
     const headers: Record<string, string> = {};
     if (r.contentType !== undefined) headers['content-type'] = r.contentType;

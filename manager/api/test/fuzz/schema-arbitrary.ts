@@ -91,14 +91,16 @@ export function hostileFor(schema: TSchema, depth = 0): fc.Arbitrary<FuzzJson> {
       return fc.oneof(wrongType(), hostileNumber());
     case 'array': {
       const items = n.items;
-      const element = items === undefined || depth >= MAX_DEPTH ? fc.constant(null) : hostileFor(items, depth + 1);
+      const element =
+        items === undefined || depth >= MAX_DEPTH ? fc.constant(null) : hostileFor(items, depth + 1);
       return fc.oneof(
         { weight: 2, arbitrary: fc.array(element, { minLength: 1, maxLength: 3 }) },
         {
           weight: 1,
-          arbitrary: (items === undefined ? fc.constant<FuzzJson>('a') : validValue(items, MAX_DEPTH - 1)).chain((v) =>
-            longArray(v),
-          ),
+          arbitrary: (items === undefined
+            ? fc.constant<FuzzJson>('a')
+            : validValue(items, MAX_DEPTH - 1)
+          ).chain((v) => longArray(v)),
         },
         { weight: 1, arbitrary: wrongType() },
         { weight: 1, arbitrary: deepNesting() },
@@ -112,7 +114,10 @@ export function hostileFor(schema: TSchema, depth = 0): fc.Arbitrary<FuzzJson> {
           {
             weight: 2,
             arbitrary: fc.dictionary(
-              fc.oneof(hostileString().filter((s): s is string => typeof s === 'string'), fc.string()),
+              fc.oneof(
+                hostileString().filter((s): s is string => typeof s === 'string'),
+                fc.string(),
+              ),
               hostileFor(values, depth + 1),
               { minKeys: 1, maxKeys: 3 },
             ),
@@ -151,7 +156,10 @@ export function sprinkled(schema: TSchema, depth = 0): fc.Arbitrary<FuzzJson> {
   const here = (s: TSchema): fc.Arbitrary<FuzzJson> =>
     depth >= MAX_DEPTH
       ? validValue(s, MAX_DEPTH)
-      : fc.oneof({ weight: 7, arbitrary: sprinkled(s, depth + 1) }, { weight: 1, arbitrary: hostileFor(s, depth + 1) });
+      : fc.oneof(
+          { weight: 7, arbitrary: sprinkled(s, depth + 1) },
+          { weight: 1, arbitrary: hostileFor(s, depth + 1) },
+        );
   if (n.type === 'array' && n.items !== undefined) return fc.array(here(n.items), { maxLength: 3 });
   if (n.type !== 'object' || mapValues(schema) !== undefined) return validValue(schema, depth);
   const props = n.properties ?? {};
@@ -182,11 +190,13 @@ export function schemaPaths(schema: TSchema, prefix: readonly string[] = [], dep
   if (depth > MAX_DEPTH) return [];
   const n = node(schema);
   const out: SchemaPath[] = prefix.length === 0 ? [] : [{ path: prefix, schema }];
-  if (n.type === 'array' && n.items !== undefined) out.push(...schemaPaths(n.items, [...prefix, '0'], depth + 1));
+  if (n.type === 'array' && n.items !== undefined)
+    out.push(...schemaPaths(n.items, [...prefix, '0'], depth + 1));
   if (n.type === 'object') {
     const values = mapValues(schema);
     if (values !== undefined) out.push(...schemaPaths(values, [...prefix, 'k'], depth + 1));
-    for (const [k, s] of Object.entries(n.properties ?? {})) out.push(...schemaPaths(s, [...prefix, k], depth + 1));
+    for (const [k, s] of Object.entries(n.properties ?? {}))
+      out.push(...schemaPaths(s, [...prefix, k], depth + 1));
   }
   return out;
 }
