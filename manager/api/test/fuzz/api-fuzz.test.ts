@@ -74,8 +74,15 @@ after(async () => {
   for (const dir of started) await rm(dir, { recursive: true, force: true });
 });
 
+/** Set when a request broke a property: the manager may be wedged, dying or gone. */
+let suspect = false;
+
+/** The manager to send the next request to: a new one if the last is dead or was broken. */
 async function liveChild(): Promise<ChildManager> {
-  if (child !== undefined && child.exit === undefined) return child;
+  if (child !== undefined && child.exit === undefined && !suspect) return child;
+  // Killed, not stopped: a wedged manager does not stop; its log stays for the restart check.
+  await child?.kill();
+  suspect = false;
   child = await ChildManager.start();
   started.push(child.dataDir);
   recent.length = 0;
@@ -123,6 +130,7 @@ async function check(req: FuzzRequest): Promise<void> {
   recent.push(`${describeSent(sent)} -> ${describeOutcome(outcome)}`);
   if (recent.length > 4) recent.shift();
   if (problem === undefined) return;
+  suspect = true;
   const text = [
     problem,
     `  request:  ${describeRequest(req)}`,

@@ -176,6 +176,14 @@ export class ChildManager {
     clearTimeout(timer);
   }
 
+  /** Kills the child at once (SIGKILL), as a crash would; its state stays in `dataDir`. */
+  async kill(): Promise<void> {
+    if (this.#exit !== undefined) return;
+    const exited = new Promise<void>((resolve) => this.#child.once('exit', () => resolve()));
+    this.#child.kill('SIGKILL');
+    await exited;
+  }
+
   /** Stops the child and removes the directory it made. */
   async dispose(): Promise<void> {
     await this.stop();

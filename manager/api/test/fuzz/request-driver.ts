@@ -31,23 +31,23 @@ export type Outcome =
       readonly error: string;
       readonly ms: number;
       /**
-       * The request was larger than Node's HTTP layer takes (a head over its 16 KiB header
-       * limit, a body over the API's 16 MiB): it answers 431/413 and closes at once, so the
-       * client, still writing, may see the reset instead of the answer.
+       * The request was large (a head over Node's 16 KiB header limit, a body over 1 MiB): a
+       * server refuses it with 431/413 and closes at once, so the client, still writing, may
+       * see the reset instead of the answer.
        */
       readonly oversized: boolean;
     };
 
 /** Node's default --max-http-header-size. */
 export const MAX_HEAD_BYTES = 16 * 1024;
-/** The API's body limit. */
-export const MAX_BODY_BYTES = 16 << 20;
+/** A body a server may refuse by closing the connection (the API's limit is at most this). */
+export const LARGE_BODY_BYTES = 1 << 20;
 
 function oversized(req: SentRequest): boolean {
   const head =
     Buffer.byteLength(req.path) +
     Object.entries(req.headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
-  return head > MAX_HEAD_BYTES - 512 || (req.body?.length ?? 0) > MAX_BODY_BYTES;
+  return head > MAX_HEAD_BYTES - 512 || (req.body?.length ?? 0) > LARGE_BODY_BYTES;
 }
 
 const BODY_KEEP = 64 * 1024;

@@ -27,8 +27,8 @@ function messageOf(body: string): string {
 export function judgeAnswer(outcome: Outcome, timeoutMs: number, after: ProbeResult): string | undefined {
   if (outcome.kind === 'timeout') return `no answer within ${timeoutMs} ms`;
   if (outcome.kind === 'connection') {
-    // Node's HTTP layer refuses an oversized request with 431/413 and closes at once; the
-    // client may see the reset first. The probe after it tells whether the server lives.
+    // A server refuses an oversized request with 431/413 and closes at once; the client may
+    // see the reset first. The probe after it tells whether the server lives.
     if (outcome.oversized && /ECONNRESET|EPIPE|socket hang up/.test(outcome.error)) return undefined;
     return `the connection failed after ${outcome.ms} ms: ${outcome.error}`;
   }
