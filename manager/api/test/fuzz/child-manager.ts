@@ -68,7 +68,7 @@ export class ChildManager {
     const dataDir = o.dataDir ?? (await mkdtemp(join(tmpdir(), 'shoal-fuzz-')));
     const socketPath = join(dataDir, 'api.sock');
     const args = ['--data-dir', dataDir, '--socket', socketPath, ...(ownsDir ? [] : ['--resume'])];
-    const child = fork(CHILD_SCRIPT, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(CHILD_SCRIPT, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [] });
     let stderr = '';
     let exit: string | undefined;
     const onErr = (chunk: Buffer): void => {
