@@ -6,13 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Level } from 'level';
 import { decodeStoreHeader, encodeHardState, encodeStoreHeader } from '../codec.js';
 import { DurableWatermark } from '../durable-watermark.js';
 import { HARD_STATE_KEY, HEADER_KEY, STORE_KIND, entryKey, frame, unframe } from '../level-records.js';
-import { LevelStorage, type RaftLevel } from '../level-storage.js';
+import { LevelStorage } from '../level-storage.js';
 import { StorageCorruptError, StorageFailedError, StorageWritesLostError } from '../storage-errors.js';
-import { ent, ents, stateOf, tempDir, withRawDb } from './level-fixtures.js';
+import { ent, ents, failingDb, stateOf, tempDir, withRawDb } from './level-fixtures.js';
 
 const PAYLOAD = 1024;
 
@@ -181,28 +180,6 @@ void test('a write that reached LevelDB but not the watermark is kept', async (t
   assert.deepEqual(stateOf(again.memory), state);
   await again.close();
 });
-
-/** A LevelDB handle whose `batch` fails once armed: before writing (disk full), or after. */
-function failingDb(mode: { armed: boolean; after: boolean }): (dir: string) => RaftLevel {
-  return (dir) => {
-    const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
-    return new Proxy(db, {
-      get(target, prop) {
-        if (prop === 'batch') {
-          return async (...args: Parameters<RaftLevel['batch']>) => {
-            if (!mode.armed) return (target.batch as (...a: unknown[]) => Promise<void>)(...args);
-            if (mode.after) await (target.batch as (...a: unknown[]) => Promise<void>)(...args);
-            throw Object.assign(new Error('IO error: 000005.log: No space left on device'), {
-              code: 'LEVEL_IO_ERROR',
-            });
-          };
-        }
-        const v: unknown = Reflect.get(target, prop, target);
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
-  };
-}
 
 void test('a failed write stops the storage for good (fail-stop), and the log reopens as it was', async (t) => {
   const dir = await tempDir(t);
