@@ -7,12 +7,14 @@
 // Layout: two fixed slots (at 0 and SLOT_SIZE); write number n goes to slot n % 2, so a torn
 // write of one slot leaves the other, one write older, valid. Each slot:
 //   'SHWM' | version u8 | kind u8 | 0 u16 | seq u64 | index u64 | term u64
-//   | hard state term u64 | vote u64 | commit u64 | snapshot index u64 | CRC-32 (of the above) u32
-// all big-endian. The file is created whole (temporary file, fsync, rename, fsync of the
+//   | hard state term u64 | vote u64 | commit u64 | snapshot index u64 | boot ID (16 bytes)
+//   | CRC-32 (of the above) u32
+// all big-endian. The boot ID (the kernel's, per machine start) tells at open whether the
+// machine restarted since the newest mark was written (see LevelStorage). The file is created whole (temporary file, fsync, rename, fsync of the
 // directory) and then only overwritten in place, one slot at a time, with O_DSYNC.
 
 import { constants } from 'node:fs';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { HardState } from '../types.js';
@@ -22,7 +24,9 @@ export const WATERMARK_FILE = 'SHOAL-WATERMARK';
 const MAGIC = 0x5348574d; // 'SHWM'
 const VERSION = 1;
 const SLOT_SIZE = 512;
-const BODY_SIZE = 8 + 8 * 7;
+const BOOT_ID_SIZE = 16;
+const BOOT_ID_AT = 8 + 8 * 7;
+const BODY_SIZE = BOOT_ID_AT + BOOT_ID_SIZE;
 const FILE_MODE = 0o600;
 
 /**
@@ -39,12 +43,33 @@ export interface DurableMark {
   readonly snapshotIndex: number;
 }
 
+/** A mark as read back: the newest valid slot, and the other one if it is valid too. */
+export interface StoredMark {
+  readonly mark: DurableMark;
+  /** The boot ID of the machine start that wrote it ('' if unknown). */
+  readonly bootId: string;
+  /** The mark written just before it (the other slot), if that slot is valid. */
+  readonly previous?: DurableMark;
+}
+
 interface Slot {
   readonly seq: number;
   readonly mark: DurableMark;
+  readonly bootId: string;
 }
 
-function encodeSlot(seq: number, m: DurableMark): Uint8Array {
+/** This machine start's boot ID (Linux), as 32 hex digits; '' where there is none. */
+export async function currentBootId(): Promise<string> {
+  try {
+    const raw = await readFile('/proc/sys/kernel/random/boot_id', 'utf8');
+    const hex = raw.trim().replace(/-/g, '').toLowerCase();
+    return /^[0-9a-f]{32}$/.test(hex) ? hex : '';
+  } catch {
+    return '';
+  }
+}
+
+function encodeSlot(seq: number, m: DurableMark, bootId: string): Uint8Array {
   const out = new Uint8Array(SLOT_SIZE);
   const v = new DataView(out.buffer);
   v.setUint32(0, MAGIC);
@@ -60,6 +85,7 @@ function encodeSlot(seq: number, m: DurableMark): Uint8Array {
     m.snapshotIndex,
   ];
   fields.forEach((f, i) => v.setBigUint64(8 + 8 * i, BigInt(f)));
+  if (/^[0-9a-f]{32}$/.test(bootId)) out.set(Buffer.from(bootId, 'hex'), BOOT_ID_AT);
   v.setUint32(BODY_SIZE, crc32(out.subarray(0, BODY_SIZE)));
   return out;
 }
@@ -86,8 +112,10 @@ function decodeSlot(b: Uint8Array): Slot | undefined {
     number,
     number,
   ];
+  const boot = Buffer.from(b.subarray(BOOT_ID_AT, BOOT_ID_AT + BOOT_ID_SIZE)).toString('hex');
   return {
     seq,
+    bootId: /^0+$/.test(boot) ? '' : boot,
     mark: {
       kind: kind === 0 ? 'state' : 'rewrite',
       index,
@@ -109,12 +137,14 @@ export class WatermarkUnreadableError extends Error {
 export class DurableWatermark {
   readonly path: string;
   private readonly fh: FileHandle;
+  private readonly bootId: string;
   private seq: number;
 
-  private constructor(path: string, fh: FileHandle, seq: number) {
+  private constructor(path: string, fh: FileHandle, seq: number, bootId: string) {
     this.path = path;
     this.fh = fh;
     this.seq = seq;
+    this.bootId = bootId;
   }
 
   static pathIn(dir: string): string {
@@ -125,27 +155,34 @@ export class DurableWatermark {
    * Reads the newest valid mark in `dir`: undefined when there is no watermark file; throws
    * WatermarkUnreadableError when there is one but no slot is valid.
    */
-  static async read(dir: string): Promise<DurableMark | undefined> {
-    const slot = await readNewest(DurableWatermark.pathIn(dir));
-    return slot?.mark;
+  static async read(dir: string): Promise<StoredMark | undefined> {
+    const slots = await readSlots(DurableWatermark.pathIn(dir));
+    if (slots === undefined) return undefined;
+    const [newest, other] = slots;
+    const previous = other !== undefined && other.seq === newest.seq - 1 ? other.mark : undefined;
+    return { mark: newest.mark, bootId: newest.bootId, ...(previous ? { previous } : {}) };
   }
 
-  /** Opens the watermark in `dir` for writing, creating it (durably) with `initial` if absent. */
-  static async open(dir: string, initial: DurableMark): Promise<DurableWatermark> {
+  /**
+   * Opens the watermark in `dir` for writing, creating it (durably) with `initial` if absent;
+   * marks written through it carry `bootId`.
+   */
+  static async open(dir: string, initial: DurableMark, bootId: string): Promise<DurableWatermark> {
     const path = DurableWatermark.pathIn(dir);
-    let newest = await readNewest(path);
+    let newest = (await readSlots(path))?.[0];
     if (newest === undefined) {
-      await createWhole(path, initial);
-      newest = { seq: 0, mark: initial };
+      await createWhole(path, initial, bootId);
+      newest = { seq: 0, mark: initial, bootId };
     }
     const fh = await open(path, constants.O_RDWR | constants.O_DSYNC);
-    return new DurableWatermark(path, fh, newest.seq);
+    return new DurableWatermark(path, fh, newest.seq, bootId);
   }
 
   /** Records `mark` durably (in the slot not holding the newest one). */
   async write(mark: DurableMark): Promise<void> {
     const seq = this.seq + 1;
-    const { bytesWritten } = await this.fh.write(encodeSlot(seq, mark), 0, SLOT_SIZE, (seq % 2) * SLOT_SIZE);
+    const slot = encodeSlot(seq, mark, this.bootId);
+    const { bytesWritten } = await this.fh.write(slot, 0, SLOT_SIZE, (seq % 2) * SLOT_SIZE);
     if (bytesWritten !== SLOT_SIZE) throw new Error(`short write to ${this.path} (${bytesWritten} bytes)`);
     this.seq = seq;
   }
@@ -155,7 +192,8 @@ export class DurableWatermark {
   }
 }
 
-async function readNewest(path: string): Promise<Slot | undefined> {
+/** The valid slots, newest first; undefined without a file; throws if no slot is valid. */
+async function readSlots(path: string): Promise<[Slot, Slot | undefined] | undefined> {
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
@@ -172,17 +210,17 @@ async function readNewest(path: string): Promise<Slot | undefined> {
       .sort((a, b) => b.seq - a.seq);
     const newest = slots[0];
     if (newest === undefined) throw new WatermarkUnreadableError(path);
-    return newest;
+    return [newest, slots[1]];
   } finally {
     await fh.close();
   }
 }
 
 /** Writes a new watermark file holding `mark` in slot 0, atomically and durably. */
-async function createWhole(path: string, mark: DurableMark): Promise<void> {
+async function createWhole(path: string, mark: DurableMark, bootId: string): Promise<void> {
   const tmp = `${path}.tmp`;
   const whole = new Uint8Array(2 * SLOT_SIZE);
-  whole.set(encodeSlot(0, mark), 0);
+  whole.set(encodeSlot(0, mark, bootId), 0);
   const fh = await open(tmp, 'w', FILE_MODE);
   try {
     await fh.write(whole, 0, whole.byteLength, 0);

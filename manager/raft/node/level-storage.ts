@@ -29,8 +29,10 @@ import { isEmptyMark, markOf, missingFromLog } from './durable-check.js';
 import {
   DurableWatermark,
   WatermarkUnreadableError,
+  currentBootId,
   removeWatermarkLeftover,
   type DurableMark,
+  type StoredMark,
 } from './durable-watermark.js';
 import { buildMemory, loadLog, type LoadedLog, type RaftLevel } from './level-load.js';
 import {
@@ -57,6 +59,8 @@ export interface LevelStorageOptions {
   readonly maxRecordSize?: number;
   /** Creates the LevelDB handle; it must use 'view' key and value encodings. Tests wrap it. */
   readonly openDb?: (dir: string) => RaftLevel;
+  /** This machine start's boot ID (default: the kernel's). Tests set it to simulate a reboot. */
+  readonly bootId?: string;
 }
 
 /** What a Ready asks to persist. */
@@ -77,6 +81,8 @@ interface SavePlan {
 }
 
 const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024 * 1024;
+/** The header, rewritten unchanged with `sync` to flush LevelDB's log (an empty batch is a no-op). */
+const SYNC_HEADER = encodeStoreHeader({ formatVersion: FORMAT_VERSION, kind: STORE_KIND });
 
 function defaultOpenDb(dir: string): RaftLevel {
   return new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
@@ -144,7 +150,8 @@ export class LevelStorage {
     }
     try {
       const log = await loadLog(db, dir, opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE);
-      const { watermark, notice } = await witness(db, dir, log, levelLog);
+      const bootId = opts.bootId ?? (await currentBootId());
+      const { watermark, notice } = await witness(db, dir, log, levelLog, bootId);
       return new LevelStorage(db, dir, buildMemory(log), watermark, notice);
     } catch (e: unknown) {
       await db.close();
@@ -178,8 +185,8 @@ export class LevelStorage {
         });
       }
       if (plan.ops.length > 0) {
-        await this.write(plan.ops, durable);
-        if (durable) await this.witness(plan.after);
+        if (durable) await this.persist(plan.ops, plan.after);
+        else await this.write(plan.ops, false);
       }
       this.mirror(() => {
         if (snapshot !== undefined) this.memory.applySnapshot(snapshot);
@@ -200,9 +207,8 @@ export class LevelStorage {
         () => `snapshot ${index} is beyond the last index ${mem.lastIndex()}`,
       );
       const snap: Snapshot = { metadata: { index, term: mem.term(index), confState }, data };
-      await this.write([put(SNAPSHOT_KEY, encodeSnapshot(snap))], true);
       const last = mem.lastIndex();
-      await this.witness({
+      await this.persist([put(SNAPSHOT_KEY, encodeSnapshot(snap))], {
         kind: 'state',
         index: last,
         term: mem.term(last),
@@ -319,6 +325,23 @@ export class LevelStorage {
     return keeps === undefined ? { ops, after } : { ops, after, keeps };
   }
 
+  /**
+   * Makes `ops` durable and records `mark`: the batch is first written without a sync (LevelDB
+   * hands it to the OS, so from then on it survives a crash of this process), then LevelDB's
+   * log is synced and the watermark written at the same time: one flush's latency, not two.
+   * A machine crash can thus leave the watermark ahead of the log by this one write, which
+   * LevelStorage.open tells apart by the boot ID.
+   */
+  private async persist(ops: Op[], mark: DurableMark): Promise<void> {
+    await this.write(ops, false);
+    const [synced, witnessed] = await Promise.allSettled([
+      this.write([put(HEADER_KEY, SYNC_HEADER)], true),
+      this.witness(mark),
+    ]);
+    if (synced.status === 'rejected') throw synced.reason;
+    if (witnessed.status === 'rejected') throw witnessed.reason;
+  }
+
   /** One LevelDB batch; a failure stops the storage for good (LevelDB keeps the error anyway). */
   private async write(ops: Op[], sync: boolean): Promise<void> {
     try {
@@ -397,12 +420,13 @@ async function witness(
   dir: string,
   log: LoadedLog,
   levelLog: string | undefined,
+  bootId: string,
 ): Promise<{ watermark: DurableWatermark; notice: string | undefined }> {
   const wmPath = DurableWatermark.pathIn(dir);
   await removeWatermarkLeftover(dir);
-  let mark: DurableMark | undefined;
+  let stored: StoredMark | undefined;
   try {
-    mark = await DurableWatermark.read(dir);
+    stored = await DurableWatermark.read(dir);
   } catch (e: unknown) {
     if (!(e instanceof WatermarkUnreadableError)) throw e;
     throw new StorageCorruptError(
@@ -418,32 +442,47 @@ async function witness(
         `${levelLog ?? '(no .log file was found)'} when it opens (see ${join(dir, 'LOG')})`,
     );
   let notice: string | undefined;
-  if (log.fresh) {
-    if (mark !== undefined && !isEmptyMark(mark)) {
-      throw lost(
-        `the log is empty but entries up to ${mark.index} (term ${mark.hardState.term}, commit ${mark.hardState.commit}) were acknowledged`,
-      );
+  if (stored === undefined) {
+    if (!log.fresh && log.formatVersion === FORMAT_VERSION) {
+      throw lost(`the durable watermark ${wmPath} is missing`);
     }
-  } else if (mark === undefined) {
-    if (log.formatVersion === FORMAT_VERSION) throw lost(`the durable watermark ${wmPath} is missing`);
-    notice =
-      `raft storage at ${dir} was written by an older shoal without a durable watermark: it is ` +
-      `accepted as it is (writes it may already have lost cannot be detected) and gets one now`;
+    if (!log.fresh) {
+      notice =
+        `raft storage at ${dir} was written by an older shoal without a durable watermark: it is ` +
+        `accepted as it is (writes it may already have lost cannot be detected) and gets one now`;
+    }
   } else {
-    const missing = missingFromLog(log, mark);
-    if (missing !== undefined) throw lost(missing);
+    const missing = missingFrom(log, stored.mark);
+    if (missing !== undefined) {
+      // The last write's log sync and watermark write run together: if the machine stopped
+      // (not just this process) during them, the watermark may hold a write whose log sync
+      // never completed, so it was never acknowledged. Only that one write may be missing.
+      const rebooted = stored.bootId === '' || bootId === '' || stored.bootId !== bootId;
+      const before = stored.previous;
+      if (!rebooted || before === undefined || missingFrom(log, before) !== undefined) throw lost(missing);
+      notice =
+        `raft storage at ${dir}: the machine stopped during the last write to the log (${missing}); ` +
+        `that write had not reached the disk, so it was never acknowledged, and is dropped`;
+    }
   }
   const now = markOf(log);
-  const watermark = await DurableWatermark.open(dir, now);
+  const watermark = await DurableWatermark.open(dir, now, bootId);
   try {
     await watermark.write(now);
     if (log.fresh || log.formatVersion !== FORMAT_VERSION) {
-      const header = encodeStoreHeader({ formatVersion: FORMAT_VERSION, kind: STORE_KIND });
-      await db.batch([put(HEADER_KEY, header)], { sync: true });
+      await db.batch([put(HEADER_KEY, SYNC_HEADER)], { sync: true });
     }
   } catch (e: unknown) {
     await watermark.close();
     throw e;
   }
   return { watermark, notice };
+}
+
+/** What `mark` records that `log` lacks (an empty log lacks everything but an empty mark). */
+function missingFrom(log: LoadedLog, mark: DurableMark): string | undefined {
+  if (!log.fresh) return missingFromLog(log, mark);
+  if (isEmptyMark(mark)) return undefined;
+  const hs = mark.hardState;
+  return `the log is empty but entries up to ${mark.index} (term ${hs.term}, commit ${hs.commit}) were acknowledged`;
 }

@@ -6,6 +6,8 @@ import { DurableWatermark, WatermarkUnreadableError, type DurableMark } from '..
 import type { LoadedLog } from '../level-load.js';
 import { ents, tempDir } from './level-fixtures.js';
 
+const BOOT = '0123456789abcdef0123456789abcdef';
+
 function mark(index: number, term: number, extra: Partial<DurableMark> = {}): DurableMark {
   return {
     kind: 'state',
@@ -20,20 +22,27 @@ function mark(index: number, term: number, extra: Partial<DurableMark> = {}): Du
 void test('the watermark reads back the newest mark, alternating slots', async (t) => {
   const dir = await tempDir(t);
   assert.equal(await DurableWatermark.read(dir), undefined);
-  const w = await DurableWatermark.open(dir, mark(0, 0));
-  assert.deepEqual(await DurableWatermark.read(dir), mark(0, 0));
+  const w = await DurableWatermark.open(dir, mark(0, 0), BOOT);
+  assert.deepEqual((await DurableWatermark.read(dir))?.mark, mark(0, 0));
   for (let i = 1; i <= 5; i++) {
     await w.write(mark(i * 10, i));
-    assert.deepEqual(await DurableWatermark.read(dir), mark(i * 10, i));
+    assert.deepEqual((await DurableWatermark.read(dir))?.mark, mark(i * 10, i));
   }
   await w.write(mark(60, 6, { kind: 'rewrite', snapshotIndex: 40 }));
   await w.close();
-  assert.deepEqual(await DurableWatermark.read(dir), mark(60, 6, { kind: 'rewrite', snapshotIndex: 40 }));
+  assert.deepEqual(
+    (await DurableWatermark.read(dir))?.mark,
+    mark(60, 6, { kind: 'rewrite', snapshotIndex: 40 }),
+  );
   // Reopening continues the sequence: the next write replaces the older slot, not the newest.
-  const again = await DurableWatermark.open(dir, mark(0, 0));
+  const again = await DurableWatermark.open(dir, mark(0, 0), BOOT);
   await again.write(mark(70, 7));
   await again.close();
-  assert.deepEqual(await DurableWatermark.read(dir), mark(70, 7));
+  assert.deepEqual(await DurableWatermark.read(dir), {
+    mark: mark(70, 7),
+    bootId: BOOT,
+    previous: mark(60, 6, { kind: 'rewrite', snapshotIndex: 40 }),
+  });
   const s = await stat(DurableWatermark.pathIn(dir));
   assert.equal(s.size, 1024);
   assert.equal(s.mode & 0o777, 0o600);
@@ -41,7 +50,7 @@ void test('the watermark reads back the newest mark, alternating slots', async (
 
 void test('a torn write of one slot leaves the other, one write older', async (t) => {
   const dir = await tempDir(t);
-  const w = await DurableWatermark.open(dir, mark(0, 0));
+  const w = await DurableWatermark.open(dir, mark(0, 0), BOOT);
   await w.write(mark(10, 1)); // slot 1
   await w.write(mark(20, 2)); // slot 0
   await w.close();
@@ -49,7 +58,8 @@ void test('a torn write of one slot leaves the other, one write older', async (t
   const fh = await open(path, 'r+');
   await fh.write(Uint8Array.of(0xff, 0xff, 0xff), 0, 3, 30); // tear slot 0 (the newest)
   await fh.close();
-  assert.deepEqual(await DurableWatermark.read(dir), mark(10, 1));
+  // The survivor has no valid predecessor (the torn slot is newer, not older).
+  assert.deepEqual(await DurableWatermark.read(dir), { mark: mark(10, 1), bootId: BOOT });
   const fh2 = await open(path, 'r+');
   await fh2.write(Uint8Array.of(0xff), 0, 1, 512 + 9); // and slot 1
   await fh2.close();
