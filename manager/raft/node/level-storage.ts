@@ -1,16 +1,17 @@
 // Durable Raft storage on LevelDB, with a MemoryStorage mirror the core reads synchronously.
 //
 // Each change (a Ready's snapshot + entries + hard state, a new snapshot, a compaction) is ONE
-// atomic LevelDB batch, written with `sync: true` when durability is required (LevelDB's
-// default is not durable: a machine crash loses recent writes). The mirror is updated only after
-// the batch is on disk, so the core never acts on state that a crash could take back.
-// Changes run one at a time, in call order.
+// atomic LevelDB batch, made durable when durability is required (LevelDB's default is not
+// durable: a machine crash loses recent writes). The mirror is updated only after the change is
+// on disk, so the core never acts on state that a crash could take back. Changes run one at a
+// time, in call order.
 //
-// Every synced change is then recorded in the durable watermark (durable-watermark.ts), a small
-// file outside LevelDB's log, before it counts as persisted. At open, a log that holds less
-// than its watermark records (LevelDB silently drops a damaged or torn log tail) is refused
-// with StorageWritesLostError instead of serving with acknowledged writes missing. A write that
-// fails (disk full, I/O error) stops the storage for good: StorageFailedError (fail-stop).
+// Every durable change is also recorded in the durable watermark (durable-watermark.ts), a small
+// file outside LevelDB's log, before it counts as persisted (see persist()). At open, a log that
+// holds less than its watermark records (LevelDB silently drops a damaged or torn log tail) is
+// refused with StorageWritesLostError instead of serving with acknowledged writes missing; only
+// what provably was never acknowledged is dropped. A write that fails (disk full, I/O error)
+// stops the storage for good: StorageFailedError (fail-stop, as etcd does).
 
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
