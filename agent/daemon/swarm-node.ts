@@ -29,6 +29,7 @@ import { ensureIngressNetwork } from '../../manager/allocator/ingress.js';
 import { newClusterObject } from '../../manager/cluster-defaults.js';
 import { withControlClient, type ControlClient } from '../../manager/control/control-client.js';
 import { Manager } from '../../manager/manager.js';
+import { fatalExitLine } from '../../manager/raft/node/errors.js';
 import { generateId } from '../../manager/store/index.js';
 import { Agent } from '../agent.js';
 import { resolveAdvertiseAddr } from './advertise-addr.js';
@@ -56,6 +57,8 @@ export interface SwarmNodeOptions {
   readonly hostname?: string;
   /** Raft tick (default 100 ms: elections in 1–2 s). */
   readonly tickMs?: number;
+  /** A manager's Raft node failed for good (e.g. disk full); default: log and exit non-zero. */
+  readonly onRaftFatal?: (e: Error) => void;
 }
 
 export class SwarmNode {
@@ -343,7 +346,7 @@ export class SwarmNode {
     creds: NodeCredentials,
     raft: { bootstrap: true } | { join: ReadonlyMap<number, string> } | { resume: true },
   ): Promise<Manager> {
-    return Manager.start({
+    const manager = await Manager.start({
       raftId: state.raftId!,
       dataDir: this.dir.dir,
       listenAddr: state.listenAddr,
@@ -354,6 +357,13 @@ export class SwarmNode {
       logger: this.o.logger,
       ...(this.o.tickMs !== undefined ? { tickMs: this.o.tickMs } : {}),
     });
+    // Never half-alive: the service manager restarts shoald, which reloads the log from disk.
+    manager.replicated.raft.onFatal((e) => {
+      if (this.o.onRaftFatal) return this.o.onRaftFatal(e);
+      this.log.fatal(fatalExitLine(e));
+      process.exit(1);
+    });
+    return manager;
   }
 
   private async startAgent(state: NodeState, creds: NodeCredentials): Promise<Agent> {

@@ -2,6 +2,7 @@
 
 import { RaftError } from '../errors.js';
 import type { RaftId } from '../types.js';
+import { StorageFailedError } from './storage-errors.js';
 
 /** This member is not the leader; send the request to `leader` (0 when none is known yet). */
 export class NotLeaderError extends RaftError {
@@ -47,4 +48,10 @@ export class TooManyRequestsError extends RaftError {
     super('TOO_MANY_REQUESTS', `more than ${limit} proposals are waiting to commit; retry after a moment`);
     this.name = 'TooManyRequestsError';
   }
+}
+
+/** The one line a daemon logs before exiting on a RaftNode's fatal failure (see onFatal). */
+export function fatalExitLine(e: Error): string {
+  const what = e instanceof StorageFailedError ? 'raft storage failed' : 'raft node failed';
+  return `${what} (${e.message}): exiting so the service manager restarts shoald`;
 }

@@ -21,6 +21,7 @@ import {
 import {
   FORMAT_VERSION,
   HARD_STATE_KEY,
+  UNWITNESSED_FORMAT_VERSION,
   HEADER_KEY,
   LOG_START_KEY,
   SNAPSHOT_KEY,
@@ -38,6 +39,8 @@ export type RaftLevel = Level<Uint8Array, Uint8Array>;
 export interface LoadedLog {
   /** The directory held nothing: a new log. */
   readonly fresh: boolean;
+  /** The format version in the header (FORMAT_VERSION for a fresh log). */
+  readonly formatVersion: number;
   readonly hardState: HardState;
   readonly logStart: LogStart;
   /** The latest snapshot; index 0 when there is none. */
@@ -79,9 +82,9 @@ function checkHeader(r: Reader, header: StoreHeader): void {
   if (header.kind !== STORE_KIND) {
     throw r.corrupt(`not a raft log (header kind is '${header.kind}', expected '${STORE_KIND}')`);
   }
-  if (header.formatVersion !== FORMAT_VERSION) {
+  if (header.formatVersion !== FORMAT_VERSION && header.formatVersion !== UNWITNESSED_FORMAT_VERSION) {
     throw r.corrupt(
-      `unknown format version ${header.formatVersion} (this build reads version ${FORMAT_VERSION})`,
+      `unknown format version ${header.formatVersion} (this build reads versions ${UNWITNESSED_FORMAT_VERSION} and ${FORMAT_VERSION})`,
     );
   }
 }
@@ -97,13 +100,15 @@ export async function loadLog(db: RaftLevel, path: string, maxRecordSize: number
     }
     return {
       fresh: true,
+      formatVersion: FORMAT_VERSION,
       hardState: EMPTY_HARD_STATE,
       logStart: { index: 0, term: 0 },
       snapshot: EMPTY_SNAPSHOT,
       entries: [],
     };
   }
-  checkHeader(r, r.read(HEADER_KEY, rawHeader, decodeStoreHeader));
+  const header = r.read(HEADER_KEY, rawHeader, decodeStoreHeader);
+  checkHeader(r, header);
 
   let hardState = EMPTY_HARD_STATE;
   let logStart: LogStart = { index: 0, term: 0 };
@@ -129,7 +134,14 @@ export async function loadLog(db: RaftLevel, path: string, maxRecordSize: number
       throw r.corrupt(`unexpected ${describeKey(key)}`);
     }
   }
-  const log: LoadedLog = { fresh: false, hardState, logStart, snapshot, entries };
+  const log: LoadedLog = {
+    fresh: false,
+    formatVersion: header.formatVersion,
+    hardState,
+    logStart,
+    snapshot,
+    entries,
+  };
   checkConsistent(r, log);
   return log;
 }

@@ -12,7 +12,12 @@
 
 import { crc32 } from 'node:zlib';
 
-export const FORMAT_VERSION = 1;
+/**
+ * Version 2: the log is witnessed by a durable watermark file (durable-watermark.ts) next to it,
+ * which must exist. Version 1 (older builds): no watermark; upgraded to 2 when opened.
+ */
+export const FORMAT_VERSION = 2;
+export const UNWITNESSED_FORMAT_VERSION = 1;
 export const STORE_KIND = 'shoal-raft-log';
 
 export const HEADER_KEY = Uint8Array.of(0x76); // 'v'

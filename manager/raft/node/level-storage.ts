@@ -1,11 +1,20 @@
 // Durable Raft storage on LevelDB, with a MemoryStorage mirror the core reads synchronously.
 //
 // Each change (a Ready's snapshot + entries + hard state, a new snapshot, a compaction) is ONE
-// atomic LevelDB batch, written with `sync: true` when durability is required (LevelDB's
-// default is not durable: a machine crash loses recent writes). The mirror is updated only after
-// the batch is on disk, so the core never acts on state that a crash could take back.
-// Changes run one at a time, in call order.
+// atomic LevelDB batch, made durable when durability is required (LevelDB's default is not
+// durable: a machine crash loses recent writes). The mirror is updated only after the change is
+// on disk, so the core never acts on state that a crash could take back. Changes run one at a
+// time, in call order.
+//
+// Every durable change is also recorded in the durable watermark (durable-watermark.ts), a small
+// file outside LevelDB's log, before it counts as persisted (see persist()). At open, a log that
+// holds less than its watermark records (LevelDB silently drops a damaged or torn log tail) is
+// refused with StorageWritesLostError instead of serving with acknowledged writes missing; only
+// what provably was never acknowledged is dropped. A write that fails (disk full, I/O error)
+// stops the storage for good: StorageFailedError (fail-stop, as etcd does).
 
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Level } from 'level';
 import {
   CompactedError,
@@ -17,7 +26,16 @@ import {
 import type { MemoryStorage } from '../storage.js';
 import { isEmptySnapshot, type ConfState, type Entry, type HardState, type Snapshot } from '../types.js';
 import { encodeEntry, encodeHardState, encodeLogStart, encodeSnapshot, encodeStoreHeader } from './codec.js';
-import { buildMemory, loadLog, type RaftLevel } from './level-load.js';
+import { isEmptyMark, markOf, missingFromLog } from './durable-check.js';
+import {
+  DurableWatermark,
+  WatermarkUnreadableError,
+  currentBootId,
+  removeWatermarkLeftover,
+  type DurableMark,
+  type StoredMark,
+} from './durable-watermark.js';
+import { buildMemory, loadLog, type LoadedLog, type RaftLevel } from './level-load.js';
 import {
   FORMAT_VERSION,
   HARD_STATE_KEY,
@@ -28,7 +46,12 @@ import {
   entryKey,
   frame,
 } from './level-records.js';
-import { StorageCorruptError, StorageLockedError } from './storage-errors.js';
+import {
+  StorageCorruptError,
+  StorageFailedError,
+  StorageLockedError,
+  StorageWritesLostError,
+} from './storage-errors.js';
 
 export type { RaftLevel } from './level-load.js';
 
@@ -37,6 +60,8 @@ export interface LevelStorageOptions {
   readonly maxRecordSize?: number;
   /** Creates the LevelDB handle; it must use 'view' key and value encodings. Tests wrap it. */
   readonly openDb?: (dir: string) => RaftLevel;
+  /** This machine start's boot ID (default: the kernel's). Tests set it to simulate a reboot. */
+  readonly bootId?: string;
 }
 
 /** What a Ready asks to persist. */
@@ -48,7 +73,17 @@ export interface SaveRequest {
 
 type Op = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
+/** A planned save: the batch, the log it leaves, and what of the log it replaces, if anything. */
+interface SavePlan {
+  readonly ops: Op[];
+  readonly after: DurableMark;
+  /** Set when the batch replaces entries: the last entry kept (or covered by the snapshot). */
+  readonly keeps?: { readonly index: number; readonly term: number };
+}
+
 const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024 * 1024;
+/** The header, rewritten unchanged with `sync` to flush LevelDB's log (an empty batch is a no-op). */
+const SYNC_HEADER = encodeStoreHeader({ formatVersion: FORMAT_VERSION, kind: STORE_KIND });
 
 function defaultOpenDb(dir: string): RaftLevel {
   return new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
@@ -78,15 +113,27 @@ export class LevelStorage {
   /** The state as last persisted; the core reads the log through it. */
   readonly memory: MemoryStorage;
   readonly path: string;
+  /** Set when opening found something the operator should know (an old store upgraded). */
+  readonly notice: string | undefined;
   private readonly db: RaftLevel;
+  private readonly watermark: DurableWatermark;
   private tail: Promise<void> = Promise.resolve();
   private closed = false;
   private diverged: string | undefined;
+  private failed: StorageFailedError | undefined;
 
-  private constructor(db: RaftLevel, path: string, memory: MemoryStorage) {
+  private constructor(
+    db: RaftLevel,
+    path: string,
+    memory: MemoryStorage,
+    watermark: DurableWatermark,
+    notice: string | undefined,
+  ) {
     this.db = db;
     this.path = path;
     this.memory = memory;
+    this.watermark = watermark;
+    this.notice = notice;
   }
 
   /**
@@ -94,6 +141,8 @@ export class LevelStorage {
    * directory is in use and StorageCorruptError if what is stored is not a consistent log.
    */
   static async open(dir: string, opts: LevelStorageOptions = {}): Promise<LevelStorage> {
+    // Named in a refusal: LevelDB replays (and then replaces) its newest log file when it opens.
+    const levelLog = await newestLevelLog(dir);
     const db = (opts.openDb ?? defaultOpenDb)(dir);
     try {
       await db.open();
@@ -102,26 +151,44 @@ export class LevelStorage {
     }
     try {
       const log = await loadLog(db, dir, opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE);
-      if (log.fresh) {
-        const header = encodeStoreHeader({ formatVersion: FORMAT_VERSION, kind: STORE_KIND });
-        await db.batch([put(HEADER_KEY, header)], { sync: true });
-      }
-      return new LevelStorage(db, dir, buildMemory(log));
+      const bootId = opts.bootId ?? (await currentBootId());
+      const { watermark, notice } = await witness(db, dir, log, levelLog, bootId);
+      return new LevelStorage(db, dir, buildMemory(log), watermark, notice);
     } catch (e: unknown) {
       await db.close();
       throw e;
     }
   }
 
+  /** Set once a write failed; every change after it is refused with this error. */
+  get failure(): StorageFailedError | undefined {
+    return this.failed;
+  }
+
   /**
    * Persists a Ready: snapshot, then entries (replacing any conflicting suffix), then hard
-   * state, in one batch, synced when `sync`; then updates the mirror.
+   * state, in one batch, synced when `sync` (always with a snapshot); records a synced batch in
+   * the watermark; then updates the mirror. A batch that replaces entries is announced in the
+   * watermark first, so a crash in the middle is not mistaken for lost writes.
    */
   save(rd: SaveRequest, sync: boolean): Promise<void> {
     return this.serial(async () => {
       const snapshot = rd.snapshot !== undefined && !isEmptySnapshot(rd.snapshot) ? rd.snapshot : undefined;
-      const ops = this.planSave(rd.entries, snapshot, rd.hardState);
-      if (ops.length > 0) await this.db.batch(ops, { sync });
+      const plan = this.planSave(rd.entries, snapshot, rd.hardState);
+      const durable = sync || snapshot !== undefined;
+      if (plan.keeps !== undefined) {
+        const mem = this.memory;
+        await this.witness({
+          kind: 'rewrite',
+          ...plan.keeps,
+          hardState: mem.initialState().hardState,
+          snapshotIndex: mem.snapshot().metadata.index,
+        });
+      }
+      if (plan.ops.length > 0) {
+        if (durable) await this.persist(plan.ops, plan.after);
+        else await this.write(plan.ops, false);
+      }
       this.mirror(() => {
         if (snapshot !== undefined) this.memory.applySnapshot(snapshot);
         this.memory.append(rd.entries);
@@ -141,7 +208,14 @@ export class LevelStorage {
         () => `snapshot ${index} is beyond the last index ${mem.lastIndex()}`,
       );
       const snap: Snapshot = { metadata: { index, term: mem.term(index), confState }, data };
-      await this.db.batch([put(SNAPSHOT_KEY, encodeSnapshot(snap))], { sync: true });
+      const last = mem.lastIndex();
+      await this.persist([put(SNAPSHOT_KEY, encodeSnapshot(snap))], {
+        kind: 'state',
+        index: last,
+        term: mem.term(last),
+        hardState: mem.initialState().hardState,
+        snapshotIndex: index,
+      });
       return this.mirror(() => mem.createSnapshot(index, confState, data));
     });
   }
@@ -160,7 +234,8 @@ export class LevelStorage {
       const ops: Op[] = [];
       for (let i = offset + 1; i <= index; i++) ops.push(del(entryKey(i)));
       ops.push(put(LOG_START_KEY, encodeLogStart({ index, term: mem.term(index) })));
-      await this.db.batch(ops, { sync: true });
+      // The watermark is unchanged: compaction keeps the last entry and the snapshot.
+      await this.write(ops, true);
       this.mirror(() => mem.compact(index));
     });
   }
@@ -169,8 +244,9 @@ export class LevelStorage {
   close(): Promise<void> {
     return this.serial(async () => {
       this.closed = true;
+      await this.watermark.close();
       await this.db.close();
-    });
+    }, true);
   }
 
   /** The batch for a save, checked first so nothing the mirror would refuse reaches the disk. */
@@ -178,14 +254,18 @@ export class LevelStorage {
     entries: readonly Entry[],
     snapshot: Snapshot | undefined,
     hardState: HardState | undefined,
-  ): Op[] {
+  ): SavePlan {
     const mem = this.memory;
     const ops: Op[] = [];
     let offset = mem.firstIndex() - 1;
     let offsetTerm = mem.term(offset);
     let last = mem.lastIndex();
+    let lastTerm = mem.term(last);
     let snap = mem.snapshot().metadata;
+    let keeps: SavePlan['keeps'];
     if (snapshot !== undefined) {
+      const kept = Math.min(last, snapshot.metadata.index);
+      keeps = { index: kept, term: mem.term(kept) };
       if (snapshot.metadata.index <= snap.index)
         throw new SnapshotOutOfDateError(snapshot.metadata.index, snap.index);
       snap = snapshot.metadata;
@@ -195,6 +275,7 @@ export class LevelStorage {
       offset = snap.index;
       offsetTerm = snap.term;
       last = snap.index;
+      lastTerm = snap.term;
     }
     entries.forEach((e, i) => {
       const want = entries[0]!.index + i;
@@ -211,6 +292,7 @@ export class LevelStorage {
         () => `missing log entry [last: ${last}, append at: ${first.index}]`,
       );
       let prevTerm = first.index - 1 === offset ? offsetTerm : mem.term(first.index - 1);
+      if (first.index <= last && keeps === undefined) keeps = { index: first.index - 1, term: prevTerm };
       for (const e of fresh) {
         invariant(
           e.term >= prevTerm,
@@ -229,11 +311,56 @@ export class LevelStorage {
       }
       for (let i = newLast + 1; i <= last; i++) ops.push(del(entryKey(i)));
       last = newLast;
+      lastTerm = prevTerm;
     }
     if (hardState !== undefined) ops.push(put(HARD_STATE_KEY, encodeHardState(hardState)));
-    const commit = (hardState ?? mem.initialState().hardState).commit;
-    invariant(commit <= last, () => `commit ${commit} would be beyond the last index ${last}`);
-    return ops;
+    const hs = hardState ?? mem.initialState().hardState;
+    invariant(hs.commit <= last, () => `commit ${hs.commit} would be beyond the last index ${last}`);
+    const after: DurableMark = {
+      kind: 'state',
+      index: last,
+      term: lastTerm,
+      hardState: hs,
+      snapshotIndex: snap.index,
+    };
+    return keeps === undefined ? { ops, after } : { ops, after, keeps };
+  }
+
+  /**
+   * Makes `ops` durable and records `mark`: the batch is first written without a sync (LevelDB
+   * hands it to the OS, so from then on it survives a crash of this process), then LevelDB's
+   * log is synced and the watermark written at the same time: one flush's latency, not two.
+   * A machine crash can thus leave the watermark ahead of the log by this one write, which
+   * LevelStorage.open tells apart by the boot ID.
+   */
+  private async persist(ops: Op[], mark: DurableMark): Promise<void> {
+    await this.write(ops, false);
+    const [synced, witnessed] = await Promise.allSettled([
+      this.write([put(HEADER_KEY, SYNC_HEADER)], true),
+      this.witness(mark),
+    ]);
+    if (synced.status === 'rejected') throw synced.reason;
+    if (witnessed.status === 'rejected') throw witnessed.reason;
+  }
+
+  /** One LevelDB batch; a failure stops the storage for good (LevelDB keeps the error anyway). */
+  private async write(ops: Op[], sync: boolean): Promise<void> {
+    try {
+      await this.db.batch(ops, { sync });
+    } catch (e: unknown) {
+      this.failed = new StorageFailedError(this.path, e);
+      throw this.failed;
+    }
+  }
+
+  /** Records `mark` in the watermark; a failure stops the storage like a failed batch. */
+  private async witness(mark: DurableMark): Promise<void> {
+    try {
+      await this.watermark.write(mark);
+    } catch (e: unknown) {
+      this.failed = new StorageFailedError(this.watermark.path, e);
+      throw this.failed;
+    }
   }
 
   /** Applies a change to the mirror after it is on disk; if that fails they disagree for good. */
@@ -246,9 +373,12 @@ export class LevelStorage {
     }
   }
 
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs changes one at a time; only closing is still allowed after a failure or divergence. */
+  private serial<T>(fn: () => Promise<T>, closing = false): Promise<T> {
     const run = this.tail.then(() => {
       if (this.closed) throw new RaftError('STORAGE_CLOSED', `raft storage at ${this.path} is closed`);
+      if (closing) return fn();
+      if (this.failed !== undefined) throw this.failed;
       if (this.diverged !== undefined) {
         throw new RaftInvariantError(`storage mirror diverged from disk: ${this.diverged}`);
       }
@@ -260,4 +390,100 @@ export class LevelStorage {
     );
     return run;
   }
+}
+
+/** The newest LevelDB write-ahead log file in `dir` and its size, if any (before LevelDB opens). */
+async function newestLevelLog(dir: string): Promise<string | undefined> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return undefined;
+  }
+  const logs = names.filter((n) => /^\d+\.log$/.test(n)).sort((a, b) => parseInt(b, 10) - parseInt(a, 10));
+  const newest = logs[0];
+  if (newest === undefined) return undefined;
+  const path = join(dir, newest);
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => undefined,
+  );
+  return size === undefined ? path : `${path} (${size} bytes before this start)`;
+}
+
+/**
+ * Checks the loaded log against its durable watermark and opens the watermark for writing:
+ * refuses a log that lost what the watermark records, creates the watermark of a new store,
+ * and gives one to a store an older version wrote (header version 1), with a notice.
+ */
+async function witness(
+  db: RaftLevel,
+  dir: string,
+  log: LoadedLog,
+  levelLog: string | undefined,
+  bootId: string,
+): Promise<{ watermark: DurableWatermark; notice: string | undefined }> {
+  const wmPath = DurableWatermark.pathIn(dir);
+  await removeWatermarkLeftover(dir);
+  let stored: StoredMark | undefined;
+  try {
+    stored = await DurableWatermark.read(dir);
+  } catch (e: unknown) {
+    if (!(e instanceof WatermarkUnreadableError)) throw e;
+    throw new StorageCorruptError(
+      dir,
+      `the durable watermark ${wmPath} is damaged (no valid slot), so whether acknowledged writes are missing cannot be told`,
+    );
+  }
+  const lost = (detail: string): StorageWritesLostError =>
+    new StorageWritesLostError(
+      dir,
+      wmPath,
+      `${detail} (recorded in ${wmPath}); LevelDB drops a damaged or torn tail of its log ` +
+        `${levelLog ?? '(no .log file was found)'} when it opens (see ${join(dir, 'LOG')})`,
+    );
+  let notice: string | undefined;
+  if (stored === undefined) {
+    if (!log.fresh && log.formatVersion === FORMAT_VERSION) {
+      throw lost(`the durable watermark ${wmPath} is missing`);
+    }
+    if (!log.fresh) {
+      notice =
+        `raft storage at ${dir} was written by an older shoal without a durable watermark: it is ` +
+        `accepted as it is (writes it may already have lost cannot be detected) and gets one now`;
+    }
+  } else {
+    const missing = missingFrom(log, stored.mark);
+    if (missing !== undefined) {
+      // The last write's log sync and watermark write run together: if the machine stopped
+      // (not just this process) during them, the watermark may hold a write whose log sync
+      // never completed, so it was never acknowledged. Only that one write may be missing.
+      const rebooted = stored.bootId === '' || bootId === '' || stored.bootId !== bootId;
+      const before = stored.previous;
+      if (!rebooted || before === undefined || missingFrom(log, before) !== undefined) throw lost(missing);
+      notice =
+        `raft storage at ${dir}: the machine stopped during the last write to the log (${missing}); ` +
+        `that write had not reached the disk, so it was never acknowledged, and is dropped`;
+    }
+  }
+  const now = markOf(log);
+  const watermark = await DurableWatermark.open(dir, now, bootId);
+  try {
+    await watermark.write(now);
+    if (log.fresh || log.formatVersion !== FORMAT_VERSION) {
+      await db.batch([put(HEADER_KEY, SYNC_HEADER)], { sync: true });
+    }
+  } catch (e: unknown) {
+    await watermark.close();
+    throw e;
+  }
+  return { watermark, notice };
+}
+
+/** What `mark` records that `log` lacks (an empty log lacks everything but an empty mark). */
+function missingFrom(log: LoadedLog, mark: DurableMark): string | undefined {
+  if (!log.fresh) return missingFromLog(log, mark);
+  if (isEmptyMark(mark)) return undefined;
+  const hs = mark.hardState;
+  return `the log is empty but entries up to ${mark.index} (term ${hs.term}, commit ${hs.commit}) were acknowledged`;
 }

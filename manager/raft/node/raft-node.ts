@@ -4,6 +4,10 @@
 //
 // The Ready loop persists (one synced LevelDB batch for everything accumulated meanwhile, which
 // is how proposals and fsyncs are batched), then sends, then applies, then advances.
+//
+// A failure of the loop (a storage write that failed, an invariant) stops the node for good and
+// is reported once to onFatal listeners: the process should exit so its service manager
+// restarts it from what is on disk; a node never goes on half-alive.
 
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -118,6 +122,8 @@ export class RaftNode {
   private stopTicker: Cancel = () => {};
   private readonly listeners = new Set<(c: LeadershipChange) => void>();
   private readonly appliedListeners = new Set<(index: number) => void>();
+  private readonly fatalListeners = new Set<(e: Error) => void>();
+  private fatal: Error | undefined;
   /** Commit index when each learner was added (it must catch up at least that far). */
   private readonly learnerSince = new Map<RaftId, number>();
   private promoting: RaftId | undefined;
@@ -132,6 +138,7 @@ export class RaftNode {
 
   /** Loads state, bootstraps a new cluster if asked, and starts ticking and serving. */
   async start(): Promise<void> {
+    if (this.o.storage.notice !== undefined) this.log.warn(this.o.storage.notice);
     const mem = this.o.storage.memory;
     const fresh = mem.lastIndex() === 0 && mem.snapshot().metadata.index === 0;
     if (fresh && this.o.bootstrap) await this.bootstrap(this.o.bootstrap);
@@ -590,12 +597,36 @@ export class RaftNode {
     return () => this.appliedListeners.delete(l);
   }
 
+  /**
+   * Calls `l` once if the node fails (a storage write failed, e.g. the disk is full; an
+   * invariant broke): the node has stopped for good and its process should exit so the service
+   * manager restarts it (see fatalExitLine). Called at once (asynchronously) if it already has.
+   */
+  onFatal(l: (e: Error) => void): () => void {
+    const failed = this.fatal;
+    if (failed !== undefined) {
+      queueMicrotask(() => l(failed));
+      return () => {};
+    }
+    this.fatalListeners.add(l);
+    return () => this.fatalListeners.delete(l);
+  }
+
+  /** Why the node failed, if it did (undefined while running and after a clean stop). */
+  get failure(): Error | undefined {
+    return this.fatal;
+  }
+
   // ---- shutdown ----
 
   private fail(e: unknown): void {
     if (this.stopped) return;
-    this.log.fatal({ err: e }, 'raft node failed; stopping');
-    void this.shutdown(e instanceof Error ? e.message : String(e));
+    const err = e instanceof Error ? e : new Error(String(e));
+    this.fatal = err;
+    this.log.fatal({ err }, 'raft node failed; stopping');
+    void this.shutdown(err.message);
+    for (const l of this.fatalListeners) l(err);
+    this.fatalListeners.clear();
   }
 
   private async shutdown(reason: string): Promise<void> {

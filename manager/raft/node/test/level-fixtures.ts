@@ -61,3 +61,25 @@ export function stateOf(m: MemoryStorage): unknown {
     snapshot: m.snapshot(),
   };
 }
+
+/** A LevelDB handle whose `batch` fails once armed: before writing (disk full), or after. */
+export function failingDb(mode: { armed: boolean; after: boolean }): (dir: string) => RaftLevel {
+  return (dir) => {
+    const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+    return new Proxy(db, {
+      get(target, prop) {
+        if (prop === 'batch') {
+          return async (...args: Parameters<RaftLevel['batch']>) => {
+            if (!mode.armed) return (target.batch as (...a: unknown[]) => Promise<void>)(...args);
+            if (mode.after) await (target.batch as (...a: unknown[]) => Promise<void>)(...args);
+            throw Object.assign(new Error('IO error: 000005.log: No space left on device'), {
+              code: 'LEVEL_IO_ERROR',
+            });
+          };
+        }
+        const v: unknown = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  };
+}

@@ -94,7 +94,7 @@ const damage: [string, (db: RaftLevel) => Promise<void>, RegExp][] = [
   [
     'an unknown format version',
     (db) => db.put(HEADER_KEY, frame(HEADER_KEY, encodeStoreHeader({ formatVersion: 99, kind: STORE_KIND }))),
-    /^unknown format version 99 \(this build reads version 1\)$/,
+    /^unknown format version 99 \(this build reads versions 1 and 2\)$/,
   ],
   [
     'a header of some other kind of store',
