@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { ConfigError, readConfigFile, resolveConfig, type DaemonConfig } from '../agent/daemon/config.js';
 import { Daemon } from '../agent/daemon/daemon.js';
 import { DataRootError, restrictUmask } from '../agent/daemon/data-root.js';
+import { StartRefusedError } from '../agent/daemon/storage-fault.js';
 import { SHOAL_VERSION } from '../agent/daemon/version.js';
 
 interface Flags {
@@ -67,11 +68,11 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   const msg =
-    e instanceof ConfigError || e instanceof DataRootError
+    e instanceof ConfigError || e instanceof DataRootError || e instanceof StartRefusedError
       ? e.message
       : e instanceof Error
         ? (e.stack ?? e.message)
         : String(e);
   process.stderr.write(`shoald: ${msg}\n`);
-  process.exit(1);
+  process.exit(e instanceof StartRefusedError ? e.exitCode : 1);
 });

@@ -10,6 +10,7 @@ import { makeApiSocketDir, secureApiSocket } from './api-socket.js';
 import { socketPath, type DaemonConfig } from './config.js';
 import { prepareDataRoot, restrictUmask } from './data-root.js';
 import { NodeSwarmControl } from './node-swarm-control.js';
+import { startupStorageFault } from './storage-fault.js';
 import { SwarmNode } from './swarm-node.js';
 import { SHOAL_VERSION } from './version.js';
 
@@ -70,7 +71,13 @@ export class Daemon {
     try {
       await node.resume();
     } catch (e: unknown) {
-      // The API still starts, so `shoal info` can show the error and `swarm leave` can reset.
+      // A damaged raft store or a failing disk: shoald does not run half-alive without its manager.
+      const refused = startupStorageFault(e);
+      if (refused !== undefined) {
+        await node.close().catch(() => undefined);
+        throw refused;
+      }
+      // Otherwise the API still starts, so `shoal info` can show the error and `swarm leave` can reset.
       logger.error({ err: e }, 'could not rejoin the swarm this node was part of');
     }
     const socket = socketPath(c.host);

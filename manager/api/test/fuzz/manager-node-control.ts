@@ -105,6 +105,10 @@ export class ManagerNodeControl implements SwarmControl {
     return this.#o.manager.store;
   }
 
+  hasLeader(): boolean {
+    return this.#o.manager.replicated.raft.leader().id !== 0;
+  }
+
   forwardToLeader(_req: ForwardedRequest): Promise<ForwardedResponse> {
     // The only manager: when it does not lead there is no one to forward to.
     return Promise.reject(new NotLeaderError(undefined));
