@@ -32,15 +32,11 @@ export function bodyTooDeep(): ApiError {
 type Done = (err: Error | null, body?: unknown) => void;
 
 /**
- * Reads a JSON body chunk by chunk: refuses it at the first byte past the size limit or the
- * depth limit (the rest of the stream is left to the HTTP server to discard), then parses it.
+ * Reads a JSON body chunk by chunk: refuses it at the first chunk past the depth limit or the
+ * size limit (the rest of the stream is left to the HTTP server to discard, as fastify does
+ * with its own body limit), then parses it.
  */
 function readJson(request: FastifyRequest, payload: IncomingMessage, done: Done): void {
-  const declared = Number(request.headers['content-length'] ?? '0');
-  if (Number.isFinite(declared) && declared > JSON_BODY_MAX_BYTES) {
-    done(bodyTooLarge());
-    return;
-  }
   const scanner = new JsonDepthScanner(JSON_MAX_DEPTH);
   const chunks: Buffer[] = [];
   let received = 0;
@@ -55,9 +51,10 @@ function readJson(request: FastifyRequest, payload: IncomingMessage, done: Done)
   };
   const onData = (chunk: Buffer | string): void => {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    // Depth first: a deep body is refused as such (400) at its first bytes, however long.
+    if (!scanner.push(bytes)) return finish(bodyTooDeep());
     received += bytes.length;
     if (received > JSON_BODY_MAX_BYTES) return finish(bodyTooLarge());
-    if (!scanner.push(bytes)) return finish(bodyTooDeep());
     chunks.push(bytes);
   };
   const onEnd = (): void => {

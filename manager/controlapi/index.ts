@@ -34,4 +34,10 @@ export {
   PREDEFINED_NETWORKS,
   type CreateNetworkRequest,
 } from './network-rules.js';
-export { checkClusterSpec, checkInitRequest, checkJoinRequest, updateSwarm, type UpdateSwarmRequest } from './swarm-rules.js';
+export {
+  checkClusterSpec,
+  checkInitRequest,
+  checkJoinRequest,
+  updateSwarm,
+  type UpdateSwarmRequest,
+} from './swarm-rules.js';

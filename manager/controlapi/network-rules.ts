@@ -105,7 +105,8 @@ export function checkNetworkCreate(tx: ReadTx, req: CreateNetworkRequest): void 
       `label ${PREDEFINED_LABEL} is for internally created predefined networks and cannot be applied by users`,
     );
   }
-  if (req.hasAuxiliaryAddresses) throw badRequest('auxiliary addresses (--aux-address) are not supported yet');
+  if (req.hasAuxiliaryAddresses)
+    throw badRequest('auxiliary addresses (--aux-address) are not supported yet');
   try {
     const addressing = checkNetworkSpec(spec);
     if (addressing !== undefined) checkNoOverlap(addressing.subnet, tx.list('networks'));
@@ -121,7 +122,9 @@ export function checkNetworkCreate(tx: ReadTx, req: CreateNetworkRequest): void 
 export function createNetwork(tx: ReadTx, req: CreateNetworkRequest): Decision {
   return decide(() => {
     checkNetworkCreate(tx, req);
-    return [{ op: 'create', table: 'networks', object: { id: req.id, spec: req.spec, pendingDelete: false } }];
+    return [
+      { op: 'create', table: 'networks', object: { id: req.id, spec: req.spec, pendingDelete: false } },
+    ];
   });
 }
 

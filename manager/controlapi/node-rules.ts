@@ -34,6 +34,12 @@ export function updateNode(tx: ReadTx, req: UpdateNodeRequest): Decision {
       const managers = tx.list('nodes').filter((n) => n.spec.role === 'manager').length;
       if (managers <= 1) throw failedPrecondition('attempting to demote the last manager of the swarm');
     }
-    return [{ op: 'update', table: 'nodes', object: { ...node, spec: req.spec, meta: { ...node.meta, version: req.version } } }];
+    return [
+      {
+        op: 'update',
+        table: 'nodes',
+        object: { ...node, spec: req.spec, meta: { ...node.meta, version: req.version } },
+      },
+    ];
   });
 }

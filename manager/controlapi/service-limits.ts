@@ -117,7 +117,12 @@ function checkContainer(c: ContainerSpec): void {
   checkStrings(`${where} Hosts`, c.hosts, L.MAX_HOSTS, L.MAX_SHORT_STRING_BYTES);
   const dns = c.dnsConfig;
   if (dns !== undefined) {
-    checkStrings(`${where} DNSConfig.Nameservers`, dns.nameservers, L.MAX_DNS_NAMESERVERS, L.MAX_ADDRESS_BYTES);
+    checkStrings(
+      `${where} DNSConfig.Nameservers`,
+      dns.nameservers,
+      L.MAX_DNS_NAMESERVERS,
+      L.MAX_ADDRESS_BYTES,
+    );
     checkStrings(`${where} DNSConfig.Search`, dns.search, L.MAX_DNS_SEARCH, L.MAX_DNS_NAME_BYTES);
     checkStrings(`${where} DNSConfig.Options`, dns.options, L.MAX_DNS_OPTIONS, L.MAX_SHORT_STRING_BYTES);
   }
@@ -154,7 +159,12 @@ function checkResourceAmounts(where: string, r: Resources | undefined): void {
 }
 
 function checkRestart(p: RestartPolicy): void {
-  checkDuration('TaskSpec: RestartPolicy.Delay', p.delay, 'TaskSpec: restart-delay cannot be negative', L.MAX_DURATION_MS);
+  checkDuration(
+    'TaskSpec: RestartPolicy.Delay',
+    p.delay,
+    'TaskSpec: restart-delay cannot be negative',
+    L.MAX_DURATION_MS,
+  );
   checkDuration(
     'TaskSpec: RestartPolicy.Window',
     p.window,
@@ -202,7 +212,12 @@ function checkUpdateConfig(u: UpdateConfig | undefined, what: 'update' | 'rollba
   const name = what === 'update' ? 'UpdateConfig' : 'RollbackConfig';
   checkInteger(`${name}: Parallelism`, u.parallelism, 0, L.MAX_REPLICAS_PER_NODE);
   checkDuration(`${name}: Delay`, u.delay, `TaskSpec: ${what}-delay cannot be negative`, L.MAX_DURATION_MS);
-  checkDuration(`${name}: Monitor`, u.monitor, `TaskSpec: ${what}-monitor cannot be negative`, L.MAX_DURATION_MS);
+  checkDuration(
+    `${name}: Monitor`,
+    u.monitor,
+    `TaskSpec: ${what}-monitor cannot be negative`,
+    L.MAX_DURATION_MS,
+  );
   if (!(u.maxFailureRatio >= 0 && u.maxFailureRatio <= 1)) {
     throw invalidArgument(`TaskSpec: ${what}-maxfailureratio cannot be less than 0 or bigger than 1`);
   }
@@ -211,7 +226,9 @@ function checkUpdateConfig(u: UpdateConfig | undefined, what: 'update' | 'rollba
 function checkPort(p: PortConfig): void {
   if (p.name !== undefined) checkString('EndpointSpec: Ports: Name', p.name, L.MAX_SHORT_STRING_BYTES);
   if (!Number.isSafeInteger(p.targetPort) || p.targetPort < 1 || p.targetPort > L.MAX_PORT) {
-    throw invalidArgument(`EndpointSpec: target port ${p.targetPort} is out of range: it must be between 1 and ${L.MAX_PORT}`);
+    throw invalidArgument(
+      `EndpointSpec: target port ${p.targetPort} is out of range: it must be between 1 and ${L.MAX_PORT}`,
+    );
   }
   if (!Number.isSafeInteger(p.publishedPort) || p.publishedPort < 0 || p.publishedPort > L.MAX_PORT) {
     throw invalidArgument(

@@ -18,7 +18,9 @@ function formatG(n: number): string {
 function checkResources(r: { nanoCPUs: number; memoryBytes: number } | undefined): void {
   if (r === undefined) return;
   if (r.nanoCPUs !== 0 && r.nanoCPUs < 1e6) {
-    throw invalidArgument(`invalid cpu value ${formatG(r.nanoCPUs / 1e9)}: Must be at least ${formatG(1e6 / 1e9)}`);
+    throw invalidArgument(
+      `invalid cpu value ${formatG(r.nanoCPUs / 1e9)}: Must be at least ${formatG(1e6 / 1e9)}`,
+    );
   }
   if (r.memoryBytes !== 0 && r.memoryBytes < 4 * 1024 * 1024) {
     throw invalidArgument(`invalid memory value ${r.memoryBytes}: Must be at least 4MiB`);
@@ -95,13 +97,17 @@ export function checkReferences(tx: ReadTx, spec: ServiceSpec): void {
     .filter((r) => tx.get('secrets', r.secretId)?.spec.name !== r.secretName)
     .map((r) => r.secretName);
   if (badSecrets.length > 0) {
-    throw invalidArgument(`${badSecrets.length === 1 ? 'secret' : 'secrets'} not found: ${badSecrets.join(', ')}`);
+    throw invalidArgument(
+      `${badSecrets.length === 1 ? 'secret' : 'secrets'} not found: ${badSecrets.join(', ')}`,
+    );
   }
   const badConfigs = c.configs
     .filter((r) => tx.get('configs', r.configId)?.spec.name !== r.configName)
     .map((r) => r.configName);
   if (badConfigs.length > 0) {
-    throw invalidArgument(`${badConfigs.length === 1 ? 'config' : 'configs'} not found: ${badConfigs.join(', ')}`);
+    throw invalidArgument(
+      `${badConfigs.length === 1 ? 'config' : 'configs'} not found: ${badConfigs.join(', ')}`,
+    );
   }
 }
 
@@ -113,7 +119,9 @@ export function checkServiceNetworks(tx: ReadTx, spec: ServiceSpec): void {
   for (const n of spec.taskTemplate.networks) {
     const network = tx.get('networks', n.target);
     if (network?.spec.ingress === true) {
-      throw invalidArgument(`Service cannot be explicitly attached to the ingress network "${network.spec.name}"`);
+      throw invalidArgument(
+        `Service cannot be explicitly attached to the ingress network "${network.spec.name}"`,
+      );
     }
   }
 }
@@ -193,11 +201,21 @@ export function updateService(tx: ReadTx, req: UpdateServiceRequest): Decision {
         spec: current.previousSpec,
         previousSpec: current.spec,
         specVersion: current.meta.version,
-        updateStatus: { state: 'rollback_started', startedAt: req.now, message: 'manually requested rollback' },
+        updateStatus: {
+          state: 'rollback_started',
+          startedAt: req.now,
+          message: 'manually requested rollback',
+        },
       };
       return [{ op: 'update', table: 'services', object: rolledBack }];
     }
-    const next: Service = { ...current, meta, spec, previousSpec: current.spec, specVersion: current.meta.version };
+    const next: Service = {
+      ...current,
+      meta,
+      spec,
+      previousSpec: current.spec,
+      specVersion: current.meta.version,
+    };
     delete next.updateStatus;
     return [{ op: 'update', table: 'services', object: next }];
   });

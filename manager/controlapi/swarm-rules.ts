@@ -77,16 +77,22 @@ export function updateSwarm(tx: ReadTx, req: UpdateSwarmRequest): Decision {
     const cluster = tx.list('clusters')[0];
     if (cluster === undefined) throw notFound('This node is not a swarm manager.');
     checkClusterSpec(req.spec);
-    if (req.spec.name !== cluster.spec.name) throw invalidArgument('modification of cluster name is not allowed');
+    if (req.spec.name !== cluster.spec.name)
+      throw invalidArgument('modification of cluster name is not allowed');
     return [
-      { op: 'update', table: 'clusters', object: { ...cluster, spec: req.spec, meta: { ...cluster.meta, version: req.version } } },
+      {
+        op: 'update',
+        table: 'clusters',
+        object: { ...cluster, spec: req.spec, meta: { ...cluster.meta, version: req.version } },
+      },
     ];
   });
 }
 
 function checkAddresses(req: { listenAddr: string; advertiseAddr?: string; dataPathAddr?: string }): void {
   checkString('ListenAddr', req.listenAddr, L.MAX_SHORT_STRING_BYTES);
-  if (req.advertiseAddr !== undefined) checkString('AdvertiseAddr', req.advertiseAddr, L.MAX_SHORT_STRING_BYTES);
+  if (req.advertiseAddr !== undefined)
+    checkString('AdvertiseAddr', req.advertiseAddr, L.MAX_SHORT_STRING_BYTES);
   if (req.dataPathAddr !== undefined) checkString('DataPathAddr', req.dataPathAddr, L.MAX_SHORT_STRING_BYTES);
 }
 

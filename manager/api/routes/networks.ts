@@ -155,7 +155,9 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: RouteContext): 
         !unwanted.some((l) => matchesLabels(new Map([['label!', [l]]]), 'label!', n.spec.labels));
       const deleted = await store.update((tx) => {
         const decision = pruneNetworks(tx, selected);
-        const names = writesOf(decision).map((w) => (w.op === 'delete' ? tx.get('networks', w.id)?.spec.name : ''));
+        const names = writesOf(decision).map((w) =>
+          w.op === 'delete' ? tx.get('networks', w.id)?.spec.name : '',
+        );
         applyDecision(tx, decision);
         return names.filter((n) => n !== undefined && n !== '').sort();
       });

@@ -1,7 +1,18 @@
 // Docker's ServiceSpec (POST /services/create, /services/{id}/update) as a TypeBox schema.
 
 import { Type, type Static } from '@sinclair/typebox';
-import { Bool, DriverSchema, Duration, Int64, Str, StringMap, StrList, Struct, Uint, Uint32 } from './common.js';
+import {
+  Bool,
+  DriverSchema,
+  Duration,
+  Int64,
+  Str,
+  StringMap,
+  StrList,
+  Struct,
+  Uint,
+  Uint32,
+} from './common.js';
 
 export const MountSchema = Struct('mount.Mount', {
   Type: Str,

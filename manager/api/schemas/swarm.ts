@@ -2,7 +2,18 @@
 // UnlockRequest.
 
 import { Type, type Static } from '@sinclair/typebox';
-import { Bool, DriverSchema, Duration, Int64, Str, StringMap, StrList, Struct, Uint, Uint32 } from './common.js';
+import {
+  Bool,
+  DriverSchema,
+  Duration,
+  Int64,
+  Str,
+  StringMap,
+  StrList,
+  Struct,
+  Uint,
+  Uint32,
+} from './common.js';
 
 export const ExternalCASchema = Struct('swarm.ExternalCA', {
   Protocol: Str,

@@ -83,7 +83,9 @@ export function networkCreateRequest(id: string, body: DockerNetworkCreate): Cre
     scope: body.Scope ?? '',
     configOnly: body.ConfigOnly === true,
     configFrom: body.ConfigFrom?.Network ?? '',
-    hasAuxiliaryAddresses: (body.IPAM?.Config ?? []).some((c) => Object.keys(c.AuxiliaryAddresses ?? {}).length > 0),
+    hasAuxiliaryAddresses: (body.IPAM?.Config ?? []).some(
+      (c) => Object.keys(c.AuxiliaryAddresses ?? {}).length > 0,
+    ),
   };
 }
 
