@@ -14,6 +14,7 @@ import {
 import { generateId, type Network, type ReadTx } from '../../store/index.js';
 import type { RouteContext } from '../context.js';
 import { invalidParameter, notFound } from '../errors.js';
+import { filterPattern } from '../filter-pattern.js';
 import { filterValues, matchesLabels, parseFilters, type Filters } from '../filters.js';
 import { managerStore } from '../manager-store.js';
 import { resolveNetworkId } from '../resolve.js';
@@ -30,14 +31,12 @@ const NETWORK_FILTERS = ['dangling', 'driver', 'id', 'label', 'name', 'scope', '
 function goMatch(filters: Filters, name: string, value: string): boolean {
   const wanted = filterValues(filters, name);
   if (wanted.length === 0) return true;
-  return wanted.some((w) => {
-    if (w === value) return true;
-    try {
-      return new RegExp(w).test(value);
-    } catch {
-      return false;
-    }
-  });
+  return wanted.some((w) => w === value || filterPattern(w)?.test(value) === true);
+}
+
+/** Refuses, before any network is matched, a filter pattern too complex to run. */
+function checkPatterns(filters: Filters): void {
+  for (const name of ['id', 'name']) for (const w of filterValues(filters, name)) filterPattern(w);
 }
 
 function exact(filters: Filters, name: string, value: string): boolean {
@@ -84,6 +83,7 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: RouteContext): 
     (request, reply) => {
       const filters = parseFilters(request.query.filters, NETWORK_FILTERS);
       checkListFilters(filters);
+      checkPatterns(filters);
       const store = managerStore(control);
       return reply.send(
         store.view((tx) =>
