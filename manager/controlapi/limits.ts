@@ -26,6 +26,12 @@ export const MAX_REPLICAS_PER_NODE = MAX_REPLICAS;
  * cannot be given to Docker's API at all.
  */
 export const MAX_DURATION_MS = Math.round(2 ** 63 / 1e6);
+/**
+ * Durations the managers wait out with a timer (restart delay, update delay and monitor): a
+ * JavaScript timer longer than 2^31-1 ms (24.8 days) fires after 1 ms instead, which would
+ * turn a long delay into none. Docker accepts longer ones; shoal refuses what it cannot honour.
+ */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /** Labels (service, container, node, network, cluster, volume): count and sizes. */
 export const MAX_LABELS = 1000;

@@ -251,6 +251,29 @@ const REFUSED: [string, (s: ServiceSpec) => void, RegExp][] = [
     /RestartPolicy.Delay is longer than the limit/,
   ],
   [
+    'a restart delay longer than a timer can wait (25 days)',
+    (s) => void (s.taskTemplate.restartPolicy.delay = 25 * 86_400_000),
+    /RestartPolicy.Delay is longer than the limit of 2147483647 ms/,
+  ],
+  [
+    'an update monitor longer than a timer can wait',
+    (s) =>
+      void (s.updateConfig = {
+        parallelism: 1,
+        delay: 0,
+        failureAction: 'pause',
+        monitor: 2 ** 31,
+        maxFailureRatio: 0,
+        order: 'stop-first',
+      }),
+    /UpdateConfig: Monitor is longer than the limit of 2147483647 ms/,
+  ],
+  [
+    'a stop grace period past int64 ns',
+    (s) => void (s.taskTemplate.containerSpec.stopGracePeriod = 1e16),
+    /ContainerSpec: StopGracePeriod is longer than the limit/,
+  ],
+  [
     'negative update monitor',
     (s) =>
       void (s.updateConfig = {
