@@ -1,7 +1,9 @@
 // Docker's `filters` query parameter: JSON mapping each filter name to its values, either as
-// {"name": {"web": true}} (current clients) or {"name": ["web"]} (old ones).
+// {"name": {"web": true}} (current clients) or {"name": ["web"]} (old ones). Its size and
+// nesting are bounded (json-limits.ts) before it is parsed.
 
 import { invalidParameter } from './errors.js';
+import { FILTERS_MAX_BYTES, FILTERS_MAX_DEPTH, jsonTooDeep } from './json-limits.js';
 
 export type Filters = ReadonlyMap<string, readonly string[]>;
 
@@ -9,6 +11,12 @@ export type Filters = ReadonlyMap<string, readonly string[]>;
 export function parseFilters(raw: string | undefined, accepted: readonly string[]): Filters {
   const out = new Map<string, string[]>();
   if (raw === undefined || raw === '') return out;
+  if (raw.length > FILTERS_MAX_BYTES) {
+    throw invalidParameter(`invalid filter: longer than the limit of ${FILTERS_MAX_BYTES} characters`);
+  }
+  if (jsonTooDeep(raw, FILTERS_MAX_DEPTH)) {
+    throw invalidParameter(`invalid filter: nested deeper than the limit of ${FILTERS_MAX_DEPTH} levels`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);

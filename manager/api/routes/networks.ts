@@ -3,16 +3,24 @@
 
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import {
+  applyDecision,
+  createNetwork,
+  PREDEFINED_NETWORKS,
+  pruneNetworks,
+  removeNetwork,
+  writesOf,
+} from '../../controlapi/index.js';
 import { generateId, type Network, type ReadTx } from '../../store/index.js';
 import type { RouteContext } from '../context.js';
 import { invalidParameter, notFound } from '../errors.js';
+import { filterPattern } from '../filter-pattern.js';
 import { filterValues, matchesLabels, parseFilters, type Filters } from '../filters.js';
 import { managerStore } from '../manager-store.js';
-import { checkNetworkCreate, checkNetworkRemove, PREDEFINED_NETWORKS } from '../network-validate.js';
 import { resolveNetworkId } from '../resolve.js';
 import { NetworkCreateSchema, NetworkInspectQuery, type DockerNetworkCreate } from '../schemas/network.js';
 import { FiltersQuery, IdParams } from '../schemas/query.js';
-import { networkFromStore, networkSpecToStore } from '../translate/network.js';
+import { networkCreateRequest, networkFromStore } from '../translate/network.js';
 import { localNetworkState } from '../translate/network-local.js';
 import { forwardable } from './forwardable.js';
 import { networkUser } from '../../allocator/network-users.js';
@@ -23,14 +31,12 @@ const NETWORK_FILTERS = ['dangling', 'driver', 'id', 'label', 'name', 'scope', '
 function goMatch(filters: Filters, name: string, value: string): boolean {
   const wanted = filterValues(filters, name);
   if (wanted.length === 0) return true;
-  return wanted.some((w) => {
-    if (w === value) return true;
-    try {
-      return new RegExp(w).test(value);
-    } catch {
-      return false;
-    }
-  });
+  return wanted.some((w) => w === value || filterPattern(w)?.test(value) === true);
+}
+
+/** Refuses, before any network is matched, a filter pattern too complex to run. */
+function checkPatterns(filters: Filters): void {
+  for (const name of ['id', 'name']) for (const w of filterValues(filters, name)) filterPattern(w);
 }
 
 function exact(filters: Filters, name: string, value: string): boolean {
@@ -77,6 +83,7 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: RouteContext): 
     (request, reply) => {
       const filters = parseFilters(request.query.filters, NETWORK_FILTERS);
       checkListFilters(filters);
+      checkPatterns(filters);
       const store = managerStore(control);
       return reply.send(
         store.view((tx) =>
@@ -112,12 +119,11 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: RouteContext): 
     { schema: { body: NetworkCreateSchema } },
     forwardable(control, async (request, reply) => {
       const store = managerStore(control);
-      const spec = networkSpecToStore(request.body);
-      const id = generateId();
+      const req = networkCreateRequest(generateId(), request.body);
       await store.update((tx) => {
-        checkNetworkCreate(tx, request.body, spec);
-        tx.create('networks', { id, spec, pendingDelete: false });
+        applyDecision(tx, createNetwork(tx, req));
       });
+      const id = req.id;
       return reply.code(201).send({ Id: id, Warning: '' });
     }),
   );
@@ -128,9 +134,7 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: RouteContext): 
     forwardable(control, async (request, reply) => {
       const store = managerStore(control);
       await store.update((tx) => {
-        const network = tx.get('networks', resolveNetworkId(tx, request.params.id))!;
-        checkNetworkRemove(tx, network);
-        tx.delete('networks', network.id);
+        applyDecision(tx, removeNetwork(tx, resolveNetworkId(tx, request.params.id)));
       });
       return reply.code(204).send();
     }),
@@ -146,17 +150,16 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: RouteContext): 
       }
       const unwanted = filterValues(filters, 'label!');
       const store = managerStore(control);
+      const selected = (n: Network): boolean =>
+        matchesLabels(filters, 'label', n.spec.labels) &&
+        !unwanted.some((l) => matchesLabels(new Map([['label!', [l]]]), 'label!', n.spec.labels));
       const deleted = await store.update((tx) => {
-        const names: string[] = [];
-        for (const n of tx.list('networks')) {
-          if (n.spec.ingress || networkUser(tx, n) !== undefined) continue;
-          if (!matchesLabels(filters, 'label', n.spec.labels)) continue;
-          if (unwanted.some((l) => matchesLabels(new Map([['label!', [l]]]), 'label!', n.spec.labels)))
-            continue;
-          tx.delete('networks', n.id);
-          names.push(n.spec.name);
-        }
-        return names.sort();
+        const decision = pruneNetworks(tx, selected);
+        const names = writesOf(decision).map((w) =>
+          w.op === 'delete' ? tx.get('networks', w.id)?.spec.name : '',
+        );
+        applyDecision(tx, decision);
+        return names.filter((n) => n !== undefined && n !== '').sort();
       });
       return reply.send({ NetworksDeleted: deleted });
     }),

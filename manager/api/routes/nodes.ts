@@ -2,9 +2,10 @@
 
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { applyDecision, updateNode } from '../../controlapi/index.js';
 import type { Node } from '../../store/index.js';
 import type { RouteContext } from '../context.js';
-import { invalidParameter, rpcMessage } from '../errors.js';
+import { invalidParameter } from '../errors.js';
 import { matchesLabels, matchesPrefix, parseFilters, filterValues, type Filters } from '../filters.js';
 import { managerStore } from '../manager-store.js';
 import { boolValue, objectVersion } from '../query-values.js';
@@ -81,6 +82,7 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
   app.delete<{ Params: Static<typeof IdParams>; Querystring: Static<typeof ForceQuery> }>(
     '/nodes/:id',
     { schema: { params: IdParams, querystring: ForceQuery } },
+    // Node removal: the daemon's removeNode demotes, leaves Raft and deletes the node.
     forwardable(control, async (request, reply) => {
       const store = managerStore(control);
       const node = store.view((tx) => resolveNode(tx, request.params.id));
@@ -101,16 +103,8 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
       const spec = nodeSpecToStore(request.body);
       const store = managerStore(control);
       await store.update((tx) => {
-        const node = resolveNode(tx, request.params.id);
-        if (spec.role === 'worker' && node.spec.role === 'manager') {
-          const managers = tx.list('nodes').filter((n) => n.spec.role === 'manager').length;
-          if (managers <= 1) {
-            throw invalidParameter(
-              rpcMessage('FailedPrecondition', 'attempting to demote the last manager of the swarm'),
-            );
-          }
-        }
-        tx.update('nodes', { ...node, spec, meta: { ...node.meta, version } });
+        const nodeId = resolveNode(tx, request.params.id).id;
+        applyDecision(tx, updateNode(tx, { nodeId, version, spec }));
       });
       return reply.code(200).send();
     }),

@@ -1,21 +1,26 @@
 // /services: list (filters, status), create, inspect (insertDefaults), update (?version=,
 // rollback), remove.
 
-import { checkServiceNetworks } from '../network-validate.js';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import dockerNames from 'docker-names';
+import {
+  applyDecision,
+  checkServiceSpec,
+  checkUpdateQuery,
+  createService,
+  removeService,
+  updateService,
+} from '../../controlapi/index.js';
 import { generateId, type ReadTx, type Service, type ServiceSpec } from '../../store/index.js';
 import { versionAtLeast } from '../api-version.js';
 import type { RouteContext } from '../context.js';
-import { invalidParameter, notImplemented, rpcMessage } from '../errors.js';
 import { matchesLabels, matchesPrefix, parseFilters, matchesExact, type Filters } from '../filters.js';
 import { managerStore } from '../manager-store.js';
 import { objectVersion, strictBool } from '../query-values.js';
 import { resolveNetworkId, resolveService } from '../resolve.js';
 import { IdParams, InsertDefaultsQuery, ServiceListQuery, ServiceUpdateQuery } from '../schemas/query.js';
 import { ServiceSpecSchema, type DockerServiceSpec } from '../schemas/service-spec.js';
-import { checkPortConflicts, checkReferences, validateServiceSpec } from '../service-validate.js';
 import { serviceStatus } from '../service-status.js';
 import { insertServiceDefaults } from '../translate/defaults.js';
 import { serviceFromStore } from '../translate/service.js';
@@ -47,9 +52,10 @@ function withNetworkIds(tx: ReadTx, spec: ServiceSpec): ServiceSpec {
   return { ...spec, taskTemplate: { ...spec.taskTemplate, networks } };
 }
 
+/** Docker's spec as the store's, refused at once if it breaks a limit or a rule of its own. */
 function specFromRequest(body: DockerServiceSpec, name: string): ServiceSpec {
   const spec = serviceSpecToStore(body, name);
-  validateServiceSpec(spec);
+  checkServiceSpec(spec);
   return spec;
 }
 
@@ -83,11 +89,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: RouteContext): 
       const spec = specFromRequest(request.body, dockerNames.getRandomName(false));
       const id = generateId();
       await store.update((tx) => {
-        const resolved = withNetworkIds(tx, spec);
-        checkServiceNetworks(tx, resolved);
-        checkPortConflicts(tx, resolved);
-        checkReferences(tx, resolved);
-        tx.create('services', { id, spec: resolved, specVersion: 0, pendingDelete: false });
+        applyDecision(tx, createService(tx, { id, spec: withNetworkIds(tx, spec) }));
       });
       return reply.code(201).send({ ID: id });
     }),
@@ -111,7 +113,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: RouteContext): 
     forwardable(control, async (request, reply) => {
       const store = managerStore(control);
       await store.update((tx) => {
-        tx.delete('services', resolveService(tx, request.params.id).id);
+        applyDecision(tx, removeService(tx, resolveService(tx, request.params.id).id));
       });
       return reply.code(200).send();
     }),
@@ -128,60 +130,15 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: RouteContext): 
       const q = request.query;
       const version = objectVersion(q.version, 'service');
       const rollback = q.rollback ?? '';
-      if (rollback !== '' && rollback !== 'none' && rollback !== 'previous') {
-        throw invalidParameter(`unrecognized rollback option ${rollback}`);
-      }
-      const authFrom = q.registryAuthFrom ?? '';
-      if (authFrom !== '' && authFrom !== 'spec' && authFrom !== 'previous-spec') {
-        throw invalidParameter('unsupported registryAuthFrom value');
-      }
+      const registryAuthFrom = q.registryAuthFrom ?? '';
+      checkUpdateQuery(rollback, registryAuthFrom);
       const store = managerStore(control);
       const now = ctx.clock().toISOString();
       await store.update((tx) => {
         const current = resolveService(tx, request.params.id);
-        if (authFrom === 'previous-spec' && current.previousSpec === undefined) {
-          throw invalidParameter('service does not have a previous spec');
-        }
         const spec = withNetworkIds(tx, specFromRequest(request.body, current.spec.name));
-        checkServiceNetworks(tx, spec);
-        if (spec.mode.kind !== current.spec.mode.kind) {
-          throw notImplemented(rpcMessage('Unimplemented', 'service mode change is not allowed'));
-        }
-        if (spec.name !== current.spec.name) {
-          throw notImplemented(rpcMessage('Unimplemented', 'renaming services is not supported'));
-        }
-        checkPortConflicts(tx, spec, current.id);
-        checkReferences(tx, spec);
-        const meta = { ...current.meta, version };
-        if (rollback === 'previous') {
-          if (current.previousSpec === undefined) {
-            throw invalidParameter(
-              rpcMessage('FailedPrecondition', `service ${current.id} does not have a previous spec`),
-            );
-          }
-          tx.update('services', {
-            ...current,
-            meta,
-            spec: current.previousSpec,
-            previousSpec: current.spec,
-            specVersion: current.meta.version,
-            updateStatus: {
-              state: 'rollback_started',
-              startedAt: now,
-              message: 'manually requested rollback',
-            },
-          });
-          return;
-        }
-        const next: Service = {
-          ...current,
-          meta,
-          spec,
-          previousSpec: current.spec,
-          specVersion: current.meta.version,
-        };
-        delete next.updateStatus;
-        tx.update('services', next);
+        const req = { serviceId: current.id, version, spec, rollback, registryAuthFrom, now };
+        applyDecision(tx, updateService(tx, req));
       });
       return reply.code(200).send({});
     }),

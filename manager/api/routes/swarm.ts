@@ -2,6 +2,7 @@
 // unlock key.
 
 import type { FastifyInstance } from 'fastify';
+import { applyDecision, checkInitRequest, checkJoinRequest, updateSwarm } from '../../controlapi/index.js';
 import { conflict, invalidParameter, notFound, notImplemented } from '../errors.js';
 import type { RouteContext } from '../context.js';
 import { forwardable } from './forwardable.js';
@@ -45,7 +46,7 @@ export function initRequestFromDocker(b: DockerInitRequest): InitRequest {
   const expiry = b.Spec?.CAConfig?.NodeCertExpiry;
   if (expiry !== undefined && expiry !== 0) spec.nodeCertExpiryMs = nsToMs(expiry);
   availability(b.Availability);
-  return {
+  const req: InitRequest = {
     listenAddr: b.ListenAddr === undefined || b.ListenAddr === '' ? '0.0.0.0:2377' : b.ListenAddr,
     ...(b.AdvertiseAddr === undefined || b.AdvertiseAddr === '' ? {} : { advertiseAddr: b.AdvertiseAddr }),
     ...(b.DataPathAddr === undefined || b.DataPathAddr === '' ? {} : { dataPathAddr: b.DataPathAddr }),
@@ -53,13 +54,15 @@ export function initRequestFromDocker(b: DockerInitRequest): InitRequest {
     ...(Object.keys(spec).length === 0 ? {} : { spec }),
     autoLockManagers: b.AutoLockManagers ?? b.Spec?.EncryptionConfig?.AutoLockManagers ?? false,
   };
+  checkInitRequest(req);
+  return req;
 }
 
 export function joinRequestFromDocker(b: DockerJoinRequest): JoinRequest {
   const remote = b.RemoteAddrs ?? [];
   if (remote.length === 0) throw invalidParameter('at least 1 RemoteAddr is required to join');
   const avail = availability(b.Availability);
-  return {
+  const req: JoinRequest = {
     listenAddr: b.ListenAddr === undefined || b.ListenAddr === '' ? '0.0.0.0:2377' : b.ListenAddr,
     ...(b.AdvertiseAddr === undefined || b.AdvertiseAddr === '' ? {} : { advertiseAddr: b.AdvertiseAddr }),
     ...(b.DataPathAddr === undefined || b.DataPathAddr === '' ? {} : { dataPathAddr: b.DataPathAddr }),
@@ -67,6 +70,8 @@ export function joinRequestFromDocker(b: DockerJoinRequest): JoinRequest {
     joinToken: b.JoinToken ?? '',
     ...(avail === undefined ? {} : { availability: avail }),
   };
+  checkJoinRequest(req);
+  return req;
 }
 
 export function registerSwarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -121,7 +126,7 @@ export function registerSwarmRoutes(app: FastifyInstance, ctx: RouteContext): vo
         const cluster = tx.list('clusters')[0];
         if (cluster === undefined) throw notFound('This node is not a swarm manager.');
         const spec = swarmSpecToStore(request.body, cluster.spec);
-        tx.update('clusters', { ...cluster, spec, meta: { ...cluster.meta, version } });
+        applyDecision(tx, updateSwarm(tx, { version, spec }));
       });
       if (rotateWorker) await control.rotateJoinToken('worker');
       if (rotateManager) await control.rotateJoinToken('manager');

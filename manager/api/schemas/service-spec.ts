@@ -1,7 +1,18 @@
 // Docker's ServiceSpec (POST /services/create, /services/{id}/update) as a TypeBox schema.
 
 import { Type, type Static } from '@sinclair/typebox';
-import { Bool, DriverSchema, Int64, Str, StringMap, StrList, Struct, Uint } from './common.js';
+import {
+  Bool,
+  DriverSchema,
+  Duration,
+  Int64,
+  Str,
+  StringMap,
+  StrList,
+  Struct,
+  Uint,
+  Uint32,
+} from './common.js';
 
 export const MountSchema = Struct('mount.Mount', {
   Type: Str,
@@ -15,15 +26,15 @@ export const MountSchema = Struct('mount.Mount', {
     Labels: StringMap,
     DriverConfig: DriverSchema,
   }),
-  TmpfsOptions: Struct('mount.TmpfsOptions', { SizeBytes: Int64, Mode: Uint }),
+  TmpfsOptions: Struct('mount.TmpfsOptions', { SizeBytes: Int64, Mode: Uint32 }),
 });
 
 export const HealthConfigSchema = Struct('container.HealthConfig', {
   Test: StrList,
-  Interval: Int64,
-  Timeout: Int64,
-  StartPeriod: Int64,
-  StartInterval: Int64,
+  Interval: Duration,
+  Timeout: Duration,
+  StartPeriod: Duration,
+  StartInterval: Duration,
   Retries: Int64,
 });
 
@@ -31,7 +42,7 @@ export const FileTargetSchema = Struct('swarm.SecretReferenceFileTarget', {
   Name: Str,
   UID: Str,
   GID: Str,
-  Mode: Uint,
+  Mode: Uint32,
 });
 
 export const SecretReferenceSchema = Struct('swarm.SecretReference', {
@@ -64,7 +75,7 @@ export const ContainerSpecSchema = Struct('swarm.ContainerSpec', {
   OpenStdin: Bool,
   ReadOnly: Bool,
   Mounts: Type.Array(MountSchema),
-  StopGracePeriod: Int64,
+  StopGracePeriod: Duration,
   Healthcheck: HealthConfigSchema,
   Hosts: StrList,
   DNSConfig: Struct('swarm.DNSConfig', { Nameservers: StrList, Search: StrList, Options: StrList }),
@@ -92,9 +103,9 @@ export const LimitSchema = Struct('swarm.Limit', { NanoCPUs: Int64, MemoryBytes:
 
 export const RestartPolicySchema = Struct('swarm.RestartPolicy', {
   Condition: Str,
-  Delay: Int64,
+  Delay: Duration,
   MaxAttempts: Uint,
-  Window: Int64,
+  Window: Duration,
 });
 
 export const PlatformSchema = Struct('swarm.Platform', { Architecture: Str, OS: Str });
@@ -136,9 +147,9 @@ export const ServiceModeSchema = Struct('swarm.ServiceMode', {
 
 export const UpdateConfigSchema = Struct('swarm.UpdateConfig', {
   Parallelism: Uint,
-  Delay: Int64,
+  Delay: Duration,
   FailureAction: Str,
-  Monitor: Int64,
+  Monitor: Duration,
   MaxFailureRatio: Type.Number({ goType: 'float32' }),
   Order: Str,
 });
@@ -146,8 +157,8 @@ export const UpdateConfigSchema = Struct('swarm.UpdateConfig', {
 export const PortConfigSchema = Struct('swarm.PortConfig', {
   Name: Str,
   Protocol: Str,
-  TargetPort: Uint,
-  PublishedPort: Uint,
+  TargetPort: Uint32,
+  PublishedPort: Uint32,
   PublishMode: Str,
 });
 

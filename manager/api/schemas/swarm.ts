@@ -2,7 +2,18 @@
 // UnlockRequest.
 
 import { Type, type Static } from '@sinclair/typebox';
-import { Bool, DriverSchema, Int64, Str, StringMap, StrList, Struct, Uint } from './common.js';
+import {
+  Bool,
+  DriverSchema,
+  Duration,
+  Int64,
+  Str,
+  StringMap,
+  StrList,
+  Struct,
+  Uint,
+  Uint32,
+} from './common.js';
 
 export const ExternalCASchema = Struct('swarm.ExternalCA', {
   Protocol: Str,
@@ -22,9 +33,9 @@ export const SwarmSpecSchema = Struct('swarm.Spec', {
     ElectionTick: Int64,
     HeartbeatTick: Int64,
   }),
-  Dispatcher: Struct('swarm.DispatcherConfig', { HeartbeatPeriod: Int64 }),
+  Dispatcher: Struct('swarm.DispatcherConfig', { HeartbeatPeriod: Duration }),
   CAConfig: Struct('swarm.CAConfig', {
-    NodeCertExpiry: Int64,
+    NodeCertExpiry: Duration,
     ExternalCAs: Type.Array(ExternalCASchema),
     SigningCACert: Str,
     SigningCAKey: Str,
@@ -38,13 +49,13 @@ export const InitRequestSchema = Struct('swarm.InitRequest', {
   ListenAddr: Str,
   AdvertiseAddr: Str,
   DataPathAddr: Str,
-  DataPathPort: Uint,
+  DataPathPort: Uint32,
   ForceNewCluster: Bool,
   Spec: SwarmSpecSchema,
   AutoLockManagers: Bool,
   Availability: Str,
   DefaultAddrPool: StrList,
-  SubnetSize: Uint,
+  SubnetSize: Uint32,
 });
 
 export const JoinRequestSchema = Struct('swarm.JoinRequest', {

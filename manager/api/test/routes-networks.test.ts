@@ -7,7 +7,7 @@ import { ensureIngressNetwork } from '../../allocator/ingress.js';
 import { ManualClock } from '../../test/manual-clock.js';
 import { json, serviceBody, startHarness, type Harness } from './harness.js';
 import { newService } from '../../store/test/fixtures.js';
-import { checkServiceNetworks } from '../network-validate.js';
+import { checkServiceNetworks } from '../../controlapi/index.js';
 import type { DockerNetworkResource } from '../translate/network.js';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -43,17 +43,13 @@ function positive(value: number | undefined, current: number): number {
   return value === undefined || value === 0 ? current : value;
 }
 
-/** Merges Docker's Spec onto the current one (Name and Labels are always taken as given). */
+/**
+ * Merges Docker's Spec onto the current one (Labels are always taken as given). Value ranges
+ * are the control layer's (controlapi/swarm-rules.ts).
+ */
 export function swarmSpecToStore(d: DockerSwarmSpec, current: ClusterSpec): ClusterSpec {
   const heartbeat = d.Dispatcher?.HeartbeatPeriod;
-  if (heartbeat !== undefined && heartbeat < 0)
-    throw invalidParameter('invalid heartbeat period: must be positive');
   const expiry = d.CAConfig?.NodeCertExpiry;
-  if (expiry !== undefined && expiry !== 0 && expiry < 3_600_000_000_000) {
-    throw invalidParameter(
-      'rpc error: code = InvalidArgument desc = minimum certificate expiry time is: 1h0m0s',
-    );
-  }
   const externalCAs = d.CAConfig?.ExternalCAs;
   for (const ca of externalCAs ?? []) {
     if ((ca.Protocol ?? '').toLowerCase() !== 'cfssl') {

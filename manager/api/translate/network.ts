@@ -3,6 +3,7 @@
 // (daemon/cluster/convert's BasicNetworkFromGRPC): Scope "swarm", the allocated IPAM and the
 // driver state's options once the allocator has run.
 
+import type { CreateNetworkRequest } from '../../controlapi/index.js';
 import type { IPAMConfig, Network, NetworkSpec } from '../../store/index.js';
 import type { DockerEndpointResource, DockerPeer, LocalNetworkState } from './network-local.js';
 import type { DockerIpamConfig, DockerNetworkCreate } from '../schemas/network.js';
@@ -74,7 +75,21 @@ function ipamConfigToStore(c: DockerIpamConfig): IPAMConfig {
   };
 }
 
-/** The spec of a create request (checked by network-validate.ts). */
+/** A create request as the control layer takes it (controlapi/network-rules.ts checks it). */
+export function networkCreateRequest(id: string, body: DockerNetworkCreate): CreateNetworkRequest {
+  return {
+    id,
+    spec: networkSpecToStore(body),
+    scope: body.Scope ?? '',
+    configOnly: body.ConfigOnly === true,
+    configFrom: body.ConfigFrom?.Network ?? '',
+    hasAuxiliaryAddresses: (body.IPAM?.Config ?? []).some(
+      (c) => Object.keys(c.AuxiliaryAddresses ?? {}).length > 0,
+    ),
+  };
+}
+
+/** The spec of a create request. */
 export function networkSpecToStore(body: DockerNetworkCreate): NetworkSpec {
   const configs = (body.IPAM?.Config ?? []).map(ipamConfigToStore);
   const ipamDriver = body.IPAM?.Driver ?? '';

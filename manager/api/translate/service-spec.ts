@@ -1,6 +1,6 @@
 // ServiceSpec: Docker's (Name, Labels, TaskTemplate, Mode, UpdateConfig, RollbackConfig,
 // EndpointSpec) <-> the store's spec. Mode and enum values are checked here with Docker's
-// messages; value-range checks live in ../service-validate.ts.
+// messages; limits and value-range checks live in the control layer (manager/controlapi).
 
 import type {
   EndpointSpec,

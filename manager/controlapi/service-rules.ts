@@ -1,0 +1,230 @@
+// Services: swarmkit's validateServiceSpec with its messages, the checks against other objects
+// (published-port conflicts, secrets and configs that must exist, the ingress network), and
+// the decisions for create and update (with rollback). Pure: (readTx, request) → writes or a
+// refusal; the route translates Docker's JSON and resolves network names before calling.
+
+import type { ReadTx, Service, ServiceSpec } from '../store/index.js';
+import { decide, type Decision } from './decision.js';
+import { isValidImageReference } from './image-reference.js';
+import { validateName } from './object-name.js';
+import { badRequest, failedPrecondition, invalidArgument, notFound, unimplemented } from './refusal.js';
+import { checkServiceSpecLimits } from './service-limits.js';
+
+/** Go's %g for the small CPU values in the resource message. */
+function formatG(n: number): string {
+  return String(Number(n.toPrecision(6)));
+}
+
+function checkResources(r: { nanoCPUs: number; memoryBytes: number } | undefined): void {
+  if (r === undefined) return;
+  if (r.nanoCPUs !== 0 && r.nanoCPUs < 1e6) {
+    throw invalidArgument(
+      `invalid cpu value ${formatG(r.nanoCPUs / 1e9)}: Must be at least ${formatG(1e6 / 1e9)}`,
+    );
+  }
+  if (r.memoryBytes !== 0 && r.memoryBytes < 4 * 1024 * 1024) {
+    throw invalidArgument(`invalid memory value ${r.memoryBytes}: Must be at least 4MiB`);
+  }
+}
+
+/** A constraint is bounded (service-limits.ts) before this pattern runs on it. */
+const CONSTRAINT = /^\s*([a-zA-Z0-9_.\-]+)\s*(==|!=)\s*(.*?)\s*$/;
+
+export function checkConstraint(expr: string): void {
+  const m = CONSTRAINT.exec(expr);
+  if (m === null || m[3] === '' || /[=!]=/.test(m[3]!)) {
+    throw invalidArgument(`constraint expected one operator from ==, !=`);
+  }
+}
+
+/** swarmkit's validateServiceSpec, after shoal's limits (checkServiceSpecLimits). */
+export function checkServiceSpec(spec: ServiceSpec): void {
+  checkServiceSpecLimits(spec);
+  validateName(spec.name);
+  const task = spec.taskTemplate;
+  checkResources(task.resources.limits);
+  checkResources(task.resources.reservations);
+  for (const c of task.placement.constraints) checkConstraint(c);
+  const container = task.containerSpec;
+  if (container.image === '') throw invalidArgument('ContainerSpec: image reference must be provided');
+  if (!isValidImageReference(container.image)) {
+    throw invalidArgument(`ContainerSpec: ${JSON.stringify(container.image)} is not a valid repository/tag`);
+  }
+  const targets = new Set<string>();
+  for (const m of container.mounts) {
+    if (targets.has(m.target)) throw invalidArgument(`ContainerSpec: duplicate mount point: ${m.target}`);
+    targets.add(m.target);
+  }
+  const endpoint = spec.endpointSpec;
+  if (endpoint !== undefined) {
+    const seen = new Set<string>();
+    for (const p of endpoint.ports) {
+      if (endpoint.mode === 'dnsrr' && p.publishMode === 'ingress') {
+        throw invalidArgument("EndpointSpec: port published with ingress mode can't be used with dnsrr mode");
+      }
+      if (p.publishedPort === 0) continue;
+      const key = `${p.publishedPort}/${p.protocol}`;
+      if (seen.has(key)) throw invalidArgument('EndpointSpec: duplicate published ports provided');
+      seen.add(key);
+    }
+  }
+}
+
+/** Published ports already taken by other services (swarmkit's checkPortConflicts). */
+export function checkPortConflicts(tx: ReadTx, spec: ServiceSpec, selfId?: string): void {
+  const wanted = (spec.endpointSpec?.ports ?? []).filter((p) => p.publishedPort !== 0);
+  if (wanted.length === 0) return;
+  const wantedKeys = new Map(wanted.map((p) => [`${p.publishedPort}/${p.protocol}`, p]));
+  for (const other of tx.list('services')) {
+    if (other.id === selfId) continue;
+    const taken = [...(other.spec.endpointSpec?.ports ?? []), ...(other.endpoint?.ports ?? [])];
+    for (const t of taken) {
+      const p = wantedKeys.get(`${t.publishedPort}/${t.protocol}`);
+      if (p === undefined || t.publishedPort === 0) continue;
+      if (p.publishMode === 'host' && t.publishMode === 'host') continue;
+      const as = p.publishMode === 'host' ? 'a host-published port' : 'an ingress port';
+      throw invalidArgument(
+        `port '${p.publishedPort}' is already in use by service '${other.spec.name}' (${other.id}) as ${as}`,
+      );
+    }
+  }
+}
+
+/** Secrets and configs a spec references must exist under the names it gives. */
+export function checkReferences(tx: ReadTx, spec: ServiceSpec): void {
+  const c = spec.taskTemplate.containerSpec;
+  const badSecrets = c.secrets
+    .filter((r) => tx.get('secrets', r.secretId)?.spec.name !== r.secretName)
+    .map((r) => r.secretName);
+  if (badSecrets.length > 0) {
+    throw invalidArgument(
+      `${badSecrets.length === 1 ? 'secret' : 'secrets'} not found: ${badSecrets.join(', ')}`,
+    );
+  }
+  const badConfigs = c.configs
+    .filter((r) => tx.get('configs', r.configId)?.spec.name !== r.configName)
+    .map((r) => r.configName);
+  if (badConfigs.length > 0) {
+    throw invalidArgument(
+      `${badConfigs.length === 1 ? 'config' : 'configs'} not found: ${badConfigs.join(', ')}`,
+    );
+  }
+}
+
+/**
+ * swarmkit's validateNetworks for a spec whose targets are resolved to IDs: no service attaches
+ * to the ingress network by hand (publishing a port puts it there).
+ */
+export function checkServiceNetworks(tx: ReadTx, spec: ServiceSpec): void {
+  for (const n of spec.taskTemplate.networks) {
+    const network = tx.get('networks', n.target);
+    if (network?.spec.ingress === true) {
+      throw invalidArgument(
+        `Service cannot be explicitly attached to the ingress network "${network.spec.name}"`,
+      );
+    }
+  }
+}
+
+function checkAgainstCluster(tx: ReadTx, spec: ServiceSpec, selfId?: string): void {
+  checkServiceNetworks(tx, spec);
+  checkPortConflicts(tx, spec, selfId);
+  checkReferences(tx, spec);
+}
+
+export interface CreateServiceRequest {
+  readonly id: string;
+  /** Network targets already resolved to IDs. */
+  readonly spec: ServiceSpec;
+}
+
+export function createService(tx: ReadTx, req: CreateServiceRequest): Decision {
+  return decide(() => {
+    checkServiceSpec(req.spec);
+    checkAgainstCluster(tx, req.spec);
+    return [
+      {
+        op: 'create',
+        table: 'services',
+        object: { id: req.id, spec: req.spec, specVersion: 0, pendingDelete: false },
+      },
+    ];
+  });
+}
+
+export interface UpdateServiceRequest {
+  readonly serviceId: string;
+  /** The client's ?version= (the store refuses a stale one). */
+  readonly version: number;
+  /** Network targets already resolved to IDs. */
+  readonly spec: ServiceSpec;
+  readonly rollback: string;
+  readonly registryAuthFrom: string;
+  /** ISO time, for the rollback's update status. */
+  readonly now: string;
+}
+
+/** dockerd's checks of the update query (before the spec is read). */
+export function checkUpdateQuery(rollback: string, registryAuthFrom: string): void {
+  if (rollback !== '' && rollback !== 'none' && rollback !== 'previous') {
+    throw badRequest(`unrecognized rollback option ${rollback}`);
+  }
+  if (registryAuthFrom !== '' && registryAuthFrom !== 'spec' && registryAuthFrom !== 'previous-spec') {
+    throw badRequest('unsupported registryAuthFrom value');
+  }
+}
+
+/** swarmkit's UpdateService: a new spec, or a rollback to the previous one. */
+export function updateService(tx: ReadTx, req: UpdateServiceRequest): Decision {
+  return decide(() => {
+    checkUpdateQuery(req.rollback, req.registryAuthFrom);
+    const current = tx.get('services', req.serviceId);
+    if (current === undefined) throw notFound(`service ${req.serviceId} not found`);
+    if (req.registryAuthFrom === 'previous-spec' && current.previousSpec === undefined) {
+      throw badRequest('service does not have a previous spec');
+    }
+    const spec = req.spec;
+    checkServiceSpec(spec);
+    checkServiceNetworks(tx, spec);
+    if (spec.mode.kind !== current.spec.mode.kind) throw unimplemented('service mode change is not allowed');
+    if (spec.name !== current.spec.name) throw unimplemented('renaming services is not supported');
+    checkPortConflicts(tx, spec, current.id);
+    checkReferences(tx, spec);
+    const meta = { ...current.meta, version: req.version };
+    if (req.rollback === 'previous') {
+      if (current.previousSpec === undefined) {
+        throw failedPrecondition(`service ${current.id} does not have a previous spec`);
+      }
+      const rolledBack: Service = {
+        ...current,
+        meta,
+        spec: current.previousSpec,
+        previousSpec: current.spec,
+        specVersion: current.meta.version,
+        updateStatus: {
+          state: 'rollback_started',
+          startedAt: req.now,
+          message: 'manually requested rollback',
+        },
+      };
+      return [{ op: 'update', table: 'services', object: rolledBack }];
+    }
+    const next: Service = {
+      ...current,
+      meta,
+      spec,
+      previousSpec: current.spec,
+      specVersion: current.meta.version,
+    };
+    delete next.updateStatus;
+    return [{ op: 'update', table: 'services', object: next }];
+  });
+}
+
+/** swarmkit's RemoveService: the orchestrators remove its tasks. */
+export function removeService(tx: ReadTx, serviceId: string): Decision {
+  return decide(() => {
+    if (tx.get('services', serviceId) === undefined) throw notFound(`service ${serviceId} not found`);
+    return [{ op: 'delete', table: 'services', id: serviceId }];
+  });
+}
