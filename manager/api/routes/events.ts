@@ -9,6 +9,7 @@ import { EVENT_FILTERS, eventMatches, parseEventTime } from '../event-filters.js
 import { invalidParameter } from '../errors.js';
 import { parseFilters } from '../filters.js';
 import { managerStore } from '../manager-store.js';
+import { longTimeout } from '../../raft/node/clock.js';
 import { EventsQuery } from '../schemas/query.js';
 import type { DockerEvent } from '../translate/event.js';
 
@@ -52,11 +53,10 @@ export function registerEventRoutes(app: FastifyInstance, ctx: RouteContext): vo
       const unsubscribe = ctx.events.subscribe((e) => {
         if (until === undefined || e.timeNano <= until) write(e);
       });
-      const timer =
-        until === undefined ? undefined : setTimeout(() => res.end(), Math.max(0, (until - nowNano) / 1e6));
+      const timer = until === undefined ? undefined : longTimeout(() => res.end(), (until - nowNano) / 1e6);
       res.on('close', () => {
         unsubscribe();
-        if (timer !== undefined) clearTimeout(timer);
+        timer?.();
       });
       request.raw.on('close', () => res.end());
     },
