@@ -30,6 +30,19 @@ export interface WatchLoopOptions {
 
 type Step = { kind: 'event'; result: IteratorResult<unknown> } | { kind: 'wake' } | { kind: 'abort' };
 
+/** Hands one event to the body; an event it fails on is logged with its object and skipped. */
+function noteEvent(logger: Logger, body: LoopBody, event: ChangeEvent): void {
+  try {
+    body.onEvent(event);
+  } catch (e: unknown) {
+    const id = (event.object as { id?: unknown } | undefined)?.id;
+    logger.error(
+      { table: event.table, action: event.action, id, err: e },
+      'noting a change failed; skipped this event, going on with the others',
+    );
+  }
+}
+
 export async function runWatchLoop(o: WatchLoopOptions, body: LoopBody): Promise<void> {
   const { store, signal } = o;
   if (signal.aborted) return;
@@ -56,8 +69,8 @@ export async function runWatchLoop(o: WatchLoopOptions, body: LoopBody): Promise
             if (signal.aborted) return;
             break;
           }
-          body.onEvent(step.result.value as ChangeEvent);
-          for (const event of watcher.drain()) body.onEvent(event as ChangeEvent);
+          noteEvent(o.logger, body, step.result.value as ChangeEvent);
+          for (const event of watcher.drain()) noteEvent(o.logger, body, event as ChangeEvent);
           next = watcher.next();
         }
         await body.flush();

@@ -140,12 +140,20 @@ export class TaskReaper implements ControlLoop {
     this.#candidates.clear();
     if (writes.length === 0) return;
     const now = new Date(this.#o.clock.now()).toISOString();
-    const failed = await updateInBatches(this.#o.store, this.#log, 'task reaper', writes, (tx, w) => {
-      const task = tx.get('tasks', w.id);
-      if (task === undefined) return;
-      if (w.kind === 'delete') tx.delete('tasks', w.id);
-      else tx.update('tasks', withDesiredState(task, 'remove', now));
-    });
+    const failed = await updateInBatches(
+      this.#o.store,
+      this.#log,
+      'task reaper',
+      writes,
+      (tx, w) => {
+        const task = tx.get('tasks', w.id);
+        if (task === undefined) return;
+        if (w.kind === 'delete') tx.delete('tasks', w.id);
+        else tx.update('tasks', withDesiredState(task, 'remove', now));
+      },
+      undefined,
+      (w) => ({ task: w.id }),
+    );
     if (failed.length === 0) return;
     this.#o.store.view((tx) => {
       for (const w of failed) {
