@@ -8,6 +8,7 @@
 // earlier would act on an old cluster, e.g. an allocator handing out an address a running task
 // already holds.
 
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { abortableSleep } from './abortable-sleep.js';
 import { systemClock } from './raft/node/clock.js';
@@ -48,6 +49,9 @@ export class LeaderLoops {
     const leading = this.raft.isLeader();
     if (leading && !this.current) {
       const ac = new AbortController();
+      // One listener per loop (each runs on a signal of its own, below), plus a few for the
+      // barrier and back-off sleeps: a bound that still flags a real listener leak.
+      setMaxListeners(this.loops.length + 8, ac.signal);
       this.current = ac;
       this.running = [this.lead(ac.signal)];
     } else if (!leading && this.current) {
@@ -79,13 +83,21 @@ export class LeaderLoops {
   private async supervise(loop: LeaderLoop, signal: AbortSignal): Promise<void> {
     let backoff = FIRST_BACKOFF_MS;
     while (!signal.aborted) {
+      // Each run gets its own signal, so the listeners a loop adds (its watchers, timers) stay
+      // on it and go with it, and the leadership signal holds one listener per loop.
+      const run = new AbortController();
+      const stop = (): void => run.abort();
+      signal.addEventListener('abort', stop, { once: true });
       try {
-        await loop.run(signal);
+        await loop.run(run.signal);
         if (!signal.aborted)
           this.logger.warn({ loop: loop.name }, 'control loop returned while leading; restarting');
       } catch (e: unknown) {
         if (signal.aborted) return;
         this.logger.error({ loop: loop.name, err: e }, 'control loop failed; restarting');
+      } finally {
+        signal.removeEventListener('abort', stop);
+        run.abort();
       }
       await abortableSleep(systemClock, backoff, signal);
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);

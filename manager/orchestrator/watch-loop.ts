@@ -44,11 +44,23 @@ function noteEvent(logger: Logger, body: LoopBody, event: ChangeEvent): void {
 }
 
 export async function runWatchLoop(o: WatchLoopOptions, body: LoopBody): Promise<void> {
-  const { store, signal } = o;
+  const { signal } = o;
   if (signal.aborted) return;
-  const aborted = new Promise<Step>((resolve) =>
-    signal.addEventListener('abort', () => resolve({ kind: 'abort' }), { once: true }),
-  );
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<Step>((resolve) => {
+    onAbort = () => resolve({ kind: 'abort' });
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await watchUntilAborted(o, body, aborted);
+  } finally {
+    // A loop that fails and is restarted must not leave a listener per run on the signal.
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function watchUntilAborted(o: WatchLoopOptions, body: LoopBody, aborted: Promise<Step>): Promise<void> {
+  const { store, signal } = o;
   while (!signal.aborted) {
     const [, watcher] = store.viewAndWatch((tx) => body.init(tx), { ...o.watch, signal, commits: false });
     try {
