@@ -35,22 +35,29 @@ export async function tryUpdate(
   }
 }
 
+type Ids = Readonly<Record<string, unknown>>;
+
 /**
  * Runs `fn` inside `tx` as one unit: if it throws, its writes are undone, the failure is logged
- * (error level, with `ids` naming the object) and undefined returned; the transaction goes on.
+ * (error level, with `ids` naming the object; a function is called only then) and undefined
+ * returned; the transaction goes on.
  */
 export function isolated<R>(
   tx: WriteTx,
   logger: Logger,
   what: string,
-  ids: Readonly<Record<string, unknown>>,
+  ids: Ids | (() => Ids),
   fn: () => R,
 ): R | undefined {
   try {
     return tx.attempt(fn);
   } catch (e: unknown) {
     if (e instanceof TxClosedError) throw e;
-    logger.error({ ...ids, err: e }, `${what}: failed on this object; skipped it, going on with the others`);
+    const named = typeof ids === 'function' ? ids() : ids;
+    logger.error(
+      { ...named, err: e },
+      `${what}: failed on this object; skipped it, going on with the others`,
+    );
     return undefined;
   }
 }
@@ -69,7 +76,7 @@ export interface EachOptions<T> {
   /** Stop adding items to a transaction once it holds this many writes (default MAX_WRITES_PER_TX). */
   readonly writesPerTx?: number;
   /** The IDs logged when the item fails (default: none). */
-  readonly describe?: (item: T) => Readonly<Record<string, unknown>>;
+  readonly describe?: (item: T) => Ids;
 }
 
 /**
@@ -88,7 +95,7 @@ export async function writeEach<T, R>(
 ): Promise<EachOutcome<T, R>> {
   const perTx = Math.max(1, o.perTx ?? MAX_WRITES_PER_TX);
   const writesPerTx = Math.max(1, o.writesPerTx ?? MAX_WRITES_PER_TX);
-  const describe = o.describe ?? ((): Readonly<Record<string, unknown>> => ({}));
+  const describe = o.describe ?? ((): Ids => ({}));
   const outcome: EachOutcome<T, R> = { committed: [], refused: [] };
   let next = 0;
   while (next < items.length) {
@@ -99,7 +106,13 @@ export async function writeEach<T, R>(
       while (start + taken < items.length && taken < perTx && (taken === 0 || tx.writes < writesPerTx)) {
         const item = items[start + taken]!;
         taken++;
-        const result = isolated(tx, logger, what, describe(item), () => fn(tx, item));
+        const result = isolated(
+          tx,
+          logger,
+          what,
+          () => describe(item),
+          () => fn(tx, item),
+        );
         if (result !== undefined) results.push({ item, result });
       }
     });
@@ -123,7 +136,7 @@ export async function updateInBatches<T>(
   items: readonly T[],
   fn: (tx: WriteTx, item: T) => void,
   perTx = MAX_WRITES_PER_TX,
-  describe?: (item: T) => Readonly<Record<string, unknown>>,
+  describe?: (item: T) => Ids,
 ): Promise<T[]> {
   const { refused } = await writeEach(
     store,
