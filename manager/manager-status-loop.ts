@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { abortableSleep } from './abortable-sleep.js';
 import type { Clock } from './raft/node/clock.js';
 import type { RaftNode } from './raft/node/raft-node.js';
+import { isolated } from './orchestrator/store-writes.js';
 import type { MemoryStore } from './store/index.js';
 import type { ManagerStatus } from './store/objects/index.js';
 
@@ -66,8 +67,10 @@ export class ManagerStatusLoop {
     if (changes.length === 0) return;
     await this.store.update((tx) => {
       for (const c of changes) {
-        const n = tx.get('nodes', c.id);
-        if (n) tx.update('nodes', { ...n, managerStatus: c.next });
+        isolated(tx, this.logger, 'manager status', { node: c.id }, () => {
+          const n = tx.get('nodes', c.id);
+          if (n) tx.update('nodes', { ...n, managerStatus: c.next });
+        });
       }
     });
   }

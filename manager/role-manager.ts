@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import { abortableSleep } from './abortable-sleep.js';
 import type { Clock } from './raft/node/clock.js';
 import type { RaftNode } from './raft/node/raft-node.js';
-import type { MemoryStore } from './store/index.js';
+import { isolated } from './orchestrator/store-writes.js';
+import type { MemoryStore, Node } from './store/index.js';
 
 export class RoleManager {
   readonly name = 'role-manager';
@@ -45,9 +46,11 @@ export class RoleManager {
     if (promoted.length > 0) {
       await store.update((tx) => {
         for (const p of promoted) {
-          const n = tx.get('nodes', p.id);
-          if (n && n.spec.role === 'manager' && n.role === 'worker')
-            tx.update('nodes', { ...n, role: 'manager' });
+          isolated(tx, this.o.logger, 'promotion', { node: p.id }, () => {
+            const n = tx.get('nodes', p.id);
+            if (n && n.spec.role === 'manager' && n.role === 'worker')
+              tx.update('nodes', { ...n, role: 'manager' });
+          });
         }
       });
     }
@@ -55,29 +58,45 @@ export class RoleManager {
       tx.list('nodes').filter((n) => n.spec.role === 'worker' && n.role === 'manager'),
     );
     for (const node of demoted) {
-      const raftId = node.managerStatus?.raftId;
-      const conf = raft.status().confState;
-      const member = raftId !== undefined && (conf.voters.includes(raftId) || conf.learners.includes(raftId));
-      if (member && raftId !== undefined) {
-        if (raftId === raft.id) {
-          // Demoting the leader: hand leadership to another voter first; the new leader finishes.
-          const to = conf.voters.find((v) => v !== raft.id);
-          if (to === undefined) {
-            this.o.logger.warn({ node: node.id }, 'refusing to demote the last manager');
-            continue;
-          }
-          raft.transferLeadership(to);
-          return;
-        }
-        this.o.logger.info({ node: node.id, raftId }, 'demotion: removing the manager from the raft group');
-        await raft.removeMember(raftId);
+      // One node that cannot be demoted now (logged) does not hold up the others.
+      try {
+        if ((await this.demote(node)) === 'stop') return;
+      } catch (e: unknown) {
+        if (!raft.isLeader()) return;
+        this.o.logger.warn(
+          { node: node.id, err: e },
+          'demotion failed; will retry, going on with the others',
+        );
       }
-      await store.update((tx) => {
-        const n = tx.get('nodes', node.id);
-        if (!n || n.spec.role !== 'worker') return;
-        const { managerStatus: _gone, ...rest } = n;
-        tx.update('nodes', { ...rest, role: 'worker' });
-      });
     }
+  }
+
+  /** Demotes one node; 'stop' when leadership is being handed over (the new leader finishes). */
+  private async demote(node: Node): Promise<'done' | 'stop'> {
+    const { store, raft } = this.o;
+    const raftId = node.managerStatus?.raftId;
+    const conf = raft.status().confState;
+    const member = raftId !== undefined && (conf.voters.includes(raftId) || conf.learners.includes(raftId));
+    if (member && raftId !== undefined) {
+      if (raftId === raft.id) {
+        // Demoting the leader: hand leadership to another voter first; the new leader finishes.
+        const to = conf.voters.find((v) => v !== raft.id);
+        if (to === undefined) {
+          this.o.logger.warn({ node: node.id }, 'refusing to demote the last manager');
+          return 'done';
+        }
+        raft.transferLeadership(to);
+        return 'stop';
+      }
+      this.o.logger.info({ node: node.id, raftId }, 'demotion: removing the manager from the raft group');
+      await raft.removeMember(raftId);
+    }
+    await store.update((tx) => {
+      const n = tx.get('nodes', node.id);
+      if (!n || n.spec.role !== 'worker') return;
+      const { managerStatus: _gone, ...rest } = n;
+      tx.update('nodes', { ...rest, role: 'worker' });
+    });
+    return 'done';
   }
 }

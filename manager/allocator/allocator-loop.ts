@@ -24,7 +24,7 @@ import type { MemoryStore } from '../store/store.js';
 import type { WriteTx } from '../store/write-tx.js';
 import type { ControlLoop } from '../orchestrator/control-loop.js';
 import { RetryTimer } from '../orchestrator/retry-timer.js';
-import { updateInBatches } from '../orchestrator/store-writes.js';
+import { writeEach } from '../orchestrator/store-writes.js';
 import { withStatus } from '../orchestrator/task-factory.js';
 import { Wakeup } from '../orchestrator/wakeup.js';
 import { runWatchLoop } from '../orchestrator/watch-loop.js';
@@ -189,10 +189,18 @@ export class AllocatorLoop implements ControlLoop {
     }
   }
 
+  /**
+   * Notes why one object could not be allocated and returns the message for its status. An
+   * error that is not an AllocatorError (a spec that slipped past validation, a bug) is logged
+   * loudly, but only this object waits: the others are still allocated.
+   */
   #fail(what: string, id: string, e: unknown): string {
-    if (!(e instanceof AllocatorError)) throw e;
-    this.#log.warn({ [what]: id, err: e.message, code: e.code }, `${what} allocation failed`);
-    return e.message;
+    if (e instanceof AllocatorError) {
+      this.#log.warn({ [what]: id, err: e.message, code: e.code }, `${what} allocation failed`);
+      return e.message;
+    }
+    this.#log.error({ [what]: id, err: e }, `${what} allocation failed unexpectedly; skipped it`);
+    return `allocation failed: ${e instanceof Error ? e.message : String(e)}`;
   }
 
   /** Plans every dirty object against the ledger; returns the writes to make. */
@@ -355,20 +363,34 @@ export class AllocatorLoop implements ControlLoop {
     const writes = this.#o.store.view((tx) => this.#plan(tx));
     if (writes.length === 0) return;
     const now = new Date(this.#o.clock.now()).toISOString();
-    const stale: Write[] = [];
-    const refused = await updateInBatches(this.#o.store, this.#log, 'allocator', writes, (tx, w) => {
-      if (!this.#apply(tx, w, now)) stale.push(w);
-    });
-    const undone = new Set([...refused, ...stale]);
-    for (const w of writes) {
-      if (undone.has(w) || w.kind !== 'service') continue;
+    const { committed, refused } = await writeEach(
+      this.#o.store,
+      this.#log,
+      'allocator',
+      writes,
+      (tx, w) => (this.#apply(tx, w, now) ? 'applied' : 'stale'),
+      { describe: (w) => ({ [w.kind]: w.id }) },
+    );
+    // Written: what a service's new endpoint no longer holds is free now.
+    let landed = 0;
+    for (const { item: w, result } of committed) {
+      if (result !== 'applied') continue;
+      landed++;
+      if (w.kind !== 'service') continue;
       for (const a of w.addresses) this.#ledger.release(a.networkId, a.address, a.owner);
       for (const p of w.ports) this.#ledger.ports.release(p.protocol, p.port, w.id);
     }
-    if (undone.size === 0) return;
-    // What was reserved for writes that did not land is in the ledger only: read it all again.
-    this.#log.debug({ refused: refused.length, stale: stale.length }, 'allocations not written; re-planning');
+    if (landed === writes.length) return;
+    // What was reserved for writes that did not land (refused, stale, or failed on their own
+    // object) is in the ledger only: read it all again. Refused and stale writes are retried
+    // soon; one that failed on its own object (logged) waits for the next change, so a poison
+    // object does not make the allocator re-plan everything in a loop.
+    const stale = committed.length - landed;
+    this.#log.debug(
+      { refused: refused.length, stale, notWritten: writes.length - landed },
+      'allocations not written; re-planning',
+    );
     this.#rebuild = true;
-    this.#retry.schedule();
+    if (refused.length > 0 || stale > 0) this.#retry.schedule();
   }
 }

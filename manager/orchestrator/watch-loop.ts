@@ -30,12 +30,37 @@ export interface WatchLoopOptions {
 
 type Step = { kind: 'event'; result: IteratorResult<unknown> } | { kind: 'wake' } | { kind: 'abort' };
 
+/** Hands one event to the body; an event it fails on is logged with its object and skipped. */
+function noteEvent(logger: Logger, body: LoopBody, event: ChangeEvent): void {
+  try {
+    body.onEvent(event);
+  } catch (e: unknown) {
+    const id = (event.object as { id?: unknown } | undefined)?.id;
+    logger.error(
+      { table: event.table, action: event.action, id, err: e },
+      'noting a change failed; skipped this event, going on with the others',
+    );
+  }
+}
+
 export async function runWatchLoop(o: WatchLoopOptions, body: LoopBody): Promise<void> {
-  const { store, signal } = o;
+  const { signal } = o;
   if (signal.aborted) return;
-  const aborted = new Promise<Step>((resolve) =>
-    signal.addEventListener('abort', () => resolve({ kind: 'abort' }), { once: true }),
-  );
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<Step>((resolve) => {
+    onAbort = () => resolve({ kind: 'abort' });
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await watchUntilAborted(o, body, aborted);
+  } finally {
+    // A loop that fails and is restarted must not leave a listener per run on the signal.
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function watchUntilAborted(o: WatchLoopOptions, body: LoopBody, aborted: Promise<Step>): Promise<void> {
+  const { store, signal } = o;
   while (!signal.aborted) {
     const [, watcher] = store.viewAndWatch((tx) => body.init(tx), { ...o.watch, signal, commits: false });
     try {
@@ -56,8 +81,8 @@ export async function runWatchLoop(o: WatchLoopOptions, body: LoopBody): Promise
             if (signal.aborted) return;
             break;
           }
-          body.onEvent(step.result.value as ChangeEvent);
-          for (const event of watcher.drain()) body.onEvent(event as ChangeEvent);
+          noteEvent(o.logger, body, step.result.value as ChangeEvent);
+          for (const event of watcher.drain()) noteEvent(o.logger, body, event as ChangeEvent);
           next = watcher.next();
         }
         await body.flush();

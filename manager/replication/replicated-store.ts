@@ -83,7 +83,7 @@ export class ReplicatedStore {
     const host = o.listen.slice(0, o.listen.lastIndexOf(':'));
     const address = o.advertise ?? `${host}:${transport.port}`;
     const proposer = new RaftProposer();
-    const store = new MemoryStore(proposer);
+    const store = new MemoryStore(proposer, { logger: o.logger });
     const bootstrap = o.bootstrap
       ? new Map([...o.bootstrap].map(([id, a]) => [id, id === o.id && !a ? address : a]))
       : undefined;

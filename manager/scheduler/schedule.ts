@@ -13,7 +13,18 @@ import { SpreadTree } from './spread.js';
 import { requirementsOf, type TaskRequirements } from './task-requirements.js';
 
 export type Decision =
-  { readonly taskId: string; readonly nodeId: string } | { readonly taskId: string; readonly err: string };
+  | { readonly taskId: string; readonly nodeId: string }
+  | {
+      readonly taskId: string;
+      readonly err: string;
+      /** Set when placing the task threw (a spec the scheduler cannot read): the caller logs it. */
+      readonly failure?: unknown;
+    };
+
+/** The reason a task gets when placing it threw: it waits, and the other tasks are placed. */
+export function placementFailed(e: unknown): string {
+  return `scheduler could not place this task: ${e instanceof Error ? e.message : String(e)}`;
+}
 
 export interface ScheduleContext {
   /** Every node the scheduler knows, by ID; placements are recorded on them. */
@@ -31,21 +42,34 @@ export function schedule(ctx: ScheduleContext, tasks: readonly Task[]): Decision
   // Service → spec → tasks (the spec key is cached per frozen spec, so its hash is too).
   const groups = new Map<string, Map<string, Task[]>>();
   for (const task of tasks) {
-    if (task.nodeId !== undefined) {
-      decisions.push(placePreassigned(ctx, pipeline, task));
-      continue;
+    // One task or group that throws gets a failure decision; the others are still placed.
+    try {
+      if (task.nodeId !== undefined) {
+        decisions.push(placePreassigned(ctx, pipeline, task));
+        continue;
+      }
+      let bySpec = groups.get(task.serviceId);
+      if (bySpec === undefined) groups.set(task.serviceId, (bySpec = new Map<string, Task[]>()));
+      const key = specKey(task.spec);
+      const group = bySpec.get(key);
+      if (group === undefined) bySpec.set(key, [task]);
+      else group.push(task);
+    } catch (e: unknown) {
+      decisions.push({ taskId: task.id, err: placementFailed(e), failure: e });
     }
-    let bySpec = groups.get(task.serviceId);
-    if (bySpec === undefined) groups.set(task.serviceId, (bySpec = new Map<string, Task[]>()));
-    const key = specKey(task.spec);
-    const group = bySpec.get(key);
-    if (group === undefined) bySpec.set(key, [task]);
-    else group.push(task);
   }
   for (const bySpec of groups.values()) {
     for (const group of bySpec.values()) {
       group.sort((a, b) => a.slot - b.slot || (a.id < b.id ? -1 : 1));
-      placeGroup(ctx, pipeline, group, decisions);
+      const before = decisions.length;
+      try {
+        placeGroup(ctx, pipeline, group, decisions);
+      } catch (e: unknown) {
+        const decided = new Set(decisions.slice(before).map((d) => d.taskId));
+        for (const task of group) {
+          if (!decided.has(task.id)) decisions.push({ taskId: task.id, err: placementFailed(e), failure: e });
+        }
+      }
     }
   }
   return decisions;

@@ -185,6 +185,12 @@ export class Scheduler implements ControlLoop {
         this.#placed.set(task.id, d.nodeId);
         writes.push(d);
       } else {
+        if (d.failure !== undefined) {
+          this.#log.error(
+            { task: task.id, service: task.serviceId, err: d.failure },
+            'placing this task failed; it waits, the others are placed',
+          );
+        }
         this.#unschedulable.set(task.id, task);
         if (task.status.state !== 'pending' || task.status.err !== d.err) writes.push(d);
       }
@@ -209,6 +215,7 @@ export class Scheduler implements ControlLoop {
         }
       },
       this.#o.batchSize ?? MAX_WRITES_PER_TX,
+      (d) => ({ task: d.taskId }),
     );
     if (failed.length === 0) return;
     for (const d of failed) {

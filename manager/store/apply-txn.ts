@@ -7,7 +7,7 @@
 
 import { ConflictError, ExistsError, NameConflictError, NotFoundError, type StoreError } from './errors.js';
 import type { ChangeEvent } from './events.js';
-import type { StoredObject } from './objects/index.js';
+import type { StoredObject, TableName } from './objects/index.js';
 import type { Tables } from './tables.js';
 import { opId, type TxnOp } from './command.js';
 
@@ -57,34 +57,63 @@ export function checkTransaction(tables: Tables, ops: readonly TxnOp[]): StoreEr
  */
 export function applyTransaction(tables: Tables, ops: readonly TxnOp[], index: number): ChangeEvent[] {
   // Take out everything that is updated or deleted first, so unique keys being released are
-  // free before the new objects claim them.
+  // free before the new objects claim them. Every step is journalled: if one throws (a broken
+  // invariant the check did not foresee), the tables are put back as they were and the error
+  // rethrown, so a transaction is applied whole or not at all even then.
+  const removed: Journalled[] = [];
+  const inserted: Journalled[] = [];
   const previous = new Map<string, StoredObject>();
-  for (const op of ops) {
-    if (op.op === 'create') continue;
-    previous.set(`${op.table}/${opId(op)}`, tables.any(op.table).delete(opId(op)));
-  }
   const events: ChangeEvent[] = [];
-  for (const op of ops) {
-    const old = previous.get(`${op.table}/${opId(op)}`);
-    if (op.op === 'delete') {
-      events.push({ action: 'delete', table: op.table, object: old } as ChangeEvent);
-      continue;
+  try {
+    for (const op of ops) {
+      if (op.op === 'create') continue;
+      const old = tables.any(op.table).delete(opId(op));
+      removed.push({ table: op.table, object: old });
+      previous.set(`${op.table}/${opId(op)}`, old);
     }
-    // op.object is already deeply frozen by decoding; only the new top level needs freezing.
-    const stored = Object.freeze({
-      ...op.object,
-      meta: Object.freeze({
-        version: index,
-        createdAt: old === undefined ? op.object.meta.createdAt : old.meta.createdAt,
-        updatedAt: op.object.meta.updatedAt,
-      }),
-    });
-    tables.any(op.table).insert(stored);
-    events.push(
-      (old === undefined
-        ? { action: 'create', table: op.table, object: stored }
-        : { action: 'update', table: op.table, object: stored, oldObject: old }) as ChangeEvent,
-    );
+    for (const op of ops) {
+      const old = previous.get(`${op.table}/${opId(op)}`);
+      if (op.op === 'delete') {
+        events.push({ action: 'delete', table: op.table, object: old } as ChangeEvent);
+        continue;
+      }
+      // op.object is already deeply frozen by decoding; only the new top level needs freezing.
+      const stored = Object.freeze({
+        ...op.object,
+        meta: Object.freeze({
+          version: index,
+          createdAt: old === undefined ? op.object.meta.createdAt : old.meta.createdAt,
+          updatedAt: op.object.meta.updatedAt,
+        }),
+      });
+      tables.any(op.table).insert(stored);
+      inserted.push({ table: op.table, object: stored });
+      events.push(
+        (old === undefined
+          ? { action: 'create', table: op.table, object: stored }
+          : { action: 'update', table: op.table, object: stored, oldObject: old }) as ChangeEvent,
+      );
+    }
+  } catch (e: unknown) {
+    undo(tables, removed, inserted);
+    throw e;
   }
   return events;
+}
+
+interface Journalled {
+  readonly table: TableName;
+  readonly object: StoredObject;
+}
+
+/** Puts back what a failed `applyTransaction` changed: takes out `inserted`, re-inserts `removed`. */
+function undo(tables: Tables, removed: readonly Journalled[], inserted: readonly Journalled[]): void {
+  for (let i = inserted.length - 1; i >= 0; i--) {
+    const { table, object } = inserted[i]!;
+    tables.any(table).delete(object.id);
+  }
+  for (let i = removed.length - 1; i >= 0; i--) {
+    const { table, object } = removed[i]!;
+    tables.any(table).insert(object);
+  }
 }

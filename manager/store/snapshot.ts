@@ -4,8 +4,16 @@
 //   {"v":1,"index":N}
 //   {"t":"<table>","o":{...object...}}      one line per object, tables by name, objects by ID
 //
-// Decoding checks every line as strictly as a command and builds fresh tables and indexes; a
-// bad snapshot is refused with MalformedSnapshotError and the store keeps its state.
+// Decoding checks every line as strictly as a command and builds fresh tables and indexes.
+// Bad data (no or a wrong header, a line that is not UTF-8 JSON or not a {"t","o"} record) is
+// refused whole with MalformedSnapshotError and the store keeps its state: those bytes are
+// damaged, and nothing in them can be trusted. A well-formed line whose object this version
+// refuses (its shape check, nesting depth, a version past the snapshot's index, an ID or unique
+// name already taken by an earlier line, a table this version does not have) is skipped and
+// reported: that is what applying the command that wrote it would do here (refuse it), every
+// member decoding the same snapshot skips the same lines, and one such object must not keep a
+// manager from ever catching up (a refused restore stops the Raft node, and the leader would
+// send the same snapshot again).
 //
 // hash() is sha256 over the canonical JSON of every object, sorted by table and ID: two
 // replicas with equal hashes hold identical objects (the applied index is not part of it).
@@ -16,7 +24,7 @@ import { MalformedSnapshotError } from './errors.js';
 import type { ChangeEvent } from './events.js';
 import { freezeWithin } from './freeze.js';
 import { isTableName, TABLE_NAMES, type StoredObject } from './objects/index.js';
-import { checkObject, isRecord, MAX_DEPTH } from './shape.js';
+import { checkObject, isRecord, isValidId, MAX_DEPTH } from './shape.js';
 import type { Table } from './table.js';
 import { Tables } from './tables.js';
 
@@ -61,18 +69,44 @@ function parseLine(data: Uint8Array, start: number, end: number, lineNo: number)
   }
 }
 
+/** A line of a snapshot that was left out, and why. */
+export interface SkippedLine {
+  readonly line: number;
+  readonly table: string;
+  /** The object's ID when it has a printable one. */
+  readonly id: string | undefined;
+  readonly reason: string;
+}
+
 export interface DecodedSnapshot {
   /** The applied index the snapshot was taken at. */
   readonly index: number;
   readonly tables: Tables;
+  /** Objects left out (see above); empty for a snapshot this version wrote. */
+  readonly skipped: readonly SkippedLine[];
 }
 
-/** Decodes a snapshot into fresh tables; throws MalformedSnapshotError. */
+/** Most skipped lines listed one by one (the rest are only counted). */
+const MAX_SKIPS_LISTED = 100;
+
+function printableId(obj: unknown): string | undefined {
+  const id = isRecord(obj) ? obj['id'] : undefined;
+  return isValidId(id) ? id : undefined;
+}
+
+/** Decodes a snapshot into fresh tables; throws MalformedSnapshotError for damaged data. */
 export function decodeSnapshot(data: Uint8Array): DecodedSnapshot {
   let start = 0;
   let lineNo = 0;
   let index = -1;
   const tables = new Tables();
+  const skipped: SkippedLine[] = [];
+  let unlisted = 0;
+  const skip = (table: string, obj: unknown, reason: string): void => {
+    if (skipped.length < MAX_SKIPS_LISTED)
+      skipped.push({ line: lineNo, table, id: printableId(obj), reason });
+    else unlisted++;
+  };
   while (start < data.length) {
     let end = data.indexOf(0x0a, start);
     if (end < 0) end = data.length;
@@ -89,30 +123,49 @@ export function decodeSnapshot(data: Uint8Array): DecodedSnapshot {
       index = headerIndex as number;
       continue;
     }
-    if (!isRecord(value) || !isTableName(value['t'])) {
-      throw new MalformedSnapshotError(`line ${lineNo} does not name a table`);
+    if (!isRecord(value) || typeof value['t'] !== 'string' || !('o' in value)) {
+      throw new MalformedSnapshotError(`line ${lineNo} is not a {"t","o"} record`);
     }
-    const table = tables.any(value['t']);
+    const name = value['t'];
     const obj = value['o'];
+    if (!isTableName(name)) {
+      skip(name.slice(0, 64), obj, 'no such table');
+      continue;
+    }
+    const table = tables.any(name);
     const problem = checkObject(table.name, obj);
-    if (problem !== undefined) throw new MalformedSnapshotError(`line ${lineNo}: ${problem}`);
-    if (!freezeWithin(obj, MAX_DEPTH)) throw new MalformedSnapshotError(`line ${lineNo}: nested too deep`);
+    if (problem !== undefined) {
+      skip(name, obj, problem);
+      continue;
+    }
+    if (!freezeWithin(obj, MAX_DEPTH)) {
+      skip(name, obj, `nested deeper than ${MAX_DEPTH} levels`);
+      continue;
+    }
     const stored = obj as StoredObject;
     if (stored.meta.version < 1 || stored.meta.version > index) {
-      throw new MalformedSnapshotError(`line ${lineNo}: version ${stored.meta.version} outside 1..${index}`);
+      skip(name, obj, `version ${stored.meta.version} outside 1..${index}`);
+      continue;
     }
-    if (table.has(stored.id))
-      throw new MalformedSnapshotError(`line ${lineNo}: duplicate ${table.name}/${stored.id}`);
-    for (const unique of table.uniqueIndexes()) {
+    if (table.has(stored.id)) {
+      skip(name, obj, `duplicate ${table.name}/${stored.id}`);
+      continue;
+    }
+    const taken = table.uniqueIndexes().find((unique) => {
       const key = unique.keyOf(stored);
-      if (key !== undefined && unique.owner(key) !== undefined) {
-        throw new MalformedSnapshotError(`line ${lineNo}: duplicate ${table.name} ${unique.name} ${key}`);
-      }
+      return key !== undefined && unique.owner(key) !== undefined;
+    });
+    if (taken !== undefined) {
+      skip(name, obj, `duplicate ${table.name} ${taken.name} ${taken.keyOf(stored)}`);
+      continue;
     }
     table.insert(stored);
   }
   if (index < 0) throw new MalformedSnapshotError('empty snapshot');
-  return { index, tables };
+  if (unlisted > 0) {
+    skipped.push({ line: lineNo, table: '', id: undefined, reason: `and ${unlisted} more lines skipped` });
+  }
+  return { index, tables, skipped };
 }
 
 /** The change events that turn `from` into `to` (used to tell watchers what a restore changed). */

@@ -2,13 +2,15 @@
 // (or restoring a snapshot), in the same order on every manager; writers go through `update`,
 // which proposes a transaction and returns once it is applied.
 
+import { pino, type Logger } from 'pino';
 import { applyTransaction, checkTransaction } from './apply-txn.js';
 import { decodeCommand } from './command.js';
-import { ProposalAbortedError, StoreError, StoreInvariantError } from './errors.js';
+import { MalformedCommandError, ProposalAbortedError, StoreError, StoreInvariantError } from './errors.js';
 import type { Proposer, StateMachine } from './proposer.js';
 import { TablesReadTx, type ReadTx } from './read-tx.js';
 import { decodeSnapshot, diffTables, encodeSnapshot, hashTables } from './snapshot.js';
 import { Tables } from './tables.js';
+import type { ChangeEvent } from './events.js';
 import { DEFAULT_WATCH_BUFFER, WatchQueue, type WatchOptions, type Watcher } from './watch.js';
 import { WriteTx } from './write-tx.js';
 
@@ -17,6 +19,8 @@ export interface MemoryStoreOptions {
   readonly clock?: () => Date;
   /** Default per-watcher buffer (events) before a watcher is closed with WatchOverflowError. */
   readonly watchBufferSize?: number;
+  /** Where refused commands and skipped snapshot objects are reported (default: silent). */
+  readonly logger?: Logger;
 }
 
 /** What `apply` returns for a transaction it applied. */
@@ -41,6 +45,7 @@ export class MemoryStore implements StateMachine {
   readonly #proposer: Proposer;
   readonly #clock: () => Date;
   readonly #watch: WatchQueue;
+  readonly #log: Logger;
   #tables = new Tables();
   #appliedIndex = 0;
 
@@ -48,6 +53,7 @@ export class MemoryStore implements StateMachine {
     this.#proposer = proposer;
     this.#clock = options.clock ?? (() => new Date());
     this.#watch = new WatchQueue(options.watchBufferSize ?? DEFAULT_WATCH_BUFFER);
+    this.#log = (options.logger ?? pino({ level: 'silent' })).child({ component: 'store' });
   }
 
   get appliedIndex(): number {
@@ -100,21 +106,36 @@ export class MemoryStore implements StateMachine {
 
   /**
    * Applies one committed command (called by the Raft driver, in log order, on every manager).
-   * Never throws for bad input: a refused or malformed transaction changes nothing and its
-   * error is returned, identically on every replica.
+   * Total: whatever the bytes, a command is applied whole or refused whole, and the refusal is
+   * returned (never thrown), identically on every replica, so the proposer gets it and the log
+   * moves on. Work is bounded by the command's size (every walk of an object is depth-bounded).
+   * Only a driver bug (indexes out of order) throws.
    */
   apply(index: number, command: Uint8Array): ApplyResult {
     if (!Number.isSafeInteger(index) || index <= this.#appliedIndex) {
       throw new StoreInvariantError(`apply of index ${index} after ${this.#appliedIndex}`);
     }
     this.#appliedIndex = index;
-    const ops = decodeCommand(command);
-    if (ops instanceof StoreError) return ops;
-    const refusal = checkTransaction(this.#tables, ops);
-    if (refusal !== undefined) return refusal;
-    const events = applyTransaction(this.#tables, ops, index);
+    let events: ChangeEvent[];
+    try {
+      const ops = decodeCommand(command);
+      if (ops instanceof StoreError) return this.#refusedMalformed(index, ops);
+      const refusal = checkTransaction(this.#tables, ops);
+      if (refusal !== undefined) return refusal;
+      events = applyTransaction(this.#tables, ops, index);
+    } catch (e: unknown) {
+      // Decoding, checking and applying are deterministic, so every replica lands here for
+      // this entry alike; applyTransaction has put the tables back as they were.
+      const reason = `refused at apply: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+      return this.#refusedMalformed(index, new MalformedCommandError(reason));
+    }
     this.#watch.publish(events, index);
     return { index, changes: events.length };
+  }
+
+  #refusedMalformed(index: number, error: MalformedCommandError): MalformedCommandError {
+    this.#log.warn({ index, reason: error.reason }, 'committed store command refused: it changed nothing');
+    return error;
   }
 
   /** The whole store as of `appliedIndex`. */
@@ -125,7 +146,9 @@ export class MemoryStore implements StateMachine {
   /**
    * Replaces the whole state with a snapshot the Raft driver installs at `index`. Watchers get
    * the difference as change events plus a commit event. Throws MalformedSnapshotError (and
-   * keeps the current state) if the data is bad.
+   * keeps the current state) if the data itself is bad (not a snapshot, a torn or garbled line);
+   * a well-formed line holding an object this version refuses is skipped and logged, as
+   * applying the command that wrote it would have refused it (see snapshot.ts).
    */
   restore(index: number, data: Uint8Array): void {
     if (!Number.isSafeInteger(index) || index < this.#appliedIndex) {
@@ -134,6 +157,12 @@ export class MemoryStore implements StateMachine {
     const decoded = decodeSnapshot(data);
     if (decoded.index > index) {
       throw new StoreInvariantError(`snapshot data at index ${decoded.index} installed as index ${index}`);
+    }
+    for (const skip of decoded.skipped) {
+      this.#log.error(
+        { index, line: skip.line, table: skip.table, id: skip.id, reason: skip.reason },
+        'snapshot object refused: restored without it',
+      );
     }
     const events = diffTables(this.#tables, decoded.tables);
     this.#tables = decoded.tables;

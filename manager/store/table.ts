@@ -126,7 +126,17 @@ export class Table<T extends StoredObjectBase> {
   /** Adds a new object. The caller has checked that its ID and unique keys are free. */
   insert(obj: T): void {
     if (this.#rows.has(obj.id)) throw new StoreInvariantError(`${this.name} already holds ${obj.id}`);
-    for (const index of this.#indexes.values()) index.add(obj);
+    const added: SecondaryIndex<T>[] = [];
+    try {
+      for (const index of this.#indexes.values()) {
+        index.add(obj);
+        added.push(index);
+      }
+    } catch (e: unknown) {
+      // All or nothing: an index that refuses the object leaves no trace of it in the others.
+      for (const index of added) index.remove(obj);
+      throw e;
+    }
     this.#rows.set(obj.id, obj);
   }
 

@@ -22,6 +22,13 @@ import type { ReadTx } from './read-tx.js';
 import { checkObject, MAX_DEPTH, tooDeep } from './shape.js';
 import type { Tables } from './tables.js';
 
+/** How to undo one #record: the entry as it was before (undefined: it did not exist). */
+interface Undo {
+  readonly touched: Map<string, Pending>;
+  readonly id: string;
+  readonly before: { readonly json: string | null; readonly parsed: StoredObject | undefined } | undefined;
+}
+
 interface Pending {
   readonly table: TableName;
   readonly id: string;
@@ -37,6 +44,9 @@ export class WriteTx implements ReadTx {
   readonly #tables: Tables;
   readonly #now: () => string;
   readonly #pending = new Map<TableName, Map<string, Pending>>();
+  /** The undo journal of the innermost `attempt`, if one is running. */
+  #journal: Undo[] | undefined;
+  #writes = 0;
   #closed = false;
 
   constructor(tables: Tables, now: () => string) {
@@ -158,6 +168,43 @@ export class WriteTx implements ReadTx {
     return object;
   }
 
+  /** Objects this transaction has written so far (to bound how much one transaction carries). */
+  get writes(): number {
+    return this.#writes;
+  }
+
+  /**
+   * Runs `fn` as one unit inside this transaction: if it throws, every write it made is undone
+   * (the transaction is as before the call) and the error rethrown. Lets a loop that writes
+   * many objects in one transaction skip the one that fails without losing the others.
+   */
+  attempt<T>(fn: () => T): T {
+    this.#open();
+    const outer = this.#journal;
+    const journal: Undo[] = [];
+    this.#journal = journal;
+    try {
+      const result = fn();
+      if (outer !== undefined) for (const undo of journal) outer.push(undo);
+      return result;
+    } catch (e: unknown) {
+      for (let i = journal.length - 1; i >= 0; i--) {
+        const { touched, id, before } = journal[i]!;
+        if (before === undefined) {
+          touched.delete(id);
+          this.#writes--;
+        } else {
+          const p = touched.get(id)!;
+          p.json = before.json;
+          p.parsed = before.parsed;
+        }
+      }
+      throw e;
+    } finally {
+      this.#journal = outer;
+    }
+  }
+
   #record(table: TableName, id: string, json: string | null): void {
     const tables = this.#open();
     let touched = this.#pending.get(table);
@@ -166,8 +213,14 @@ export class WriteTx implements ReadTx {
       this.#pending.set(table, touched);
     }
     const p = touched.get(id);
+    this.#journal?.push({
+      touched,
+      id,
+      before: p === undefined ? undefined : { json: p.json, parsed: p.parsed },
+    });
     if (p === undefined) {
       touched.set(id, { table, id, base: tables.get(table).get(id), json, parsed: undefined });
+      this.#writes++;
     } else {
       p.json = json;
       p.parsed = undefined;

@@ -13,7 +13,7 @@ import type { ControlLoop } from '../control-loop.js';
 import type { OrchestratorOptions } from '../orchestrator-options.js';
 import type { DelayedStart } from '../restart/restart-supervisor.js';
 import { RetryTimer } from '../retry-timer.js';
-import { tryUpdate } from '../store-writes.js';
+import { writeEach } from '../store-writes.js';
 import { newTask } from '../task-factory.js';
 import { hasStopped, wantsToRun } from '../task-state.js';
 import { Wakeup } from '../wakeup.js';
@@ -27,6 +27,18 @@ type Item =
   | { readonly kind: 'restart'; readonly id: string };
 
 const ITEMS_PER_TX = 50;
+
+/** One unit of a pass: a node item is split into one unit per global service. */
+type Unit =
+  | { readonly kind: 'restart'; readonly id: string }
+  | { readonly kind: 'service'; readonly id: string }
+  | { readonly kind: 'node'; readonly id: string; readonly serviceId: string };
+
+/** What handling one unit did, acted on once its transaction committed. */
+interface Done {
+  readonly start?: DelayedStart | undefined;
+  readonly update?: boolean;
+}
 
 export class GlobalOrchestrator implements ControlLoop {
   readonly name = 'global-orchestrator';
@@ -109,61 +121,80 @@ export class GlobalOrchestrator implements ControlLoop {
     this.#restarts.clear();
     this.#services.clear();
     this.#nodes.clear();
-    for (let i = 0; i < items.length; i += ITEMS_PER_TX) {
-      const chunk = items.slice(i, i + ITEMS_PER_TX);
-      const starts: DelayedStart[] = [];
-      const updates = new Set<string>();
-      const ok = await tryUpdate(this.#o.store, this.#log, 'global reconcile', (tx) => {
-        for (const item of chunk) {
-          if (item.kind === 'restart') this.#restart(tx, item.id, starts);
-          else if (item.kind === 'service') this.#reconcileService(tx, item.id, updates);
-          else for (const id of this.#global) this.#reconcileNode(tx, id, item.id, updates);
-        }
-      });
-      if (ok) {
-        this.#o.restarts.delayStart(starts);
-        for (const id of updates) this.#o.updates.update(id);
-      } else {
-        for (const item of chunk) {
-          if (item.kind === 'restart') this.#restarts.add(item.id);
-          else if (item.kind === 'service') this.#services.add(item.id);
-          else this.#nodes.add(item.id);
-        }
-        this.#retry.schedule();
-      }
+    // One unit of work per (node, global service): a service that fails on a node is skipped
+    // there alone.
+    const units: Unit[] = [];
+    for (const item of items) {
+      if (item.kind === 'restart' || item.kind === 'service') units.push(item);
+      else for (const serviceId of this.#global) units.push({ kind: 'node', id: item.id, serviceId });
     }
+    const { committed, refused } = await writeEach(
+      this.#o.store,
+      this.#log,
+      'global reconcile',
+      units,
+      (tx, unit): Done => {
+        if (unit.kind === 'restart') return { start: this.#restart(tx, unit.id) };
+        if (unit.kind === 'service') return { update: this.#reconcileService(tx, unit.id) };
+        return { update: this.#reconcileNode(tx, unit.serviceId, unit.id) };
+      },
+      {
+        perTx: ITEMS_PER_TX,
+        describe: (unit) =>
+          unit.kind === 'restart'
+            ? { task: unit.id }
+            : unit.kind === 'service'
+              ? { service: unit.id }
+              : { service: unit.serviceId, node: unit.id },
+      },
+    );
+    const starts: DelayedStart[] = [];
+    const updates = new Set<string>();
+    for (const { item: unit, result } of committed) {
+      if (result.start !== undefined) starts.push(result.start);
+      if (result.update === true) updates.add(unit.kind === 'node' ? unit.serviceId : unit.id);
+    }
+    this.#o.restarts.delayStart(starts);
+    for (const id of updates) this.#o.updates.update(id);
+    for (const unit of refused) {
+      if (unit.kind === 'restart') this.#restarts.add(unit.id);
+      else if (unit.kind === 'service') this.#services.add(unit.id);
+      else this.#nodes.add(unit.id);
+    }
+    if (refused.length > 0) this.#retry.schedule();
   }
 
-  #restart(tx: WriteTx, taskId: string, starts: DelayedStart[]): void {
+  #restart(tx: WriteTx, taskId: string): DelayedStart | undefined {
     const task = tx.get('tasks', taskId);
-    if (task === undefined || !wantsToRun(task) || !hasStopped(task)) return;
+    if (task === undefined || !wantsToRun(task) || !hasStopped(task)) return undefined;
     const service = tx.get('services', task.serviceId);
-    if (service === undefined || service.spec.mode.kind !== 'global') return;
+    if (service === undefined || service.spec.mode.kind !== 'global') return undefined;
     const node = task.nodeId === undefined ? undefined : tx.get('nodes', task.nodeId);
     const fit = globalNodeFit(service, node);
-    const start = this.#o.restarts.restart(tx, service, task, {
+    return this.#o.restarts.restart(tx, service, task, {
       slot: 0,
       nodeId: task.nodeId,
       replace: fit === 'run',
     });
-    if (start !== undefined) starts.push(start);
   }
 
-  #reconcileService(tx: WriteTx, serviceId: string, updates: Set<string>): void {
+  /** Reconciles one global service on every node; true when it has work for the updater. */
+  #reconcileService(tx: WriteTx, serviceId: string): boolean {
     const service = tx.get('services', serviceId);
-    if (service === undefined || service.spec.mode.kind !== 'global') return;
+    if (service === undefined || service.spec.mode.kind !== 'global') return false;
     const plan = reconcileGlobal({
       service,
       nodes: tx.list('nodes'),
       tasks: tx.find('tasks', 'serviceId', serviceId),
       mayRestart: (t) => this.#o.restarts.mayRestart(service, t),
     });
-    this.#apply(tx, service, plan, updates);
+    return this.#apply(tx, service, plan);
   }
 
-  #reconcileNode(tx: WriteTx, serviceId: string, nodeId: string, updates: Set<string>): void {
+  /** Reconciles one global service on one node; true when it has work for the updater. */
+  #reconcileNode(tx: WriteTx, serviceId: string, nodeId: string): boolean {
     const service = tx.get('services', serviceId);
-    if (service === undefined || service.spec.mode.kind !== 'global') return;
+    if (service === undefined || service.spec.mode.kind !== 'global') return false;
     const node = tx.get('nodes', nodeId);
     const plan = reconcileGlobal({
       service,
@@ -171,10 +202,10 @@ export class GlobalOrchestrator implements ControlLoop {
       tasks: tx.find('tasks', 'serviceNode', serviceNodeKey(serviceId, nodeId)),
       mayRestart: (t) => this.#o.restarts.mayRestart(service, t),
     });
-    this.#apply(tx, service, plan, updates);
+    return this.#apply(tx, service, plan);
   }
 
-  #apply(tx: WriteTx, service: Service, plan: GlobalPlan, updates: Set<string>): void {
+  #apply(tx: WriteTx, service: Service, plan: GlobalPlan): boolean {
     const now = new Date(this.#o.clock.now()).toISOString();
     for (const nodeId of plan.create) {
       tx.create('tasks', newTask(service, { slot: 0, nodeId, desiredState: 'running', now }));
@@ -185,6 +216,6 @@ export class GlobalOrchestrator implements ControlLoop {
       const loss = fit === 'constraints' ? undefined : fit;
       this.#o.restarts.restart(tx, service, current, { slot: 0, loss, replace: false });
     }
-    if (plan.update) updates.add(service.id);
+    return plan.update;
   }
 }

@@ -14,7 +14,7 @@ import { nodeLoss, type NodeLoss } from '../node-validity.js';
 import type { OrchestratorOptions } from '../orchestrator-options.js';
 import type { DelayedStart } from '../restart/restart-supervisor.js';
 import { RetryTimer } from '../retry-timer.js';
-import { tryUpdate } from '../store-writes.js';
+import { writeEach } from '../store-writes.js';
 import { newTask } from '../task-factory.js';
 import { hasStopped, wantsToRun } from '../task-state.js';
 import { Wakeup } from '../wakeup.js';
@@ -28,6 +28,12 @@ interface Item {
 }
 
 const ITEMS_PER_TX = 50;
+
+/** What handling one item did, acted on once its transaction committed. */
+interface Done {
+  readonly start?: DelayedStart | undefined;
+  readonly more?: boolean;
+}
 
 function isJob(service: Service): boolean {
   return service.spec.mode.kind === 'replicatedJob' || service.spec.mode.kind === 'globalJob';
@@ -129,50 +135,62 @@ export class JobOrchestrator implements ControlLoop {
     this.#lost.clear();
     this.#restarts.clear();
     this.#services.clear();
-    for (let i = 0; i < items.length; i += ITEMS_PER_TX) {
-      const chunk = items.slice(i, i + ITEMS_PER_TX);
-      const starts: DelayedStart[] = [];
-      const ok = await tryUpdate(this.#o.store, this.#log, 'job reconcile', (tx) => {
-        for (const item of chunk) {
-          if (item.kind === 'service') this.#reconcile(tx, item.id);
-          else this.#restart(tx, item.id, item.kind === 'lost', starts);
-        }
-      });
-      if (ok) {
-        this.#o.restarts.delayStart(starts);
-        continue;
+    const { committed, refused } = await writeEach(
+      this.#o.store,
+      this.#log,
+      'job reconcile',
+      items,
+      (tx, item): Done =>
+        item.kind === 'service'
+          ? { more: this.#reconcile(tx, item.id) }
+          : { start: this.#restart(tx, item.id, item.kind === 'lost') },
+      {
+        perTx: ITEMS_PER_TX,
+        describe: (item) => ({ [item.kind === 'service' ? 'service' : 'task']: item.id }),
+      },
+    );
+    const starts: DelayedStart[] = [];
+    let more = false;
+    for (const { item, result } of committed) {
+      if (result.start !== undefined) starts.push(result.start);
+      if (result.more === true) {
+        this.#services.add(item.id);
+        more = true;
       }
-      for (const item of chunk) {
-        if (item.kind === 'service') this.#services.add(item.id);
-        else if (item.kind === 'restart') this.#restarts.add(item.id);
-        else this.#lost.add(item.id);
-      }
-      this.#retry.schedule();
     }
+    this.#o.restarts.delayStart(starts);
+    for (const item of refused) {
+      if (item.kind === 'service') this.#services.add(item.id);
+      else if (item.kind === 'restart') this.#restarts.add(item.id);
+      else this.#lost.add(item.id);
+    }
+    if (refused.length > 0) this.#retry.schedule();
+    else if (more) this.#wakeup.notify();
   }
 
-  #restart(tx: WriteTx, taskId: string, lost: boolean, starts: DelayedStart[]): void {
+  #restart(tx: WriteTx, taskId: string, lost: boolean): DelayedStart | undefined {
     const task = tx.get('tasks', taskId);
-    if (task === undefined || !wantsToRun(task)) return;
+    if (task === undefined || !wantsToRun(task)) return undefined;
     const service = tx.get('services', task.serviceId);
-    if (service === undefined || !isJob(service)) return;
+    if (service === undefined || !isJob(service)) return undefined;
     const node = task.nodeId === undefined ? undefined : tx.get('nodes', task.nodeId);
     let start: DelayedStart | undefined;
     if (service.spec.mode.kind === 'replicatedJob') {
       const loss = lost ? nodeLoss(node) : undefined;
-      if (lost ? loss === undefined : !hasStopped(task)) return;
+      if (lost ? loss === undefined : !hasStopped(task)) return undefined;
       start = this.#o.restarts.restart(tx, service, task, { loss, slot: task.slot });
     } else {
-      if (!hasStopped(task)) return;
+      if (!hasStopped(task)) return undefined;
       const replace = globalNodeFit(service, node) === 'run';
       start = this.#o.restarts.restart(tx, service, task, { slot: 0, nodeId: task.nodeId, replace });
     }
-    if (start !== undefined) starts.push(start);
+    return start;
   }
 
-  #reconcile(tx: WriteTx, serviceId: string): void {
+  /** Reconciles one job (a bounded batch of it); true when a next pass has more to create. */
+  #reconcile(tx: WriteTx, serviceId: string): boolean {
     const service = tx.get('services', serviceId);
-    if (service === undefined || !isJob(service)) return;
+    if (service === undefined || !isJob(service)) return false;
     const tasks = tx.find('tasks', 'serviceId', serviceId);
     const mayRestart = (t: Task): boolean => this.#o.restarts.mayRestart(service, t);
     const now = new Date(this.#o.clock.now()).toISOString();
@@ -186,7 +204,7 @@ export class JobOrchestrator implements ControlLoop {
           newTask(service, { slot, desiredState: 'complete', jobIteration: plan.iteration, now }),
         );
       }
-      return;
+      return plan.more;
     }
     const plan = reconcileGlobalJob({ service, nodes: tx.list('nodes'), tasks, mayRestart });
     for (const { task, fit } of plan.stop) {
@@ -199,5 +217,6 @@ export class JobOrchestrator implements ControlLoop {
         newTask(service, { slot: 0, nodeId, desiredState: 'complete', jobIteration: plan.iteration, now }),
       );
     }
+    return false;
   }
 }

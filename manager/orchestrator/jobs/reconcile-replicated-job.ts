@@ -2,9 +2,12 @@
 // at most `maxConcurrent` at a time (0: all at once). Slots 1..totalCompletions: a slot is done
 // once a task in it completed (never run again), busy while a task wants to run, finished when
 // its last task failed and may not restart; free slots get new tasks, lowest first. Tasks of
-// earlier iterations that still run are stopped.
+// earlier iterations that still run are stopped. At most `limit` tasks are created per plan
+// (`more`: come back on the next pass), so the work never grows with totalCompletions or
+// maxConcurrent themselves.
 
 import type { Service, Task } from '../../store/objects/index.js';
+import { MAX_TASK_CHANGES_PER_SERVICE } from '../pass-limits.js';
 import { occupants, slotsOf } from '../slots.js';
 import { isLive, wantsToRun } from '../task-state.js';
 import { currentIteration, iterationOf } from './job-iteration.js';
@@ -23,9 +26,14 @@ export interface ReplicatedJobPlan {
   readonly stop: readonly Task[];
   /** Completed slots so far (for status). */
   readonly completed: number;
+  /** Creation was cut at the limit: reconcile the job again on the next pass. */
+  readonly more: boolean;
 }
 
-export function reconcileReplicatedJob(input: ReplicatedJobInput): ReplicatedJobPlan {
+export function reconcileReplicatedJob(
+  input: ReplicatedJobInput,
+  limit = MAX_TASK_CHANGES_PER_SERVICE,
+): ReplicatedJobPlan {
   const { service } = input;
   const mode = service.spec.mode;
   if (mode.kind !== 'replicatedJob') throw new RangeError(`service ${service.id} is not a replicated job`);
@@ -51,9 +59,16 @@ export function reconcileReplicatedJob(input: ReplicatedJobInput): ReplicatedJob
     if (o.some(wantsToRun)) busy++;
   }
   const concurrency = mode.maxConcurrent > 0 ? mode.maxConcurrent : mode.totalCompletions;
+  // Free slots left, and how many may start now; the loop visits at most taken.size + limit
+  // slots whatever the spec's numbers.
+  let takenInRange = 0;
+  for (const slot of taken) if (slot >= 1 && slot <= mode.totalCompletions) takenInRange++;
+  const free = Math.max(0, mode.totalCompletions - takenInRange);
+  const startable = Math.min(free, Math.max(0, concurrency - busy));
+  const wanted = Math.min(startable, limit);
   const create: number[] = [];
-  for (let slot = 1; slot <= mode.totalCompletions && busy + create.length < concurrency; slot++) {
+  for (let slot = 1; slot <= mode.totalCompletions && create.length < wanted; slot++) {
     if (!taken.has(slot)) create.push(slot);
   }
-  return { iteration, create, stop, completed };
+  return { iteration, create, stop, completed, more: startable > wanted };
 }

@@ -106,6 +106,15 @@ export class TaskReaper implements ControlLoop {
     }
   }
 
+  /** Runs the decision for one task or slot; one that throws is logged and skipped. */
+  #guard(ids: Readonly<Record<string, string>>, fn: () => void): void {
+    try {
+      fn();
+    } catch (e: unknown) {
+      this.#log.error({ ...ids, err: e }, 'task reaper: failed on this object; skipped it');
+    }
+  }
+
   async #flush(): Promise<void> {
     if (this.#slots.size === 0 && this.#candidates.size === 0) return;
     const writes: Write[] = [];
@@ -113,39 +122,51 @@ export class TaskReaper implements ControlLoop {
       const limit = taskHistoryLimit(tx);
       const deleting = new Set<string>();
       for (const id of this.#candidates) {
-        const task = tx.get('tasks', id);
-        if (task === undefined) continue;
-        const node = task.nodeId === undefined ? undefined : tx.get('nodes', task.nodeId);
-        const verdict = removal({
-          task,
-          service: tx.get('services', task.serviceId),
-          nodeExists: node !== undefined,
-          nodeAlive: node !== undefined && node.status.state !== 'down',
+        this.#guard({ task: id }, () => {
+          const task = tx.get('tasks', id);
+          if (task === undefined) return;
+          const node = task.nodeId === undefined ? undefined : tx.get('nodes', task.nodeId);
+          const verdict = removal({
+            task,
+            service: tx.get('services', task.serviceId),
+            nodeExists: node !== undefined,
+            nodeAlive: node !== undefined && node.status.state !== 'down',
+          });
+          if (verdict === 'delete') deleting.add(id);
+          if (verdict !== 'keep') writes.push({ kind: verdict === 'delete' ? 'delete' : 'remove', id });
         });
-        if (verdict === 'delete') deleting.add(id);
-        if (verdict !== 'keep') writes.push({ kind: verdict === 'delete' ? 'delete' : 'remove', id });
       }
       for (const slot of this.#slots) {
-        const [kind, key] = slot.split('\n') as ['s' | 'n', string];
-        const tasks = tx.find('tasks', kind === 's' ? 'serviceSlot' : 'serviceNode', key);
-        for (const t of historyToDelete(tasks, limit)) {
-          if (!deleting.has(t.id)) {
-            deleting.add(t.id);
-            writes.push({ kind: 'delete', id: t.id });
+        this.#guard({ slot }, () => {
+          const [kind, key] = slot.split('\n') as ['s' | 'n', string];
+          const tasks = tx.find('tasks', kind === 's' ? 'serviceSlot' : 'serviceNode', key);
+          for (const t of historyToDelete(tasks, limit)) {
+            if (!deleting.has(t.id)) {
+              deleting.add(t.id);
+              writes.push({ kind: 'delete', id: t.id });
+            }
           }
-        }
+        });
       }
     });
     this.#slots.clear();
     this.#candidates.clear();
     if (writes.length === 0) return;
     const now = new Date(this.#o.clock.now()).toISOString();
-    const failed = await updateInBatches(this.#o.store, this.#log, 'task reaper', writes, (tx, w) => {
-      const task = tx.get('tasks', w.id);
-      if (task === undefined) return;
-      if (w.kind === 'delete') tx.delete('tasks', w.id);
-      else tx.update('tasks', withDesiredState(task, 'remove', now));
-    });
+    const failed = await updateInBatches(
+      this.#o.store,
+      this.#log,
+      'task reaper',
+      writes,
+      (tx, w) => {
+        const task = tx.get('tasks', w.id);
+        if (task === undefined) return;
+        if (w.kind === 'delete') tx.delete('tasks', w.id);
+        else tx.update('tasks', withDesiredState(task, 'remove', now));
+      },
+      undefined,
+      (w) => ({ task: w.id }),
+    );
     if (failed.length === 0) return;
     this.#o.store.view((tx) => {
       for (const w of failed) {

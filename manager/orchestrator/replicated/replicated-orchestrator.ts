@@ -14,7 +14,7 @@ import { nodeLoss, type NodeLoss } from '../node-validity.js';
 import type { OrchestratorOptions } from '../orchestrator-options.js';
 import type { DelayedStart } from '../restart/restart-supervisor.js';
 import { RetryTimer } from '../retry-timer.js';
-import { tryUpdate } from '../store-writes.js';
+import { writeEach } from '../store-writes.js';
 import { newTask, withDesiredState } from '../task-factory.js';
 import { hasStopped, wantsToRun } from '../task-state.js';
 import { Wakeup } from '../wakeup.js';
@@ -24,6 +24,13 @@ import { reconcileReplicated } from './reconcile.js';
 type Item =
   | { readonly kind: 'service'; readonly id: string }
   | { readonly kind: 'restart'; readonly id: string; readonly loss?: NodeLoss };
+
+/** What handling one item did, acted on once its transaction committed. */
+interface Done {
+  readonly start?: DelayedStart | undefined;
+  readonly update?: boolean;
+  readonly more?: boolean;
+}
 
 /** Items (services or task restarts) handled per transaction. */
 const ITEMS_PER_TX = 100;
@@ -111,30 +118,39 @@ export class ReplicatedOrchestrator implements ControlLoop {
     this.#restarts.clear();
     for (const id of this.#services) items.push({ kind: 'service', id });
     this.#services.clear();
-    for (let i = 0; i < items.length; i += ITEMS_PER_TX) {
-      const chunk = items.slice(i, i + ITEMS_PER_TX);
-      const starts: DelayedStart[] = [];
-      const updates: string[] = [];
-      const ok = await tryUpdate(this.#o.store, this.#log, 'replicated reconcile', (tx) => {
-        starts.length = 0;
-        updates.length = 0;
-        for (const item of chunk) {
-          if (item.kind === 'restart') this.#restart(tx, item.id, item.loss, starts);
-          else if (this.#reconcile(tx, item.id)) updates.push(item.id);
-        }
-      });
-      if (ok) {
-        this.#o.restarts.delayStart(starts);
-        for (const id of updates) this.#o.updates.update(id);
-      } else {
-        for (const item of chunk) {
-          if (item.kind === 'service') this.#services.add(item.id);
-          else if (item.loss === undefined) this.#restarts.add(item.id);
-          else this.#retryLoss(item.id, item.loss);
-        }
-        this.#retry.schedule();
+    const { committed, refused } = await writeEach(
+      this.#o.store,
+      this.#log,
+      'replicated reconcile',
+      items,
+      (tx, item): Done =>
+        item.kind === 'restart'
+          ? { start: this.#restart(tx, item.id, item.loss) }
+          : this.#reconcile(tx, item.id),
+      {
+        perTx: ITEMS_PER_TX,
+        describe: (item) => ({ [item.kind === 'service' ? 'service' : 'task']: item.id }),
+      },
+    );
+    const starts: DelayedStart[] = [];
+    let more = false;
+    for (const { item, result } of committed) {
+      if (result.start !== undefined) starts.push(result.start);
+      if (result.update === true) this.#o.updates.update(item.id);
+      if (result.more === true) {
+        // Cut at the per-pass limit: the rest on the next pass, after the other work.
+        this.#services.add(item.id);
+        more = true;
       }
     }
+    this.#o.restarts.delayStart(starts);
+    for (const item of refused) {
+      if (item.kind === 'service') this.#services.add(item.id);
+      else if (item.loss === undefined) this.#restarts.add(item.id);
+      else this.#retryLoss(item.id, item.loss);
+    }
+    if (refused.length > 0) this.#retry.schedule();
+    else if (more) this.#wakeup.notify();
   }
 
   #retryLoss(taskId: string, loss: NodeLoss): void {
@@ -142,26 +158,25 @@ export class ReplicatedOrchestrator implements ControlLoop {
     if (nodeId !== undefined) this.#lostNodes.set(nodeId, loss);
   }
 
-  #restart(tx: WriteTx, taskId: string, loss: NodeLoss | undefined, starts: DelayedStart[]): void {
+  #restart(tx: WriteTx, taskId: string, loss: NodeLoss | undefined): DelayedStart | undefined {
     const task: Task | undefined = tx.get('tasks', taskId);
-    if (task === undefined || !wantsToRun(task)) return;
+    if (task === undefined || !wantsToRun(task)) return undefined;
     const service = tx.get('services', task.serviceId);
-    if (service === undefined || service.spec.mode.kind !== 'replicated') return;
+    if (service === undefined || service.spec.mode.kind !== 'replicated') return undefined;
     let why = loss;
     if (why !== undefined) {
       why = nodeLoss(task.nodeId === undefined ? undefined : tx.get('nodes', task.nodeId));
-      if (task.nodeId === undefined || why === undefined) return;
+      if (task.nodeId === undefined || why === undefined) return undefined;
     } else if (!hasStopped(task)) {
-      return;
+      return undefined;
     }
-    const start = this.#o.restarts.restart(tx, service, task, { loss: why, slot: task.slot });
-    if (start !== undefined) starts.push(start);
+    return this.#o.restarts.restart(tx, service, task, { loss: why, slot: task.slot });
   }
 
-  /** Reconciles one service; returns true when it has slots for the updater. */
-  #reconcile(tx: WriteTx, serviceId: string): boolean {
+  /** Reconciles one service (a bounded batch of it): whether the updater and a next pass are needed. */
+  #reconcile(tx: WriteTx, serviceId: string): Done {
     const service = tx.get('services', serviceId);
-    if (service === undefined || service.spec.mode.kind !== 'replicated') return false;
+    if (service === undefined || service.spec.mode.kind !== 'replicated') return {};
     const tasks = tx.find('tasks', 'serviceId', serviceId);
     const plan = reconcileReplicated({
       service,
@@ -172,6 +187,6 @@ export class ReplicatedOrchestrator implements ControlLoop {
     for (const slot of plan.create)
       tx.create('tasks', newTask(service, { slot, desiredState: 'running', now }));
     for (const t of plan.remove) tx.update('tasks', withDesiredState(t, 'remove', now));
-    return plan.update;
+    return { update: plan.update, more: plan.more };
   }
 }

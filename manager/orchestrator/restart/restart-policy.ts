@@ -3,6 +3,7 @@
 // the replacement's start is held back.
 
 import type { Node, RestartPolicy, Task } from '../../store/objects/index.js';
+import { saneDelay } from '../long-timeout.js';
 
 export interface RestartQuestion {
   readonly policy: RestartPolicy;
@@ -30,5 +31,5 @@ export function shouldRestart(q: RestartQuestion): boolean {
 /** How long the replacement waits before it starts: no delay when its node was drained or lost. */
 export function restartDelay(policy: RestartPolicy, node: Node | undefined, nodeLost: boolean): number {
   if (nodeLost || node === undefined || node.spec.availability === 'drain') return 0;
-  return Math.max(0, policy.delay);
+  return saneDelay(policy.delay);
 }

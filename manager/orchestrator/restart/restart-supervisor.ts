@@ -18,6 +18,7 @@ import { lossMessage, type NodeLoss } from '../node-validity.js';
 import { updateInBatches } from '../store-writes.js';
 import { newTask, withDesiredState, withStatus } from '../task-factory.js';
 import { hasStopped, wantsToRun } from '../task-state.js';
+import { setLongTimeout, saneDelay } from '../long-timeout.js';
 import { Wakeup } from '../wakeup.js';
 import { runWatchLoop } from '../watch-loop.js';
 import { RestartHistory } from './restart-history.js';
@@ -170,10 +171,14 @@ export class RestartSupervisor implements ControlLoop {
       this.#timers.get(start.taskId)?.();
       this.#timers.set(
         start.taskId,
-        this.#o.clock.setTimeout(() => {
-          this.#timers.delete(start.taskId);
-          this.#wakeup.notify();
-        }, wait),
+        setLongTimeout(
+          this.#o.clock,
+          () => {
+            this.#timers.delete(start.taskId);
+            this.#wakeup.notify();
+          },
+          wait,
+        ),
       );
     }
   }
@@ -193,7 +198,10 @@ export class RestartSupervisor implements ControlLoop {
         .map((t) => t.id);
       const service = tx.get('services', task.serviceId);
       const target = service !== undefined && isJob(service) ? 'complete' : 'running';
-      const notBefore = Date.parse(task.meta.createdAt) + task.spec.restartPolicy.delay;
+      // A createdAt that does not parse (a hand-made object) counts as now, not as never.
+      const created = Date.parse(task.meta.createdAt);
+      const notBefore =
+        (Number.isNaN(created) ? this.#o.clock.now() : created) + saneDelay(task.spec.restartPolicy.delay);
       this.#register(tx, { taskId: task.id, notBefore, after, target });
     }
   }
@@ -248,11 +256,19 @@ export class RestartSupervisor implements ControlLoop {
     }
     if (due.length === 0) return;
     for (const start of due) this.#drop(start.taskId);
-    const failed = await updateInBatches(this.#o.store, this.#log, 'delayed start', due, (tx, start) => {
-      const task = tx.get('tasks', start.taskId);
-      if (task === undefined || task.desiredState !== 'ready') return;
-      tx.update('tasks', { ...task, desiredState: start.target satisfies TaskState });
-    });
+    const failed = await updateInBatches(
+      this.#o.store,
+      this.#log,
+      'delayed start',
+      due,
+      (tx, start) => {
+        const task = tx.get('tasks', start.taskId);
+        if (task === undefined || task.desiredState !== 'ready') return;
+        tx.update('tasks', { ...task, desiredState: start.target satisfies TaskState });
+      },
+      undefined,
+      (start) => ({ task: start.taskId }),
+    );
     // Refused (lost leadership, raced): try again a little later.
     if (failed.length > 0)
       this.delayStart(failed.map((s) => ({ ...s, notBefore: now + RETRY_MS, after: [] })));

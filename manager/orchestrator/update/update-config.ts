@@ -3,6 +3,7 @@
 // `maxFailureRatio`.
 
 import type { Service, Task, UpdateConfig } from '../../store/objects/index.js';
+import { MAX_TASK_CHANGES_PER_SERVICE } from '../pass-limits.js';
 import { hasStopped, wantsToRun } from '../task-state.js';
 
 /** Docker's defaults for `--update-*` (monitor 5 s, pause on failure, stop-first, one at a time). */
@@ -29,9 +30,17 @@ export function updateConfigFor(service: Service): UpdateConfig {
     : (service.spec.updateConfig ?? DEFAULT_UPDATE_CONFIG);
 }
 
-/** Splits the slots to update into batches of `parallelism` (0: everything in one batch). */
-export function planBatches<T>(items: readonly T[], parallelism: number): T[][] {
-  const size = parallelism > 0 ? parallelism : Math.max(1, items.length);
+/**
+ * Splits the slots to update into batches of `parallelism` (0: everything in one batch), never
+ * more than `maxBatch` slots (one batch is one transaction, which must stay bounded).
+ */
+export function planBatches<T>(
+  items: readonly T[],
+  parallelism: number,
+  maxBatch = MAX_TASK_CHANGES_PER_SERVICE,
+): T[][] {
+  const wanted = parallelism > 0 ? parallelism : Math.max(1, items.length);
+  const size = Math.max(1, Math.min(wanted, maxBatch));
   const batches: T[][] = [];
   for (let i = 0; i < items.length; i += size) batches.push(items.slice(i, i + size));
   return batches;

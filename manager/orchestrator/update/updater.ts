@@ -16,7 +16,8 @@ import type { WriteTx } from '../../store/write-tx.js';
 import type { DelayedStart, RestartSupervisor } from '../restart/restart-supervisor.js';
 import { isSlotDirty, nodeSlotsOf, occupants, slotsOf } from '../slots.js';
 import { isTaskDirty } from '../spec-key.js';
-import { tryUpdate } from '../store-writes.js';
+import { setLongTimeout } from '../long-timeout.js';
+import { isolated, tryUpdate } from '../store-writes.js';
 import { newTask, withDesiredState } from '../task-factory.js';
 import { hasStopped, reached, wantsToRun } from '../task-state.js';
 import { Wakeup } from '../wakeup.js';
@@ -176,9 +177,11 @@ export class Updater {
       }
       const mayRestart = (t: Task): boolean => this.#o.restarts.mayRestart(service, t);
       for (const slot of batch) {
-        const occupied = occupants(service, this.#slotTasks(tx, service, slot), mayRestart);
-        if (occupied === undefined || !isSlotDirty(service, occupied)) continue;
-        this.#replaceSlot(tx, service, slot, occupied, config, { now, iso, waiting, starts });
+        isolated(tx, this.#o.logger, 'rolling update', { service: this.serviceId, slot }, () => {
+          const occupied = occupants(service, this.#slotTasks(tx, service, slot), mayRestart);
+          if (occupied === undefined || !isSlotDirty(service, occupied)) return;
+          this.#replaceSlot(tx, service, slot, occupied, config, { now, iso, waiting, starts });
+        });
       }
     });
     if (!ok || gone) return undefined;
@@ -260,10 +263,14 @@ export class Updater {
   async #sleep(ms: number): Promise<void> {
     if (ms <= 0) return;
     let elapsed = false;
-    const cancel = this.#o.clock.setTimeout(() => {
-      elapsed = true;
-      this.#wakeup.notify();
-    }, ms);
+    const cancel = setLongTimeout(
+      this.#o.clock,
+      () => {
+        elapsed = true;
+        this.#wakeup.notify();
+      },
+      ms,
+    );
     try {
       await this.#until(() => elapsed);
     } finally {

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pino } from 'pino';
 import { ReplicatedStore, type ReplicatedStoreOptions } from '../replicated-store.js';
-import { ConflictError, NotLeaderError } from '../../store/index.js';
+import {
+  ConflictError,
+  MalformedCommandError,
+  NotLeaderError,
+  type StoredObjectBase,
+} from '../../store/index.js';
+import { Table } from '../../store/table.js';
 import { newService, newTask } from '../../store/test/fixtures.js';
 import type { RaftId } from '../../raft/types.js';
 
@@ -171,3 +177,57 @@ function addressOf(id: RaftId, via: ReplicatedStore): string {
   if (!a) throw new Error(`member ${id} has no recorded address`);
   return a;
 }
+
+test('entries that are malformed or throw while applied are refused alike on every member; the log moves on', async () => {
+  const c = await initAndJoin(3);
+  const leader = leaderOf(c)!;
+  await leader.store.update((tx) => tx.create('services', newService('s', 'web')));
+  await until('convergence', () => new Set(hashes(c)).size === 1);
+  const before = leader.store.hash();
+  // Entries no writer of this version makes, proposed straight into the log.
+  const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+  const entries: Uint8Array[] = [
+    Buffer.from('not json'),
+    Buffer.from([0xff, 0xfe, 0x00]),
+    Buffer.from(`{"v":1,"ops":[{"op":"create","table":"tasks","object":${deep}}]}`),
+    Buffer.from('{"v":1,"ops":[{"op":"create","table":"volumes","object":{}}]}'),
+    Buffer.from('{"v":1,"ops":[{"op":"delete","table":"services","id":"s","version":1e300}]}'),
+  ];
+  // And one that passes every check but throws half-way through applying (a broken invariant
+  // the check did not foresee), on every member alike.
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- put back, and called with .call
+  const insert = Table.prototype.insert;
+  Table.prototype.insert = function (this: Table<StoredObjectBase>, obj: StoredObjectBase): void {
+    if (obj.id === 'throws-in-apply') throw new Error('index refused the object');
+    insert.call(this, obj);
+  };
+  try {
+    for (const entry of entries) {
+      await assert.rejects(leader.raft.propose(entry), MalformedCommandError);
+    }
+    await assert.rejects(
+      leader.store.update((tx) => {
+        const s = tx.get('services', 's')!;
+        tx.update('services', { ...s, spec: { ...s.spec, labels: { half: 'applied' } } });
+        tx.create('tasks', newTask('t-before', 's', 1));
+        tx.create('tasks', newTask('throws-in-apply', 's', 2));
+      }),
+      MalformedCommandError,
+    );
+    await until('every member to apply the refusals', () =>
+      [...c.members.values()].every((m) => m.store.appliedIndex === leader.store.appliedIndex),
+    );
+  } finally {
+    Table.prototype.insert = insert;
+  }
+  assert.deepEqual(hashes(c), [before, before, before], 'nothing changed, on any member');
+  // Later entries apply everywhere.
+  await leader.store.update((tx) => tx.create('tasks', newTask('t-after', 's', 1)));
+  await until(
+    'the later entry everywhere',
+    () =>
+      new Set(hashes(c)).size === 1 &&
+      [...c.members.values()].every((m) => m.store.view((tx) => tx.get('tasks', 't-after')) !== undefined),
+  );
+  assert.ok(leader.raft.isLeader(), 'the leader kept leading');
+});

@@ -261,3 +261,36 @@ test('two services in one pass: each group sees the placements of the one before
     ['n1', 'n2', 'n3', 'n4'],
   );
 });
+
+test('a task whose spec the scheduler cannot read waits with a reason; the others are placed', () => {
+  const good = service('good', { kind: 'replicated', replicas: 2 });
+  const bad = service('bad');
+  // A hand-made task (past the API): placement without its fields makes reading it throw.
+  const broken = task('bad-1', bad, {
+    slot: 1,
+    state: 'new',
+    change: (t) => {
+      t.spec = { ...t.spec, placement: {} as Task['spec']['placement'] };
+    },
+  });
+  const preassigned = task('bad-2', bad, {
+    slot: 0,
+    nodeId: 'n1',
+    state: 'new',
+    change: (t) => {
+      t.spec = { ...t.spec, placement: {} as Task['spec']['placement'] };
+    },
+  });
+  const decisions = schedule({ nodes: nodes(node('n1'), node('n2')), services }, [
+    broken,
+    preassigned,
+    ...tasks(good, 2),
+  ]);
+  assert.equal(decisions.length, 4);
+  for (const id of ['bad-1', 'bad-2']) {
+    const d = decisions.find((x) => x.taskId === id)!;
+    assert.ok('err' in d && d.err.startsWith('scheduler could not place this task'), id);
+    assert.ok('failure' in d && d.failure instanceof Error, id);
+  }
+  assert.deepEqual(placed(decisions.filter((d) => d.taskId.startsWith('good'))), { n1: 1, n2: 1 });
+});
