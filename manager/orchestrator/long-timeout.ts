@@ -3,10 +3,11 @@
 // for anything over 2^31-1 ms, about 24.8 days, and for NaN). A long delay is waited out in
 // steps of at most MAX_TIMER_MS; a negative or NaN delay is no delay; Infinity never fires.
 
-import type { Cancel, Clock } from '../raft/node/clock.js';
+// (The system clock itself also waits out long delays; this keeps an injected clock honest too.)
 
-/** The longest delay a Node timer takes as given. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+import { MAX_TIMER_MS, type Cancel, type Clock } from '../raft/node/clock.js';
+
+export { MAX_TIMER_MS };
 
 /** A delay in ms made safe to compute with: NaN and negatives are 0. */
 export function saneDelay(ms: number): number {
