@@ -2,6 +2,7 @@
 // is one. Serves the Docker-compatible API on a unix socket and, on start, rejoins the swarm
 // it was part of.
 
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { createApiServer, listenApiServer } from '../../manager/api/server.js';
@@ -72,7 +73,7 @@ export class Daemon {
       await node.resume();
     } catch (e: unknown) {
       // A damaged raft store or a failing disk: shoald does not run half-alive without its manager.
-      const refused = startupStorageFault(e);
+      const refused = startupStorageFault(e, join(c.dataRoot, 'swarm'));
       if (refused !== undefined) {
         await node.close().catch(() => undefined);
         throw refused;

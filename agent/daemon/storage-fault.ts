@@ -43,10 +43,11 @@ function errnoOf(e: unknown): string | undefined {
 }
 
 /** The refusal a failure to resume the swarm amounts to, or undefined when shoald may run on. */
-export function startupStorageFault(e: unknown): StartRefusedError | undefined {
+export function startupStorageFault(e: unknown, swarmDir?: string): StartRefusedError | undefined {
   for (const c of causes(e)) {
     if (c instanceof StorageCorruptError) {
-      return new StartRefusedError(`refusing to start: ${c.message}`, EXIT_STORE_REFUSED, e);
+      const here = swarmDir === undefined ? '' : ` (here: rm -rf ${swarmDir})`;
+      return new StartRefusedError(`refusing to start: ${c.message}${here}`, EXIT_STORE_REFUSED, e);
     }
   }
   for (const c of causes(e)) {

@@ -26,7 +26,7 @@ const cases: ReadonlyArray<{ name: string; error: unknown; exit: number | undefi
       'ends at 7, mark 9',
     ),
     exit: EXIT_STORE_REFUSED,
-    says: /refusing to start: raft storage at \/var\/lib\/shoal\/swarm\/raft has lost writes.*rm -rf \/var\/lib\/shoal\/swarm/,
+    says: /refusing to start: raft storage at \/var\/lib\/shoal\/swarm\/raft has lost writes.*delete the `swarm` folder.*\(here: rm -rf \/var\/lib\/shoal\/swarm\)$/,
   },
   {
     name: 'a corrupt store, wrapped by the manager start, is refused for good',
@@ -63,7 +63,7 @@ const cases: ReadonlyArray<{ name: string; error: unknown; exit: number | undefi
 
 for (const c of cases) {
   test(c.name, () => {
-    const refused = startupStorageFault(c.error);
+    const refused = startupStorageFault(c.error, '/var/lib/shoal/swarm');
     if (c.exit === undefined) {
       assert.equal(refused, undefined);
       return;

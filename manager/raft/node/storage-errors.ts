@@ -2,20 +2,19 @@
 // of these instead of serving a log that might be silently wrong; a write that fails stops the
 // storage for good (fail-stop) with StorageFailedError.
 
-import { dirname } from 'node:path';
 import { RaftError } from '../errors.js';
 
 /**
  * What an operator can do about a raft store this manager refuses to start from. shoald exits
- * on such a store (a restart cannot help), so the remedy is said in files, not API calls.
+ * on such a store (a restart cannot mend it), so the remedy is said in files, not API calls.
  */
 export function storageRemedy(path: string): string {
-  const swarmDir = dirname(path);
   return (
-    `to recover, restore shoald's data root (holding ${path}) from a backup; or, if the swarm has ` +
+    `to recover, restore its data root (holding ${path}) from a backup; or, if the swarm has ` +
     `other managers, remove this node from it (\`shoal node demote\` then \`shoal node rm --force\` ` +
-    `on a healthy manager), clear this node's swarm state (\`rm -rf ${swarmDir}\`, what ` +
-    `\`shoal swarm leave --force\` removes), start shoald and join it again (\`shoal swarm join\`)`
+    `on a healthy manager), clear this node's swarm state (delete the \`swarm\` folder of shoald's ` +
+    `data root, what \`shoal swarm leave --force\` removes), start shoald and join it again ` +
+    `(\`shoal swarm join\`)`
   );
 }
 

@@ -64,7 +64,7 @@ async function refusedAsLost(dir: string, detail: RegExp): Promise<StorageWrites
     assert.match(e.detail, detail);
     assert.ok(e.message.includes(DurableWatermark.pathIn(dir)), 'names the watermark');
     assert.match(e.message, /restore its data root .* from a backup/);
-    assert.match(e.message, /shoal node rm --force.*rm -rf .*join it again/);
+    assert.match(e.message, /shoal node rm --force.*delete the `swarm` folder.*join it again/);
     caught = e;
     return true;
   });
