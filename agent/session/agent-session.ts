@@ -136,6 +136,7 @@ export class AgentSession {
         callTimeoutMs: this.#o.callTimeoutMs ?? 10_000,
         onSession: (info) => this.#onSession(info, addr),
         deliver: (change) => this.#deliver(change),
+        reject: (reports) => this.#reject(reports),
       });
       this.#conn = conn;
       const end = await conn.run(signal);
@@ -168,6 +169,16 @@ export class AgentSession {
       addr,
     );
     this.#o.onSession?.(info);
+  }
+
+  /** Tasks the node could not read: reported rejected, like any report, after reconnects if need be. */
+  #reject(reports: readonly TaskStatusReport[]): void {
+    this.#o.logger.warn(
+      { tasks: reports.map((r) => r.taskId).slice(0, 20), count: reports.length },
+      'tasks could not be read; reporting them rejected',
+    );
+    this.#statuses.add(reports);
+    this.#conn?.kick();
   }
 
   #deliver(change: AssignmentChange): Promise<void> {

@@ -8,10 +8,15 @@
 import type { NetworkViews } from './network-views.js';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { encodeJson } from './wire/json-codec.js';
 import {
-  AssignmentsType,
-  newAssignmentsMessage,
+  assignmentMessages,
+  DEFAULT_MESSAGE_LIMITS,
+  type MessageLimits,
+  type RefusedObject,
+  type ViewPart,
+} from './assignment-messages.js';
+import { humanBytes, MAX_VIEW_BYTES } from './wire/limits.js';
+import {
   type Decoded,
   type PbAssignmentsMessage,
   type PbAssignmentsRequest,
@@ -39,7 +44,27 @@ export const MAX_QUEUED_MESSAGES = 256;
 type AnyStream = grpc.ServerWritableStream<unknown, unknown>;
 
 /** What a session reads of the cluster's network views. */
-export type SessionViews = Pick<NetworkViews, 'of' | 'encode'>;
+export type SessionViews = Pick<NetworkViews, 'of' | 'encode' | 'largestNetwork'>;
+
+/** A network view left out of a node's messages: larger than a node accepts. */
+export interface RefusedView {
+  readonly kind: 'network view';
+  readonly nodeId: string;
+  /** The network that weighs most in it, and its digest (so it is reported once, not per node). */
+  readonly networkId: string;
+  readonly digest: string;
+  readonly reason: string;
+}
+
+/** What a session tells the dispatcher besides its own streams. */
+export interface SessionHooks {
+  /** The session closed. */
+  readonly closed: (s: Session) => void;
+  /** Objects were left out of the node's messages (the dispatcher reports them). */
+  readonly refused?: (s: Session, refused: readonly (RefusedObject | RefusedView)[]) => void;
+  /** Per-message limits (default: the agent's). */
+  readonly limits?: MessageLimits;
+}
 
 export class Session {
   readonly id: string;
@@ -49,20 +74,14 @@ export class Session {
   #assignments: { stream: AssignmentsStream; tracker: NodeAssignments } | undefined;
   #logs: LogSubscriptionsStream | undefined;
   #closed = false;
-  readonly #onClose: (s: Session) => void;
+  readonly #hooks: SessionHooks;
 
-  constructor(
-    id: string,
-    nodeId: string,
-    stream: SessionStream,
-    logger: Logger,
-    onClose: (s: Session) => void,
-  ) {
+  constructor(id: string, nodeId: string, stream: SessionStream, logger: Logger, hooks: SessionHooks) {
     this.id = id;
     this.nodeId = nodeId;
     this.#sessionStream = stream;
     this.#logger = logger;
-    this.#onClose = onClose;
+    this.#hooks = hooks;
     stream.on('cancelled', () => this.close());
   }
 
@@ -94,20 +113,28 @@ export class Session {
     this.sendAssignments(full);
   }
 
+  /**
+   * Sends `batch` (and the network view if it changed) in as many messages as the agent's
+   * limits need; what the node could not take is left out and handed to the `refused` hook.
+   */
   sendAssignments(batch: AssignmentBatch): void {
     const a = this.#assignments;
     if (a === undefined) return;
     const view = this.#viewToSend(batch.full);
-    const m = newAssignmentsMessage({
-      type: batch.full ? AssignmentsType.COMPLETE : AssignmentsType.INCREMENTAL,
-      updatedTasks: batch.updated.map(encodeJson),
-      removedTasks: batch.removed,
-      secrets: batch.secrets.map(encodeJson),
-      configs: batch.configs.map(encodeJson),
-      index: batch.index,
-      ...view,
-    });
-    this.#write(a.stream, m);
+    const { messages, refused } = assignmentMessages(batch, view.part, this.#hooks.limits ?? DEFAULT_MESSAGE_LIMITS);
+    const all = view.refused === undefined ? refused : [...refused, view.refused];
+    if (all.length > 0) this.#hooks.refused?.(this, all);
+    const only = messages[0];
+    if (
+      !batch.full &&
+      messages.length === 1 &&
+      only !== undefined &&
+      view.part === undefined &&
+      only.updatedTasks.length + only.removedTasks.length + only.secrets.length + only.configs.length === 0
+    ) {
+      return; // everything in it was left out: nothing to tell the node
+    }
+    for (const m of messages) if (!this.#write(a.stream, m)) return;
   }
 
   /** The cluster's network views (set by the dispatcher). */
@@ -117,17 +144,44 @@ export class Session {
   /** Network ID → digest of the copy the agent holds. */
   #heldNetworks: ReadonlyMap<string, string> = new Map();
 
-  /** The view to send: whole with a full set, else what changed since the last one (if anything). */
-  #viewToSend(full: boolean): { networkView: Uint8Array } | { networkViewUpdate: Uint8Array } | undefined {
-    if (!this.views) return undefined;
+  /**
+   * The view to send: whole with a full set, else what changed since the last one (if
+   * anything). A view larger than a node accepts is not sent (nor recorded as held): the node
+   * keeps the one it has, and it is tried again with the next change.
+   */
+  #viewToSend(full: boolean): { part?: ViewPart; refused?: RefusedView } {
+    if (!this.views) return {};
     const current = this.views.of(this.nodeId);
-    if (!full && current.digest === this.#lastViewDigest) return undefined;
-    const held = this.#heldNetworks;
+    if (!full && current.digest === this.#lastViewDigest) return {};
+    const held = full ? undefined : this.#heldNetworks;
+    const bytes = new TextEncoder().encode(this.views.encode(current, held));
+    if (bytes.byteLength > MAX_VIEW_BYTES) {
+      if (full) {
+        // The node holds nothing of what was sent before this full set.
+        this.#lastViewDigest = undefined;
+        this.#heldNetworks = new Map();
+      }
+      const largest = this.views.largestNetwork(current);
+      const reason =
+        `the network view of node ${this.nodeId} is ${humanBytes(bytes.byteLength)}, more than the ` +
+        `${humanBytes(MAX_VIEW_BYTES)} a node can receive` +
+        (largest === undefined
+          ? ''
+          : `; network ${largest.name} (${largest.networkId}) alone is ${humanBytes(largest.bytes)}`) +
+        ': split its services over more networks';
+      return {
+        refused: {
+          kind: 'network view',
+          nodeId: this.nodeId,
+          networkId: largest?.networkId ?? '',
+          digest: largest?.digest ?? current.digest,
+          reason,
+        },
+      };
+    }
     this.#lastViewDigest = current.digest;
     this.#heldNetworks = current.networkDigests;
-    const encode = (json: string): Uint8Array => new TextEncoder().encode(json);
-    if (full) return { networkView: encode(this.views.encode(current)) };
-    return { networkViewUpdate: encode(this.views.encode(current, held)) };
+    return { part: full ? { networkView: bytes } : { networkViewUpdate: bytes } };
   }
 
   /** Sends the node its network view if it changed (other nodes' tasks come and go). */
@@ -167,7 +221,7 @@ export class Session {
       if (status === undefined) s.end();
       else s.emit('error', status);
     }
-    this.#onClose(this);
+    this.#hooks.closed(this);
   }
 
   #write(stream: AnyStream, m: unknown): boolean {
