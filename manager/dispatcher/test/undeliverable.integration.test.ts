@@ -93,7 +93,10 @@ test('a task too large for a node is rejected with the reason; the node gets the
   });
   t.after(() => again.agent.stop());
   await waitFor(() => again.view.tasks.has('t3'), 'the full set of the new session');
-  assert.deepEqual([...again.view.tasks.keys()].sort(), ['t1', 't2', 't3']);
+  // Rejected, the task no longer needs its secret: it is sent (finished) like any stopped task.
+  assert.deepEqual([...again.view.tasks.keys()].sort(), ['t1', 't2', 't3', 'tsecret']);
+  assert.equal(again.view.tasks.get('tsecret')?.status.state, 'rejected');
+  assert.equal(again.view.secrets.has('sbig'), false);
   assert.equal(fullSets, 1, 'one full set in the first session: it never reconnected');
   assert.equal(store.view((tx) => tx.get('tasks', 'tbig'))?.meta.version, rejectedAt, 'written once');
 
