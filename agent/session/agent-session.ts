@@ -41,6 +41,8 @@ export interface AgentSessionOptions {
   readonly clock?: Clock;
   readonly random?: () => number;
   readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number };
+  /** Wait before asking for a fresh set after a network view could not be read (default 1 s, up to 60 s). */
+  readonly resyncBackoff?: { readonly initialMs?: number; readonly maxMs?: number };
   /** Most reports in one UpdateTaskStatus call (default 1000). */
   readonly maxStatusBatch?: number;
   /** Wait for the first session message (default 10 s). */
@@ -137,6 +139,7 @@ export class AgentSession {
         onSession: (info) => this.#onSession(info, addr),
         deliver: (change) => this.#deliver(change),
         reject: (reports) => this.#reject(reports),
+        ...(this.#o.resyncBackoff !== undefined ? { resyncBackoff: this.#o.resyncBackoff } : {}),
       });
       this.#conn = conn;
       const end = await conn.run(signal);
