@@ -86,6 +86,17 @@ export interface ConnectionOptions {
  */
 export const MAX_RECEIVE_BYTES = MAX_ASSIGNMENTS_MESSAGE_BYTES;
 
+/** Managers taken from one session message (Raft clusters have a handful), and longest address. */
+const MAX_MANAGERS = 64;
+const MAX_ADDR = 512;
+
+/** Longest heartbeat period taken from a manager (a longer one would let the session lapse). */
+const MAX_PERIOD_MS = 60 * 60 * 1000;
+
+function periodOf(ms: number, otherwise: number): number {
+  return ms > 0 && ms <= MAX_PERIOD_MS ? ms : otherwise;
+}
+
 type AnyCall = { cancel(): void };
 
 export class Connection {
@@ -224,12 +235,18 @@ export class Connection {
     this.#info = {
       sessionId: m.sessionId,
       nodeId: m.nodeId,
-      managers: m.managers.flatMap((p) =>
-        typeof p.nodeId === 'string' && typeof p.addr === 'string' && p.addr !== ''
-          ? [{ nodeId: p.nodeId, addr: p.addr }]
-          : [],
-      ),
-      heartbeatPeriodMs: m.heartbeatPeriodMs > 0 ? m.heartbeatPeriodMs : 5000,
+      managers: m.managers
+        .slice(0, MAX_MANAGERS)
+        .flatMap((p) =>
+          typeof p.nodeId === 'string' &&
+          typeof p.addr === 'string' &&
+          p.addr !== '' &&
+          p.addr.length <= MAX_ADDR &&
+          p.nodeId.length <= MAX_ADDR
+            ? [{ nodeId: p.nodeId, addr: p.addr }]
+            : [],
+        ),
+      heartbeatPeriodMs: periodOf(m.heartbeatPeriodMs, 5000),
       ...(m.desiredRole === 'manager' || m.desiredRole === 'worker' ? { desiredRole: m.desiredRole } : {}),
       manager: this.#o.addr,
     };
@@ -332,8 +349,8 @@ export class Connection {
         if (this.#ended) return;
         if (err !== null) return this.#fail('heartbeat failed', err);
         if (res === undefined || !res.ok) return this.#fail('malformed heartbeat response');
-        const period = res.value.periodMs;
-        if (period > 0 && period !== info.heartbeatPeriodMs && this.#info !== undefined) {
+        const period = periodOf(res.value.periodMs, info.heartbeatPeriodMs);
+        if (period !== info.heartbeatPeriodMs && this.#info !== undefined) {
           this.#info = { ...this.#info, heartbeatPeriodMs: period };
         }
         this.#scheduleHeartbeat();

@@ -13,6 +13,7 @@ import {
   MAX_MESSAGE_ENTRIES,
   MAX_MESSAGE_OBJECT_BYTES,
   MAX_OBJECT_BYTES,
+  MAX_VIEW_BYTES,
 } from './wire/limits.js';
 import { AssignmentsType, newAssignmentsMessage, type PbAssignmentsMessage } from './wire/service.js';
 
@@ -34,11 +35,14 @@ export interface MessageLimits {
   readonly maxObjectBytes: number;
   /** Entries per message. */
   readonly maxEntries: number;
+  /** Bytes of a network view (or update). */
+  readonly maxViewBytes: number;
 }
 
 export const DEFAULT_MESSAGE_LIMITS: MessageLimits = {
   maxObjectBytes: MAX_MESSAGE_OBJECT_BYTES,
   maxEntries: MAX_MESSAGE_ENTRIES,
+  maxViewBytes: MAX_VIEW_BYTES,
 };
 
 export interface AssignmentMessages {

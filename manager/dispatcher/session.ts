@@ -15,7 +15,7 @@ import {
   type RefusedObject,
   type ViewPart,
 } from './assignment-messages.js';
-import { humanBytes, MAX_VIEW_BYTES } from './wire/limits.js';
+import { humanBytes } from './wire/limits.js';
 import {
   type Decoded,
   type PbAssignmentsMessage,
@@ -154,34 +154,47 @@ export class Session {
     const current = this.views.of(this.nodeId);
     if (!full && current.digest === this.#lastViewDigest) return {};
     const held = full ? undefined : this.#heldNetworks;
-    const bytes = new TextEncoder().encode(this.views.encode(current, held));
-    if (bytes.byteLength > MAX_VIEW_BYTES) {
-      if (full) {
-        // The node holds nothing of what was sent before this full set.
-        this.#lastViewDigest = undefined;
-        this.#heldNetworks = new Map();
-      }
+    let bytes: Uint8Array;
+    try {
+      bytes = new TextEncoder().encode(this.views.encode(current, held));
+    } catch (e: unknown) {
+      return { refused: this.#refusedView(full, current.digest, `it cannot be encoded (${String(e)})`) };
+    }
+    const limit = (this.#hooks.limits ?? DEFAULT_MESSAGE_LIMITS).maxViewBytes;
+    if (bytes.byteLength > limit) {
       const largest = this.views.largestNetwork(current);
       const reason =
-        `the network view of node ${this.nodeId} is ${humanBytes(bytes.byteLength)}, more than the ` +
-        `${humanBytes(MAX_VIEW_BYTES)} a node can receive` +
+        `it is ${humanBytes(bytes.byteLength)}, more than the ${humanBytes(limit)} a node can ` +
+        'receive' +
         (largest === undefined
           ? ''
           : `; network ${largest.name} (${largest.networkId}) alone is ${humanBytes(largest.bytes)}`) +
         ': split its services over more networks';
-      return {
-        refused: {
-          kind: 'network view',
-          nodeId: this.nodeId,
-          networkId: largest?.networkId ?? '',
-          digest: largest?.digest ?? current.digest,
-          reason,
-        },
-      };
+      return { refused: this.#refusedView(full, current.digest, reason, largest) };
     }
     this.#lastViewDigest = current.digest;
     this.#heldNetworks = current.networkDigests;
     return { part: full ? { networkView: bytes } : { networkViewUpdate: bytes } };
+  }
+
+  /** A view left out: after a full set the node holds none of what was sent before it. */
+  #refusedView(
+    full: boolean,
+    digest: string,
+    why: string,
+    largest?: { networkId: string; digest: string },
+  ): RefusedView {
+    if (full) {
+      this.#lastViewDigest = undefined;
+      this.#heldNetworks = new Map();
+    }
+    return {
+      kind: 'network view',
+      nodeId: this.nodeId,
+      networkId: largest?.networkId ?? '',
+      digest: largest?.digest ?? digest,
+      reason: `the network view of node ${this.nodeId} cannot be sent: ${why}`,
+    };
   }
 
   /** Sends the node its network view if it changed (other nodes' tasks come and go). */

@@ -6,9 +6,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import pino from 'pino';
+import { ClusterNetworkViews } from '../../../agent/network/network-view.js';
 import type { MemoryStore } from '../../store/index.js';
 import type { NewObject } from '../../store/objects/index.js';
-import { newSecret } from '../../store/test/fixtures.js';
+import { allocatedNetwork, newSecret } from '../../store/test/fixtures.js';
 import { UNDELIVERABLE_MESSAGE } from '../task-rejections.js';
 import { MAX_OBJECT_BYTES } from '../wire/limits.js';
 import { assignedTask, clusterStore, startAgent, TestManager, waitFor } from './harness.js';
@@ -119,7 +121,7 @@ test('a set larger than one message arrives whole, in several messages, as one c
     for (const id of ids) tx.create('tasks', bigTask(id, 'n1', 40_000));
   });
   // Messages of at most ~100 kB of objects; the agent receives at most 256 kB.
-  const m = await TestManager.start(store, { messageLimits: { maxObjectBytes: 100_000, maxEntries: 1000 } });
+  const m = await TestManager.start(store, { messageLimits: { maxObjectBytes: 100_000, maxEntries: 1000, maxViewBytes: 1_000_000 } });
   m.lead();
   const sessions = new Set<string>();
   const { agent, view } = startAgent('n1', [m.addr], {
@@ -148,4 +150,52 @@ test('a set larger than one message arrives whole, in several messages, as one c
   assert.equal(view.changes[1]?.full, false);
   assert.equal(sessions.size, 1, 'no reconnect');
   assert.equal(stateOf(store, 't00'), 'assigned');
+});
+
+test('a network view too large for a node is left out, logged once; tasks flow; it comes once it fits', async (t) => {
+  const store = await clusterStore(5000, ['n1']);
+  const ids = Array.from({ length: 30 }, (_, i) => `a${String(i).padStart(2, '0')}`);
+  await store.update((tx) => {
+    tx.create('networks', allocatedNetwork('overnet', '10.0.1.0/24', 4097));
+    ids.forEach((id, i) => {
+      const task = assignedTask(id, 'n1', 'running');
+      tx.create('tasks', {
+        ...task,
+        networksAttachments: [{ networkId: 'overnet', addresses: [`10.0.1.${i + 3}/24`], aliases: [] }],
+      });
+    });
+  });
+  const lines: string[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+  const m = await TestManager.start(store, {
+    logger,
+    messageLimits: { maxObjectBytes: 1_000_000, maxEntries: 1000, maxViewBytes: 2000 },
+  });
+  m.lead();
+  const { agent, view } = startAgent('n1', [m.addr]);
+  t.after(async () => {
+    await agent.stop();
+    await m.shutdown();
+  });
+  await waitFor(() => view.tasks.size === ids.length, 'the tasks');
+  assert.equal(view.network, undefined);
+  const refusals = (): string[] => lines.filter((l) => l.includes('network view cannot be sent'));
+  await waitFor(() => refusals().length === 1, 'the refusal logged');
+  assert.match(refusals()[0] ?? '', /network overnet \(overnet\) alone is \d/);
+
+  // More messages for the node, the same view: not logged again; the tasks keep flowing.
+  await store.update((tx) => {
+    const a = tx.get('tasks', 'a00');
+    if (a !== undefined) tx.update('tasks', { ...a, desiredState: 'shutdown' });
+  });
+  await waitFor(() => view.tasks.get('a00')?.desiredState === 'shutdown', 'the change');
+  assert.equal(refusals().length, 1);
+
+  // Once the view fits, the node gets it, equal to the store's.
+  await store.update((tx) => {
+    for (const id of ids.slice(3)) tx.delete('tasks', id);
+  });
+  await waitFor(() => view.network !== undefined, 'the view once it fits');
+  const want = store.view((tx) => ClusterNetworkViews.read(tx).forNode('n1'));
+  assert.deepEqual(view.network, want);
 });
