@@ -284,7 +284,11 @@ export class Connection {
         const decoded = decodeAssignments(d.value, nodeId, view);
         if (decoded.problems.length > 0) {
           this.#o.logger.warn(
-            { manager: this.#o.addr, problems: decoded.problems.slice(0, 20), count: decoded.problems.length },
+            {
+              manager: this.#o.addr,
+              problems: decoded.problems.slice(0, 20),
+              count: decoded.problems.length,
+            },
             'assignment entries could not be read; left out',
           );
         }

@@ -148,7 +148,11 @@ export class Worker {
       else runner.update(task);
     }
     const refused = updated.filter((t) => !this.runners.has(t.id));
-    if (refused.length > 0) await this.db.saveAssignments([], refused.map((t) => t.id));
+    if (refused.length > 0)
+      await this.db.saveAssignments(
+        [],
+        refused.map((t) => t.id),
+      );
     for (const id of removed) this.removeRunner(id);
     if (change.full) await this.removeOrphans();
   }

@@ -37,12 +37,7 @@ import {
 } from './session.js';
 import { heartbeatGrace, heartbeatPeriodFromStore, managersFromStore, type ManagerPeer } from './settings.js';
 import { applyStatusReports, type StatusOutcome, type StatusReport } from './task-status-writes.js';
-import {
-  applyRejections,
-  hasFinished,
-  type Rejection,
-  type RejectionOutcome,
-} from './task-rejections.js';
+import { applyRejections, hasFinished, type Rejection, type RejectionOutcome } from './task-rejections.js';
 import { newSessionMessage, type PbSessionMessage } from './wire/service.js';
 
 export interface ActiveDispatcherOptions {

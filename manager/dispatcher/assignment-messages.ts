@@ -68,7 +68,11 @@ function dependencyName(d: Secret | Config): string {
 }
 
 type Entry =
-  | { readonly field: 'updatedTasks' | 'secrets' | 'configs'; readonly value: Uint8Array; readonly size: number }
+  | {
+      readonly field: 'updatedTasks' | 'secrets' | 'configs';
+      readonly value: Uint8Array;
+      readonly size: number;
+    }
   | { readonly field: 'removedTasks'; readonly value: string; readonly size: number };
 
 export function assignmentMessages(

@@ -103,7 +103,8 @@ export class AssignmentRouter {
     if (!views) return;
     // Overlay peers: a node's network view changes with other nodes' tasks too.
     const index = this.#store.appliedIndex;
-    for (const s of this.#hooks.sessions()) this.#guarded(s, () => s.refreshNetworkView(index), 'refresh view');
+    for (const s of this.#hooks.sessions())
+      this.#guarded(s, () => s.refreshNetworkView(index), 'refresh view');
   }
 
   /**
@@ -115,7 +116,10 @@ export class AssignmentRouter {
       const batch = step();
       if (batch !== undefined) s.sendAssignments(batch);
     } catch (e: unknown) {
-      this.#logger.error({ nodeId: s.nodeId, err: e instanceof Error ? e.message : String(e) }, `could not ${what}`);
+      this.#logger.error(
+        { nodeId: s.nodeId, err: e instanceof Error ? e.message : String(e) },
+        `could not ${what}`,
+      );
       s.close(new SessionInternalError(s.nodeId, what));
     }
   }

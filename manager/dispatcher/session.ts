@@ -121,7 +121,11 @@ export class Session {
     const a = this.#assignments;
     if (a === undefined) return;
     const view = this.#viewToSend(batch.full);
-    const { messages, refused } = assignmentMessages(batch, view.part, this.#hooks.limits ?? DEFAULT_MESSAGE_LIMITS);
+    const { messages, refused } = assignmentMessages(
+      batch,
+      view.part,
+      this.#hooks.limits ?? DEFAULT_MESSAGE_LIMITS,
+    );
     const all = view.refused === undefined ? refused : [...refused, view.refused];
     if (all.length > 0) this.#hooks.refused?.(this, all);
     const only = messages[0];

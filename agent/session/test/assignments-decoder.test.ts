@@ -59,7 +59,10 @@ test('a malformed entry among good ones is left out and reported; the good ones 
     change.updated.map((t) => t.id),
     ['tgood1', 'tgood2'],
   );
-  assert.deepEqual(change.secrets.map((s) => s.id), ['s1']);
+  assert.deepEqual(
+    change.secrets.map((s) => s.id),
+    ['s1'],
+  );
   // The unreadable tasks of this node are reported rejected and taken off it.
   assert.deepEqual(
     rejected.map((r) => r.taskId),

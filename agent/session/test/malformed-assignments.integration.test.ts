@@ -9,7 +9,11 @@ import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import pino from 'pino';
 import type { AssignmentChange } from '../../assignments.js';
-import { decodeTaskStatus, encodeJson, MAX_OBJECT_BYTES } from '../../../manager/dispatcher/wire/json-codec.js';
+import {
+  decodeTaskStatus,
+  encodeJson,
+  MAX_OBJECT_BYTES,
+} from '../../../manager/dispatcher/wire/json-codec.js';
 import {
   AssignmentsType,
   dispatcherServiceDefinition as def,
@@ -46,25 +50,38 @@ async function scriptedDispatcher(script: (n: number) => PbAssignmentsMessage[])
     session: (call: grpc.ServerWritableStream<unknown, unknown>) => {
       seen.sessions++;
       call.write(
-        newSessionMessage({ sessionId: `s${seen.sessions}`, nodeId: 'n1', managers: [], heartbeatPeriodMs: 5000 }),
+        newSessionMessage({
+          sessionId: `s${seen.sessions}`,
+          nodeId: 'n1',
+          managers: [],
+          heartbeatPeriodMs: 5000,
+        }),
       );
     },
-    heartbeat: (_call: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, newHeartbeatResponse({ periodMs: 5000 })),
+    heartbeat: (_call: unknown, cb: grpc.sendUnaryData<unknown>) =>
+      cb(null, newHeartbeatResponse({ periodMs: 5000 })),
     updateTaskStatus: (
-      call: grpc.ServerUnaryCall<{ ok: boolean; value?: { updates: { taskId: string; status: Uint8Array }[] } }, unknown>,
+      call: grpc.ServerUnaryCall<
+        { ok: boolean; value?: { updates: { taskId: string; status: Uint8Array }[] } },
+        unknown
+      >,
       cb: grpc.sendUnaryData<unknown>,
     ) => {
-      for (const u of call.request.value?.updates ?? []) seen.reports.set(u.taskId, decodeTaskStatus(u.status));
+      for (const u of call.request.value?.updates ?? [])
+        seen.reports.set(u.taskId, decodeTaskStatus(u.status));
       cb(null, newUpdateTaskStatusResponse({ applied: call.request.value?.updates.length ?? 0 }));
     },
     assignments: (call: grpc.ServerWritableStream<unknown, unknown>) => {
       for (const m of script(seen.assignmentStreams++)) call.write(m);
     },
-    logSubscriptions: (call: grpc.ServerWritableStream<unknown, unknown>) => call.emit('error', unimplemented),
+    logSubscriptions: (call: grpc.ServerWritableStream<unknown, unknown>) =>
+      call.emit('error', unimplemented),
     publishLogs: (_call: unknown, cb: grpc.sendUnaryData<unknown>) => cb(unimplemented),
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
   );
   return { server, seen, addr: `127.0.0.1:${port}` };
 }
@@ -93,7 +110,12 @@ test('malformed entries among good ones: the good ones are applied, the bad task
   const d = await scriptedDispatcher(() => [
     newAssignmentsMessage({
       type: AssignmentsType.COMPLETE,
-      updatedTasks: [encodeJson(task('t1')), encodeJson(huge), bytes('{"id":"tbad","spec":'), encodeJson(task('t2'))],
+      updatedTasks: [
+        encodeJson(task('t1')),
+        encodeJson(huge),
+        bytes('{"id":"tbad","spec":'),
+        encodeJson(task('t2')),
+      ],
       secrets: [bytes('not json')],
       removedTasks: ['../../etc/passwd'],
     }),

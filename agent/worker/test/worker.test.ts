@@ -385,10 +385,22 @@ test('a task the executor cannot take is rejected with the reason; the others ru
   await worker.apply(update({ ...bad, status: rejected }));
   await worker.settled();
   assert.deepEqual(log.states(bad.id), ['rejected']);
-  assert.deepEqual(worker.statuses().map((r) => r.taskId).sort(), [a.id, b.id].sort());
+  assert.deepEqual(
+    worker
+      .statuses()
+      .map((r) => r.taskId)
+      .sort(),
+    [a.id, b.id].sort(),
+  );
   await worker.close();
   // Nor is it tried again after a restart.
   const again = await Worker.open({ executor: new PickyExecutor({ images: [IMAGE] }), dataDir: dir });
-  assert.deepEqual(again.statuses().map((r) => r.taskId).sort(), [a.id, b.id].sort());
+  assert.deepEqual(
+    again
+      .statuses()
+      .map((r) => r.taskId)
+      .sort(),
+    [a.id, b.id].sort(),
+  );
   await again.close();
 });

@@ -121,7 +121,9 @@ test('a set larger than one message arrives whole, in several messages, as one c
     for (const id of ids) tx.create('tasks', bigTask(id, 'n1', 40_000));
   });
   // Messages of at most ~100 kB of objects; the agent receives at most 256 kB.
-  const m = await TestManager.start(store, { messageLimits: { maxObjectBytes: 100_000, maxEntries: 1000, maxViewBytes: 1_000_000 } });
+  const m = await TestManager.start(store, {
+    messageLimits: { maxObjectBytes: 100_000, maxEntries: 1000, maxViewBytes: 1_000_000 },
+  });
   m.lead();
   const sessions = new Set<string>();
   const { agent, view } = startAgent('n1', [m.addr], {
@@ -139,7 +141,10 @@ test('a set larger than one message arrives whole, in several messages, as one c
   });
   await waitFor(() => view.changes.length > 0, 'the full set');
   assert.equal(view.changes[0]?.full, true);
-  assert.deepEqual(view.changes[0]?.updated.map((task) => task.id), ids);
+  assert.deepEqual(
+    view.changes[0]?.updated.map((task) => task.id),
+    ids,
+  );
 
   // An incremental change larger than one message arrives whole too.
   await store.update((tx) => {

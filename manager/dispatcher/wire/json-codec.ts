@@ -64,7 +64,12 @@ export function encodeObject(table: 'tasks' | 'secrets' | 'configs', value: unkn
     };
   }
   if (tooDeep(value, MAX_DEPTH)) {
-    return { ok: false, tooLarge: false, bytes: size, problem: `it is nested deeper than ${MAX_DEPTH} levels` };
+    return {
+      ok: false,
+      tooLarge: false,
+      bytes: size,
+      problem: `it is nested deeper than ${MAX_DEPTH} levels`,
+    };
   }
   const shape = checkObject(table, value);
   if (shape !== undefined) return { ok: false, tooLarge: false, bytes: size, problem: shape };
