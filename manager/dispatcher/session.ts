@@ -138,7 +138,10 @@ export class Session {
     ) {
       return; // everything in it was left out: nothing to tell the node
     }
-    for (const m of messages) if (!this.#write(a.stream, m)) return;
+    // The parts of one change count as one message against the agent's backlog.
+    for (const [i, m] of messages.entries()) {
+      if (!(i === 0 ? this.#write(a.stream, m) : this.#writeMore(a.stream, m))) return;
+    }
   }
 
   /** The cluster's network views (set by the dispatcher). */
@@ -239,6 +242,13 @@ export class Session {
       else s.emit('error', status);
     }
     this.#hooks.closed(this);
+  }
+
+  /** Writes a further part of what `#write` just accepted, unless the session closed meanwhile. */
+  #writeMore(stream: AnyStream, m: unknown): boolean {
+    if (this.#closed || stream.cancelled || stream.writableEnded) return false;
+    stream.write(m);
+    return true;
   }
 
   #write(stream: AnyStream, m: unknown): boolean {
