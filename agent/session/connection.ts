@@ -109,9 +109,8 @@ export class Connection {
   readonly #timers = new Set<Cancel>();
   #sending = false;
   #publisher: LogPublisher | undefined;
+  /** Wait before asking for a fresh set after a network view could not be read. */
   readonly #resync: Backoff;
-  /** Assignments streams opened in this session (the first, then one per resynchronization). */
-  assignmentStreams = 0;
 
   constructor(o: ConnectionOptions) {
     this.#o = o;
@@ -262,7 +261,6 @@ export class Connection {
   }
 
   #openAssignments(sessionId: string, nodeId: string): void {
-    this.assignmentStreams++;
     const call = this.#client.makeServerStreamRequest(
       def.assignments.path,
       def.assignments.requestSerialize,
@@ -310,8 +308,8 @@ export class Connection {
         this.#timer(() => {
           if (!this.#ended) this.#openAssignments(sessionId, nodeId);
         }, wait);
-        if (change === undefined) return;
       }
+      // Not yet whole (more parts to come), or dropped with the stream it was coming on.
       if (change === undefined) return;
       const whole = change;
       call.pause();
