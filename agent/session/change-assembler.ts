@@ -5,21 +5,32 @@
 
 import type { AssignmentChange } from '../assignments.js';
 import { MalformedMessageError } from '../../manager/dispatcher/errors.js';
-import { MAX_CHANGE_ENTRIES, MAX_CHANGE_PARTS } from '../../manager/dispatcher/wire/limits.js';
+import {
+  MAX_CHANGE_BYTES,
+  MAX_CHANGE_ENTRIES,
+  MAX_CHANGE_PARTS,
+} from '../../manager/dispatcher/wire/limits.js';
 import type { Config, Secret, Task } from '../../manager/store/objects/index.js';
 import type { NodeNetworkView } from '../network/network-view.js';
 
 export interface ChangeLimits {
   readonly maxParts: number;
   readonly maxEntries: number;
+  /** Bytes of the messages' objects, as received. */
+  readonly maxBytes: number;
 }
 
-const DEFAULT_LIMITS: ChangeLimits = { maxParts: MAX_CHANGE_PARTS, maxEntries: MAX_CHANGE_ENTRIES };
+const DEFAULT_LIMITS: ChangeLimits = {
+  maxParts: MAX_CHANGE_PARTS,
+  maxEntries: MAX_CHANGE_ENTRIES,
+  maxBytes: MAX_CHANGE_BYTES,
+};
 
 interface Pending {
   full: boolean;
   parts: number;
   entries: number;
+  bytes: number;
   updated: Task[];
   removed: string[];
   secrets: Secret[];
@@ -42,15 +53,16 @@ export class ChangeAssembler {
 
   /**
    * Adds one message's change; returns the whole change once its last message (`more` false)
-   * is in, else undefined. Throws MalformedMessageError when the parts disagree or exceed the
+   * is in, else undefined. `bytes` is the size of the part's objects as received. Throws MalformedMessageError when the parts disagree or exceed the
    * limits (the half-received change is then dropped).
    */
-  add(part: AssignmentChange, more: boolean): AssignmentChange | undefined {
+  add(part: AssignmentChange, more: boolean, bytes = 0): AssignmentChange | undefined {
     if (this.#pending === undefined && !more) return part;
     const p: Pending = this.#pending ?? {
       full: part.full,
       parts: 0,
       entries: 0,
+      bytes: 0,
       updated: [],
       removed: [],
       secrets: [],
@@ -61,9 +73,11 @@ export class ChangeAssembler {
     if (p.full !== part.full) throw new MalformedMessageError('the parts of one change have different types');
     p.parts++;
     p.entries += part.updated.length + part.removed.length + part.secrets.length + part.configs.length;
-    if (p.parts > this.#limits.maxParts || p.entries > this.#limits.maxEntries) {
+    p.bytes += bytes;
+    const l = this.#limits;
+    if (p.parts > l.maxParts || p.entries > l.maxEntries || p.bytes > l.maxBytes) {
       throw new MalformedMessageError(
-        `a change of more than ${this.#limits.maxParts} messages or ${this.#limits.maxEntries} entries`,
+        `a change of more than ${l.maxParts} messages, ${l.maxEntries} entries or ${l.maxBytes} bytes`,
       );
     }
     for (const t of part.updated) p.updated.push(t);

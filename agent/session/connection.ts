@@ -97,6 +97,13 @@ function periodOf(ms: number, otherwise: number): number {
   return ms > 0 && ms <= MAX_PERIOD_MS ? ms : otherwise;
 }
 
+/** Bytes of the objects a message carries. */
+function objectBytes(m: PbAssignmentsMessage): number {
+  let n = 0;
+  for (const list of [m.updatedTasks, m.secrets, m.configs]) for (const b of list) n += b.byteLength;
+  return n;
+}
+
 type AnyCall = { cancel(): void };
 
 export class Connection {
@@ -294,7 +301,7 @@ export class Connection {
         view = decoded.viewFailed ? undefined : (decoded.change.networks ?? view);
         if (decoded.change.full && decoded.change.networks !== undefined) this.#resync.reset();
         resync = decoded.viewFailed;
-        change = parts.add(decoded.change, decoded.more);
+        change = parts.add(decoded.change, decoded.more, objectBytes(d.value));
       } catch (e: unknown) {
         return this.#fail(`malformed assignments (${e instanceof Error ? e.message : String(e)})`);
       }

@@ -34,7 +34,7 @@ test('a change in one message passes through; one in several comes out whole, on
 });
 
 test('parts that disagree or exceed the limits are refused', () => {
-  const a = new ChangeAssembler({ maxParts: 3, maxEntries: 5 });
+  const a = new ChangeAssembler({ maxParts: 3, maxEntries: 5, maxBytes: 1000 });
   a.add(part(true, ['t1']), true);
   assert.throws(() => a.add(part(false, ['t2']), false), MalformedMessageError);
   assert.equal(a.open, false);
@@ -44,4 +44,6 @@ test('parts that disagree or exceed the limits are refused', () => {
   assert.throws(() => a.add(part(false, ['t3']), true), /more than 3 messages/);
   a.add(part(false, ['t1', 't2', 't3']), true);
   assert.throws(() => a.add(part(false, ['t4', 't5', 't6']), false), /5 entries/);
+  a.add(part(false, ['t1']), true, 600);
+  assert.throws(() => a.add(part(false, ['t2']), false, 600), /1000 bytes/);
 });

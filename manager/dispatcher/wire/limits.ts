@@ -17,6 +17,8 @@ export const MAX_ASSIGNMENTS_MESSAGE_BYTES = MAX_VIEW_BYTES + MAX_MESSAGE_OBJECT
 export const MAX_CHANGE_ENTRIES = 500_000;
 /** Messages one change may span. */
 export const MAX_CHANGE_PARTS = 4096;
+/** Bytes of objects of one change, over all its messages. */
+export const MAX_CHANGE_BYTES = 1024 * 1024 * 1024;
 
 /** Bytes as a person reads them: "2.5 MB", "2 MiB" for the limits. */
 export function humanBytes(n: number): string {
