@@ -3,7 +3,9 @@
 // Closing a session ends every stream with the given status; an agent that sees it opens a
 // new session. A stream whose agent does not read (too many queued messages) closes the
 // session rather than letting the manager's memory grow: the agent resynchronizes from a
-// full set when it comes back.
+// full set when it comes back. What a node could not take (an object or a network view over
+// its limits) is left out of its messages and handed to the dispatcher to report, and a
+// change too large for one message goes in several (assignment-messages.ts).
 
 import type { NetworkViews } from './network-views.js';
 import type * as grpc from '@grpc/grpc-js';
