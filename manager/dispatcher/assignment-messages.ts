@@ -1,6 +1,6 @@
 // An assignment batch as the messages that carry it to a node. Every task, secret and config is
-// encoded and checked as the node will check it; one that the node could not take (larger than
-// a node accepts, or failing to encode) is left out and returned as refused, with a reason a
+// encoded and its size checked; one that the node could not take (larger than a node accepts,
+// or failing to encode) is left out and returned as refused, with a reason a
 // user can act on, and so is a task whose secret or config was left out. What remains is
 // packed into messages within the agent's limits: a set too large for one message travels in
 // several, each but the last marked `more`, and the agent applies them as one change.
@@ -84,7 +84,7 @@ export function assignmentMessages(
   const entries: Entry[] = [];
   const badDependencies = new Map<string, string>();
   const dependency = (kind: 'secret' | 'config', d: Secret | Config): void => {
-    const e = encodeObject(kind === 'secret' ? 'secrets' : 'configs', d);
+    const e = encodeObject(d);
     if (e.ok) {
       entries.push({
         field: kind === 'secret' ? 'secrets' : 'configs',
@@ -108,7 +108,7 @@ export function assignmentMessages(
       if (!batch.full) removed.add(task.id);
       continue;
     }
-    const e = encodeObject('tasks', task);
+    const e = encodeObject(task);
     if (e.ok) {
       entries.push({ field: 'updatedTasks', value: e.bytes, size: e.bytes.byteLength });
       continue;

@@ -41,10 +41,12 @@ export type EncodedObject =
   | { readonly ok: false; readonly tooLarge: boolean; readonly bytes: number; readonly problem: string };
 
 /**
- * Encodes a task, secret or config for a node, checking what the node's decoder checks (size,
- * depth, the store's shape rules) so that what a node would refuse is never sent.
+ * Encodes a task, secret or config for a node, or says why the node could not take it: it does
+ * not encode, or it is larger than a node accepts. Shape and depth are not checked again here:
+ * the store holds only objects that pass them (every write, log entry and snapshot is checked),
+ * and the agent checks what it decodes, skipping and reporting what it cannot read.
  */
-export function encodeObject(table: 'tasks' | 'secrets' | 'configs', value: unknown): EncodedObject {
+export function encodeObject(value: unknown): EncodedObject {
   let bytes: Uint8Array;
   try {
     const json = JSON.stringify(value) as string | undefined;
@@ -63,16 +65,6 @@ export function encodeObject(table: 'tasks' | 'secrets' | 'configs', value: unkn
       problem: `it is ${size} bytes, more than the limit of ${MAX_OBJECT_BYTES}`,
     };
   }
-  if (tooDeep(value, MAX_DEPTH)) {
-    return {
-      ok: false,
-      tooLarge: false,
-      bytes: size,
-      problem: `it is nested deeper than ${MAX_DEPTH} levels`,
-    };
-  }
-  const shape = checkObject(table, value);
-  if (shape !== undefined) return { ok: false, tooLarge: false, bytes: size, problem: shape };
   return { ok: true, bytes };
 }
 
