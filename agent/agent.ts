@@ -110,7 +110,10 @@ export class Agent {
           await overlay
             .apply(change.networks)
             .catch((e: unknown) => log.error({ err: e }, 'network view not applied'));
-          await discovery?.setView(change.networks);
+          // A view the node cannot program is logged, never allowed to fail the session.
+          await discovery
+            ?.setView(change.networks)
+            .catch((e: unknown) => log.error({ err: e }, 'service discovery not updated'));
         }
         await worker.apply(change);
         // After a restart the running tasks are adopted: program their sandboxes again.

@@ -41,6 +41,8 @@ export interface AgentSessionOptions {
   readonly clock?: Clock;
   readonly random?: () => number;
   readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number };
+  /** Wait before asking for a fresh set after a network view could not be read (default 1 s, up to 60 s). */
+  readonly resyncBackoff?: { readonly initialMs?: number; readonly maxMs?: number };
   /** Most reports in one UpdateTaskStatus call (default 1000). */
   readonly maxStatusBatch?: number;
   /** Wait for the first session message (default 10 s). */
@@ -136,6 +138,8 @@ export class AgentSession {
         callTimeoutMs: this.#o.callTimeoutMs ?? 10_000,
         onSession: (info) => this.#onSession(info, addr),
         deliver: (change) => this.#deliver(change),
+        reject: (reports) => this.#reject(reports),
+        ...(this.#o.resyncBackoff !== undefined ? { resyncBackoff: this.#o.resyncBackoff } : {}),
       });
       this.#conn = conn;
       const end = await conn.run(signal);
@@ -168,6 +172,16 @@ export class AgentSession {
       addr,
     );
     this.#o.onSession?.(info);
+  }
+
+  /** Tasks the node could not read: reported rejected, like any report, after reconnects if need be. */
+  #reject(reports: readonly TaskStatusReport[]): void {
+    this.#o.logger.warn(
+      { tasks: reports.map((r) => r.taskId).slice(0, 20), count: reports.length },
+      'tasks could not be read; reporting them rejected',
+    );
+    this.#statuses.add(reports);
+    this.#conn?.kick();
   }
 
   #deliver(change: AssignmentChange): Promise<void> {

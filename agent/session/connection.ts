@@ -6,9 +6,10 @@
 
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { AssignmentChange } from '../assignments.js';
+import type { AssignmentChange, TaskStatusReport } from '../assignments.js';
 import type { Cancel, Clock } from '../../manager/raft/node/clock.js';
 import { encodeJson } from '../../manager/dispatcher/wire/json-codec.js';
+import { MAX_ASSIGNMENTS_MESSAGE_BYTES } from '../../manager/dispatcher/wire/limits.js';
 import {
   dispatcherServiceDefinition as def,
   LEADER_ADDR_KEY,
@@ -25,6 +26,8 @@ import {
 import type { NodeDescription } from '../../manager/store/objects/index.js';
 import { isValidId } from '../../manager/store/shape.js';
 import { decodeAssignments } from './assignments-decoder.js';
+import { Backoff } from './backoff.js';
+import { ChangeAssembler } from './change-assembler.js';
 import type { NodeNetworkView } from '../network/network-view.js';
 import { RemovedFromSwarmError, SessionFailedError } from './errors.js';
 import { LogPublisher, type LogSource } from './log-publisher.js';
@@ -71,10 +74,35 @@ export interface ConnectionOptions {
   readonly onSession: (info: SessionInfo) => void;
   /** Hands a change to the worker; the next one waits for it. */
   readonly deliver: (change: AssignmentChange) => void | Promise<void>;
+  /** Reports tasks the node could not read (as rejected). */
+  readonly reject: (reports: readonly TaskStatusReport[]) => void;
+  /** Wait before asking for a fresh set after a network view could not be read (ms). */
+  readonly resyncBackoff?: { readonly initialMs?: number; readonly maxMs?: number };
 }
 
-/** Largest message an agent accepts (a full assignment set with its secrets can be big). */
-export const MAX_RECEIVE_BYTES = 256 * 1024 * 1024;
+/**
+ * Largest message an agent accepts: the dispatcher keeps a message's objects and its network
+ * view within their limits (a larger set travels in several messages).
+ */
+export const MAX_RECEIVE_BYTES = MAX_ASSIGNMENTS_MESSAGE_BYTES;
+
+/** Managers taken from one session message (Raft clusters have a handful), and longest address. */
+const MAX_MANAGERS = 64;
+const MAX_ADDR = 512;
+
+/** Longest heartbeat period taken from a manager (a longer one would let the session lapse). */
+const MAX_PERIOD_MS = 60 * 60 * 1000;
+
+function periodOf(ms: number, otherwise: number): number {
+  return ms > 0 && ms <= MAX_PERIOD_MS ? ms : otherwise;
+}
+
+/** Bytes of the objects a message carries. */
+function objectBytes(m: PbAssignmentsMessage): number {
+  let n = 0;
+  for (const list of [m.updatedTasks, m.secrets, m.configs]) for (const b of list) n += b.byteLength;
+  return n;
+}
 
 type AnyCall = { cancel(): void };
 
@@ -88,6 +116,8 @@ export class Connection {
   readonly #timers = new Set<Cancel>();
   #sending = false;
   #publisher: LogPublisher | undefined;
+  /** Wait before asking for a fresh set after a network view could not be read. */
+  readonly #resync: Backoff;
 
   constructor(o: ConnectionOptions) {
     this.#o = o;
@@ -97,6 +127,11 @@ export class Connection {
       'grpc.keepalive_timeout_ms': 5_000,
       'grpc.keepalive_permit_without_calls': 1,
       ...o.channelOptions,
+    });
+    this.#resync = new Backoff({
+      initialMs: o.resyncBackoff?.initialMs ?? 1000,
+      maxMs: o.resyncBackoff?.maxMs ?? 60_000,
+      random: o.random,
     });
   }
 
@@ -206,12 +241,18 @@ export class Connection {
     this.#info = {
       sessionId: m.sessionId,
       nodeId: m.nodeId,
-      managers: m.managers.flatMap((p) =>
-        typeof p.nodeId === 'string' && typeof p.addr === 'string' && p.addr !== ''
-          ? [{ nodeId: p.nodeId, addr: p.addr }]
-          : [],
-      ),
-      heartbeatPeriodMs: m.heartbeatPeriodMs > 0 ? m.heartbeatPeriodMs : 5000,
+      managers: m.managers
+        .slice(0, MAX_MANAGERS)
+        .flatMap((p) =>
+          typeof p.nodeId === 'string' &&
+          typeof p.addr === 'string' &&
+          p.addr !== '' &&
+          p.addr.length <= MAX_ADDR &&
+          p.nodeId.length <= MAX_ADDR
+            ? [{ nodeId: p.nodeId, addr: p.addr }]
+            : [],
+        ),
+      heartbeatPeriodMs: periodOf(m.heartbeatPeriodMs, 5000),
       ...(m.desiredRole === 'manager' || m.desiredRole === 'worker' ? { desiredRole: m.desiredRole } : {}),
       manager: this.#o.addr,
     };
@@ -234,21 +275,53 @@ export class Connection {
       newAssignmentsRequest({ sessionId }),
     );
     this.#calls.add(call);
+    /** Set once this stream is given up for a fresh one: its end is then expected. */
+    let retired = false;
     /** The network view this stream carried last (updates apply to it). */
     let view: NodeNetworkView | undefined;
+    const parts = new ChangeAssembler();
     call.on('data', (d: Decoded<PbAssignmentsMessage>) => {
-      if (this.#ended) return;
-      let change: AssignmentChange;
+      if (this.#ended || retired) return;
+      let change: AssignmentChange | undefined;
+      let resync = false;
       try {
         if (!d.ok) throw new Error(d.error);
-        change = decodeAssignments(d.value, nodeId, view);
-        view = change.networks ?? view;
+        const decoded = decodeAssignments(d.value, nodeId, view);
+        if (decoded.problems.length > 0) {
+          this.#o.logger.warn(
+            {
+              manager: this.#o.addr,
+              problems: decoded.problems.slice(0, 20),
+              count: decoded.problems.length,
+            },
+            'assignment entries could not be read; left out',
+          );
+        }
+        if (decoded.rejected.length > 0) this.#o.reject(decoded.rejected);
+        view = decoded.viewFailed ? undefined : (decoded.change.networks ?? view);
+        if (decoded.change.full && decoded.change.networks !== undefined) this.#resync.reset();
+        resync = decoded.viewFailed;
+        change = parts.add(decoded.change, decoded.more, objectBytes(d.value));
       } catch (e: unknown) {
         return this.#fail(`malformed assignments (${e instanceof Error ? e.message : String(e)})`);
       }
+      if (resync) {
+        // The view this stream held is unknown now: ask for a fresh set (and view), not at once.
+        retired = true;
+        this.#calls.delete(call);
+        call.cancel();
+        const wait = this.#resync.next();
+        this.#o.logger.warn({ manager: this.#o.addr, retryInMs: wait }, 'network view lost; resynchronizing');
+        this.#timer(() => {
+          if (!this.#ended) this.#openAssignments(sessionId, nodeId);
+        }, wait);
+      }
+      // Not yet whole (more parts to come), or dropped with the stream it was coming on.
+      if (change === undefined) return;
+      const whole = change;
       call.pause();
       Promise.resolve()
-        .then(() => this.#o.deliver(change))
+        .then(() => this.#o.deliver(whole))
         .then(
           () => call.resume(),
           (e: unknown) =>
@@ -257,8 +330,12 @@ export class Connection {
             ),
         );
     });
-    call.on('error', (e: grpc.ServiceError) => this.#fail('assignments stream failed', e));
-    call.on('end', () => this.#fail('assignments stream ended by the manager'));
+    call.on('error', (e: grpc.ServiceError) => {
+      if (!retired) this.#fail('assignments stream failed', e);
+    });
+    call.on('end', () => {
+      if (!retired) this.#fail('assignments stream ended by the manager');
+    });
   }
 
   #scheduleHeartbeat(): void {
@@ -281,8 +358,8 @@ export class Connection {
         if (this.#ended) return;
         if (err !== null) return this.#fail('heartbeat failed', err);
         if (res === undefined || !res.ok) return this.#fail('malformed heartbeat response');
-        const period = res.value.periodMs;
-        if (period > 0 && period !== info.heartbeatPeriodMs && this.#info !== undefined) {
+        const period = periodOf(res.value.periodMs, info.heartbeatPeriodMs);
+        if (period !== info.heartbeatPeriodMs && this.#info !== undefined) {
           this.#info = { ...this.#info, heartbeatPeriodMs: period };
         }
         this.#scheduleHeartbeat();

@@ -6,8 +6,7 @@
 import { MalformedMessageError } from '../../manager/dispatcher/errors.js';
 import type { NodeNetworkView } from '../network/network-view.js';
 import type { NodeNetworkViewUpdate } from '../network/network-view-update.js';
-
-const MAX_VIEW_BYTES = 16 * 1024 * 1024;
+import { MAX_VIEW_BYTES } from '../../manager/dispatcher/wire/limits.js';
 
 type Rec = Record<string, unknown>;
 

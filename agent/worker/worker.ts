@@ -12,7 +12,7 @@ import { ContainerNotFoundError } from '../exec/errors.js';
 import type { Executor, LogEntry, LogOptions } from '../exec/executor.js';
 import { TaskNotFoundError, WorkerClosedError } from './errors.js';
 import { StatusBatcher, type StatusListener } from './status-batcher.js';
-import { furthest } from './task-progress.js';
+import { furthest, isTerminal } from './task-progress.js';
 import { TaskRunner } from './task-runner.js';
 import { WorkerDb } from './worker-db.js';
 
@@ -147,13 +147,38 @@ export class Worker {
       if (runner === undefined) this.addRunner(task, undefined);
       else runner.update(task);
     }
+    const refused = updated.filter((t) => !this.runners.has(t.id));
+    if (refused.length > 0)
+      await this.db.saveAssignments(
+        [],
+        refused.map((t) => t.id),
+      );
     for (const id of removed) this.removeRunner(id);
     if (change.full) await this.removeOrphans();
   }
 
+  /**
+   * Starts driving a task. A task the executor cannot take (its controller cannot be made) is
+   * reported rejected with the reason and not kept: one bad task never stops the others.
+   */
   private addRunner(task: Task, local: TaskStatus | undefined): void {
     const baseline = furthest(task.status, local);
-    const runner: TaskRunner = new TaskRunner(task, this.executor.controller(task), baseline, {
+    let controller;
+    try {
+      controller = this.executor.controller(task);
+    } catch (e: unknown) {
+      const err = e instanceof Error ? e.message : String(e);
+      this.logger.error({ taskId: task.id, err }, 'task refused by the executor; rejecting it');
+      if (!isTerminal(baseline.state)) {
+        const at = this.now().toISOString();
+        this.batcher.push({
+          taskId: task.id,
+          status: { timestamp: at, state: 'rejected', message: 'rejected by the node', err },
+        });
+      }
+      return;
+    }
+    const runner: TaskRunner = new TaskRunner(task, controller, baseline, {
       report: (taskId, status) => {
         // A runner being removed may still report its shutdown: the managers forgot the task.
         if (this.runners.get(taskId) === runner) this.batcher.push({ taskId, status });

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../raft/node/clock.js';
 import type { MemoryStore } from '../store/index.js';
 import type { NodeDescription } from '../store/objects/index.js';
+import type { MessageLimits, RefusedObject } from './assignment-messages.js';
 import { NodeAssignments } from './assignment-set.js';
 import { AssignmentRouter } from './assignment-router.js';
 import { BatchWriter } from './batch-writer.js';
@@ -31,10 +32,12 @@ import {
   Session,
   type AssignmentsStream,
   type LogSubscriptionsStream,
+  type RefusedView,
   type SessionStream,
 } from './session.js';
 import { heartbeatGrace, heartbeatPeriodFromStore, managersFromStore, type ManagerPeer } from './settings.js';
 import { applyStatusReports, type StatusOutcome, type StatusReport } from './task-status-writes.js';
+import { applyRejections, hasFinished, type Rejection, type RejectionOutcome } from './task-rejections.js';
 import { newSessionMessage, type PbSessionMessage } from './wire/service.js';
 
 export interface ActiveDispatcherOptions {
@@ -51,7 +54,12 @@ export interface ActiveDispatcherOptions {
   readonly maxStatusBatch?: number;
   /** Events the store watch may hold before every session is resynchronized. */
   readonly watchBufferSize?: number;
+  /** Per-message limits of assignments (default: what an agent accepts). */
+  readonly messageLimits?: MessageLimits;
 }
+
+/** Objects remembered as already logged as undeliverable, before the memory starts afresh. */
+const MAX_LOGGED_REFUSALS = 4096;
 
 export class ActiveDispatcher {
   readonly logs: LogBroker;
@@ -61,6 +69,11 @@ export class ActiveDispatcher {
   readonly #monitor: HeartbeatMonitor;
   readonly #statuses: BatchWriter<StatusReport, StatusOutcome>;
   readonly #nodes: BatchWriter<NodeStatusChange, NodeStatusOutcome>;
+  readonly #rejections: BatchWriter<Rejection, RejectionOutcome>;
+  /** Tasks whose rejection is being written (each is written once). */
+  readonly #rejecting = new Set<string>();
+  /** Secrets, configs and network views already logged as undeliverable (bounded). */
+  #loggedRefusals = new Set<string>();
   readonly #router: AssignmentRouter;
   readonly #views: NetworkViews;
   #period: number;
@@ -78,6 +91,11 @@ export class ActiveDispatcher {
       apply: (tx, items) => applyStatusReports(tx, items, new Date(o.clock.now()).toISOString()),
     });
     this.#nodes = new BatchWriter({ store: o.store, logger, apply: applyNodeStatus });
+    this.#rejections = new BatchWriter({
+      store: o.store,
+      logger,
+      apply: (tx, items) => applyRejections(tx, items, new Date(o.clock.now()).toISOString()),
+    });
     this.#views = new NetworkViews(o.store);
     this.#router = new AssignmentRouter(
       o.store,
@@ -129,6 +147,7 @@ export class ActiveDispatcher {
     this.#monitor.close();
     this.#statuses.close(stopped);
     this.#nodes.close(stopped);
+    this.#rejections.close(stopped);
     for (const s of [...this.#sessions.values()]) s.close(stopped);
     this.logs.close();
   }
@@ -145,7 +164,11 @@ export class ActiveDispatcher {
     // The node is recorded as ready: from now on it must beat, even if this stream is gone.
     this.#monitor.beat(who.nodeId, this.grace);
     if (stream.cancelled) return;
-    const session = new Session(randomUUID(), who.nodeId, stream, this.#o.logger, (s) => this.#forget(s));
+    const session = new Session(randomUUID(), who.nodeId, stream, this.#o.logger, {
+      closed: (s) => this.#forget(s),
+      refused: (s, refused) => this.#refused(s, refused),
+      ...(this.#o.messageLimits !== undefined ? { limits: this.#o.messageLimits } : {}),
+    });
     session.views = this.#views;
     this.#byNode.get(who.nodeId)?.close(new SessionInvalidError(this.#byNode.get(who.nodeId)?.id ?? ''));
     this.#sessions.set(session.id, session);
@@ -199,6 +222,48 @@ export class ActiveDispatcher {
     if (this.#sessions.get(s.id) === s) this.#sessions.delete(s.id);
     if (this.#byNode.get(s.nodeId) === s) this.#byNode.delete(s.nodeId);
     this.logs.sessionClosed(s);
+  }
+
+  /**
+   * Objects left out of a node's messages: a task is rejected in the store (once: a finished
+   * task is not written again, nor one whose write is in flight); a secret, config or network
+   * view is logged once per version.
+   */
+  #refused(s: Session, refused: readonly (RefusedObject | RefusedView)[]): void {
+    const logger = this.#o.logger;
+    const fresh: Rejection[] = [];
+    for (const r of refused) {
+      if (r.kind === 'task') {
+        if (hasFinished(r.task.status.state) || this.#rejecting.has(r.task.id)) continue;
+        this.#rejecting.add(r.task.id);
+        logger.warn(
+          { nodeId: s.nodeId, taskId: r.task.id, serviceId: r.task.serviceId, reason: r.reason },
+          'task cannot be sent to its node; rejecting it',
+        );
+        fresh.push({ nodeId: s.nodeId, taskId: r.task.id, reason: r.reason });
+        continue;
+      }
+      const key =
+        r.kind === 'network view' ? `view:${r.networkId}:${r.digest}` : `${r.kind}:${r.id}:${r.version}`;
+      if (this.#loggedRefusals.has(key)) continue;
+      if (this.#loggedRefusals.size >= MAX_LOGGED_REFUSALS) this.#loggedRefusals = new Set();
+      this.#loggedRefusals.add(key);
+      logger.warn({ nodeId: s.nodeId, reason: r.reason }, `${r.kind} cannot be sent to nodes; left out`);
+    }
+    if (fresh.length === 0) return;
+    this.#rejections.submit(fresh).then(
+      () => {
+        for (const r of fresh) this.#rejecting.delete(r.taskId);
+      },
+      (e: unknown) => {
+        for (const r of fresh) this.#rejecting.delete(r.taskId);
+        if (this.#closed) return;
+        logger.warn(
+          { count: fresh.length, err: e instanceof Error ? e.message : String(e) },
+          'could not mark undeliverable tasks rejected',
+        );
+      },
+    );
   }
 
   #expire(nodeId: string): void {

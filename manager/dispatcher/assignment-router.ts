@@ -9,6 +9,8 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { WatchOverflowError, type ChangeEvent, type MemoryStore, type Watcher } from '../store/index.js';
 import { affectsNetworkViews } from './network-views.js';
+import type { AssignmentBatch } from './assignment-set.js';
+import { SessionInternalError } from './errors.js';
 import type { Session } from './session.js';
 
 export interface RouterHooks {
@@ -94,17 +96,32 @@ export class AssignmentRouter {
     if (views) this.#hooks.networkViewsChanged();
     if (dirty.size > 0) {
       this.#store.view((tx) => {
-        for (const s of dirty) {
-          const batch = s.assignments?.take(tx);
-          if (batch !== undefined) s.sendAssignments(batch);
-        }
+        for (const s of dirty) this.#guarded(s, () => s.assignments?.take(tx), 'send assignments');
       });
     }
     if (settings) this.#hooks.settingsChanged();
     if (!views) return;
     // Overlay peers: a node's network view changes with other nodes' tasks too.
     const index = this.#store.appliedIndex;
-    for (const s of this.#hooks.sessions()) s.refreshNetworkView(index);
+    for (const s of this.#hooks.sessions())
+      this.#guarded(s, () => s.refreshNetworkView(index), 'refresh view');
+  }
+
+  /**
+   * Runs one session's step; a failure is that session's alone: it is logged and the session
+   * closed (its agent resynchronizes), and the loop goes on with the others.
+   */
+  #guarded(s: Session, step: () => AssignmentBatch | undefined | void, what: string): void {
+    try {
+      const batch = step();
+      if (batch !== undefined) s.sendAssignments(batch);
+    } catch (e: unknown) {
+      this.#logger.error(
+        { nodeId: s.nodeId, err: e instanceof Error ? e.message : String(e) },
+        `could not ${what}`,
+      );
+      s.close(new SessionInternalError(s.nodeId, what));
+    }
   }
 
   /** Routes one change; returns true when dispatcher settings may have changed. */

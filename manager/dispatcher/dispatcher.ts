@@ -14,6 +14,7 @@ import type { LogLine, LogsOptions } from '../api/swarm-control.js';
 import { systemClock, type Clock } from '../raft/node/clock.js';
 import type { MemoryStore } from '../store/index.js';
 import { ActiveDispatcher } from './active-dispatcher.js';
+import type { MessageLimits } from './assignment-messages.js';
 import {
   DispatcherError,
   MalformedMessageError,
@@ -57,6 +58,8 @@ export interface DispatcherOptions {
   readonly maxStatusBatch?: number;
   /** Store events the dispatcher's watch may hold before it resynchronizes every agent. */
   readonly watchBufferSize?: number;
+  /** Per-message limits of assignments (default: what an agent accepts; smaller in tests). */
+  readonly messageLimits?: MessageLimits;
 }
 
 /** Most status updates one UpdateTaskStatus call may carry. */
@@ -140,6 +143,7 @@ export class Dispatcher {
       ...(this.#o.managers !== undefined ? { managers: this.#o.managers } : {}),
       ...(this.#o.maxStatusBatch !== undefined ? { maxStatusBatch: this.#o.maxStatusBatch } : {}),
       ...(this.#o.watchBufferSize !== undefined ? { watchBufferSize: this.#o.watchBufferSize } : {}),
+      ...(this.#o.messageLimits !== undefined ? { messageLimits: this.#o.messageLimits } : {}),
     });
     this.#active = active;
     this.#o.logger.info('dispatcher started');

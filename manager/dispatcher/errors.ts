@@ -14,7 +14,8 @@ export type DispatcherErrorCode =
   | 'NOT_LEADER'
   | 'DISPATCHER_STOPPED'
   | 'AGENT_TOO_SLOW'
-  | 'SESSION_EXPIRED';
+  | 'SESSION_EXPIRED'
+  | 'SESSION_INTERNAL';
 
 export class DispatcherError extends Error {
   readonly code: DispatcherErrorCode;
@@ -125,6 +126,20 @@ export class SessionExpiredError extends DispatcherError {
       `node ${nodeId} missed its heartbeats and was marked down: open a new session`,
     );
     this.name = 'SessionExpiredError';
+    this.nodeId = nodeId;
+  }
+}
+
+/** Something failed while serving one node's session (a bug): that session is closed, not the others. */
+export class SessionInternalError extends DispatcherError {
+  readonly nodeId: string;
+  constructor(nodeId: string, what: string) {
+    super(
+      'SESSION_INTERNAL',
+      grpc.status.UNAVAILABLE,
+      `the dispatcher could not ${what} for node ${nodeId}: reconnect and resynchronize (the manager logged why)`,
+    );
+    this.name = 'SessionInternalError';
     this.nodeId = nodeId;
   }
 }

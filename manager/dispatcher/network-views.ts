@@ -131,6 +131,21 @@ export class NetworkViews {
     return `${head.slice(0, -1)},"networks":[${parts.join(',')}]}`;
   }
 
+  /** The network of `current` whose JSON is largest (to name it when a view is too large). */
+  largestNetwork(
+    current: DigestedView,
+  ): { networkId: string; name: string; digest: string; bytes: number } | undefined {
+    let best: { networkId: string; name: string; digest: string; bytes: number } | undefined;
+    for (const n of current.view.networks) {
+      const d = this.#views().network(n.networkId);
+      if (d === undefined) continue;
+      const bytes = Buffer.byteLength(d.json);
+      if (best === undefined || bytes > best.bytes)
+        best = { networkId: n.networkId, name: n.name, digest: d.digest, bytes };
+    }
+    return best;
+  }
+
   #patch(networkId: string, from: string): NetworkPatch | undefined {
     const before = this.#previous?.network(networkId);
     if (before === undefined || before.digest !== from) return undefined;

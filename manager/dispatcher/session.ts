@@ -3,15 +3,22 @@
 // Closing a session ends every stream with the given status; an agent that sees it opens a
 // new session. A stream whose agent does not read (too many queued messages) closes the
 // session rather than letting the manager's memory grow: the agent resynchronizes from a
-// full set when it comes back.
+// full set when it comes back. What a node could not take (an object or a network view over
+// its limits) is left out of its messages and handed to the dispatcher to report, and a
+// change too large for one message goes in several (assignment-messages.ts).
 
 import type { NetworkViews } from './network-views.js';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { encodeJson } from './wire/json-codec.js';
 import {
-  AssignmentsType,
-  newAssignmentsMessage,
+  assignmentMessages,
+  DEFAULT_MESSAGE_LIMITS,
+  type MessageLimits,
+  type RefusedObject,
+  type ViewPart,
+} from './assignment-messages.js';
+import { humanBytes } from './wire/limits.js';
+import {
   type Decoded,
   type PbAssignmentsMessage,
   type PbAssignmentsRequest,
@@ -39,7 +46,27 @@ export const MAX_QUEUED_MESSAGES = 256;
 type AnyStream = grpc.ServerWritableStream<unknown, unknown>;
 
 /** What a session reads of the cluster's network views. */
-export type SessionViews = Pick<NetworkViews, 'of' | 'encode'>;
+export type SessionViews = Pick<NetworkViews, 'of' | 'encode' | 'largestNetwork'>;
+
+/** A network view left out of a node's messages: larger than a node accepts. */
+export interface RefusedView {
+  readonly kind: 'network view';
+  readonly nodeId: string;
+  /** The network that weighs most in it, and its digest (so it is reported once, not per node). */
+  readonly networkId: string;
+  readonly digest: string;
+  readonly reason: string;
+}
+
+/** What a session tells the dispatcher besides its own streams. */
+export interface SessionHooks {
+  /** The session closed. */
+  readonly closed: (s: Session) => void;
+  /** Objects were left out of the node's messages (the dispatcher reports them). */
+  readonly refused?: (s: Session, refused: readonly (RefusedObject | RefusedView)[]) => void;
+  /** Per-message limits (default: the agent's). */
+  readonly limits?: MessageLimits;
+}
 
 export class Session {
   readonly id: string;
@@ -49,20 +76,14 @@ export class Session {
   #assignments: { stream: AssignmentsStream; tracker: NodeAssignments } | undefined;
   #logs: LogSubscriptionsStream | undefined;
   #closed = false;
-  readonly #onClose: (s: Session) => void;
+  readonly #hooks: SessionHooks;
 
-  constructor(
-    id: string,
-    nodeId: string,
-    stream: SessionStream,
-    logger: Logger,
-    onClose: (s: Session) => void,
-  ) {
+  constructor(id: string, nodeId: string, stream: SessionStream, logger: Logger, hooks: SessionHooks) {
     this.id = id;
     this.nodeId = nodeId;
     this.#sessionStream = stream;
     this.#logger = logger;
-    this.#onClose = onClose;
+    this.#hooks = hooks;
     stream.on('cancelled', () => this.close());
   }
 
@@ -94,20 +115,35 @@ export class Session {
     this.sendAssignments(full);
   }
 
+  /**
+   * Sends `batch` (and the network view if it changed) in as many messages as the agent's
+   * limits need; what the node could not take is left out and handed to the `refused` hook.
+   */
   sendAssignments(batch: AssignmentBatch): void {
     const a = this.#assignments;
     if (a === undefined) return;
     const view = this.#viewToSend(batch.full);
-    const m = newAssignmentsMessage({
-      type: batch.full ? AssignmentsType.COMPLETE : AssignmentsType.INCREMENTAL,
-      updatedTasks: batch.updated.map(encodeJson),
-      removedTasks: batch.removed,
-      secrets: batch.secrets.map(encodeJson),
-      configs: batch.configs.map(encodeJson),
-      index: batch.index,
-      ...view,
-    });
-    this.#write(a.stream, m);
+    const { messages, refused } = assignmentMessages(
+      batch,
+      view.part,
+      this.#hooks.limits ?? DEFAULT_MESSAGE_LIMITS,
+    );
+    const all = view.refused === undefined ? refused : [...refused, view.refused];
+    if (all.length > 0) this.#hooks.refused?.(this, all);
+    const only = messages[0];
+    if (
+      !batch.full &&
+      messages.length === 1 &&
+      only !== undefined &&
+      view.part === undefined &&
+      only.updatedTasks.length + only.removedTasks.length + only.secrets.length + only.configs.length === 0
+    ) {
+      return; // everything in it was left out: nothing to tell the node
+    }
+    // The parts of one change count as one message against the agent's backlog.
+    for (const [i, m] of messages.entries()) {
+      if (!(i === 0 ? this.#write(a.stream, m) : this.#writeMore(a.stream, m))) return;
+    }
   }
 
   /** The cluster's network views (set by the dispatcher). */
@@ -117,17 +153,57 @@ export class Session {
   /** Network ID → digest of the copy the agent holds. */
   #heldNetworks: ReadonlyMap<string, string> = new Map();
 
-  /** The view to send: whole with a full set, else what changed since the last one (if anything). */
-  #viewToSend(full: boolean): { networkView: Uint8Array } | { networkViewUpdate: Uint8Array } | undefined {
-    if (!this.views) return undefined;
+  /**
+   * The view to send: whole with a full set, else what changed since the last one (if
+   * anything). A view larger than a node accepts is not sent (nor recorded as held): the node
+   * keeps the one it has, and it is tried again with the next change.
+   */
+  #viewToSend(full: boolean): { part?: ViewPart; refused?: RefusedView } {
+    if (!this.views) return {};
     const current = this.views.of(this.nodeId);
-    if (!full && current.digest === this.#lastViewDigest) return undefined;
-    const held = this.#heldNetworks;
+    if (!full && current.digest === this.#lastViewDigest) return {};
+    const held = full ? undefined : this.#heldNetworks;
+    let bytes: Uint8Array;
+    try {
+      bytes = new TextEncoder().encode(this.views.encode(current, held));
+    } catch (e: unknown) {
+      return { refused: this.#refusedView(full, current.digest, `it cannot be encoded (${String(e)})`) };
+    }
+    const limit = (this.#hooks.limits ?? DEFAULT_MESSAGE_LIMITS).maxViewBytes;
+    if (bytes.byteLength > limit) {
+      const largest = this.views.largestNetwork(current);
+      const reason =
+        `it is ${humanBytes(bytes.byteLength)}, more than the ${humanBytes(limit)} a node can ` +
+        'receive' +
+        (largest === undefined
+          ? ''
+          : `; network ${largest.name} (${largest.networkId}) alone is ${humanBytes(largest.bytes)}`) +
+        ': split its services over more networks';
+      return { refused: this.#refusedView(full, current.digest, reason, largest) };
+    }
     this.#lastViewDigest = current.digest;
     this.#heldNetworks = current.networkDigests;
-    const encode = (json: string): Uint8Array => new TextEncoder().encode(json);
-    if (full) return { networkView: encode(this.views.encode(current)) };
-    return { networkViewUpdate: encode(this.views.encode(current, held)) };
+    return { part: full ? { networkView: bytes } : { networkViewUpdate: bytes } };
+  }
+
+  /** A view left out: after a full set the node holds none of what was sent before it. */
+  #refusedView(
+    full: boolean,
+    digest: string,
+    why: string,
+    largest?: { networkId: string; digest: string },
+  ): RefusedView {
+    if (full) {
+      this.#lastViewDigest = undefined;
+      this.#heldNetworks = new Map();
+    }
+    return {
+      kind: 'network view',
+      nodeId: this.nodeId,
+      networkId: largest?.networkId ?? '',
+      digest: largest?.digest ?? digest,
+      reason: `the network view of node ${this.nodeId} cannot be sent: ${why}`,
+    };
   }
 
   /** Sends the node its network view if it changed (other nodes' tasks come and go). */
@@ -167,7 +243,14 @@ export class Session {
       if (status === undefined) s.end();
       else s.emit('error', status);
     }
-    this.#onClose(this);
+    this.#hooks.closed(this);
+  }
+
+  /** Writes a further part of what `#write` just accepted, unless the session closed meanwhile. */
+  #writeMore(stream: AnyStream, m: unknown): boolean {
+    if (this.#closed || stream.cancelled || stream.writableEnded) return false;
+    stream.write(m);
+    return true;
   }
 
   #write(stream: AnyStream, m: unknown): boolean {

@@ -363,3 +363,44 @@ test('a running task’s bound host-mode ports are reported in its status, and k
   log.assertMonotonic();
   await worker.close();
 });
+
+test('a task the executor cannot take is rejected with the reason; the others run', async () => {
+  const bad = forever();
+  class PickyExecutor extends NullExecutor {
+    override controller(task: Task): ReturnType<NullExecutor['controller']> {
+      if (task.id === bad.id) throw new Error('container spec cannot be built');
+      return super.controller(task);
+    }
+  }
+  const { log, worker, dir } = await setup(new PickyExecutor({ images: [IMAGE] }));
+  const a = forever();
+  const b = forever();
+  await worker.apply(full(a, bad, b));
+  await log.until(a.id, 'running');
+  await log.until(b.id, 'running');
+  const rejected = await log.until(bad.id, 'rejected');
+  assert.equal(rejected.err, 'container spec cannot be built');
+  assert.deepEqual(log.states(bad.id), ['rejected']);
+  // A later copy of it (now rejected in the store) is not reported again, and is not kept.
+  await worker.apply(update({ ...bad, status: rejected }));
+  await worker.settled();
+  assert.deepEqual(log.states(bad.id), ['rejected']);
+  assert.deepEqual(
+    worker
+      .statuses()
+      .map((r) => r.taskId)
+      .sort(),
+    [a.id, b.id].sort(),
+  );
+  await worker.close();
+  // Nor is it tried again after a restart.
+  const again = await Worker.open({ executor: new PickyExecutor({ images: [IMAGE] }), dataDir: dir });
+  assert.deepEqual(
+    again
+      .statuses()
+      .map((r) => r.taskId)
+      .sort(),
+    [a.id, b.id].sort(),
+  );
+  await again.close();
+});

@@ -18,9 +18,9 @@ import {
   type TaskStatus,
 } from '../../store/objects/index.js';
 import { checkObject, isRecord, isValidId, MAX_DEPTH, tooDeep } from '../../store/shape.js';
+import { MAX_OBJECT_BYTES } from './limits.js';
 
-/** Largest task, secret or config accepted (Docker caps secrets at 500 KB, base64 grows it by a third). */
-export const MAX_OBJECT_BYTES = 2 * 1024 * 1024;
+export { MAX_OBJECT_BYTES };
 /** Largest node description accepted. */
 export const MAX_DESCRIPTION_BYTES = 256 * 1024;
 /** Largest task status accepted. */
@@ -33,6 +33,39 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function encodeJson(value: unknown): Uint8Array {
   return encoder.encode(JSON.stringify(value));
+}
+
+/** A store object as it would reach a node, or why the node would refuse it. */
+export type EncodedObject =
+  | { readonly ok: true; readonly bytes: Uint8Array }
+  | { readonly ok: false; readonly tooLarge: boolean; readonly bytes: number; readonly problem: string };
+
+/**
+ * Encodes a task, secret or config for a node, or says why the node could not take it: it does
+ * not encode, or it is larger than a node accepts. Shape and depth are not checked again here:
+ * the store holds only objects that pass them (every write, log entry and snapshot is checked),
+ * and the agent checks what it decodes, skipping and reporting what it cannot read.
+ */
+export function encodeObject(value: unknown): EncodedObject {
+  let bytes: Uint8Array;
+  try {
+    const json = JSON.stringify(value) as string | undefined;
+    if (json === undefined) return { ok: false, tooLarge: false, bytes: 0, problem: 'it has no JSON form' };
+    bytes = encoder.encode(json);
+  } catch (e: unknown) {
+    const problem = `it cannot be encoded (${e instanceof Error ? e.message : String(e)})`;
+    return { ok: false, tooLarge: false, bytes: 0, problem };
+  }
+  const size = bytes.byteLength;
+  if (size > MAX_OBJECT_BYTES) {
+    return {
+      ok: false,
+      tooLarge: true,
+      bytes: size,
+      problem: `it is ${size} bytes, more than the limit of ${MAX_OBJECT_BYTES}`,
+    };
+  }
+  return { ok: true, bytes };
 }
 
 type Rec = Record<string, unknown>;
