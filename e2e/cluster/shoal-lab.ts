@@ -28,11 +28,15 @@ export class ShoalLab {
     this.lab = lab;
   }
 
-  static async create(name: string, hosts: number, opts: { mtu?: number } = {}): Promise<ShoalLab> {
+  static async create(
+    name: string,
+    hosts: number,
+    opts: { mtu?: number; startTimeoutMs?: number } = {},
+  ): Promise<ShoalLab> {
     const lab = await Lab.create({ name, hosts, ...(opts.mtu !== undefined ? { mtu: opts.mtu } : {}) });
     const s = new ShoalLab(lab);
     try {
-      await Promise.all(lab.hosts.map((_, i) => s.startDaemon(i)));
+      await Promise.all(lab.hosts.map((_, i) => s.startDaemon(i, opts.startTimeoutMs)));
     } catch (e: unknown) {
       await lab.destroy();
       throw e;
@@ -52,11 +56,11 @@ export class ShoalLab {
     return join(this.lab.host(h).dir, 'shoald.log');
   }
 
-  /** Starts (or restarts) shoald on host h and waits for its API to answer. */
-  async startDaemon(h: number): Promise<void> {
+  /** Starts (or restarts) shoald on host h and waits (20 s unless told) for its API to answer. */
+  async startDaemon(h: number, timeoutMs = 20_000): Promise<void> {
     const host = this.lab.host(h);
     const p = this.spawnDaemon(h);
-    const end = Date.now() + 20_000;
+    const end = Date.now() + timeoutMs;
     for (;;) {
       const r = await this.docker(h, ['version', '--format', '{{.Server.Version}}']);
       if (r.code === 0) return;

@@ -5,12 +5,15 @@
 // failed assertion.
 
 import { once } from 'node:events';
-import { rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ok } from '../cluster/cli-output.js';
 import { ShoalLab, eventually } from '../cluster/shoal-lab.js';
 import { apiCall, jsonBody } from './api-client.js';
 import type { ManagerEndpoint } from './workload.js';
+
+/** shoald's start can take long on a loaded CI machine. */
+const START_TIMEOUT_MS = 90_000;
 
 interface NodeView {
   ID?: string;
@@ -34,7 +37,7 @@ export class FaultCluster {
 
   /** A lab of `size` hosts, each running shoald, all of them managers of one swarm. */
   static async create(name: string, size = 3): Promise<FaultCluster> {
-    const s = await ShoalLab.create(name, size);
+    const s = await ShoalLab.create(name, size, { startTimeoutMs: START_TIMEOUT_MS });
     const c = new FaultCluster(s, size);
     try {
       await ok(s.docker(0, ['swarm', 'init', '--advertise-addr', s.addr(0)]));
@@ -148,7 +151,7 @@ export class FaultCluster {
 
   /** Starts a killed manager again and waits for its API. */
   async restart(h: number): Promise<void> {
-    await this.s.startDaemon(h);
+    await this.s.startDaemon(h, START_TIMEOUT_MS);
     this.killed.delete(h);
   }
 
@@ -191,8 +194,28 @@ export class FaultCluster {
     await this.kill(h);
     const l = await this.leader();
     if (oldId !== undefined) {
-      await ok(this.s.docker(l, ['node', 'demote', oldId]));
-      await ok(this.s.docker(l, ['node', 'rm', '--force', oldId]));
+      // `node demote` reads and updates the node with its version, which the manager-status
+      // loop also bumps: retry a stale one. The node leaves the Raft group once the
+      // configuration change commits; only then does `node rm` accept it.
+      let last = '';
+      let demoted = false;
+      await eventually(
+        `node ${oldId} demoted and removed`,
+        async () => {
+          if (!demoted) {
+            const d = await this.s.docker(l, ['node', 'demote', oldId]);
+            last = d.stderr.trim();
+            demoted = d.code === 0;
+            if (!demoted) return undefined;
+          }
+          const r = await this.s.docker(l, ['node', 'rm', '--force', oldId]);
+          last = r.stderr.trim();
+          return r.code === 0 ? true : undefined;
+        },
+        60_000,
+      ).catch((e: unknown) => {
+        throw new Error(`${e instanceof Error ? e.message : String(e)}; last answer: ${last}`);
+      });
     }
     await this.unmountTmpfs(h);
     await rm(this.swarmDir(h), { recursive: true, force: true });
@@ -247,7 +270,10 @@ export class FaultCluster {
     await this.s.lab.exec(h, ['rm', '-f', join(dir, 'filler')]);
   }
 
-  /** Removes everything: faults undone where possible, tmpfs mounts unmounted, the lab torn down. */
+  /**
+   * Removes everything: faults undone where possible, tmpfs mounts unmounted, the lab torn down.
+   * With SHOAL_FAULT_LOGS=<dir>, each host's shoald log is copied there first.
+   */
   async destroy(): Promise<void> {
     for (const h of [...this.stopped]) {
       try {
@@ -264,6 +290,15 @@ export class FaultCluster {
         await gone;
       }
       await this.unmountTmpfs(h);
+    }
+    const keep = process.env['SHOAL_FAULT_LOGS'];
+    if (keep !== undefined && keep !== '') {
+      await mkdir(keep, { recursive: true });
+      for (const h of this.hosts()) {
+        await copyFile(this.s.logFile(h), join(keep, `${this.s.lab.id}-${this.name(h)}-shoald.log`)).catch(
+          () => undefined,
+        );
+      }
     }
     await this.s.destroy();
   }

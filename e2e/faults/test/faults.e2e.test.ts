@@ -15,7 +15,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { apiCall, jsonBody } from '../api-client.js';
+import { apiCall } from '../api-client.js';
 import { describeExit, exitWithin, logSince, logSize } from '../daemon-exit.js';
 import { FaultCluster } from '../fault-cluster.js';
 import { faultPlan, injectFault } from '../fault-plan.js';
@@ -77,6 +77,24 @@ function assertHistoryClean(r: FaultRunReport): void {
   assert.equal(r.figures.managersRead, c.size, `${r.name}: not every manager could be read after healing`);
 }
 
+/**
+ * Runs a contract scenario; when the contract was broken, that is the failure reported (even if
+ * the run went on to fail otherwise, as a cluster left broken by it will).
+ */
+async function contractFirst<T>(broken: readonly string[], what: string, run: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await run();
+  } catch (e: unknown) {
+    if (broken.length > 0) {
+      assert.fail(`${what}:\n${broken.join('\n')}\n(then: ${e instanceof Error ? e.message : String(e)})`);
+    }
+    throw e;
+  }
+  assert.deepEqual(broken, [], what);
+  return result;
+}
+
 /** Waits until host h's store holds the newest write acknowledged so far. */
 async function caughtUp(
   h: number,
@@ -112,34 +130,38 @@ test(
   { timeout: TIMEOUT_MS },
   async () => {
     const refusals: string[] = [];
-    const r = await recordedRun(c, { name: 'tail', seed: SEED + 1 }, async (ctx) => {
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const damage of TAIL_DAMAGES) {
-          await new Promise((res) => setTimeout(res, 1_000));
-          const f = await c.follower();
-          await caughtUp(f, ctx.recorder);
-          const at = ctx.now();
-          await c.kill(f);
-          const store = c.raftDir(f);
-          const done = await damageTail(await newestLog(store), damage);
-          const offset = await logSize(c.s.logFile(f));
-          const p = c.s.spawnDaemon(f);
-          const exit = await exitWithin(p, 30_000);
-          const output = await logSince(c.s.logFile(f), offset);
-          if (exit.code === undefined || exit.code === 0 || !output.includes(store)) {
-            refusals.push(
-              `${damage} (${done}): expected shoald on ${c.name(f)} to exit non-zero naming ${store}; ` +
-                `it ${describeExit(exit, 30_000)}${output.includes(store) ? '' : ' and its output does not name the store'}`,
-            );
+    const r = await contractFirst(
+      refusals,
+      'shoald started on a raft store with acknowledged entries missing',
+      () =>
+        recordedRun(c, { name: 'tail', seed: SEED + 1 }, async (ctx) => {
+          for (let round = 0; round < ROUNDS; round++) {
+            for (const damage of TAIL_DAMAGES) {
+              await new Promise((res) => setTimeout(res, 1_000));
+              const f = await c.follower();
+              await caughtUp(f, ctx.recorder);
+              const at = ctx.now();
+              await c.kill(f);
+              const store = c.raftDir(f);
+              const done = await damageTail(await newestLog(store), damage);
+              const offset = await logSize(c.s.logFile(f));
+              const p = c.s.spawnDaemon(f);
+              const exit = await exitWithin(p, 30_000);
+              const output = await logSince(c.s.logFile(f), offset);
+              if (exit.code === undefined || exit.code === 0 || !output.includes(store)) {
+                refusals.push(
+                  `${damage} (${done}): expected shoald on ${c.name(f)} to exit non-zero naming ${store}; ` +
+                    `it ${describeExit(exit, 30_000)}${output.includes(store) ? '' : ' and its output does not name the store'}`,
+                );
+              }
+              // The remedy for a manager of a multi-manager cluster: remove its swarm state, join again.
+              await c.rejoinFresh(f);
+              ctx.fault({ kind: 'kill-follower', host: `${c.name(f)} ${damage}`, at });
+            }
           }
-          // The remedy for a manager of a multi-manager cluster: remove its swarm state, join again.
-          await c.rejoinFresh(f);
-          ctx.fault({ kind: 'kill-follower', host: `${c.name(f)} ${damage}`, at });
-        }
-      }
-    });
+        }),
+    );
     assertHistoryClean(r);
-    assert.deepEqual(refusals, [], 'shoald started on a raft store with acknowledged entries missing');
   },
 );
 
@@ -149,57 +171,57 @@ test(
   async () => {
     const problems: string[] = [];
     let restarts = 0;
-    const r = await recordedRun(c, { name: 'disk', seed: SEED + 2 }, async (ctx) => {
-      const f = await c.follower();
-      await c.rejoinFresh(f, { tmpfsMiB: 24 });
-      await new Promise((res) => setTimeout(res, 2_000));
-      const offset = await logSize(c.s.logFile(f));
-      const at = ctx.now();
-      await c.fillTmpfs(f);
-      const p = c.s.daemon(f)!;
-      const exit = await exitWithin(p, 30_000);
-      const output = await logSince(c.s.logFile(f), offset);
-      if (exit.code === undefined || exit.code === 0 || exit.signal) {
-        problems.push(
-          `expected shoald on ${c.name(f)} to exit non-zero once its disk was full; it ${describeExit(exit, 30_000)}`,
-        );
-      }
-      if (!/ENOSPC|no space left on device/i.test(output)) {
-        problems.push(`expected shoald on ${c.name(f)} to log the storage error (no space left on device)`);
-      }
-      // The harness acts as systemd: restart whenever it exits; free the space after a while.
-      const supervise = async (until: number): Promise<void> => {
-        while (Date.now() < until) {
-          const d = c.s.daemon(f);
-          if (d === undefined || d.exitCode !== null || d.signalCode !== null) {
-            c.spawn(f);
-            restarts++;
-          }
-          await new Promise((res) => setTimeout(res, 1_000));
+    const r = await contractFirst(problems, 'a full disk left a manager broken', () =>
+      recordedRun(c, { name: 'disk', seed: SEED + 2 }, async (ctx) => {
+        const f = await c.follower();
+        await c.rejoinFresh(f, { tmpfsMiB: 24 });
+        await new Promise((res) => setTimeout(res, 2_000));
+        const offset = await logSize(c.s.logFile(f));
+        const at = ctx.now();
+        await c.fillTmpfs(f);
+        const p = c.s.daemon(f)!;
+        const exit = await exitWithin(p, 30_000);
+        const output = await logSince(c.s.logFile(f), offset);
+        if (exit.code === undefined || exit.code === 0 || exit.signal) {
+          problems.push(
+            `expected shoald on ${c.name(f)} to exit non-zero once its disk was full; it ${describeExit(exit, 30_000)}`,
+          );
+          // Half-alive: the harness ends it, as an operator would, and goes on.
+          if (exit.code === undefined) await c.kill(f);
         }
-      };
-      await supervise(Date.now() + 5_000);
-      await c.freeTmpfs(f);
-      const freedAt = ctx.now();
-      const back = Date.now() + 60_000;
-      let serving = false;
-      while (!serving && Date.now() < back) {
-        await supervise(Date.now() + 1_000);
-        const a = await apiCall(c.s.socket(f), 'GET', '/info', undefined, 3_000);
-        const info =
-          a.kind === 'answer' && a.status === 200
-            ? (jsonBody(a) as { Swarm?: { ControlAvailable?: boolean } })
-            : undefined;
-        serving = info?.Swarm?.ControlAvailable === true;
-      }
-      if (!serving)
-        problems.push(`${c.name(f)} did not serve as a manager within 60 s of its disk being freed`);
-      else await c.waitHealthy();
-      ctx.fault({ kind: 'kill-follower', host: `${c.name(f)} disk full`, at, healedAt: freedAt });
-    });
+        if (!/ENOSPC|no space left on device/i.test(output)) {
+          problems.push(`expected shoald on ${c.name(f)} to log the storage error (no space left on device)`);
+        }
+        // The harness acts as systemd: restart whenever it exits; free the space after a while.
+        const supervise = async (until: number): Promise<void> => {
+          while (Date.now() < until) {
+            const d = c.s.daemon(f);
+            if (d === undefined || d.exitCode !== null || d.signalCode !== null) {
+              c.spawn(f);
+              restarts++;
+            }
+            await new Promise((res) => setTimeout(res, 1_000));
+          }
+        };
+        await supervise(Date.now() + 5_000);
+        await c.freeTmpfs(f);
+        const freedAt = ctx.now();
+        const back = Date.now() + 60_000;
+        let serving = false;
+        while (!serving && Date.now() < back) {
+          await supervise(Date.now() + 1_000);
+          serving = await c.waitHealthy(2_000).then(
+            () => true,
+            () => false,
+          );
+        }
+        if (!serving)
+          problems.push(`${c.name(f)} was not a reachable manager within 60 s of its disk being freed`);
+        ctx.fault({ kind: 'kill-follower', host: `${c.name(f)} disk full`, at, healedAt: freedAt });
+      }),
+    );
     console.log(`disk full: the harness restarted shoald ${restarts} time(s)`);
     assertHistoryClean(r);
-    assert.deepEqual(problems, [], 'a full disk left a manager broken');
   },
 );
 
@@ -208,44 +230,48 @@ test(
   { timeout: TIMEOUT_MS },
   async () => {
     const problems: string[] = [];
-    const r = await recordedRun(c, { name: 'quorum', seed: SEED + 3 }, async (ctx) => {
-      const l = await c.leader();
-      const survivor = c.hosts().find((h) => h !== l)!;
-      const at = ctx.now();
-      for (const h of c.hosts()) if (h !== survivor) await c.kill(h);
-      await new Promise((res) => setTimeout(res, HOLD_MS));
-      const sock = c.s.socket(survivor);
-      for (const path of ['/_ping', '/version', '/info']) {
-        const a = await apiCall(sock, 'GET', path, undefined, 10_000);
-        const got = a.kind === 'answer' ? `${a.status} ${a.body.slice(0, 200)}` : a.reason;
-        if (a.kind !== 'answer' || a.status !== 200)
-          problems.push(`GET ${path} on the survivor: expected 200, got ${got}`);
-      }
-      const name = 'quorum-probe';
-      const rec = ctx.recorder.invoke({
-        client: -2,
-        via: c.name(survivor),
-        kind: 'create',
-        key: name,
-        expect: undefined,
-        value: name,
-      });
-      const w = await apiCall(sock, 'POST', '/services/create', faultServiceSpec(name, name), 15_000);
-      const { outcome, detail } = outcomeOf(w);
-      ctx.recorder.finish(rec, outcome, detail, w.kind === 'answer' && w.status === 409);
-      if (w.kind !== 'answer' || w.status !== 503)
-        problems.push(`a write on the survivor: expected 503, got ${detail}`);
-      ctx.fault({
-        kind: 'kill-leader',
-        host: c
-          .hosts()
-          .filter((h) => h !== survivor)
-          .map((h) => c.name(h))
-          .join('+'),
-        at,
-      });
-    });
+    const r = await contractFirst(
+      problems,
+      'without a quorum the survivor must still answer reads and refuse writes',
+      () =>
+        recordedRun(c, { name: 'quorum', seed: SEED + 3 }, async (ctx) => {
+          const l = await c.leader();
+          const survivor = c.hosts().find((h) => h !== l)!;
+          const at = ctx.now();
+          for (const h of c.hosts()) if (h !== survivor) await c.kill(h);
+          await new Promise((res) => setTimeout(res, HOLD_MS));
+          const sock = c.s.socket(survivor);
+          for (const path of ['/_ping', '/version', '/info']) {
+            const a = await apiCall(sock, 'GET', path, undefined, 10_000);
+            const got = a.kind === 'answer' ? `${a.status} ${a.body.slice(0, 200)}` : a.reason;
+            if (a.kind !== 'answer' || a.status !== 200)
+              problems.push(`GET ${path} on the survivor: expected 200, got ${got}`);
+          }
+          const name = 'quorum-probe';
+          const rec = ctx.recorder.invoke({
+            client: -2,
+            via: c.name(survivor),
+            kind: 'create',
+            key: name,
+            expect: undefined,
+            value: name,
+          });
+          const w = await apiCall(sock, 'POST', '/services/create', faultServiceSpec(name, name), 15_000);
+          const { outcome, detail } = outcomeOf(w);
+          ctx.recorder.finish(rec, outcome, detail, w.kind === 'answer' && w.status === 409);
+          if (w.kind !== 'answer' || w.status !== 503)
+            problems.push(`a write on the survivor: expected 503, got ${detail}`);
+          ctx.fault({
+            kind: 'kill-leader',
+            host: c
+              .hosts()
+              .filter((h) => h !== survivor)
+              .map((h) => c.name(h))
+              .join('+'),
+            at,
+          });
+        }),
+    );
     assertHistoryClean(r);
-    assert.deepEqual(problems, [], 'without a quorum the survivor must still answer reads and refuse writes');
   },
 );
