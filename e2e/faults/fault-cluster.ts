@@ -43,7 +43,17 @@ export class FaultCluster {
       await ok(s.docker(0, ['swarm', 'init', '--advertise-addr', s.addr(0)]));
       const token = await c.managerToken(0);
       for (let h = 1; h < size; h++) {
-        await ok(s.docker(h, ['swarm', 'join', '--token', token, `${s.addr(0)}:2377`]));
+        await ok(
+          s.docker(h, [
+            'swarm',
+            'join',
+            '--advertise-addr',
+            s.addr(h),
+            '--token',
+            token,
+            `${s.addr(0)}:2377`,
+          ]),
+        );
       }
       await c.waitHealthy();
     } catch (e: unknown) {
@@ -81,8 +91,8 @@ export class FaultCluster {
   }
 
   /**
-   * The host whose manager leads, once every serving manager names the same leader in its
-   * node list and that leader is serving and not cut off.
+   * The host whose manager leads, once every serving manager that answers (a majority at least)
+   * names the same leader in its node list and that leader is serving and not cut off.
    */
   async leader(ms = 30_000): Promise<number> {
     return eventually(
@@ -98,8 +108,12 @@ export class FaultCluster {
               return nodes?.find((n) => n.ManagerStatus?.Leader === true)?.Description?.Hostname;
             }),
         );
-        const first = named[0];
-        if (first === undefined || named.some((n) => n !== first)) return undefined;
+        // A daemon that is not (yet) a manager does not answer /nodes: a majority must, alike.
+        const answered = named.filter((n) => n !== undefined);
+        const first = answered[0];
+        if (first === undefined || answered.length <= this.size / 2 || answered.some((n) => n !== first)) {
+          return undefined;
+        }
         const h = this.hosts().find((x) => this.name(x) === first);
         return h !== undefined && this.isServing(h) && !this.isolated.has(h) ? h : undefined;
       },
@@ -222,7 +236,15 @@ export class FaultCluster {
     if (opts.tmpfsMiB !== undefined) await this.mountTmpfs(h, opts.tmpfsMiB);
     await this.restart(h);
     await ok(
-      this.s.docker(h, ['swarm', 'join', '--token', await this.managerToken(l), `${this.s.addr(l)}:2377`]),
+      this.s.docker(h, [
+        'swarm',
+        'join',
+        '--advertise-addr',
+        this.s.addr(h),
+        '--token',
+        await this.managerToken(l),
+        `${this.s.addr(l)}:2377`,
+      ]),
     );
     this.ids.set(h, await this.nodeId(h));
     await this.waitHealthy();

@@ -22,6 +22,8 @@ export interface InjectedFault {
   /** When the fault was injected and undone, on the history's clock. */
   readonly at: number;
   readonly healedAt: number;
+  /** The fault took a majority away: writes can only come back once it is undone. */
+  readonly quorumLost?: boolean;
 }
 
 export function faultPlan(rounds: number, seed: number): FaultKind[] {

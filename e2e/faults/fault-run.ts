@@ -29,7 +29,10 @@ export interface FaultRunReport {
   readonly name: string;
   readonly faults: readonly InjectedFault[];
   readonly figures: HistoryFigures;
-  /** Longest wait from a fault's injection to the first write acknowledged after it (ms). */
+  /**
+   * Longest wait from a fault's injection (from its undoing, for a fault that took the quorum
+   * away) to the first write acknowledged after it (ms).
+   */
   readonly writesBackMs: number;
   readonly problems: readonly string[];
 }
@@ -93,10 +96,11 @@ export async function recordedRun(
   const verdict = judgeHistory(recorder.writes, recorder.reads, finals);
   let writesBackMs = 0;
   for (const f of faults) {
+    const from = f.quorumLost === true ? f.healedAt : f.at;
     const first = recorder.writes
-      .filter((w) => w.outcome === 'ok' && !w.observedPresent && w.invoke >= f.at && w.complete !== undefined)
+      .filter((w) => w.outcome === 'ok' && !w.observedPresent && w.invoke >= from && w.complete !== undefined)
       .reduce((m, w) => Math.min(m, w.complete!), Infinity);
-    writesBackMs = Math.max(writesBackMs, first === Infinity ? Infinity : first - f.at);
+    writesBackMs = Math.max(writesBackMs, first - from);
   }
   const report: FaultRunReport = {
     name: o.name,

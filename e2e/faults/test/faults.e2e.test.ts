@@ -19,7 +19,7 @@ import { apiCall } from '../api-client.js';
 import { describeExit, exitWithin, logSince, logSize } from '../daemon-exit.js';
 import { FaultCluster } from '../fault-cluster.js';
 import { faultPlan, injectFault } from '../fault-plan.js';
-import { recordedRun, type FaultRunReport } from '../fault-run.js';
+import { recordedRun, type FaultRunOptions, type FaultRunReport } from '../fault-run.js';
 import { TAIL_DAMAGES, damageTail, newestLog } from '../raft-log-tail.js';
 import { faultServiceSpec, outcomeOf } from '../workload.js';
 
@@ -67,9 +67,15 @@ after(async () => {
   await c?.destroy();
 });
 
+/** A recorded run on the cluster, its report kept for the summary whatever its verdict. */
+async function run(o: FaultRunOptions, body: Parameters<typeof recordedRun>[2]): Promise<FaultRunReport> {
+  const r = await recordedRun(c, o, body);
+  reports.push(r);
+  return r;
+}
+
 /** The history checks every scenario ends with. */
 function assertHistoryClean(r: FaultRunReport): void {
-  reports.push(r);
   assert.ok(r.figures.acknowledged > 0, `${r.name}: no write was acknowledged at all`);
   assert.equal(r.figures.lost, 0, `${r.name}: acknowledged writes lost:\n${r.problems.join('\n')}`);
   assert.deepEqual(r.problems, [], `${r.name}: the history does not check out`);
@@ -115,7 +121,7 @@ test(
   'SIGKILL, SIGSTOP and isolation of leaders and followers: nothing acknowledged lost, history linearizable',
   { timeout: TIMEOUT_MS },
   async () => {
-    const r = await recordedRun(c, { name: 'procs', seed: SEED }, async (ctx) => {
+    const r = await run({ name: 'procs', seed: SEED }, async (ctx) => {
       for (const kind of faultPlan(ROUNDS, SEED)) {
         ctx.fault(await injectFault(c, kind, HOLD_MS, ctx.now));
       }
@@ -134,7 +140,7 @@ test(
       refusals,
       'shoald started on a raft store with acknowledged entries missing',
       () =>
-        recordedRun(c, { name: 'tail', seed: SEED + 1 }, async (ctx) => {
+        run({ name: 'tail', seed: SEED + 1 }, async (ctx) => {
           for (let round = 0; round < ROUNDS; round++) {
             for (const damage of TAIL_DAMAGES) {
               await new Promise((res) => setTimeout(res, 1_000));
@@ -172,7 +178,7 @@ test(
     const problems: string[] = [];
     let restarts = 0;
     const r = await contractFirst(problems, 'a full disk left a manager broken', () =>
-      recordedRun(c, { name: 'disk', seed: SEED + 2 }, async (ctx) => {
+      run({ name: 'disk', seed: SEED + 2 }, async (ctx) => {
         const f = await c.follower();
         await c.rejoinFresh(f, { tmpfsMiB: 24 });
         await new Promise((res) => setTimeout(res, 2_000));
@@ -234,7 +240,7 @@ test(
       problems,
       'without a quorum the survivor must still answer reads and refuse writes',
       () =>
-        recordedRun(c, { name: 'quorum', seed: SEED + 3 }, async (ctx) => {
+        run({ name: 'quorum', seed: SEED + 3 }, async (ctx) => {
           const l = await c.leader();
           const survivor = c.hosts().find((h) => h !== l)!;
           const at = ctx.now();
@@ -263,6 +269,7 @@ test(
             problems.push(`a write on the survivor: expected 503, got ${detail}`);
           ctx.fault({
             kind: 'kill-leader',
+            quorumLost: true,
             host: c
               .hosts()
               .filter((h) => h !== survivor)
