@@ -267,6 +267,11 @@ test(
           ctx.recorder.finish(rec, outcome, detail, w.kind === 'answer' && w.status === 409);
           if (w.kind !== 'answer' || w.status !== 503)
             problems.push(`a write on the survivor: expected 503, got ${detail}`);
+          // Both back (while the clients go on writing): a leader again, writes acknowledged.
+          const healedAt = ctx.now();
+          await c.heal();
+          await c.leader(60_000);
+          await new Promise((res) => setTimeout(res, 2_000));
           ctx.fault({
             kind: 'kill-leader',
             quorumLost: true,
@@ -276,6 +281,7 @@ test(
               .map((h) => c.name(h))
               .join('+'),
             at,
+            healedAt,
           });
         }),
     );
