@@ -1,12 +1,15 @@
 // Damage to the tail of a raft store's newest LevelDB write-ahead log (`NNNNNN.log`), as a torn
-// write or a bad sector leaves it: the last bytes cut off, or one byte flipped near the end.
+// write or a bad sector leaves it: the last bytes cut off, or one byte flipped near the end (both
+// lose records that were synced, so acknowledged), or a few bytes of a record that was never
+// completed appended (a write torn before its sync: nothing acknowledged is missing).
 
-import { open, readdir, stat, truncate } from 'node:fs/promises';
+import { appendFile, open, readdir, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export type TailDamage = 'truncate-200' | 'flip-100';
+export type TailDamage = 'truncate-200' | 'flip-100' | 'unsynced-partial';
 
-export const TAIL_DAMAGES: readonly TailDamage[] = ['truncate-200', 'flip-100'];
+/** Damages that remove synced (acknowledged) records. */
+export const ACKNOWLEDGED_TAIL_DAMAGES: readonly TailDamage[] = ['truncate-200', 'flip-100'];
 
 /** The newest `.log` of the LevelDB store in `dir` (the highest file number). */
 export async function newestLog(dir: string): Promise<string> {
@@ -21,6 +24,12 @@ export async function newestLog(dir: string): Promise<string> {
 /** Damages the file's tail; answers what was done, for the report. */
 export async function damageTail(file: string, damage: TailDamage): Promise<string> {
   const { size } = await stat(file);
+  if (damage === 'unsynced-partial') {
+    // Shorter than a LevelDB record header (7 bytes): the start of a record whose write the
+    // crash cut, after every complete (synced) one.
+    await appendFile(file, Buffer.from([0x5a, 0x17, 0x00, 0x09, 0x01]));
+    return `${file}: 5 bytes of an incomplete record appended after ${size} bytes`;
+  }
   if (damage === 'truncate-200') {
     const to = Math.max(0, size - 200);
     await truncate(file, to);
