@@ -4,6 +4,7 @@
 // small tmpfs, to fill). It remembers what it broke so heal() can undo all of it, also after a
 // failed assertion.
 
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -163,10 +164,34 @@ export class FaultCluster {
     await gone;
   }
 
-  /** Starts a killed manager again and waits for its API. */
+  /** Starts a killed manager again and waits for its API to answer (whatever the status). */
   async restart(h: number): Promise<void> {
-    await this.s.startDaemon(h, START_TIMEOUT_MS);
+    const p = this.s.spawnDaemon(h);
     this.killed.delete(h);
+    await this.answering(h, p);
+  }
+
+  /**
+   * Waits until shoald on h answers HTTP at all: a manager without a quorum may answer with an
+   * error, and a second manager must be able to start meanwhile.
+   */
+  private async answering(h: number, p: ChildProcess): Promise<void> {
+    const end = Date.now() + START_TIMEOUT_MS;
+    for (;;) {
+      const a = await apiCall(this.s.socket(h), 'GET', '/_ping', undefined, 3_000);
+      if (a.kind === 'answer') return;
+      if (p.exitCode !== null || p.signalCode !== null) {
+        throw new Error(
+          `shoald on ${this.name(h)} exited (${p.signalCode ?? `code ${p.exitCode}`}) before answering; see ${this.s.logFile(h)}`,
+        );
+      }
+      if (Date.now() > end) {
+        throw new Error(
+          `shoald on ${this.name(h)} did not answer within ${START_TIMEOUT_MS / 1000} s: ${a.reason}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   /** Starts shoald on h without waiting (a supervisor's restart, which may be refused). */
@@ -194,7 +219,9 @@ export class FaultCluster {
     await this.s.lab.unblockAll();
     this.isolated.clear();
     for (const h of [...this.stopped]) this.signal(h, 'SIGCONT');
-    for (const h of [...this.killed]) await this.restart(h);
+    const started = [...this.killed].map((h) => ({ h, p: this.s.spawnDaemon(h) }));
+    this.killed.clear();
+    await Promise.all(started.map(({ h, p }) => this.answering(h, p)));
   }
 
   /**
@@ -216,15 +243,17 @@ export class FaultCluster {
       await eventually(
         `node ${oldId} demoted and removed`,
         async () => {
+          // "No such node": an earlier attempt removed it already.
           if (!demoted) {
             const d = await this.s.docker(l, ['node', 'demote', oldId]);
             last = d.stderr.trim();
+            if (/no such node/i.test(last)) return true;
             demoted = d.code === 0;
             if (!demoted) return undefined;
           }
           const r = await this.s.docker(l, ['node', 'rm', '--force', oldId]);
           last = r.stderr.trim();
-          return r.code === 0 ? true : undefined;
+          return r.code === 0 || /no such node/i.test(last) ? true : undefined;
         },
         60_000,
       ).catch((e: unknown) => {
@@ -235,17 +264,29 @@ export class FaultCluster {
     await rm(this.swarmDir(h), { recursive: true, force: true });
     if (opts.tmpfsMiB !== undefined) await this.mountTmpfs(h, opts.tmpfsMiB);
     await this.restart(h);
-    await ok(
-      this.s.docker(h, [
-        'swarm',
-        'join',
-        '--advertise-addr',
-        this.s.addr(h),
-        '--token',
-        await this.managerToken(l),
-        `${this.s.addr(l)}:2377`,
-      ]),
-    );
+    const joined = await this.s.docker(h, [
+      'swarm',
+      'join',
+      '--advertise-addr',
+      this.s.addr(h),
+      '--token',
+      await this.managerToken(l),
+      `${this.s.addr(l)}:2377`,
+    ]);
+    if (joined.code !== 0) {
+      // The CLI gives up after 60 s; a loaded machine's catch-up can take longer. The join
+      // stands if the node becomes a manager after all.
+      await eventually(
+        `${this.name(h)} a manager after its join (${joined.stderr.trim() || 'the join command timed out'})`,
+        async () => {
+          const a = await apiCall(this.s.socket(h), 'GET', '/info', undefined, 3_000);
+          const info =
+            a.kind === 'answer' ? (jsonBody(a) as { Swarm?: { ControlAvailable?: boolean } }) : undefined;
+          return info?.Swarm?.ControlAvailable === true ? true : undefined;
+        },
+        120_000,
+      );
+    }
     this.ids.set(h, await this.nodeId(h));
     await this.waitHealthy();
   }
