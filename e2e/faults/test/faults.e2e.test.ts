@@ -239,8 +239,11 @@ test(
             () => false,
           );
         }
-        if (!serving)
+        if (!serving) {
           problems.push(`${c.name(f)} was not a reachable manager within 60 s of its disk being freed`);
+          // Leave a whole cluster to the scenarios after this one: the remedy, off the tmpfs.
+          await c.rejoinFresh(f);
+        }
         ctx.fault({ kind: 'kill-follower', host: `${c.name(f)} disk full`, at, healedAt: freedAt });
       }),
     );
