@@ -28,11 +28,15 @@ export class ShoalLab {
     this.lab = lab;
   }
 
-  static async create(name: string, hosts: number, opts: { mtu?: number } = {}): Promise<ShoalLab> {
+  static async create(
+    name: string,
+    hosts: number,
+    opts: { mtu?: number; startTimeoutMs?: number } = {},
+  ): Promise<ShoalLab> {
     const lab = await Lab.create({ name, hosts, ...(opts.mtu !== undefined ? { mtu: opts.mtu } : {}) });
     const s = new ShoalLab(lab);
     try {
-      await Promise.all(lab.hosts.map((_, i) => s.startDaemon(i)));
+      await Promise.all(lab.hosts.map((_, i) => s.startDaemon(i, opts.startTimeoutMs)));
     } catch (e: unknown) {
       await lab.destroy();
       throw e;
@@ -52,8 +56,23 @@ export class ShoalLab {
     return join(this.lab.host(h).dir, 'shoald.log');
   }
 
-  /** Starts (or restarts) shoald on host h and waits for its API to answer. */
-  async startDaemon(h: number): Promise<void> {
+  /** Starts (or restarts) shoald on host h and waits (20 s unless told) for its API to answer. */
+  async startDaemon(h: number, timeoutMs = 20_000): Promise<void> {
+    const host = this.lab.host(h);
+    const p = this.spawnDaemon(h);
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const r = await this.docker(h, ['version', '--format', '{{.Server.Version}}']);
+      if (r.code === 0) return;
+      if (Date.now() > end || p.exitCode !== null) {
+        throw new Error(`shoald on ${host.name} did not start (see ${this.logFile(h)}): ${r.stderr}`);
+      }
+      await new Promise((r2) => setTimeout(r2, 100));
+    }
+  }
+
+  /** Starts shoald on host h without waiting for its API (for starts that may be refused). */
+  spawnDaemon(h: number): ChildProcess {
     const host = this.lab.host(h);
     const p = this.lab.spawn(
       h,
@@ -74,15 +93,12 @@ export class ShoalLab {
       { logFile: this.logFile(h) },
     );
     this.daemons.set(h, p);
-    const end = Date.now() + 20_000;
-    for (;;) {
-      const r = await this.docker(h, ['version', '--format', '{{.Server.Version}}']);
-      if (r.code === 0) return;
-      if (Date.now() > end || p.exitCode !== null) {
-        throw new Error(`shoald on ${host.name} did not start (see ${this.logFile(h)}): ${r.stderr}`);
-      }
-      await new Promise((r2) => setTimeout(r2, 100));
-    }
+    return p;
+  }
+
+  /** The shoald process the lab last started on host h (it may have exited since). */
+  daemon(h: number): ChildProcess | undefined {
+    return this.daemons.get(h);
   }
 
   /** Kills shoald on host h (as a crash would). */
