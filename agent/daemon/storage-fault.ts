@@ -38,7 +38,7 @@ function* causes(e: unknown): Generator<unknown> {
 
 function errnoOf(e: unknown): string | undefined {
   if (typeof e !== 'object' || e === null || !('code' in e)) return undefined;
-  const code = (e as { code: unknown }).code;
+  const code = e.code;
   return typeof code === 'string' ? code : undefined;
 }
 
