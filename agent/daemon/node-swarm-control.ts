@@ -180,8 +180,8 @@ export class NodeSwarmControl implements SwarmControl {
           `rpc error: code = FailedPrecondition desc = node ${nodeId} is not down and can't be removed`,
         );
       }
+      markNodeRemoved(tx, nodeId); // before the delete: it reads when the node's certificate expires
       tx.delete('nodes', nodeId);
-      markNodeRemoved(tx, nodeId);
     });
   }
 
