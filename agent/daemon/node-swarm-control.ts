@@ -50,6 +50,10 @@ export class NodeSwarmControl implements SwarmControl {
     return this.node.nodeState;
   }
 
+  nodeError(): string {
+    return this.node.error;
+  }
+
   nodeId(): string | undefined {
     return this.node.state?.nodeId;
   }
