@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { pino } from 'pino';
 import {
   EXPIRY_GRACE_MS,
   hasExpiredEntries,
@@ -13,10 +14,13 @@ import {
   pruneRemovedNodes,
 } from '../removed-nodes.js';
 import { DEFAULT_NODE_CERT_EXPIRY_MS } from '../node-certificate.js';
+import type { RaftNode } from '../../raft/node/raft-node.js';
+import { RoleManager } from '../../role-manager.js';
 import { createLocalStore } from '../../store/local-proposer.js';
 import type { MemoryStore } from '../../store/index.js';
 import type { RemovedNode } from '../../store/objects/index.js';
 import { newCluster, newNode } from '../../store/test/fixtures.js';
+import { ManualClock } from '../../test/manual-clock.js';
 import { certifiedNode, newRootCA } from './support/pki-fixtures.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -134,4 +138,31 @@ test('a list of bare node IDs (written before entries had expiries) is still hon
     { id: 'old-1', removedAt: T0, expiresAt: T0 + DEFAULT_NODE_CERT_EXPIRY_MS },
     { id: 'n2', removedAt: T0, expiresAt: T0 + DEFAULT_NODE_CERT_EXPIRY_MS },
   ]);
+});
+
+test("the leader's role loop prunes expired entries (and writes nothing when none expired)", async () => {
+  const store = await storeWithCluster();
+  await store.update((tx) => {
+    markNodeRemoved(tx, 'early', T0);
+    markNodeRemoved(tx, 'late', T0 + 10 * DAY);
+  });
+  const clock = new ManualClock(T0 + DAY);
+  // The role loop needs only whether it leads and the Raft configuration from its Raft node.
+  const raft = { isLeader: () => true, status: () => ({ confState: { voters: [1], learners: [] } }) };
+  const roles = new RoleManager({
+    store,
+    raft: raft as unknown as RaftNode,
+    clock,
+    logger: pino({ level: 'silent' }),
+  });
+  const version = (): number | undefined => store.view((tx) => tx.list('clusters')[0]?.meta.version);
+  const unchanged = version();
+  await roles.reconcile();
+  assert.equal(version(), unchanged, 'nothing expired: the cluster object is not rewritten');
+  clock.advance(DEFAULT_NODE_CERT_EXPIRY_MS + EXPIRY_GRACE_MS);
+  await roles.reconcile();
+  assert.deepEqual(
+    listed(store).map((e) => e.id),
+    ['late'],
+  );
 });
