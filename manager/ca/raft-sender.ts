@@ -20,6 +20,11 @@
 // manager from hearing the leader, and the only IDs it could claim are ones no recorded member
 // has. The transport also pins each stream to the first sender it heard (one peer, one stream,
 // one sender), so a caller cannot alternate identities on one stream.
+//
+// Every message a member sends names itself as `from` (raft.ts send), with one exception:
+// TransferLeader names the transferee. shoal only asks for a transfer on the leader itself
+// (role-manager, swarm leave), so none crosses the wire; one forwarded by a follower would be
+// dropped here.
 
 /** What the cluster's state says about Raft IDs (a local, possibly lagging, view). */
 export interface RaftIdentities {
