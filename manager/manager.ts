@@ -12,7 +12,8 @@ import { CallerAuthorizer, type CallerAccess } from './ca/caller-authorizer.js';
 import { ManagerStartingError } from './ca/errors.js';
 import type { NodeIdentity } from './ca/node-certificate.js';
 import type { CallWithAuthContext } from './ca/peer-identity.js';
-import { storeMembership } from './ca/store-membership.js';
+import { raftSenderRefusal, type RaftIdentities } from './ca/raft-sender.js';
+import { storeMembership, storeRaftIdentities } from './ca/store-membership.js';
 import { StoreCaBackend } from './ca/store-ca-backend.js';
 import {
   NODE_CHANNEL_OPTIONS,
@@ -99,7 +100,7 @@ export class Manager {
     );
     // Every method on the port checks its caller against the cluster's current state (the
     // store, read once the replicated store is open), not only its certificate.
-    const callers: { authorizer?: CallerAuthorizer } = {};
+    const callers: { authorizer?: CallerAuthorizer; raftIds?: RaftIdentities } = {};
     const authorize = (call: CallWithAuthContext, access: CallerAccess): NodeIdentity => {
       if (callers.authorizer === undefined) throw new ManagerStartingError(call.getPath?.() ?? 'this call');
       return callers.authorizer.authorize(call, access);
@@ -117,7 +118,14 @@ export class Manager {
         ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
         channelCredentials: managerChannel,
         channelOptions: NODE_CHANNEL_OPTIONS,
-        authorize: (call) => authorize(call, 'raft'),
+        // The caller, and the Raft member its messages may speak as (raft-sender.ts).
+        authorize: (call) => {
+          const caller = authorize(call, 'raft').nodeId;
+          return (from) =>
+            callers.raftIds === undefined
+              ? 'manager starting'
+              : raftSenderRefusal(caller, from, o.raftId, callers.raftIds);
+        },
         ...('bootstrap' in o.raft ? { bootstrap: new Map([[o.raftId, o.advertiseAddr]]) } : {}),
         ...('join' in o.raft ? { join: o.raft.join } : {}),
       });
@@ -130,6 +138,7 @@ export class Manager {
     callers.authorizer = new CallerAuthorizer(
       storeMembership({ store, clusterId: tls.clusterId, raftMembers: () => raft.status().confState }),
     );
+    callers.raftIds = storeRaftIdentities({ store, raftMembers: () => raft.status().confState });
 
     const caBackend = new StoreCaBackend(store, {
       forwardToLeader: async (issued) => {

@@ -6,6 +6,7 @@
 
 import type { Logger } from 'pino';
 import { abortableSleep } from './abortable-sleep.js';
+import { hasExpiredEntries, pruneRemovedNodes } from './ca/removed-nodes.js';
 import type { Clock } from './raft/node/clock.js';
 import type { RaftNode } from './raft/node/raft-node.js';
 import { isolated } from './orchestrator/store-writes.js';
@@ -38,6 +39,13 @@ export class RoleManager {
   async reconcile(): Promise<void> {
     const { store, raft } = this.o;
     if (!raft.isLeader()) return;
+    // Removed nodes whose certificates have all expired leave the cluster's list (a cheap read
+    // first: a write only when one has expired).
+    const now = this.o.clock.now();
+    const cluster = store.view((tx) => tx.list('clusters')[0]);
+    if (cluster !== undefined && hasExpiredEntries(cluster, now)) {
+      await store.update((tx) => void pruneRemovedNodes(tx, now));
+    }
     // Promotion is safe at once: the node gets a manager certificate at its next renewal
     // (which its session prompts) and then joins the Raft group as a learner.
     const promoted = store.view((tx) =>

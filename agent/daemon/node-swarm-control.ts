@@ -53,6 +53,10 @@ export class NodeSwarmControl implements SwarmControl {
     return this.node.nodeState;
   }
 
+  nodeError(): string {
+    return this.node.error;
+  }
+
   nodeId(): string | undefined {
     return this.node.state?.nodeId;
   }
@@ -194,8 +198,8 @@ export class NodeSwarmControl implements SwarmControl {
           `rpc error: code = FailedPrecondition desc = node ${nodeId} is not down and can't be removed`,
         );
       }
+      markNodeRemoved(tx, nodeId); // before the delete: it reads when the node's certificate expires
       tx.delete('nodes', nodeId);
-      markNodeRemoved(tx, nodeId);
     });
   }
 

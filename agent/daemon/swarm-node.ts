@@ -48,6 +48,10 @@ export class SwarmStateError extends Error {
   }
 }
 
+/** Swarm.Error once the managers removed this node (`docker node rm`), until `swarm leave`. */
+export const REMOVED_FROM_SWARM_ERROR =
+  'this node was removed from the swarm; run `docker swarm leave`, then join again';
+
 export interface SwarmNodeOptions {
   readonly config: DaemonConfig;
   readonly logger: Logger;
@@ -73,6 +77,8 @@ export class SwarmNode {
   private lastError = '';
   private roleChange: Promise<void> | undefined;
   private renewal: CertRenewal | undefined;
+  /** The managers removed this node: everything is stopped until `swarm leave`. */
+  private removed = false;
   /** Serializes init/join/leave/resume. */
   private busy: Promise<unknown> = Promise.resolve();
 
@@ -299,7 +305,8 @@ export class SwarmNode {
       if (!this.state) {
         throw new NotInSwarmLeaveError();
       }
-      if (this.state.role === 'manager' && !force) {
+      // A removed node has nothing left to protect: its manager is stopped and out of the group.
+      if (this.state.role === 'manager' && !force && !this.removed) {
         throw new ManagerLeaveRefusedError();
       }
       if (this.manager && this.state.raftId !== undefined) {
@@ -337,6 +344,8 @@ export class SwarmNode {
       this.state = undefined;
       this.credentials = undefined;
       this.localState = 'inactive';
+      this.lastError = '';
+      this.removed = false;
       this.log.info('left the swarm');
     });
   }
@@ -388,6 +397,23 @@ export class SwarmNode {
           .save(this.state)
           .catch((e: unknown) => this.log.warn({ err: e }, 'could not save the manager list'));
       },
+      onRemoved: () => void this.nodeRemoved(),
+    });
+  }
+
+  /**
+   * The managers refused this node as removed (`docker node rm`; its agent session or its
+   * certificate renewal): stops renewing, closes the manager and the agent, and reports it
+   * (Swarm.Error) until `swarm leave`, which works from here. Resolves once all is stopped.
+   */
+  nodeRemoved(): Promise<void> {
+    if (this.removed) return this.busy.then(() => undefined);
+    this.removed = true;
+    this.log.error(REMOVED_FROM_SWARM_ERROR);
+    return this.serial(async () => {
+      await this.teardown();
+      this.localState = 'error';
+      this.lastError = REMOVED_FROM_SWARM_ERROR;
     });
   }
 
@@ -455,7 +481,11 @@ export class SwarmNode {
         const m = this.manager?.replicated.raft.leader().address;
         return m ?? this.state?.managers[0]?.addr;
       },
-      renew: (target, current) => renewNodeCertificate(target, current),
+      renew: (target, current) =>
+        renewNodeCertificate(target, current).catch((e: unknown) => {
+          if (isRemovedRefusal(e)) void this.nodeRemoved();
+          throw e;
+        }),
       onRenewed: (renewed) =>
         this.serial(async () => {
           const state = this.state;
@@ -491,6 +521,12 @@ export class SwarmNode {
   close(): Promise<void> {
     return this.serial(() => this.teardown());
   }
+}
+
+/** Whether a manager's answer is NodeRemovedError (manager/ca/errors.ts): this node was removed. */
+export function isRemovedRefusal(e: unknown): boolean {
+  const err = e as Partial<grpc.ServiceError> | undefined;
+  return err?.code === grpc.status.PERMISSION_DENIED && /was removed from the swarm/.test(err.details ?? '');
 }
 
 /** Asks the manager at `target` (or the leader it names) to add us to the Raft group. */

@@ -89,6 +89,8 @@ export interface EngineFacts {
 export interface SwarmControl {
   /** This node's state in the swarm. */
   localNodeState(): LocalNodeState;
+  /** Why this node is in the 'error' state (e.g. it was removed from the swarm); '' if it is not. */
+  nodeError?(): string;
   /** This node's ID once it is part of a swarm. */
   nodeId(): string | undefined;
   /** This node's address as other nodes reach it (host only, as Docker's NodeAddr). */

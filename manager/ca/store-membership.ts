@@ -5,6 +5,7 @@
 import type { MemoryStore } from '../store/index.js';
 import type { Cluster, Node } from '../store/objects/index.js';
 import type { ClusterMembership, NodeStanding } from './caller-authorizer.js';
+import type { RaftIdentities } from './raft-sender.js';
 import { removedNodeSet } from './removed-nodes.js';
 
 export interface StoreMembershipOptions {
@@ -37,5 +38,21 @@ function standingOf(cluster: Cluster | undefined, node: Node | undefined, nodeId
     ...(Number.isFinite(Date.parse(node.meta.updatedAt))
       ? { changedAt: Date.parse(node.meta.updatedAt) }
       : {}),
+  };
+}
+
+/** The store's node ID ↔ Raft ID records (Node.managerStatus), and the Raft configuration. */
+export function storeRaftIdentities(o: Omit<StoreMembershipOptions, 'clusterId'>): RaftIdentities {
+  return {
+    recordedRaftId: (nodeId) => o.store.view((tx) => tx.get('nodes', nodeId)?.managerStatus?.raftId),
+    // Only nodes with the manager role carry a managerStatus (the role manager drops it on demotion).
+    nodeOfRaftId: (raftId) =>
+      o.store.view(
+        (tx) => tx.find('nodes', 'role', 'manager').find((n) => n.managerStatus?.raftId === raftId)?.id,
+      ),
+    isRaftMember: (raftId) => {
+      const conf = o.raftMembers();
+      return conf.voters.includes(raftId) || conf.learners.includes(raftId);
+    },
   };
 }

@@ -13,6 +13,9 @@ import { markNodeRemoved } from '../ca/removed-nodes.js';
 import { generateNodeKeyAndCsr } from '../ca/node-certificate.js';
 import { RootCA } from '../ca/root-ca.js';
 import { certifiedNode } from '../ca/test/support/pki-fixtures.js';
+import { messageToProto } from '../raft/node/codec.js';
+import { newBatch, raftServiceDefinition, type PbAck } from '../raft/node/grpc-service.js';
+import { message, MessageType } from '../raft/types.js';
 import { newNode } from '../store/test/fixtures.js';
 import { clusterPortProbes, type ProbeResult } from './cluster-port-probes.js';
 import {
@@ -20,6 +23,7 @@ import {
   memberNode,
   nodeCertificate,
   SECURED_CLUSTER_ID,
+  SELF_RAFT_ID,
   startSecuredManager,
   type SecuredManager,
 } from './secured-manager.js';
@@ -177,4 +181,36 @@ test('every method of the cluster port answers every kind of caller as the matri
     2,
     'Control.Forward ran only for the manager and the manager that left Raft',
   );
+});
+
+// Last in this file: the manager steps down when its own message passes (it re-elects itself).
+test('Raft.Stream: a manager certificate speaking as another member is dropped; as itself it is heard', async () => {
+  const raft = m.manager.replicated.raft;
+  const term = raft.status().term;
+  // manager-2 has no Raft ID recorded yet (it joined moments ago), so 5 may be its own;
+  // 77 is left-raft's recorded member, and SELF_RAFT_ID is the manager's own.
+  const heartbeat = (from: number, bump: number): ReturnType<typeof messageToProto> =>
+    messageToProto(message({ type: MessageType.Heartbeat, to: SELF_RAFT_ID, from, term: term + bump }));
+  const stream = clients
+    .get('manager')!
+    .makeBidiStreamRequest(
+      raftServiceDefinition.stream.path,
+      raftServiceDefinition.stream.requestSerialize,
+      raftServiceDefinition.stream.responseDeserialize,
+    );
+  stream.on('error', () => {});
+  const acked: (() => void)[] = [];
+  stream.on('data', (_ack: PbAck) => acked.shift()?.());
+  const send = (batch: ReturnType<typeof messageToProto>[]): Promise<void> =>
+    new Promise((resolve) => {
+      acked.push(resolve);
+      stream.write(newBatch(batch));
+    });
+  // A heartbeat of a higher term makes Raft follow its sender: these would depose the leader.
+  await send([heartbeat(77, 100), heartbeat(SELF_RAFT_ID, 200)]);
+  assert.equal(raft.status().term, term, 'messages as another member were dropped');
+  assert.ok(raft.isLeader());
+  await send([heartbeat(5, 300)]);
+  assert.equal(raft.status().term, term + 300, "the caller's own message reached Raft");
+  stream.cancel();
 });

@@ -26,7 +26,7 @@ export function swarmInfo(control: SwarmControl): DockerSwarmInfo {
     NodeAddr: control.nodeAddr() ?? '',
     LocalNodeState: state,
     ControlAvailable: false,
-    Error: '',
+    Error: control.nodeError?.() ?? '',
     RemoteManagers: remote.length > 0 ? remote : null,
   };
   if (state !== 'active' || !control.isManager()) return out;

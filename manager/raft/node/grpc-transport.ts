@@ -41,11 +41,24 @@ export interface GrpcTransportOptions {
    * the cluster's current members); throws to refuse it. Called when a stream opens and again
    * for every batch or snapshot chunk it carries, so a member removed meanwhile is cut off at its
    * next message. Without it every caller is accepted (insecure loopback tests).
+   *
+   * It may return a SenderCheck: then every message of that batch (or snapshot) is dropped whose
+   * `from` the check refuses (a caller speaking as another Raft member). Whatever the hook,
+   * each stream speaks for one sender: the first `from` it carries.
    */
   readonly authorize?: (
     call: grpc.ServerWritableStream<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown>,
-  ) => void;
+  ) => SenderCheck | void;
 }
+
+/** Why the authenticated caller may not send a message as member `from`; undefined if it may. */
+export type SenderCheck = (from: RaftId) => string | undefined;
+
+/** What the authorize hook decided for one batch. */
+type Admission = { readonly refused: grpc.ServiceError } | { readonly check: SenderCheck | undefined };
+
+/** At most one warning per interval about dropped messages (with how many were not logged). */
+const DROP_LOG_INTERVAL_MS = 10_000;
 
 const DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024;
 
@@ -180,6 +193,9 @@ export class GrpcTransport implements Transport {
   private readonly dirty = new Set<PeerLink>();
   /** The port actually bound. */
   port = 0;
+  /** Messages dropped because their `from` was not the caller's Raft member. */
+  droppedSenders = 0;
+  private dropLog = { at: Number.NEGATIVE_INFINITY, suppressed: 0 };
 
   private constructor(o: GrpcTransportOptions, server: grpc.Server | undefined) {
     this.id = o.id;
@@ -280,40 +296,71 @@ export class GrpcTransport implements Transport {
     this.handler?.receive(m);
   }
 
-  /** The caller's refusal (with its gRPC status), or undefined if it is allowed. */
-  private refusal(
+  /** The caller's refusal (with its gRPC status), or the check its messages' senders must pass. */
+  private admit(
     call: grpc.ServerDuplexStream<PbBatch, PbAck> | grpc.ServerReadableStream<PbChunk, PbSnapshotAck>,
-  ): grpc.ServiceError | undefined {
-    if (!this.authorize) return undefined;
+  ): Admission {
+    if (!this.authorize) return { check: undefined };
     try {
-      this.authorize(call);
-      return undefined;
+      return { check: this.authorize(call) ?? undefined };
     } catch (e: unknown) {
       const details = e instanceof Error ? e.message : String(e);
       this.logger.warn({ details }, 'raft transport: caller refused');
-      return Object.assign(new Error(details), {
-        code: refusalCode(e),
-        details,
-        metadata: new grpc.Metadata(),
-      });
+      return {
+        refused: Object.assign(new Error(details), {
+          code: refusalCode(e),
+          details,
+          metadata: new grpc.Metadata(),
+        }),
+      };
     }
   }
 
-  /** Refuses the call (ending it with its gRPC status) if the caller is not allowed; true when refused. */
-  private refuse(call: grpc.ServerDuplexStream<PbBatch, PbAck>): boolean {
-    const refused = this.refusal(call);
-    if (refused !== undefined) call.emit('error', refused);
-    return refused !== undefined;
+  /**
+   * Why a message from `from` is dropped, or undefined: a stream speaks for the first sender it
+   * carried (`pinned`), and the caller must be allowed to speak as `from` (`check`).
+   */
+  private senderRefusal(
+    from: RaftId,
+    pinned: RaftId | undefined,
+    check: SenderCheck | undefined,
+  ): string | undefined {
+    if (pinned !== undefined && from !== pinned) {
+      return `a stream that carried messages from member ${pinned} sent one as member ${from}`;
+    }
+    return check?.(from);
+  }
+
+  /** Counts a dropped message; warns about the first, then at most once per DROP_LOG_INTERVAL_MS. */
+  private dropped(from: RaftId, reason: string): void {
+    this.droppedSenders++;
+    const now = Date.now();
+    if (now - this.dropLog.at < DROP_LOG_INTERVAL_MS) {
+      this.dropLog.suppressed++;
+      return;
+    }
+    this.logger.warn(
+      { from, reason, droppedSinceLastWarning: this.dropLog.suppressed },
+      "raft transport: message sent as another member's dropped",
+    );
+    this.dropLog = { at: now, suppressed: 0 };
   }
 
   private onStream(call: grpc.ServerDuplexStream<PbBatch, PbAck>): void {
-    if (this.refuse(call)) return;
+    const opened = this.admit(call);
+    if ('refused' in opened) {
+      call.emit('error', opened.refused);
+      return;
+    }
     let received = 0;
     let refused = false;
+    let pinned: RaftId | undefined;
     call.on('data', (batch: PbBatch) => {
       if (refused) return;
-      if (this.refuse(call)) {
+      const admitted = this.admit(call);
+      if ('refused' in admitted) {
         refused = true;
+        call.emit('error', admitted.refused);
         return;
       }
       for (const p of batch.messages) {
@@ -327,6 +374,12 @@ export class GrpcTransport implements Transport {
           continue;
         }
         received++;
+        const why = this.senderRefusal(m.from, pinned, admitted.check);
+        if (why !== undefined) {
+          this.dropped(m.from, why);
+          continue;
+        }
+        pinned = m.from;
         this.deliver(m);
       }
       call.write(newAck(received));
@@ -339,19 +392,21 @@ export class GrpcTransport implements Transport {
     call: grpc.ServerReadableStream<PbChunk, PbSnapshotAck>,
     cb: grpc.sendUnaryData<PbSnapshotAck>,
   ): void {
-    let refused = this.refusal(call);
-    if (refused !== undefined) {
-      cb(refused);
+    const opened = this.admit(call);
+    if ('refused' in opened) {
+      cb(opened.refused);
       return;
     }
+    let refused: grpc.ServiceError | undefined;
     let header: Message | undefined;
     const parts: Uint8Array[] = [];
     let size = 0;
     let failed: string | undefined;
     call.on('data', (c: PbChunk) => {
       if (failed || refused) return;
-      refused = this.refusal(call);
-      if (refused !== undefined) {
+      const admitted = this.admit(call);
+      if ('refused' in admitted) {
+        refused = admitted.refused;
         cb(refused);
         call.destroy();
         return;
@@ -362,6 +417,11 @@ export class GrpcTransport implements Transport {
           header = messageFromProto(c.header);
           if (header.type !== MessageType.Snap || !header.snapshot)
             throw new CodecError('snapshot header is not a Snap message');
+          const why = this.senderRefusal(header.from, undefined, admitted.check);
+          if (why !== undefined) {
+            this.dropped(header.from, why);
+            throw new SenderRefusedError(why);
+          }
         }
         if (Number(c.offset) !== size)
           throw new CodecError(`snapshot chunk at offset ${Number(c.offset)}, expected ${size}`);
@@ -385,7 +445,9 @@ export class GrpcTransport implements Transport {
         }
       } catch (e: unknown) {
         failed = e instanceof Error ? e.message : String(e);
-        this.logger.warn({ reason: failed }, 'raft transport: snapshot from peer refused');
+        // A refused sender is already counted and logged (rate-limited) by dropped().
+        if (!(e instanceof SenderRefusedError))
+          this.logger.warn({ reason: failed }, 'raft transport: snapshot from peer refused');
       }
     });
     call.on('error', () => {});
@@ -443,6 +505,15 @@ export class GrpcTransport implements Transport {
     if (this.ownsServer) this.server.forceShutdown();
     else this.server.removeService(raftServiceDefinition);
     await Promise.resolve();
+  }
+}
+
+/** A snapshot whose header names a sender the caller may not speak as. */
+class SenderRefusedError extends Error {
+  readonly code = 'RAFT_SENDER_REFUSED';
+  constructor(reason: string) {
+    super(`snapshot refused: ${reason}`);
+    this.name = 'SenderRefusedError';
   }
 }
 

@@ -81,6 +81,18 @@ export interface Cluster extends StoredObjectBase {
   dataPathPort: number;
   /** Keys used to encrypt the Raft log and manager state at rest, when autolock is on. */
   unlockKeys: { subsystem: string; key: string }[];
-  /** IDs of nodes removed from the swarm: their certificates are no longer honoured. */
-  removedNodes?: string[];
+  /**
+   * Nodes removed from the swarm: their certificates are no longer honoured. An entry is kept
+   * until every certificate the node may hold has expired (manager/ca/removed-nodes.ts).
+   */
+  removedNodes?: RemovedNode[];
+}
+
+/** A node removed from the swarm (swarmkit's RemovedNode). */
+export interface RemovedNode {
+  id: string;
+  /** When it was removed (ms since the epoch). */
+  removedAt: number;
+  /** When the last certificate it may hold expires (ms since the epoch): the entry goes then. */
+  expiresAt: number;
 }
