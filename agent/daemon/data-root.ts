@@ -134,10 +134,12 @@ export async function prepareDataRoot(path: string, logger: DataRootLogger): Pro
     }
     for (const name of names) {
       const child = join(p, name);
-      const linkStat = await lstat(child);
-      // A link is checked by what it points at; a dangling one holds nothing to protect.
-      const childStat = linkStat.isSymbolicLink() ? await stat(child).catch(() => undefined) : linkStat;
-      if (childStat !== undefined) pending.push({ path: child, st: childStat });
+      const childStat = await lstat(child);
+      // Only what shoald writes is tightened: directories and regular files. A link is not
+      // followed (it may point anywhere on the machine: chmod-ing its target would change files
+      // shoald does not own); a socket (the API's, when it lives under the data root) keeps the
+      // mode its listener gives it.
+      if (childStat.isDirectory() || childStat.isFile()) pending.push({ path: child, st: childStat });
     }
   }
   if (fixed.length > 0) {

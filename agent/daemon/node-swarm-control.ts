@@ -36,7 +36,7 @@ export { NoLeaderError };
 /** What the control needs of the node: its membership, manager and agent (a SwarmNode). */
 export type SwarmNodeView = Pick<
   SwarmNode,
-  'nodeState' | 'state' | 'credentials' | 'manager' | 'agent' | 'init' | 'join' | 'leave'
+  'nodeState' | 'error' | 'state' | 'credentials' | 'manager' | 'agent' | 'init' | 'join' | 'leave'
 >;
 
 export class NodeSwarmControl implements SwarmControl {

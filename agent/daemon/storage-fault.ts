@@ -14,6 +14,9 @@ export const EXIT_STORE_REFUSED = 78;
 export const EXIT_STORAGE_FAILED = 1;
 
 const DISK_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS']);
+// LevelDB reports its I/O failures as text ("IO error: <file>: No space left on device"), with no
+// errno: the strerror texts of the same four.
+const DISK_TEXT = /No space left on device|Disk quota exceeded|Input\/output error|Read-only file system/;
 
 /** shoald cannot start: the message says why and what to do; exitCode tells systemd whether to retry. */
 export class StartRefusedError extends Error {
@@ -52,7 +55,12 @@ export function startupStorageFault(e: unknown, swarmDir?: string): StartRefused
   }
   for (const c of causes(e)) {
     const errno = errnoOf(c);
-    if (c instanceof StorageFailedError || (errno !== undefined && DISK_ERRNOS.has(errno))) {
+    const text = c instanceof Error ? c.message : '';
+    if (
+      c instanceof StorageFailedError ||
+      (errno !== undefined && DISK_ERRNOS.has(errno)) ||
+      DISK_TEXT.test(text)
+    ) {
       const what = c instanceof Error ? c.message : String(c);
       return new StartRefusedError(
         `cannot start the manager, its disk fails writes (${what}): exiting so the service manager ` +

@@ -128,6 +128,7 @@ test('a manager without a leader answers ping, version, info and reads, and refu
     const refuse = (): Promise<never> => Promise.reject(new Error('not in this test'));
     const node: SwarmNodeView = {
       nodeState: 'active',
+      error: '',
       state,
       credentials: m.creds,
       manager,
