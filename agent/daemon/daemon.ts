@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
+import { serveForwarded } from '../../manager/api/serve-forwarded.js';
 import { createApiServer, listenApiServer } from '../../manager/api/server.js';
 import type { ForwardedRequest, ForwardedResponse } from '../../manager/api/swarm-control.js';
 import { makeApiSocketDir, secureApiSocket } from './api-socket.js';
@@ -46,18 +47,9 @@ export class Daemon {
     await prepareDataRoot(c.dataRoot, logger);
     // The API answers requests forwarded by follower managers in-process.
     const served: { api?: FastifyInstance } = {};
-    const runApiRequest = async (req: ForwardedRequest): Promise<ForwardedResponse> => {
-      if (!served.api) throw new Error('the API is not running yet');
-      const res = await served.api.inject({
-        method: req.method as 'GET',
-        url: req.url,
-        headers: req.headers,
-        payload: Buffer.from(req.body),
-      });
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers))
-        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
-      return { status: res.statusCode, headers, body: res.rawPayload };
+    const runApiRequest = (req: ForwardedRequest): Promise<ForwardedResponse> => {
+      if (!served.api) return Promise.reject(new Error('the API is not running yet'));
+      return serveForwarded(served.api, req);
     };
     const node = new SwarmNode({
       config: c,

@@ -23,16 +23,11 @@ export const MAX_REPLICAS_PER_NODE = MAX_REPLICAS;
 
 /**
  * Go's time.Duration is int64 nanoseconds; the store keeps milliseconds. Any longer duration
- * cannot be given to Docker's API at all.
+ * cannot be given to Docker's API at all. Delays the managers wait out (restart delay, update
+ * delay and monitor) may be as long: the system clock and setLongTimeout wait out what a
+ * single Node timer (2^31-1 ms, 24.8 days) cannot.
  */
 export const MAX_DURATION_MS = Math.round(2 ** 63 / 1e6);
-/**
- * Durations the managers wait out with a timer (restart delay, update delay and monitor): a
- * JavaScript timer longer than 2^31-1 ms (24.8 days) fires after 1 ms instead, which would
- * turn a long delay into none. Docker accepts longer ones; shoal refuses what it cannot honour.
- */
-export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
-
 /** Labels (service, container, node, network, cluster, volume): count and sizes. */
 export const MAX_LABELS = 1000;
 export const MAX_LABEL_KEY_BYTES = 1024;

@@ -163,7 +163,7 @@ function checkRestart(p: RestartPolicy): void {
     'TaskSpec: RestartPolicy.Delay',
     p.delay,
     'TaskSpec: restart-delay cannot be negative',
-    L.MAX_TIMER_DELAY_MS,
+    L.MAX_DURATION_MS,
   );
   checkDuration(
     'TaskSpec: RestartPolicy.Window',
@@ -211,17 +211,12 @@ function checkUpdateConfig(u: UpdateConfig | undefined, what: 'update' | 'rollba
   if (u === undefined) return;
   const name = what === 'update' ? 'UpdateConfig' : 'RollbackConfig';
   checkInteger(`${name}: Parallelism`, u.parallelism, 0, L.MAX_REPLICAS_PER_NODE);
-  checkDuration(
-    `${name}: Delay`,
-    u.delay,
-    `TaskSpec: ${what}-delay cannot be negative`,
-    L.MAX_TIMER_DELAY_MS,
-  );
+  checkDuration(`${name}: Delay`, u.delay, `TaskSpec: ${what}-delay cannot be negative`, L.MAX_DURATION_MS);
   checkDuration(
     `${name}: Monitor`,
     u.monitor,
     `TaskSpec: ${what}-monitor cannot be negative`,
-    L.MAX_TIMER_DELAY_MS,
+    L.MAX_DURATION_MS,
   );
   if (!(u.maxFailureRatio >= 0 && u.maxFailureRatio <= 1)) {
     throw invalidArgument(`TaskSpec: ${what}-maxfailureratio cannot be less than 0 or bigger than 1`);

@@ -232,12 +232,21 @@ test('a dead worker is marked down and its tasks are rescheduled', async () => {
 
 test('leader failover: the other manager cannot lead alone, and the leader comes back', async () => {
   // Two managers: losing one loses the quorum (as in Swarm); restarting it restores the cluster.
+  // Meanwhile the survivor says so in `docker info`, refuses writes in Docker's words, and still
+  // answers reads from its last copy (marked stale), which Swarm does not.
   s.killDaemon(0);
-  const r = await eventually('the surviving manager to report no leader', async () => {
-    const x = await s.docker(1, ['node', 'ls']);
-    return x.code !== 0 ? x : undefined;
+  await eventually('the surviving manager to report no leader', async () => {
+    const x = await s.docker(1, ['info', '--format', '{{.Swarm.Error}}']);
+    return x.code === 0 && /does not have a leader/.test(x.stdout) ? x : undefined;
   });
-  assert.notEqual(r.code, 0);
+  const write = await s.docker(1, ['service', 'scale', '--detach', 'web=4']);
+  assert.notEqual(write.code, 0);
+  assert.match(write.stderr, /The swarm does not have a leader/);
+  const read = await ok(s.docker(1, ['node', 'ls']));
+  assert.ok(
+    rows(read).some((r) => r.includes('node2')),
+    read,
+  );
   await s.startDaemon(0);
   await eventually('the cluster to answer again from the restarted manager', async () => {
     const x = await s.docker(0, ['node', 'ls']);

@@ -26,7 +26,18 @@ import { createApiServer, listenApiServer } from '../../server.js';
 import type { ForwardedRequest, ForwardedResponse } from '../../swarm-control.js';
 import type { FastifyInstance } from 'fastify';
 import type { ChildMessage, ParentMessage } from './child-protocol.js';
-import { ManagerNodeControl } from './manager-node-control.js';
+import { NodeSwarmControl, type SwarmNodeView } from '../../../../agent/daemon/node-swarm-control.js';
+import { ManagerLeaveRefusedError, SwarmExistsError } from '../../control-errors.js';
+import { ApiError } from '../../errors.js';
+import { serveForwarded } from '../../serve-forwarded.js';
+
+/** The one refusal a real node would not give: leaving would end the cluster under test. */
+class HarnessLeaveError extends ApiError {
+  constructor() {
+    super(501, 'the fuzz harness manager does not leave its swarm (it has no agent to tear down)');
+    this.name = 'HarnessLeaveError';
+  }
+}
 
 interface Identity {
   readonly credentials: NodeCredentials;
@@ -98,18 +109,9 @@ async function main(): Promise<void> {
   const level = (process.env['SHOAL_FUZZ_LOG'] ?? 'error') as Level;
   const logger = pino({ level, base: { pid: process.pid } }, pino.destination(2));
   const served: { api?: FastifyInstance } = {};
-  const runApiRequest = async (req: ForwardedRequest): Promise<ForwardedResponse> => {
-    if (!served.api) throw new Error('the API is not running yet');
-    const res = await served.api.inject({
-      method: req.method as 'GET',
-      url: req.url,
-      headers: req.headers,
-      payload: Buffer.from(req.body),
-    });
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers))
-      if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
-    return { status: res.statusCode, headers, body: res.rawPayload };
+  const runApiRequest = (req: ForwardedRequest): Promise<ForwardedResponse> => {
+    if (!served.api) return Promise.reject(new Error('the API is not running yet'));
+    return serveForwarded(served.api, req);
   };
 
   let identity: Identity;
@@ -153,7 +155,31 @@ async function main(): Promise<void> {
       });
     });
   }
-  const control = new ManagerNodeControl({ manager, nodeId: credentials.nodeId, advertiseAddr });
+  // shoald's own control over a node that is the first and only manager of its swarm and has no
+  // agent (no Docker Engine: engine facts come from the host). init/join are refused as on any
+  // node in a swarm, leave without force as on any manager; leaving with force would end the
+  // cluster under test, which the fuzzer never asks for (fuzz-request.ts), and is refused.
+  const node: SwarmNodeView = {
+    nodeState: 'active',
+    error: '',
+    state: {
+      version: 1,
+      nodeId: credentials.nodeId,
+      clusterId: credentials.clusterId,
+      role: 'manager',
+      raftId,
+      listenAddr: advertiseAddr,
+      advertiseAddr,
+      managers: [],
+    },
+    credentials,
+    manager,
+    agent: undefined,
+    init: () => Promise.reject(new SwarmExistsError()),
+    join: () => Promise.reject(new SwarmExistsError()),
+    leave: (force) => Promise.reject(force ? new HarnessLeaveError() : new ManagerLeaveRefusedError()),
+  };
+  const control = new NodeSwarmControl(node, join(dataDir, 'no-engine.sock'));
   const api = createApiServer({ control, logger, build: { version: '0.0.0-fuzz' } });
   served.api = api;
   await listenApiServer(api, { socketPath });
