@@ -169,7 +169,9 @@ class PeerLink {
     if (this.stream !== s) return;
     this.stream = undefined;
     if (this.closed) return;
-    this.t.logger.debug(
+    // A peer going away is routine (debug); a message over a size limit is this node's bug.
+    const code = (err as Partial<grpc.ServiceError>).code;
+    this.t.logger[code === grpc.status.RESOURCE_EXHAUSTED ? 'warn' : 'debug'](
       { peer: this.id, addr: this.address, err: err.message },
       'raft transport: peer stream failed',
     );
@@ -237,6 +239,7 @@ export class GrpcTransport implements Transport {
   /** Messages dropped because their `from` was not the caller's Raft member. */
   droppedSenders = 0;
   private dropLog = { at: Number.NEGATIVE_INFINITY, suppressed: 0 };
+  private noAddressLogAt = Number.NEGATIVE_INFINITY;
 
   private constructor(o: GrpcTransportOptions, server: grpc.Server | undefined) {
     this.id = o.id;
@@ -297,7 +300,16 @@ export class GrpcTransport implements Transport {
     for (const m of messages) {
       const link = this.links.get(m.to);
       if (!link) {
-        this.logger.debug({ to: m.to }, 'raft transport: no address for peer; message dropped');
+        // Raft answering a member it has no address for is lost for good (a member that cannot
+        // answer its leader never catches up): warn, at most once per interval.
+        const now = Date.now();
+        if (now - this.noAddressLogAt >= DROP_LOG_INTERVAL_MS) {
+          this.noAddressLogAt = now;
+          this.logger.warn(
+            { to: m.to, type: m.type },
+            'raft transport: no address for peer; message dropped',
+          );
+        }
         continue;
       }
       link.enqueue(m);

@@ -53,3 +53,28 @@ test('a fresh learner catches up from a long log behind the bootstrap snapshot',
   assert.ok(Date.now() - started < 20_000);
   assert.equal(oversized, 0, 'no batch went over the gRPC message limit (each one fails the stream)');
 });
+
+test('a fresh learner catches up when the leader joined after the snapshot it is sent', async () => {
+  // The lab's case: member 1 bootstrapped the cluster (the snapshot at index 1 names only it),
+  // 2 and 3 joined later, 1 was removed; 3 leads and sends that snapshot to a new member, which
+  // must still answer 3 (whose address the snapshot does not hold).
+  const c = new LoopbackCluster({ snapshotEvery: 1_000_000 });
+  clusters.push(c);
+  await c.start(1);
+  const first = await c.waitForLeader();
+  for (const id of [2, 3]) await first.addMember(id, await c.join(id), { catchUpTimeoutMs: 10_000 });
+  for (let i = 0; i < 300; i++) await first.propose(kvCommand(`k${i}`, String(i)));
+  first.transferLeadership(3);
+  const end = Date.now() + 10_000;
+  while (!c.node(3).isLeader() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  const leader = c.node(3);
+  assert.ok(leader.isLeader());
+  await leader.removeMember(1);
+  await c.stop(1);
+  const address = await c.join(9);
+  const conf = await leader.addMember(9, address, { catchUpTimeoutMs: 10_000 });
+  assert.deepEqual([...conf.voters].sort(), [2, 3, 9]);
+  const m = c.members.get(9)!;
+  for (let i = 0; i < 500 && m.kv.data.size < 300; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(m.kv.data.size, 300);
+});
