@@ -49,8 +49,11 @@ async function joinManager(raftId: number, dir: string): Promise<{ manager: Mana
   assert.ok(token);
   const creds = await joinSwarmPki(leader.target, token);
   const address = `127.0.0.1:${await freePort()}`;
-  const members = await withControlClient(leader.target, nodeChannelCredentials(creds), NODE_CHANNEL_OPTIONS, (c) =>
-    c.joinRaft(raftId, address, creds.nodeId),
+  const members = await withControlClient(
+    leader.target,
+    nodeChannelCredentials(creds),
+    NODE_CHANNEL_OPTIONS,
+    (c) => c.joinRaft(raftId, address, creds.nodeId),
   );
   const manager = await Manager.start({
     raftId,
@@ -101,6 +104,9 @@ test('a removed manager joins again with an empty store and becomes a voter', as
   const again = await joinManager(4, join(root, 'a-again'));
   assert.deepEqual(raft.status().confState.voters, [1, 3, 4]);
   assert.deepEqual(raft.status().confState.learners, []);
-  assert.equal(again.manager.store.view((tx) => tx.list('services').length), 400);
+  assert.equal(
+    again.manager.store.view((tx) => tx.list('services').length),
+    400,
+  );
   assert.ok(Date.now() - started < 20_000);
 });
