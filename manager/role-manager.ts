@@ -3,6 +3,9 @@
 // certificate as a manager and joins the Raft group itself (Control.JoinRaft). A demotion first
 // removes the manager from the Raft group (moving leadership away if it is this manager), and
 // only then records it as a worker, so it never drops out while still counted in the quorum.
+// It also removes Raft members no node claims any more (a join abandoned half-way, a node
+// removed before its member was recorded or removed): after a grace period, a learner always,
+// a voter only once it has stopped answering (a live manager is never dropped for a record).
 
 import type { Logger } from 'pino';
 import { abortableSleep } from './abortable-sleep.js';
@@ -12,15 +15,35 @@ import type { RaftNode } from './raft/node/raft-node.js';
 import { isolated } from './orchestrator/store-writes.js';
 import type { MemoryStore, Node } from './store/index.js';
 
+/**
+ * How long a Raft member may go unclaimed by any node record (Node.managerStatus.raftId) before
+ * the leader removes it: covers a join between its AddLearner commit and the record, and a new
+ * leader whose store is still applying the log.
+ */
+export const ORPHAN_MEMBER_GRACE_MS = 30_000;
+
+export interface RoleManagerOptions {
+  readonly store: MemoryStore;
+  readonly raft: RaftNode;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly periodMs?: number;
+  readonly orphanGraceMs?: number;
+}
+
 export class RoleManager {
   readonly name = 'role-manager';
-  private readonly o: { store: MemoryStore; raft: RaftNode; clock: Clock; logger: Logger; periodMs?: number };
+  private readonly o: RoleManagerOptions;
+  /** Raft members no node record claims, and since when (this leader's clock). */
+  private readonly unclaimedSince = new Map<number, number>();
 
-  constructor(o: { store: MemoryStore; raft: RaftNode; clock: Clock; logger: Logger; periodMs?: number }) {
+  constructor(o: RoleManagerOptions) {
     this.o = o;
   }
 
   async run(signal: AbortSignal): Promise<void> {
+    // A new term of leadership starts the grace periods afresh (its store may still be applying).
+    this.unclaimedSince.clear();
     while (!signal.aborted) {
       try {
         await this.reconcile();
@@ -76,6 +99,48 @@ export class RoleManager {
           'demotion failed; will retry, going on with the others',
         );
       }
+    }
+    await this.removeUnclaimedMembers();
+  }
+
+  /**
+   * Removes Raft members that no node record has claimed for the grace period: a learner
+   * always (it holds no vote, and nobody will ever promote or demote it), a voter only while
+   * it does not answer the leader (a running manager is kept, whatever its record says).
+   */
+  private async removeUnclaimedMembers(): Promise<void> {
+    const { store, raft } = this.o;
+    if (!raft.isLeader()) return;
+    const status = raft.status();
+    const { voters, learners } = status.confState;
+    const members = new Set([...voters, ...learners]);
+    const claimed = store.view(
+      (tx) =>
+        new Set(
+          tx.list('nodes').flatMap((n) => (n.managerStatus !== undefined ? [n.managerStatus.raftId] : [])),
+        ),
+    );
+    for (const id of [...this.unclaimedSince.keys()]) {
+      if (!members.has(id) || claimed.has(id)) this.unclaimedSince.delete(id);
+    }
+    const now = this.o.clock.now();
+    const grace = this.o.orphanGraceMs ?? ORPHAN_MEMBER_GRACE_MS;
+    for (const id of members) {
+      if (id === raft.id || claimed.has(id)) continue;
+      const since = this.unclaimedSince.get(id);
+      if (since === undefined) {
+        this.unclaimedSince.set(id, now);
+        continue;
+      }
+      if (now - since < grace) continue;
+      const voter = voters.includes(id);
+      if (voter && status.progress.get(id)?.recentActive === true) continue;
+      this.o.logger.info(
+        { raftId: id, voter, unclaimedMs: now - since },
+        'removing a raft member that no node claims (its node was removed or never finished joining)',
+      );
+      await raft.removeMember(id);
+      this.unclaimedSince.delete(id);
     }
   }
 

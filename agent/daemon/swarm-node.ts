@@ -237,6 +237,8 @@ export class SwarmNode {
         listenAddr,
       );
       this.localState = 'pending';
+      /** Set once the leader added this manager to the Raft group (to undo if the join fails). */
+      let joinedRaft: { raftId: number; creds: NodeCredentials } | undefined;
       try {
         const creds = await joinSwarmPki(target, req.joinToken).catch((e: unknown) => {
           // A token or CA the manager refuses is the caller's to fix: answer 400 with the reason.
@@ -263,6 +265,7 @@ export class SwarmNode {
           const raftId = randomInt(1, 2 ** 47);
           state = { ...base, raftId };
           const members = await joinRaftGroup(target, creds, raftId, advertiseAddr);
+          joinedRaft = { raftId, creds };
           const manager = await this.startManager(state, creds, { join: members });
           this.manager = manager;
           // Ready when it follows a leader and has caught up to the cluster's state.
@@ -293,6 +296,10 @@ export class SwarmNode {
         this.log.info({ nodeId: creds.nodeId, role: creds.role, manager: target }, 'joined the swarm');
       } catch (e: unknown) {
         await this.teardown();
+        // An abandoned join must not leave its learner in the Raft group (nobody would remove
+        // it: this node forgets its Raft ID now). Best effort: the leader's role loop removes a
+        // member whose node is removed later anyway.
+        if (joinedRaft !== undefined) await this.leaveAbandonedRaftJoin(target, joinedRaft);
         await this.dir.clear();
         this.localState = 'inactive';
         throw e;
@@ -348,6 +355,22 @@ export class SwarmNode {
       this.removed = false;
       this.log.info('left the swarm');
     });
+  }
+
+  private async leaveAbandonedRaftJoin(
+    target: string,
+    joined: { raftId: number; creds: NodeCredentials },
+  ): Promise<void> {
+    await atLeader(target, joined.creds, "leave the managers' Raft group", (client) =>
+      client.leaveRaft(joined.raftId, 10_000),
+    ).then(
+      () => this.log.info({ raftId: joined.raftId }, 'join abandoned: left the Raft group'),
+      (e: unknown) =>
+        this.log.warn(
+          { raftId: joined.raftId, err: e instanceof Error ? e.message : String(e) },
+          'join abandoned: could not leave the Raft group; `docker node demote` the node from a manager',
+        ),
+    );
   }
 
   private async startManager(

@@ -191,6 +191,14 @@ export function registerControlService(server: grpc.Server, d: ControlServiceDep
         .addLearner(raftId, addr)
         .then(async () => {
           await d.onJoined?.({ raftId, addr, nodeId });
+          // The node may have been removed while it joined: its member must not outlive it.
+          if (d.raftIdOf !== undefined && d.raftIdOf(nodeId) !== raftId) {
+            await d.raft.removeMember(raftId);
+            throw fail(
+              grpc.status.FAILED_PRECONDITION,
+              `node ${nodeId} was removed from the swarm while it joined the Raft group; its member ${raftId} was removed`,
+            );
+          }
         })
         .then(
           () =>

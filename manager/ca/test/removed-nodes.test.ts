@@ -148,7 +148,11 @@ test("the leader's role loop prunes expired entries (and writes nothing when non
   });
   const clock = new ManualClock(T0 + DAY);
   // The role loop needs only whether it leads and the Raft configuration from its Raft node.
-  const raft = { isLeader: () => true, status: () => ({ confState: { voters: [1], learners: [] } }) };
+  const raft = {
+    id: 1,
+    isLeader: () => true,
+    status: () => ({ confState: { voters: [1], learners: [] }, progress: new Map() }),
+  };
   const roles = new RoleManager({
     store,
     raft: raft as unknown as RaftNode,

@@ -36,7 +36,7 @@ async function manager(
   root: string,
   id: number,
   opts: { bootstrap?: Map<number, string>; join?: Map<number, string> },
-  allowed: { manager: boolean; nodeId: string },
+  allowed: { manager: boolean; nodeId: string; removed?: Set<string> },
 ): Promise<{ store: ReplicatedStore; address: string; ran: ForwardedRequest[]; ca: StoreCaBackend }> {
   const server = new grpc.Server();
   const port = await bind(server);
@@ -78,6 +78,8 @@ async function manager(
       return { nodeId: allowed.nodeId };
     },
     onJoined: (m) => {
+      // As manager.ts does: a node already deleted from the store gets no record.
+      if (allowed.removed?.has(m.nodeId)) return Promise.resolve();
       joined.set(m.nodeId, m.raftId);
       return Promise.resolve();
     },
@@ -198,4 +200,21 @@ test('JoinRaft adds a manager; Forward runs on the leader; non-managers are refu
 
   await client.leaveRaft(2);
   assert.deepEqual(m1.store.raft.status().confState.voters, [1]);
+});
+
+test('JoinRaft of a node removed while it joined removes its learner again and refuses', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'shoal-control-'));
+  cleanup.push(() => rm(root, { recursive: true, force: true }));
+  const allowed = { manager: true, nodeId: 'node-gone', removed: new Set(['node-gone']) };
+  const m1 = await manager(root, 1, { bootstrap: new Map([[1, '']]) }, allowed);
+  for (let i = 0; i < 200 && !m1.store.raft.isLeader(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(m1.store.raft.isLeader());
+  const client = new ControlClient(m1.address, grpc.credentials.createInsecure());
+  cleanup.push(() => Promise.resolve(client.close()));
+  await assert.rejects(client.joinRaft(7, '127.0.0.1:1', 'node-gone'), (e: unknown) => {
+    assert.equal((e as grpc.ServiceError).code, grpc.status.FAILED_PRECONDITION);
+    assert.match((e as grpc.ServiceError).details, /was removed from the swarm while it joined/);
+    return true;
+  });
+  assert.deepEqual(m1.store.raft.status().confState, { voters: [1], learners: [] });
 });

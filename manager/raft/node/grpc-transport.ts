@@ -108,12 +108,35 @@ class PeerLink {
     if (this.queue.length > this.t.maxQueue) this.queue.splice(0, this.queue.length - this.t.maxQueue);
   }
 
-  /** Writes everything queued, in batches, onto the peer's stream. */
+  /**
+   * Writes everything queued onto the peer's stream, in batches bounded by count AND by bytes:
+   * one gRPC message over maxMessageSize fails the whole stream (RESOURCE_EXHAUSTED), which
+   * drops the queue, so a leader pipelining many full appends to a catching-up member (up to
+   * maxInflightMsgs × maxSizePerMsg) would lose them all on every try and crawl one probe at a
+   * time.
+   */
   flush(): void {
     if (this.closed || this.queue.length === 0 || this.retryTimer) return;
     const s = this.ensureStream();
+    const budget = this.t.maxBatchBytes;
     while (this.queue.length > 0) {
-      const chunk = this.queue.splice(0, this.t.maxBatch);
+      let count = 0;
+      let bytes = 0;
+      while (count < this.queue.length && count < this.t.maxBatch) {
+        const size = encodedSizeBound(this.queue[count]!);
+        if (count > 0 && bytes + size > budget) break;
+        bytes += size;
+        count++;
+      }
+      const chunk = this.queue.splice(0, count);
+      if (bytes > budget) {
+        // One message alone is over the limit: sending it would fail the stream for nothing.
+        this.t.logger.error(
+          { peer: this.id, bytes, limit: this.t.maxMessageSize, type: chunk[0]!.type },
+          'raft transport: message larger than the gRPC message limit dropped',
+        );
+        continue;
+      }
       let batch: PbBatch;
       try {
         batch = newBatch(chunk.map(messageToProto));
@@ -146,7 +169,9 @@ class PeerLink {
     if (this.stream !== s) return;
     this.stream = undefined;
     if (this.closed) return;
-    this.t.logger.debug(
+    // A peer going away is routine (debug); a message over a size limit is this node's bug.
+    const code = (err as Partial<grpc.ServiceError>).code;
+    this.t.logger[code === grpc.status.RESOURCE_EXHAUSTED ? 'warn' : 'debug'](
       { peer: this.id, addr: this.address, err: err.message },
       'raft transport: peer stream failed',
     );
@@ -174,6 +199,22 @@ class PeerLink {
   }
 }
 
+/**
+ * An upper bound of a stream message's encoded size inside a batch: every varint field at its
+ * widest (10 bytes + tag), each entry's data plus its own fields and framing. Stream messages
+ * never carry snapshots (those go through SendSnapshot in chunks).
+ */
+export function encodedSizeBound(m: Message): number {
+  const FIELDS = 16 * 12;
+  const ENTRY_FIELDS = 4 * 12 + 12;
+  let n = FIELDS + m.context.byteLength;
+  for (const e of m.entries) n += ENTRY_FIELDS + e.data.byteLength;
+  return n;
+}
+
+/** Room kept below the gRPC limit for the batch's own framing. */
+const BATCH_FRAMING_BYTES = 4096;
+
 export class GrpcTransport implements Transport {
   readonly id: RaftId;
   readonly logger: Logger;
@@ -182,6 +223,8 @@ export class GrpcTransport implements Transport {
   readonly maxMessageSize: number;
   readonly maxBatch: number;
   readonly maxQueue: number;
+  /** Bytes one batch may carry: a batch is one gRPC message, under maxMessageSize. */
+  readonly maxBatchBytes: number;
   private readonly chunkSize: number;
   private readonly authorize: GrpcTransportOptions['authorize'];
   private readonly server: grpc.Server;
@@ -196,6 +239,7 @@ export class GrpcTransport implements Transport {
   /** Messages dropped because their `from` was not the caller's Raft member. */
   droppedSenders = 0;
   private dropLog = { at: Number.NEGATIVE_INFINITY, suppressed: 0 };
+  private noAddressLogAt = Number.NEGATIVE_INFINITY;
 
   private constructor(o: GrpcTransportOptions, server: grpc.Server | undefined) {
     this.id = o.id;
@@ -205,6 +249,7 @@ export class GrpcTransport implements Transport {
     this.maxMessageSize = o.maxMessageSize ?? DEFAULT_MAX_MESSAGE;
     this.maxBatch = o.maxBatch ?? 512;
     this.maxQueue = o.maxQueue ?? 4096;
+    this.maxBatchBytes = Math.max(this.maxMessageSize - BATCH_FRAMING_BYTES, 1);
     this.chunkSize = o.snapshotChunkSize ?? 1024 * 1024;
     this.authorize = o.authorize;
     this.ownsServer = server === undefined;
@@ -255,7 +300,16 @@ export class GrpcTransport implements Transport {
     for (const m of messages) {
       const link = this.links.get(m.to);
       if (!link) {
-        this.logger.debug({ to: m.to }, 'raft transport: no address for peer; message dropped');
+        // Raft answering a member it has no address for is lost for good (a member that cannot
+        // answer its leader never catches up): warn, at most once per interval.
+        const now = Date.now();
+        if (now - this.noAddressLogAt >= DROP_LOG_INTERVAL_MS) {
+          this.noAddressLogAt = now;
+          this.logger.warn(
+            { to: m.to, type: m.type },
+            'raft transport: no address for peer; message dropped',
+          );
+        }
         continue;
       }
       link.enqueue(m);

@@ -211,8 +211,15 @@ export class RaftNode {
     if (snap.metadata.index === 0) return;
     const env = decodeSnapshotEnvelope(snap.data);
     this.o.stateMachine.restore(snap.metadata.index, env.app);
+    // The snapshot names the members as of its index, and may predate the leader sending it
+    // (a leader that joined after the latest snapshot sends that one to a new member): the
+    // addresses known here for members it does not name are kept, or this member could not
+    // answer the leader until it applied the leader's own AddLearner entry, which it cannot
+    // reach without answering. The log after the snapshot removes whoever was removed.
+    const known = new Map(this.members);
     this.members.clear();
     for (const [id, addr] of env.members) this.members.set(id, addr);
+    for (const [id, addr] of known) if (!this.members.has(id)) this.members.set(id, addr);
     this.syncPeers();
   }
 

@@ -94,10 +94,31 @@ export class LoopbackCluster {
     });
   }
 
+  /**
+   * Starts a new member with empty storage that joins the running cluster (as `swarm join`
+   * does); the leader must still add it (addLearner / addMember) with the returned address.
+   */
+  async join(id: RaftId): Promise<string> {
+    if (this.members.has(id)) throw new Error(`member ${id} already exists`);
+    const t = await this.transport(id, '127.0.0.1:0');
+    const current = new Map<RaftId, string>();
+    for (const m of this.members.values()) if (m.node) current.set(m.id, m.address);
+    this.members.set(id, {
+      id,
+      dir: join(this.root, `m${id}`),
+      address: `127.0.0.1:${t.port}`,
+      node: undefined,
+      kv: new KvMachine(),
+    });
+    await this.boot(id, t, undefined, current);
+    return this.members.get(id)!.address;
+  }
+
   private async boot(
     id: RaftId,
     transport: GrpcTransport,
     bootstrap?: ReadonlyMap<RaftId, string>,
+    joining?: ReadonlyMap<RaftId, string>,
   ): Promise<void> {
     const m = this.members.get(id)!;
     const storage = await LevelStorage.open(m.dir);
@@ -110,6 +131,7 @@ export class LoopbackCluster {
       stateMachine: m.kv,
       logger: this.logger,
       ...(bootstrap ? { bootstrap } : {}),
+      ...(joining ? { join: joining } : {}),
       tickMs: this.o.tickMs ?? 20,
       ...(this.o.snapshotEvery !== undefined ? { snapshotEvery: this.o.snapshotEvery } : {}),
       ...(this.o.keepAfterSnapshot !== undefined ? { keepAfterSnapshot: this.o.keepAfterSnapshot } : {}),
