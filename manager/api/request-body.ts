@@ -32,15 +32,18 @@ export function bodyTooDeep(): ApiError {
 type Done = (err: Error | null, body?: unknown) => void;
 
 /**
- * Reads a JSON body chunk by chunk: refuses it at the first chunk past the depth limit or the
- * size limit (the rest of the stream is left to the HTTP server to discard, as fastify does
- * with its own body limit), then parses it.
+ * Reads a JSON body chunk by chunk: a body past the size limit is refused at once (the rest of
+ * the stream is left to the HTTP server to discard, as fastify does with its own body limit);
+ * one past the depth limit is refused from its first bytes on, but the rest (within the size
+ * limit) is read and dropped before answering, so the client, still sending, reads the 400
+ * instead of a broken pipe. Then it is parsed.
  */
 function readJson(request: FastifyRequest, payload: IncomingMessage, done: Done): void {
   const scanner = new JsonDepthScanner(JSON_MAX_DEPTH);
   const chunks: Buffer[] = [];
   let received = 0;
   let finished = false;
+  let tooDeep: ApiError | undefined;
   const finish = (err: Error | null, body?: unknown): void => {
     if (finished) return;
     finished = true;
@@ -51,13 +54,23 @@ function readJson(request: FastifyRequest, payload: IncomingMessage, done: Done)
   };
   const onData = (chunk: Buffer | string): void => {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    // Depth first: a deep body is refused as such (400) at its first bytes, however long.
-    if (!scanner.push(bytes)) return finish(bodyTooDeep());
     received += bytes.length;
+    // Depth first: a deep body is refused as such (400), however long; nothing more is kept.
+    if (tooDeep !== undefined) {
+      if (received > JSON_BODY_MAX_BYTES) finish(tooDeep);
+      return;
+    }
+    if (!scanner.push(bytes)) {
+      tooDeep = bodyTooDeep();
+      chunks.length = 0;
+      if (received > JSON_BODY_MAX_BYTES) finish(tooDeep);
+      return;
+    }
     if (received > JSON_BODY_MAX_BYTES) return finish(bodyTooLarge());
     chunks.push(bytes);
   };
   const onEnd = (): void => {
+    if (tooDeep !== undefined) return finish(tooDeep);
     const body = Buffer.concat(chunks, received);
     raw.set(request, body);
     if (body.length === 0) return finish(null, undefined);
