@@ -2,12 +2,39 @@
 // no `.only` left in tests, and a Raft core that stays free of node:* modules.
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 const noOnly = {
   selector:
     "CallExpression[callee.type='MemberExpression'][callee.property.name='only'][callee.object.name=/^(test|it|describe|suite)$/]",
   message: 'Remove .only: it silently skips the rest of the suite.',
 };
+
+// The walls between top-level folders (docs/architecture.md draws them): api/ (the shared object
+// model, wire messages, network view, clock) and ca/ (the PKI every node uses) import neither
+// room; manager/ and agent/ never import each other; daemon/ (a node's composition root) is the
+// only production code that imports both. Test-only folders (integration/, e2e/, bench/) may
+// import anything below them; lab/ (the lab hosts) imports nothing of shoal.
+const ROOMS = ['api', 'ca', 'manager', 'agent', 'daemon', 'cli', 'lab', 'integration', 'e2e', 'bench'];
+const mayImport = {
+  api: ['api', 'proto'],
+  ca: ['api', 'ca', 'proto'],
+  manager: ['api', 'ca', 'manager', 'proto'],
+  agent: ['api', 'ca', 'agent', 'proto', 'lab'],
+  daemon: ['api', 'ca', 'manager', 'agent', 'daemon', 'proto'],
+  cli: ['api', 'ca', 'manager', 'daemon', 'cli', 'proto'],
+  lab: ['lab'],
+  integration: ['api', 'ca', 'manager', 'agent', 'daemon', 'integration', 'proto', 'lab'],
+  e2e: ['api', 'ca', 'manager', 'agent', 'daemon', 'cli', 'e2e', 'proto', 'lab'],
+  bench: ROOMS.concat('proto'),
+};
+const walls = Object.entries(mayImport)
+  .filter(([, allowed]) => ROOMS.some((r) => !allowed.includes(r)))
+  .map(([target, allowed]) => ({
+    target: `./${target}`,
+    from: ROOMS.filter((r) => !allowed.includes(r)).map((r) => `./${r}`),
+    message: `${target}/ may import only ${allowed.join(', ')} (docs/architecture.md, "Walls").`,
+  }));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'proto/gen/**', 'scripts/**', 'eslint.config.js'] },
@@ -17,6 +44,8 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { 'import-x': importX },
+    // Resolves `./x.js` to `./x.ts`, so the import rules see every edge of the graph.
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
     rules: {
       '@typescript-eslint/no-floating-promises': [
         'error',
@@ -37,6 +66,7 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
       'import-x/no-cycle': ['error', { maxDepth: Infinity }],
+      'import-x/no-restricted-paths': ['error', { zones: walls }],
       'no-restricted-syntax': ['error', noOnly],
     },
   },

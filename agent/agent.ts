@@ -3,11 +3,11 @@
 // from and statuses to the managers.
 
 import type { Logger } from 'pino';
-import type { NodeCredentials } from '../manager/ca/ca-client.js';
-import { NODE_CHANNEL_OPTIONS, nodeChannelCredentials } from '../manager/ca/tls-credentials.js';
-import type { NodeDescription } from '../manager/store/objects/index.js';
+import type { NodeCredentials } from '../ca/ca-client.js';
+import { NODE_CHANNEL_OPTIONS, nodeChannelCredentials } from '../ca/tls-credentials.js';
+import type { NodeDescription } from '../api/objects/index.js';
 import { DockerExecutor } from './exec/docker/docker-executor.js';
-import type { TaskStatusReport } from './assignments.js';
+import type { TaskStatusReport } from '../api/wire/assignments.js';
 import type { LogStream } from './exec/executor.js';
 import { AgentSession, type LogRecordOut, type LogRequest, type SessionInfo } from './session/index.js';
 import { mergeAsync } from './merge-async.js';

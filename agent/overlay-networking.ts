@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { MapNetworkCatalog } from './network/driver/network-catalog.js';
 import { NetworkPlugin } from './network/driver/network-plugin.js';
 import { OverlayAttacher } from './network/driver/overlay-attacher.js';
-import type { NodeNetworkView } from './network/network-view.js';
+import type { NodeNetworkView } from '../api/network/network-view.js';
 import { NodeCommands } from './network/overlay/host-commands.js';
 import { RoutingMesh } from './routing-mesh.js';
 

@@ -13,7 +13,7 @@ import type { OverlayDataPlane } from './network/overlay/overlay-data-plane.js';
 import { boundHostPorts, hostPortsFromView, nodeSpecFromView } from './network/lb/lb-from-view.js';
 import { LbProgrammer } from './network/lb/lb-programmer.js';
 import { Nft } from './network/lb/nft.js';
-import { macOf, type NodeNetworkView, type PortView } from './network/network-view.js';
+import { macOf, type NodeNetworkView, type PortView } from '../api/network/network-view.js';
 
 export interface RoutingMeshOptions {
   readonly dataPlane: OverlayDataPlane;

@@ -13,7 +13,7 @@ import { sandboxSpecFromView } from './network/lb/lb-from-view.js';
 import type { SandboxDnsRedirect } from './network/lb/lb-spec.js';
 import { LbProgrammer } from './network/lb/lb-programmer.js';
 import { Nft } from './network/lb/nft.js';
-import type { NodeNetworkView } from './network/network-view.js';
+import type { NodeNetworkView } from '../api/network/network-view.js';
 
 interface Sandbox {
   readonly netnsPath: string;

@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { ShoalLab, DOCKER_CLI } from '../e2e/cluster/shoal-lab.js';
-import { Lab } from '../e2e/lab/lab.js';
+import { Lab } from '../lab/lab.js';
 
 function sizes(): number[] {
   const i = process.argv.indexOf('--sizes');

@@ -17,7 +17,7 @@ import pino from 'pino';
 import { AgentSession } from '../agent/session/index.js';
 import { Dispatcher, type Identify } from '../manager/dispatcher/index.js';
 import { createLocalStore, type MemoryStore, type WriteTx } from '../manager/store/index.js';
-import type { NewObject, TaskSpec, TaskState } from '../manager/store/objects/index.js';
+import type { NewObject, TaskSpec, TaskState } from '../api/objects/index.js';
 import { allocatedNetwork, newService, taskSpec as fixtureTaskSpec } from '../manager/store/test/fixtures.js';
 
 const AGENTS = Number(process.env['SHOAL_BENCH_AGENTS'] ?? 1000);

@@ -16,7 +16,7 @@
 // (by requests/s) is reported, with the ratios VIP/direct and mesh/direct (the goal: >= 0.9x) and a
 // Markdown table for the README. wrk, httpd, shoald and the kernel all share this machine's cores.
 // Needs root, wrk (apt-get install wrk) and a build. If a run is interrupted, remove what the lab
-// left with `node dist/e2e/lab/sweep.js`.
+// left with `node dist/lab/sweep.js`.
 //
 //   npm run build && node dist/bench/mesh-throughput.js [--duration 10] [--connections 16] [--threads 2]
 //     [--rounds 3] [--replicas 1]
@@ -27,7 +27,7 @@ import { cpus, loadavg, release } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ShoalLab, eventually, type CliResult } from '../e2e/cluster/shoal-lab.js';
 import { HTTP_HOSTNAME_SERVER } from '../e2e/cluster/task-servers.js';
-import type { CommandResult } from '../e2e/lab/run-command.js';
+import type { CommandResult } from '../lab/run-command.js';
 
 const WRK = '/usr/bin/wrk';
 /** The swarm: host 0 is the manager, 1 and 2 workers; host 3 stays outside. */

@@ -4,10 +4,10 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
-import { GrpcTransport } from '../manager/raft/node/grpc-transport.js';
-import { LevelStorage } from '../manager/raft/node/level-storage.js';
-import { RaftNode } from '../manager/raft/node/raft-node.js';
-import { KvMachine, kvCommand } from '../manager/raft/node/test/loopback-cluster.js';
+import { GrpcTransport } from '../manager/raft/driver/grpc-transport.js';
+import { LevelStorage } from '../manager/raft/driver/level-storage.js';
+import { RaftNode } from '../manager/raft/driver/raft-node.js';
+import { KvMachine, kvCommand } from '../manager/raft/driver/test/loopback-cluster.js';
 import { load } from './load.js';
 
 interface MemberData {

@@ -10,13 +10,13 @@
 //    is assigned.
 
 import { cpus } from 'node:os';
-import { ManualClock } from '../manager/test/manual-clock.js';
+import { ManualClock } from '../api/clock/manual-clock.js';
 import { NodeInfo } from '../manager/scheduler/node-info.js';
 import { schedule } from '../manager/scheduler/schedule.js';
 import { Scheduler } from '../manager/scheduler/scheduler.js';
 import { deepFreeze } from '../manager/store/freeze.js';
 import { createLocalStore } from '../manager/store/local-proposer.js';
-import type { NewObject, Service, Task } from '../manager/store/objects/index.js';
+import type { NewObject, Service, Task } from '../api/objects/index.js';
 import { newNode, newService, newTask } from '../manager/store/test/fixtures.js';
 
 const TASKS = Number(process.env['SHOAL_BENCH_TASKS'] ?? 10_000);

@@ -10,7 +10,7 @@
 import { cpus } from 'node:os';
 import { createLocalStore } from '../manager/store/local-proposer.js';
 import type { MemoryStore } from '../manager/store/store.js';
-import type { NewObject, TaskSpec } from '../manager/store/objects/index.js';
+import type { NewObject, TaskSpec } from '../api/objects/index.js';
 
 const TASKS = 100_000;
 const SERVICES = 100;

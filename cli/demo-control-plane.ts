@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { ReplicatedStore } from '../manager/replication/replicated-store.js';
 import { generateId } from '../manager/store/index.js';
-import type { NewObject } from '../manager/store/objects/index.js';
+import type { NewObject } from '../api/objects/index.js';
 
 const logger = pino({ level: process.env['SHOAL_LOG'] ?? 'silent' });
 

@@ -2,11 +2,11 @@
 // shoald: the node daemon (agent, and manager when the node is one). Thin: parse, start, wait.
 
 import { Command } from 'commander';
-import { ConfigError, readConfigFile, resolveConfig, type DaemonConfig } from '../agent/daemon/config.js';
-import { Daemon } from '../agent/daemon/daemon.js';
-import { DataRootError, restrictUmask } from '../agent/daemon/data-root.js';
-import { StartRefusedError } from '../agent/daemon/storage-fault.js';
-import { SHOAL_VERSION } from '../agent/daemon/version.js';
+import { ConfigError, readConfigFile, resolveConfig, type DaemonConfig } from '../daemon/config.js';
+import { Daemon } from '../daemon/daemon.js';
+import { DataRootError, restrictUmask } from '../daemon/data-root.js';
+import { StartRefusedError } from '../daemon/storage-fault.js';
+import { SHOAL_VERSION } from '../daemon/version.js';
 
 interface Flags {
   config?: string;

@@ -1,11 +1,11 @@
 // The Cluster object `swarm init` creates: Docker's defaults for every setting the user did not
 // give, the root CA and the first join tokens.
 
-import type { InitRequest } from './api/swarm-control.js';
-import { generateJoinTokens } from './ca/join-token.js';
-import type { RootCA } from './ca/root-ca.js';
-import type { NewObject } from './store/objects/index.js';
-import { DEFAULT_NODE_CERT_EXPIRY_MS } from './ca/node-certificate.js';
+import type { InitRequest } from './engineapi/swarm-control.js';
+import { generateJoinTokens } from '../ca/join-token.js';
+import type { RootCA } from '../ca/root-ca.js';
+import type { NewObject } from '../api/objects/index.js';
+import { DEFAULT_NODE_CERT_EXPIRY_MS } from '../ca/node-certificate.js';
 
 export const DEFAULT_HEARTBEAT_PERIOD_MS = 5_000;
 export const DEFAULT_TASK_HISTORY_LIMIT = 5;

@@ -3,12 +3,12 @@
 // heard from recently.
 
 import type { Logger } from 'pino';
-import { abortableSleep } from './abortable-sleep.js';
-import type { Clock } from './raft/node/clock.js';
-import type { RaftNode } from './raft/node/raft-node.js';
+import { abortableSleep } from '../api/clock/abortable-sleep.js';
+import type { Clock } from '../api/clock/clock.js';
+import type { RaftNode } from './raft/driver/raft-node.js';
 import { isolated } from './orchestrator/store-writes.js';
 import type { MemoryStore } from './store/index.js';
-import type { ManagerStatus } from './store/objects/index.js';
+import type { ManagerStatus } from '../api/objects/index.js';
 
 export class ManagerStatusLoop {
   readonly name = 'manager-status';

@@ -5,13 +5,13 @@
 
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { ForwardedRequest, ForwardedResponse } from './api/swarm-control.js';
+import type { ForwardedRequest, ForwardedResponse } from './engineapi/swarm-control.js';
 import { NodeCaServer } from './ca/ca-server.js';
-import { CA_PUBLIC_METHODS } from './ca/ca-service.js';
+import { CA_PUBLIC_METHODS } from '../ca/ca-service.js';
 import { CallerAuthorizer, type CallerAccess } from './ca/caller-authorizer.js';
-import { ManagerStartingError } from './ca/errors.js';
-import type { NodeIdentity } from './ca/node-certificate.js';
-import type { CallWithAuthContext } from './ca/peer-identity.js';
+import { ManagerStartingError } from '../ca/errors.js';
+import type { NodeIdentity } from '../ca/node-certificate.js';
+import type { CallWithAuthContext } from '../ca/peer-identity.js';
 import { raftSenderRefusal, type RaftIdentities } from './ca/raft-sender.js';
 import { storeMembership, storeRaftIdentities } from './ca/store-membership.js';
 import { StoreCaBackend } from './ca/store-ca-backend.js';
@@ -20,8 +20,8 @@ import {
   nodeChannelCredentials,
   serverCredentials,
   type NodeServerCredentials,
-} from './ca/tls-credentials.js';
-import type { NodeCredentials } from './ca/ca-client.js';
+} from '../ca/tls-credentials.js';
+import type { NodeCredentials } from '../ca/ca-client.js';
 import { withControlClient } from './control/control-client.js';
 import { registerControlService } from './control/control-service.js';
 import { Dispatcher } from './dispatcher/index.js';
@@ -31,7 +31,7 @@ import { AllocatorLoop } from './allocator/allocator-loop.js';
 import { ManagerStatusLoop } from './manager-status-loop.js';
 import { RoleManager } from './role-manager.js';
 import { createOrchestration } from './orchestrator/index.js';
-import { systemClock, type Clock } from './raft/node/clock.js';
+import { systemClock, type Clock } from '../api/clock/clock.js';
 import type { RaftId } from './raft/types.js';
 import { ReplicatedStore } from './replication/replicated-store.js';
 import { NotLeaderError as StoreNotLeaderError, type MemoryStore } from './store/index.js';

@@ -8,10 +8,10 @@
 // a voter only once it has stopped answering (a live manager is never dropped for a record).
 
 import type { Logger } from 'pino';
-import { abortableSleep } from './abortable-sleep.js';
+import { abortableSleep } from '../api/clock/abortable-sleep.js';
 import { hasExpiredEntries, pruneRemovedNodes } from './ca/removed-nodes.js';
-import type { Clock } from './raft/node/clock.js';
-import type { RaftNode } from './raft/node/raft-node.js';
+import type { Clock } from '../api/clock/clock.js';
+import type { RaftNode } from './raft/driver/raft-node.js';
 import { isolated } from './orchestrator/store-writes.js';
 import type { MemoryStore, Node } from './store/index.js';
 

@@ -8,7 +8,7 @@ need_apt=()
 # etcd-server: the benchmark runs etcd beside shoal to compare commit rates.
 command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
 command -v etcdctl >/dev/null 2>&1 || need_apt+=(etcd-client)
-# The e2e lab (e2e/lab): a dockerd per host in network namespaces on a bridge, an image built from
+# The e2e lab (lab/): a dockerd per host in network namespaces on a bridge, an image built from
 # busybox-static, nftables fault rules, an iptables FORWARD accept rule when br_netfilter is on.
 # docker.io brings containerd, runc and the docker CLI the tests drive; util-linux (nsenter,
 # unshare), mount and tar are essential packages, always present.

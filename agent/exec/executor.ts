@@ -3,7 +3,7 @@
 // socket) and null/ (tasks that "run" in memory, for control-plane benchmarks). Both pass the
 // shared suite in test/executor-suite.ts.
 
-import type { NodeDescription, Task } from '../../manager/store/objects/index.js';
+import type { NodeDescription, Task } from '../../api/objects/index.js';
 
 /** How a container's health check currently reports (`none`: the container has none). */
 export type HealthState = 'none' | 'starting' | 'healthy' | 'unhealthy';

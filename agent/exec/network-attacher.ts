@@ -4,7 +4,7 @@
 // The overlay implementation (agent/network) plugs in here; until then the engine-default
 // attacher below puts every container on the engine's own default network.
 
-import type { Task } from '../../manager/store/objects/index.js';
+import type { Task } from '../../api/objects/index.js';
 
 /** One network a container joins at creation (Docker's EndpointSettings subset). */
 export interface EndpointSettings {

@@ -5,14 +5,14 @@
 // batched, and retried across reconnects until a manager accepts them, so none is lost while
 // the process lives. A node the managers refuse as removed stops here (`onRemoved`).
 
-import { abortableSleep } from '../../manager/abortable-sleep.js';
+import { abortableSleep } from '../../api/clock/abortable-sleep.js';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { AssignmentChange, TaskStatusReport } from '../assignments.js';
-import { systemClock, type Clock } from '../../manager/raft/node/clock.js';
-import { decodeTaskStatus, encodeJson } from '../../manager/dispatcher/wire/json-codec.js';
-import { checkTaskId } from '../../manager/dispatcher/wire/json-codec.js';
-import type { NodeDescription } from '../../manager/store/objects/index.js';
+import type { AssignmentChange, TaskStatusReport } from '../../api/wire/assignments.js';
+import { systemClock, type Clock } from '../../api/clock/clock.js';
+import { decodeTaskStatus, encodeJson } from '../../api/wire/json-codec.js';
+import { checkTaskId } from '../../api/wire/json-codec.js';
+import type { NodeDescription } from '../../api/objects/index.js';
 import { Backoff } from './backoff.js';
 import { Connection, type SessionInfo } from './connection.js';
 import type { RemovedFromSwarmError } from './errors.js';

@@ -8,20 +8,20 @@
 // held is forgotten (the session then asks for a fresh one). Only a message that is wrong as a
 // whole (unknown type, more entries than an agent accepts) throws MalformedMessageError.
 
-import type { AssignmentChange, TaskStatusReport } from '../assignments.js';
-import { MalformedMessageError } from '../../manager/dispatcher/errors.js';
+import type { AssignmentChange, TaskStatusReport } from '../../api/wire/assignments.js';
+import { MalformedMessageError } from '../../api/wire/errors.js';
 import {
   checkTaskId,
   decodeConfig,
   decodeSecret,
   decodeTask,
-} from '../../manager/dispatcher/wire/json-codec.js';
-import { MAX_MESSAGE_ENTRIES, MAX_OBJECT_BYTES } from '../../manager/dispatcher/wire/limits.js';
-import { AssignmentsType, type PbAssignmentsMessage } from '../../manager/dispatcher/wire/service.js';
-import { isRecord, isValidId } from '../../manager/store/shape.js';
-import type { Config, Secret, Task } from '../../manager/store/objects/index.js';
-import type { NodeNetworkView } from '../network/network-view.js';
-import { applyViewUpdate, NetworkViewUpdateError } from '../network/network-view-update.js';
+} from '../../api/wire/json-codec.js';
+import { MAX_MESSAGE_ENTRIES, MAX_OBJECT_BYTES } from '../../api/wire/limits.js';
+import { AssignmentsType, type PbAssignmentsMessage } from '../../api/wire/service.js';
+import { isRecord, isValidId } from '../../api/objects/shape.js';
+import type { Config, Secret, Task } from '../../api/objects/index.js';
+import type { NodeNetworkView } from '../../api/network/network-view.js';
+import { applyViewUpdate, NetworkViewUpdateError } from '../../api/network/network-view-update.js';
 import { decodeNetworkView, decodeNetworkViewUpdate } from './network-view-decoder.js';
 
 /** The status message of a task its node could not read. */

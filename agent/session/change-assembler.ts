@@ -3,15 +3,15 @@
 // not look like several complete sets. Bounded: a change of more messages or entries than an
 // agent accepts is refused as a whole.
 
-import type { AssignmentChange } from '../assignments.js';
-import { MalformedMessageError } from '../../manager/dispatcher/errors.js';
+import type { AssignmentChange } from '../../api/wire/assignments.js';
+import { MalformedMessageError } from '../../api/wire/errors.js';
 import {
   MAX_CHANGE_BYTES,
   MAX_CHANGE_ENTRIES,
   MAX_CHANGE_PARTS,
-} from '../../manager/dispatcher/wire/limits.js';
-import type { Config, Secret, Task } from '../../manager/store/objects/index.js';
-import type { NodeNetworkView } from '../network/network-view.js';
+} from '../../api/wire/limits.js';
+import type { Config, Secret, Task } from '../../api/objects/index.js';
+import type { NodeNetworkView } from '../../api/network/network-view.js';
 
 export interface ChangeLimits {
   readonly maxParts: number;

@@ -6,10 +6,10 @@
 
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { AssignmentChange, TaskStatusReport } from '../assignments.js';
-import type { Cancel, Clock } from '../../manager/raft/node/clock.js';
-import { encodeJson } from '../../manager/dispatcher/wire/json-codec.js';
-import { MAX_ASSIGNMENTS_MESSAGE_BYTES } from '../../manager/dispatcher/wire/limits.js';
+import type { AssignmentChange, TaskStatusReport } from '../../api/wire/assignments.js';
+import type { Cancel, Clock } from '../../api/clock/clock.js';
+import { encodeJson } from '../../api/wire/json-codec.js';
+import { MAX_ASSIGNMENTS_MESSAGE_BYTES } from '../../api/wire/limits.js';
 import {
   dispatcherServiceDefinition as def,
   LEADER_ADDR_KEY,
@@ -22,13 +22,13 @@ import {
   type PbAssignmentsMessage,
   type PbLogSubscription,
   type PbSessionMessage,
-} from '../../manager/dispatcher/wire/service.js';
-import type { NodeDescription } from '../../manager/store/objects/index.js';
-import { isValidId } from '../../manager/store/shape.js';
+} from '../../api/wire/service.js';
+import type { NodeDescription } from '../../api/objects/index.js';
+import { isValidId } from '../../api/objects/shape.js';
 import { decodeAssignments } from './assignments-decoder.js';
 import { Backoff } from './backoff.js';
 import { ChangeAssembler } from './change-assembler.js';
-import type { NodeNetworkView } from '../network/network-view.js';
+import type { NodeNetworkView } from '../../api/network/network-view.js';
 import { RemovedFromSwarmError, SessionFailedError } from './errors.js';
 import { LogPublisher, type LogSource } from './log-publisher.js';
 import type { StatusQueue } from './status-queue.js';

@@ -11,7 +11,7 @@ import {
   type Decoded,
   type PbLogSubscription,
   type PbPublishLogsResponse,
-} from '../../manager/dispatcher/wire/service.js';
+} from '../../api/wire/service.js';
 
 export interface LogRequest {
   readonly taskIds: readonly string[];

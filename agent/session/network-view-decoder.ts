@@ -1,12 +1,12 @@
-// The network view an AssignmentsMessage carries (JSON of agent/network/network-view.ts), or an
+// The network view an AssignmentsMessage carries (JSON of api/network/network-view.ts), or an
 // update of it (network-view-update.ts), checked before the data plane programs anything from it:
 // it must be this node's, within a size limit, and every network, endpoint and service must have
 // the fields the overlay needs.
 
-import { MalformedMessageError } from '../../manager/dispatcher/errors.js';
-import type { NodeNetworkView } from '../network/network-view.js';
-import type { NodeNetworkViewUpdate } from '../network/network-view-update.js';
-import { MAX_VIEW_BYTES } from '../../manager/dispatcher/wire/limits.js';
+import { MalformedMessageError } from '../../api/wire/errors.js';
+import type { NodeNetworkView } from '../../api/network/network-view.js';
+import type { NodeNetworkViewUpdate } from '../../api/network/network-view-update.js';
+import { MAX_VIEW_BYTES } from '../../api/wire/limits.js';
 
 type Rec = Record<string, unknown>;
 

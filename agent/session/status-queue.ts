@@ -3,7 +3,7 @@
 // nothing a user would see for long); a report leaves the queue only when a manager accepted
 // it, and stays if a newer one for the same task arrived while it was in flight.
 
-import type { TaskStatusReport } from '../assignments.js';
+import type { TaskStatusReport } from '../../api/wire/assignments.js';
 
 export class StatusQueue {
   #pending = new Map<string, TaskStatusReport>();

@@ -3,7 +3,7 @@
 // (the session forwards them to the dispatcher). Batches go out one at a time, in order.
 
 import type { Logger } from 'pino';
-import type { TaskStatusReport } from '../assignments.js';
+import type { TaskStatusReport } from '../../api/wire/assignments.js';
 
 export type StatusListener = (reports: TaskStatusReport[]) => void;
 

@@ -1,7 +1,7 @@
 // The rules of a task's state on the node: states only move forward (Swarm's lifecycle order),
 // terminal states are final, and which desired states mean "run it" or "stop it".
 
-import { taskStateRank, type TaskState, type TaskStatus } from '../../manager/store/objects/index.js';
+import { taskStateRank, type TaskState, type TaskStatus } from '../../api/objects/index.js';
 
 const RUNNING = taskStateRank('running');
 const COMPLETE = taskStateRank('complete');

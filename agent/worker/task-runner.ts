@@ -15,7 +15,7 @@ import {
   type Task,
   type TaskState,
   type TaskStatus,
-} from '../../manager/store/objects/index.js';
+} from '../../api/objects/index.js';
 import type { ContainerInfo, Controller, LogEntry, LogOptions } from '../exec/executor.js';
 import { AbortedError, ContainerExitedError, ContainerUnhealthyError } from '../exec/errors.js';
 import { StateRegressionError } from './errors.js';

@@ -3,7 +3,7 @@
 // (adopting running containers) and never reports a state older than one it already sent.
 
 import { Level } from 'level';
-import { TASK_STATES, type Task, type TaskStatus } from '../../manager/store/objects/index.js';
+import { TASK_STATES, type Task, type TaskStatus } from '../../api/objects/index.js';
 import { WorkerDbCorruptError } from './errors.js';
 
 const TASK_PREFIX = 'task!';

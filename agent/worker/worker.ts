@@ -6,8 +6,8 @@
 
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import type { PortConfig, Task, TaskStatus } from '../../manager/store/objects/index.js';
-import type { AssignmentChange, TaskStatusReport } from '../assignments.js';
+import type { PortConfig, Task, TaskStatus } from '../../api/objects/index.js';
+import type { AssignmentChange, TaskStatusReport } from '../../api/wire/assignments.js';
 import { ContainerNotFoundError } from '../exec/errors.js';
 import type { Executor, LogEntry, LogOptions } from '../exec/executor.js';
 import { TaskNotFoundError, WorkerClosedError } from './errors.js';

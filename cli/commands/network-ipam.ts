@@ -6,7 +6,7 @@ import {
   parseCidr,
   parseCidrAddress,
   parseIPv4,
-} from '../../manager/allocator/ipv4.js';
+} from '../../api/network/ipv4.js';
 import type { IpamConfig } from './network-client.js';
 import { CliError } from './cli-error.js';
 

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AllocatorLoop } from '../../manager/allocator/allocator-loop.js';
 import { ensureIngressNetwork } from '../../manager/allocator/ingress.js';
-import { createApiServer, listenApiServer } from '../../manager/api/server.js';
-import { SingleNodeControl } from '../../manager/api/test/single-node-control.js';
-import { ManualClock } from '../../manager/test/manual-clock.js';
+import { createApiServer, listenApiServer } from '../../manager/engineapi/server.js';
+import { SingleNodeControl } from '../../manager/engineapi/test/single-node-control.js';
+import { ManualClock } from '../../api/clock/manual-clock.js';
 import { systemClock } from '../commands/context.js';
 import { runCli } from '../program.js';
 

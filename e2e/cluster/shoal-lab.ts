@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Lab, type HostRef } from '../lab/lab.js';
+import { Lab, type HostRef } from '../../lab/lab.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const SHOALD = join(ROOT, 'dist/cli/shoald.js');

@@ -10,8 +10,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DOCKER_CLI, eventually } from '../cluster/shoal-lab.js';
-import { Lab, type HostRef, type LabOptions } from '../lab/lab.js';
-import type { CommandResult } from '../lab/run-command.js';
+import { Lab, type HostRef, type LabOptions } from '../../lab/lab.js';
+import type { CommandResult } from '../../lab/run-command.js';
 
 export const ROOT = new URL('../../../', import.meta.url).pathname;
 export const INSTALL_SH = join(ROOT, 'deploy/install.sh');

@@ -3,7 +3,7 @@
 //
 // Usage: node underlay-mtu-probe.js ADVERTISE_ADDR
 
-import { detectUnderlayMtu, overlayMtu, readNetInterfaces } from '../../agent/daemon/underlay-mtu.js';
+import { detectUnderlayMtu, overlayMtu, readNetInterfaces } from '../../daemon/underlay-mtu.js';
 
 const addr = process.argv[2];
 if (addr === undefined) {

@@ -6,7 +6,7 @@
 
 import { AddressesExhaustedError } from './errors.js';
 import type { NetworkAddressing } from './ipam-config.js';
-import { cidrContains, cidrLast, type Cidr } from './ipv4.js';
+import { cidrContains, cidrLast, type Cidr } from '../../api/network/ipv4.js';
 
 export class AddressPool {
   readonly networkId: string;

@@ -6,7 +6,7 @@
 // or network removed) returns to the ledger as the store reports it.
 
 import { pino, type Logger } from 'pino';
-import type { Clock } from '../raft/node/clock.js';
+import type { Clock } from '../../api/clock/clock.js';
 import { canonicalJson } from '../store/canonical-json.js';
 import type { ChangeEvent } from '../store/events.js';
 import type {
@@ -18,7 +18,7 @@ import type {
   Node,
   Service,
   Task,
-} from '../store/objects/index.js';
+} from '../../api/objects/index.js';
 import type { ReadTx } from '../store/read-tx.js';
 import type { MemoryStore } from '../store/store.js';
 import type { WriteTx } from '../store/write-tx.js';

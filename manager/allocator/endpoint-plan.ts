@@ -3,8 +3,8 @@
 // round robin; and its published ports. Allocations it already holds are kept; what it no
 // longer needs is returned to be freed once the new endpoint is written.
 
-import type { Endpoint, EndpointSpec, Service } from '../store/objects/index.js';
-import { formatAddress } from './ipv4.js';
+import type { Endpoint, EndpointSpec, Service } from '../../api/objects/index.js';
+import { formatAddress } from '../../api/network/ipv4.js';
 import { needsIngress } from './ingress.js';
 import { addressIp, ownerOfVip, type AllocationLedger } from './ledger.js';
 import { planPorts, type PortKey } from './published-ports.js';

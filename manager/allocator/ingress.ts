@@ -2,8 +2,8 @@
 // allocated first, so it gets 10.0.0.0/24 and VNI 4096), and the rule that a service needs it
 // when it publishes a port in ingress mode.
 
-import { generateId } from '../store/ids.js';
-import type { Network, NewObject, ServiceSpec } from '../store/objects/index.js';
+import { generateId } from '../../api/objects/ids.js';
+import type { Network, NewObject, ServiceSpec } from '../../api/objects/index.js';
 import type { ReadTx } from '../store/read-tx.js';
 import type { WriteTx } from '../store/write-tx.js';
 

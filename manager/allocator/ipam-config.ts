@@ -2,7 +2,7 @@
 // messages, the defaults filled in (the gateway is the first usable address), and the check
 // that a subnet overlaps no other network's.
 
-import type { IPAMConfig, Network } from '../store/objects/index.js';
+import type { IPAMConfig, Network } from '../../api/objects/index.js';
 import { InvalidIpamConfigError, PoolOverlapError } from './errors.js';
 import {
   cidrLast,
@@ -15,7 +15,7 @@ import {
   parseCidrAddress,
   parseIPv4,
   type Cidr,
-} from './ipv4.js';
+} from '../../api/network/ipv4.js';
 
 /** Smallest subnet that still has a task address besides network, gateway and broadcast. */
 export const MAX_PREFIX = 30;

@@ -6,7 +6,7 @@
 import type { ReadTx } from '../store/read-tx.js';
 import { AddressPool } from './address-pool.js';
 import { parseIpamConfig, type NetworkAddressing } from './ipam-config.js';
-import { parseCidrAddress, type Cidr } from './ipv4.js';
+import { parseCidrAddress, type Cidr } from '../../api/network/ipv4.js';
 import { PublishedPorts } from './published-ports.js';
 import { isTaskDead } from './task-liveness.js';
 import { pickVni, vniOf, VNI_START } from './vni.js';

@@ -2,7 +2,7 @@
 // next free one of the default pools), its gateway, and a VNI; recorded in the ledger and
 // returned as the IPAM and driver state to write into the Network object.
 
-import type { Driver, IPAMOptions, Network } from '../store/objects/index.js';
+import type { Driver, IPAMOptions, Network } from '../../api/objects/index.js';
 import { checkNoOverlap, ipamConfigOf, subnetsOf, type NetworkAddressing } from './ipam-config.js';
 import type { AllocationLedger } from './ledger.js';
 import { checkNetworkSpec, OVERLAY_DRIVER } from './network-spec-check.js';

@@ -2,7 +2,7 @@
 // none given), IPv4 only, at most one user-given subnet, not encrypted. The API refuses the
 // rest at create time with Docker's messages; the allocator checks again before allocating.
 
-import type { NetworkSpec } from '../store/objects/index.js';
+import type { NetworkSpec } from '../../api/objects/index.js';
 import { EncryptedNetworkError, UnsupportedNetworkError } from './errors.js';
 import { parseIpamConfig, type NetworkAddressing } from './ipam-config.js';
 

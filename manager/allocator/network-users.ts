@@ -3,7 +3,7 @@
 // being shut down does not hold it); for the ingress network, a service that publishes a port
 // through the routing mesh.
 
-import { taskStateRank, type Network } from '../store/objects/index.js';
+import { taskStateRank, type Network } from '../../api/objects/index.js';
 import type { ReadTx } from '../store/read-tx.js';
 import { needsIngress } from './ingress.js';
 

@@ -2,8 +2,8 @@
 // the routing mesh leaves and enters the overlay), kept while the node is in the cluster.
 // Attachments to networks that are gone are dropped.
 
-import type { Node } from '../store/objects/index.js';
-import { formatAddress } from './ipv4.js';
+import type { Node } from '../../api/objects/index.js';
+import { formatAddress } from '../../api/network/ipv4.js';
 import { ownerOfNode, type AllocationLedger } from './ledger.js';
 
 export function planNode(

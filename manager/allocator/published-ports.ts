@@ -3,7 +3,7 @@
 // 30000-32767, handed out serially). Host-mode ports hold nothing cluster-wide: they bind only
 // on the nodes their tasks run on, and the scheduler keeps those apart.
 
-import type { PortConfig, PortProtocol } from '../store/objects/index.js';
+import type { PortConfig, PortProtocol } from '../../api/objects/index.js';
 import { DynamicPortsExhaustedError, PortInUseError } from './errors.js';
 
 export const DYNAMIC_PORT_START = 30000;

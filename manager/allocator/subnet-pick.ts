@@ -3,7 +3,7 @@
 // use or asked for, as libnetwork's default IPAM picks from its predefined pools.
 
 import { SubnetPoolExhaustedError } from './errors.js';
-import { cidrLast, cidrSize, cidrsOverlap, parseCidr, type Cidr } from './ipv4.js';
+import { cidrLast, cidrSize, cidrsOverlap, parseCidr, type Cidr } from '../../api/network/ipv4.js';
 
 export const DEFAULT_ADDR_POOL: readonly string[] = ['10.0.0.0/8'];
 export const DEFAULT_SUBNET_SIZE = 24;

@@ -1,7 +1,7 @@
 // When a task's network resources can go: once it is meant to stop and has stopped (swarmkit's
 // taskDead). Until then its addresses stay reserved, even while it shuts down.
 
-import { taskStateRank, type Task } from '../store/objects/index.js';
+import { taskStateRank, type Task } from '../../api/objects/index.js';
 
 const RUNNING = taskStateRank('running');
 

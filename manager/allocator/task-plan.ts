@@ -3,10 +3,10 @@
 // spec's aliases), as swarmkit's allocator builds Task.Networks. Addresses a task already
 // records are kept (a new leader finishing an allocation).
 
-import type { NetworkAttachment, Service, Task } from '../store/objects/index.js';
+import type { NetworkAttachment, Service, Task } from '../../api/objects/index.js';
 import type { AddressRelease, NetworkLookup } from './endpoint-plan.js';
 import { needsIngress } from './ingress.js';
-import { formatAddress } from './ipv4.js';
+import { formatAddress } from '../../api/network/ipv4.js';
 import { ownerOfTask, type AllocationLedger } from './ledger.js';
 
 export type TaskPlan =

@@ -2,13 +2,13 @@
 // handed out serially (the next after the last one given, wrapping), so an identifier freed by
 // a removed network is reused only after the others.
 
+import { VXLANID_OPTION } from '../../api/objects/network.js';
 import { VniExhaustedError } from './errors.js';
+
+export { VXLANID_OPTION };
 
 export const VNI_START = 4096;
 export const VNI_END = 2 ** 24 - 1;
-
-/** The driver option the overlay driver records its identifier under (as Docker's). */
-export const VXLANID_OPTION = 'com.docker.network.driver.overlay.vxlanid_list';
 
 /** The first free identifier after `last` (wrapping to VNI_START). */
 export function pickVni(taken: ReadonlySet<number>, last: number): number {

@@ -2,9 +2,9 @@
 // record the nodes it certifies. The daemon backs it with the replicated store (the Cluster
 // object's rootCA and joinTokens, the Node table); MemoryCaBackend backs it in tests.
 
-import type { NodeRole } from '../store/objects/node.js';
-import type { JoinTokens } from './join-token.js';
-import type { RootCA } from './root-ca.js';
+import type { NodeRole } from '../../api/objects/node.js';
+import type { JoinTokens } from '../../ca/join-token.js';
+import type { RootCA } from '../../ca/root-ca.js';
 
 /** The cluster's CA settings, read together so a request sees one consistent state. */
 export interface CaClusterState {

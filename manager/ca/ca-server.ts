@@ -6,8 +6,8 @@
 
 import * as grpc from '@grpc/grpc-js';
 import { pino, type Logger } from 'pino';
-import { generateId } from '../store/ids.js';
-import type { NodeRole } from '../store/objects/node.js';
+import { generateId } from '../../api/objects/ids.js';
+import type { NodeRole } from '../../api/objects/node.js';
 import type { CaBackend } from './ca-backend.js';
 import {
   newGetRootResponse,
@@ -20,7 +20,7 @@ import {
   type PbIssueResponse,
   type PbRenewRequest,
   type PbRenewResponse,
-} from './ca-service.js';
+} from '../../ca/ca-service.js';
 import {
   CaError,
   InvalidCsrError,
@@ -28,10 +28,10 @@ import {
   NodeRemovedError,
   toGrpcStatus,
   UnknownNodeError,
-} from './errors.js';
-import { matchJoinToken, parseJoinToken } from './join-token.js';
-import { signNodeCertificate } from './node-certificate.js';
-import { requireRole, type CallWithAuthContext } from './peer-identity.js';
+} from '../../ca/errors.js';
+import { matchJoinToken, parseJoinToken } from '../../ca/join-token.js';
+import { signNodeCertificate } from '../../ca/node-certificate.js';
+import { requireRole, type CallWithAuthContext } from '../../ca/peer-identity.js';
 
 export interface NodeCaServerOptions {
   readonly backend: CaBackend;

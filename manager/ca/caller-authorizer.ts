@@ -14,17 +14,17 @@
 // record (it was promoted again since). While a demotion is in progress the node is still in the
 // Raft group and must be heard: it may have to acknowledge its own removal.
 
-import type { NodeRole } from '../store/objects/node.js';
+import type { NodeRole } from '../../api/objects/node.js';
 import {
   NodeDemotedError,
   NodeRemovedError,
   PermissionDeniedError,
   UnauthenticatedError,
   UnknownNodeError,
-} from './errors.js';
-import type { NodeIdentity } from './node-certificate.js';
-import { peerCertificate, type CallWithAuthContext } from './peer-identity.js';
-import { CERT_BACKDATE_MS } from './root-ca.js';
+} from '../../ca/errors.js';
+import type { NodeIdentity } from '../../ca/node-certificate.js';
+import { peerCertificate, type CallWithAuthContext } from '../../ca/peer-identity.js';
+import { CERT_BACKDATE_MS } from '../../ca/root-ca.js';
 
 /**
  * What a method needs of its caller: `node` any member node (dispatcher, certificate renewal),

@@ -1,11 +1,11 @@
 // A CaBackend held in memory: one root CA, rotatable tokens, a table of certified nodes and
 // the set of removed ones. Used by tests and by anything that runs a CA without a store.
 
-import type { NodeRole } from '../store/objects/node.js';
+import type { NodeRole } from '../../api/objects/node.js';
 import type { CaBackend, CaClusterState, IssuedCertificate } from './ca-backend.js';
-import { generateJoinToken, generateJoinTokens, type JoinTokens } from './join-token.js';
-import { DEFAULT_NODE_CERT_EXPIRY_MS } from './node-certificate.js';
-import type { RootCA } from './root-ca.js';
+import { generateJoinToken, generateJoinTokens, type JoinTokens } from '../../ca/join-token.js';
+import { DEFAULT_NODE_CERT_EXPIRY_MS } from '../../ca/node-certificate.js';
+import type { RootCA } from '../../ca/root-ca.js';
 
 export interface MemoryNodeRecord {
   readonly nodeId: string;

@@ -15,11 +15,11 @@
 // dropped node's record is gone, so the dispatcher, the CA and Control still refuse it as
 // unknown). Swarmkit prunes expired entries but has no size bound.
 
-import { DEFAULT_NODE_CERT_EXPIRY_MS, parseNodeCertificate } from './node-certificate.js';
-import { CERT_BACKDATE_MS } from './root-ca.js';
+import { DEFAULT_NODE_CERT_EXPIRY_MS, parseNodeCertificate } from '../../ca/node-certificate.js';
+import { CERT_BACKDATE_MS } from '../../ca/root-ca.js';
 import type { ReadTx } from '../store/read-tx.js';
 import type { WriteTx } from '../store/write-tx.js';
-import type { Cluster, RemovedNode } from '../store/objects/index.js';
+import type { Cluster, RemovedNode } from '../../api/objects/index.js';
 
 /** Most removed nodes listed at once. */
 export const MAX_REMOVED_NODES = 4096;

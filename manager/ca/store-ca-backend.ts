@@ -5,13 +5,13 @@
 // to the leader (`forwardToLeader`), so nodes join and renew through any manager.
 
 import { NotLeaderError, type MemoryStore } from '../store/index.js';
-import type { Cluster, NewObject } from '../store/objects/index.js';
-import type { NodeRole } from '../store/objects/node.js';
+import type { Cluster, NewObject } from '../../api/objects/index.js';
+import type { NodeRole } from '../../api/objects/node.js';
 import type { CaBackend, CaClusterState, IssuedCertificate } from './ca-backend.js';
 import { peerHost } from '../dispatcher/identity.js';
-import { NodeRemovedError, UnknownNodeError } from './errors.js';
+import { NodeRemovedError, UnknownNodeError } from '../../ca/errors.js';
 import { isNodeRemoved, removedNodeSet } from './removed-nodes.js';
-import { RootCA } from './root-ca.js';
+import { RootCA } from '../../ca/root-ca.js';
 
 export interface StoreCaBackendOptions {
   /** Records a certificate on the leader, when this manager is a follower. */

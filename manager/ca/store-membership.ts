@@ -3,7 +3,7 @@
 // a follower's answer may lag the leader's by the entries it has not applied yet.
 
 import type { MemoryStore } from '../store/index.js';
-import type { Cluster, Node } from '../store/objects/index.js';
+import type { Cluster, Node } from '../../api/objects/index.js';
 import type { ClusterMembership, NodeStanding } from './caller-authorizer.js';
 import type { RaftIdentities } from './raft-sender.js';
 import { removedNodeSet } from './removed-nodes.js';

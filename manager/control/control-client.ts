@@ -3,7 +3,7 @@
 
 import * as grpc from '@grpc/grpc-js';
 import { shoal } from '../../proto/gen/control.js';
-import type { ForwardedRequest, ForwardedResponse } from '../api/swarm-control.js';
+import type { ForwardedRequest, ForwardedResponse } from '../engineapi/swarm-control.js';
 import type { IssuedCertificate } from '../ca/ca-backend.js';
 import type { RaftId } from '../raft/types.js';
 import { controlServiceDefinition as def, u64 } from './control-service.js';

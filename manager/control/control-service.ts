@@ -6,12 +6,12 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { shoal } from '../../proto/gen/control.js';
-import type { ForwardedRequest, ForwardedResponse } from '../api/swarm-control.js';
+import type { ForwardedRequest, ForwardedResponse } from '../engineapi/swarm-control.js';
 import type { IssuedCertificate } from '../ca/ca-backend.js';
-import { NodeDemotedError, UnknownNodeError } from '../ca/errors.js';
-import { NODE_ROLES, type NodeRole } from '../store/objects/node.js';
-import { NotLeaderError } from '../raft/node/errors.js';
-import type { RaftNode } from '../raft/node/raft-node.js';
+import { NodeDemotedError, UnknownNodeError } from '../../ca/errors.js';
+import { NODE_ROLES, type NodeRole } from '../../api/objects/node.js';
+import { NotLeaderError } from '../raft/driver/errors.js';
+import type { RaftNode } from '../raft/driver/raft-node.js';
 
 const pb = shoal.control;
 

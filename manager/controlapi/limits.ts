@@ -5,7 +5,7 @@
 
 /**
  * A whole service spec, as JSON. A task carries its spec to its agent in one dispatcher
- * message of at most 2 MiB (MAX_OBJECT_BYTES in manager/dispatcher/wire/json-codec.ts), next
+ * message of at most 2 MiB (MAX_OBJECT_BYTES in api/wire/json-codec.ts), next
  * to the task's other fields and network attachments; a quarter of it leaves ample room.
  */
 export const MAX_SERVICE_SPEC_BYTES = 512 * 1024;

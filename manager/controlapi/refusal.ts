@@ -2,7 +2,7 @@
 // HTTP status and the message Docker gives (swarmkit's gRPC errors are relayed by dockerd as
 // "rpc error: code = <Code> desc = <text>", and shoal keeps that wording).
 
-import { rpcMessage } from '../api/errors.js';
+import { rpcMessage } from '../engineapi/errors.js';
 
 export class Refusal extends Error {
   /** A stable name of the rule's kind, e.g. INVALID_ARGUMENT, POOL_OVERLAP. */

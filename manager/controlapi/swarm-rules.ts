@@ -2,7 +2,7 @@
 // messages), for `swarm update`, and the bounds of `swarm init` and `swarm join` requests.
 // Pure: (readTx, request) → writes or a refusal.
 
-import type { InitRequest, JoinRequest } from '../api/swarm-control.js';
+import type { InitRequest, JoinRequest } from '../engineapi/swarm-control.js';
 import type { ClusterSpec, ReadTx } from '../store/index.js';
 import { decide, type Decision } from './decision.js';
 import {

@@ -5,9 +5,9 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Clock } from '../raft/node/clock.js';
+import type { Clock } from '../../api/clock/clock.js';
 import type { MemoryStore } from '../store/index.js';
-import type { NodeDescription } from '../store/objects/index.js';
+import type { NodeDescription } from '../../api/objects/index.js';
 import type { MessageLimits, RefusedObject } from './assignment-messages.js';
 import { NodeAssignments } from './assignment-set.js';
 import { AssignmentRouter } from './assignment-router.js';
@@ -17,7 +17,7 @@ import {
   NodeRemovedError,
   SessionExpiredError,
   SessionInvalidError,
-} from './errors.js';
+} from '../../api/wire/errors.js';
 import { HeartbeatMonitor } from './heartbeat-monitor.js';
 import type { NodeIdentity } from './identity.js';
 import { LogBroker } from './log-broker.js';
@@ -38,7 +38,7 @@ import {
 import { heartbeatGrace, heartbeatPeriodFromStore, managersFromStore, type ManagerPeer } from './settings.js';
 import { applyStatusReports, type StatusOutcome, type StatusReport } from './task-status-writes.js';
 import { applyRejections, hasFinished, type Rejection, type RejectionOutcome } from './task-rejections.js';
-import { newSessionMessage, type PbSessionMessage } from './wire/service.js';
+import { newSessionMessage, type PbSessionMessage } from '../../api/wire/service.js';
 
 export interface ActiveDispatcherOptions {
   readonly store: MemoryStore;

@@ -5,17 +5,17 @@
 // packed into messages within the agent's limits: a set too large for one message travels in
 // several, each but the last marked `more`, and the agent applies them as one change.
 
-import type { Config, Secret, Task } from '../store/objects/index.js';
+import type { Config, Secret, Task } from '../../api/objects/index.js';
 import { needsDependencies, type AssignmentBatch } from './assignment-set.js';
-import { encodeObject, type EncodedObject } from './wire/json-codec.js';
+import { encodeObject, type EncodedObject } from '../../api/wire/json-codec.js';
 import {
   humanBytes,
   MAX_MESSAGE_ENTRIES,
   MAX_MESSAGE_OBJECT_BYTES,
   MAX_OBJECT_BYTES,
   MAX_VIEW_BYTES,
-} from './wire/limits.js';
-import { AssignmentsType, newAssignmentsMessage, type PbAssignmentsMessage } from './wire/service.js';
+} from '../../api/wire/limits.js';
+import { AssignmentsType, newAssignmentsMessage, type PbAssignmentsMessage } from '../../api/wire/service.js';
 
 /** An object left out of a node's messages, and why (worded for `docker service ps`). */
 export type RefusedObject =

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { WatchOverflowError, type ChangeEvent, type MemoryStore, type Watcher } from '../store/index.js';
 import { affectsNetworkViews } from './network-views.js';
 import type { AssignmentBatch } from './assignment-set.js';
-import { SessionInternalError } from './errors.js';
+import { SessionInternalError } from '../../api/wire/errors.js';
 import type { Session } from './session.js';
 
 export interface RouterHooks {

@@ -9,10 +9,10 @@
 // a task is re-sent only when something besides its status changed, or while its state is
 // one the managers set (assigned and below).
 
-import type { NodeNetworkView } from '../../agent/network/network-view.js';
+import type { NodeNetworkView } from '../../api/network/network-view.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { ReadTx } from '../store/read-tx.js';
-import { taskStateRank, type Config, type Secret, type Task } from '../store/objects/index.js';
+import { taskStateRank, type Config, type Secret, type Task } from '../../api/objects/index.js';
 
 const ASSIGNED = taskStateRank('assigned');
 const RUNNING = taskStateRank('running');

@@ -10,8 +10,8 @@
 
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { LogLine, LogsOptions } from '../api/swarm-control.js';
-import { systemClock, type Clock } from '../raft/node/clock.js';
+import type { LogLine, LogsOptions } from '../engineapi/swarm-control.js';
+import { systemClock, type Clock } from '../../api/clock/clock.js';
 import type { MemoryStore } from '../store/index.js';
 import { ActiveDispatcher } from './active-dispatcher.js';
 import type { MessageLimits } from './assignment-messages.js';
@@ -21,10 +21,10 @@ import {
   NotLeaderError,
   toServiceError,
   UnauthenticatedError,
-} from './errors.js';
+} from '../../api/wire/errors.js';
 import { peerHost, type Identify, type NodeIdentity, type ServerCall } from './identity.js';
 import type { ManagerPeer } from './settings.js';
-import { checkTaskId, decodeNodeDescription, decodeTaskStatus } from './wire/json-codec.js';
+import { checkTaskId, decodeNodeDescription, decodeTaskStatus } from '../../api/wire/json-codec.js';
 import {
   dispatcherServiceDefinition,
   newHeartbeatResponse,
@@ -37,7 +37,7 @@ import {
   type PbPublishLogsResponse,
   type PbUpdateTaskStatusRequest,
   type PbUpdateTaskStatusResponse,
-} from './wire/service.js';
+} from '../../api/wire/service.js';
 import type { AssignmentsStream, LogSubscriptionsStream, SessionStream } from './session.js';
 
 export interface DispatcherOptions {

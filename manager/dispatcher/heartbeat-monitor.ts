@@ -2,7 +2,7 @@
 // its timer, when it fires early because the deadline moved, re-arms for the rest instead of
 // being cancelled and recreated on every beat. A node whose deadline passes is expired once.
 
-import type { Cancel, Clock } from '../raft/node/clock.js';
+import type { Cancel, Clock } from '../../api/clock/clock.js';
 
 interface Entry {
   deadline: number;

@@ -3,9 +3,9 @@
 // with insecure credentials inject their own. The dispatcher never trusts a node ID from a message.
 
 import * as grpc from '@grpc/grpc-js';
-import { CaError, UnknownNodeError } from '../ca/errors.js';
-import type { NodeRole } from '../store/objects/index.js';
-import { DispatcherError, NotLeaderError } from './errors.js';
+import { CaError, UnknownNodeError } from '../../ca/errors.js';
+import type { NodeRole } from '../../api/objects/index.js';
+import { DispatcherError, NotLeaderError } from '../../api/wire/errors.js';
 
 export interface NodeIdentity {
   readonly nodeId: string;

@@ -10,4 +10,4 @@ export {
 } from './settings.js';
 export { IncompleteLogsError } from './log-broker.js';
 export { HEARTBEAT_FAILURE } from './node-status-writes.js';
-export * from './errors.js';
+export * from '../../api/wire/errors.js';

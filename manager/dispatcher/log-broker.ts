@@ -9,11 +9,11 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { LogLine, LogsOptions } from '../api/swarm-control.js';
+import type { LogLine, LogsOptions } from '../engineapi/swarm-control.js';
 import type { MemoryStore } from '../store/index.js';
-import { MalformedMessageError } from './errors.js';
+import { MalformedMessageError } from '../../api/wire/errors.js';
 import type { Session } from './session.js';
-import { newLogSubscription, type PbPublishLogsMessage } from './wire/service.js';
+import { newLogSubscription, type PbPublishLogsMessage } from '../../api/wire/service.js';
 
 /** Longest log line accepted from an agent. */
 export const MAX_LOG_LINE = 1024 * 1024;

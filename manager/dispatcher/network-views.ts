@@ -10,14 +10,14 @@ import {
   isEndpointTask,
   isHealthyBackend,
   type DigestedView,
-} from '../../agent/network/network-view.js';
+} from '../network/cluster-network-views.js';
 import {
   diffNetwork,
   type NetworkEntry,
   type NetworkPatch,
   type NodeNetworkViewUpdate,
-} from '../../agent/network/network-view-update.js';
-import type { Task } from '../store/objects/index.js';
+} from '../../api/network/network-view-update.js';
+import type { Task } from '../../api/objects/index.js';
 import type { ChangeEvent, MemoryStore } from '../store/index.js';
 
 /**

@@ -3,7 +3,7 @@
 // marked 'down'. A node the store does not hold is not a member, and is refused.
 
 import type { WriteTx } from '../store/index.js';
-import type { NodeDescription } from '../store/objects/index.js';
+import type { NodeDescription } from '../../api/objects/index.js';
 
 export type NodeStatusChange =
   | {

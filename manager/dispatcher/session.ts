@@ -17,7 +17,7 @@ import {
   type RefusedObject,
   type ViewPart,
 } from './assignment-messages.js';
-import { humanBytes } from './wire/limits.js';
+import { humanBytes } from '../../api/wire/limits.js';
 import {
   type Decoded,
   type PbAssignmentsMessage,
@@ -26,8 +26,8 @@ import {
   type PbLogSubscriptionsRequest,
   type PbSessionMessage,
   type PbSessionRequest,
-} from './wire/service.js';
-import { AgentTooSlowError, type DispatcherError, toServiceError } from './errors.js';
+} from '../../api/wire/service.js';
+import { AgentTooSlowError, type DispatcherError, toServiceError } from '../../api/wire/errors.js';
 import type { AssignmentBatch, NodeAssignments } from './assignment-set.js';
 
 export type SessionStream = grpc.ServerWritableStream<Decoded<PbSessionRequest>, PbSessionMessage>;

@@ -5,7 +5,7 @@
 // so each task is written at most once.
 
 import type { WriteTx } from '../store/index.js';
-import { taskStateRank, type TaskStatus } from '../store/objects/index.js';
+import { taskStateRank, type TaskStatus } from '../../api/objects/index.js';
 
 export interface Rejection {
   readonly nodeId: string;

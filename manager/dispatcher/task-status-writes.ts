@@ -4,7 +4,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import type { WriteTx } from '../store/index.js';
-import { taskStateRank, type TaskStatus } from '../store/objects/index.js';
+import { taskStateRank, type TaskStatus } from '../../api/objects/index.js';
 
 export interface StatusReport {
   readonly nodeId: string;

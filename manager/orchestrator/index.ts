@@ -5,7 +5,7 @@
 
 import { setMaxListeners } from 'node:events';
 import { pino, type Logger } from 'pino';
-import type { Clock } from '../raft/node/clock.js';
+import type { Clock } from '../../api/clock/clock.js';
 import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js';
 import type { MemoryStore } from '../store/store.js';
 import type { ControlLoop } from './control-loop.js';

@@ -5,7 +5,7 @@
 
 // (The system clock itself also waits out long delays; this keeps an injected clock honest too.)
 
-import { MAX_TIMER_MS, type Cancel, type Clock } from '../raft/node/clock.js';
+import { MAX_TIMER_MS, type Cancel, type Clock } from '../../api/clock/clock.js';
 
 export { MAX_TIMER_MS };
 

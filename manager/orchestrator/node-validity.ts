@@ -1,7 +1,7 @@
 // Whether a node can keep the tasks it has: a node that is down, drained or gone loses them
 // (replicated tasks are replaced elsewhere; global tasks stop until the node is back).
 
-import type { Node } from '../store/objects/index.js';
+import type { Node } from '../../api/objects/index.js';
 
 export type NodeLoss = 'down' | 'drain' | 'removed';
 

@@ -1,7 +1,7 @@
 // What every orchestrator loop is built with.
 
 import type { Logger } from 'pino';
-import type { Clock } from '../raft/node/clock.js';
+import type { Clock } from '../../api/clock/clock.js';
 import type { MemoryStore } from '../store/store.js';
 import type { RestartSupervisor } from './restart/restart-supervisor.js';
 import type { UpdateRequests } from './update-requests.js';

@@ -1,7 +1,7 @@
 // One pending "try again soon" per loop: after a refused write, wake the loop after a short
 // delay on the injected clock. Cancelled when the loop stops.
 
-import type { Cancel, Clock } from '../raft/node/clock.js';
+import type { Cancel, Clock } from '../../api/clock/clock.js';
 import type { Wakeup } from './wakeup.js';
 
 export const RETRY_DELAY_MS = 100;

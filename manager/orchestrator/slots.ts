@@ -8,7 +8,7 @@
 // stopped by the system (drain, lost node, update), is empty. Tasks being removed (desired
 // 'remove') belong to no slot.
 
-import type { Service, Task } from '../store/objects/index.js';
+import type { Service, Task } from '../../api/objects/index.js';
 import { isTaskDirty } from './spec-key.js';
 import { newest, wantsToRun } from './task-state.js';
 

@@ -3,7 +3,7 @@
 // spec). Store objects are frozen and shared, so each spec's canonical form is computed once.
 
 import { canonicalJson } from '../store/canonical-json.js';
-import type { Service, Task, TaskSpec } from '../store/objects/index.js';
+import type { Service, Task, TaskSpec } from '../../api/objects/index.js';
 
 const keys = new WeakMap<object, string>();
 

@@ -2,8 +2,8 @@
 // current template in state 'new'; every status change sets the state, a timestamp and a
 // message together.
 
-import { generateId } from '../store/ids.js';
-import type { NewObject, Service, Task, TaskState, TaskStatus } from '../store/objects/index.js';
+import { generateId } from '../../api/objects/ids.js';
+import type { NewObject, Service, Task, TaskState, TaskStatus } from '../../api/objects/index.js';
 
 export interface NewTaskOptions {
   readonly slot: number;

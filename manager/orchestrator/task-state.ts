@@ -4,7 +4,7 @@
 // a stop-first update), 'running' (services), 'complete' (jobs: run to completion), 'shutdown'
 // (stop it, keep it in history) and 'remove' (stop it, then delete it).
 
-import { taskStateRank, type Task, type TaskState } from '../store/objects/index.js';
+import { taskStateRank, type Task, type TaskState } from '../../api/objects/index.js';
 
 const RUNNING = taskStateRank('running');
 

@@ -7,8 +7,8 @@ import {
   NotLeaderError as RaftNotLeader,
   RaftTimeoutError,
   TooManyRequestsError,
-} from '../raft/node/errors.js';
-import type { RaftNode } from '../raft/node/raft-node.js';
+} from '../raft/driver/errors.js';
+import type { RaftNode } from '../raft/driver/raft-node.js';
 import {
   NotLeaderError,
   ProposalAbortedError,

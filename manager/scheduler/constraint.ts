@@ -4,7 +4,7 @@
 // label names themselves are case-sensitive. A missing attribute matches the empty string
 // (so `!=` holds and `==` fails).
 
-import type { Node } from '../store/objects/index.js';
+import type { Node } from '../../api/objects/index.js';
 
 export type ConstraintOperator = '==' | '!=';
 

@@ -2,8 +2,8 @@
 // still hold resources, with running totals (reserved CPU and memory, tasks per service,
 // host-mode ports in use) kept up to date as tasks come and go, so no decision rescans tasks.
 
-import type { Node, Task } from '../store/objects/index.js';
-import { taskStateRank } from '../store/objects/index.js';
+import type { Node, Task } from '../../api/objects/index.js';
+import { taskStateRank } from '../../api/objects/index.js';
 
 const ASSIGNED = taskStateRank('assigned');
 const RUNNING = taskStateRank('running');

@@ -6,7 +6,7 @@
 // once, so the next decision sees it.
 
 import { specKey } from '../orchestrator/spec-key.js';
-import type { Service, Task } from '../store/objects/index.js';
+import type { Service, Task } from '../../api/objects/index.js';
 import type { NodeInfo } from './node-info.js';
 import { noSuitableNode, Pipeline } from './pipeline.js';
 import { SpreadTree } from './spread.js';

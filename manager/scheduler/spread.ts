@@ -3,7 +3,7 @@
 // value, including "no such label", gets an equal share), then to the node with the fewest tasks
 // of this service, then the fewest tasks overall. Each leaf keeps its nodes in a heap.
 
-import type { Node } from '../store/objects/index.js';
+import type { Node } from '../../api/objects/index.js';
 import { nodeAttribute } from './constraint.js';
 import { Heap } from './node-heap.js';
 import type { NodeInfo } from './node-info.js';

@@ -1,7 +1,7 @@
 // What a task asks of a node, worked out once per group of identical tasks: reservations,
 // parsed constraints, platforms, max replicas per node, host-mode ports, spread preferences.
 
-import type { Platform, Service, Task } from '../store/objects/index.js';
+import type { Platform, Service, Task } from '../../api/objects/index.js';
 import { ConstraintParseError, parseConstraints, type Constraint } from './constraint.js';
 
 export interface TaskRequirements {

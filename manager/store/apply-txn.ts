@@ -7,7 +7,7 @@
 
 import { ConflictError, ExistsError, NameConflictError, NotFoundError, type StoreError } from './errors.js';
 import type { ChangeEvent } from './events.js';
-import type { StoredObject, TableName } from './objects/index.js';
+import type { StoredObject, TableName } from '../../api/objects/index.js';
 import type { Tables } from './tables.js';
 import { opId, type TxnOp } from './command.js';
 

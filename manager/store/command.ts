@@ -9,9 +9,9 @@
 // with MalformedCommandError and changes nothing, on every replica alike.
 
 import { MalformedCommandError } from './errors.js';
-import { isTableName, type StoredObject, type TableName } from './objects/index.js';
+import { isTableName, type StoredObject, type TableName } from '../../api/objects/index.js';
 import { freezeWithin } from './freeze.js';
-import { checkObject, isRecord, isValidId, MAX_DEPTH } from './shape.js';
+import { checkObject, isRecord, isValidId, MAX_DEPTH } from '../../api/objects/shape.js';
 
 export const COMMAND_VERSION = 1;
 

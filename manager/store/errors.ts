@@ -3,7 +3,7 @@
 // name conflict, malformed command) are deterministic: every replica refuses the same
 // transaction with the same error, and the proposing caller receives it from `update()`.
 
-import { KIND_OF, type TableName } from './objects/index.js';
+import { KIND_OF, type TableName } from '../../api/objects/index.js';
 
 export type StoreErrorCode =
   | 'CONFLICT'

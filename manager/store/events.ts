@@ -1,7 +1,7 @@
 // What the watch queue publishes: one event per changed object, then one commit event per
 // applied transaction (or restored snapshot).
 
-import type { ObjectOf, TableName } from './objects/index.js';
+import type { ObjectOf, TableName } from '../../api/objects/index.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete';
 

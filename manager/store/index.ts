@@ -8,6 +8,6 @@ export type { WriteTx } from './write-tx.js';
 export { Watcher, DEFAULT_WATCH_BUFFER, type WatchOptions } from './watch.js';
 export type { ChangeAction, ChangeEvent, CommitEvent, StoreEvent } from './events.js';
 export { INDEXES, serviceNodeKey, serviceSlotKey, type IndexName, type NamedTable } from './indexes.js';
-export { generateId } from './ids.js';
+export { generateId } from '../../api/objects/ids.js';
 export * from './errors.js';
-export * from './objects/index.js';
+export * from '../../api/objects/index.js';

@@ -2,7 +2,7 @@
 // Tables maintain them incrementally on each change (see table.ts); readers query them through
 // `ReadTx.find(table, index, key)`.
 
-import type { ObjectOf, TableName } from './objects/index.js';
+import type { ObjectOf, TableName } from '../../api/objects/index.js';
 
 export interface IndexDef<T> {
   /** At most one object per key (creates and updates that would break it are refused). */

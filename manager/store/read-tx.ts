@@ -4,7 +4,7 @@
 
 import { TxClosedError } from './errors.js';
 import type { IndexName, NamedTable } from './indexes.js';
-import type { ObjectOf, TableName } from './objects/index.js';
+import type { ObjectOf, TableName } from '../../api/objects/index.js';
 import type { Tables } from './tables.js';
 
 export interface ReadTx {

@@ -23,8 +23,8 @@ import { canonicalJson } from './canonical-json.js';
 import { MalformedSnapshotError } from './errors.js';
 import type { ChangeEvent } from './events.js';
 import { freezeWithin } from './freeze.js';
-import { isTableName, TABLE_NAMES, type StoredObject } from './objects/index.js';
-import { checkObject, isRecord, isValidId, MAX_DEPTH } from './shape.js';
+import { isTableName, TABLE_NAMES, type StoredObject } from '../../api/objects/index.js';
+import { checkObject, isRecord, isValidId, MAX_DEPTH } from '../../api/objects/shape.js';
 import type { Table } from './table.js';
 import { Tables } from './tables.js';
 

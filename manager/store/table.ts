@@ -3,7 +3,7 @@
 
 import type { IndexDef } from './indexes.js';
 import { StoreInvariantError } from './errors.js';
-import type { StoredObjectBase, TableName } from './objects/index.js';
+import type { StoredObjectBase, TableName } from '../../api/objects/index.js';
 
 /** One secondary index: key → IDs of the objects with that key. */
 export class SecondaryIndex<T extends StoredObjectBase> {

@@ -1,7 +1,7 @@
 // The set of all tables of one store state. Replaced wholesale by a snapshot restore.
 
 import { INDEXES, type IndexDef } from './indexes.js';
-import { TABLE_NAMES, type ObjectOf, type StoredObject, type TableName } from './objects/index.js';
+import { TABLE_NAMES, type ObjectOf, type StoredObject, type TableName } from '../../api/objects/index.js';
 import { Table } from './table.js';
 
 export class Tables {

@@ -6,7 +6,7 @@
 
 import { WatchOverflowError } from './errors.js';
 import type { ChangeAction, ChangeEvent, CommitEvent, StoreEvent } from './events.js';
-import type { TableName } from './objects/index.js';
+import type { TableName } from '../../api/objects/index.js';
 
 export const DEFAULT_WATCH_BUFFER = 10_000;
 

@@ -17,9 +17,9 @@ import {
 } from './errors.js';
 import { deepFreeze } from './freeze.js';
 import type { IndexName, NamedTable } from './indexes.js';
-import type { NewObject, ObjectOf, StoredObject, TableName } from './objects/index.js';
+import type { NewObject, ObjectOf, StoredObject, TableName } from '../../api/objects/index.js';
 import type { ReadTx } from './read-tx.js';
-import { checkObject, MAX_DEPTH, tooDeep } from './shape.js';
+import { checkObject, MAX_DEPTH, tooDeep } from '../../api/objects/shape.js';
 import type { Tables } from './tables.js';
 
 /** How to undo one #record: the entry as it was before (undefined: it did not exist). */

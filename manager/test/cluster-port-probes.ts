@@ -11,9 +11,9 @@ import {
   newIssueRequest,
   newRenewRequest,
   nodeCaServiceDefinition,
-} from '../ca/ca-service.js';
+} from '../../ca/ca-service.js';
 import { controlServiceDefinition } from '../control/control-service.js';
-import { encodeJson } from '../dispatcher/wire/json-codec.js';
+import { encodeJson } from '../../api/wire/json-codec.js';
 import {
   dispatcherServiceDefinition,
   newAssignmentsRequest,
@@ -21,9 +21,9 @@ import {
   newLogSubscriptionsRequest,
   newSessionRequest,
   newUpdateTaskStatusRequest,
-} from '../dispatcher/wire/service.js';
-import { newBatch, raftServiceDefinition } from '../raft/node/grpc-service.js';
-import type { NodeDescription } from '../store/objects/index.js';
+} from '../../api/wire/service.js';
+import { newBatch, raftServiceDefinition } from '../raft/driver/grpc-service.js';
+import type { NodeDescription } from '../../api/objects/index.js';
 
 export interface ProbeResult {
   readonly code: grpc.status;

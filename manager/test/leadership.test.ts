@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import pino from 'pino';
 import { LeaderLoops, type LeadershipSource } from '../leadership.js';
-import type { LeadershipChange } from '../raft/node/raft-node.js';
+import type { LeadershipChange } from '../raft/driver/raft-node.js';
 
 /** A Raft stand-in whose leadership and read barrier the test drives. */
 class FakeRaft implements LeadershipSource {

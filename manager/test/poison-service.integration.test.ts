@@ -19,7 +19,7 @@ import { AllocatorLoop } from '../allocator/allocator-loop.js';
 import { LeaderLoops } from '../leadership.js';
 import { createOrchestration } from '../orchestrator/index.js';
 import { MAX_TASK_CHANGES_PER_SERVICE } from '../orchestrator/pass-limits.js';
-import { systemClock } from '../raft/node/clock.js';
+import { systemClock } from '../../api/clock/clock.js';
 import { ReplicatedStore } from '../replication/replicated-store.js';
 import { newCluster, newNode, newService } from '../store/test/fixtures.js';
 

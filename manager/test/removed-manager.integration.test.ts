@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { shoal } from '../../proto/gen/control.js';
-import { generateNodeKeyAndCsr } from '../ca/node-certificate.js';
+import { generateNodeKeyAndCsr } from '../../ca/node-certificate.js';
 import { markNodeRemoved } from '../ca/removed-nodes.js';
-import type { NodeCredentials } from '../ca/ca-client.js';
-import { newRenewRequest, nodeCaServiceDefinition } from '../ca/ca-service.js';
+import type { NodeCredentials } from '../../ca/ca-client.js';
+import { newRenewRequest, nodeCaServiceDefinition } from '../../ca/ca-service.js';
 import { controlServiceDefinition } from '../control/control-service.js';
-import { encodeJson } from '../dispatcher/wire/json-codec.js';
-import { dispatcherServiceDefinition, newSessionRequest } from '../dispatcher/wire/service.js';
-import { newBatch, raftServiceDefinition, type PbAck } from '../raft/node/grpc-service.js';
+import { encodeJson } from '../../api/wire/json-codec.js';
+import { dispatcherServiceDefinition, newSessionRequest } from '../../api/wire/service.js';
+import { newBatch, raftServiceDefinition, type PbAck } from '../raft/driver/grpc-service.js';
 import { newNode } from '../store/test/fixtures.js';
 import {
   clientOf,

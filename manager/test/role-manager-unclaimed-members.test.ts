@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import type { RaftNode } from '../raft/node/raft-node.js';
+import type { RaftNode } from '../raft/driver/raft-node.js';
 import type { ConfState } from '../raft/types.js';
 import { ORPHAN_MEMBER_GRACE_MS, RoleManager } from '../role-manager.js';
 import { createLocalStore } from '../store/local-proposer.js';
 import type { MemoryStore } from '../store/index.js';
 import { newCluster, newNode } from '../store/test/fixtures.js';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '../../api/clock/manual-clock.js';
 
 const LEADER = 10;
 

@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
-import type { ForwardedRequest } from '../api/swarm-control.js';
-import type { NodeCredentials } from '../ca/ca-client.js';
-import { RootCA } from '../ca/root-ca.js';
-import { certifiedNode } from '../ca/test/support/pki-fixtures.js';
-import { channelCredentials, NODE_CHANNEL_OPTIONS } from '../ca/tls-credentials.js';
+import type { ForwardedRequest } from '../engineapi/swarm-control.js';
+import type { NodeCredentials } from '../../ca/ca-client.js';
+import { RootCA } from '../../ca/root-ca.js';
+import { certifiedNode } from '../../ca/test/support/pki-fixtures.js';
+import { channelCredentials, NODE_CHANNEL_OPTIONS } from '../../ca/tls-credentials.js';
 import { newClusterObject } from '../cluster-defaults.js';
 import { Manager } from '../manager.js';
-import type { NewObject } from '../store/objects/index.js';
+import type { NewObject } from '../../api/objects/index.js';
 
 const logger = pino({ level: process.env['SHOAL_TEST_LOG'] ?? 'silent' });
 

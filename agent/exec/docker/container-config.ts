@@ -4,10 +4,10 @@
 // a message naming the spec field.
 
 import type Dockerode from 'dockerode';
-import type { HealthConfig, Mount, Task } from '../../../manager/store/objects/index.js';
+import type { HealthConfig, Mount, Task } from '../../../api/objects/index.js';
 import { InvalidTaskSpecError } from '../errors.js';
 import type { ContainerNetworking, EndpointSettings } from '../network-attacher.js';
-import { containerLabels, taskName } from '../task-identity.js';
+import { containerLabels, taskName } from '../../../api/task-identity.js';
 
 const NS_PER_MS = 1_000_000;
 

@@ -4,7 +4,7 @@
 
 import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
-import type { Task } from '../../../manager/store/objects/index.js';
+import type { Task } from '../../../api/objects/index.js';
 import type {
   ContainerInfo,
   Controller,
@@ -16,7 +16,7 @@ import type {
 } from '../executor.js';
 import { AbortedError, ContainerNotFoundError, ExecError } from '../errors.js';
 import type { NetworkAttacher } from '../network-attacher.js';
-import { taskName } from '../task-identity.js';
+import { taskName } from '../../../api/task-identity.js';
 import { containerCreateOptions, endpointSettings } from './container-config.js';
 import { statusOf, toExecError } from './engine-errors.js';
 import { awaitHealthy, watchUnhealthy } from './health-watch.js';

@@ -2,10 +2,10 @@
 
 import Dockerode from 'dockerode';
 import { pino, type Logger } from 'pino';
-import type { Labels, NodeDescription, Task } from '../../../manager/store/objects/index.js';
+import type { Labels, NodeDescription, Task } from '../../../api/objects/index.js';
 import type { Controller, Executor, ManagedContainer } from '../executor.js';
 import { EngineDefaultAttacher, type NetworkAttacher } from '../network-attacher.js';
-import { LABEL_MANAGED, LABEL_NODE_ID, LABEL_SERVICE_ID, LABEL_TASK_ID } from '../task-identity.js';
+import { LABEL_MANAGED, LABEL_NODE_ID, LABEL_SERVICE_ID, LABEL_TASK_ID } from '../../../api/task-identity.js';
 import { DockerController, type DockerContext } from './docker-controller.js';
 import { statusOf, toExecError } from './engine-errors.js';
 import type { RegistryAuthResolver } from './registry-auth.js';

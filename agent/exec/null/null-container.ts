@@ -1,7 +1,7 @@
 // An in-memory container of the null executor: created → running → exited, with a log buffer
 // that followers can stream, and a change signal that waiters and followers park on.
 
-import type { Task } from '../../../manager/store/objects/index.js';
+import type { Task } from '../../../api/objects/index.js';
 import type { ContainerInfo, ExitStatus, LogEntry, LogOptions } from '../executor.js';
 import { ChangeSignal } from '../change-signal.js';
 import type { NullProgram } from './null-program.js';

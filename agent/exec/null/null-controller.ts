@@ -1,7 +1,7 @@
 // A task's controller on the null executor: the same contract as the Docker controller, with
 // the container kept in the executor's in-memory engine.
 
-import type { Task } from '../../../manager/store/objects/index.js';
+import type { Task } from '../../../api/objects/index.js';
 import type {
   ContainerInfo,
   Controller,
@@ -11,7 +11,7 @@ import type {
   StepOptions,
 } from '../executor.js';
 import { AbortedError, ContainerNotFoundError } from '../errors.js';
-import { taskName } from '../task-identity.js';
+import { taskName } from '../../../api/task-identity.js';
 import { EXIT_SIGKILL, EXIT_SIGTERM, type NullContainer } from './null-container.js';
 
 /** The null executor's in-memory engine, as its controllers see it. */

@@ -4,10 +4,10 @@
 // exit codes, logs, adoption by a later controller for the same task.
 
 import { randomBytes } from 'node:crypto';
-import type { NodeDescription, Task } from '../../../manager/store/objects/index.js';
+import type { NodeDescription, Task } from '../../../api/objects/index.js';
 import type { Controller, Executor, ManagedContainer } from '../executor.js';
 import { ImageNotFoundError } from '../errors.js';
-import { taskName } from '../task-identity.js';
+import { taskName } from '../../../api/task-identity.js';
 import { NullContainer } from './null-container.js';
 import { NullController, type NullEngine } from './null-controller.js';
 import { programFromLabels, type NullProgram } from './null-program.js';

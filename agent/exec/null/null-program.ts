@@ -5,7 +5,7 @@
 //   io.shoal.null.stdout=line1\nline2   print these lines on stdout at start (stderr likewise)
 // Without labels a task runs until it is shut down, which is what a scale benchmark wants.
 
-import type { Task } from '../../../manager/store/objects/index.js';
+import type { Task } from '../../../api/objects/index.js';
 import { InvalidTaskSpecError } from '../errors.js';
 
 export const LABEL_NULL_EXIT_CODE = 'io.shoal.null.exit-code';

@@ -4,10 +4,10 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ContainerSpec, Task } from '../../../manager/store/objects/index.js';
+import type { ContainerSpec, Task } from '../../../api/objects/index.js';
 import type { Controller, Executor, LogEntry, LogOptions } from '../executor.js';
 import { ContainerNotFoundError, ImagePullError } from '../errors.js';
-import { LABEL_MANAGED, LABEL_TASK_ID, taskName } from '../task-identity.js';
+import { LABEL_MANAGED, LABEL_TASK_ID, taskName } from '../../../api/task-identity.js';
 import { makeTask } from './task-fixture.js';
 
 export interface Workload {

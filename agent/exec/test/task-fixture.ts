@@ -1,7 +1,7 @@
 // Builds complete Task objects for executor and worker tests (what the dispatcher would send).
 
 import { randomBytes } from 'node:crypto';
-import type { ContainerSpec, Task, TaskSpec } from '../../../manager/store/objects/index.js';
+import type { ContainerSpec, Task, TaskSpec } from '../../../api/objects/index.js';
 
 export function containerSpec(overrides: Partial<ContainerSpec> = {}): ContainerSpec {
   return {

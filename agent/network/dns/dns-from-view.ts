@@ -1,9 +1,9 @@
-// From the node's network view (agent/network/network-view.ts) to the embedded DNS's records.
+// From the node's network view (api/network/network-view.ts) to the embedded DNS's records.
 // Pure. The ingress network has no service discovery (as in Docker); only healthy tasks are
 // named. Task names (`web.1.<task id>`) need the task's slot, which the view does not carry:
 // the caller passes `taskNameOf` (from its assignments) to have them answered.
 
-import type { NodeNetworkView } from '../network-view.js';
+import type { NodeNetworkView } from '../../../api/network/network-view.js';
 import type { DnsNetworkRecords, DnsTaskRecord } from './dns-records.js';
 
 export function dnsRecordsFromView(

@@ -7,7 +7,7 @@
 // are removed on release.
 
 import Dockerode from 'dockerode';
-import type { Task } from '../../../manager/store/objects/index.js';
+import type { Task } from '../../../api/objects/index.js';
 import {
   EngineDefaultAttacher,
   type ContainerNetworking,

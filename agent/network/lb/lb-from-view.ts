@@ -1,9 +1,9 @@
-// From the node's network view (agent/network/network-view.ts: what the cluster says this node
+// From the node's network view (api/network/network-view.ts: what the cluster says this node
 // must program) to the load-balancing specs. Pure. Only healthy backends (running and meant to
 // run) receive new connections; the ingress network carries the routing mesh only, so its VIPs
 // are not programmed in task sandboxes (as in Docker).
 
-import type { NodeNetworkView, PortView } from '../network-view.js';
+import type { NodeNetworkView, PortView } from '../../../api/network/network-view.js';
 import { portKey } from './lb-spec.js';
 import type { NodeLbSpec, PublishedPort, SandboxDnsRedirect, SandboxLbSpec, VipService } from './lb-spec.js';
 

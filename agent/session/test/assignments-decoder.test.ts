@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MalformedMessageError } from '../../../manager/dispatcher/errors.js';
-import { encodeJson, MAX_OBJECT_BYTES } from '../../../manager/dispatcher/wire/json-codec.js';
-import { MAX_MESSAGE_ENTRIES } from '../../../manager/dispatcher/wire/limits.js';
-import { AssignmentsType, newAssignmentsMessage } from '../../../manager/dispatcher/wire/service.js';
-import type { Task } from '../../../manager/store/objects/index.js';
-import { newSecret, newTask } from '../../../manager/store/test/fixtures.js';
+import { MalformedMessageError } from '../../../api/wire/errors.js';
+import { encodeJson, MAX_OBJECT_BYTES } from '../../../api/wire/json-codec.js';
+import { MAX_MESSAGE_ENTRIES } from '../../../api/wire/limits.js';
+import { AssignmentsType, newAssignmentsMessage } from '../../../api/wire/service.js';
+import type { Task } from '../../../api/objects/index.js';
+import { newSecret, newTask } from '../../../api/objects/test/fixtures.js';
 import { decodeAssignments, taskIdOf, UNREADABLE_MESSAGE } from '../assignments-decoder.js';
 
 const meta = { version: 3, createdAt: '2024-01-01T00:00:00Z', updatedAt: '2024-01-01T00:00:00Z' };

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AssignmentChange } from '../../assignments.js';
-import { MalformedMessageError } from '../../../manager/dispatcher/errors.js';
-import { newTask } from '../../../manager/store/test/fixtures.js';
+import type { AssignmentChange } from '../../../api/wire/assignments.js';
+import { MalformedMessageError } from '../../../api/wire/errors.js';
+import { newTask } from '../../../api/objects/test/fixtures.js';
 import { ChangeAssembler } from '../change-assembler.js';
 
 const part = (full: boolean, ids: string[], removed: string[] = []): AssignmentChange => ({

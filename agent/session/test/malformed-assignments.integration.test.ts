@@ -8,12 +8,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import pino from 'pino';
-import type { AssignmentChange } from '../../assignments.js';
+import type { AssignmentChange } from '../../../api/wire/assignments.js';
 import {
   decodeTaskStatus,
   encodeJson,
   MAX_OBJECT_BYTES,
-} from '../../../manager/dispatcher/wire/json-codec.js';
+} from '../../../api/wire/json-codec.js';
 import {
   AssignmentsType,
   dispatcherServiceDefinition as def,
@@ -22,9 +22,9 @@ import {
   newSessionMessage,
   newUpdateTaskStatusResponse,
   type PbAssignmentsMessage,
-} from '../../../manager/dispatcher/wire/service.js';
-import type { Task, TaskStatus } from '../../../manager/store/objects/index.js';
-import { newNode, newTask } from '../../../manager/store/test/fixtures.js';
+} from '../../../api/wire/service.js';
+import type { Task, TaskStatus } from '../../../api/objects/index.js';
+import { newNode, newTask } from '../../../api/objects/test/fixtures.js';
 import { AgentSession } from '../agent-session.js';
 import { UNREADABLE_MESSAGE } from '../assignments-decoder.js';
 

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MalformedMessageError } from '../../../manager/dispatcher/errors.js';
+import { MalformedMessageError } from '../../../api/wire/errors.js';
 import { decodeNetworkView, decodeNetworkViewUpdate } from '../network-view-decoder.js';
 
 const enc = (v: unknown): Uint8Array =>

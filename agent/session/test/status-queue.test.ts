@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TaskStatusReport } from '../../assignments.js';
+import type { TaskStatusReport } from '../../../api/wire/assignments.js';
 import { StatusQueue } from '../status-queue.js';
 
 const report = (taskId: string, state: 'starting' | 'running'): TaskStatusReport => ({

@@ -2,8 +2,8 @@
 // wakes on each batch), and checks that no task's reports ever go backwards.
 
 import assert from 'node:assert/strict';
-import { taskStateRank, type TaskState, type TaskStatus } from '../../../manager/store/objects/index.js';
-import type { TaskStatusReport } from '../../assignments.js';
+import { taskStateRank, type TaskState, type TaskStatus } from '../../../api/objects/index.js';
+import type { TaskStatusReport } from '../../../api/wire/assignments.js';
 import { ChangeSignal } from '../../exec/change-signal.js';
 import type { Worker } from '../worker.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { TaskState, TaskStatus } from '../../../manager/store/objects/index.js';
+import type { TaskState, TaskStatus } from '../../../api/objects/index.js';
 import { advances, furthest, holdsBeforeStart, isTerminal, wantsStop } from '../task-progress.js';
 
 const s = (state: TaskState, message: string = state, err?: string): TaskStatus => ({

@@ -7,12 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Task } from '../../../manager/store/objects/index.js';
-import type { AssignmentChange } from '../../assignments.js';
+import type { Task } from '../../../api/objects/index.js';
+import type { AssignmentChange } from '../../../api/wire/assignments.js';
 import { DockerExecutor } from '../../exec/docker/docker-executor.js';
 import { DEV_IMAGE, startDevEngine, type DevEngine } from '../../exec/test/dev-engine.js';
 import { makeTask, withDesired } from '../../exec/test/task-fixture.js';
-import { taskName } from '../../exec/task-identity.js';
+import { taskName } from '../../../api/task-identity.js';
 import { Worker } from '../worker.js';
 import { StatusLog } from './status-log.js';
 

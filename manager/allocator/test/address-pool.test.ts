@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { AddressPool } from '../address-pool.js';
 import { AddressesExhaustedError } from '../errors.js';
 import { parseIpamConfig } from '../ipam-config.js';
-import { formatIPv4, parseIPv4 } from '../ipv4.js';
+import { formatIPv4, parseIPv4 } from '../../../api/network/ipv4.js';
 
 function pool(subnet: string, range?: string, gateway?: string): AddressPool {
   return new AddressPool(

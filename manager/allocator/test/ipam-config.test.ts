@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IPAMConfig, Network } from '../../store/objects/index.js';
+import type { IPAMConfig, Network } from '../../../api/objects/index.js';
 import { InvalidIpamConfigError, PoolOverlapError } from '../errors.js';
 import { checkNoOverlap, ipamConfigOf, parseIpamConfig, subnetsOf } from '../ipam-config.js';
-import { formatCidr, formatIPv4 } from '../ipv4.js';
+import { formatCidr, formatIPv4 } from '../../../api/network/ipv4.js';
 
 test('valid configs get their defaults', () => {
   const cases: [IPAMConfig, IPAMConfig][] = [

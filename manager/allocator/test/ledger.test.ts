@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createLocalStore } from '../../store/local-proposer.js';
 import { newNode } from '../../store/test/fixtures.js';
 import { AllocationLedger, ownerOfNode, ownerOfTask, ownerOfVip } from '../ledger.js';
-import { parseIPv4 } from '../ipv4.js';
+import { parseIPv4 } from '../../../api/network/ipv4.js';
 import { VXLANID_OPTION } from '../vni.js';
 import { network, service, task } from './objects.js';
 

@@ -6,7 +6,7 @@ import type {
   PortConfig,
   Service,
   Task,
-} from '../../store/objects/index.js';
+} from '../../../api/objects/index.js';
 import { newNetwork, newService, newTask } from '../../store/test/fixtures.js';
 
 const meta = { version: 1, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' };

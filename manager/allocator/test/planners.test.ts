@@ -10,7 +10,7 @@ import { planTask, releaseTask } from '../task-plan.js';
 import { VXLANID_OPTION } from '../vni.js';
 import { network, published, service, task } from './objects.js';
 import { newNode } from '../../store/test/fixtures.js';
-import type { Network, Node } from '../../store/objects/index.js';
+import type { Network, Node } from '../../../api/objects/index.js';
 
 /** A ledger with the ingress network (10.0.0.0/24) and `ids` allocated in order. */
 function allocated(...ids: string[]): { ledger: AllocationLedger; networks: Network[] } {

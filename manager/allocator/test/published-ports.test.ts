@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PortConfig } from '../../store/objects/index.js';
+import type { PortConfig } from '../../../api/objects/index.js';
 import { DynamicPortsExhaustedError, PortInUseError } from '../errors.js';
 import { planPorts, PublishedPorts } from '../published-ports.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SubnetPoolExhaustedError, VniExhaustedError } from '../errors.js';
-import { formatCidr, parseCidr } from '../ipv4.js';
+import { formatCidr, parseCidr } from '../../../api/network/ipv4.js';
 import { pickSubnet } from '../subnet-pick.js';
 import { pickVni, vniOf, VNI_END, VNI_START, VXLANID_OPTION } from '../vni.js';
 

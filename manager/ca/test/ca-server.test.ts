@@ -11,27 +11,27 @@ import {
   renewNodeCertificate,
   requestNodeCertificate,
   type NodeCredentials,
-} from '../ca-client.js';
+} from '../../../ca/ca-client.js';
 import { NodeCaServer } from '../ca-server.js';
-import { CA_PUBLIC_METHODS, newRenewRequest, nodeCaServiceDefinition } from '../ca-service.js';
-import { CaCallError, CaDigestMismatchError, InvalidJoinTokenError } from '../errors.js';
-import { generateJoinTokens } from '../join-token.js';
+import { CA_PUBLIC_METHODS, newRenewRequest, nodeCaServiceDefinition } from '../../../ca/ca-service.js';
+import { CaCallError, CaDigestMismatchError, InvalidJoinTokenError } from '../../../ca/errors.js';
+import { generateJoinTokens } from '../../../ca/join-token.js';
 import { MemoryCaBackend } from '../memory-ca-backend.js';
 import {
   generateNodeKeyAndCsr,
   needsRenewal,
   parseNodeCertificate,
   verifyNodeCertificate,
-} from '../node-certificate.js';
-import { RootCA } from '../root-ca.js';
-import { channelCredentials, NODE_CHANNEL_OPTIONS, serverCredentials } from '../tls-credentials.js';
+} from '../../../ca/node-certificate.js';
+import { RootCA } from '../../../ca/root-ca.js';
+import { channelCredentials, NODE_CHANNEL_OPTIONS, serverCredentials } from '../../../ca/tls-credentials.js';
 import {
   callGuarded,
   guardedImplementation,
   guardedServiceDefinition,
   startServer,
 } from './support/grpc-harness.js';
-import { certifiedNode, CLUSTER_ID } from './support/pki-fixtures.js';
+import { certifiedNode, CLUSTER_ID } from '../../../ca/test/support/pki-fixtures.js';
 
 const DAY = 24 * 3600 * 1000;
 const ca = await RootCA.create();

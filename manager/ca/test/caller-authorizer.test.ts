@@ -11,7 +11,7 @@ import {
   type ClusterMembership,
   type NodeStanding,
 } from '../caller-authorizer.js';
-import { CaError } from '../errors.js';
+import { CaError } from '../../../ca/errors.js';
 
 const CLUSTER = 'c1';
 const RAFT_MEMBERS = new Set([1, 2]);

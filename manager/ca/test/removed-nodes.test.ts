@@ -13,15 +13,15 @@ import {
   MAX_REMOVED_NODES,
   pruneRemovedNodes,
 } from '../removed-nodes.js';
-import { DEFAULT_NODE_CERT_EXPIRY_MS } from '../node-certificate.js';
-import type { RaftNode } from '../../raft/node/raft-node.js';
+import { DEFAULT_NODE_CERT_EXPIRY_MS } from '../../../ca/node-certificate.js';
+import type { RaftNode } from '../../raft/driver/raft-node.js';
 import { RoleManager } from '../../role-manager.js';
 import { createLocalStore } from '../../store/local-proposer.js';
 import type { MemoryStore } from '../../store/index.js';
-import type { RemovedNode } from '../../store/objects/index.js';
+import type { RemovedNode } from '../../../api/objects/index.js';
 import { newCluster, newNode } from '../../store/test/fixtures.js';
-import { ManualClock } from '../../test/manual-clock.js';
-import { certifiedNode, newRootCA } from './support/pki-fixtures.js';
+import { ManualClock } from '../../../api/clock/manual-clock.js';
+import { certifiedNode, newRootCA } from '../../../ca/test/support/pki-fixtures.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const DAY = 24 * 3600 * 1000;

@@ -4,15 +4,15 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
-import { RootCA } from '../root-ca.js';
+import { RootCA } from '../../../ca/root-ca.js';
 import {
   bootstrapChannelCredentials,
   channelCredentials,
   NODE_CHANNEL_OPTIONS,
   serverCredentials,
   type NodeTlsMaterial,
-} from '../tls-credentials.js';
-import type { NodeCredentials } from '../ca-client.js';
+} from '../../../ca/tls-credentials.js';
+import type { NodeCredentials } from '../../../ca/ca-client.js';
 import {
   callGuarded,
   guardedImplementation,
@@ -20,7 +20,7 @@ import {
   startServer,
   type RunningServer,
 } from './support/grpc-harness.js';
-import { certifiedNode, CLUSTER_ID } from './support/pki-fixtures.js';
+import { certifiedNode, CLUSTER_ID } from '../../../ca/test/support/pki-fixtures.js';
 
 const DAY = 24 * 3600 * 1000;
 const ca = await RootCA.create();

@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { ReplicatedStore } from '../../replication/replicated-store.js';
 import { ControlClient } from '../control-client.js';
 import { registerControlService } from '../control-service.js';
-import type { ForwardedRequest } from '../../api/swarm-control.js';
+import type { ForwardedRequest } from '../../engineapi/swarm-control.js';
 import type { IssuedCertificate } from '../../ca/ca-backend.js';
 import { StoreCaBackend } from '../../ca/store-ca-backend.js';
 

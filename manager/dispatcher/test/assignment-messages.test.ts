@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Secret, Task } from '../../store/objects/index.js';
+import type { Secret, Task } from '../../../api/objects/index.js';
 import { newSecret, newTask } from '../../store/test/fixtures.js';
 import { assignmentMessages, DEFAULT_MESSAGE_LIMITS } from '../assignment-messages.js';
 import type { AssignmentBatch } from '../assignment-set.js';
-import { decodeTask } from '../wire/json-codec.js';
-import { MAX_OBJECT_BYTES } from '../wire/limits.js';
-import { AssignmentsType } from '../wire/service.js';
+import { decodeTask } from '../../../api/wire/json-codec.js';
+import { MAX_OBJECT_BYTES } from '../../../api/wire/limits.js';
+import { AssignmentsType } from '../../../api/wire/service.js';
 
 const meta = { version: 2, createdAt: '2024-01-01T00:00:00Z', updatedAt: '2024-01-01T00:00:00Z' };
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLocalStore, type MemoryStore } from '../../store/index.js';
-import type { Task, TaskState } from '../../store/objects/index.js';
+import type { Task, TaskState } from '../../../api/objects/index.js';
 import { newConfig, newSecret, newTask } from '../../store/test/fixtures.js';
 import { equivalentTask, NodeAssignments } from '../assignment-set.js';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HeartbeatMonitor } from '../heartbeat-monitor.js';
 import { heartbeatGrace } from '../settings.js';
-import { ManualClock } from '../../test/manual-clock.js';
+import { ManualClock } from '../../../api/clock/manual-clock.js';
 
 function setup(): { clock: ManualClock; expired: string[]; monitor: HeartbeatMonitor } {
   const clock = new ManualClock();

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MalformedMessageError } from '../errors.js';
+import { MalformedMessageError } from '../../../api/wire/errors.js';
 import {
   decodeNodeDescription,
   decodeTask,
   decodeTaskStatus,
   encodeJson,
   MAX_STATUS_BYTES,
-} from '../wire/json-codec.js';
+} from '../../../api/wire/json-codec.js';
 import { newNode, newTask } from '../../store/test/fixtures.js';
 
 const description = newNode('n1').description;

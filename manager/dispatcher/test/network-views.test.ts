@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLocalStore } from '../../store/index.js';
 import type { ChangeEvent } from '../../store/index.js';
-import type { NewObject, ObjectOf, TableName, TaskState } from '../../store/objects/index.js';
+import type { NewObject, ObjectOf, TableName, TaskState } from '../../../api/objects/index.js';
 import {
   allocatedNetwork,
   newNetwork,

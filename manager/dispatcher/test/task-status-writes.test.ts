@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLocalStore } from '../../store/index.js';
-import type { TaskState, TaskStatus } from '../../store/objects/index.js';
+import type { TaskState, TaskStatus } from '../../../api/objects/index.js';
 import { newTask } from '../../store/test/fixtures.js';
 import { applyStatusReports, type StatusOutcome } from '../task-status-writes.js';
 

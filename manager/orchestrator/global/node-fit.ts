@@ -9,7 +9,7 @@ import {
   type Constraint,
 } from '../../scheduler/constraint.js';
 import { platformMatches } from '../../scheduler/filters/platform-filter.js';
-import type { Node, Service } from '../../store/objects/index.js';
+import type { Node, Service } from '../../../api/objects/index.js';
 import type { NodeLoss } from '../node-validity.js';
 
 export type NodeFit = 'run' | 'keep' | NodeLoss | 'constraints';

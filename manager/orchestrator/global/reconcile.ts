@@ -3,7 +3,7 @@
 // no longer satisfied) are stopped; a node whose task stopped for good (restart policy) is left
 // alone; nodes whose task runs an older spec are handed to the rolling updater.
 
-import type { Node, Service, Task } from '../../store/objects/index.js';
+import type { Node, Service, Task } from '../../../api/objects/index.js';
 import { isSlotDirty, nodeSlotsOf, occupants } from '../slots.js';
 import { wantsToRun } from '../task-state.js';
 import { globalNodeFit, type NodeFit } from './node-fit.js';

@@ -3,7 +3,7 @@
 // failed for good, gets nothing more; tasks of earlier iterations, and tasks on nodes that no
 // longer qualify, are stopped.
 
-import type { Node, Service, Task } from '../../store/objects/index.js';
+import type { Node, Service, Task } from '../../../api/objects/index.js';
 import { globalNodeFit, type NodeFit } from '../global/node-fit.js';
 import { nodeSlotsOf, occupants } from '../slots.js';
 import { isLive } from '../task-state.js';

@@ -6,7 +6,7 @@
 // (`more`: come back on the next pass), so the work never grows with totalCompletions or
 // maxConcurrent themselves.
 
-import type { Service, Task } from '../../store/objects/index.js';
+import type { Service, Task } from '../../../api/objects/index.js';
 import { MAX_TASK_CHANGES_PER_SERVICE } from '../pass-limits.js';
 import { occupants, slotsOf } from '../slots.js';
 import { isLive, wantsToRun } from '../task-state.js';

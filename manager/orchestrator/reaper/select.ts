@@ -2,7 +2,7 @@
 // (per node for global services), tasks being removed once they can no longer run, the stopped
 // tasks of slots a scale-down removed, and the stopped tasks of nodes removed from the swarm.
 
-import type { Service, Task } from '../../store/objects/index.js';
+import type { Service, Task } from '../../../api/objects/index.js';
 import { hasStopped, wantsToRun } from '../task-state.js';
 
 /** Oldest first, by the time of the last status change, then creation, then ID. */

@@ -5,10 +5,10 @@
 // and tasks that changed are looked at.
 
 import { pino, type Logger } from 'pino';
-import type { Clock } from '../../raft/node/clock.js';
+import type { Clock } from '../../../api/clock/clock.js';
 import type { ChangeEvent } from '../../store/events.js';
 import { serviceNodeKey, serviceSlotKey } from '../../store/indexes.js';
-import type { Task } from '../../store/objects/index.js';
+import type { Task } from '../../../api/objects/index.js';
 import type { ReadTx } from '../../store/read-tx.js';
 import type { MemoryStore } from '../../store/store.js';
 import { taskHistoryLimit } from '../cluster-settings.js';

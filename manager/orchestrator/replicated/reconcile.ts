@@ -7,7 +7,7 @@
 // `limit` tasks (`more` says there is more to do on a later pass): its work is bounded by the
 // service's tasks plus the limit, never by `replicas` itself.
 
-import type { Service, Task } from '../../store/objects/index.js';
+import type { Service, Task } from '../../../api/objects/index.js';
 import { MAX_TASK_CHANGES_PER_SERVICE } from '../pass-limits.js';
 import { isSlotDirty, occupants, slotsOf } from '../slots.js';
 

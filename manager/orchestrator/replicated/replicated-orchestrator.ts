@@ -6,7 +6,7 @@
 
 import { pino, type Logger } from 'pino';
 import type { ChangeEvent } from '../../store/events.js';
-import type { Task } from '../../store/objects/index.js';
+import type { Task } from '../../../api/objects/index.js';
 import type { ReadTx } from '../../store/read-tx.js';
 import type { WriteTx } from '../../store/write-tx.js';
 import type { ControlLoop } from '../control-loop.js';

@@ -2,7 +2,7 @@
 // the leader's memory (as Swarm does); a new leader starts counting afresh. A slot is a replica
 // number for replicated services and jobs, a node for global ones.
 
-import type { Task } from '../../store/objects/index.js';
+import type { Task } from '../../../api/objects/index.js';
 import { specKey } from '../spec-key.js';
 
 /** Most restart times remembered per slot (older ones cannot matter to any sane maxAttempts). */

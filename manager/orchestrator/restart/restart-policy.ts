@@ -2,7 +2,7 @@
 // (condition none / on-failure / any, at most maxAttempts restarts within window), and how long
 // the replacement's start is held back.
 
-import type { Node, RestartPolicy, Task } from '../../store/objects/index.js';
+import type { Node, RestartPolicy, Task } from '../../../api/objects/index.js';
 import { saneDelay } from '../long-timeout.js';
 
 export interface RestartQuestion {

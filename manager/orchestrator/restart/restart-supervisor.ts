@@ -6,10 +6,10 @@
 // task is down. Pending starts survive a leader change: a new leader finds the 'ready' tasks.
 
 import { pino, type Logger } from 'pino';
-import type { Cancel, Clock } from '../../raft/node/clock.js';
+import type { Cancel, Clock } from '../../../api/clock/clock.js';
 import type { ChangeEvent } from '../../store/events.js';
 import { serviceNodeKey, serviceSlotKey } from '../../store/indexes.js';
-import type { Node, Service, Task, TaskState } from '../../store/objects/index.js';
+import type { Node, Service, Task, TaskState } from '../../../api/objects/index.js';
 import type { ReadTx } from '../../store/read-tx.js';
 import type { MemoryStore } from '../../store/store.js';
 import type { WriteTx } from '../../store/write-tx.js';

@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Node } from '../../store/objects/index.js';
+import type { Node } from '../../../api/objects/index.js';
 import { globalNodeFit } from '../global/node-fit.js';
 import { reconcileGlobal } from '../global/reconcile.js';
 import { reconcileGlobalJob } from '../jobs/reconcile-global-job.js';

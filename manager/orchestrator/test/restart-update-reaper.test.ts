@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RestartPolicy, TaskState } from '../../store/objects/index.js';
+import type { RestartPolicy, TaskState } from '../../../api/objects/index.js';
 import { historyToDelete, removal } from '../reaper/select.js';
 import { RestartHistory } from '../restart/restart-history.js';
 import { restartDelay, shouldRestart } from '../restart/restart-policy.js';

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { NewObject, UpdateConfig } from '../../store/objects/index.js';
+import type { NewObject, UpdateConfig } from '../../../api/objects/index.js';
 import { Harness } from './harness.js';
 
 function withImage(image: string, update: Partial<UpdateConfig> = {}) {

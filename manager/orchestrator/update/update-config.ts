@@ -2,7 +2,7 @@
 // (rollbackConfig while rolling back), batches of `parallelism` slots, and when failures exceed
 // `maxFailureRatio`.
 
-import type { Service, Task, UpdateConfig } from '../../store/objects/index.js';
+import type { Service, Task, UpdateConfig } from '../../../api/objects/index.js';
 import { MAX_TASK_CHANGES_PER_SERVICE } from '../pass-limits.js';
 import { hasStopped, wantsToRun } from '../task-state.js';
 

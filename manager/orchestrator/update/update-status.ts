@@ -1,7 +1,7 @@
 // The service's `UpdateStatus` through a rolling update and rollback, as `docker service inspect`
 // shows it, pure: each function returns the changed service.
 
-import type { Service, UpdateStatus } from '../../store/objects/index.js';
+import type { Service, UpdateStatus } from '../../../api/objects/index.js';
 
 export function startUpdate(service: Service, now: string): Service {
   return { ...service, updateStatus: { state: 'updating', startedAt: now, message: 'update in progress' } };

@@ -4,9 +4,9 @@
 // task events of its service from a single watcher.
 
 import { pino, type Logger } from 'pino';
-import type { Clock } from '../../raft/node/clock.js';
+import type { Clock } from '../../../api/clock/clock.js';
 import type { ChangeEvent } from '../../store/events.js';
-import type { Service } from '../../store/objects/index.js';
+import type { Service } from '../../../api/objects/index.js';
 import type { MemoryStore } from '../../store/store.js';
 import type { ControlLoop } from '../control-loop.js';
 import type { RestartSupervisor } from '../restart/restart-supervisor.js';

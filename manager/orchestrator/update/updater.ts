@@ -7,9 +7,9 @@
 // pause, continue, or roll back to the previous spec.
 
 import type { Logger } from 'pino';
-import type { Clock } from '../../raft/node/clock.js';
+import type { Clock } from '../../../api/clock/clock.js';
 import { serviceNodeKey, serviceSlotKey } from '../../store/indexes.js';
-import type { Service, Task, UpdateConfig } from '../../store/objects/index.js';
+import type { Service, Task, UpdateConfig } from '../../../api/objects/index.js';
 import type { ReadTx } from '../../store/read-tx.js';
 import type { MemoryStore } from '../../store/store.js';
 import type { WriteTx } from '../../store/write-tx.js';

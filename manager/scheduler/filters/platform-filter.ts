@@ -1,7 +1,7 @@
 // When the service lists platforms (from the image manifest), the node must be one of them.
 // x86_64 and amd64, aarch64 and arm64 are the same architecture.
 
-import type { Platform } from '../../store/objects/index.js';
+import type { Platform } from '../../../api/objects/index.js';
 import { nodesPhrase, type Filter } from '../filter.js';
 
 function normalArch(arch: string): string {

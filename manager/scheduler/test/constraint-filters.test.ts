@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Node } from '../../store/objects/index.js';
+import type { Node } from '../../../api/objects/index.js';
 import { node, service, task } from '../../orchestrator/test/objects.js';
 import {
   ConstraintParseError,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createLocalStore } from '../../store/local-proposer.js';
 import type { MemoryStore } from '../../store/store.js';
 import { newNode, newService, newTask } from '../../store/test/fixtures.js';
-import { ManualClock } from '../../test/manual-clock.js';
+import { ManualClock } from '../../../api/clock/manual-clock.js';
 import { Scheduler } from '../scheduler.js';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

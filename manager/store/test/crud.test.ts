@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLocalStore } from '../local-proposer.js';
 import { TxClosedError, InvalidObjectError, ExistsError, NotFoundError } from '../errors.js';
-import { TABLE_NAMES } from '../objects/index.js';
+import { TABLE_NAMES } from '../../../api/objects/index.js';
 import type { ReadTx } from '../read-tx.js';
 import { changed, newObject, newService, newTask, steppingClock } from './fixtures.js';
 

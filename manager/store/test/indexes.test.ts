@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createLocalStore } from '../local-proposer.js';
 import type { MemoryStore } from '../store.js';
 import { serviceNodeKey, serviceSlotKey, type IndexName } from '../indexes.js';
-import type { Node, Task, TaskState } from '../objects/index.js';
+import type { Node, Task, TaskState } from '../../../api/objects/index.js';
 import { newNode, newService, newTask, seeded } from './fixtures.js';
 
 function ids(objects: readonly { id: string }[]): string[] {

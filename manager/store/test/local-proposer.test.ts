@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LocalProposer } from '../local-proposer.js';
 import { ProposalAbortedError, ProposalDroppedError } from '../errors.js';
-import { generateId, ID_LENGTH } from '../ids.js';
+import { generateId, ID_LENGTH } from '../../../api/objects/ids.js';
 import type { StateMachine } from '../proposer.js';
 
 class Recorder implements StateMachine {

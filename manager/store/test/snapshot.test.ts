@@ -7,7 +7,7 @@ import { createLocalStore, LocalProposer } from '../local-proposer.js';
 import { MalformedSnapshotError, StoreInvariantError } from '../errors.js';
 import { MemoryStore } from '../store.js';
 import { serviceSlotKey } from '../indexes.js';
-import type { NodeAvailability, TaskState } from '../objects/index.js';
+import type { NodeAvailability, TaskState } from '../../../api/objects/index.js';
 import {
   newCluster,
   newConfig,

@@ -7,13 +7,13 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { ContainerSpec } from '../../../../manager/store/objects/index.js';
+import type { ContainerSpec } from '../../../../api/objects/index.js';
 import type { Controller, LogEntry } from '../../executor.js';
 import { ContainerUnhealthyError, ImagePullTimeoutError } from '../../errors.js';
 import { DEV_IMAGE, startDevEngine, type DevEngine } from '../../test/dev-engine.js';
 import { executorSuite, type ExecutorFixture, type Workload } from '../../test/executor-suite.js';
 import { makeTask } from '../../test/task-fixture.js';
-import { taskName } from '../../task-identity.js';
+import { taskName } from '../../../../api/task-identity.js';
 import { DockerExecutor } from '../docker-executor.js';
 
 const quote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;

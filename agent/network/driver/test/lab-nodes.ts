@@ -5,11 +5,11 @@
 
 import { join } from 'node:path';
 import { pino } from 'pino';
-import type { Task } from '../../../../manager/store/objects/index.js';
-import { Lab, type LabHost } from '../../../../e2e/lab/lab.js';
+import type { Task } from '../../../../api/objects/index.js';
+import { Lab, type LabHost } from '../../../../lab/lab.js';
 import { DockerExecutor } from '../../../exec/docker/docker-executor.js';
 import { makeTask, newId } from '../../../exec/test/task-fixture.js';
-import { taskName } from '../../../exec/task-identity.js';
+import { taskName } from '../../../../api/task-identity.js';
 import type { Controller } from '../../../exec/executor.js';
 import { NodeCommands } from '../../overlay/host-commands.js';
 import { MapNetworkCatalog, type AttachableNetwork } from '../network-catalog.js';

@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Lab, type HostRef } from '../../../../e2e/lab/lab.js';
+import { Lab, type HostRef } from '../../../../lab/lab.js';
 import { macFromIpv4 } from '../../overlay/addresses.js';
 import { acceptForwarding, removeForwardingRules } from '../../overlay/forward-accept.js';
 import { overlayBridgeName, vxlanName } from '../../overlay/link-names.js';

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Lab } from '../../../../e2e/lab/lab.js';
+import { Lab } from '../../../../lab/lab.js';
 import { NodeCommands } from '../../overlay/host-commands.js';
 import {
   endpointContainerVeth,

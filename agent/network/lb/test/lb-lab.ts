@@ -8,8 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Lab } from '../../../../e2e/lab/lab.js';
-import { runCommand, type CommandResult } from '../../../../e2e/lab/run-command.js';
+import { Lab } from '../../../../lab/lab.js';
+import { runCommand, type CommandResult } from '../../../../lab/run-command.js';
 
 /** The fixture's network: every sandbox gets 10.99.<host+1>.<n>/16, node i gets 10.99.255.<i+1>. */
 export const FIXTURE_SUBNET = '10.99.0.0/16';

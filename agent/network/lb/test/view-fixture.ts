@@ -1,8 +1,8 @@
-// A node's network view as agent/network/network-view.ts builds it: an overlay network with a
+// A node's network view as api/network/network-view.ts builds it: an overlay network with a
 // vip-mode service (one task stopping) and a dnsrr service, and the ingress network carrying a
 // published port of the first. Shared by the lb and dns adapter tests.
 
-import type { NodeNetworkView, OverlayNetworkView } from '../../network-view.js';
+import type { NodeNetworkView, OverlayNetworkView } from '../../../../api/network/network-view.js';
 
 const overnet: OverlayNetworkView = {
   networkId: 'net-over',

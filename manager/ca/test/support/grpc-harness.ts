@@ -2,8 +2,8 @@
 // the harness for the mutual-TLS tests. The service answers with the caller's identity as JSON.
 
 import * as grpc from '@grpc/grpc-js';
-import { toGrpcStatus } from '../../errors.js';
-import { peerIdentity, requireRole } from '../../peer-identity.js';
+import { toGrpcStatus } from '../../../../ca/errors.js';
+import { peerIdentity, requireRole } from '../../../../ca/peer-identity.js';
 
 const text = {
   serialize: (s: string): Buffer => Buffer.from(s, 'utf8'),

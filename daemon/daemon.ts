@@ -1,0 +1,88 @@
+// shoald: one per node. Always the agent once the node is in a swarm, and the manager when it
+// is one. Serves the Docker-compatible API on a unix socket and, on start, rejoins the swarm
+// it was part of.
+
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { serveForwarded } from '../manager/engineapi/serve-forwarded.js';
+import { createApiServer, listenApiServer } from '../manager/engineapi/server.js';
+import type { ForwardedRequest, ForwardedResponse } from '../manager/engineapi/swarm-control.js';
+import { makeApiSocketDir, secureApiSocket } from './api-socket.js';
+import { socketPath, type DaemonConfig } from './config.js';
+import { prepareDataRoot, restrictUmask } from './data-root.js';
+import { NodeSwarmControl } from './node-swarm-control.js';
+import { startupStorageFault } from './storage-fault.js';
+import { SwarmNode } from './swarm-node.js';
+import { SHOAL_VERSION } from './version.js';
+
+export interface DaemonOptions {
+  readonly config: DaemonConfig;
+  /** Reported as the node's hostname (default: the engine's). */
+  readonly hostname?: string;
+  /** Raft tick in ms (default 100). */
+  readonly tickMs?: number;
+  readonly logger?: Logger;
+}
+
+export class Daemon {
+  readonly node: SwarmNode;
+  readonly api: FastifyInstance;
+  readonly logger: Logger;
+  readonly socket: string;
+
+  private constructor(node: SwarmNode, api: FastifyInstance, logger: Logger, socket: string) {
+    this.node = node;
+    this.api = api;
+    this.logger = logger;
+    this.socket = socket;
+  }
+
+  static async start(o: DaemonOptions): Promise<Daemon> {
+    const c = o.config;
+    const logger = o.logger ?? pino({ level: c.logLevel, base: { pid: process.pid } });
+    // Before anything is written: every file created from now on is private, and the data
+    // root (which holds the root CA key) is 0700 with nothing in it readable by others.
+    restrictUmask();
+    await prepareDataRoot(c.dataRoot, logger);
+    // The API answers requests forwarded by follower managers in-process.
+    const served: { api?: FastifyInstance } = {};
+    const runApiRequest = (req: ForwardedRequest): Promise<ForwardedResponse> => {
+      if (!served.api) return Promise.reject(new Error('the API is not running yet'));
+      return serveForwarded(served.api, req);
+    };
+    const node = new SwarmNode({
+      config: c,
+      logger,
+      runApiRequest,
+      ...(o.hostname ? { hostname: o.hostname } : {}),
+      ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
+    });
+    const control = new NodeSwarmControl(node, socketPath(c.engine));
+    const api = createApiServer({ control, logger, build: { version: SHOAL_VERSION } });
+    served.api = api;
+    try {
+      await node.resume();
+    } catch (e: unknown) {
+      // A damaged raft store or a failing disk: shoald does not run half-alive without its manager.
+      const refused = startupStorageFault(e, join(c.dataRoot, 'swarm'));
+      if (refused !== undefined) {
+        await node.close().catch(() => undefined);
+        throw refused;
+      }
+      // Otherwise the API still starts, so `shoal info` can show the error and `swarm leave` can reset.
+      logger.error({ err: e }, 'could not rejoin the swarm this node was part of');
+    }
+    const socket = socketPath(c.host);
+    await makeApiSocketDir(socket);
+    await listenApiServer(api, { socketPath: socket });
+    await secureApiSocket(socket, logger);
+    logger.info({ socket, dataRoot: c.dataRoot }, 'shoald is serving');
+    return new Daemon(node, api, logger, socket);
+  }
+
+  async close(): Promise<void> {
+    await this.api.close();
+    await this.node.close();
+  }
+}

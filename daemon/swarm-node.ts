@@ -1,0 +1,605 @@
+// A node's membership in a swarm, across its lifetime: `swarm init` (first manager: new root
+// CA, cluster and Raft group), `swarm join` (certificate from the CA with the token; managers
+// also join the Raft group), restarts (resume from <data-root>/swarm) and `swarm leave`.
+
+import { randomInt } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type {
+  ForwardedRequest,
+  ForwardedResponse,
+  InitRequest,
+  JoinRequest,
+  LocalNodeState,
+} from '../manager/engineapi/swarm-control.js';
+import {
+  InvalidArgumentError,
+  ManagerLeaveRefusedError,
+  NotInSwarmLeaveError,
+  SwarmExistsError,
+} from '../manager/engineapi/control-errors.js';
+import { joinSwarmPki, renewNodeCertificate, type NodeCredentials } from '../ca/ca-client.js';
+import { CaError } from '../ca/errors.js';
+import { generateNodeKeyAndCsr, signNodeCertificate } from '../ca/node-certificate.js';
+import { RootCA } from '../ca/root-ca.js';
+import { NODE_CHANNEL_OPTIONS, nodeChannelCredentials } from '../ca/tls-credentials.js';
+import { ensureIngressNetwork } from '../manager/allocator/ingress.js';
+import { newClusterObject } from '../manager/cluster-defaults.js';
+import { withControlClient, type ControlClient } from '../manager/control/control-client.js';
+import { Manager } from '../manager/manager.js';
+import { fatalExitLine } from '../manager/raft/driver/errors.js';
+import { generateId } from '../manager/store/index.js';
+import { Agent } from '../agent/agent.js';
+import { resolveAdvertiseAddr } from './advertise-addr.js';
+import { CertRenewal } from './cert-renewal.js';
+import { parseHostPort, socketPath, type DaemonConfig } from './config.js';
+import { NodeStateDir, type NodeState } from './node-state.js';
+
+export class SwarmStateError extends Error {
+  readonly code: string;
+  readonly status: number;
+  constructor(code: string, status: number, message: string) {
+    super(message);
+    this.name = 'SwarmStateError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** Swarm.Error once the managers removed this node (`docker node rm`), until `swarm leave`. */
+export const REMOVED_FROM_SWARM_ERROR =
+  'this node was removed from the swarm; run `docker swarm leave`, then join again';
+
+export interface SwarmNodeOptions {
+  readonly config: DaemonConfig;
+  readonly logger: Logger;
+  /** Runs an API request in this process (for requests followers forward to this leader). */
+  readonly runApiRequest: (req: ForwardedRequest) => Promise<ForwardedResponse>;
+  /** Reported as the node's hostname (default: the engine's). */
+  readonly hostname?: string;
+  /** Raft tick (default 100 ms: elections in 1–2 s). */
+  readonly tickMs?: number;
+  /** A manager's Raft node failed for good (e.g. disk full); default: log and exit non-zero. */
+  readonly onRaftFatal?: (e: Error) => void;
+}
+
+export class SwarmNode {
+  private readonly o: SwarmNodeOptions;
+  private readonly dir: NodeStateDir;
+  private readonly log: Logger;
+  state: NodeState | undefined;
+  credentials: NodeCredentials | undefined;
+  manager: Manager | undefined;
+  agent: Agent | undefined;
+  private localState: LocalNodeState = 'inactive';
+  private lastError = '';
+  private roleChange: Promise<void> | undefined;
+  private renewal: CertRenewal | undefined;
+  /** The managers removed this node: everything is stopped until `swarm leave`. */
+  private removed = false;
+  /** Serializes init/join/leave/resume. */
+  private busy: Promise<unknown> = Promise.resolve();
+
+  constructor(o: SwarmNodeOptions) {
+    this.o = o;
+    this.dir = new NodeStateDir(o.config.dataRoot);
+    this.log = o.logger.child({ component: 'swarm' });
+  }
+
+  get nodeState(): LocalNodeState {
+    return this.localState;
+  }
+
+  get error(): string {
+    return this.lastError;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.busy.then(fn, fn);
+    this.busy = run.catch(() => undefined);
+    return run;
+  }
+
+  /** On daemon start: rejoins the swarm this node was part of, if any. */
+  resume(): Promise<void> {
+    return this.serial(async () => {
+      const saved = await this.dir.load();
+      if (!saved) return;
+      const { state, tls } = saved;
+      this.state = state;
+      this.credentials = {
+        nodeId: state.nodeId,
+        role: state.role,
+        clusterId: state.clusterId,
+        rootCaPem: tls.caCert,
+        certPem: tls.nodeCert,
+        keyPem: tls.nodeKey,
+      };
+      this.localState = 'pending';
+      try {
+        if (state.role === 'manager' && state.raftId !== undefined) {
+          this.manager = await this.startManager(state, this.credentials, { resume: true });
+        }
+        this.agent = await this.startAgent(state, this.credentials);
+        this.startRenewal();
+        this.localState = 'active';
+      } catch (e: unknown) {
+        this.localState = 'error';
+        this.lastError = e instanceof Error ? e.message : String(e);
+        throw e;
+      }
+    });
+  }
+
+  init(req: InitRequest): Promise<string> {
+    return this.serial(async () => {
+      if (this.state) throw new SwarmExistsError();
+      if (req.forceNewCluster) {
+        throw new InvalidArgumentError(
+          "--force-new-cluster recovers a swarm from this manager's state, but this node is not part of a swarm",
+        );
+      }
+      const listenAddr = req.listenAddr || this.o.config.listenAddr;
+      const advertiseAddr = resolveAdvertiseAddr(
+        req.advertiseAddr ?? this.o.config.advertiseAddr,
+        listenAddr,
+      );
+      const ca = await RootCA.create();
+      const clusterId = generateId();
+      const nodeId = generateId();
+      const key = await generateNodeKeyAndCsr();
+      const certPem = await signNodeCertificate(
+        ca,
+        key.csrPem,
+        { nodeId, role: 'manager', clusterId },
+        { now: new Date() },
+      );
+      const creds: NodeCredentials = {
+        nodeId,
+        role: 'manager',
+        clusterId,
+        rootCaPem: ca.certPem,
+        certPem,
+        keyPem: key.keyPem,
+      };
+      const state: NodeState = {
+        version: 1,
+        nodeId,
+        clusterId,
+        role: 'manager',
+        raftId: randomInt(1, 2 ** 47),
+        listenAddr,
+        advertiseAddr,
+        managers: [{ nodeId, addr: advertiseAddr }],
+      };
+      this.localState = 'pending';
+      try {
+        const manager = await this.startManager(state, creds, { bootstrap: true });
+        this.manager = manager;
+        await waitFor(() => manager.replicated.raft.isLeader(), 10_000, 'this manager to lead its new swarm');
+        await manager.store.update((tx) => {
+          tx.create('clusters', newClusterObject(clusterId, ca, req.spec));
+          ensureIngressNetwork(tx);
+          tx.create('nodes', {
+            id: nodeId,
+            spec: { labels: {}, role: 'manager', availability: 'active' },
+            role: 'manager',
+            status: {
+              state: 'unknown',
+              message: '',
+              addr: parseHostPort(advertiseAddr, 2377, 'advertise').host,
+            },
+            managerStatus: {
+              raftId: state.raftId!,
+              addr: advertiseAddr,
+              leader: true,
+              reachability: 'reachable',
+            },
+            certificate: {
+              state: 'issued',
+              certificate: certPem,
+              csr: key.csrPem,
+              cn: nodeId,
+              role: 'manager',
+            },
+            attachments: [],
+          });
+        });
+        await this.dir.save(state, { caCert: ca.certPem, nodeCert: certPem, nodeKey: key.keyPem });
+        this.state = state;
+        this.credentials = creds;
+        this.agent = await this.startAgent(state, creds);
+        this.startRenewal();
+        this.localState = 'active';
+        this.log.info({ nodeId, clusterId, advertiseAddr }, 'swarm initialized');
+        return nodeId;
+      } catch (e: unknown) {
+        await this.teardown();
+        await this.dir.clear();
+        this.localState = 'inactive';
+        throw e;
+      }
+    });
+  }
+
+  join(req: JoinRequest): Promise<void> {
+    return this.serial(async () => {
+      if (this.state) throw new SwarmExistsError();
+      const remote = req.remoteAddrs[0];
+      if (!remote) throw new InvalidArgumentError('at least 1 RemoteAddr is required to join');
+      const { host, port } = parseHostPort(remote, 2377, 'remote address');
+      const target = `${host}:${port}`;
+      const listenAddr = req.listenAddr || this.o.config.listenAddr;
+      const advertiseAddr = resolveAdvertiseAddr(
+        req.advertiseAddr ?? this.o.config.advertiseAddr,
+        listenAddr,
+      );
+      this.localState = 'pending';
+      /** Set once the leader added this manager to the Raft group (to undo if the join fails). */
+      let joinedRaft: { raftId: number; creds: NodeCredentials } | undefined;
+      try {
+        const creds = await joinSwarmPki(target, req.joinToken).catch((e: unknown) => {
+          // A token or CA the manager refuses is the caller's to fix: answer 400 with the reason.
+          if (
+            e instanceof CaError &&
+            e.grpcCode !== grpc.status.UNAVAILABLE &&
+            e.grpcCode !== grpc.status.DEADLINE_EXCEEDED
+          ) {
+            throw new InvalidArgumentError(e.message);
+          }
+          throw e;
+        });
+        const base = {
+          version: 1 as const,
+          nodeId: creds.nodeId,
+          clusterId: creds.clusterId,
+          role: creds.role,
+          listenAddr,
+          advertiseAddr,
+          managers: [{ nodeId: '', addr: target }],
+        };
+        let state: NodeState = base;
+        if (creds.role === 'manager') {
+          const raftId = randomInt(1, 2 ** 47);
+          state = { ...base, raftId };
+          const members = await joinRaftGroup(target, creds, raftId, advertiseAddr);
+          joinedRaft = { raftId, creds };
+          const manager = await this.startManager(state, creds, { join: members });
+          this.manager = manager;
+          // Ready when it follows a leader and has caught up to the cluster's state.
+          await waitFor(
+            () =>
+              manager.replicated.raft.leader().id !== 0 &&
+              manager.store.view((tx) => tx.get('nodes', creds.nodeId)) !== undefined,
+            60_000,
+            'this manager to catch up with the swarm',
+          );
+        }
+        if (req.availability && req.availability !== 'active' && this.manager === undefined) {
+          this.log.warn(
+            { availability: req.availability },
+            'availability at join is applied by a manager (node update)',
+          );
+        }
+        await this.dir.save(state, {
+          caCert: creds.rootCaPem,
+          nodeCert: creds.certPem,
+          nodeKey: creds.keyPem,
+        });
+        this.state = state;
+        this.credentials = creds;
+        this.agent = await this.startAgent(state, creds);
+        this.startRenewal();
+        this.localState = 'active';
+        this.log.info({ nodeId: creds.nodeId, role: creds.role, manager: target }, 'joined the swarm');
+      } catch (e: unknown) {
+        await this.teardown();
+        // An abandoned join must not leave its learner in the Raft group (nobody would remove
+        // it: this node forgets its Raft ID now). Best effort: the leader's role loop removes a
+        // member whose node is removed later anyway.
+        if (joinedRaft !== undefined) await this.leaveAbandonedRaftJoin(target, joinedRaft);
+        await this.dir.clear();
+        this.localState = 'inactive';
+        throw e;
+      }
+    });
+  }
+
+  leave(force: boolean): Promise<void> {
+    return this.serial(async () => {
+      if (!this.state) {
+        throw new NotInSwarmLeaveError();
+      }
+      // A removed node has nothing left to protect: its manager is stopped and out of the group.
+      if (this.state.role === 'manager' && !force && !this.removed) {
+        throw new ManagerLeaveRefusedError();
+      }
+      if (this.manager && this.state.raftId !== undefined) {
+        // Leave the Raft group first if others remain, so they keep their quorum.
+        const raft = this.manager.replicated.raft;
+        const others = raft.status().confState.voters.filter((v) => v !== this.state?.raftId);
+        if (others.length > 0 && raft.isLeader()) {
+          const to = others[0]!;
+          raft.transferLeadership(to);
+          await waitFor(() => !raft.isLeader(), 5_000, 'leadership to move').catch(() => undefined);
+        }
+        // Then leave it, so the others no longer count this manager toward their quorum (as
+        // Docker's `swarm leave --force` does). Without a reachable leader it stays a member.
+        const leader = raft.leader().address;
+        const raftId = this.state.raftId;
+        if (others.length > 0 && leader && this.credentials) {
+          await atLeader(leader, this.credentials, "leave the managers' Raft group", (client) =>
+            client.leaveRaft(raftId, 10_000),
+          ).then(
+            () => this.log.info({ raftId }, 'left the Raft group'),
+            (e: unknown) =>
+              this.log.warn(
+                { err: e instanceof Error ? e.message : String(e) },
+                'could not leave the Raft group; `docker node demote` it from a manager, or `node rm` it',
+              ),
+          );
+        }
+      }
+      const agent = this.agent;
+      this.agent = undefined;
+      await agent?.leave();
+      await this.teardown();
+      await this.dir.clear();
+      await rm(join(this.o.config.dataRoot, 'agent'), { recursive: true, force: true });
+      this.state = undefined;
+      this.credentials = undefined;
+      this.localState = 'inactive';
+      this.lastError = '';
+      this.removed = false;
+      this.log.info('left the swarm');
+    });
+  }
+
+  private async leaveAbandonedRaftJoin(
+    target: string,
+    joined: { raftId: number; creds: NodeCredentials },
+  ): Promise<void> {
+    await atLeader(target, joined.creds, "leave the managers' Raft group", (client) =>
+      client.leaveRaft(joined.raftId, 10_000),
+    ).then(
+      () => this.log.info({ raftId: joined.raftId }, 'join abandoned: left the Raft group'),
+      (e: unknown) =>
+        this.log.warn(
+          { raftId: joined.raftId, err: e instanceof Error ? e.message : String(e) },
+          'join abandoned: could not leave the Raft group; `docker node demote` the node from a manager',
+        ),
+    );
+  }
+
+  private async startManager(
+    state: NodeState,
+    creds: NodeCredentials,
+    raft: { bootstrap: true } | { join: ReadonlyMap<number, string> } | { resume: true },
+  ): Promise<Manager> {
+    const manager = await Manager.start({
+      raftId: state.raftId!,
+      dataDir: this.dir.dir,
+      listenAddr: state.listenAddr,
+      advertiseAddr: state.advertiseAddr,
+      credentials: creds,
+      raft,
+      runApiRequest: this.o.runApiRequest,
+      logger: this.o.logger,
+      ...(this.o.tickMs !== undefined ? { tickMs: this.o.tickMs } : {}),
+    });
+    // Never half-alive: the service manager restarts shoald, which reloads the log from disk.
+    manager.replicated.raft.onFatal((e) => {
+      if (this.o.onRaftFatal) return this.o.onRaftFatal(e);
+      this.log.fatal(fatalExitLine(e));
+      process.exit(1);
+    });
+    return manager;
+  }
+
+  private async startAgent(state: NodeState, creds: NodeCredentials): Promise<Agent> {
+    const managers = this.manager ? [state.advertiseAddr] : state.managers.map((m) => m.addr);
+    return Agent.start({
+      dataDir: join(this.o.config.dataRoot, 'agent'),
+      engineSocket: socketPath(this.o.config.engine),
+      managers,
+      credentials: creds,
+      logger: this.o.logger,
+      nodeAddress: parseHostPort(state.advertiseAddr, 2377, 'advertise').host,
+      ...(this.o.hostname ? { hostname: this.o.hostname } : {}),
+      onSession: (info) => {
+        if (!info || !this.state) return;
+        if (info.desiredRole !== undefined && info.desiredRole !== this.state.role) {
+          this.changeRole(info.desiredRole, info.manager);
+        }
+        const next = info.managers.map((m) => ({ nodeId: m.nodeId, addr: m.addr }));
+        if (next.length === 0 || JSON.stringify(next) === JSON.stringify(this.state.managers)) return;
+        this.state = { ...this.state, managers: next };
+        this.dir
+          .save(this.state)
+          .catch((e: unknown) => this.log.warn({ err: e }, 'could not save the manager list'));
+      },
+      onRemoved: () => void this.nodeRemoved(),
+    });
+  }
+
+  /**
+   * The managers refused this node as removed (`docker node rm`; its agent session or its
+   * certificate renewal): stops renewing, closes the manager and the agent, and reports it
+   * (Swarm.Error) until `swarm leave`, which works from here. Resolves once all is stopped.
+   */
+  nodeRemoved(): Promise<void> {
+    if (this.removed) return this.busy.then(() => undefined);
+    this.removed = true;
+    this.log.error(REMOVED_FROM_SWARM_ERROR);
+    return this.serial(async () => {
+      await this.teardown();
+      this.localState = 'error';
+      this.lastError = REMOVED_FROM_SWARM_ERROR;
+    });
+  }
+
+  /**
+   * `node promote` / `node demote`, on this node: renews the certificate (the CA issues the
+   * role the operator asked for), then starts a manager and joins the Raft group, or stops the
+   * manager (the leader has removed it from the Raft group), and restarts the agent with the
+   * new certificate (its containers are adopted, not restarted).
+   */
+  private changeRole(desired: 'manager' | 'worker', via: string): void {
+    if (this.roleChange) return;
+    this.roleChange = this.serial(async () => {
+      const state = this.state;
+      const current = this.credentials;
+      if (!state || !current || state.role === desired) return;
+      const renewed = await renewNodeCertificate(via, current);
+      if (renewed.role !== desired) {
+        this.log.info({ desired, issued: renewed.role }, 'role change not granted yet; will retry');
+        return;
+      }
+      this.log.info({ from: state.role, to: desired }, 'changing role');
+      await this.agent?.close();
+      this.agent = undefined;
+      let next: NodeState;
+      if (desired === 'manager') {
+        const raftId = randomInt(1, 2 ** 47);
+        next = { ...state, role: 'manager', raftId };
+        const members = await joinRaftGroup(via, renewed, raftId, state.advertiseAddr);
+        const manager = await this.startManager(next, renewed, { join: members });
+        this.manager = manager;
+        await waitFor(
+          () => manager.replicated.raft.leader().id !== 0,
+          60_000,
+          'the new manager to follow a leader',
+        );
+      } else {
+        await this.manager?.close();
+        this.manager = undefined;
+        await rm(join(this.dir.dir, 'raft'), { recursive: true, force: true });
+        const { raftId: _gone, ...rest } = state;
+        next = { ...rest, role: 'worker' };
+      }
+      await this.dir.save(next, {
+        caCert: renewed.rootCaPem,
+        nodeCert: renewed.certPem,
+        nodeKey: renewed.keyPem,
+      });
+      this.state = next;
+      this.credentials = renewed;
+      this.agent = await this.startAgent(next, renewed);
+    });
+    this.roleChange
+      .catch((e: unknown) =>
+        this.log.error({ err: e }, 'role change failed; will retry at the next session message'),
+      )
+      .finally(() => (this.roleChange = undefined));
+  }
+
+  /** Renews the node certificate before it expires, at a manager (the leader, for managers). */
+  private startRenewal(): void {
+    this.renewal?.stop();
+    this.renewal = new CertRenewal({
+      current: () => this.credentials,
+      target: () => {
+        const m = this.manager?.replicated.raft.leader().address;
+        return m ?? this.state?.managers[0]?.addr;
+      },
+      renew: (target, current) =>
+        renewNodeCertificate(target, current).catch((e: unknown) => {
+          if (isRemovedRefusal(e)) void this.nodeRemoved();
+          throw e;
+        }),
+      onRenewed: (renewed) =>
+        this.serial(async () => {
+          const state = this.state;
+          if (!state) return;
+          await this.dir.save(state, {
+            caCert: renewed.rootCaPem,
+            nodeCert: renewed.certPem,
+            nodeKey: renewed.keyPem,
+          });
+          this.credentials = renewed;
+          this.manager?.updateCredentials(renewed);
+          // The agent's session reconnects with the new certificate; containers are adopted.
+          await this.agent?.close();
+          this.agent = await this.startAgent(state, renewed);
+        }),
+      logger: this.log,
+    });
+    this.renewal.start();
+  }
+
+  private async teardown(): Promise<void> {
+    this.renewal?.stop();
+    this.renewal = undefined;
+    const agent = this.agent;
+    const manager = this.manager;
+    this.agent = undefined;
+    this.manager = undefined;
+    await agent?.close().catch((e: unknown) => this.log.warn({ err: e }, 'agent shutdown failed'));
+    await manager?.close().catch((e: unknown) => this.log.warn({ err: e }, 'manager shutdown failed'));
+  }
+
+  /** Stops serving (daemon shutdown); the swarm state stays on disk for the next start. */
+  close(): Promise<void> {
+    return this.serial(() => this.teardown());
+  }
+}
+
+/** Whether a manager's answer is NodeRemovedError (ca/errors.ts): this node was removed. */
+export function isRemovedRefusal(e: unknown): boolean {
+  const err = e as Partial<grpc.ServiceError> | undefined;
+  return err?.code === grpc.status.PERMISSION_DENIED && /was removed from the swarm/.test(err.details ?? '');
+}
+
+/** Asks the manager at `target` (or the leader it names) to add us to the Raft group. */
+function joinRaftGroup(
+  target: string,
+  creds: NodeCredentials,
+  raftId: number,
+  advertiseAddr: string,
+): Promise<Map<number, string>> {
+  return atLeader(target, creds, "join the managers' Raft group", (client) =>
+    client.joinRaft(raftId, advertiseAddr, creds.nodeId, 30_000),
+  );
+}
+
+/**
+ * Makes a Control call at the leader: starts at `target`, follows the leader a follower names,
+ * and retries while there is none (an election) or it cannot be reached.
+ */
+async function atLeader<T>(
+  target: string,
+  creds: NodeCredentials,
+  what: string,
+  call: (client: ControlClient) => Promise<T>,
+): Promise<T> {
+  const channel = nodeChannelCredentials(creds);
+  let addr = target;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      return await withControlClient(addr, channel, NODE_CHANNEL_OPTIONS, call);
+    } catch (e: unknown) {
+      const err = e as grpc.ServiceError;
+      const leader = /the leader is member \d+ at (\S+)$/.exec(err.details ?? '')?.[1];
+      if (err.code === grpc.status.FAILED_PRECONDITION && leader) {
+        addr = leader;
+        continue;
+      }
+      if (err.code === grpc.status.FAILED_PRECONDITION || err.code === grpc.status.UNAVAILABLE) {
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      throw e;
+    }
+  }
+  throw new SwarmStateError('JOIN_FAILED', 500, `could not ${what} through ${target}: no leader answered`);
+}
+
+async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new SwarmStateError('TIMEOUT', 500, `timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

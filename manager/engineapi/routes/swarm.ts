@@ -1,0 +1,152 @@
+// /swarm: inspect (with join tokens), init, join, leave, update (spec, token rotation),
+// unlock key.
+
+import type { FastifyInstance } from 'fastify';
+import { applyDecision, checkInitRequest, checkJoinRequest, updateSwarm } from '../../controlapi/index.js';
+import { conflict, invalidParameter, notFound, notImplemented } from '../errors.js';
+import type { RouteContext } from '../context.js';
+import { forwardable } from './forwardable.js';
+import { managerStore } from '../manager-store.js';
+import { boolValue, objectVersion, strictBool } from '../query-values.js';
+import {
+  InitRequestSchema,
+  JoinRequestSchema,
+  SwarmSpecSchema,
+  UnlockRequestSchema,
+  type DockerInitRequest,
+  type DockerJoinRequest,
+  type DockerSwarmSpec,
+} from '../../../api/docker/swarm.js';
+import { ForceQuery, SwarmUpdateQuery } from '../../../api/docker/query.js';
+import type { InitRequest, JoinRequest } from '../swarm-control.js';
+import { swarmFromStore, swarmSpecToStore } from '../translate/cluster.js';
+import { nsToMs } from '../translate/duration.js';
+import type { Static } from '@sinclair/typebox';
+
+type Availability = NonNullable<JoinRequest['availability']>;
+
+function availability(value: string | undefined): Availability | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'active' || value === 'pause' || value === 'drain') return value;
+  throw invalidParameter(`invalid Availability: ${JSON.stringify(value)}`);
+}
+
+export function initRequestFromDocker(b: DockerInitRequest): InitRequest {
+  const spec: {
+    name?: string;
+    taskHistoryRetentionLimit?: number;
+    heartbeatPeriodMs?: number;
+    nodeCertExpiryMs?: number;
+  } = {};
+  if (b.Spec?.Name !== undefined && b.Spec.Name !== '') spec.name = b.Spec.Name;
+  const history = b.Spec?.Orchestration?.TaskHistoryRetentionLimit;
+  if (history !== undefined) spec.taskHistoryRetentionLimit = history;
+  const heartbeat = b.Spec?.Dispatcher?.HeartbeatPeriod;
+  if (heartbeat !== undefined && heartbeat !== 0) spec.heartbeatPeriodMs = nsToMs(heartbeat);
+  const expiry = b.Spec?.CAConfig?.NodeCertExpiry;
+  if (expiry !== undefined && expiry !== 0) spec.nodeCertExpiryMs = nsToMs(expiry);
+  availability(b.Availability);
+  const req: InitRequest = {
+    listenAddr: b.ListenAddr === undefined || b.ListenAddr === '' ? '0.0.0.0:2377' : b.ListenAddr,
+    ...(b.AdvertiseAddr === undefined || b.AdvertiseAddr === '' ? {} : { advertiseAddr: b.AdvertiseAddr }),
+    ...(b.DataPathAddr === undefined || b.DataPathAddr === '' ? {} : { dataPathAddr: b.DataPathAddr }),
+    forceNewCluster: b.ForceNewCluster ?? false,
+    ...(Object.keys(spec).length === 0 ? {} : { spec }),
+    autoLockManagers: b.AutoLockManagers ?? b.Spec?.EncryptionConfig?.AutoLockManagers ?? false,
+  };
+  checkInitRequest(req);
+  return req;
+}
+
+export function joinRequestFromDocker(b: DockerJoinRequest): JoinRequest {
+  const remote = b.RemoteAddrs ?? [];
+  if (remote.length === 0) throw invalidParameter('at least 1 RemoteAddr is required to join');
+  const avail = availability(b.Availability);
+  const req: JoinRequest = {
+    listenAddr: b.ListenAddr === undefined || b.ListenAddr === '' ? '0.0.0.0:2377' : b.ListenAddr,
+    ...(b.AdvertiseAddr === undefined || b.AdvertiseAddr === '' ? {} : { advertiseAddr: b.AdvertiseAddr }),
+    ...(b.DataPathAddr === undefined || b.DataPathAddr === '' ? {} : { dataPathAddr: b.DataPathAddr }),
+    remoteAddrs: [...remote],
+    joinToken: b.JoinToken ?? '',
+    ...(avail === undefined ? {} : { availability: avail }),
+  };
+  checkJoinRequest(req);
+  return req;
+}
+
+export function registerSwarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { control } = ctx;
+
+  app.get('/swarm', (_request, reply) => {
+    const store = managerStore(control);
+    const cluster = store.view((tx) => tx.list('clusters')[0]);
+    if (cluster === undefined) throw notFound('This node is not a swarm manager.');
+    return reply.send(swarmFromStore(cluster));
+  });
+
+  app.post<{ Body: DockerInitRequest }>(
+    '/swarm/init',
+    { schema: { body: InitRequestSchema } },
+    async (request, reply) => {
+      const nodeId = await control.init(initRequestFromDocker(request.body));
+      return reply.type('application/json').send(`${JSON.stringify(nodeId)}\n`);
+    },
+  );
+
+  app.post<{ Body: DockerJoinRequest }>(
+    '/swarm/join',
+    { schema: { body: JoinRequestSchema } },
+    async (request, reply) => {
+      await control.join(joinRequestFromDocker(request.body));
+      return reply.code(200).send();
+    },
+  );
+
+  app.post<{ Querystring: Static<typeof ForceQuery> }>(
+    '/swarm/leave',
+    { schema: { querystring: ForceQuery } },
+    async (request, reply) => {
+      await control.leave(boolValue(request.query.force));
+      return reply.code(200).send();
+    },
+  );
+
+  app.post<{ Body: DockerSwarmSpec; Querystring: Static<typeof SwarmUpdateQuery> }>(
+    '/swarm/update',
+    { schema: { body: SwarmSpecSchema, querystring: SwarmUpdateQuery } },
+    forwardable(control, async (request, reply) => {
+      const q = request.query;
+      const version = objectVersion(q.version, 'swarm');
+      const rotateWorker = strictBool(q.rotateWorkerToken, 'rotateWorkerToken');
+      const rotateManager = strictBool(q.rotateManagerToken, 'rotateManagerToken');
+      const rotateUnlock = strictBool(q.rotateManagerUnlockKey, 'rotateManagerUnlockKey');
+      if (rotateUnlock) throw notImplemented('rotating the manager unlock key is not supported');
+      const store = managerStore(control);
+      await store.update((tx) => {
+        const cluster = tx.list('clusters')[0];
+        if (cluster === undefined) throw notFound('This node is not a swarm manager.');
+        const spec = swarmSpecToStore(request.body, cluster.spec);
+        applyDecision(tx, updateSwarm(tx, { version, spec }));
+      });
+      if (rotateWorker) await control.rotateJoinToken('worker');
+      if (rotateManager) await control.rotateJoinToken('manager');
+      return reply.code(200).send();
+    }),
+  );
+
+  app.get('/swarm/unlockkey', (_request, reply) => {
+    managerStore(control);
+    const key = control.unlockKey();
+    if (key === '') throw notFound('no unlock key is set');
+    return reply.send({ UnlockKey: key });
+  });
+
+  app.post<{ Body: Static<typeof UnlockRequestSchema> }>(
+    '/swarm/unlock',
+    { schema: { body: UnlockRequestSchema } },
+    () => {
+      if (control.localNodeState() !== 'locked') throw conflict('swarm is not locked');
+      throw notImplemented('unlocking a swarm is not supported by this daemon');
+    },
+  );
+}

@@ -1,0 +1,139 @@
+// The seam between the HTTP API (Docker Engine API, swarm subset) and the node daemon.
+// The API layer (manager/engineapi) translates Docker's JSON to and from store objects and calls
+// this; the daemon (daemon) implements it. Reads come from the local replicated store;
+// writes go through `store.update()` and work only on the Raft leader: a follower's store
+// rejects them with the store's NotLeaderError, and the API answers by forwarding the whole
+// HTTP request to the leader with `forwardToLeader`.
+
+import type { MemoryStore } from '../store/index.js';
+
+/** Docker's LocalNodeState. */
+export type LocalNodeState = 'inactive' | 'pending' | 'active' | 'error' | 'locked';
+
+export interface InitRequest {
+  readonly listenAddr: string;
+  readonly advertiseAddr?: string;
+  readonly dataPathAddr?: string;
+  readonly forceNewCluster: boolean;
+  /** Initial cluster spec fields the API accepted (Docker's SwarmSpec, already validated). */
+  readonly spec?: {
+    readonly name?: string;
+    readonly taskHistoryRetentionLimit?: number;
+    readonly heartbeatPeriodMs?: number;
+    readonly nodeCertExpiryMs?: number;
+  };
+  readonly autoLockManagers?: boolean;
+}
+
+export interface JoinRequest {
+  readonly listenAddr: string;
+  readonly advertiseAddr?: string;
+  readonly dataPathAddr?: string;
+  readonly remoteAddrs: readonly string[];
+  readonly joinToken: string;
+  readonly availability?: 'active' | 'pause' | 'drain';
+}
+
+export interface JoinTokensView {
+  readonly worker: string;
+  readonly manager: string;
+}
+
+/** A request forwarded to the leader's API, and its answer. */
+export interface ForwardedRequest {
+  readonly method: string;
+  /** Path with query string, e.g. "/v1.41/services/create". */
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+}
+
+export interface ForwardedResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+}
+
+export interface LogLine {
+  readonly stream: 'stdout' | 'stderr';
+  /** RFC 3339 with nanoseconds, as the engine gives it. */
+  readonly timestamp: string;
+  readonly line: Uint8Array;
+  readonly taskId: string;
+  readonly nodeId: string;
+  readonly serviceId: string;
+}
+
+export interface LogsOptions {
+  readonly follow: boolean;
+  readonly stdout: boolean;
+  readonly stderr: boolean;
+  readonly since?: string;
+  readonly timestamps: boolean;
+  /** Number of lines from the end, or 'all'. */
+  readonly tail: number | 'all';
+  readonly signal: AbortSignal;
+}
+
+export interface EngineFacts {
+  readonly name: string;
+  readonly serverVersion: string;
+  readonly operatingSystem: string;
+  readonly osType: string;
+  readonly architecture: string;
+  readonly ncpu: number;
+  readonly memTotal: number;
+  readonly kernelVersion: string;
+}
+
+export interface SwarmControl {
+  /** This node's state in the swarm. */
+  localNodeState(): LocalNodeState;
+  /** Why this node is in the 'error' state (e.g. it was removed from the swarm); '' if it is not. */
+  nodeError?(): string;
+  /** This node's ID once it is part of a swarm. */
+  nodeId(): string | undefined;
+  /** This node's address as other nodes reach it (host only, as Docker's NodeAddr). */
+  nodeAddr(): string | undefined;
+  isManager(): boolean;
+  /** IDs and addresses of the managers this node knows (Docker's RemoteManagers). */
+  remoteManagers(): readonly { readonly nodeId: string; readonly addr: string }[];
+  /** Facts about the local engine for /info and /version. */
+  engine(): Promise<EngineFacts>;
+
+  /** Makes this node the first manager of a new swarm; resolves with its node ID. */
+  init(req: InitRequest): Promise<string>;
+  join(req: JoinRequest): Promise<void>;
+  /** Leaves the swarm. A manager refuses without `force` (Docker's wording). */
+  leave(force: boolean): Promise<void>;
+
+  /**
+   * The local replicated store. Throws NotManagerError on a worker. Reads are served locally,
+   * also while the Raft group has no leader (then they are this manager's last copy, see
+   * hasLeader); writes succeed only on the leader (else the store's NotLeaderError).
+   */
+  store(): MemoryStore;
+  /**
+   * On a manager: whether its Raft group has a leader this manager knows. Without one, writes
+   * cannot succeed, and reads may be stale for as long as it lasts: /info says so in
+   * Swarm.Error, and read answers carry a staleness warning.
+   */
+  hasLeader(): boolean;
+  /**
+   * Sends an HTTP request to the leader's API and returns its answer (followers only). Throws
+   * LeaderNotReachedError when no leader ran it (may be retried), ForwardOutcomeUnknownError
+   * when it may have run but its answer was lost (must not be sent again).
+   */
+  forwardToLeader(req: ForwardedRequest): Promise<ForwardedResponse>;
+
+  joinTokens(): JoinTokensView;
+  /** Rotates a join token (on the leader); the old one stops working. */
+  rotateJoinToken(role: 'worker' | 'manager'): Promise<void>;
+  unlockKey(): string;
+
+  /** Removes a node from the swarm (managers also leave the Raft group). */
+  removeNode(nodeId: string, force: boolean): Promise<void>;
+
+  /** Log lines of the given tasks, gathered from the agents that run them. */
+  taskLogs(taskIds: readonly string[], opts: LogsOptions): AsyncIterable<LogLine>;
+}

@@ -1,0 +1,117 @@
+// The cluster object as Docker's Swarm / ClusterInfo, and Docker's swarm Spec merged onto a
+// stored ClusterSpec (POST /swarm/update sends the whole spec; a zero or absent field keeps
+// the current value, as swarmkit falls back to its defaults for them).
+
+import type { Cluster, ClusterSpec } from '../../store/index.js';
+import { invalidParameter } from '../errors.js';
+import type { DockerSwarmSpec } from '../../../api/docker/swarm.js';
+import type { DockerClusterInfo, DockerSwarm } from './docker-types.js';
+import { msToNs, nsToMs } from './duration.js';
+import { metaFromStore } from './meta.js';
+import { tlsInfoOf } from './tls-info.js';
+
+export function swarmSpecFromStore(s: ClusterSpec): DockerSwarmSpec {
+  const out: DockerSwarmSpec = {
+    Name: s.name,
+    Labels: { ...s.labels },
+    Orchestration: { TaskHistoryRetentionLimit: s.orchestration.taskHistoryRetentionLimit },
+    Raft: {
+      SnapshotInterval: s.raft.snapshotInterval,
+      KeepOldSnapshots: s.raft.keepOldSnapshots,
+      LogEntriesForSlowFollowers: s.raft.logEntriesForSlowFollowers,
+      ElectionTick: s.raft.electionTick,
+      HeartbeatTick: s.raft.heartbeatTick,
+    },
+    Dispatcher: { HeartbeatPeriod: msToNs(s.dispatcher.heartbeatPeriod) },
+    CAConfig: { NodeCertExpiry: msToNs(s.caConfig.nodeCertExpiry) },
+    TaskDefaults: {},
+    EncryptionConfig: { AutoLockManagers: s.encryptionConfig.autoLockManagers },
+  };
+  if (s.caConfig.externalCAs.length > 0) {
+    out.CAConfig!.ExternalCAs = s.caConfig.externalCAs.map((ca) => ({
+      Protocol: ca.protocol,
+      URL: ca.url,
+      Options: { ...ca.options },
+      CACert: ca.caCert,
+    }));
+  }
+  if (s.caConfig.forceRotate !== 0) out.CAConfig!.ForceRotate = s.caConfig.forceRotate;
+  return out;
+}
+
+function positive(value: number | undefined, current: number): number {
+  return value === undefined || value === 0 ? current : value;
+}
+
+/**
+ * Merges Docker's Spec onto the current one (Labels are always taken as given). Value ranges
+ * are the control layer's (controlapi/swarm-rules.ts).
+ */
+export function swarmSpecToStore(d: DockerSwarmSpec, current: ClusterSpec): ClusterSpec {
+  const heartbeat = d.Dispatcher?.HeartbeatPeriod;
+  const expiry = d.CAConfig?.NodeCertExpiry;
+  const externalCAs = d.CAConfig?.ExternalCAs;
+  for (const ca of externalCAs ?? []) {
+    if ((ca.Protocol ?? '').toLowerCase() !== 'cfssl') {
+      throw invalidParameter(`invalid protocol: ${JSON.stringify(ca.Protocol ?? '')}`);
+    }
+  }
+  return {
+    name: d.Name === undefined || d.Name === '' ? current.name : d.Name,
+    labels: { ...(d.Labels ?? {}) },
+    orchestration: {
+      taskHistoryRetentionLimit:
+        d.Orchestration?.TaskHistoryRetentionLimit ?? current.orchestration.taskHistoryRetentionLimit,
+    },
+    raft: {
+      snapshotInterval: positive(d.Raft?.SnapshotInterval, current.raft.snapshotInterval),
+      keepOldSnapshots: d.Raft?.KeepOldSnapshots ?? current.raft.keepOldSnapshots,
+      logEntriesForSlowFollowers: positive(
+        d.Raft?.LogEntriesForSlowFollowers,
+        current.raft.logEntriesForSlowFollowers,
+      ),
+      electionTick: positive(d.Raft?.ElectionTick, current.raft.electionTick),
+      heartbeatTick: positive(d.Raft?.HeartbeatTick, current.raft.heartbeatTick),
+    },
+    dispatcher: {
+      heartbeatPeriod:
+        heartbeat === undefined || heartbeat === 0 ? current.dispatcher.heartbeatPeriod : nsToMs(heartbeat),
+    },
+    caConfig: {
+      nodeCertExpiry: expiry === undefined || expiry === 0 ? current.caConfig.nodeCertExpiry : nsToMs(expiry),
+      externalCAs:
+        externalCAs === undefined
+          ? current.caConfig.externalCAs.map((ca) => ({ ...ca, options: { ...ca.options } }))
+          : externalCAs.map((ca) => ({
+              protocol: 'cfssl' as const,
+              url: ca.URL ?? '',
+              options: { ...(ca.Options ?? {}) },
+              caCert: ca.CACert ?? '',
+            })),
+      forceRotate: d.CAConfig?.ForceRotate ?? current.caConfig.forceRotate,
+    },
+    encryptionConfig: {
+      autoLockManagers: d.EncryptionConfig?.AutoLockManagers ?? current.encryptionConfig.autoLockManagers,
+    },
+  };
+}
+
+export function clusterInfoFromStore(c: Cluster): DockerClusterInfo {
+  return {
+    ID: c.id,
+    ...metaFromStore(c.meta),
+    Spec: swarmSpecFromStore(c.spec),
+    TLSInfo: tlsInfoOf(c.rootCA.caCert),
+    RootRotationInProgress: c.rootCA.rootRotation !== undefined,
+    DefaultAddrPool: [...c.defaultAddrPool],
+    SubnetSize: c.subnetSize,
+    DataPathPort: c.dataPathPort,
+  };
+}
+
+export function swarmFromStore(c: Cluster): DockerSwarm {
+  return {
+    ...clusterInfoFromStore(c),
+    JoinTokens: { Worker: c.rootCA.joinTokens.worker, Manager: c.rootCA.joinTokens.manager },
+  };
+}

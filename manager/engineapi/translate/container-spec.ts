@@ -1,0 +1,215 @@
+// ContainerSpec: Docker's TaskTemplate.ContainerSpec <-> the store's containerSpec.
+// Fields the store has no place for (Privileges, Isolation, Ulimits) are dropped, as an
+// engine that does not support a field ignores it.
+
+import type {
+  ConfigReference,
+  ContainerSpec,
+  FileTarget,
+  HealthConfig,
+  Mount,
+  SecretReference,
+} from '../../store/index.js';
+import { invalidParameter } from '../errors.js';
+import type { DockerContainerSpec, DockerHealthConfig, DockerMount } from '../../../api/docker/service-spec.js';
+import { msToNs, nsToMs } from './duration.js';
+
+type Propagation = NonNullable<Mount['bindOptions']>['propagation'];
+const PROPAGATIONS: readonly Propagation[] = ['rprivate', 'private', 'rshared', 'shared', 'rslave', 'slave'];
+
+function mountToStore(m: DockerMount): Mount {
+  const type = m.Type ?? '';
+  if (type !== 'bind' && type !== 'volume' && type !== 'tmpfs') {
+    throw invalidParameter(`invalid MountType: ${JSON.stringify(type)}`);
+  }
+  const out: Mount = { type, target: m.Target ?? '', readOnly: m.ReadOnly ?? false };
+  if (m.Source !== undefined && m.Source !== '') out.source = m.Source;
+  if (m.BindOptions !== undefined) {
+    const p = m.BindOptions.Propagation ?? 'rprivate';
+    if (!(PROPAGATIONS as readonly string[]).includes(p)) {
+      throw invalidParameter(`invalid MountPropagation: ${JSON.stringify(p)}`);
+    }
+    out.bindOptions = { propagation: p as Propagation };
+  }
+  if (m.VolumeOptions !== undefined) {
+    const v = m.VolumeOptions;
+    out.volumeOptions = { noCopy: v.NoCopy ?? false, labels: v.Labels ?? {} };
+    if (v.DriverConfig !== undefined) {
+      out.volumeOptions.driverConfig = {
+        name: v.DriverConfig.Name ?? '',
+        options: v.DriverConfig.Options ?? {},
+      };
+    }
+  }
+  if (m.TmpfsOptions !== undefined) {
+    out.tmpfsOptions = { sizeBytes: m.TmpfsOptions.SizeBytes ?? 0, mode: m.TmpfsOptions.Mode ?? 0 };
+  }
+  return out;
+}
+
+function mountFromStore(m: Mount): DockerMount {
+  const out: DockerMount = { Type: m.type, Target: m.target };
+  if (m.source !== undefined) out.Source = m.source;
+  if (m.readOnly) out.ReadOnly = true;
+  if (m.bindOptions !== undefined) out.BindOptions = { Propagation: m.bindOptions.propagation };
+  if (m.volumeOptions !== undefined) {
+    const v = m.volumeOptions;
+    out.VolumeOptions = {};
+    if (v.noCopy) out.VolumeOptions.NoCopy = true;
+    if (Object.keys(v.labels).length > 0) out.VolumeOptions.Labels = { ...v.labels };
+    if (v.driverConfig !== undefined) {
+      out.VolumeOptions.DriverConfig = { Name: v.driverConfig.name, Options: { ...v.driverConfig.options } };
+    }
+  }
+  if (m.tmpfsOptions !== undefined) {
+    out.TmpfsOptions = {};
+    if (m.tmpfsOptions.sizeBytes !== 0) out.TmpfsOptions.SizeBytes = m.tmpfsOptions.sizeBytes;
+    if (m.tmpfsOptions.mode !== 0) out.TmpfsOptions.Mode = m.tmpfsOptions.mode;
+  }
+  return out;
+}
+
+function healthToStore(h: DockerHealthConfig): HealthConfig {
+  return {
+    test: [...(h.Test ?? [])],
+    interval: nsToMs(h.Interval ?? 0),
+    timeout: nsToMs(h.Timeout ?? 0),
+    startPeriod: nsToMs(h.StartPeriod ?? 0),
+    retries: h.Retries ?? 0,
+  };
+}
+
+function healthFromStore(h: HealthConfig): DockerHealthConfig {
+  const out: DockerHealthConfig = {};
+  if (h.test.length > 0) out.Test = [...h.test];
+  if (h.interval !== 0) out.Interval = msToNs(h.interval);
+  if (h.timeout !== 0) out.Timeout = msToNs(h.timeout);
+  if (h.startPeriod !== 0) out.StartPeriod = msToNs(h.startPeriod);
+  if (h.retries !== 0) out.Retries = h.retries;
+  return out;
+}
+
+interface DockerFile {
+  Name?: string;
+  UID?: string;
+  GID?: string;
+  Mode?: number;
+}
+
+function fileToStore(f: DockerFile | undefined, name: string): FileTarget {
+  return { name: f?.Name ?? name, uid: f?.UID ?? '0', gid: f?.GID ?? '0', mode: f?.Mode ?? 0o444 };
+}
+
+function fileFromStore(f: FileTarget): DockerFile {
+  return { Name: f.name, UID: f.uid, GID: f.gid, Mode: f.mode };
+}
+
+function nonEmpty<T>(list: readonly T[]): T[] | undefined {
+  return list.length > 0 ? [...list] : undefined;
+}
+
+function nonEmptyMap(map: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  return Object.keys(map).length > 0 ? { ...map } : undefined;
+}
+
+export function containerSpecToStore(c: DockerContainerSpec): ContainerSpec {
+  const out: ContainerSpec = {
+    image: c.Image ?? '',
+    labels: { ...(c.Labels ?? {}) },
+    command: [...(c.Command ?? [])],
+    args: [...(c.Args ?? [])],
+    env: [...(c.Env ?? [])],
+    groups: [...(c.Groups ?? [])],
+    tty: c.TTY ?? false,
+    openStdin: c.OpenStdin ?? false,
+    readOnly: c.ReadOnly ?? false,
+    mounts: (c.Mounts ?? []).map(mountToStore),
+    hosts: [...(c.Hosts ?? [])],
+    secrets: (c.Secrets ?? []).map((s): SecretReference => ({
+      secretId: s.SecretID ?? '',
+      secretName: s.SecretName ?? '',
+      file: fileToStore(s.File, s.SecretName ?? ''),
+    })),
+    configs: (c.Configs ?? []).map((s): ConfigReference => ({
+      configId: s.ConfigID ?? '',
+      configName: s.ConfigName ?? '',
+      file: fileToStore(s.File, s.ConfigName ?? ''),
+    })),
+    sysctls: { ...(c.Sysctls ?? {}) },
+    capabilityAdd: [...(c.CapabilityAdd ?? [])],
+    capabilityDrop: [...(c.CapabilityDrop ?? [])],
+  };
+  if (c.Hostname !== undefined && c.Hostname !== '') out.hostname = c.Hostname;
+  if (c.Dir !== undefined && c.Dir !== '') out.dir = c.Dir;
+  if (c.User !== undefined && c.User !== '') out.user = c.User;
+  if (c.StopSignal !== undefined && c.StopSignal !== '') out.stopSignal = c.StopSignal;
+  if (c.StopGracePeriod !== undefined) out.stopGracePeriod = nsToMs(c.StopGracePeriod);
+  if (c.Healthcheck !== undefined) out.healthcheck = healthToStore(c.Healthcheck);
+  if (c.DNSConfig !== undefined) {
+    out.dnsConfig = {
+      nameservers: [...(c.DNSConfig.Nameservers ?? [])],
+      search: [...(c.DNSConfig.Search ?? [])],
+      options: [...(c.DNSConfig.Options ?? [])],
+    };
+  }
+  if (c.Init !== undefined) out.init = c.Init;
+  return out;
+}
+
+export function containerSpecFromStore(c: ContainerSpec): DockerContainerSpec {
+  const out: DockerContainerSpec = { Image: c.image };
+  const put = <K extends keyof DockerContainerSpec>(
+    key: K,
+    value: DockerContainerSpec[K] | undefined,
+  ): void => {
+    if (value !== undefined) out[key] = value;
+  };
+  put('Labels', nonEmptyMap(c.labels));
+  put('Command', nonEmpty(c.command));
+  put('Args', nonEmpty(c.args));
+  put('Hostname', c.hostname);
+  put('Env', nonEmpty(c.env));
+  put('Dir', c.dir);
+  put('User', c.user);
+  put('Groups', nonEmpty(c.groups));
+  put('Init', c.init);
+  put('StopSignal', c.stopSignal);
+  if (c.tty) out.TTY = true;
+  if (c.openStdin) out.OpenStdin = true;
+  if (c.readOnly) out.ReadOnly = true;
+  put('Mounts', c.mounts.length > 0 ? c.mounts.map(mountFromStore) : undefined);
+  put('StopGracePeriod', c.stopGracePeriod === undefined ? undefined : msToNs(c.stopGracePeriod));
+  put('Healthcheck', c.healthcheck === undefined ? undefined : healthFromStore(c.healthcheck));
+  put('Hosts', nonEmpty(c.hosts));
+  if (c.dnsConfig !== undefined) {
+    const d = c.dnsConfig;
+    out.DNSConfig = {};
+    if (d.nameservers.length > 0) out.DNSConfig.Nameservers = [...d.nameservers];
+    if (d.search.length > 0) out.DNSConfig.Search = [...d.search];
+    if (d.options.length > 0) out.DNSConfig.Options = [...d.options];
+  }
+  put(
+    'Secrets',
+    c.secrets.length > 0
+      ? c.secrets.map((s) => ({
+          File: fileFromStore(s.file),
+          SecretID: s.secretId,
+          SecretName: s.secretName,
+        }))
+      : undefined,
+  );
+  put(
+    'Configs',
+    c.configs.length > 0
+      ? c.configs.map((s) => ({
+          File: fileFromStore(s.file),
+          ConfigID: s.configId,
+          ConfigName: s.configName,
+        }))
+      : undefined,
+  );
+  put('Sysctls', nonEmptyMap(c.sysctls));
+  put('CapabilityAdd', nonEmpty(c.capabilityAdd));
+  put('CapabilityDrop', nonEmpty(c.capabilityDrop));
+  return out;
+}

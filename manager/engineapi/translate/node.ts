@@ -1,0 +1,72 @@
+// Nodes: a stored Node as Docker's Node object, and Docker's NodeSpec onto a stored spec.
+
+import type { Node, NodeSpec } from '../../store/index.js';
+import { invalidParameter } from '../errors.js';
+import type { DockerNodeSpec } from '../../../api/docker/node-spec.js';
+import type { DockerNode } from './docker-types.js';
+import { metaFromStore } from './meta.js';
+
+export function nodeSpecFromStore(s: NodeSpec): DockerNodeSpec {
+  const out: DockerNodeSpec = {};
+  if (s.name !== undefined && s.name !== '') out.Name = s.name;
+  out.Labels = { ...s.labels };
+  out.Role = s.role;
+  out.Availability = s.availability;
+  return out;
+}
+
+/** Docker replaces the whole spec; Role and Availability are required values (Docker's messages). */
+export function nodeSpecToStore(s: DockerNodeSpec): NodeSpec {
+  const role = s.Role ?? '';
+  if (role !== 'worker' && role !== 'manager')
+    throw invalidParameter(`invalid Role: ${JSON.stringify(role)}`);
+  const availability = s.Availability ?? '';
+  if (availability !== 'active' && availability !== 'pause' && availability !== 'drain') {
+    throw invalidParameter(`invalid Availability: ${JSON.stringify(availability)}`);
+  }
+  const out: NodeSpec = {
+    labels: { ...(s.Labels ?? {}) },
+    role: role,
+    availability: availability,
+  };
+  if (s.Name !== undefined && s.Name !== '') out.name = s.Name;
+  return out;
+}
+
+export function nodeFromStore(n: Node): DockerNode {
+  const out: DockerNode = {
+    ID: n.id,
+    ...metaFromStore(n.meta),
+    Spec: nodeSpecFromStore(n.spec),
+    Description: {},
+    Status: { State: n.status.state },
+  };
+  if (n.status.message !== '') out.Status.Message = n.status.message;
+  if (n.status.addr !== '') out.Status.Addr = n.status.addr;
+  const d = n.description;
+  if (d !== undefined) {
+    out.Description = {
+      Hostname: d.hostname,
+      Platform: { Architecture: d.platform.architecture, OS: d.platform.os },
+      Resources: { NanoCPUs: d.resources.nanoCPUs, MemoryBytes: d.resources.memoryBytes },
+      Engine: { EngineVersion: d.engine.engineVersion },
+    };
+    if (Object.keys(d.engine.labels).length > 0) out.Description.Engine!.Labels = { ...d.engine.labels };
+    if (d.engine.plugins.length > 0) {
+      out.Description.Engine!.Plugins = d.engine.plugins.map((p) => ({ Type: p.type, Name: p.name }));
+    }
+    if (d.tlsInfo !== undefined) {
+      out.Description.TLSInfo = {
+        TrustRoot: d.tlsInfo.trustRoot,
+        CertIssuerSubject: d.tlsInfo.certIssuerSubject,
+        CertIssuerPublicKey: d.tlsInfo.certIssuerPublicKey,
+      };
+    }
+  }
+  if (n.managerStatus !== undefined) {
+    const m = n.managerStatus;
+    out.ManagerStatus = { Reachability: m.reachability, Addr: m.addr };
+    if (m.leader) out.ManagerStatus.Leader = true;
+  }
+  return out;
+}

@@ -1,0 +1,196 @@
+// TaskSpec: Docker's TaskTemplate <-> the store's taskTemplate (resources, restart policy,
+// placement, networks, log driver). The store always holds a restart policy and a placement;
+// where Docker's request leaves them out, swarmkit's defaults are filled in.
+
+import type {
+  GenericResource,
+  NetworkAttachmentConfig,
+  Placement,
+  ResourceRequirements,
+  Resources,
+  RestartCondition,
+  RestartPolicy,
+  TaskSpec,
+} from '../../store/index.js';
+import { invalidParameter } from '../errors.js';
+import type {
+  DockerNetworkAttachmentConfig,
+  DockerPlacement,
+  DockerResources,
+  DockerRestartPolicy,
+  DockerTaskSpec,
+} from '../../../api/docker/service-spec.js';
+import { containerSpecFromStore, containerSpecToStore } from './container-spec.js';
+import { msToNs, nsToMs } from './duration.js';
+
+/** swarmkit's default restart policy: any, 5 s delay, unlimited attempts, no window. */
+export const DEFAULT_RESTART_DELAY_MS = 5000;
+
+const CONDITIONS: readonly RestartCondition[] = ['none', 'on-failure', 'any'];
+
+function restartToStore(p: DockerRestartPolicy | undefined): RestartPolicy {
+  const condition = p?.Condition ?? '';
+  if (condition !== '' && !(CONDITIONS as readonly string[]).includes(condition)) {
+    throw invalidParameter(`invalid RestartCondition: ${JSON.stringify(condition)}`);
+  }
+  return {
+    condition: condition === '' ? 'any' : (condition as RestartCondition),
+    delay: p?.Delay === undefined ? DEFAULT_RESTART_DELAY_MS : nsToMs(p.Delay),
+    maxAttempts: p?.MaxAttempts ?? 0,
+    window: p?.Window === undefined ? 0 : nsToMs(p.Window),
+  };
+}
+
+function restartFromStore(p: RestartPolicy): DockerRestartPolicy {
+  const out: DockerRestartPolicy = {
+    Condition: p.condition,
+    Delay: msToNs(p.delay),
+    MaxAttempts: p.maxAttempts,
+  };
+  if (p.window !== 0) out.Window = msToNs(p.window);
+  return out;
+}
+
+function genericToStore(r: DockerResources['GenericResources']): GenericResource[] {
+  const out: GenericResource[] = [];
+  for (const g of r ?? []) {
+    if (g.DiscreteResourceSpec !== undefined) {
+      out.push({
+        kind: 'discrete',
+        resourceKind: g.DiscreteResourceSpec.Kind ?? '',
+        value: g.DiscreteResourceSpec.Value ?? 0,
+      });
+    } else if (g.NamedResourceSpec !== undefined) {
+      out.push({
+        kind: 'named',
+        resourceKind: g.NamedResourceSpec.Kind ?? '',
+        value: g.NamedResourceSpec.Value ?? '',
+      });
+    }
+  }
+  return out;
+}
+
+function genericFromStore(g: readonly GenericResource[]): NonNullable<DockerResources['GenericResources']> {
+  return g.map((r) =>
+    r.kind === 'discrete'
+      ? { DiscreteResourceSpec: { Kind: r.resourceKind, Value: r.value } }
+      : { NamedResourceSpec: { Kind: r.resourceKind, Value: r.value } },
+  );
+}
+
+function resourcesToStore(r: NonNullable<DockerTaskSpec['Resources']> | undefined): ResourceRequirements {
+  const out: ResourceRequirements = {};
+  if (r?.Limits !== undefined) {
+    out.limits = { nanoCPUs: r.Limits.NanoCPUs ?? 0, memoryBytes: r.Limits.MemoryBytes ?? 0, generic: [] };
+  }
+  if (r?.Reservations !== undefined) {
+    out.reservations = {
+      nanoCPUs: r.Reservations.NanoCPUs ?? 0,
+      memoryBytes: r.Reservations.MemoryBytes ?? 0,
+      generic: genericToStore(r.Reservations.GenericResources),
+    };
+  }
+  return out;
+}
+
+function amounts(r: Resources): { NanoCPUs?: number; MemoryBytes?: number } {
+  const out: { NanoCPUs?: number; MemoryBytes?: number } = {};
+  if (r.nanoCPUs !== 0) out.NanoCPUs = r.nanoCPUs;
+  if (r.memoryBytes !== 0) out.MemoryBytes = r.memoryBytes;
+  return out;
+}
+
+function resourcesFromStore(r: ResourceRequirements): NonNullable<DockerTaskSpec['Resources']> {
+  const out: NonNullable<DockerTaskSpec['Resources']> = {};
+  if (r.limits !== undefined) out.Limits = amounts(r.limits);
+  if (r.reservations !== undefined) {
+    const res: DockerResources = amounts(r.reservations);
+    if (r.reservations.generic.length > 0) res.GenericResources = genericFromStore(r.reservations.generic);
+    out.Reservations = res;
+  }
+  return out;
+}
+
+function placementToStore(p: DockerPlacement | undefined): Placement {
+  return {
+    constraints: [...(p?.Constraints ?? [])],
+    preferences: (p?.Preferences ?? [])
+      .filter((pref) => pref.Spread !== undefined)
+      .map((pref) => ({ spread: pref.Spread?.SpreadDescriptor ?? '' })),
+    maxReplicas: p?.MaxReplicas ?? 0,
+    platforms: (p?.Platforms ?? []).map((x) => ({ architecture: x.Architecture ?? '', os: x.OS ?? '' })),
+  };
+}
+
+function placementFromStore(p: Placement): DockerPlacement {
+  const out: DockerPlacement = {};
+  if (p.constraints.length > 0) out.Constraints = [...p.constraints];
+  if (p.preferences.length > 0)
+    out.Preferences = p.preferences.map((x) => ({ Spread: { SpreadDescriptor: x.spread } }));
+  if (p.maxReplicas !== 0) out.MaxReplicas = p.maxReplicas;
+  if (p.platforms.length > 0) {
+    out.Platforms = p.platforms.map((x) => ({ Architecture: x.architecture, OS: x.os }));
+  }
+  return out;
+}
+
+export function networksToStore(
+  n: readonly DockerNetworkAttachmentConfig[] | undefined,
+): NetworkAttachmentConfig[] {
+  return (n ?? []).map((x) => ({
+    target: x.Target ?? '',
+    aliases: [...(x.Aliases ?? [])],
+    driverOpts: { ...(x.DriverOpts ?? {}) },
+  }));
+}
+
+export function networksFromStore(n: readonly NetworkAttachmentConfig[]): DockerNetworkAttachmentConfig[] {
+  return n.map((x) => {
+    const out: DockerNetworkAttachmentConfig = { Target: x.target };
+    if (x.aliases.length > 0) out.Aliases = [...x.aliases];
+    if (Object.keys(x.driverOpts).length > 0) out.DriverOpts = { ...x.driverOpts };
+    return out;
+  });
+}
+
+/**
+ * Docker's TaskSpec to the store's. `serviceNetworks` is the deprecated ServiceSpec.Networks,
+ * used when the task template names none.
+ */
+export function taskSpecToStore(
+  t: DockerTaskSpec | undefined,
+  serviceNetworks?: readonly DockerNetworkAttachmentConfig[],
+): TaskSpec {
+  const runtime = t?.Runtime ?? '';
+  if (runtime === 'plugin') throw invalidParameter('runtime type "plugin" only supported in experimental');
+  if (runtime !== '' && runtime !== 'container') throw invalidParameter('unsupported runtime');
+  if (t?.ContainerSpec === undefined) throw invalidParameter('mismatched Runtime and *Spec fields');
+  const taskNetworks = t.Networks ?? [];
+  const out: TaskSpec = {
+    containerSpec: containerSpecToStore(t.ContainerSpec),
+    resources: resourcesToStore(t.Resources),
+    restartPolicy: restartToStore(t.RestartPolicy),
+    placement: placementToStore(t.Placement),
+    networks: networksToStore(taskNetworks.length > 0 ? taskNetworks : serviceNetworks),
+    forceUpdate: t.ForceUpdate ?? 0,
+  };
+  if (t.LogDriver !== undefined)
+    out.logDriver = { name: t.LogDriver.Name ?? '', options: { ...(t.LogDriver.Options ?? {}) } };
+  return out;
+}
+
+export function taskSpecFromStore(t: TaskSpec): DockerTaskSpec {
+  const out: DockerTaskSpec = {
+    ContainerSpec: containerSpecFromStore(t.containerSpec),
+    Resources: resourcesFromStore(t.resources),
+    RestartPolicy: restartFromStore(t.restartPolicy),
+    Placement: placementFromStore(t.placement),
+  };
+  if (t.networks.length > 0) out.Networks = networksFromStore(t.networks);
+  if (t.logDriver !== undefined)
+    out.LogDriver = { Name: t.logDriver.name, Options: { ...t.logDriver.options } };
+  out.ForceUpdate = t.forceUpdate;
+  out.Runtime = 'container';
+  return out;
+}

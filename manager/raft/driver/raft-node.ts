@@ -1,0 +1,669 @@
+// RaftNode drives one member: it owns the ticker, the durable storage, the transport and the
+// waiting callers. `await node.propose(bytes)` resolves with the state machine's result once the
+// entry is committed and applied here, or rejects (not leader, dropped, timeout, stopped).
+//
+// The Ready loop persists (one synced LevelDB batch for everything accumulated meanwhile, which
+// is how proposals and fsyncs are batched), then sends, then applies, then advances.
+//
+// A failure of the loop (a storage write that failed, an invariant) stops the node for good and
+// is reported once to onFatal listeners: the process should exit so its service manager
+// restarts it from what is on disk; a node never goes on half-alive.
+
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { decodeConfChange } from '../conf-change.js';
+import { ProposalDroppedError, RaftError } from '../errors.js';
+import { SeededRandom, type RandomSource } from '../random.js';
+import { RawNode, type Status } from '../raw-node.js';
+import {
+  ConfChangeType,
+  EntryType,
+  NONE,
+  StateRole,
+  type ConfChange,
+  type ConfState,
+  type Entry,
+  type RaftId,
+  type ReadState,
+  type Snapshot,
+  type SoftState,
+} from '../types.js';
+import { systemClock, type Cancel, type Clock } from '../../../api/clock/clock.js';
+import {
+  decodeMemberContext,
+  decodeProposal,
+  decodeSnapshotEnvelope,
+  encodeMemberContext,
+  encodeProposal,
+  encodeSnapshotEnvelope,
+} from './envelope.js';
+import { NodeStoppedError, NotLeaderError, RaftTimeoutError, TooManyRequestsError } from './errors.js';
+import type { LevelStorage } from './level-storage.js';
+import type { Transport } from './transport.js';
+
+/** The replicated application. apply() must be deterministic: every member applies the same log. */
+export interface StateMachine {
+  /** Applies one committed command; the result goes to the proposer (an Error result rejects it). */
+  apply(index: number, command: Uint8Array): unknown;
+  snapshot(): Uint8Array;
+  restore(index: number, data: Uint8Array): void;
+}
+
+export interface RaftNodeOptions {
+  readonly id: RaftId;
+  /** This member's Raft address as peers reach it (host:port). */
+  readonly address: string;
+  readonly storage: LevelStorage;
+  readonly transport: Transport;
+  readonly stateMachine: StateMachine;
+  readonly logger: Logger;
+  /** Start a new cluster with these members (ID → address), if the storage is empty. */
+  readonly bootstrap?: ReadonlyMap<RaftId, string>;
+  /**
+   * Joining an existing cluster with empty storage: the current members (ID → address), so this
+   * member can answer the leader before it has received the membership in a snapshot.
+   */
+  readonly join?: ReadonlyMap<RaftId, string>;
+  readonly tickMs?: number;
+  readonly electionTick?: number;
+  readonly heartbeatTick?: number;
+  /** Take a snapshot and compact every this many applied entries. */
+  readonly snapshotEvery?: number;
+  /** Entries kept behind a snapshot so slightly lagging followers catch up from the log. */
+  readonly keepAfterSnapshot?: number;
+  readonly requestTimeoutMs?: number;
+  readonly maxPendingProposals?: number;
+  /** The leader promotes caught-up learners to voters by itself (default true). */
+  readonly autoPromoteLearners?: boolean;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+}
+
+interface Waiter {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  cancelTimer: Cancel;
+  /** For proposals made as leader: where the entry was appended (to detect it being overwritten). */
+  index?: number;
+  term?: number;
+}
+
+interface ReadWaiter {
+  resolve(): void;
+  reject(e: unknown): void;
+  cancelTimer: Cancel;
+  index?: number;
+}
+
+export interface LeadershipChange {
+  readonly lead: RaftId;
+  readonly role: StateRole;
+  readonly term: number;
+}
+
+export class RaftNode {
+  readonly id: RaftId;
+  private readonly o: RaftNodeOptions;
+  private raw!: RawNode;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly requestTimeoutMs: number;
+  private readonly members = new Map<RaftId, string>();
+  private confState: ConfState = { voters: [], learners: [] };
+  private snapshotIndex = 0;
+  private readonly proposals = new Map<number, Waiter>();
+  private readonly confWaiters = new Map<string, Waiter>();
+  private readonly reads = new Map<number, ReadWaiter>();
+  private readonly bootNonce = randomBytes(3).readUIntBE(0, 3);
+  private seq = 0;
+  private stopped: string | undefined;
+  private wake: (() => void) | undefined;
+  private loopDone: Promise<void> = Promise.resolve();
+  private stopTicker: Cancel = () => {};
+  private readonly listeners = new Set<(c: LeadershipChange) => void>();
+  private readonly appliedListeners = new Set<(index: number) => void>();
+  private readonly fatalListeners = new Set<(e: Error) => void>();
+  private fatal: Error | undefined;
+  /** Commit index when each learner was added (it must catch up at least that far). */
+  private readonly learnerSince = new Map<RaftId, number>();
+  private promoting: RaftId | undefined;
+
+  constructor(o: RaftNodeOptions) {
+    this.o = o;
+    this.id = o.id;
+    this.log = o.logger.child({ raft: o.id });
+    this.clock = o.clock ?? systemClock;
+    this.requestTimeoutMs = o.requestTimeoutMs ?? 10_000;
+  }
+
+  /** Loads state, bootstraps a new cluster if asked, and starts ticking and serving. */
+  async start(): Promise<void> {
+    if (this.o.storage.notice !== undefined) this.log.warn(this.o.storage.notice);
+    const mem = this.o.storage.memory;
+    const fresh = mem.lastIndex() === 0 && mem.snapshot().metadata.index === 0;
+    if (fresh && this.o.bootstrap) await this.bootstrap(this.o.bootstrap);
+    const snap = mem.snapshot();
+    this.installSnapshotState(snap);
+    if (fresh && !this.o.bootstrap && this.o.join) {
+      for (const [id, addr] of this.o.join) this.members.set(id, addr);
+      this.syncPeers();
+    }
+    this.raw = new RawNode({
+      id: this.id,
+      electionTick: this.o.electionTick ?? 10,
+      heartbeatTick: this.o.heartbeatTick ?? 1,
+      storage: mem,
+      random: this.o.random ?? new SeededRandom(randomBytes(4).readUInt32BE(0)),
+      applied: snap.metadata.index,
+      checkQuorum: true,
+      preVote: true,
+      maxSizePerMsg: 1024 * 1024,
+      maxInflightMsgs: 256,
+      logger: {
+        debug: (m) => this.log.debug(m),
+        info: (m) => this.log.info(m),
+        warn: (m) => this.log.warn(m),
+      },
+    });
+    this.o.transport.start({
+      receive: (m) => {
+        if (this.stopped) return;
+        try {
+          this.raw.step(m);
+        } catch (e: unknown) {
+          if (e instanceof RaftError && e.code !== 'INVARIANT') {
+            this.log.warn({ err: e.message, from: m.from }, 'raft message refused');
+            return;
+          }
+          this.fail(e);
+          return;
+        }
+        this.notify();
+      },
+      reportUnreachable: (id) => {
+        if (this.stopped) return;
+        this.raw.reportUnreachable(id);
+      },
+      reportSnapshot: (id, ok) => {
+        if (this.stopped) return;
+        this.raw.reportSnapshot(id, ok);
+        this.notify();
+      },
+    });
+    this.stopTicker = this.clock.setInterval(() => this.tick(), this.o.tickMs ?? 100);
+    // A sole voter need not wait out an election timeout (`swarm init` should be instant).
+    const voters = this.raw.raft.tracker.voters;
+    if (voters.size === 1 && voters.has(this.id)) this.raw.campaign();
+    this.loopDone = this.loop();
+  }
+
+  private async bootstrap(members: ReadonlyMap<RaftId, string>): Promise<void> {
+    const voters = [...members.keys()].sort((a, b) => a - b);
+    const data = encodeSnapshotEnvelope({ members, app: this.o.stateMachine.snapshot() });
+    const snapshot: Snapshot = { metadata: { index: 1, term: 1, confState: { voters, learners: [] } }, data };
+    await this.o.storage.save({ snapshot, entries: [], hardState: { term: 1, vote: NONE, commit: 1 } }, true);
+    this.log.info({ members: voters }, 'bootstrapped a new raft cluster');
+  }
+
+  private installSnapshotState(snap: Snapshot): void {
+    this.snapshotIndex = snap.metadata.index;
+    this.confState = snap.metadata.confState;
+    if (snap.metadata.index === 0) return;
+    const env = decodeSnapshotEnvelope(snap.data);
+    this.o.stateMachine.restore(snap.metadata.index, env.app);
+    // The snapshot names the members as of its index, and may predate the leader sending it
+    // (a leader that joined after the latest snapshot sends that one to a new member): the
+    // addresses known here for members it does not name are kept, or this member could not
+    // answer the leader until it applied the leader's own AddLearner entry, which it cannot
+    // reach without answering. The log after the snapshot removes whoever was removed.
+    const known = new Map(this.members);
+    this.members.clear();
+    for (const [id, addr] of env.members) this.members.set(id, addr);
+    for (const [id, addr] of known) if (!this.members.has(id)) this.members.set(id, addr);
+    this.syncPeers();
+  }
+
+  private syncPeers(): void {
+    const t = this.o.transport;
+    for (const id of t.peers().keys()) if (!this.members.has(id)) t.removePeer(id);
+    for (const [id, addr] of this.members) if (id !== this.id) t.addPeer(id, addr);
+  }
+
+  // ---- the Ready loop ----
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    this.raw.tick();
+    this.maybePromoteLearner();
+    this.notify();
+  }
+
+  /**
+   * On the leader: promotes a learner to voter once it has caught up (acknowledged everything
+   * committed when it was added, and is within a few entries of the end). One at a time.
+   */
+  private maybePromoteLearner(): void {
+    if (this.o.autoPromoteLearners === false || this.promoting !== undefined || !this.raw.isLeader()) return;
+    for (const id of this.confState.learners) {
+      if (!this.learnerCaughtUp(id)) continue;
+      const address = this.members.get(id);
+      if (address === undefined) continue;
+      this.promoting = id;
+      this.log.info({ member: id }, 'learner caught up: promoting it to voter');
+      this.proposeConf({
+        type: ConfChangeType.AddNode,
+        nodeId: id,
+        context: encodeMemberContext(address),
+      }).then(
+        () => (this.promoting = undefined),
+        (e: unknown) => {
+          this.promoting = undefined;
+          this.log.warn(
+            { member: id, err: e instanceof Error ? e.message : String(e) },
+            'learner promotion failed; will retry',
+          );
+        },
+      );
+      return;
+    }
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      if (!this.raw.hasReady()) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        continue;
+      }
+      try {
+        await this.handleReady();
+      } catch (e: unknown) {
+        this.fail(e);
+      }
+    }
+  }
+
+  private async handleReady(): Promise<void> {
+    const rd = this.raw.ready();
+    // A leader replicates while it writes (its own copy counts only once persisted).
+    const early = this.raw.canSendBeforePersist();
+    if (early) this.o.transport.send(rd.messages);
+    if (rd.snapshot || rd.entries.length > 0 || rd.hardState) {
+      await this.o.storage.save(
+        {
+          entries: rd.entries,
+          ...(rd.hardState ? { hardState: rd.hardState } : {}),
+          ...(rd.snapshot ? { snapshot: rd.snapshot } : {}),
+        },
+        rd.mustSync,
+      );
+    }
+    if (this.stopped) return;
+    if (!early) this.o.transport.send(rd.messages);
+    if (rd.snapshot) {
+      this.installSnapshotState(rd.snapshot);
+      this.log.info({ index: rd.snapshot.metadata.index }, 'installed snapshot from leader');
+    }
+    for (const e of rd.committedEntries) this.applyEntry(e);
+    for (const rs of rd.readStates) this.onReadState(rs);
+    if (rd.softState) this.onSoftState(rd.softState);
+    this.raw.advance();
+    const applied = this.raw.raft.log.applied;
+    this.resolveReads(applied);
+    for (const l of this.appliedListeners) l(applied);
+    await this.maybeSnapshot(applied);
+  }
+
+  private applyEntry(e: Entry): void {
+    if (e.type === EntryType.ConfChange) {
+      this.applyConfChange(e);
+      return;
+    }
+    if (e.data.byteLength === 0) {
+      // A new leader's empty entry: any proposal of ours at this index was overwritten.
+      this.rejectOverwritten(e);
+      return;
+    }
+    const { id, payload } = decodeProposal(e.data);
+    const result = this.o.stateMachine.apply(e.index, payload);
+    const w = id.member === this.id ? this.proposals.get(id.seq) : undefined;
+    if (w) {
+      this.proposals.delete(id.seq);
+      w.cancelTimer();
+      if (result instanceof Error) w.reject(result);
+      else w.resolve(result);
+    } else {
+      this.rejectOverwritten(e);
+    }
+  }
+
+  /** A proposal of ours that was appended at e.index in an older term lost its place. */
+  private rejectOverwritten(e: Entry): void {
+    for (const [seq, w] of this.proposals) {
+      if (w.index === e.index && w.term !== e.term) {
+        this.proposals.delete(seq);
+        w.cancelTimer();
+        w.reject(new ProposalDroppedError('a new leader overwrote the entry before it committed; retry'));
+      }
+    }
+  }
+
+  private applyConfChange(e: Entry): void {
+    const cc = decodeConfChange(e.data);
+    this.confState = this.raw.applyConfChange(cc);
+    if (cc.type === ConfChangeType.AddLearner) this.learnerSince.set(cc.nodeId, this.raw.raft.log.committed);
+    else this.learnerSince.delete(cc.nodeId);
+    const addr = decodeMemberContext(cc.context);
+    if (cc.type === ConfChangeType.RemoveNode) this.members.delete(cc.nodeId);
+    else if (addr !== undefined) this.members.set(cc.nodeId, addr);
+    this.syncPeers();
+    this.log.info({ change: cc.type, member: cc.nodeId, conf: this.confState }, 'applied membership change');
+    const key = `${cc.type}:${cc.nodeId}`;
+    const w = this.confWaiters.get(key);
+    if (w) {
+      this.confWaiters.delete(key);
+      w.cancelTimer();
+      w.resolve(this.confState);
+    }
+    if (cc.type === ConfChangeType.RemoveNode && cc.nodeId === this.id) {
+      this.log.warn('this member was removed from the raft cluster');
+    }
+  }
+
+  private onSoftState(s: SoftState): void {
+    this.log.info({ lead: s.lead, role: s.role, term: this.raw.raft.term }, 'raft leadership changed');
+    const c: LeadershipChange = { lead: s.lead, role: s.role, term: this.raw.raft.term };
+    for (const l of this.listeners) l(c);
+    if (s.role !== StateRole.Leader) {
+      // Reads waiting on this leader's ReadIndex will not be answered.
+      for (const [k, r] of this.reads) {
+        if (r.index === undefined) {
+          this.reads.delete(k);
+          r.cancelTimer();
+          r.reject(new NotLeaderError(s.lead, this.members.get(s.lead)));
+        }
+      }
+    }
+  }
+
+  private async maybeSnapshot(applied: number): Promise<void> {
+    const every = this.o.snapshotEvery ?? 10_000;
+    if (applied - this.snapshotIndex < every) return;
+    const data = encodeSnapshotEnvelope({ members: this.members, app: this.o.stateMachine.snapshot() });
+    await this.o.storage.createSnapshot(applied, this.confState, data);
+    this.snapshotIndex = applied;
+    const keep = this.o.keepAfterSnapshot ?? 1_000;
+    const compactTo = applied - keep;
+    if (compactTo > this.o.storage.memory.firstIndex()) await this.o.storage.compact(compactTo);
+    this.log.debug({ index: applied }, 'snapshot taken and log compacted');
+  }
+
+  // ---- requests ----
+
+  private checkRunning(): void {
+    if (this.stopped) throw new NodeStoppedError(this.stopped);
+  }
+
+  private requireLeader(): void {
+    this.checkRunning();
+    if (!this.raw.isLeader()) {
+      const lead = this.raw.raft.lead;
+      throw new NotLeaderError(lead, this.members.get(lead));
+    }
+  }
+
+  /** Replicates `command`; resolves with the state machine's apply result. Leader only. */
+  propose(command: Uint8Array): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.requireLeader();
+      const limit = this.o.maxPendingProposals ?? 100_000;
+      if (this.proposals.size >= limit) throw new TooManyRequestsError(limit);
+      const seq = this.bootNonce * 2 ** 29 + this.seq++;
+      const data = encodeProposal({ member: this.id, seq }, command);
+      this.raw.propose(data);
+      const w: Waiter = {
+        resolve,
+        reject,
+        index: this.raw.raft.log.lastIndex(),
+        term: this.raw.raft.term,
+        cancelTimer: this.clock.setTimeout(() => {
+          this.proposals.delete(seq);
+          reject(new RaftTimeoutError('proposal', this.requestTimeoutMs));
+        }, this.requestTimeoutMs),
+      };
+      this.proposals.set(seq, w);
+      this.notify();
+    });
+  }
+
+  /** Resolves once this member has applied everything committed before the call (linearizable read barrier). */
+  readBarrier(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.requireLeader();
+      const seq = this.seq++;
+      const ctx = new Uint8Array(8);
+      new DataView(ctx.buffer).setFloat64(0, seq);
+      const r: ReadWaiter = {
+        resolve,
+        reject,
+        cancelTimer: this.clock.setTimeout(() => {
+          this.reads.delete(seq);
+          reject(new RaftTimeoutError('read barrier', this.requestTimeoutMs));
+        }, this.requestTimeoutMs),
+      };
+      this.reads.set(seq, r);
+      this.raw.readIndex(ctx);
+      this.notify();
+    });
+  }
+
+  private onReadState(rs: ReadState): void {
+    if (rs.requestCtx.byteLength !== 8) return;
+    const seq = new DataView(rs.requestCtx.buffer, rs.requestCtx.byteOffset, 8).getFloat64(0);
+    const r = this.reads.get(seq);
+    if (r) r.index = rs.index;
+  }
+
+  private resolveReads(applied: number): void {
+    for (const [k, r] of this.reads) {
+      if (r.index !== undefined && r.index <= applied) {
+        this.reads.delete(k);
+        r.cancelTimer();
+        r.resolve();
+      }
+    }
+  }
+
+  /**
+   * Proposes a membership change; while another change is still being applied (Raft takes one
+   * at a time), waits for it and retries, up to the request timeout.
+   */
+  private async proposeConf(cc: ConfChange): Promise<ConfState> {
+    const deadline = this.clock.now() + this.requestTimeoutMs;
+    for (;;) {
+      try {
+        return await this.proposeConfOnce(cc);
+      } catch (e: unknown) {
+        const busy = e instanceof ProposalDroppedError && e.message.includes('is not applied yet');
+        if (!busy || this.clock.now() > deadline) throw e;
+        await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.o.tickMs ?? 100));
+      }
+    }
+  }
+
+  private proposeConfOnce(cc: ConfChange): Promise<ConfState> {
+    return new Promise<unknown>((resolve, reject) => {
+      this.requireLeader();
+      const key = `${cc.type}:${cc.nodeId}`;
+      this.raw.proposeConfChange(cc);
+      this.confWaiters.set(key, {
+        resolve,
+        reject,
+        cancelTimer: this.clock.setTimeout(() => {
+          this.confWaiters.delete(key);
+          reject(new RaftTimeoutError('membership change', this.requestTimeoutMs));
+        }, this.requestTimeoutMs),
+      });
+      this.notify();
+    }) as Promise<ConfState>;
+  }
+
+  /**
+   * Adds a member: first as a non-voting learner, promoted to voter once it has caught up with
+   * the leader's log, so a new member never weakens the quorum while it is still behind.
+   */
+  async addMember(id: RaftId, address: string, opts: { catchUpTimeoutMs?: number } = {}): Promise<ConfState> {
+    await this.addLearner(id, address);
+    const timeout = opts.catchUpTimeoutMs ?? 60_000;
+    const deadline = this.clock.now() + timeout;
+    for (;;) {
+      if (this.confState.voters.includes(id)) return this.confState;
+      this.requireLeader();
+      // The leader's own promotion (maybePromoteLearner) does it once the learner caught up;
+      // without auto-promotion, do it here when the same condition holds.
+      if (this.o.autoPromoteLearners === false && this.learnerCaughtUp(id)) {
+        return this.proposeConf({
+          type: ConfChangeType.AddNode,
+          nodeId: id,
+          context: encodeMemberContext(address),
+        });
+      }
+      if (this.clock.now() > deadline) throw new RaftTimeoutError(`catch-up of new member ${id}`, timeout);
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.o.tickMs ?? 100));
+    }
+  }
+
+  /** A learner has caught up: it acknowledged everything committed when it was added, and is near the end. */
+  private learnerCaughtUp(id: RaftId): boolean {
+    const pr = this.raw.status().progress.get(id);
+    const joinedAt = this.learnerSince.get(id) ?? 0;
+    return pr !== undefined && pr.match >= joinedAt && pr.match + 10 >= this.raw.raft.log.lastIndex();
+  }
+
+  /**
+   * Adds a non-voting learner and resolves once that is committed; the leader promotes it to
+   * voter on its own once it has caught up (unless autoPromoteLearners is false).
+   */
+  async addLearner(id: RaftId, address: string): Promise<ConfState> {
+    if (this.confState.learners.includes(id) || this.confState.voters.includes(id)) return this.confState;
+    return this.proposeConf({
+      type: ConfChangeType.AddLearner,
+      nodeId: id,
+      context: encodeMemberContext(address),
+    });
+  }
+
+  removeMember(id: RaftId): Promise<ConfState> {
+    return this.proposeConf({ type: ConfChangeType.RemoveNode, nodeId: id, context: new Uint8Array(0) });
+  }
+
+  transferLeadership(to: RaftId): void {
+    this.requireLeader();
+    this.raw.transferLeadership(to);
+    this.notify();
+  }
+
+  /** Starts an election now (used by tests and by a lone restarted member). */
+  campaign(): void {
+    this.checkRunning();
+    this.raw.campaign();
+    this.notify();
+  }
+
+  // ---- observation ----
+
+  status(): Status {
+    return this.raw.status();
+  }
+
+  isLeader(): boolean {
+    return !this.stopped && this.raw.isLeader();
+  }
+
+  leader(): { id: RaftId; address: string | undefined } {
+    const lead = this.raw.raft.lead;
+    return { id: lead, address: lead === this.id ? this.o.address : this.members.get(lead) };
+  }
+
+  memberAddresses(): ReadonlyMap<RaftId, string> {
+    return this.members;
+  }
+
+  onLeadershipChange(l: (c: LeadershipChange) => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  onApplied(l: (index: number) => void): () => void {
+    this.appliedListeners.add(l);
+    return () => this.appliedListeners.delete(l);
+  }
+
+  /**
+   * Calls `l` once if the node fails (a storage write failed, e.g. the disk is full; an
+   * invariant broke): the node has stopped for good and its process should exit so the service
+   * manager restarts it (see fatalExitLine). Called at once (asynchronously) if it already has.
+   */
+  onFatal(l: (e: Error) => void): () => void {
+    const failed = this.fatal;
+    if (failed !== undefined) {
+      queueMicrotask(() => l(failed));
+      return () => {};
+    }
+    this.fatalListeners.add(l);
+    return () => this.fatalListeners.delete(l);
+  }
+
+  /** Why the node failed, if it did (undefined while running and after a clean stop). */
+  get failure(): Error | undefined {
+    return this.fatal;
+  }
+
+  // ---- shutdown ----
+
+  private fail(e: unknown): void {
+    if (this.stopped) return;
+    const err = e instanceof Error ? e : new Error(String(e));
+    this.fatal = err;
+    this.log.fatal({ err }, 'raft node failed; stopping');
+    void this.shutdown(err.message);
+    for (const l of this.fatalListeners) l(err);
+    this.fatalListeners.clear();
+  }
+
+  private async shutdown(reason: string): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = reason;
+    this.stopTicker();
+    this.notify();
+    const err = new NodeStoppedError(reason);
+    for (const w of this.proposals.values()) {
+      w.cancelTimer();
+      w.reject(err);
+    }
+    this.proposals.clear();
+    for (const w of this.confWaiters.values()) {
+      w.cancelTimer();
+      w.reject(err);
+    }
+    this.confWaiters.clear();
+    for (const r of this.reads.values()) {
+      r.cancelTimer();
+      r.reject(err);
+    }
+    this.reads.clear();
+    await this.loopDone.catch(() => {});
+  }
+
+  /** Stops ticking and serving; pending requests are rejected. Closes transport and storage. */
+  async stop(): Promise<void> {
+    await this.shutdown('stopped');
+    await this.o.transport.close();
+    await this.o.storage.close();
+  }
+}
