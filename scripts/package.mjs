@@ -66,7 +66,7 @@ function run(cmd, args, cwd) {
 
 /** The compiled code a node needs: every dist/ file outside test/ folders, without source maps. */
 function copyDist(to) {
-  for (const top of ['agent', 'manager', 'cli', 'proto']) {
+  for (const top of ['api', 'ca', 'agent', 'manager', 'daemon', 'cli', 'proto']) {
     const from = join(root, 'dist', top);
     if (!existsSync(from)) fail(`dist/${top} is missing: build first (npm run build)`);
     cpSync(from, join(to, 'dist', top), {
