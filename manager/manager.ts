@@ -26,7 +26,7 @@ import { withControlClient } from './control/control-client.js';
 import { registerControlService } from './control/control-service.js';
 import { Dispatcher } from './dispatcher/index.js';
 import { authorizedIdentify } from './dispatcher/identity.js';
-import { LeaderLoops, type LeaderLoop } from './leadership.js';
+import { LeaderLoops, type LeaderLoop } from './loop/leadership.js';
 import { AllocatorLoop } from './allocator/allocator-loop.js';
 import { ManagerStatusLoop } from './manager-status-loop.js';
 import { RoleManager } from './role-manager.js';

@@ -22,12 +22,12 @@ import type {
 import type { ReadTx } from '../store/read-tx.js';
 import type { MemoryStore } from '../store/store.js';
 import type { WriteTx } from '../store/write-tx.js';
-import type { ControlLoop } from '../orchestrator/control-loop.js';
-import { RetryTimer } from '../orchestrator/retry-timer.js';
-import { writeEach } from '../orchestrator/store-writes.js';
-import { withStatus } from '../orchestrator/task-factory.js';
-import { Wakeup } from '../orchestrator/wakeup.js';
-import { runWatchLoop } from '../orchestrator/watch-loop.js';
+import type { ControlLoop } from '../loop/control-loop.js';
+import { RetryTimer } from '../loop/retry-timer.js';
+import { writeEach } from '../loop/store-writes.js';
+import { withStatus } from '../task/task-factory.js';
+import { Wakeup } from '../loop/wakeup.js';
+import { runWatchLoop } from '../loop/watch-loop.js';
 import { planEndpoint, type AddressRelease, type NetworkLookup } from './endpoint-plan.js';
 import { AllocatorError } from './errors.js';
 import { AllocationLedger, ownerOfVip } from './ledger.js';

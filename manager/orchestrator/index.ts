@@ -8,7 +8,7 @@ import { pino, type Logger } from 'pino';
 import type { Clock } from '../../api/clock/clock.js';
 import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js';
 import type { MemoryStore } from '../store/store.js';
-import type { ControlLoop } from './control-loop.js';
+import type { ControlLoop } from '../loop/control-loop.js';
 import { GlobalOrchestrator } from './global/global-orchestrator.js';
 import { JobOrchestrator } from './jobs/job-orchestrator.js';
 import { TaskReaper } from './reaper/task-reaper.js';
@@ -16,7 +16,7 @@ import { ReplicatedOrchestrator } from './replicated/replicated-orchestrator.js'
 import { RestartSupervisor } from './restart/restart-supervisor.js';
 import { UpdateSupervisor } from './update/update-supervisor.js';
 
-export type { ControlLoop } from './control-loop.js';
+export type { ControlLoop } from '../loop/control-loop.js';
 export { GlobalOrchestrator } from './global/global-orchestrator.js';
 export { JobOrchestrator } from './jobs/job-orchestrator.js';
 export { TaskReaper } from './reaper/task-reaper.js';

@@ -5,13 +5,13 @@
 // and is tried again when nodes change or a task frees its node's resources.
 
 import { pino, type Logger } from 'pino';
-import type { ControlLoop } from '../orchestrator/control-loop.js';
-import { updateInBatches, MAX_WRITES_PER_TX } from '../orchestrator/store-writes.js';
-import { withStatus } from '../orchestrator/task-factory.js';
-import { wantsToRun } from '../orchestrator/task-state.js';
-import { RetryTimer } from '../orchestrator/retry-timer.js';
-import { Wakeup } from '../orchestrator/wakeup.js';
-import { runWatchLoop } from '../orchestrator/watch-loop.js';
+import type { ControlLoop } from '../loop/control-loop.js';
+import { updateInBatches, MAX_WRITES_PER_TX } from '../loop/store-writes.js';
+import { withStatus } from '../task/task-factory.js';
+import { wantsToRun } from '../task/task-state.js';
+import { RetryTimer } from '../loop/retry-timer.js';
+import { Wakeup } from '../loop/wakeup.js';
+import { runWatchLoop } from '../loop/watch-loop.js';
 import type { Clock } from '../../api/clock/clock.js';
 import type { ChangeEvent } from '../store/events.js';
 import type { Service, Task, TaskState } from '../../api/objects/index.js';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pino } from 'pino';
 import { AllocatorLoop } from '../allocator/allocator-loop.js';
-import { LeaderLoops } from '../leadership.js';
+import { LeaderLoops } from '../loop/leadership.js';
 import { createOrchestration } from '../orchestrator/index.js';
 import { MAX_TASK_CHANGES_PER_SERVICE } from '../orchestrator/pass-limits.js';
 import { systemClock } from '../../api/clock/clock.js';

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createOrchestration, runControlLoops } from '../../orchestrator/index.js';
-import { AgentSim } from '../../orchestrator/test/agent-sim.js';
+import { AgentSim } from '../../test/agent-sim.js';
 import { ManualClock } from '../../../api/clock/manual-clock.js';
 import { createLocalStore } from '../../store/local-proposer.js';
 import type { Network, NewObject, Service, Task } from '../../../api/objects/index.js';

@@ -12,12 +12,12 @@ import type { Task } from '../../../api/objects/index.js';
 import type { ReadTx } from '../../store/read-tx.js';
 import type { MemoryStore } from '../../store/store.js';
 import { taskHistoryLimit } from '../cluster-settings.js';
-import type { ControlLoop } from '../control-loop.js';
-import { RetryTimer } from '../retry-timer.js';
-import { updateInBatches } from '../store-writes.js';
-import { withDesiredState } from '../task-factory.js';
-import { Wakeup } from '../wakeup.js';
-import { runWatchLoop } from '../watch-loop.js';
+import type { ControlLoop } from '../../loop/control-loop.js';
+import { RetryTimer } from '../../loop/retry-timer.js';
+import { updateInBatches } from '../../loop/store-writes.js';
+import { withDesiredState } from '../../task/task-factory.js';
+import { Wakeup } from '../../loop/wakeup.js';
+import { runWatchLoop } from '../../loop/watch-loop.js';
 import { historyToDelete, removal } from './select.js';
 
 export interface TaskReaperOptions {

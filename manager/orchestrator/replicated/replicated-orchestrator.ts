@@ -9,16 +9,16 @@ import type { ChangeEvent } from '../../store/events.js';
 import type { Task } from '../../../api/objects/index.js';
 import type { ReadTx } from '../../store/read-tx.js';
 import type { WriteTx } from '../../store/write-tx.js';
-import type { ControlLoop } from '../control-loop.js';
+import type { ControlLoop } from '../../loop/control-loop.js';
 import { nodeLoss, type NodeLoss } from '../node-validity.js';
 import type { OrchestratorOptions } from '../orchestrator-options.js';
 import type { DelayedStart } from '../restart/restart-supervisor.js';
-import { RetryTimer } from '../retry-timer.js';
-import { writeEach } from '../store-writes.js';
-import { newTask, withDesiredState } from '../task-factory.js';
-import { hasStopped, wantsToRun } from '../task-state.js';
-import { Wakeup } from '../wakeup.js';
-import { runWatchLoop } from '../watch-loop.js';
+import { RetryTimer } from '../../loop/retry-timer.js';
+import { writeEach } from '../../loop/store-writes.js';
+import { newTask, withDesiredState } from '../../task/task-factory.js';
+import { hasStopped, wantsToRun } from '../../task/task-state.js';
+import { Wakeup } from '../../loop/wakeup.js';
+import { runWatchLoop } from '../../loop/watch-loop.js';
 import { reconcileReplicated } from './reconcile.js';
 
 type Item =

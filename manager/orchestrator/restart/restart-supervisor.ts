@@ -13,14 +13,14 @@ import type { Node, Service, Task, TaskState } from '../../../api/objects/index.
 import type { ReadTx } from '../../store/read-tx.js';
 import type { MemoryStore } from '../../store/store.js';
 import type { WriteTx } from '../../store/write-tx.js';
-import type { ControlLoop } from '../control-loop.js';
+import type { ControlLoop } from '../../loop/control-loop.js';
 import { lossMessage, type NodeLoss } from '../node-validity.js';
-import { updateInBatches } from '../store-writes.js';
-import { newTask, withDesiredState, withStatus } from '../task-factory.js';
-import { hasStopped, wantsToRun } from '../task-state.js';
-import { setLongTimeout, saneDelay } from '../long-timeout.js';
-import { Wakeup } from '../wakeup.js';
-import { runWatchLoop } from '../watch-loop.js';
+import { updateInBatches } from '../../loop/store-writes.js';
+import { newTask, withDesiredState, withStatus } from '../../task/task-factory.js';
+import { hasStopped, wantsToRun } from '../../task/task-state.js';
+import { setLongTimeout, saneDelay } from '../../loop/long-timeout.js';
+import { Wakeup } from '../../loop/wakeup.js';
+import { runWatchLoop } from '../../loop/watch-loop.js';
 import { RestartHistory } from './restart-history.js';
 import { restartDelay, shouldRestart } from './restart-policy.js';
 

@@ -7,7 +7,7 @@ import { createLocalStore } from '../../store/local-proposer.js';
 import type { NewObject, Node, ServiceMode, Task } from '../../../api/objects/index.js';
 import type { MemoryStore } from '../../store/store.js';
 import { newCluster, newNode, newService } from '../../store/test/fixtures.js';
-import { AgentSim } from './agent-sim.js';
+import { AgentSim } from '../../test/agent-sim.js';
 import { ManualClock } from '../../../api/clock/manual-clock.js';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

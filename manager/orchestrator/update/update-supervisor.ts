@@ -8,12 +8,12 @@ import type { Clock } from '../../../api/clock/clock.js';
 import type { ChangeEvent } from '../../store/events.js';
 import type { Service } from '../../../api/objects/index.js';
 import type { MemoryStore } from '../../store/store.js';
-import type { ControlLoop } from '../control-loop.js';
+import type { ControlLoop } from '../../loop/control-loop.js';
 import type { RestartSupervisor } from '../restart/restart-supervisor.js';
-import { specKey } from '../spec-key.js';
+import { specKey } from '../../task/spec-key.js';
 import type { UpdateRequests } from '../update-requests.js';
-import { Wakeup } from '../wakeup.js';
-import { runWatchLoop } from '../watch-loop.js';
+import { Wakeup } from '../../loop/wakeup.js';
+import { runWatchLoop } from '../../loop/watch-loop.js';
 import { isRollingBack } from './update-config.js';
 import { Updater } from './updater.js';
 

@@ -9,9 +9,9 @@
 // already holds.
 
 import type { Logger } from 'pino';
-import { abortableSleep } from '../api/clock/abortable-sleep.js';
-import { systemClock } from '../api/clock/clock.js';
-import type { RaftNode } from './raft/driver/raft-node.js';
+import { abortableSleep } from '../../api/clock/abortable-sleep.js';
+import { systemClock } from '../../api/clock/clock.js';
+import type { RaftNode } from '../raft/driver/raft-node.js';
 
 export interface LeaderLoop {
   readonly name: string;
