@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { abortableSleep } from '../api/clock/abortable-sleep.js';
 import type { Clock } from '../api/clock/clock.js';
 import type { RaftNode } from './raft/driver/raft-node.js';
-import { isolated } from './orchestrator/store-writes.js';
+import { isolated } from './loop/store-writes.js';
 import type { MemoryStore } from './store/index.js';
 import type { ManagerStatus } from '../api/objects/index.js';
 

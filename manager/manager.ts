@@ -25,12 +25,9 @@ import type { NodeCredentials } from '../ca/ca-client.js';
 import { withControlClient } from './control/control-client.js';
 import { registerControlService } from './control/control-service.js';
 import { Dispatcher } from './dispatcher/index.js';
+import { startLeaderLoops } from './leader-loops.js';
+import type { LeaderLoops } from './loop/leadership.js';
 import { authorizedIdentify } from './dispatcher/identity.js';
-import { LeaderLoops, type LeaderLoop } from './leadership.js';
-import { AllocatorLoop } from './allocator/allocator-loop.js';
-import { ManagerStatusLoop } from './manager-status-loop.js';
-import { RoleManager } from './role-manager.js';
-import { createOrchestration } from './orchestrator/index.js';
 import { systemClock, type Clock } from '../api/clock/clock.js';
 import type { RaftId } from './raft/types.js';
 import { ReplicatedStore } from './replication/replicated-store.js';
@@ -182,23 +179,9 @@ export class Manager {
       },
     });
 
-    // The allocator moves tasks from 'new' to 'pending' once their networks and addresses are
-    // allocated; the scheduler takes them from there.
-    const orchestration = createOrchestration({
-      store,
-      clock,
-      logger: o.logger,
-      schedulableStates: ['pending'],
-    });
-    const leaderLoops: LeaderLoop[] = [
-      new ManagerStatusLoop({ store, raft, clock, logger: o.logger }),
-      new RoleManager({ store, raft, clock, logger: o.logger }),
-      new AllocatorLoop({ store, clock, logger: o.logger }),
-      { name: 'dispatcher', run: (signal) => dispatcher.run(signal) },
-      ...orchestration.loops,
-    ];
-    const loops = new LeaderLoops(raft, leaderLoops, log);
-    loops.start();
+    // Every leader-only loop (allocator, orchestrators, scheduler, the dispatcher's leader side,
+    // manager status, roles) is built in leader-loops.ts and runs only while this manager leads.
+    const loops = startLeaderLoops({ store, clock, logger: o.logger, raft, dispatcher }, log);
     log.info({ addr: o.advertiseAddr, raftId: o.raftId, port }, 'manager started');
     return new Manager(server, port, creds, replicated, dispatcher, loops);
   }

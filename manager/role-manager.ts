@@ -12,7 +12,7 @@ import { abortableSleep } from '../api/clock/abortable-sleep.js';
 import { hasExpiredEntries, pruneRemovedNodes } from './ca/removed-nodes.js';
 import type { Clock } from '../api/clock/clock.js';
 import type { RaftNode } from './raft/driver/raft-node.js';
-import { isolated } from './orchestrator/store-writes.js';
+import { isolated } from './loop/store-writes.js';
 import type { MemoryStore, Node } from './store/index.js';
 
 /**

@@ -5,7 +5,7 @@
 // (re)subscription; writes are batched, and whatever is freed (a task that stopped, a service
 // or network removed) returns to the ledger as the store reports it.
 
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Clock } from '../../api/clock/clock.js';
 import { canonicalJson } from '../store/canonical-json.js';
 import type { ChangeEvent } from '../store/events.js';
@@ -22,12 +22,9 @@ import type {
 import type { ReadTx } from '../store/read-tx.js';
 import type { MemoryStore } from '../store/store.js';
 import type { WriteTx } from '../store/write-tx.js';
-import type { ControlLoop } from '../orchestrator/control-loop.js';
-import { RetryTimer } from '../orchestrator/retry-timer.js';
-import { writeEach } from '../orchestrator/store-writes.js';
-import { withStatus } from '../orchestrator/task-factory.js';
-import { Wakeup } from '../orchestrator/wakeup.js';
-import { runWatchLoop } from '../orchestrator/watch-loop.js';
+import { writeEach } from '../loop/store-writes.js';
+import { withStatus } from '../task/task-factory.js';
+import { WatchLoopBase } from '../loop/watch-loop-base.js';
 import { planEndpoint, type AddressRelease, type NetworkLookup } from './endpoint-plan.js';
 import { AllocatorError } from './errors.js';
 import { AllocationLedger, ownerOfVip } from './ledger.js';
@@ -84,12 +81,8 @@ function poolSettings(tx: ReadTx): AddressPoolSettings {
   };
 }
 
-export class AllocatorLoop implements ControlLoop {
-  readonly name = 'allocator';
+export class AllocatorLoop extends WatchLoopBase {
   readonly #o: AllocatorLoopOptions;
-  readonly #log: Logger;
-  readonly #wakeup = new Wakeup();
-  readonly #retry: RetryTimer;
   #ledger = new AllocationLedger();
   #rebuild = false;
   readonly #networks = new Set<string>();
@@ -102,9 +95,8 @@ export class AllocatorLoop implements ControlLoop {
   readonly #waiting = new Set<string>();
 
   constructor(o: AllocatorLoopOptions) {
+    super('allocator', ['networks', 'services', 'tasks', 'nodes'], o);
     this.#o = o;
-    this.#log = (o.logger ?? pino({ level: 'silent' })).child({ loop: this.name });
-    this.#retry = new RetryTimer(o.clock, this.#wakeup);
   }
 
   /** The ledger as the loop holds it (for tests and diagnostics). */
@@ -112,26 +104,9 @@ export class AllocatorLoop implements ControlLoop {
     return this.#ledger;
   }
 
-  async run(signal: AbortSignal): Promise<void> {
-    try {
-      await runWatchLoop(
-        {
-          store: this.#o.store,
-          signal,
-          watch: { tables: ['networks', 'services', 'tasks', 'nodes'] },
-          wakeup: this.#wakeup,
-          logger: this.#log,
-        },
-        { init: (tx) => this.#init(tx), onEvent: (e) => this.#onEvent(e), flush: () => this.#flush() },
-      );
-    } finally {
-      this.#retry.cancel();
-    }
-  }
-
-  #init(tx: ReadTx): void {
+  protected override init(tx: ReadTx): void {
     this.#ledger = AllocationLedger.fromStore(tx, (what) =>
-      this.#log.warn({ what }, 'allocation recorded twice in the store; the first holder keeps it'),
+      this.log.warn({ what }, 'allocation recorded twice in the store; the first holder keeps it'),
     );
     for (const n of tx.list('networks')) this.#networks.add(n.id);
     this.#allServices = true;
@@ -144,7 +119,7 @@ export class AllocatorLoop implements ControlLoop {
     this.#waiting.clear();
   }
 
-  #onEvent(e: ChangeEvent): void {
+  protected override onEvent(e: ChangeEvent): void {
     switch (e.table) {
       case 'networks':
         if (e.action === 'delete') {
@@ -196,10 +171,10 @@ export class AllocatorLoop implements ControlLoop {
    */
   #fail(what: string, id: string, e: unknown): string {
     if (e instanceof AllocatorError) {
-      this.#log.warn({ [what]: id, err: e.message, code: e.code }, `${what} allocation failed`);
+      this.log.warn({ [what]: id, err: e.message, code: e.code }, `${what} allocation failed`);
       return e.message;
     }
-    this.#log.error({ [what]: id, err: e }, `${what} allocation failed unexpectedly; skipped it`);
+    this.log.error({ [what]: id, err: e }, `${what} allocation failed unexpectedly; skipped it`);
     return `allocation failed: ${e instanceof Error ? e.message : String(e)}`;
   }
 
@@ -350,10 +325,10 @@ export class AllocatorLoop implements ControlLoop {
     }
   }
 
-  async #flush(): Promise<void> {
+  protected override async flush(): Promise<void> {
     if (this.#rebuild) {
       this.#rebuild = false;
-      this.#o.store.view((tx) => this.#init(tx));
+      this.#o.store.view((tx) => this.init(tx));
     }
     const idle =
       this.#networks.size + this.#services.size + this.#tasks.size + this.#nodes.size === 0 &&
@@ -365,7 +340,7 @@ export class AllocatorLoop implements ControlLoop {
     const now = new Date(this.#o.clock.now()).toISOString();
     const { committed, refused } = await writeEach(
       this.#o.store,
-      this.#log,
+      this.log,
       'allocator',
       writes,
       (tx, w) => (this.#apply(tx, w, now) ? 'applied' : 'stale'),
@@ -386,11 +361,11 @@ export class AllocatorLoop implements ControlLoop {
     // soon; one that failed on its own object (logged) waits for the next change, so a poison
     // object does not make the allocator re-plan everything in a loop.
     const stale = committed.length - landed;
-    this.#log.debug(
+    this.log.debug(
       { refused: refused.length, stale, notWritten: writes.length - landed },
       'allocations not written; re-planning',
     );
     this.#rebuild = true;
-    if (refused.length > 0 || stale > 0) this.#retry.schedule();
+    if (refused.length > 0 || stale > 0) this.retry.schedule();
   }
 }

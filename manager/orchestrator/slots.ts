@@ -9,8 +9,8 @@
 // 'remove') belong to no slot.
 
 import type { Service, Task } from '../../api/objects/index.js';
-import { isTaskDirty } from './spec-key.js';
-import { newest, wantsToRun } from './task-state.js';
+import { isTaskDirty } from '../task/spec-key.js';
+import { newest, wantsToRun } from '../task/task-state.js';
 
 /** Ended by itself (exit, failure, rejection), not stopped by the orchestrator or a lost node. */
 function endedOnItsOwn(task: Task): boolean {

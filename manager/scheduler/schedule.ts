@@ -5,7 +5,7 @@
 // services) is only checked against that node. Every decision is recorded on the NodeInfo at
 // once, so the next decision sees it.
 
-import { specKey } from '../orchestrator/spec-key.js';
+import { specKey } from '../task/spec-key.js';
 import type { Service, Task } from '../../api/objects/index.js';
 import type { NodeInfo } from './node-info.js';
 import { noSuitableNode, Pipeline } from './pipeline.js';

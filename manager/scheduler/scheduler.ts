@@ -4,14 +4,11 @@
 // 'assigned'; a task that fits nowhere stays 'pending' with Docker's reason in `status.err`
 // and is tried again when nodes change or a task frees its node's resources.
 
-import { pino, type Logger } from 'pino';
-import type { ControlLoop } from '../orchestrator/control-loop.js';
-import { updateInBatches, MAX_WRITES_PER_TX } from '../orchestrator/store-writes.js';
-import { withStatus } from '../orchestrator/task-factory.js';
-import { wantsToRun } from '../orchestrator/task-state.js';
-import { RetryTimer } from '../orchestrator/retry-timer.js';
-import { Wakeup } from '../orchestrator/wakeup.js';
-import { runWatchLoop } from '../orchestrator/watch-loop.js';
+import type { Logger } from 'pino';
+import { updateInBatches, MAX_WRITES_PER_TX } from '../loop/store-writes.js';
+import { withStatus } from '../task/task-factory.js';
+import { wantsToRun } from '../task/task-state.js';
+import { WatchLoopBase } from '../loop/watch-loop-base.js';
 import type { Clock } from '../../api/clock/clock.js';
 import type { ChangeEvent } from '../store/events.js';
 import type { Service, Task, TaskState } from '../../api/objects/index.js';
@@ -40,13 +37,9 @@ export interface SchedulerOptions {
 export const ASSIGNED_MESSAGE = 'scheduler assigned task to node';
 export const PENDING_MESSAGE = 'pending task scheduling';
 
-export class Scheduler implements ControlLoop {
-  readonly name = 'scheduler';
+export class Scheduler extends WatchLoopBase {
   readonly #o: SchedulerOptions;
-  readonly #log: Logger;
   readonly #states: ReadonlySet<TaskState>;
-  readonly #wakeup = new Wakeup();
-  readonly #retry: RetryTimer;
   readonly #pipeline = new Pipeline();
   readonly #nodes = new Map<string, NodeInfo>();
   readonly #services = new Map<string, Service>();
@@ -57,10 +50,9 @@ export class Scheduler implements ControlLoop {
   #retryUnschedulable = false;
 
   constructor(o: SchedulerOptions) {
+    super('scheduler', ['nodes', 'tasks', 'services'], o);
     this.#o = o;
-    this.#log = (o.logger ?? pino({ level: 'silent' })).child({ loop: this.name });
     this.#states = new Set(o.schedulableStates ?? ['new', 'pending']);
-    this.#retry = new RetryTimer(o.clock, this.#wakeup, o.retryDelay);
   }
 
   /** Tasks waiting for a node that fits (for tests and metrics). */
@@ -68,32 +60,11 @@ export class Scheduler implements ControlLoop {
     return this.#unschedulable.size;
   }
 
-  async run(signal: AbortSignal): Promise<void> {
-    try {
-      await runWatchLoop(
-        {
-          store: this.#o.store,
-          signal,
-          watch: { tables: ['nodes', 'tasks', 'services'] },
-          wakeup: this.#wakeup,
-          logger: this.#log,
-        },
-        {
-          init: (tx) => this.#init(tx),
-          onEvent: (e) => this.#onEvent(e),
-          flush: () => this.#flush(),
-        },
-      );
-    } finally {
-      this.#retry.cancel();
-    }
-  }
-
   #schedulable(task: Task): boolean {
     return this.#states.has(task.status.state) && wantsToRun(task);
   }
 
-  #init(tx: ReadTx): void {
+  protected override init(tx: ReadTx): void {
     this.#nodes.clear();
     this.#services.clear();
     this.#placed.clear();
@@ -104,7 +75,7 @@ export class Scheduler implements ControlLoop {
     for (const task of tx.list('tasks')) this.#track(task);
   }
 
-  #onEvent(e: ChangeEvent): void {
+  protected override onEvent(e: ChangeEvent): void {
     switch (e.table) {
       case 'tasks':
         if (e.action === 'delete') this.#untrack(e.object.id);
@@ -164,7 +135,7 @@ export class Scheduler implements ControlLoop {
     return true;
   }
 
-  async #flush(): Promise<void> {
+  protected override async flush(): Promise<void> {
     if (this.#retryUnschedulable) {
       this.#retryUnschedulable = false;
       for (const [id, task] of this.#unschedulable) this.#unassigned.set(id, task);
@@ -186,7 +157,7 @@ export class Scheduler implements ControlLoop {
         writes.push(d);
       } else {
         if (d.failure !== undefined) {
-          this.#log.error(
+          this.log.error(
             { task: task.id, service: task.serviceId, err: d.failure },
             'placing this task failed; it waits, the others are placed',
           );
@@ -198,7 +169,7 @@ export class Scheduler implements ControlLoop {
     const now = new Date(this.#o.clock.now()).toISOString();
     const failed = await updateInBatches(
       this.#o.store,
-      this.#log,
+      this.log,
       'scheduling',
       writes,
       (tx, d) => {
@@ -223,6 +194,6 @@ export class Scheduler implements ControlLoop {
       this.#unschedulable.delete(d.taskId);
       this.#unassigned.set(d.taskId, byId.get(d.taskId)!);
     }
-    this.#retry.schedule();
+    this.retry.schedule();
   }
 }

@@ -4,7 +4,7 @@
 // of this service, then the fewest tasks overall. Each leaf keeps its nodes in a heap.
 
 import type { Node } from '../../api/objects/index.js';
-import { nodeAttribute } from './constraint.js';
+import { nodeAttribute } from '../constraint/constraint.js';
 import { Heap } from './node-heap.js';
 import type { NodeInfo } from './node-info.js';
 

@@ -2,7 +2,7 @@
 // parsed constraints, platforms, max replicas per node, host-mode ports, spread preferences.
 
 import type { Platform, Service, Task } from '../../api/objects/index.js';
-import { ConstraintParseError, parseConstraints, type Constraint } from './constraint.js';
+import { ConstraintParseError, parseConstraints, type Constraint } from '../constraint/constraint.js';
 
 export interface TaskRequirements {
   readonly serviceId: string;

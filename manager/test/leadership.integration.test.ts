@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pino } from 'pino';
-import { LeaderLoops } from '../leadership.js';
+import { LeaderLoops } from '../loop/leadership.js';
 import { ReplicatedStore } from '../replication/replicated-store.js';
 import { newService } from '../store/test/fixtures.js';
 

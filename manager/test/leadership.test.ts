@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import pino from 'pino';
-import { LeaderLoops, type LeadershipSource } from '../leadership.js';
+import { LeaderLoops, type LeadershipSource } from '../loop/leadership.js';
 import type { LeadershipChange } from '../raft/driver/raft-node.js';
 
 /** A Raft stand-in whose leadership and read barrier the test drives. */

@@ -15,9 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pino } from 'pino';
-import { AllocatorLoop } from '../allocator/allocator-loop.js';
-import { LeaderLoops } from '../leadership.js';
-import { createOrchestration } from '../orchestrator/index.js';
+import { LeaderLoops } from '../loop/leadership.js';
+import { createLeaderLoops } from '../leader-loops.js';
 import { MAX_TASK_CHANGES_PER_SERVICE } from '../orchestrator/pass-limits.js';
 import { systemClock } from '../../api/clock/clock.js';
 import { ReplicatedStore } from '../replication/replicated-store.js';
@@ -84,17 +83,8 @@ test('a billion-replica service written past the API: the leader stays up, grows
     }
   })();
 
-  const orchestration = createOrchestration({
-    store,
-    clock: systemClock,
-    logger,
-    schedulableStates: ['pending'],
-  });
-  const loops = new LeaderLoops(
-    raft,
-    [new AllocatorLoop({ store, clock: systemClock, logger }), ...orchestration.loops],
-    logger,
-  );
+  const { loops: leaderLoops } = createLeaderLoops({ store, clock: systemClock, logger });
+  const loops = new LeaderLoops(raft, leaderLoops, logger);
   loops.start();
   debug = () =>
     JSON.stringify(

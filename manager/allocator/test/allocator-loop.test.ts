@@ -4,8 +4,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createOrchestration, runControlLoops } from '../../orchestrator/index.js';
-import { AgentSim } from '../../orchestrator/test/agent-sim.js';
+import { createLeaderLoops } from '../../leader-loops.js';
+import { runControlLoops } from '../../loop/run-loops.js';
+import { AgentSim } from '../../test/agent-sim.js';
 import { ManualClock } from '../../../api/clock/manual-clock.js';
 import { createLocalStore } from '../../store/local-proposer.js';
 import type { Network, NewObject, Service, Task } from '../../../api/objects/index.js';
@@ -22,7 +23,8 @@ class Cluster {
   readonly clock = new ManualClock();
   readonly store: MemoryStore = createLocalStore({ clock: this.clock.date });
   readonly agent = new AgentSim(this.store, this.clock);
-  allocator = new AllocatorLoop({ store: this.store, clock: this.clock });
+  // The store-driven leader loops as a manager runs them (allocator included).
+  readonly leaderLoops = createLeaderLoops({ store: this.store, clock: this.clock });
   readonly #abort = new AbortController();
   #done: Promise<void> = Promise.resolve();
   /** Every state a task was seen in, in order. */
@@ -47,12 +49,7 @@ class Cluster {
         this.seen.set(e.object.id, states);
       }
     })();
-    const orchestration = createOrchestration({
-      store: this.store,
-      clock: this.clock,
-      schedulableStates: ['pending'],
-    });
-    this.#done = runControlLoops([this.allocator, ...orchestration.loops], this.#abort.signal);
+    this.#done = runControlLoops(this.leaderLoops.loops, this.#abort.signal);
     await this.settle();
   }
 
@@ -123,7 +120,7 @@ class Cluster {
   }
 
   used(networkId: string): number {
-    return this.allocator.ledger.network(networkId)?.pool.used ?? -1;
+    return this.leaderLoops.allocator!.ledger.network(networkId)?.pool.used ?? -1;
   }
 }
 

@@ -1,6 +1,6 @@
 // /tasks: list with Docker's filters (service and node given by name, ID or prefix), inspect.
 
-import { isTaskDirty } from '../../orchestrator/spec-key.js';
+import { isTaskDirty } from '../../task/spec-key.js';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { TASK_STATES, type ReadTx, type Task } from '../../store/index.js';

@@ -3,21 +3,17 @@
 // only the services and nodes that changed; failed tasks are restarted on their node per the
 // restart policy.
 
-import { pino, type Logger } from 'pino';
 import type { ChangeEvent } from '../../store/events.js';
 import { serviceNodeKey } from '../../store/indexes.js';
 import type { Service, Task } from '../../../api/objects/index.js';
 import type { ReadTx } from '../../store/read-tx.js';
 import type { WriteTx } from '../../store/write-tx.js';
-import type { ControlLoop } from '../control-loop.js';
 import type { OrchestratorOptions } from '../orchestrator-options.js';
 import type { DelayedStart } from '../restart/restart-supervisor.js';
-import { RetryTimer } from '../retry-timer.js';
-import { writeEach } from '../store-writes.js';
-import { newTask } from '../task-factory.js';
-import { hasStopped, wantsToRun } from '../task-state.js';
-import { Wakeup } from '../wakeup.js';
-import { runWatchLoop } from '../watch-loop.js';
+import { writeEach } from '../../loop/store-writes.js';
+import { newTask } from '../../task/task-factory.js';
+import { hasStopped, wantsToRun } from '../../task/task-state.js';
+import { WatchLoopBase } from '../../loop/watch-loop-base.js';
 import { globalNodeFit } from './node-fit.js';
 import { reconcileGlobal, type GlobalPlan } from './reconcile.js';
 
@@ -40,12 +36,8 @@ interface Done {
   readonly update?: boolean;
 }
 
-export class GlobalOrchestrator implements ControlLoop {
-  readonly name = 'global-orchestrator';
+export class GlobalOrchestrator extends WatchLoopBase {
   readonly #o: OrchestratorOptions;
-  readonly #log: Logger;
-  readonly #wakeup = new Wakeup();
-  readonly #retry: RetryTimer;
   /** Every global service (a node change is checked against each). */
   readonly #global = new Set<string>();
   readonly #services = new Set<string>();
@@ -53,29 +45,11 @@ export class GlobalOrchestrator implements ControlLoop {
   readonly #restarts = new Set<string>();
 
   constructor(o: OrchestratorOptions) {
+    super('global-orchestrator', ['services', 'tasks', 'nodes'], o);
     this.#o = o;
-    this.#log = (o.logger ?? pino({ level: 'silent' })).child({ loop: this.name });
-    this.#retry = new RetryTimer(o.clock, this.#wakeup);
   }
 
-  async run(signal: AbortSignal): Promise<void> {
-    try {
-      await runWatchLoop(
-        {
-          store: this.#o.store,
-          signal,
-          watch: { tables: ['services', 'tasks', 'nodes'] },
-          wakeup: this.#wakeup,
-          logger: this.#log,
-        },
-        { init: (tx) => this.#init(tx), onEvent: (e) => this.#onEvent(e), flush: () => this.#flush() },
-      );
-    } finally {
-      this.#retry.cancel();
-    }
-  }
-
-  #init(tx: ReadTx): void {
+  protected override init(tx: ReadTx): void {
     this.#global.clear();
     for (const s of tx.list('services')) {
       if (s.spec.mode.kind === 'global') {
@@ -86,7 +60,7 @@ export class GlobalOrchestrator implements ControlLoop {
     for (const t of tx.list('tasks')) if (wantsToRun(t) && hasStopped(t)) this.#restarts.add(t.id);
   }
 
-  #onEvent(e: ChangeEvent): void {
+  protected override onEvent(e: ChangeEvent): void {
     switch (e.table) {
       case 'services':
         if (e.action === 'delete') {
@@ -112,7 +86,7 @@ export class GlobalOrchestrator implements ControlLoop {
     }
   }
 
-  async #flush(): Promise<void> {
+  protected override async flush(): Promise<void> {
     const items: Item[] = [
       ...[...this.#restarts].map((id) => ({ kind: 'restart', id }) as const),
       ...[...this.#services].map((id) => ({ kind: 'service', id }) as const),
@@ -130,7 +104,7 @@ export class GlobalOrchestrator implements ControlLoop {
     }
     const { committed, refused } = await writeEach(
       this.#o.store,
-      this.#log,
+      this.log,
       'global reconcile',
       units,
       (tx, unit): Done => {
@@ -161,7 +135,7 @@ export class GlobalOrchestrator implements ControlLoop {
       else if (unit.kind === 'service') this.#services.add(unit.id);
       else this.#nodes.add(unit.id);
     }
-    if (refused.length > 0) this.#retry.schedule();
+    if (refused.length > 0) this.retry.schedule();
   }
 
   #restart(tx: WriteTx, taskId: string): DelayedStart | undefined {

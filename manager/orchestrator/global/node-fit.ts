@@ -7,8 +7,8 @@ import {
   matchesConstraints,
   parseConstraints,
   type Constraint,
-} from '../../scheduler/constraint.js';
-import { platformMatches } from '../../scheduler/filters/platform-filter.js';
+} from '../../constraint/constraint.js';
+import { platformMatches } from '../../constraint/platform.js';
 import type { Node, Service } from '../../../api/objects/index.js';
 import type { NodeLoss } from '../node-validity.js';
 

@@ -5,7 +5,7 @@
 
 import type { Node, Service, Task } from '../../../api/objects/index.js';
 import { isSlotDirty, nodeSlotsOf, occupants } from '../slots.js';
-import { wantsToRun } from '../task-state.js';
+import { wantsToRun } from '../../task/task-state.js';
 import { globalNodeFit, type NodeFit } from './node-fit.js';
 
 export interface GlobalInput {

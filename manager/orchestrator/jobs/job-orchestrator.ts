@@ -3,22 +3,18 @@
 // tasks have desired state 'complete'; a completed task is never restarted, a failed one is
 // replaced per its restart policy; a new `jobIteration` starts the job over.
 
-import { pino, type Logger } from 'pino';
 import type { ChangeEvent } from '../../store/events.js';
 import type { Service, Task } from '../../../api/objects/index.js';
 import type { ReadTx } from '../../store/read-tx.js';
 import type { WriteTx } from '../../store/write-tx.js';
-import type { ControlLoop } from '../control-loop.js';
 import { globalNodeFit } from '../global/node-fit.js';
 import { nodeLoss, type NodeLoss } from '../node-validity.js';
 import type { OrchestratorOptions } from '../orchestrator-options.js';
 import type { DelayedStart } from '../restart/restart-supervisor.js';
-import { RetryTimer } from '../retry-timer.js';
-import { writeEach } from '../store-writes.js';
-import { newTask } from '../task-factory.js';
-import { hasStopped, wantsToRun } from '../task-state.js';
-import { Wakeup } from '../wakeup.js';
-import { runWatchLoop } from '../watch-loop.js';
+import { writeEach } from '../../loop/store-writes.js';
+import { newTask } from '../../task/task-factory.js';
+import { hasStopped, wantsToRun } from '../../task/task-state.js';
+import { WatchLoopBase } from '../../loop/watch-loop-base.js';
 import { reconcileGlobalJob } from './reconcile-global-job.js';
 import { reconcileReplicatedJob } from './reconcile-replicated-job.js';
 
@@ -39,12 +35,8 @@ function isJob(service: Service): boolean {
   return service.spec.mode.kind === 'replicatedJob' || service.spec.mode.kind === 'globalJob';
 }
 
-export class JobOrchestrator implements ControlLoop {
-  readonly name = 'job-orchestrator';
+export class JobOrchestrator extends WatchLoopBase {
   readonly #o: OrchestratorOptions;
-  readonly #log: Logger;
-  readonly #wakeup = new Wakeup();
-  readonly #retry: RetryTimer;
   /** Every job service, by ID, with its mode kind. */
   readonly #jobs = new Map<string, 'replicatedJob' | 'globalJob'>();
   readonly #services = new Set<string>();
@@ -53,26 +45,8 @@ export class JobOrchestrator implements ControlLoop {
   readonly #lost = new Set<string>();
 
   constructor(o: OrchestratorOptions) {
+    super('job-orchestrator', ['services', 'tasks', 'nodes'], o);
     this.#o = o;
-    this.#log = (o.logger ?? pino({ level: 'silent' })).child({ loop: this.name });
-    this.#retry = new RetryTimer(o.clock, this.#wakeup);
-  }
-
-  async run(signal: AbortSignal): Promise<void> {
-    try {
-      await runWatchLoop(
-        {
-          store: this.#o.store,
-          signal,
-          watch: { tables: ['services', 'tasks', 'nodes'] },
-          wakeup: this.#wakeup,
-          logger: this.#log,
-        },
-        { init: (tx) => this.#init(tx), onEvent: (e) => this.#onEvent(e), flush: () => this.#flush() },
-      );
-    } finally {
-      this.#retry.cancel();
-    }
   }
 
   #track(service: Service): void {
@@ -85,7 +59,7 @@ export class JobOrchestrator implements ControlLoop {
     }
   }
 
-  #init(tx: ReadTx): void {
+  protected override init(tx: ReadTx): void {
     this.#jobs.clear();
     for (const s of tx.list('services')) this.#track(s);
     for (const t of tx.list('tasks')) {
@@ -93,7 +67,7 @@ export class JobOrchestrator implements ControlLoop {
     }
   }
 
-  #onEvent(e: ChangeEvent): void {
+  protected override onEvent(e: ChangeEvent): void {
     switch (e.table) {
       case 'services':
         if (e.action === 'delete') this.#jobs.delete(e.object.id);
@@ -126,7 +100,7 @@ export class JobOrchestrator implements ControlLoop {
     }
   }
 
-  async #flush(): Promise<void> {
+  protected override async flush(): Promise<void> {
     const items: Item[] = [
       ...[...this.#lost].map((id) => ({ kind: 'lost', id }) as const),
       ...[...this.#restarts].map((id) => ({ kind: 'restart', id }) as const),
@@ -137,7 +111,7 @@ export class JobOrchestrator implements ControlLoop {
     this.#services.clear();
     const { committed, refused } = await writeEach(
       this.#o.store,
-      this.#log,
+      this.log,
       'job reconcile',
       items,
       (tx, item): Done =>
@@ -164,8 +138,8 @@ export class JobOrchestrator implements ControlLoop {
       else if (item.kind === 'restart') this.#restarts.add(item.id);
       else this.#lost.add(item.id);
     }
-    if (refused.length > 0) this.#retry.schedule();
-    else if (more) this.#wakeup.notify();
+    if (refused.length > 0) this.retry.schedule();
+    else if (more) this.wakeup.notify();
   }
 
   #restart(tx: WriteTx, taskId: string, lost: boolean): DelayedStart | undefined {

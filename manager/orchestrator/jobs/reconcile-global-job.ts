@@ -6,7 +6,7 @@
 import type { Node, Service, Task } from '../../../api/objects/index.js';
 import { globalNodeFit, type NodeFit } from '../global/node-fit.js';
 import { nodeSlotsOf, occupants } from '../slots.js';
-import { isLive } from '../task-state.js';
+import { isLive } from '../../task/task-state.js';
 import { currentIteration, iterationOf } from './job-iteration.js';
 
 export interface GlobalJobInput {

@@ -9,7 +9,7 @@
 import type { Service, Task } from '../../../api/objects/index.js';
 import { MAX_TASK_CHANGES_PER_SERVICE } from '../pass-limits.js';
 import { occupants, slotsOf } from '../slots.js';
-import { isLive, wantsToRun } from '../task-state.js';
+import { isLive, wantsToRun } from '../../task/task-state.js';
 import { currentIteration, iterationOf } from './job-iteration.js';
 
 export interface ReplicatedJobInput {

@@ -3,7 +3,7 @@
 // tasks of slots a scale-down removed, and the stopped tasks of nodes removed from the swarm.
 
 import type { Service, Task } from '../../../api/objects/index.js';
-import { hasStopped, wantsToRun } from '../task-state.js';
+import { hasStopped, wantsToRun } from '../../task/task-state.js';
 
 /** Oldest first, by the time of the last status change, then creation, then ID. */
 function byStatusTime(a: Task, b: Task): number {

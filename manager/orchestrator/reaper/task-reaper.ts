@@ -4,7 +4,7 @@
 // once they have stopped, and asks the tasks of a deleted service to stop first. Only the slots
 // and tasks that changed are looked at.
 
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Clock } from '../../../api/clock/clock.js';
 import type { ChangeEvent } from '../../store/events.js';
 import { serviceNodeKey, serviceSlotKey } from '../../store/indexes.js';
@@ -12,12 +12,9 @@ import type { Task } from '../../../api/objects/index.js';
 import type { ReadTx } from '../../store/read-tx.js';
 import type { MemoryStore } from '../../store/store.js';
 import { taskHistoryLimit } from '../cluster-settings.js';
-import type { ControlLoop } from '../control-loop.js';
-import { RetryTimer } from '../retry-timer.js';
-import { updateInBatches } from '../store-writes.js';
-import { withDesiredState } from '../task-factory.js';
-import { Wakeup } from '../wakeup.js';
-import { runWatchLoop } from '../watch-loop.js';
+import { updateInBatches } from '../../loop/store-writes.js';
+import { withDesiredState } from '../../task/task-factory.js';
+import { WatchLoopBase } from '../../loop/watch-loop-base.js';
 import { historyToDelete, removal } from './select.js';
 
 export interface TaskReaperOptions {
@@ -36,39 +33,17 @@ function slotOf(task: Task): string {
 type Write =
   { readonly kind: 'delete'; readonly id: string } | { readonly kind: 'remove'; readonly id: string };
 
-export class TaskReaper implements ControlLoop {
-  readonly name = 'task-reaper';
+export class TaskReaper extends WatchLoopBase {
   readonly #o: TaskReaperOptions;
-  readonly #log: Logger;
-  readonly #wakeup = new Wakeup();
-  readonly #retry: RetryTimer;
   readonly #slots = new Set<string>();
   readonly #candidates = new Set<string>();
 
   constructor(o: TaskReaperOptions) {
+    super('task-reaper', ['tasks', 'services', 'nodes', 'clusters'], o);
     this.#o = o;
-    this.#log = (o.logger ?? pino({ level: 'silent' })).child({ loop: this.name });
-    this.#retry = new RetryTimer(o.clock, this.#wakeup);
   }
 
-  async run(signal: AbortSignal): Promise<void> {
-    try {
-      await runWatchLoop(
-        {
-          store: this.#o.store,
-          signal,
-          watch: { tables: ['tasks', 'services', 'nodes', 'clusters'] },
-          wakeup: this.#wakeup,
-          logger: this.#log,
-        },
-        { init: (tx) => this.#all(tx), onEvent: (e) => this.#onEvent(e), flush: () => this.#flush() },
-      );
-    } finally {
-      this.#retry.cancel();
-    }
-  }
-
-  #all(tx: ReadTx): void {
+  protected override init(tx: ReadTx): void {
     for (const t of tx.list('tasks')) this.#note(t);
   }
 
@@ -77,7 +52,7 @@ export class TaskReaper implements ControlLoop {
     this.#candidates.add(task.id);
   }
 
-  #onEvent(e: ChangeEvent): void {
+  protected override onEvent(e: ChangeEvent): void {
     switch (e.table) {
       case 'tasks':
         if (e.action !== 'delete') this.#note(e.object);
@@ -98,7 +73,7 @@ export class TaskReaper implements ControlLoop {
         if (e.action === 'update') {
           const was = e.oldObject.spec.orchestration.taskHistoryRetentionLimit;
           if (was !== e.object.spec.orchestration.taskHistoryRetentionLimit)
-            this.#o.store.view((tx) => this.#all(tx));
+            this.#o.store.view((tx) => this.init(tx));
         }
         return;
       default:
@@ -111,11 +86,11 @@ export class TaskReaper implements ControlLoop {
     try {
       fn();
     } catch (e: unknown) {
-      this.#log.error({ ...ids, err: e }, 'task reaper: failed on this object; skipped it');
+      this.log.error({ ...ids, err: e }, 'task reaper: failed on this object; skipped it');
     }
   }
 
-  async #flush(): Promise<void> {
+  protected override async flush(): Promise<void> {
     if (this.#slots.size === 0 && this.#candidates.size === 0) return;
     const writes: Write[] = [];
     this.#o.store.view((tx) => {
@@ -155,7 +130,7 @@ export class TaskReaper implements ControlLoop {
     const now = new Date(this.#o.clock.now()).toISOString();
     const failed = await updateInBatches(
       this.#o.store,
-      this.#log,
+      this.log,
       'task reaper',
       writes,
       (tx, w) => {
@@ -174,6 +149,6 @@ export class TaskReaper implements ControlLoop {
         if (task !== undefined) this.#note(task);
       }
     });
-    this.#retry.schedule();
+    this.retry.schedule();
   }
 }

@@ -4,21 +4,17 @@
 // only those, in batched transactions: scaling with the pure `reconcileReplicated`, failed
 // tasks through the restart supervisor, tasks of lost nodes replaced elsewhere at once.
 
-import { pino, type Logger } from 'pino';
 import type { ChangeEvent } from '../../store/events.js';
 import type { Task } from '../../../api/objects/index.js';
 import type { ReadTx } from '../../store/read-tx.js';
 import type { WriteTx } from '../../store/write-tx.js';
-import type { ControlLoop } from '../control-loop.js';
 import { nodeLoss, type NodeLoss } from '../node-validity.js';
 import type { OrchestratorOptions } from '../orchestrator-options.js';
 import type { DelayedStart } from '../restart/restart-supervisor.js';
-import { RetryTimer } from '../retry-timer.js';
-import { writeEach } from '../store-writes.js';
-import { newTask, withDesiredState } from '../task-factory.js';
-import { hasStopped, wantsToRun } from '../task-state.js';
-import { Wakeup } from '../wakeup.js';
-import { runWatchLoop } from '../watch-loop.js';
+import { writeEach } from '../../loop/store-writes.js';
+import { newTask, withDesiredState } from '../../task/task-factory.js';
+import { hasStopped, wantsToRun } from '../../task/task-state.js';
+import { WatchLoopBase } from '../../loop/watch-loop-base.js';
 import { reconcileReplicated } from './reconcile.js';
 
 type Item =
@@ -35,40 +31,18 @@ interface Done {
 /** Items (services or task restarts) handled per transaction. */
 const ITEMS_PER_TX = 100;
 
-export class ReplicatedOrchestrator implements ControlLoop {
-  readonly name = 'replicated-orchestrator';
+export class ReplicatedOrchestrator extends WatchLoopBase {
   readonly #o: OrchestratorOptions;
-  readonly #log: Logger;
-  readonly #wakeup = new Wakeup();
-  readonly #retry: RetryTimer;
   readonly #services = new Set<string>();
   readonly #restarts = new Set<string>();
   readonly #lostNodes = new Map<string, NodeLoss>();
 
   constructor(o: OrchestratorOptions) {
+    super('replicated-orchestrator', ['services', 'tasks', 'nodes'], o);
     this.#o = o;
-    this.#log = (o.logger ?? pino({ level: 'silent' })).child({ loop: this.name });
-    this.#retry = new RetryTimer(o.clock, this.#wakeup);
   }
 
-  async run(signal: AbortSignal): Promise<void> {
-    try {
-      await runWatchLoop(
-        {
-          store: this.#o.store,
-          signal,
-          watch: { tables: ['services', 'tasks', 'nodes'] },
-          wakeup: this.#wakeup,
-          logger: this.#log,
-        },
-        { init: (tx) => this.#init(tx), onEvent: (e) => this.#onEvent(e), flush: () => this.#flush() },
-      );
-    } finally {
-      this.#retry.cancel();
-    }
-  }
-
-  #init(tx: ReadTx): void {
+  protected override init(tx: ReadTx): void {
     for (const s of tx.list('services')) if (s.spec.mode.kind === 'replicated') this.#services.add(s.id);
     for (const t of tx.list('tasks')) if (wantsToRun(t) && hasStopped(t)) this.#restarts.add(t.id);
     for (const n of tx.list('nodes')) {
@@ -77,7 +51,7 @@ export class ReplicatedOrchestrator implements ControlLoop {
     }
   }
 
-  #onEvent(e: ChangeEvent): void {
+  protected override onEvent(e: ChangeEvent): void {
     switch (e.table) {
       case 'services':
         if (e.action === 'delete') this.#o.restarts.history.forgetService(e.object.id);
@@ -101,7 +75,7 @@ export class ReplicatedOrchestrator implements ControlLoop {
     }
   }
 
-  async #flush(): Promise<void> {
+  protected override async flush(): Promise<void> {
     const items: Item[] = [];
     if (this.#lostNodes.size > 0) {
       const lost = [...this.#lostNodes];
@@ -120,7 +94,7 @@ export class ReplicatedOrchestrator implements ControlLoop {
     this.#services.clear();
     const { committed, refused } = await writeEach(
       this.#o.store,
-      this.#log,
+      this.log,
       'replicated reconcile',
       items,
       (tx, item): Done =>
@@ -149,8 +123,8 @@ export class ReplicatedOrchestrator implements ControlLoop {
       else if (item.loss === undefined) this.#restarts.add(item.id);
       else this.#retryLoss(item.id, item.loss);
     }
-    if (refused.length > 0) this.#retry.schedule();
-    else if (more) this.#wakeup.notify();
+    if (refused.length > 0) this.retry.schedule();
+    else if (more) this.wakeup.notify();
   }
 
   #retryLoss(taskId: string, loss: NodeLoss): void {

@@ -3,7 +3,7 @@
 // number for replicated services and jobs, a node for global ones.
 
 import type { Task } from '../../../api/objects/index.js';
-import { specKey } from '../spec-key.js';
+import { specKey } from '../../task/spec-key.js';
 
 /** Most restart times remembered per slot (older ones cannot matter to any sane maxAttempts). */
 const KEEP = 256;

@@ -3,7 +3,7 @@
 // the replacement's start is held back.
 
 import type { Node, RestartPolicy, Task } from '../../../api/objects/index.js';
-import { saneDelay } from '../long-timeout.js';
+import { saneDelay } from '../../loop/long-timeout.js';
 
 export interface RestartQuestion {
   readonly policy: RestartPolicy;

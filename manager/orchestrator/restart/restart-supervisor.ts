@@ -5,7 +5,7 @@
 // this loop moves it to 'running' (or 'complete' for jobs) once the clock says so and the old
 // task is down. Pending starts survive a leader change: a new leader finds the 'ready' tasks.
 
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Cancel, Clock } from '../../../api/clock/clock.js';
 import type { ChangeEvent } from '../../store/events.js';
 import { serviceNodeKey, serviceSlotKey } from '../../store/indexes.js';
@@ -13,14 +13,12 @@ import type { Node, Service, Task, TaskState } from '../../../api/objects/index.
 import type { ReadTx } from '../../store/read-tx.js';
 import type { MemoryStore } from '../../store/store.js';
 import type { WriteTx } from '../../store/write-tx.js';
-import type { ControlLoop } from '../control-loop.js';
 import { lossMessage, type NodeLoss } from '../node-validity.js';
-import { updateInBatches } from '../store-writes.js';
-import { newTask, withDesiredState, withStatus } from '../task-factory.js';
-import { hasStopped, wantsToRun } from '../task-state.js';
-import { setLongTimeout, saneDelay } from '../long-timeout.js';
-import { Wakeup } from '../wakeup.js';
-import { runWatchLoop } from '../watch-loop.js';
+import { updateInBatches } from '../../loop/store-writes.js';
+import { newTask, withDesiredState, withStatus } from '../../task/task-factory.js';
+import { hasStopped, wantsToRun } from '../../task/task-state.js';
+import { setLongTimeout, saneDelay } from '../../loop/long-timeout.js';
+import { WatchLoopBase } from '../../loop/watch-loop-base.js';
 import { RestartHistory } from './restart-history.js';
 import { restartDelay, shouldRestart } from './restart-policy.js';
 
@@ -58,20 +56,17 @@ function isJob(service: Service): boolean {
   return service.spec.mode.kind === 'replicatedJob' || service.spec.mode.kind === 'globalJob';
 }
 
-export class RestartSupervisor implements ControlLoop {
-  readonly name = 'restart-supervisor';
+export class RestartSupervisor extends WatchLoopBase {
   readonly history = new RestartHistory();
   readonly #o: RestartSupervisorOptions;
-  readonly #log: Logger;
-  readonly #wakeup = new Wakeup();
   readonly #pending = new Map<string, { start: DelayedStart; waiting: Set<string> }>();
   /** Old task → replacements waiting for it to stop. */
   readonly #blocking = new Map<string, Set<string>>();
   readonly #timers = new Map<string, Cancel>();
 
   constructor(o: RestartSupervisorOptions) {
+    super('restart-supervisor', ['tasks', 'nodes'], o);
     this.#o = o;
-    this.#log = (o.logger ?? pino({ level: 'silent' })).child({ loop: this.name });
   }
 
   /** Whether a stopped task of `service` would be replaced now (no side effects). */
@@ -127,7 +122,7 @@ export class RestartSupervisor implements ControlLoop {
     this.#o.store.view((tx) => {
       for (const start of starts) this.#register(tx, start);
     });
-    this.#wakeup.notify();
+    this.wakeup.notify();
   }
 
   /** Replacements waiting to start (for tests and metrics). */
@@ -135,22 +130,10 @@ export class RestartSupervisor implements ControlLoop {
     return this.#pending.size;
   }
 
-  async run(signal: AbortSignal): Promise<void> {
-    try {
-      await runWatchLoop(
-        {
-          store: this.#o.store,
-          signal,
-          watch: { tables: ['tasks', 'nodes'] },
-          wakeup: this.#wakeup,
-          logger: this.#log,
-        },
-        { init: (tx) => this.#init(tx), onEvent: (e) => this.#onEvent(e), flush: () => this.#flush() },
-      );
-    } finally {
-      for (const cancel of this.#timers.values()) cancel();
-      this.#timers.clear();
-    }
+  protected override stopped(): Promise<void> {
+    for (const cancel of this.#timers.values()) cancel();
+    this.#timers.clear();
+    return Promise.resolve();
   }
 
   #register(tx: ReadTx, start: DelayedStart): void {
@@ -175,7 +158,7 @@ export class RestartSupervisor implements ControlLoop {
           this.#o.clock,
           () => {
             this.#timers.delete(start.taskId);
-            this.#wakeup.notify();
+            this.wakeup.notify();
           },
           wait,
         ),
@@ -184,7 +167,7 @@ export class RestartSupervisor implements ControlLoop {
   }
 
   /** A new leader: every task still held in 'ready' gets its start back, timed from its creation. */
-  #init(tx: ReadTx): void {
+  protected override init(tx: ReadTx): void {
     for (const task of tx.find('tasks', 'desiredState', 'ready')) {
       if (this.#pending.has(task.id)) continue;
       const key =
@@ -206,7 +189,7 @@ export class RestartSupervisor implements ControlLoop {
     }
   }
 
-  #onEvent(e: ChangeEvent): void {
+  protected override onEvent(e: ChangeEvent): void {
     if (e.table === 'tasks') {
       const task = e.object;
       const entry = this.#pending.get(task.id);
@@ -248,7 +231,7 @@ export class RestartSupervisor implements ControlLoop {
     }
   }
 
-  async #flush(): Promise<void> {
+  protected override async flush(): Promise<void> {
     const now = this.#o.clock.now();
     const due: DelayedStart[] = [];
     for (const { start, waiting } of this.#pending.values()) {
@@ -258,7 +241,7 @@ export class RestartSupervisor implements ControlLoop {
     for (const start of due) this.#drop(start.taskId);
     const failed = await updateInBatches(
       this.#o.store,
-      this.#log,
+      this.log,
       'delayed start',
       due,
       (tx, start) => {

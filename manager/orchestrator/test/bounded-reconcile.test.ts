@@ -12,12 +12,12 @@ import type { Task } from '../../../api/objects/index.js';
 import { newNode } from '../../store/test/fixtures.js';
 import { ManualClock } from '../../../api/clock/manual-clock.js';
 import { reconcileReplicatedJob } from '../jobs/reconcile-replicated-job.js';
-import { MAX_TIMER_MS, setLongTimeout } from '../long-timeout.js';
+import { MAX_TIMER_MS, setLongTimeout } from '../../loop/long-timeout.js';
 import { MAX_TASK_CHANGES_PER_SERVICE } from '../pass-limits.js';
 import { reconcileReplicated } from '../replicated/reconcile.js';
-import { writeEach } from '../store-writes.js';
+import { writeEach } from '../../loop/store-writes.js';
 import { planBatches } from '../update/update-config.js';
-import { service, task } from './objects.js';
+import { service, task } from '../../test/objects.js';
 
 const never = (): boolean => false;
 

@@ -2,12 +2,13 @@
 // cluster between steps: every loop works off the microtask queue, so once a macrotask turn
 // passes they are all idle; the agent sim then takes a pass, until nothing changes.
 
-import { createOrchestration, runControlLoops, type Orchestration } from '../index.js';
+import { createLeaderLoops, type LeaderLoopSet } from '../../leader-loops.js';
+import { runControlLoops } from '../../loop/run-loops.js';
 import { createLocalStore } from '../../store/local-proposer.js';
 import type { NewObject, Node, ServiceMode, Task } from '../../../api/objects/index.js';
 import type { MemoryStore } from '../../store/store.js';
 import { newCluster, newNode, newService } from '../../store/test/fixtures.js';
-import { AgentSim } from './agent-sim.js';
+import { AgentSim } from '../../test/agent-sim.js';
 import { ManualClock } from '../../../api/clock/manual-clock.js';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -15,14 +16,15 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 export class Harness {
   readonly clock = new ManualClock();
   readonly store: MemoryStore = createLocalStore({ clock: this.clock.date });
-  readonly orchestration: Orchestration;
+  readonly leaderLoops: LeaderLoopSet;
   readonly agent = new AgentSim(this.store, this.clock);
   readonly #abort = new AbortController();
   readonly #done: Promise<void>;
 
   constructor() {
-    this.orchestration = createOrchestration({ store: this.store, clock: this.clock });
-    this.#done = runControlLoops(this.orchestration.loops, this.#abort.signal);
+    // The store-driven leader loops without the allocator: the scheduler takes 'new' tasks.
+    this.leaderLoops = createLeaderLoops({ store: this.store, clock: this.clock, allocator: false });
+    this.#done = runControlLoops(this.leaderLoops.loops, this.#abort.signal);
   }
 
   async stop(): Promise<void> {

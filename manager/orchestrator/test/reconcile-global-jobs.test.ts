@@ -7,7 +7,7 @@ import { globalNodeFit } from '../global/node-fit.js';
 import { reconcileGlobal } from '../global/reconcile.js';
 import { reconcileGlobalJob } from '../jobs/reconcile-global-job.js';
 import { reconcileReplicatedJob } from '../jobs/reconcile-replicated-job.js';
-import { node, service, task, type TaskShape } from './objects.js';
+import { node, service, task, type TaskShape } from '../../test/objects.js';
 
 const fitCases: { name: string; change: (n: Node) => void; constraints?: string[]; fit: string }[] = [
   { name: 'active and ready', change: () => undefined, fit: 'run' },

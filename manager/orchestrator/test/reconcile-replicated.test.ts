@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Task } from '../../../api/objects/index.js';
 import { reconcileReplicated } from '../replicated/reconcile.js';
-import { service, task, type TaskShape } from './objects.js';
+import { service, task, type TaskShape } from '../../test/objects.js';
 
 interface Case {
   readonly name: string;

@@ -9,7 +9,7 @@ import { RestartHistory } from '../restart/restart-history.js';
 import { restartDelay, shouldRestart } from '../restart/restart-policy.js';
 import { countsAsFailure, failureExceeded, planBatches, updateConfigFor } from '../update/update-config.js';
 import { completeUpdate, pauseUpdate, rollBack, startUpdate } from '../update/update-status.js';
-import { node, service, task } from './objects.js';
+import { node, service, task } from '../../test/objects.js';
 
 const policy = (p: Partial<RestartPolicy>): RestartPolicy => ({
   condition: 'any',

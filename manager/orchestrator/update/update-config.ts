@@ -4,7 +4,7 @@
 
 import type { Service, Task, UpdateConfig } from '../../../api/objects/index.js';
 import { MAX_TASK_CHANGES_PER_SERVICE } from '../pass-limits.js';
-import { hasStopped, wantsToRun } from '../task-state.js';
+import { hasStopped, wantsToRun } from '../../task/task-state.js';
 
 /** Docker's defaults for `--update-*` (monitor 5 s, pause on failure, stop-first, one at a time). */
 export const DEFAULT_UPDATE_CONFIG: UpdateConfig = {

@@ -3,17 +3,15 @@
 // when the target spec changes (a new `service update`, or a rollback), and feeds each one the
 // task events of its service from a single watcher.
 
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Clock } from '../../../api/clock/clock.js';
 import type { ChangeEvent } from '../../store/events.js';
 import type { Service } from '../../../api/objects/index.js';
 import type { MemoryStore } from '../../store/store.js';
-import type { ControlLoop } from '../control-loop.js';
 import type { RestartSupervisor } from '../restart/restart-supervisor.js';
-import { specKey } from '../spec-key.js';
+import { specKey } from '../../task/spec-key.js';
 import type { UpdateRequests } from '../update-requests.js';
-import { Wakeup } from '../wakeup.js';
-import { runWatchLoop } from '../watch-loop.js';
+import { WatchLoopBase } from '../../loop/watch-loop-base.js';
 import { isRollingBack } from './update-config.js';
 import { Updater } from './updater.js';
 
@@ -35,24 +33,21 @@ interface Running {
   readonly done: Promise<void>;
 }
 
-export class UpdateSupervisor implements ControlLoop, UpdateRequests {
-  readonly name = 'update-supervisor';
+export class UpdateSupervisor extends WatchLoopBase implements UpdateRequests {
   readonly #o: UpdateSupervisorOptions;
-  readonly #log: Logger;
-  readonly #wakeup = new Wakeup();
   readonly #running = new Map<string, Running>();
   readonly #requests = new Set<string>();
   #crash: Error | undefined;
   #active = false;
 
   constructor(o: UpdateSupervisorOptions) {
+    super('update-supervisor', ['tasks', 'services'], o);
     this.#o = o;
-    this.#log = (o.logger ?? pino({ level: 'silent' })).child({ loop: this.name });
   }
 
   update(serviceId: string): void {
     this.#requests.add(serviceId);
-    this.#wakeup.notify();
+    this.wakeup.notify();
   }
 
   /** Services with an update in progress (for tests and metrics). */
@@ -60,29 +55,23 @@ export class UpdateSupervisor implements ControlLoop, UpdateRequests {
     return this.#running.size;
   }
 
-  async run(signal: AbortSignal): Promise<void> {
+  protected override starting(): void {
     this.#active = true;
-    try {
-      await runWatchLoop(
-        {
-          store: this.#o.store,
-          signal,
-          watch: { tables: ['tasks', 'services'] },
-          wakeup: this.#wakeup,
-          logger: this.#log,
-        },
-        { init: () => undefined, onEvent: (e) => this.#onEvent(e), flush: () => this.#flush() },
-      );
-    } finally {
-      this.#active = false;
-      const all = [...this.#running.values()];
-      for (const r of all) r.updater.cancel();
-      await Promise.all(all.map((r) => r.done));
-      this.#running.clear();
-    }
   }
 
-  #onEvent(e: ChangeEvent): void {
+  protected override async stopped(): Promise<void> {
+    this.#active = false;
+    const all = [...this.#running.values()];
+    for (const r of all) r.updater.cancel();
+    await Promise.all(all.map((r) => r.done));
+    this.#running.clear();
+  }
+
+  protected override init(): void {
+    // Nothing to note at (re)subscription: work starts only when an orchestrator asks.
+  }
+
+  protected override onEvent(e: ChangeEvent): void {
     if (e.table === 'tasks') {
       this.#running.get(e.object.serviceId)?.updater.onTask(e.object, e.action === 'delete');
     } else if (e.table === 'services') {
@@ -92,7 +81,7 @@ export class UpdateSupervisor implements ControlLoop, UpdateRequests {
     }
   }
 
-  async #flush(): Promise<void> {
+  protected override async flush(): Promise<void> {
     if (this.#crash !== undefined) throw this.#crash;
     if (this.#requests.size === 0) return;
     const ids = [...this.#requests];
@@ -117,7 +106,7 @@ export class UpdateSupervisor implements ControlLoop, UpdateRequests {
       store: this.#o.store,
       clock: this.#o.clock,
       restarts: this.#o.restarts,
-      logger: this.#log,
+      logger: this.log,
       serviceId,
     });
     const done = (async () => {
@@ -129,7 +118,7 @@ export class UpdateSupervisor implements ControlLoop, UpdateRequests {
       },
       (e: unknown) => {
         this.#crash = e instanceof Error ? e : new Error(String(e));
-        this.#wakeup.notify();
+        this.wakeup.notify();
       },
     );
     this.#running.set(serviceId, { updater, target, done });

@@ -15,12 +15,12 @@ import type { MemoryStore } from '../../store/store.js';
 import type { WriteTx } from '../../store/write-tx.js';
 import type { DelayedStart, RestartSupervisor } from '../restart/restart-supervisor.js';
 import { isSlotDirty, nodeSlotsOf, occupants, slotsOf } from '../slots.js';
-import { isTaskDirty } from '../spec-key.js';
-import { setLongTimeout } from '../long-timeout.js';
-import { isolated, tryUpdate } from '../store-writes.js';
-import { newTask, withDesiredState } from '../task-factory.js';
-import { hasStopped, reached, wantsToRun } from '../task-state.js';
-import { Wakeup } from '../wakeup.js';
+import { isTaskDirty } from '../../task/spec-key.js';
+import { setLongTimeout } from '../../loop/long-timeout.js';
+import { isolated, tryUpdate } from '../../loop/store-writes.js';
+import { newTask, withDesiredState } from '../../task/task-factory.js';
+import { hasStopped, reached, wantsToRun } from '../../task/task-state.js';
+import { Wakeup } from '../../loop/wakeup.js';
 import {
   countsAsFailure,
   failureExceeded,

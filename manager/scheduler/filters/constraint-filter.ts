@@ -1,7 +1,7 @@
 // Placement constraints (node.id, node.hostname, node.role, node.labels.*, engine.labels.*,
 // node.platform.*) must all hold on the node.
 
-import { matchesConstraints } from '../constraint.js';
+import { matchesConstraints } from '../../constraint/constraint.js';
 import { nodesPhrase, type Filter } from '../filter.js';
 
 export const constraintFilter: Filter = {

@@ -1,22 +1,7 @@
 // When the service lists platforms (from the image manifest), the node must be one of them.
-// x86_64 and amd64, aarch64 and arm64 are the same architecture.
 
-import type { Platform } from '../../../api/objects/index.js';
+import { platformMatches } from '../../constraint/platform.js';
 import { nodesPhrase, type Filter } from '../filter.js';
-
-function normalArch(arch: string): string {
-  const a = arch.toLowerCase();
-  if (a === 'x86_64') return 'amd64';
-  if (a === 'aarch64') return 'arm64';
-  return a;
-}
-
-export function platformMatches(wanted: Platform, node: Platform): boolean {
-  const arch =
-    wanted.architecture === '' || normalArch(wanted.architecture) === normalArch(node.architecture);
-  const os = wanted.os === '' || wanted.os.toLowerCase() === node.os.toLowerCase();
-  return arch && os;
-}
 
 export const platformFilter: Filter = {
   name: 'platform',

@@ -3,13 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node } from '../../../api/objects/index.js';
-import { node, service, task } from '../../orchestrator/test/objects.js';
+import { node, service, task } from '../../test/objects.js';
 import {
   ConstraintParseError,
   matchesConstraints,
   parseConstraint,
   parseConstraints,
-} from '../constraint.js';
+} from '../../constraint/constraint.js';
 import type { Filter } from '../filter.js';
 import { availabilityFilter } from '../filters/availability-filter.js';
 import { constraintFilter } from '../filters/constraint-filter.js';

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node, Service, Task } from '../../../api/objects/index.js';
-import { node, service, task } from '../../orchestrator/test/objects.js';
+import { node, service, task } from '../../test/objects.js';
 import { Heap } from '../node-heap.js';
 import { NodeInfo } from '../node-info.js';
 import { schedule, type Decision } from '../schedule.js';

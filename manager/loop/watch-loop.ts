@@ -1,7 +1,7 @@
-// The skeleton every control loop here runs on: read the state and subscribe in one step
-// (`viewAndWatch`), let the body note what became dirty from each change event, and after each
-// batch of events (or a wake-up from a timer) let it do its work. A watcher that overflows is
-// replaced by a fresh read, as the store's contract asks.
+// The skeleton every store-watching loop runs on (through WatchLoopBase, watch-loop-base.ts):
+// read the state and subscribe in one step (`viewAndWatch`), let the body note what became dirty
+// from each change event, and after each batch of events (or a wake-up from a timer) let it do
+// its work. A watcher that overflows is replaced by a fresh read, as the store's contract asks.
 
 import type { Logger } from 'pino';
 import { WatchOverflowError } from '../store/errors.js';

@@ -9,14 +9,10 @@
 // already holds.
 
 import type { Logger } from 'pino';
-import { abortableSleep } from '../api/clock/abortable-sleep.js';
-import { systemClock } from '../api/clock/clock.js';
-import type { RaftNode } from './raft/driver/raft-node.js';
-
-export interface LeaderLoop {
-  readonly name: string;
-  run(signal: AbortSignal): Promise<void>;
-}
+import { abortableSleep } from '../../api/clock/abortable-sleep.js';
+import { systemClock } from '../../api/clock/clock.js';
+import type { RaftNode } from '../raft/driver/raft-node.js';
+import type { ControlLoop } from './control-loop.js';
 
 /** What the loops need of Raft. */
 export type LeadershipSource = Pick<RaftNode, 'isLeader' | 'onLeadershipChange' | 'readBarrier'>;
@@ -27,13 +23,13 @@ const MAX_BACKOFF_MS = 5_000;
 
 export class LeaderLoops {
   private readonly raft: LeadershipSource;
-  private readonly loops: readonly LeaderLoop[];
+  private readonly loops: readonly ControlLoop[];
   private readonly logger: Logger;
   private current: Term | undefined;
   private running: Promise<void>[] = [];
   private unsubscribe: (() => void) | undefined;
 
-  constructor(raft: LeadershipSource, loops: readonly LeaderLoop[], logger: Logger) {
+  constructor(raft: LeadershipSource, loops: readonly ControlLoop[], logger: Logger) {
     this.raft = raft;
     this.loops = loops;
     this.logger = logger;
@@ -77,7 +73,7 @@ export class LeaderLoops {
     await Promise.all(this.loops.map((l) => this.supervise(l, term)));
   }
 
-  private async supervise(loop: LeaderLoop, term: Term): Promise<void> {
+  private async supervise(loop: ControlLoop, term: Term): Promise<void> {
     let backoff = FIRST_BACKOFF_MS;
     while (!term.signal.aborted) {
       const run = term.startRun();

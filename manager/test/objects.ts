@@ -1,8 +1,8 @@
 // Frozen store objects for the pure decision tables (as a view would hand them out).
 
-import { deepFreeze } from '../../store/freeze.js';
-import type { Node, Service, ServiceMode, Task, TaskState } from '../../../api/objects/index.js';
-import { newNode, newService, newTask, taskSpec } from '../../store/test/fixtures.js';
+import { deepFreeze } from '../store/freeze.js';
+import type { Node, Service, ServiceMode, Task, TaskState } from '../../api/objects/index.js';
+import { newNode, newService, newTask, taskSpec } from '../store/test/fixtures.js';
 
 let seq = 0;
 const T0 = Date.UTC(2024, 0, 1);

@@ -3,10 +3,10 @@
 // job tasks complete. Tasks on nodes that are down never report (their agent is gone). Tests
 // decide which tasks fail.
 
-import { taskStateRank, type Task } from '../../../api/objects/index.js';
-import type { MemoryStore } from '../../store/store.js';
-import { withStatus } from '../task-factory.js';
-import type { ManualClock } from '../../../api/clock/manual-clock.js';
+import { taskStateRank, type Task } from '../../api/objects/index.js';
+import type { MemoryStore } from '../store/store.js';
+import { withStatus } from '../task/task-factory.js';
+import type { ManualClock } from '../../api/clock/manual-clock.js';
 
 export interface AgentSimOptions {
   /** Tasks for which this returns true fail when started (exit code 1). */

@@ -1,8 +1,0 @@
-// The shape every leader-only control loop shares (orchestrators, supervisors, the reaper and
-// the scheduler): a name for logs, and `run(signal)`, which works until `signal` aborts and then
-// resolves. A loop that cannot go on (a broken invariant) rejects instead.
-
-export interface ControlLoop {
-  readonly name: string;
-  run(signal: AbortSignal): Promise<void>;
-}
