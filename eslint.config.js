@@ -28,6 +28,21 @@ const mayImport = {
   e2e: ['api', 'ca', 'manager', 'agent', 'daemon', 'cli', 'e2e', 'proto', 'lab'],
   bench: ROOMS.concat('proto'),
 };
+// Inside the manager, the leader loops are siblings built side by side in manager/leader-loops.ts:
+// no loop folder imports another; what they share is in loop/ (the kit), task/ and constraint/.
+const LOOPS = ['orchestrator', 'scheduler', 'allocator'];
+const loopWalls = [
+  ...LOOPS.map((loop) => ({
+    target: `./manager/${loop}`,
+    from: LOOPS.filter((other) => other !== loop).map((other) => `./manager/${other}`),
+    message: 'leader loops do not import each other: share through manager/loop, task or constraint.',
+  })),
+  ...['loop', 'task', 'constraint'].map((kit) => ({
+    target: `./manager/${kit}`,
+    from: LOOPS.map((loop) => `./manager/${loop}`),
+    message: `manager/${kit} is below the loops and imports none of them.`,
+  })),
+];
 const walls = Object.entries(mayImport)
   .filter(([, allowed]) => ROOMS.some((r) => !allowed.includes(r)))
   .map(([target, allowed]) => ({
@@ -66,7 +81,7 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
       'import-x/no-cycle': ['error', { maxDepth: Infinity }],
-      'import-x/no-restricted-paths': ['error', { zones: walls }],
+      'import-x/no-restricted-paths': ['error', { zones: [...walls, ...loopWalls] }],
       'no-restricted-syntax': ['error', noOnly],
     },
   },
