@@ -4,13 +4,7 @@
 
 import type { Cluster, ClusterSpec, ReadTx } from '../store/index.js';
 import { decide, type Decision } from './decision.js';
-import {
-  checkCount,
-  checkInteger,
-  checkMap,
-  checkSerializedSize,
-  checkString,
-} from './field-checks.js';
+import { checkCount, checkInteger, checkMap, checkSerializedSize, checkString } from './field-checks.js';
 import * as L from './limits.js';
 import { badRequest, invalidArgument, notFound, unimplemented } from './refusal.js';
 

@@ -35,16 +35,6 @@ export function notFound(message: string): ApiError {
   return new ApiError(404, message, 'NOT_FOUND');
 }
 
-/** 409: the request conflicts with the current state (name taken, stale version). */
-export function conflict(message: string): ApiError {
-  return new ApiError(409, message, 'CONFLICT');
-}
-
-/** 501: Docker's answer for things swarm refuses to do (mode change, rename). */
-export function notImplemented(message: string): ApiError {
-  return new ApiError(501, message, 'NOT_IMPLEMENTED');
-}
-
 /** dockerd's wording of a relayed gRPC error (the control layer's grpcWording). */
 export const rpcMessage = grpcWording;
 

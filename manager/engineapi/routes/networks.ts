@@ -20,7 +20,11 @@ import { filterPattern } from '../filter-pattern.js';
 import { filterValues, matchesLabels, parseFilters, type Filters } from '../filters.js';
 import { managerStore } from '../manager-store.js';
 import { resolveNetworkId } from '../resolve.js';
-import { NetworkCreateSchema, NetworkInspectQuery, type DockerNetworkCreate } from '../../../api/docker/network.js';
+import {
+  NetworkCreateSchema,
+  NetworkInspectQuery,
+  type DockerNetworkCreate,
+} from '../../../api/docker/network.js';
 import { FiltersQuery, IdParams } from '../../../api/docker/query.js';
 import { networkCreateRequest, networkFromStore } from '../translate/network.js';
 import { localNetworkState } from '../translate/network-local.js';

@@ -18,7 +18,12 @@ import { matchesLabels, matchesPrefix, parseFilters, matchesExact, type Filters 
 import { managerStore } from '../manager-store.js';
 import { objectVersion, strictBool } from '../query-values.js';
 import { resolveNetworkId, resolveService } from '../resolve.js';
-import { IdParams, InsertDefaultsQuery, ServiceListQuery, ServiceUpdateQuery } from '../../../api/docker/query.js';
+import {
+  IdParams,
+  InsertDefaultsQuery,
+  ServiceListQuery,
+  ServiceUpdateQuery,
+} from '../../../api/docker/query.js';
 import { ServiceSpecSchema, type DockerServiceSpec } from '../../../api/docker/service-spec.js';
 import { serviceStatus } from '../service-status.js';
 import { insertServiceDefaults } from '../translate/defaults.js';
