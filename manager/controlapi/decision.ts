@@ -1,7 +1,9 @@
 // What the control layer decides for a request: the writes to make, or a refusal. Deciding is
 // pure (it reads a transaction, changes nothing); `applyDecision` makes the writes inside the
-// store.update callback, so a refusal proposes nothing.
+// store.update callback, so a refusal proposes nothing. Every refusal is a Refusal
+// (refusal.ts), carrying the message Docker's users see.
 
+import { markNodeRemoved } from '../ca/removed-nodes.js';
 import type { NewObject, ObjectOf, TableName, WriteTx } from '../store/index.js';
 import { Refusal } from './refusal.js';
 
@@ -39,6 +41,10 @@ function applyWrite<K extends TableName>(tx: WriteTx, w: Write & { table: K }): 
       tx.update(w.table, w.object as ObjectOf<K>);
       return;
     case 'delete':
+      // A node deleted is a node removed from the swarm: its certificate stays valid until it
+      // expires, so the cluster lists it as removed, in the same transaction and before the
+      // delete (the record says when that certificate expires).
+      if (w.table === 'nodes') markNodeRemoved(tx, w.id);
       tx.delete(w.table, w.id);
       return;
   }

@@ -1,10 +1,26 @@
 // The control layer: what a request may change, decided from the store's state. Every write
 // the HTTP API makes to the store goes through one of these pure functions — (readTx,
 // request) → writes or a refusal — which hold the limits (limits.ts), Docker's and swarmkit's
-// validation with their wording, and the rules between objects. Routes only translate.
+// validation with their wording, and the rules between objects; and every refusal is one
+// Refusal (refusal.ts) whose kind fixes Docker's status and whose message is what Docker's
+// users read. Routes only translate.
 
 export { applyDecision, decide, writesOf, type Decision, type Write } from './decision.js';
-export { Refusal } from './refusal.js';
+export {
+  alreadyExists,
+  badRequest,
+  conflict,
+  failedPrecondition,
+  grpcWording,
+  invalidArgument,
+  notFound,
+  permissionDenied,
+  Refusal,
+  unavailable,
+  unimplemented,
+  type RefusalKind,
+} from './refusal.js';
+export { storeRefusal } from './store-refusals.js';
 export * from './limits.js';
 export { validateName, MAX_NAME_LENGTH } from './object-name.js';
 export { isValidImageReference } from './image-reference.js';
@@ -20,24 +36,51 @@ export {
   removeService,
   updateService,
   type CreateServiceRequest,
+  type NetworkResolver,
   type UpdateServiceRequest,
 } from './service-rules.js';
-export { checkNodeSpec, updateNode, type UpdateNodeRequest } from './node-rules.js';
+export {
+  checkNodeSpec,
+  removeNode,
+  updateNode,
+  type RemoveNodeRequest,
+  type UpdateNodeRequest,
+} from './node-rules.js';
 export {
   checkNetworkCreate,
   checkNetworkRemove,
   checkNetworkSpecLimits,
+  checkPruneRequest,
   createNetwork,
   pruneNetworks,
   removeNetwork,
   PREDEFINED_LABEL,
   PREDEFINED_NETWORKS,
   type CreateNetworkRequest,
+  type PruneNetworksRequest,
 } from './network-rules.js';
 export {
   checkClusterSpec,
-  checkInitRequest,
-  checkJoinRequest,
+  checkSwarmUpdateQuery,
+  currentCluster,
   updateSwarm,
   type UpdateSwarmRequest,
 } from './swarm-rules.js';
+export {
+  checkInit,
+  checkInitRequest,
+  checkJoin,
+  checkJoinRequest,
+  checkLeave,
+  checkRemoteAddrs,
+  checkUnlock,
+  joinAvailability,
+  managerLeaveRefused,
+  notInSwarmToLeave,
+  swarmExists,
+  type InitRequest,
+  type JoinAvailability,
+  type JoinRequest,
+  type LocalNodeState,
+  type Membership,
+} from './membership-rules.js';

@@ -61,8 +61,8 @@ export function checkNetworkSpecLimits(spec: NetworkSpec): void {
 
 function allocatorFailure(e: unknown): never {
   if (e instanceof InvalidIpamConfigError) throw invalidArgument(e.message);
-  if (e instanceof PoolOverlapError) throw new Refusal(403, 'POOL_OVERLAP', e.message);
-  if (e instanceof AllocatorError) throw new Refusal(400, e.code, e.message);
+  if (e instanceof PoolOverlapError) throw new Refusal('permission-denied', e.message, 'POOL_OVERLAP');
+  if (e instanceof AllocatorError) throw new Refusal('invalid-argument', e.message, e.code);
   throw e;
 }
 
@@ -152,13 +152,26 @@ export function removeNetwork(tx: ReadTx, networkId: string): Decision {
   });
 }
 
-/** Deletes the networks `selected` picks that nothing uses (never the ingress network). */
-export function pruneNetworks(tx: ReadTx, selected: (n: Network) => boolean): Decision {
+export interface PruneNetworksRequest {
+  /** Whether the request's label filters pick a network. */
+  readonly selected: (n: Network) => boolean;
+  /** Values of the request's `until` filter. */
+  readonly until: readonly string[];
+}
+
+/** shoal keeps no network's age for `until` to compare with: said plainly, not ignored. */
+export function checkPruneRequest(req: Pick<PruneNetworksRequest, 'until'>): void {
+  if (req.until.length > 0) throw badRequest('the until filter of network prune is not supported yet');
+}
+
+/** Deletes the networks the request picks that nothing uses (never the ingress network). */
+export function pruneNetworks(tx: ReadTx, req: PruneNetworksRequest): Decision {
   return decide(() => {
+    checkPruneRequest(req);
     const writes: Write[] = [];
     for (const n of tx.list('networks')) {
       if (n.spec.ingress || n.spec.labels[PREDEFINED_LABEL] === 'true') continue;
-      if (networkUser(tx, n) !== undefined || !selected(n)) continue;
+      if (networkUser(tx, n) !== undefined || !req.selected(n)) continue;
       writes.push({ op: 'delete', table: 'networks', id: n.id });
     }
     return writes;

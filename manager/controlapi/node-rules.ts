@@ -1,5 +1,6 @@
-// Nodes: the limits of a node spec and swarmkit's UpdateNode rules (a manager cannot demote the
-// last manager). Pure: (readTx, request) → writes or a refusal.
+// Nodes: the limits of a node spec, swarmkit's UpdateNode rules (a manager cannot demote the
+// last manager) and its RemoveNode rules (demote first, force a live node). Pure: (readTx,
+// request) → writes or a refusal.
 
 import { NODE_AVAILABILITIES, NODE_ROLES, type NodeSpec, type ReadTx } from '../store/index.js';
 import { decide, type Decision } from './decision.js';
@@ -41,5 +42,32 @@ export function updateNode(tx: ReadTx, req: UpdateNodeRequest): Decision {
         object: { ...node, spec: req.spec, meta: { ...node.meta, version: req.version } },
       },
     ];
+  });
+}
+
+export interface RemoveNodeRequest {
+  readonly nodeId: string;
+  /** `docker node rm --force`: remove a node that is not down. */
+  readonly force: boolean;
+}
+
+/**
+ * swarmkit's RemoveNode: a manager must be demoted first (it is a member of the Raft group),
+ * and a live node goes only with force. Deleting the node records it as removed on the cluster
+ * (applyDecision), so its certificate is refused from then on.
+ */
+export function removeNode(tx: ReadTx, req: RemoveNodeRequest): Decision {
+  return decide(() => {
+    const node = tx.get('nodes', req.nodeId);
+    if (node === undefined) throw notFound(`node ${req.nodeId} not found`);
+    if (node.role === 'manager' || node.managerStatus !== undefined) {
+      throw failedPrecondition(
+        `node ${node.id} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal`,
+      );
+    }
+    if (!req.force && node.status.state !== 'down') {
+      throw failedPrecondition(`node ${node.id} is not down and can't be removed`);
+    }
+    return [{ op: 'delete', table: 'nodes', id: node.id }];
   });
 }

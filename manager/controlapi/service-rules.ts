@@ -132,21 +132,37 @@ function checkAgainstCluster(tx: ReadTx, spec: ServiceSpec, selfId?: string): vo
   checkReferences(tx, spec);
 }
 
+/**
+ * How the transport finds the network a spec's attachment names (Docker resolves a name or an
+ * ID prefix, dockerd's populateNetworkID); it throws the transport's own "not found".
+ */
+export type NetworkResolver = (tx: ReadTx, target: string) => string;
+
+/** The spec with its network targets resolved to IDs (after the spec's own checks). */
+function withNetworkIds(tx: ReadTx, spec: ServiceSpec, networkId: NetworkResolver | undefined): ServiceSpec {
+  if (networkId === undefined) return spec;
+  const networks = spec.taskTemplate.networks.map((n) => ({ ...n, target: networkId(tx, n.target) }));
+  return { ...spec, taskTemplate: { ...spec.taskTemplate, networks } };
+}
+
 export interface CreateServiceRequest {
   readonly id: string;
-  /** Network targets already resolved to IDs. */
+  /** The spec as the client gave it: network targets are names, IDs or ID prefixes. */
   readonly spec: ServiceSpec;
+  /** Absent: the spec's network targets are IDs already. */
+  readonly networkId?: NetworkResolver;
 }
 
 export function createService(tx: ReadTx, req: CreateServiceRequest): Decision {
   return decide(() => {
     checkServiceSpec(req.spec);
-    checkAgainstCluster(tx, req.spec);
+    const spec = withNetworkIds(tx, req.spec, req.networkId);
+    checkAgainstCluster(tx, spec);
     return [
       {
         op: 'create',
         table: 'services',
-        object: { id: req.id, spec: req.spec, specVersion: 0, pendingDelete: false },
+        object: { id: req.id, spec, specVersion: 0, pendingDelete: false },
       },
     ];
   });
@@ -156,8 +172,10 @@ export interface UpdateServiceRequest {
   readonly serviceId: string;
   /** The client's ?version= (the store refuses a stale one). */
   readonly version: number;
-  /** Network targets already resolved to IDs. */
+  /** The spec as the client gave it: network targets are names, IDs or ID prefixes. */
   readonly spec: ServiceSpec;
+  /** Absent: the spec's network targets are IDs already. */
+  readonly networkId?: NetworkResolver;
   readonly rollback: string;
   readonly registryAuthFrom: string;
   /** ISO time, for the rollback's update status. */
@@ -180,11 +198,11 @@ export function updateService(tx: ReadTx, req: UpdateServiceRequest): Decision {
     checkUpdateQuery(req.rollback, req.registryAuthFrom);
     const current = tx.get('services', req.serviceId);
     if (current === undefined) throw notFound(`service ${req.serviceId} not found`);
+    checkServiceSpec(req.spec);
+    const spec = withNetworkIds(tx, req.spec, req.networkId);
     if (req.registryAuthFrom === 'previous-spec' && current.previousSpec === undefined) {
       throw badRequest('service does not have a previous spec');
     }
-    const spec = req.spec;
-    checkServiceSpec(spec);
     checkServiceNetworks(tx, spec);
     if (spec.mode.kind !== current.spec.mode.kind) throw unimplemented('service mode change is not allowed');
     if (spec.name !== current.spec.name) throw unimplemented('renaming services is not supported');

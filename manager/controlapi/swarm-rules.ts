@@ -1,35 +1,27 @@
 // The swarm: limits of the cluster spec and swarmkit's validateClusterSpec rules (with its
-// messages), for `swarm update`, and the bounds of `swarm init` and `swarm join` requests.
+// messages), for `swarm update` (membership-rules.ts has `swarm init`, `join` and `leave`).
 // Pure: (readTx, request) → writes or a refusal.
 
-import type { InitRequest, JoinRequest } from '../engineapi/swarm-control.js';
-import type { ClusterSpec, ReadTx } from '../store/index.js';
+import type { Cluster, ClusterSpec, ReadTx } from '../store/index.js';
 import { decide, type Decision } from './decision.js';
-import {
-  checkCount,
-  checkInteger,
-  checkMap,
-  checkSerializedSize,
-  checkString,
-  checkStrings,
-} from './field-checks.js';
+import { checkCount, checkInteger, checkMap, checkSerializedSize, checkString } from './field-checks.js';
 import * as L from './limits.js';
-import { badRequest, invalidArgument, notFound } from './refusal.js';
+import { badRequest, invalidArgument, notFound, unimplemented } from './refusal.js';
 
 const NEGATIVE_HEARTBEAT = 'invalid heartbeat period: must be positive';
 const SHORT_EXPIRY = 'minimum certificate expiry time is: 1h0m0s';
 
-function checkHeartbeat(ms: number): void {
+export function checkHeartbeat(ms: number): void {
   if (!Number.isFinite(ms) || ms < 0) throw badRequest(NEGATIVE_HEARTBEAT);
   checkInteger('Dispatcher: HeartbeatPeriod (ms)', Math.round(ms), 0, L.MAX_HEARTBEAT_PERIOD_MS);
 }
 
-function checkCertExpiry(ms: number): void {
+export function checkCertExpiry(ms: number): void {
   if (!Number.isFinite(ms) || ms < L.MIN_NODE_CERT_EXPIRY_MS) throw invalidArgument(SHORT_EXPIRY);
   checkInteger('CAConfig: NodeCertExpiry (ms)', Math.round(ms), 0, L.MAX_NODE_CERT_EXPIRY_MS);
 }
 
-function checkTaskHistory(limit: number): void {
+export function checkTaskHistory(limit: number): void {
   checkInteger('Orchestration: TaskHistoryRetentionLimit', limit, L.MIN_TASK_HISTORY, L.MAX_TASK_HISTORY);
 }
 
@@ -72,10 +64,23 @@ export interface UpdateSwarmRequest {
   readonly spec: ClusterSpec;
 }
 
+/** The swarm's cluster object; a manager that has none yet is not one (Docker's 404). */
+export function currentCluster(tx: ReadTx): Cluster {
+  const cluster = tx.list('clusters')[0];
+  if (cluster === undefined) throw notFound('This node is not a swarm manager.');
+  return cluster;
+}
+
+/** What `swarm update` may do besides the spec: the unlock key cannot be rotated (no autolock). */
+export function checkSwarmUpdateQuery(q: { readonly rotateManagerUnlockKey: boolean }): void {
+  if (q.rotateManagerUnlockKey) {
+    throw unimplemented('rotating the manager unlock key is not supported', false);
+  }
+}
+
 export function updateSwarm(tx: ReadTx, req: UpdateSwarmRequest): Decision {
   return decide(() => {
-    const cluster = tx.list('clusters')[0];
-    if (cluster === undefined) throw notFound('This node is not a swarm manager.');
+    const cluster = currentCluster(tx);
     checkClusterSpec(req.spec);
     if (req.spec.name !== cluster.spec.name)
       throw invalidArgument('modification of cluster name is not allowed');
@@ -87,29 +92,4 @@ export function updateSwarm(tx: ReadTx, req: UpdateSwarmRequest): Decision {
       },
     ];
   });
-}
-
-function checkAddresses(req: { listenAddr: string; advertiseAddr?: string; dataPathAddr?: string }): void {
-  checkString('ListenAddr', req.listenAddr, L.MAX_SHORT_STRING_BYTES);
-  if (req.advertiseAddr !== undefined)
-    checkString('AdvertiseAddr', req.advertiseAddr, L.MAX_SHORT_STRING_BYTES);
-  if (req.dataPathAddr !== undefined) checkString('DataPathAddr', req.dataPathAddr, L.MAX_SHORT_STRING_BYTES);
-}
-
-/** The bounds of `swarm init` (the daemon builds the cluster spec from these). */
-export function checkInitRequest(req: InitRequest): void {
-  checkAddresses(req);
-  const spec = req.spec;
-  if (spec === undefined) return;
-  if (spec.name !== undefined) checkString('Spec: Name', spec.name, L.MAX_SHORT_STRING_BYTES);
-  if (spec.taskHistoryRetentionLimit !== undefined) checkTaskHistory(spec.taskHistoryRetentionLimit);
-  if (spec.heartbeatPeriodMs !== undefined) checkHeartbeat(spec.heartbeatPeriodMs);
-  if (spec.nodeCertExpiryMs !== undefined) checkCertExpiry(spec.nodeCertExpiryMs);
-}
-
-/** The bounds of `swarm join` (the daemon dials every remote address). */
-export function checkJoinRequest(req: JoinRequest): void {
-  checkAddresses(req);
-  checkStrings('RemoteAddrs', req.remoteAddrs, L.MAX_REMOTE_ADDRS, L.MAX_SHORT_STRING_BYTES);
-  checkString('JoinToken', req.joinToken, L.MAX_JOIN_TOKEN_BYTES);
 }

@@ -1,11 +1,11 @@
 // HTTP errors in Docker's shape ({"message": "..."}) and the mapping from everything the API
-// can catch (store refusals, SwarmControl errors, schema failures) to a status code.
+// can catch to a status code: the control layer's refusals (their kind fixes the status, their
+// message is Docker's), the store's errors, the daemon's, and schema failures.
 
+import { grpcWording, Refusal, storeRefusal } from '../controlapi/index.js';
 import {
-  ConflictError,
   ExistsError,
   InvalidObjectError,
-  NameConflictError,
   NotFoundError,
   NotLeaderError,
   ProposalAbortedError,
@@ -35,27 +35,12 @@ export function notFound(message: string): ApiError {
   return new ApiError(404, message, 'NOT_FOUND');
 }
 
-/** 409: the request conflicts with the current state (name taken, stale version). */
-export function conflict(message: string): ApiError {
-  return new ApiError(409, message, 'CONFLICT');
-}
-
-/** 501: Docker's answer for things swarm refuses to do (mode change, rename). */
-export function notImplemented(message: string): ApiError {
-  return new ApiError(501, message, 'NOT_IMPLEMENTED');
-}
+/** dockerd's wording of a relayed gRPC error (the control layer's grpcWording). */
+export const rpcMessage = grpcWording;
 
 /**
- * Docker relays errors from swarmkit's gRPC API with their code in the text; shoal keeps the
- * exact wording so scripts that match Docker's messages keep working.
- */
-export function rpcMessage(code: string, desc: string): string {
-  return `rpc error: code = ${code} desc = ${desc}`;
-}
-
-/**
- * Status codes by the `code` of errors the daemon's SwarmControl throws (see control-errors.ts
- * and swarm-control.ts). Anything else with a numeric `statusCode` in 400..599 keeps it.
+ * Status codes by the `code` of errors the daemon throws that are not Refusals (e.g. a refused
+ * forward). Anything else with a numeric `statusCode` in 400..599 keeps it.
  */
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   NOT_MANAGER: 503,
@@ -95,20 +80,8 @@ function ownStatus(e: Error): number | undefined {
 export function toHttpFailure(e: unknown): HttpFailure {
   if (!(e instanceof Error)) return { statusCode: 500, message: String(e) };
   if (e instanceof ApiError) return { statusCode: e.statusCode, message: e.message };
-  if (e instanceof ConflictError) {
-    // Docker answers a stale ?version= with swarmkit's "update out of sequence" (as a 500);
-    // shoal keeps the wording and uses the status that says what happened.
-    return { statusCode: 409, message: rpcMessage('Unknown', 'update out of sequence') };
-  }
-  if (e instanceof NameConflictError) {
-    return {
-      statusCode: 409,
-      message: rpcMessage(
-        'AlreadyExists',
-        `name conflicts with an existing object: ${e.table === 'services' ? 'service' : e.table.replace(/s$/, '')} ${e.value} already exists`,
-      ),
-    };
-  }
+  const refusal = e instanceof Refusal ? e : storeRefusal(e);
+  if (refusal !== undefined) return { statusCode: refusal.statusCode, message: refusal.message };
   if (e instanceof NotFoundError) return { statusCode: 404, message: e.message };
   if (e instanceof ExistsError) return { statusCode: 409, message: e.message };
   if (e instanceof InvalidObjectError) return { statusCode: 400, message: e.message };

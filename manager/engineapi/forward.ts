@@ -12,7 +12,7 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NotLeaderError } from '../store/index.js';
-import { LeaderNotReachedError, NoLeaderError } from './control-errors.js';
+import { LeaderNotReachedError, noLeader } from './control-errors.js';
 import { rawBodyOf } from './request-body.js';
 import type { SwarmControl } from './swarm-control.js';
 
@@ -88,7 +88,7 @@ export async function withForwarding(
       if (!(e instanceof LeaderNotReachedError)) throw e;
       if (retry.now() - started + pause > retry.budgetMs) {
         request.log.warn({ reason: e.message, url: request.originalUrl }, 'no leader to forward to');
-        throw new NoLeaderError();
+        throw noLeader();
       }
       await retry.sleep(pause);
       pause = Math.min(pause * 2, retry.maxPauseMs);

@@ -2,14 +2,13 @@
 // not an active manager.
 
 import type { MemoryStore } from '../store/index.js';
-import { SwarmLockedError } from './control-errors.js';
-import { NotInSwarmError, NotManagerError } from './control-errors.js';
+import { notInSwarm, notManager, swarmLocked } from './control-errors.js';
 import type { SwarmControl } from './swarm-control.js';
 
 export function managerStore(control: SwarmControl): MemoryStore {
   const state = control.localNodeState();
-  if (state === 'locked') throw new SwarmLockedError();
-  if (state !== 'active') throw new NotInSwarmError();
-  if (!control.isManager()) throw new NotManagerError();
+  if (state === 'locked') throw swarmLocked();
+  if (state !== 'active') throw notInSwarm();
+  if (!control.isManager()) throw notManager();
   return control.store();
 }

@@ -5,34 +5,10 @@
 // rejects them with the store's NotLeaderError, and the API answers by forwarding the whole
 // HTTP request to the leader with `forwardToLeader`.
 
+import type { InitRequest, JoinRequest, LocalNodeState } from '../controlapi/index.js';
 import type { MemoryStore } from '../store/index.js';
 
-/** Docker's LocalNodeState. */
-export type LocalNodeState = 'inactive' | 'pending' | 'active' | 'error' | 'locked';
-
-export interface InitRequest {
-  readonly listenAddr: string;
-  readonly advertiseAddr?: string;
-  readonly dataPathAddr?: string;
-  readonly forceNewCluster: boolean;
-  /** Initial cluster spec fields the API accepted (Docker's SwarmSpec, already validated). */
-  readonly spec?: {
-    readonly name?: string;
-    readonly taskHistoryRetentionLimit?: number;
-    readonly heartbeatPeriodMs?: number;
-    readonly nodeCertExpiryMs?: number;
-  };
-  readonly autoLockManagers?: boolean;
-}
-
-export interface JoinRequest {
-  readonly listenAddr: string;
-  readonly advertiseAddr?: string;
-  readonly dataPathAddr?: string;
-  readonly remoteAddrs: readonly string[];
-  readonly joinToken: string;
-  readonly availability?: 'active' | 'pause' | 'drain';
-}
+export type { InitRequest, JoinRequest, LocalNodeState } from '../controlapi/index.js';
 
 export interface JoinTokensView {
   readonly worker: string;
@@ -130,9 +106,6 @@ export interface SwarmControl {
   /** Rotates a join token (on the leader); the old one stops working. */
   rotateJoinToken(role: 'worker' | 'manager'): Promise<void>;
   unlockKey(): string;
-
-  /** Removes a node from the swarm (managers also leave the Raft group). */
-  removeNode(nodeId: string, force: boolean): Promise<void>;
 
   /** Log lines of the given tasks, gathered from the agents that run them. */
   taskLogs(taskIds: readonly string[], opts: LogsOptions): AsyncIterable<LogLine>;

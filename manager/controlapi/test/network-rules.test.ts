@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLocalStore, type NetworkSpec } from '../../store/index.js';
-import { createNetwork, type CreateNetworkRequest } from '../index.js';
+import { newNetwork, newService, taskSpec } from '../../store/test/fixtures.js';
+import {
+  checkPruneRequest,
+  createNetwork,
+  pruneNetworks,
+  PREDEFINED_LABEL,
+  type CreateNetworkRequest,
+} from '../index.js';
 
 function request(
   change: Partial<NetworkSpec> = {},
@@ -110,4 +117,37 @@ test('createNetwork: limits on every field of the spec, then dockerd and swarmki
   }
   const ok = s.view((tx) => createNetwork(tx, request()));
   assert.ok('writes' in ok && ok.writes.length === 1 && ok.writes[0]?.op === 'create');
+});
+
+test('pruneNetworks: unused networks the filters pick; never ingress, predefined or in use; no until', async () => {
+  const s = createLocalStore();
+  await s.update((tx) => {
+    tx.create('networks', {
+      ...newNetwork('ing', 'ingress'),
+      spec: { ...newNetwork('ing', 'ingress').spec, ingress: true },
+    });
+    tx.create('networks', {
+      ...newNetwork('pre', 'predefined'),
+      spec: { ...newNetwork('pre', 'predefined').spec, labels: { [PREDEFINED_LABEL]: 'true' } },
+    });
+    tx.create('networks', newNetwork('used', 'used'));
+    tx.create('networks', newNetwork('idle', 'idle'));
+    tx.create('networks', newNetwork('kept', 'kept'));
+    const svc = newService('s1', 'web');
+    tx.create('services', {
+      ...svc,
+      spec: {
+        ...svc.spec,
+        taskTemplate: { ...taskSpec(), networks: [{ target: 'used', aliases: [], driverOpts: {} }] },
+      },
+    });
+  });
+  const d = s.view((tx) => pruneNetworks(tx, { selected: (n) => n.id !== 'kept', until: [] }));
+  assert.deepEqual(d, { writes: [{ op: 'delete', table: 'networks', id: 'idle' }] });
+  const until = s.view((tx) => pruneNetworks(tx, { selected: () => true, until: ['24h'] }));
+  assert.ok('refusal' in until);
+  assert.equal(until.refusal.statusCode, 400);
+  assert.equal(until.refusal.message, 'the until filter of network prune is not supported yet');
+  assert.throws(() => checkPruneRequest({ until: ['1h'] }), /until filter of network prune is not supported/);
+  assert.doesNotThrow(() => checkPruneRequest({ until: [] }));
 });

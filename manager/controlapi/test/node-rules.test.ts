@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLocalStore, type NodeSpec } from '../../store/index.js';
-import { newNode } from '../../store/test/fixtures.js';
-import { updateNode } from '../index.js';
+import { newCluster, newNode } from '../../store/test/fixtures.js';
+import { isNodeRemoved } from '../../ca/removed-nodes.js';
+import { applyDecision, removeNode, updateNode } from '../index.js';
 
 test('updateNode: node spec limits, and the last manager cannot be demoted', async () => {
   const s = createLocalStore();
@@ -63,4 +64,58 @@ test('updateNode: node spec limits, and the last manager cannot be demoted', asy
     ok.writes[0]?.op === 'update' && ok.writes[0].table === 'nodes' && ok.writes[0].object.spec.role,
     'manager',
   );
+});
+
+test('removeNode: a manager must be demoted first, a live node needs force; the removal is recorded', async () => {
+  const s = createLocalStore();
+  await s.update((tx) => {
+    tx.create('clusters', newCluster('c1'));
+    tx.create('nodes', newNode('m1', 'manager'));
+    tx.create('nodes', newNode('w1', 'worker'));
+    tx.create('nodes', { ...newNode('w2', 'worker'), status: { state: 'down', message: '', addr: '' } });
+    // Demoted in its spec, still a Raft member: swarmkit refuses it too.
+    tx.create('nodes', {
+      ...newNode('m2', 'worker'),
+      managerStatus: { raftId: 2, addr: '10.1.0.2:2377', leader: false, reachability: 'reachable' },
+    });
+  });
+  const cases: [string, string, boolean, number, string][] = [
+    [
+      'a manager',
+      'm1',
+      true,
+      400,
+      'rpc error: code = FailedPrecondition desc = node m1 is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal',
+    ],
+    [
+      'a Raft member',
+      'm2',
+      true,
+      400,
+      'rpc error: code = FailedPrecondition desc = node m2 is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal',
+    ],
+    [
+      'a live worker without force',
+      'w1',
+      false,
+      400,
+      "rpc error: code = FailedPrecondition desc = node w1 is not down and can't be removed",
+    ],
+    ['a node that is gone', 'xx', true, 404, 'node xx not found'],
+  ];
+  for (const [what, nodeId, force, status, message] of cases) {
+    const d = s.view((tx) => removeNode(tx, { nodeId, force }));
+    assert.ok('refusal' in d, what);
+    assert.equal(d.refusal.kind, status === 404 ? 'not-found' : 'failed-precondition', what);
+    assert.equal(d.refusal.statusCode, status, what);
+    assert.equal(d.refusal.message, message, what);
+  }
+  const down = s.view((tx) => removeNode(tx, { nodeId: 'w2', force: false }));
+  assert.deepEqual(down, { writes: [{ op: 'delete', table: 'nodes', id: 'w2' }] });
+  await s.update((tx) => void applyDecision(tx, removeNode(tx, { nodeId: 'w1', force: true })));
+  s.view((tx) => {
+    assert.equal(tx.get('nodes', 'w1'), undefined);
+    assert.ok(isNodeRemoved(tx, 'w1'), 'the cluster lists the removed node, so its certificate is refused');
+    assert.ok(!isNodeRemoved(tx, 'w2'));
+  });
 });

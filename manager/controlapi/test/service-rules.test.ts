@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLocalStore, type MemoryStore, type ServiceSpec } from '../../store/index.js';
+import { createLocalStore, type MemoryStore, type ReadTx, type ServiceSpec } from '../../store/index.js';
 import { newNetwork, newService, taskSpec } from '../../store/test/fixtures.js';
 import {
   checkServiceSpec,
@@ -479,4 +479,56 @@ test('updateService: limits, mode change and rename refused; rollback needs a pr
   }
   const ok = s.view((tx) => updateService(tx, { ...base, spec: { ...other, labels: { a: 'b' } } }));
   assert.ok('writes' in ok && ok.writes[0]?.op === 'update');
+});
+
+test('create and update resolve network names after the spec is checked, before the cluster rules', async () => {
+  const s = await store();
+  const named = (x: ServiceSpec): void =>
+    void (x.taskTemplate.networks = [{ target: 'ingress', aliases: [], driverOpts: {} }]);
+  const asked: string[] = [];
+  const networkId = (tx: ReadTx, target: string): string => {
+    asked.push(target);
+    const found = tx.getByName('networks', target);
+    if (found === undefined) throw new Error(`network ${target} not found`);
+    return found.id;
+  };
+  // The spec's own rules come first: the resolver is not asked.
+  const poison = s.view((tx) =>
+    createService(tx, {
+      id: 'p',
+      spec: spec((x) => {
+        named(x);
+        x.mode = { kind: 'replicated', replicas: 1e9 };
+      }),
+      networkId,
+    }),
+  );
+  assert.equal(refusalOf(poison)?.statusCode, 400);
+  assert.deepEqual(asked, []);
+  // Then the name becomes the ID, and the rules between objects see the ingress network.
+  const ingress = s.view((tx) => createService(tx, { id: 'i', spec: spec(named), networkId }));
+  assert.deepEqual(asked, ['ingress']);
+  assert.match(
+    refusalOf(ingress)?.message ?? '',
+    /cannot be explicitly attached to the ingress network "ingress"/,
+  );
+  const base = { serviceId: 'other', version: 1, rollback: '', now: '2024-01-01T00:00:00Z', networkId };
+  const other = spec((x) => {
+    named(x);
+    x.name = 'other';
+  });
+  // An unknown network is the resolver's error, thrown as it is (the transport's 404).
+  const gone = spec((x) => {
+    x.name = 'other';
+    x.taskTemplate.networks = [{ target: 'gone', aliases: [], driverOpts: {} }];
+  });
+  assert.throws(
+    () => s.view((tx) => updateService(tx, { ...base, spec: gone, registryAuthFrom: '' })),
+    /network gone not found/,
+  );
+  // The order users see: networks resolved, then registryAuthFrom, then the ingress rule.
+  const update = s.view((tx) =>
+    updateService(tx, { ...base, spec: other, registryAuthFrom: 'previous-spec' }),
+  );
+  assert.equal(refusalOf(update)?.message, 'service does not have a previous spec');
 });

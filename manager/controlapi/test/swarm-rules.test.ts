@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLocalStore, type ClusterSpec } from '../../store/index.js';
 import { newCluster } from '../../store/test/fixtures.js';
-import { checkInitRequest, checkJoinRequest, Refusal, updateSwarm } from '../index.js';
+import {
+  checkInitRequest,
+  checkJoinRequest,
+  checkSwarmUpdateQuery,
+  currentCluster,
+  Refusal,
+  updateSwarm,
+} from '../index.js';
 
 test('updateSwarm: limits on the raft, dispatcher, CA and orchestration settings, and no rename', async () => {
   const s = createLocalStore();
@@ -113,4 +120,26 @@ test('swarm init and join requests are bounded', () => {
     /JoinToken is 5000 bytes/,
   );
   assert.doesNotThrow(() => checkJoinRequest({ ...join, remoteAddrs: ['10.0.0.1:2377'] }));
+});
+
+test('swarm update: the unlock key cannot be rotated; a manager without a cluster is none', async () => {
+  assert.throws(
+    () => checkSwarmUpdateQuery({ rotateManagerUnlockKey: true }),
+    (e: unknown) =>
+      e instanceof Refusal &&
+      e.kind === 'unimplemented' &&
+      e.statusCode === 501 &&
+      e.message === 'rotating the manager unlock key is not supported',
+  );
+  assert.doesNotThrow(() => checkSwarmUpdateQuery({ rotateManagerUnlockKey: false }));
+  const s = createLocalStore();
+  assert.throws(
+    () => s.view(currentCluster),
+    (e: unknown) =>
+      e instanceof Refusal && e.statusCode === 404 && e.message === 'This node is not a swarm manager.',
+  );
+  const d = s.view((tx) => updateSwarm(tx, { version: 1, spec: newCluster('c0').spec }));
+  assert.ok('refusal' in d && d.refusal.statusCode === 404);
+  await s.update((tx) => void tx.create('clusters', newCluster('c1')));
+  assert.equal(s.view(currentCluster).id, 'c1');
 });

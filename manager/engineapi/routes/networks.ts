@@ -1,10 +1,12 @@
 // /networks: list (Docker's filters), inspect, create, remove, prune. Every network here is a
 // swarm-scoped overlay network kept in the store; the allocator gives it its subnet and VNI.
+// Writes are decided by the control layer (controlapi/network-rules.ts).
 
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import {
   applyDecision,
+  checkPruneRequest,
   createNetwork,
   PREDEFINED_NETWORKS,
   pruneNetworks,
@@ -18,7 +20,11 @@ import { filterPattern } from '../filter-pattern.js';
 import { filterValues, matchesLabels, parseFilters, type Filters } from '../filters.js';
 import { managerStore } from '../manager-store.js';
 import { resolveNetworkId } from '../resolve.js';
-import { NetworkCreateSchema, NetworkInspectQuery, type DockerNetworkCreate } from '../../../api/docker/network.js';
+import {
+  NetworkCreateSchema,
+  NetworkInspectQuery,
+  type DockerNetworkCreate,
+} from '../../../api/docker/network.js';
 import { FiltersQuery, IdParams } from '../../../api/docker/query.js';
 import { networkCreateRequest, networkFromStore } from '../translate/network.js';
 import { localNetworkState } from '../translate/network-local.js';
@@ -145,16 +151,16 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: RouteContext): 
     { schema: { querystring: FiltersQuery } },
     forwardable(control, async (request, reply) => {
       const filters = parseFilters(request.query.filters, ['label', 'label!', 'until']);
-      if (filterValues(filters, 'until').length > 0) {
-        throw invalidParameter('the until filter of network prune is not supported yet');
-      }
+      const until = filterValues(filters, 'until');
+      // Refused before anything else, also on a node that is no manager.
+      checkPruneRequest({ until });
       const unwanted = filterValues(filters, 'label!');
       const store = managerStore(control);
       const selected = (n: Network): boolean =>
         matchesLabels(filters, 'label', n.spec.labels) &&
         !unwanted.some((l) => matchesLabels(new Map([['label!', [l]]]), 'label!', n.spec.labels));
       const deleted = await store.update((tx) => {
-        const decision = pruneNetworks(tx, selected);
+        const decision = pruneNetworks(tx, { selected, until });
         const names = writesOf(decision).map((w) =>
           w.op === 'delete' ? tx.get('networks', w.id)?.spec.name : '',
         );

@@ -1,8 +1,9 @@
-// /nodes: list with Docker's filters, inspect, update (spec with ?version=), remove.
+// /nodes: list with Docker's filters, inspect, update (spec with ?version=), remove. Writes are
+// decided by the control layer (controlapi/node-rules.ts).
 
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { applyDecision, updateNode } from '../../controlapi/index.js';
+import { applyDecision, removeNode, updateNode } from '../../controlapi/index.js';
 import type { Node } from '../../store/index.js';
 import type { RouteContext } from '../context.js';
 import { invalidParameter } from '../errors.js';
@@ -82,11 +83,15 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
   app.delete<{ Params: Static<typeof IdParams>; Querystring: Static<typeof ForceQuery> }>(
     '/nodes/:id',
     { schema: { params: IdParams, querystring: ForceQuery } },
-    // Node removal: the daemon's removeNode demotes, leaves Raft and deletes the node.
+    // The node's record goes, and the cluster lists it as removed so its certificate is
+    // refused from then on (controlapi's removeNode and applyDecision).
     forwardable(control, async (request, reply) => {
+      const force = boolValue(request.query.force);
       const store = managerStore(control);
-      const node = store.view((tx) => resolveNode(tx, request.params.id));
-      await control.removeNode(node.id, boolValue(request.query.force));
+      await store.update((tx) => {
+        const nodeId = resolveNode(tx, request.params.id).id;
+        applyDecision(tx, removeNode(tx, { nodeId, force }));
+      });
       return reply.code(200).send();
     }),
   );

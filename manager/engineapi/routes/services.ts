@@ -1,25 +1,29 @@
 // /services: list (filters, status), create, inspect (insertDefaults), update (?version=,
-// rollback), remove.
+// rollback), remove. Writes are decided by the control layer (controlapi/service-rules.ts).
 
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import dockerNames from 'docker-names';
 import {
   applyDecision,
-  checkServiceSpec,
   checkUpdateQuery,
   createService,
   removeService,
   updateService,
 } from '../../controlapi/index.js';
-import { generateId, type ReadTx, type Service, type ServiceSpec } from '../../store/index.js';
+import { generateId, type Service } from '../../store/index.js';
 import { versionAtLeast } from '../api-version.js';
 import type { RouteContext } from '../context.js';
 import { matchesLabels, matchesPrefix, parseFilters, matchesExact, type Filters } from '../filters.js';
 import { managerStore } from '../manager-store.js';
 import { objectVersion, strictBool } from '../query-values.js';
 import { resolveNetworkId, resolveService } from '../resolve.js';
-import { IdParams, InsertDefaultsQuery, ServiceListQuery, ServiceUpdateQuery } from '../../../api/docker/query.js';
+import {
+  IdParams,
+  InsertDefaultsQuery,
+  ServiceListQuery,
+  ServiceUpdateQuery,
+} from '../../../api/docker/query.js';
 import { ServiceSpecSchema, type DockerServiceSpec } from '../../../api/docker/service-spec.js';
 import { serviceStatus } from '../service-status.js';
 import { insertServiceDefaults } from '../translate/defaults.js';
@@ -44,19 +48,6 @@ export function serviceMatches(s: Service, filters: Filters): boolean {
     matchesExact(filters, 'mode', MODE_NAMES[s.spec.mode.kind]) &&
     matchesExact(filters, 'runtime', 'container')
   );
-}
-
-/** Network targets given by name or prefix become IDs, as dockerd's populateNetworkID does. */
-function withNetworkIds(tx: ReadTx, spec: ServiceSpec): ServiceSpec {
-  const networks = spec.taskTemplate.networks.map((n) => ({ ...n, target: resolveNetworkId(tx, n.target) }));
-  return { ...spec, taskTemplate: { ...spec.taskTemplate, networks } };
-}
-
-/** Docker's spec as the store's, refused at once if it breaks a limit or a rule of its own. */
-function specFromRequest(body: DockerServiceSpec, name: string): ServiceSpec {
-  const spec = serviceSpecToStore(body, name);
-  checkServiceSpec(spec);
-  return spec;
 }
 
 export function registerServiceRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -86,10 +77,10 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: RouteContext): 
     { schema: { body: ServiceSpecSchema } },
     forwardable(control, async (request, reply) => {
       const store = managerStore(control);
-      const spec = specFromRequest(request.body, dockerNames.getRandomName(false));
+      const spec = serviceSpecToStore(request.body, dockerNames.getRandomName(false));
       const id = generateId();
       await store.update((tx) => {
-        applyDecision(tx, createService(tx, { id, spec: withNetworkIds(tx, spec) }));
+        applyDecision(tx, createService(tx, { id, spec, networkId: resolveNetworkId }));
       });
       return reply.code(201).send({ ID: id });
     }),
@@ -131,13 +122,15 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: RouteContext): 
       const version = objectVersion(q.version, 'service');
       const rollback = q.rollback ?? '';
       const registryAuthFrom = q.registryAuthFrom ?? '';
+      // Refused before anything else, also on a node that is no manager (as dockerd does).
       checkUpdateQuery(rollback, registryAuthFrom);
       const store = managerStore(control);
       const now = ctx.clock().toISOString();
       await store.update((tx) => {
         const current = resolveService(tx, request.params.id);
-        const spec = withNetworkIds(tx, specFromRequest(request.body, current.spec.name));
-        const req = { serviceId: current.id, version, spec, rollback, registryAuthFrom, now };
+        const spec = serviceSpecToStore(request.body, current.spec.name);
+        const networkId = resolveNetworkId;
+        const req = { serviceId: current.id, version, spec, networkId, rollback, registryAuthFrom, now };
         applyDecision(tx, updateService(tx, req));
       });
       return reply.code(200).send({});

@@ -2,7 +2,7 @@
 
 import type { DockerClusterInfo } from '../translate/docker-types.js';
 import { clusterInfoFromStore } from '../translate/cluster.js';
-import { NoLeaderError } from '../control-errors.js';
+import { noLeader } from '../control-errors.js';
 import type { LocalNodeState, SwarmControl } from '../swarm-control.js';
 
 export interface DockerSwarmInfo {
@@ -32,7 +32,7 @@ export function swarmInfo(control: SwarmControl): DockerSwarmInfo {
   if (state !== 'active' || !control.isManager()) return out;
   // As dockerd: a manager has its control API, leader or not; what is wrong goes in Error.
   out.ControlAvailable = true;
-  if (!control.hasLeader()) out.Error = new NoLeaderError().message;
+  if (!control.hasLeader()) out.Error = noLeader().message;
   try {
     // The local replica's copy (the last one known while there is no leader).
     control.store().view((tx) => {

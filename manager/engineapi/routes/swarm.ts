@@ -1,9 +1,20 @@
 // /swarm: inspect (with join tokens), init, join, leave, update (spec, token rotation),
-// unlock key.
+// unlock key. The rules are the control layer's (controlapi/swarm-rules.ts for the cluster
+// spec, membership-rules.ts for init, join, leave and unlock); the daemon carries them out.
 
 import type { FastifyInstance } from 'fastify';
-import { applyDecision, checkInitRequest, checkJoinRequest, updateSwarm } from '../../controlapi/index.js';
-import { conflict, invalidParameter, notFound, notImplemented } from '../errors.js';
+import {
+  applyDecision,
+  checkInitRequest,
+  checkJoinRequest,
+  checkRemoteAddrs,
+  checkSwarmUpdateQuery,
+  checkUnlock,
+  currentCluster,
+  joinAvailability,
+  updateSwarm,
+} from '../../controlapi/index.js';
+import { notFound } from '../errors.js';
 import type { RouteContext } from '../context.js';
 import { forwardable } from './forwardable.js';
 import { managerStore } from '../manager-store.js';
@@ -23,14 +34,6 @@ import { swarmFromStore, swarmSpecToStore } from '../translate/cluster.js';
 import { nsToMs } from '../translate/duration.js';
 import type { Static } from '@sinclair/typebox';
 
-type Availability = NonNullable<JoinRequest['availability']>;
-
-function availability(value: string | undefined): Availability | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (value === 'active' || value === 'pause' || value === 'drain') return value;
-  throw invalidParameter(`invalid Availability: ${JSON.stringify(value)}`);
-}
-
 export function initRequestFromDocker(b: DockerInitRequest): InitRequest {
   const spec: {
     name?: string;
@@ -45,7 +48,7 @@ export function initRequestFromDocker(b: DockerInitRequest): InitRequest {
   if (heartbeat !== undefined && heartbeat !== 0) spec.heartbeatPeriodMs = nsToMs(heartbeat);
   const expiry = b.Spec?.CAConfig?.NodeCertExpiry;
   if (expiry !== undefined && expiry !== 0) spec.nodeCertExpiryMs = nsToMs(expiry);
-  availability(b.Availability);
+  joinAvailability(b.Availability);
   const req: InitRequest = {
     listenAddr: b.ListenAddr === undefined || b.ListenAddr === '' ? '0.0.0.0:2377' : b.ListenAddr,
     ...(b.AdvertiseAddr === undefined || b.AdvertiseAddr === '' ? {} : { advertiseAddr: b.AdvertiseAddr }),
@@ -60,8 +63,8 @@ export function initRequestFromDocker(b: DockerInitRequest): InitRequest {
 
 export function joinRequestFromDocker(b: DockerJoinRequest): JoinRequest {
   const remote = b.RemoteAddrs ?? [];
-  if (remote.length === 0) throw invalidParameter('at least 1 RemoteAddr is required to join');
-  const avail = availability(b.Availability);
+  checkRemoteAddrs(remote);
+  const avail = joinAvailability(b.Availability);
   const req: JoinRequest = {
     listenAddr: b.ListenAddr === undefined || b.ListenAddr === '' ? '0.0.0.0:2377' : b.ListenAddr,
     ...(b.AdvertiseAddr === undefined || b.AdvertiseAddr === '' ? {} : { advertiseAddr: b.AdvertiseAddr }),
@@ -79,9 +82,7 @@ export function registerSwarmRoutes(app: FastifyInstance, ctx: RouteContext): vo
 
   app.get('/swarm', (_request, reply) => {
     const store = managerStore(control);
-    const cluster = store.view((tx) => tx.list('clusters')[0]);
-    if (cluster === undefined) throw notFound('This node is not a swarm manager.');
-    return reply.send(swarmFromStore(cluster));
+    return reply.send(swarmFromStore(store.view(currentCluster)));
   });
 
   app.post<{ Body: DockerInitRequest }>(
@@ -119,13 +120,12 @@ export function registerSwarmRoutes(app: FastifyInstance, ctx: RouteContext): vo
       const version = objectVersion(q.version, 'swarm');
       const rotateWorker = strictBool(q.rotateWorkerToken, 'rotateWorkerToken');
       const rotateManager = strictBool(q.rotateManagerToken, 'rotateManagerToken');
-      const rotateUnlock = strictBool(q.rotateManagerUnlockKey, 'rotateManagerUnlockKey');
-      if (rotateUnlock) throw notImplemented('rotating the manager unlock key is not supported');
+      const rotateManagerUnlockKey = strictBool(q.rotateManagerUnlockKey, 'rotateManagerUnlockKey');
+      checkSwarmUpdateQuery({ rotateManagerUnlockKey });
       const store = managerStore(control);
       await store.update((tx) => {
-        const cluster = tx.list('clusters')[0];
-        if (cluster === undefined) throw notFound('This node is not a swarm manager.');
-        const spec = swarmSpecToStore(request.body, cluster.spec);
+        // Docker's spec is merged onto the current one (fields it leaves out keep their value).
+        const spec = swarmSpecToStore(request.body, currentCluster(tx).spec);
         applyDecision(tx, updateSwarm(tx, { version, spec }));
       });
       if (rotateWorker) await control.rotateJoinToken('worker');
@@ -144,9 +144,6 @@ export function registerSwarmRoutes(app: FastifyInstance, ctx: RouteContext): vo
   app.post<{ Body: Static<typeof UnlockRequestSchema> }>(
     '/swarm/unlock',
     { schema: { body: UnlockRequestSchema } },
-    () => {
-      if (control.localNodeState() !== 'locked') throw conflict('swarm is not locked');
-      throw notImplemented('unlocking a swarm is not supported by this daemon');
-    },
+    () => checkUnlock(control.localNodeState()),
   );
 }

@@ -35,7 +35,6 @@ test('a follower forwards writes refused with NotLeaderError to the leader and r
     joinTokens: () => l.joinTokens(),
     rotateJoinToken: (r) => l.rotateJoinToken(r),
     unlockKey: () => l.unlockKey(),
-    removeNode: (id, force) => l.removeNode(id, force),
     taskLogs: (ids, opts) => l.taskLogs(ids, opts),
     store: () => followerStore,
     hasLeader: () => true,

@@ -51,7 +51,6 @@ function leaderless(l: SingleNodeControl): SwarmControl {
     joinTokens: () => l.joinTokens(),
     rotateJoinToken: () => Promise.reject(new NoLeaderError()),
     unlockKey: () => l.unlockKey(),
-    removeNode: () => Promise.reject(new NoLeaderError()),
     taskLogs: (ids, opts) => l.taskLogs(ids, opts),
     store: () => replica,
     hasLeader: () => false,

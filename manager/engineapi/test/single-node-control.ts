@@ -6,15 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { cpus, hostname as osHostname, release, totalmem } from 'node:os';
 import { createLocalStore, generateId, type MemoryStore } from '../../store/index.js';
-import {
-  FailedPreconditionError,
-  InvalidArgumentError,
-  ManagerLeaveRefusedError,
-  NotInSwarmError,
-  NotInSwarmLeaveError,
-  SwarmExistsError,
-} from '../control-errors.js';
-import { rpcMessage } from '../errors.js';
+import { checkInit, checkJoin, checkLeave, type Membership } from '../../controlapi/index.js';
+import { InvalidArgumentError, NotInSwarmError } from '../control-errors.js';
 import type {
   EngineFacts,
   ForwardedRequest,
@@ -100,8 +93,13 @@ export class SingleNodeControl implements SwarmControl {
     });
   }
 
+  /** This node as the membership rules see it: the only manager of its swarm, if any. */
+  #membership(): Membership {
+    return { inSwarm: this.#store !== undefined, manager: this.#store !== undefined };
+  }
+
   async init(req: InitRequest): Promise<string> {
-    if (this.#store !== undefined) throw new SwarmExistsError();
+    checkInit(this.#membership());
     const store = createLocalStore({ clock: this.#clock });
     const nodeId = generateId();
     this.#addr = hostOf(req.advertiseAddr ?? req.listenAddr);
@@ -155,16 +153,23 @@ export class SingleNodeControl implements SwarmControl {
     return nodeId;
   }
 
-  join(_req: JoinRequest): Promise<void> {
-    if (this.#store !== undefined) return Promise.reject(new SwarmExistsError());
+  join(req: JoinRequest): Promise<void> {
+    try {
+      checkJoin(this.#membership(), req);
+    } catch (e: unknown) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
     return Promise.reject(
       new InvalidArgumentError('this single-node daemon has no network to join another swarm over'),
     );
   }
 
   leave(force: boolean): Promise<void> {
-    if (this.#store === undefined) return Promise.reject(new NotInSwarmLeaveError());
-    if (!force) return Promise.reject(new ManagerLeaveRefusedError());
+    try {
+      checkLeave(this.#membership(), force);
+    } catch (e: unknown) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
     this.#store = undefined;
     this.#nodeId = undefined;
     this.#unlockKey = '';
@@ -204,27 +209,6 @@ export class SingleNodeControl implements SwarmControl {
 
   unlockKey(): string {
     return this.#unlockKey;
-  }
-
-  async removeNode(nodeId: string, force: boolean): Promise<void> {
-    await this.store().update((tx) => {
-      const node = tx.get('nodes', nodeId);
-      if (node === undefined) return;
-      if (node.role === 'manager') {
-        throw new FailedPreconditionError(
-          rpcMessage(
-            'FailedPrecondition',
-            `node ${nodeId} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal`,
-          ),
-        );
-      }
-      if (!force && node.status.state !== 'down') {
-        throw new FailedPreconditionError(
-          rpcMessage('FailedPrecondition', `node ${nodeId} is not down and can't be removed`),
-        );
-      }
-      tx.delete('nodes', nodeId);
-    });
   }
 
   /** Records a line a task wrote (what an agent would report); followers of the logs get it. */

@@ -1,0 +1,131 @@
+// This node's membership of a swarm: what `swarm init`, `swarm join`, `swarm leave` and
+// `swarm unlock` may do in the node's state, and the bounds of their requests, with Docker's
+// wording. The daemon carries the requests out (it owns the node's keys, Raft and agent); these
+// pure rules decide whether it may, and the refusals carry what the docker CLI prints.
+
+import { checkString, checkStrings } from './field-checks.js';
+import * as L from './limits.js';
+import { badRequest, conflict, type Refusal, unavailable, unimplemented } from './refusal.js';
+import { checkCertExpiry, checkHeartbeat, checkTaskHistory } from './swarm-rules.js';
+
+/** Docker's LocalNodeState. */
+export type LocalNodeState = 'inactive' | 'pending' | 'active' | 'error' | 'locked';
+
+/** A node's availability as `swarm join --availability` gives it. */
+export type JoinAvailability = 'active' | 'pause' | 'drain';
+
+export interface InitRequest {
+  readonly listenAddr: string;
+  readonly advertiseAddr?: string;
+  readonly dataPathAddr?: string;
+  readonly forceNewCluster: boolean;
+  /** Initial cluster spec fields the API accepted (Docker's SwarmSpec, already validated). */
+  readonly spec?: {
+    readonly name?: string;
+    readonly taskHistoryRetentionLimit?: number;
+    readonly heartbeatPeriodMs?: number;
+    readonly nodeCertExpiryMs?: number;
+  };
+  readonly autoLockManagers?: boolean;
+}
+
+export interface JoinRequest {
+  readonly listenAddr: string;
+  readonly advertiseAddr?: string;
+  readonly dataPathAddr?: string;
+  readonly remoteAddrs: readonly string[];
+  readonly joinToken: string;
+  readonly availability?: JoinAvailability;
+}
+
+/** init/join on a node that is already in a swarm (Docker's 503). */
+export function swarmExists(): Refusal {
+  return unavailable(
+    'This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.',
+    'SWARM_EXISTS',
+  );
+}
+
+/** leave on a node that is in no swarm (Docker's 503). */
+export function notInSwarmToLeave(): Refusal {
+  return unavailable('This node is not part of a swarm', 'NOT_IN_SWARM');
+}
+
+/** leave without force on a manager (Docker's 503 and wording for the last manager). */
+export function managerLeaveRefused(): Refusal {
+  return unavailable(
+    'You are attempting to leave the swarm on a node that is participating as a manager. Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message. ',
+    'UNAVAILABLE',
+  );
+}
+
+/** The availability a `swarm init` or `swarm join` asks for ('' or absent: the default). */
+export function joinAvailability(value: string | undefined): JoinAvailability | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'active' || value === 'pause' || value === 'drain') return value;
+  throw badRequest(`invalid Availability: ${JSON.stringify(value)}`);
+}
+
+function checkAddresses(req: { listenAddr: string; advertiseAddr?: string; dataPathAddr?: string }): void {
+  checkString('ListenAddr', req.listenAddr, L.MAX_SHORT_STRING_BYTES);
+  if (req.advertiseAddr !== undefined)
+    checkString('AdvertiseAddr', req.advertiseAddr, L.MAX_SHORT_STRING_BYTES);
+  if (req.dataPathAddr !== undefined) checkString('DataPathAddr', req.dataPathAddr, L.MAX_SHORT_STRING_BYTES);
+}
+
+/** The bounds of `swarm init` (the daemon builds the cluster spec from these). */
+export function checkInitRequest(req: InitRequest): void {
+  checkAddresses(req);
+  const spec = req.spec;
+  if (spec === undefined) return;
+  if (spec.name !== undefined) checkString('Spec: Name', spec.name, L.MAX_SHORT_STRING_BYTES);
+  if (spec.taskHistoryRetentionLimit !== undefined) checkTaskHistory(spec.taskHistoryRetentionLimit);
+  if (spec.heartbeatPeriodMs !== undefined) checkHeartbeat(spec.heartbeatPeriodMs);
+  if (spec.nodeCertExpiryMs !== undefined) checkCertExpiry(spec.nodeCertExpiryMs);
+}
+
+/** A `swarm join` needs a manager to ask (dockerd's wording). */
+export function checkRemoteAddrs(remoteAddrs: readonly string[]): void {
+  if (remoteAddrs.length === 0) throw badRequest('at least 1 RemoteAddr is required to join');
+}
+
+/** The bounds of `swarm join` (the daemon dials every remote address). */
+export function checkJoinRequest(req: JoinRequest): void {
+  checkRemoteAddrs(req.remoteAddrs);
+  checkAddresses(req);
+  checkStrings('RemoteAddrs', req.remoteAddrs, L.MAX_REMOTE_ADDRS, L.MAX_SHORT_STRING_BYTES);
+  checkString('JoinToken', req.joinToken, L.MAX_JOIN_TOKEN_BYTES);
+}
+
+/** What a node knows of itself when asked to init, join or leave. */
+export interface Membership {
+  /** Whether the node is part of a swarm (joined, or init'ed, and not yet left). */
+  readonly inSwarm: boolean;
+  /** Whether it takes part as a manager. */
+  readonly manager: boolean;
+  /** Whether the managers removed it (`docker node rm`): it has nothing left to protect. */
+  readonly removed?: boolean;
+}
+
+/** `swarm init`: only on a node in no swarm. */
+export function checkInit(m: Membership): void {
+  if (m.inSwarm) throw swarmExists();
+}
+
+/** `swarm join`: only on a node in no swarm, with a manager to ask. */
+export function checkJoin(m: Membership, req: Pick<JoinRequest, 'remoteAddrs'>): void {
+  if (m.inSwarm) throw swarmExists();
+  checkRemoteAddrs(req.remoteAddrs);
+}
+
+/** `swarm leave`: a manager leaves only with force (it may hold the swarm's last state). */
+export function checkLeave(m: Membership, force: boolean): void {
+  if (!m.inSwarm) throw notInSwarmToLeave();
+  if (m.manager && !force && m.removed !== true) throw managerLeaveRefused();
+}
+
+/** `swarm unlock`: shoal swarms are never locked, and this daemon cannot unlock one. */
+export function checkUnlock(state: LocalNodeState): never {
+  if (state !== 'locked') throw conflict('swarm is not locked');
+  throw unimplemented('unlocking a swarm is not supported by this daemon', false);
+}
