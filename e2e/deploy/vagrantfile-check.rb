@@ -1,7 +1,7 @@
 # Loads the project's Vagrantfile against a recording stand-in for Vagrant's configuration
 # object (Vagrant itself cannot run here: no VMs) and prints what it defines as JSON: boxes,
 # machines with their hostnames, networks and provisioners, providers, synced folders and
-# triggers. e2e/deploy/test/deploy-lint.test.ts checks the result.
+# triggers. e2e/deploy/test/deploy-lint.integration.test.ts checks the result.
 #
 # Usage: ruby vagrantfile-check.rb PATH/TO/Vagrantfile
 require "json"

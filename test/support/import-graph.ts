@@ -2,8 +2,9 @@
 // (static, dynamic and `export … from`), resolved to the file it names, and grouped by the
 // top-level folder each end lives in.
 
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, normalize, relative, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join, normalize, sep } from 'node:path';
+import { sourceFiles } from './source-files.js';
 
 export interface ImportEdge {
   /** Importing file and imported file, relative to the repository root. */
@@ -18,25 +19,16 @@ export interface ImportGraph {
   readonly edges: readonly ImportEdge[];
 }
 
-const SKIP = new Set(['node_modules', 'dist', '.git', 'gen']);
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)'(\.{1,2}\/[^']+)'/g;
 
-function sourceFiles(root: string, dir = root, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) {
-      if (!SKIP.has(entry.name) && !entry.name.startsWith('.')) sourceFiles(root, join(dir, entry.name), out);
-    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
-      out.push(relative(root, join(dir, entry.name)));
-    }
-  }
-  return out;
-}
+/** TypeScript modules; declaration files import nothing at run time. */
+const isModule = (name: string): boolean => name.endsWith('.ts') && !name.endsWith('.d.ts');
 
 const topFolder = (path: string): string => path.split(sep)[0] ?? path;
 
 /** Every relative import between source files under `root`. */
 export function sourceImportGraph(root: string): ImportGraph {
-  const files = sourceFiles(root);
+  const files = sourceFiles(root, isModule);
   const edges: ImportEdge[] = [];
   for (const from of files) {
     const text = readFileSync(join(root, from), 'utf8');

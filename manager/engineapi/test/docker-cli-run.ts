@@ -1,5 +1,5 @@
 // Running the unmodified docker CLI (Debian's docker.io) against a shoal API socket, as
-// docker-cli.test.ts does: locate the binary, run one command, capture its output.
+// docker-cli.integration.test.ts does: locate the binary, run one command, capture its output.
 
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';

@@ -1,6 +1,13 @@
 // Golden tests: the exact message sequences of Raft's tricky paths, delivered breadth-first by
-// the synchronous test network. A line reads "from->to Type tTerm iIndex [reject]". CheckQuorum
-// and PreVote are on (the core's defaults) unless a test says otherwise.
+// the synchronous test network. CheckQuorum and PreVote are on (the core's defaults) unless a
+// test says otherwise.
+//
+// The expected traces live in testdata/<scenario>.txt, one file per test, read from the source
+// tree (not copied to dist/). A "-- name" line opens one check: the messages delivered since the
+// previous check, one per line as "from->to Type tTerm iIndex [reject]"; text after "#" is a
+// comment. After a deliberate change to the messages Raft sends, run this test with
+// SHOAL_REWRITE_GOLDEN=1 to write the files from what it sees (comments on unchanged lines are
+// kept), and review the diff of testdata/.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,6 +30,10 @@ import {
   text,
   type NetworkOptions,
 } from './support/harness.js';
+import { GoldenTraces } from './support/golden-traces.js';
+
+/** From dist/manager/raft/test/ back to the repository root, then to the source's testdata. */
+const golden = new GoldenTraces(new URL('../../../../manager/raft/test/testdata/', import.meta.url));
 
 function net(voters: readonly RaftId[], extra: Partial<NetworkOptions> = {}): Network {
   return new Network({ voters, ...extra });
@@ -36,13 +47,6 @@ function elected(extra: Partial<NetworkOptions> = {}): Network {
   assert.equal(n.raft(1).role, StateRole.Leader);
   n.traceLines();
   return n;
-}
-
-/** Set SHOAL_GOLDEN_PRINT=1 to print actual traces when updating a golden by hand. */
-function golden(n: Network, want: readonly string[], label = ''): void {
-  const got = n.traceLines();
-  if (process.env['SHOAL_GOLDEN_PRINT'] === '1') console.log(label, JSON.stringify(got, null, 2));
-  assert.deepEqual(got, want, label);
 }
 
 function transfer(n: Network, leader: RaftId, to: RaftId): void {
@@ -61,27 +65,11 @@ function reads(n: Network, id: RaftId): string[] {
 }
 
 void describe('golden: elections', () => {
-  void test('a PreVote election among 3 members: PreVote, PreVoteResp, Vote, VoteResp, then appends', () => {
+  void test('a PreVote election among 3 members: PreVote, PreVoteResp, Vote, VoteResp, then appends', (t) => {
+    const trace = golden.scenario(t, 'prevote-election');
     const n = net([1, 2, 3]);
     n.campaign(1);
-    golden(n, [
-      '1->2 PreVote t1 i0', // the term it would campaign at; its own term stays 0
-      '1->3 PreVote t1 i0',
-      '2->1 PreVoteResp t1 i0',
-      '3->1 PreVoteResp t1 i0',
-      '1->2 Vote t1 i0', // 2 granted: a pre-vote majority, so the real election at term 1
-      '1->3 Vote t1 i0',
-      '2->1 VoteResp t1 i0',
-      '3->1 VoteResp t1 i0', // 1 already leads: a late vote changes nothing
-      '1->2 App t1 i0', // the leader's empty entry 1:1 after (0, 0)
-      '1->3 App t1 i0',
-      '2->1 AppResp t1 i1',
-      '3->1 AppResp t1 i1',
-      '1->2 App t1 i1', // entry 1 committed on 1 and 2: the commit index goes out
-      '1->3 App t1 i1',
-      '2->1 AppResp t1 i1',
-      '3->1 AppResp t1 i1',
-    ]);
+    trace.check('campaign', n.traceLines());
     for (const id of [1, 2, 3]) {
       assert.equal(n.raft(id).term, 1);
       assert.equal(n.raft(id).lead, 1);
@@ -89,7 +77,8 @@ void describe('golden: elections', () => {
     }
   });
 
-  void test('a partitioned follower with PreVote keeps its term while isolated and does not disrupt the leader on rejoining', () => {
+  void test('a partitioned follower with PreVote keeps its term while isolated and does not disrupt the leader on rejoining', (t) => {
+    const trace = golden.scenario(t, 'prevote-rejoin');
     const n = elected();
     n.isolate(3);
     n.tickAll(50);
@@ -108,30 +97,20 @@ void describe('golden: elections', () => {
       preVotes.push(...n.take(3).filter((m) => m.type === MessageType.PreVote));
     }
     n.send(preVotes);
-    golden(n, ['3->1 PreVote t2 i1', '3->2 PreVote t2 i1']);
+    trace.check('its pre-votes, ignored under the lease', n.traceLines());
     assert.equal(n.raft(1).role, StateRole.Leader);
     assert.equal(n.raft(1).term, 1);
     // The leader's next heartbeat brings 3 back as a follower, and then up to date.
     n.tick(1);
-    golden(n, [
-      '1->2 Heartbeat t1 i0',
-      '1->3 Heartbeat t1 i0',
-      '2->1 HeartbeatResp t1 i0',
-      '3->1 HeartbeatResp t1 i0',
-      '1->3 App t1 i2', // replicating optimistically past what 3 has
-      '3->1 AppResp t1 i2 reject', // 3 ends at 1: hint 1
-      '1->3 App t1 i1', // probe from 3's last entry
-      '3->1 AppResp t1 i2',
-      '1->3 App t1 i2', // the commit index
-      '3->1 AppResp t1 i2',
-    ]);
+    trace.check('the next heartbeat from the leader', n.traceLines());
     assert.equal(r3.role, StateRole.Follower);
     assert.equal(r3.lead, 1);
     assert.equal(r3.term, 1);
     assert.deepEqual(n.logOf(3), n.logOf(1));
   });
 
-  void test('CheckQuorum: an isolated leader steps down once an election timeout passes without a quorum', () => {
+  void test('CheckQuorum: an isolated leader steps down once an election timeout passes without a quorum', (t) => {
+    const trace = golden.scenario(t, 'check-quorum');
     const n = elected();
     n.isolate(1);
     let ticks = 0;
@@ -145,7 +124,7 @@ void describe('golden: elections', () => {
     assert.equal(n.raft(1).role, StateRole.Follower);
     assert.equal(n.raft(1).term, 1);
     assert.equal(n.raft(1).lead, 0);
-    golden(n, [], 'everything the isolated leader sent was lost');
+    trace.check('isolated: everything the leader sent was lost', n.traceLines());
     // The other two elect a leader of their own, and 1 follows it once the partition heals.
     n.tickUntil(() => n.leaders().length === 1, 200, [2, 3]);
     const lead = n.leaders()[0]!;
@@ -156,11 +135,12 @@ void describe('golden: elections', () => {
     assert.equal(n.raft(1).term, 2);
   });
 
-  void test('leader lease: a follower that heard from the leader within an election timeout ignores a higher-term vote', () => {
+  void test('leader lease: a follower that heard from the leader within an election timeout ignores a higher-term vote', (t) => {
+    const trace = golden.scenario(t, 'leader-lease');
     const n = elected();
     const r2 = n.raft(2);
     n.send([message({ type: MessageType.Vote, from: 3, to: 2, term: 5, index: 1, logTerm: 1 })]);
-    golden(n, ['3->2 Vote t5 i1'], 'no answer');
+    trace.check('a higher-term vote within the lease: no answer', n.traceLines());
     assert.equal(r2.term, 1);
     assert.equal(r2.vote, 1);
     assert.equal(r2.lead, 1);
@@ -172,14 +152,15 @@ void describe('golden: elections', () => {
     }
     n.recover();
     n.send([message({ type: MessageType.Vote, from: 3, to: 2, term: 5, index: 1, logTerm: 1 })]);
-    golden(n, ['3->2 Vote t5 i1', '2->3 VoteResp t5 i0']);
+    trace.check('the same vote after an election timeout without the leader', n.traceLines());
     assert.equal(r2.term, 5);
     assert.equal(r2.vote, 3);
   });
 });
 
 void describe('golden: snapshots', () => {
-  void test('a follower far behind a compacted leader gets a snapshot, and appends after reportSnapshot(ok)', () => {
+  void test('a follower far behind a compacted leader gets a snapshot, and appends after reportSnapshot(ok)', (t) => {
+    const trace = golden.scenario(t, 'snapshot-catch-up');
     const n = elected();
     n.isolate(3);
     for (let i = 0; i < 5; i++) n.propose(1, `v${i}`);
@@ -193,15 +174,8 @@ void describe('golden: snapshots', () => {
     n.recover();
     n.drop((m) => m.type === MessageType.Snap);
     n.tick(1);
-    golden(n, [
-      '1->2 Heartbeat t1 i0',
-      '1->3 Heartbeat t1 i0',
-      '2->1 HeartbeatResp t1 i0',
-      '3->1 HeartbeatResp t1 i0',
-      '1->3 App t1 i6', // optimistic: after 6, nothing (the entries 2..6 went to a void)
-      '3->1 AppResp t1 i6 reject', // 3 has only 1
-      // The probe would start after 1, which is compacted: a snapshot (held by the test).
-    ]);
+    // The probe would start after 1, which is compacted: a snapshot (held by the test).
+    trace.check('the heartbeat after healing, the snapshot held', n.traceLines());
     const pr = n.raft(1).tracker.progress.get(3)!;
     assert.equal(pr.state, ProgressState.Snapshot);
     assert.equal(pr.pendingSnapshot, 6);
@@ -217,24 +191,10 @@ void describe('golden: snapshots', () => {
     assert.equal(pr.state, ProgressState.Probe);
     assert.equal(pr.next, 7);
     n.send(held);
-    golden(n, [
-      '1->3 Snap t1 i0',
-      '3->1 AppResp t1 i6', // 3 restored the snapshot: it ends at 6, and replication resumes
-      '1->3 App t1 i6', // from 7 on: nothing yet, but it carries the commit index
-      '3->1 AppResp t1 i6',
-    ]);
+    trace.check('the snapshot delivered', n.traceLines());
     assert.equal(pr.state, ProgressState.Replicate);
     n.propose(1, 'after');
-    golden(n, [
-      '1->2 App t1 i6',
-      '1->3 App t1 i6',
-      '2->1 AppResp t1 i7',
-      '3->1 AppResp t1 i7',
-      '1->2 App t1 i7',
-      '1->3 App t1 i7',
-      '2->1 AppResp t1 i7',
-      '3->1 AppResp t1 i7',
-    ]);
+    trace.check('a proposal after', n.traceLines());
     n.settle();
     assert.deepEqual(n.logOf(3), n.logOf(1));
     assert.equal(n.raft(3).log.committed, 7);
@@ -244,7 +204,8 @@ void describe('golden: snapshots', () => {
 });
 
 void describe('snapshots: edge cases', () => {
-  void test('a snapshot reported failed is sent again once the follower answers a heartbeat', () => {
+  void test('a snapshot reported failed is sent again once the follower answers a heartbeat', (t) => {
+    const trace = golden.scenario(t, 'snapshot-failed-resent');
     const n = elected();
     n.isolate(3);
     for (let i = 0; i < 3; i++) n.propose(1, `v${i}`);
@@ -261,20 +222,12 @@ void describe('snapshots: edge cases', () => {
     n.recover();
     n.traceLines();
     n.tick(1);
-    golden(n, [
-      '1->2 Heartbeat t1 i0',
-      '1->3 Heartbeat t1 i0',
-      '2->1 HeartbeatResp t1 i0',
-      '3->1 HeartbeatResp t1 i0',
-      '1->3 Snap t1 i0',
-      '3->1 AppResp t1 i4',
-      '1->3 App t1 i4',
-      '3->1 AppResp t1 i4',
-    ]);
+    trace.check('the heartbeat after the failed snapshot', n.traceLines());
     assert.equal(n.raft(3).log.committed, 4);
   });
 
-  void test('a follower that already holds the snapshot point only advances its commit index', () => {
+  void test('a follower that already holds the snapshot point only advances its commit index', (t) => {
+    const trace = golden.scenario(t, 'snapshot-point-held');
     const n = net([1, 2, 3], {
       members: { 3: { terms: [1, 1, 1], hardState: { term: 1, vote: 0, commit: 1 } } },
     });
@@ -284,20 +237,21 @@ void describe('snapshots: edge cases', () => {
       data: new Uint8Array(0),
     };
     n.send([message({ type: MessageType.Snap, from: 1, to: 3, term: 1, snapshot: snap })]);
-    golden(n, ['1->3 Snap t1 i0', '3->1 AppResp t1 i2']);
+    trace.check('the snapshot', n.traceLines());
     assert.equal(r3.log.committed, 2);
     assert.equal(r3.log.hasPendingSnapshot(), false);
     assert.deepEqual(n.logOf(3), ['1:1', '2:1', '3:1'], 'the entry after the snapshot point is kept');
   });
 
-  void test('a snapshot whose configuration predates the recipient is installed (it learns of itself from the log)', () => {
+  void test('a snapshot whose configuration predates the recipient is installed (it learns of itself from the log)', (t) => {
+    const trace = golden.scenario(t, 'snapshot-older-configuration');
     const n = net([1, 2, 3]);
     const snap = {
       metadata: { index: 5, term: 1, confState: { voters: [1, 2], learners: [] } },
       data: new Uint8Array(0),
     };
     n.send([message({ type: MessageType.Snap, from: 1, to: 3, term: 1, snapshot: snap })]);
-    golden(n, ['1->3 Snap t1 i0', '3->1 AppResp t1 i5']);
+    trace.check('the snapshot', n.traceLines());
     assert.equal(n.raft(3).log.lastIndex(), 5);
     assert.equal(n.raft(3).log.committed, 5);
   });
@@ -324,11 +278,12 @@ void describe('snapshots: edge cases', () => {
 });
 
 void describe('golden: learners', () => {
-  void test('a learner never campaigns, receives entries, and after promotion can win an election', () => {
+  void test('a learner never campaigns, receives entries, and after promotion can win an election', (t) => {
+    const trace = golden.scenario(t, 'learner-promotion');
     const n = net([1, 2, 3], { learners: [4] });
     const r4 = n.raft(4);
     for (let i = 0; i < 100; i++) n.tick(4);
-    golden(n, [], 'the learner stays silent');
+    trace.check('100 ticks at the learner: it stays silent', n.traceLines());
     assert.equal(r4.role, StateRole.Follower);
     assert.equal(r4.term, 0);
     n.campaign(1);
@@ -362,31 +317,19 @@ void describe('golden: learners', () => {
 });
 
 void describe('golden: leadership transfer', () => {
-  void test('to an up-to-date follower: TimeoutNow, and it wins at term + 1', () => {
+  void test('to an up-to-date follower: TimeoutNow, and it wins at term + 1', (t) => {
+    const trace = golden.scenario(t, 'transfer-up-to-date');
     const n = elected();
     transfer(n, 1, 2);
-    golden(n, [
-      '1->2 TimeoutNow t1 i0',
-      '2->1 Vote t2 i1', // a transfer skips PreVote and the lease
-      '2->3 Vote t2 i1',
-      '1->2 VoteResp t2 i0',
-      '3->2 VoteResp t2 i0',
-      '2->1 App t2 i1',
-      '2->3 App t2 i1',
-      '1->2 AppResp t2 i2',
-      '3->2 AppResp t2 i2',
-      '2->1 App t2 i2',
-      '2->3 App t2 i2',
-      '1->2 AppResp t2 i2',
-      '3->2 AppResp t2 i2',
-    ]);
+    trace.check('transfer to 2', n.traceLines());
     assert.equal(n.raft(2).role, StateRole.Leader);
     assert.equal(n.raft(2).term, 2);
     assert.equal(n.raft(1).role, StateRole.Follower);
     assert.equal(n.raft(1).lead, 2);
   });
 
-  void test('to a lagging follower: appends first, proposals are dropped meanwhile, then TimeoutNow', () => {
+  void test('to a lagging follower: appends first, proposals are dropped meanwhile, then TimeoutNow', (t) => {
+    const trace = golden.scenario(t, 'transfer-lagging');
     const n = elected();
     n.isolate(3);
     n.propose(1, 'a');
@@ -400,31 +343,7 @@ void describe('golden: leadership transfer', () => {
     n.traceLines();
     n.recover();
     n.tick(1);
-    golden(n, [
-      '1->2 Heartbeat t1 i0',
-      '1->3 Heartbeat t1 i0',
-      '2->1 HeartbeatResp t1 i0',
-      '3->1 HeartbeatResp t1 i0',
-      '1->3 App t1 i2',
-      '3->1 AppResp t1 i2 reject',
-      '1->3 App t1 i1',
-      '3->1 AppResp t1 i2', // 3 is up to date now
-      '1->3 App t1 i2',
-      '1->3 TimeoutNow t1 i0',
-      '3->1 AppResp t1 i2',
-      '3->1 Vote t2 i2',
-      '3->2 Vote t2 i2',
-      '1->3 VoteResp t2 i0',
-      '2->3 VoteResp t2 i0',
-      '3->1 App t2 i2',
-      '3->2 App t2 i2',
-      '1->3 AppResp t2 i3',
-      '2->3 AppResp t2 i3',
-      '3->1 App t2 i3',
-      '3->2 App t2 i3',
-      '1->3 AppResp t2 i3',
-      '2->3 AppResp t2 i3',
-    ]);
+    trace.check('the heartbeat after healing', n.traceLines());
     assert.equal(n.raft(3).role, StateRole.Leader);
     assert.equal(n.raft(3).term, 2);
     assert.ok(
@@ -461,7 +380,8 @@ void describe('golden: leadership transfer', () => {
 });
 
 void describe('golden: flow control', () => {
-  void test('a window full of lost multi-entry appends recovers on the next heartbeat answer', () => {
+  void test('a window full of lost multi-entry appends recovers on the next heartbeat answer', (t) => {
+    const trace = golden.scenario(t, 'flow-control-lost-window');
     const n = elected({ maxInflightMsgs: 2 });
     n.drop((m) => m.type === MessageType.App && m.to === 2);
     // Two proposals of two entries each: two appends, each carrying two entries, both lost.
@@ -479,55 +399,40 @@ void describe('golden: flow control', () => {
     n.recover();
     n.traceLines();
     n.tick(1);
-    golden(n, [
-      '1->2 Heartbeat t1 i0',
-      '1->3 Heartbeat t1 i0',
-      '2->1 HeartbeatResp t1 i0',
-      '3->1 HeartbeatResp t1 i0',
-      '1->2 App t1 i5', // a slot was freed: the next append (empty, after 5) shows 2 is behind
-      '2->1 AppResp t1 i5 reject',
-      '1->2 App t1 i1', // probing from 2's last entry
-      '2->1 AppResp t1 i5',
-      '1->2 App t1 i5',
-      '2->1 AppResp t1 i5',
-    ]);
+    trace.check('the heartbeat after the lost appends', n.traceLines());
     assert.deepEqual(n.logOf(2), n.logOf(1));
   });
 });
 
 void describe('golden: ReadIndex', () => {
-  void test('the leader answers only once a quorum acks the heartbeat round carrying the request', () => {
+  void test('the leader answers only once a quorum acks the heartbeat round carrying the request', (t) => {
+    const trace = golden.scenario(t, 'read-index-leader');
     const n = elected();
     n.ignore(MessageType.HeartbeatResp);
     readIndex(n, 1, 'r1');
-    golden(n, ['1->2 Heartbeat t1 i0', '1->3 Heartbeat t1 i0']);
+    trace.check('the heartbeat round carrying the request', n.traceLines());
     assert.deepEqual(reads(n, 1), [], 'no ack yet');
     const acks = n.dropped.filter((m) => m.type === MessageType.HeartbeatResp);
     assert.equal(acks.length, 2);
     n.recover();
     n.send(acks.slice(0, 1));
-    golden(n, ['2->1 HeartbeatResp t1 i0']);
+    trace.check('the first ack', n.traceLines());
     assert.deepEqual(reads(n, 1), ['r1@1'], 'the leader and 2 are a quorum');
     n.send(acks.slice(1));
     assert.deepEqual(reads(n, 1), [], 'answered once');
   });
 
-  void test("a follower's read is forwarded to the leader and answered with ReadIndexResp", () => {
+  void test("a follower's read is forwarded to the leader and answered with ReadIndexResp", (t) => {
+    const trace = golden.scenario(t, 'read-index-follower');
     const n = elected();
     readIndex(n, 2, 'f1');
-    golden(n, [
-      '2->1 ReadIndex t0 i0',
-      '1->2 Heartbeat t1 i0',
-      '1->3 Heartbeat t1 i0',
-      '2->1 HeartbeatResp t1 i0',
-      '3->1 HeartbeatResp t1 i0',
-      '1->2 ReadIndexResp t1 i1',
-    ]);
+    trace.check('a read at follower 2', n.traceLines());
     assert.deepEqual(reads(n, 2), ['f1@1']);
     assert.deepEqual(reads(n, 1), []);
   });
 
-  void test('a new leader defers reads until it commits an entry of its own term', () => {
+  void test('a new leader defers reads until it commits an entry of its own term', (t) => {
+    const trace = golden.scenario(t, 'read-index-new-leader');
     const n = elected();
     n.ignore(MessageType.App);
     transfer(n, 1, 2);
@@ -537,28 +442,11 @@ void describe('golden: ReadIndex', () => {
     assert.equal(r2.log.committed, 1, 'its empty entry 2:2 is not committed');
     n.traceLines();
     readIndex(n, 2, 'new');
-    golden(n, [], 'deferred: not even a heartbeat round');
+    trace.check('a read before its first commit: deferred, not even a heartbeat round', n.traceLines());
     assert.deepEqual(reads(n, 2), []);
     n.recover();
     n.tick(2);
-    golden(n, [
-      '2->1 Heartbeat t2 i0',
-      '2->3 Heartbeat t2 i0',
-      '1->2 HeartbeatResp t2 i0',
-      '3->2 HeartbeatResp t2 i0',
-      '2->1 App t2 i1',
-      '2->3 App t2 i1',
-      '1->2 AppResp t2 i2', // 2:2 commits: the read is released into a heartbeat round
-      '3->2 AppResp t2 i2',
-      '2->1 Heartbeat t2 i0',
-      '2->3 Heartbeat t2 i0',
-      '2->1 App t2 i2',
-      '2->3 App t2 i2',
-      '1->2 HeartbeatResp t2 i0',
-      '3->2 HeartbeatResp t2 i0',
-      '1->2 AppResp t2 i2',
-      '3->2 AppResp t2 i2',
-    ]);
+    trace.check('the next heartbeat commits 2:2 and releases the read', n.traceLines());
     assert.deepEqual(reads(n, 2), ['new@2']);
   });
 });
