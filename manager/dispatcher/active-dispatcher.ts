@@ -12,12 +12,8 @@ import type { MessageLimits, RefusedObject } from './assignment-messages.js';
 import { NodeAssignments } from './assignment-set.js';
 import { AssignmentRouter } from './assignment-router.js';
 import { BatchWriter } from './batch-writer.js';
-import {
-  DispatcherStoppedError,
-  NodeRemovedError,
-  SessionExpiredError,
-  SessionInvalidError,
-} from '../../api/wire/errors.js';
+import { NodeRemovedError } from '../../api/errors.js';
+import { DispatcherStoppedError, SessionExpiredError, SessionInvalidError } from '../../api/wire/errors.js';
 import { HeartbeatMonitor } from './heartbeat-monitor.js';
 import type { NodeIdentity } from './identity.js';
 import { LogBroker } from './log-broker.js';

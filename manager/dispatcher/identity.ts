@@ -4,8 +4,9 @@
 
 import * as grpc from '@grpc/grpc-js';
 import { CaError, UnknownNodeError } from '../../ca/errors.js';
+import { NotLeaderError, UnauthenticatedError } from '../../api/errors.js';
 import type { NodeRole } from '../../api/objects/index.js';
-import { DispatcherError, NotLeaderError } from '../../api/wire/errors.js';
+import { NodeRefusedError } from '../../api/wire/errors.js';
 
 export interface NodeIdentity {
   readonly nodeId: string;
@@ -36,8 +37,8 @@ export function peerHost(peer: string): string {
 export interface AuthorizedIdentifyOptions {
   /**
    * The caller's identity if it is a member node now (CallerAuthorizer with 'node' access):
-   * throws a CaError otherwise (UNAUTHENTICATED, or PERMISSION_DENIED for another cluster, a
-   * removed node or one the store does not know).
+   * throws otherwise (UnauthenticatedError, NodeRemovedError, or a CaError with
+   * PERMISSION_DENIED for another cluster or a node the store does not know).
    */
   readonly authorize: (call: ServerCall) => NodeIdentity;
   /** Whether this manager's dispatcher serves agents (it leads, so its store is current). */
@@ -57,10 +58,11 @@ export function authorizedIdentify(o: AuthorizedIdentifyOptions): Identify {
     try {
       return o.authorize(call);
     } catch (e: unknown) {
-      if (!(e instanceof CaError)) throw e;
-      if (e.grpcCode === grpc.status.UNAUTHENTICATED) return undefined;
+      if (e instanceof UnauthenticatedError) return undefined;
+      if (!(e instanceof CaError)) throw e; // NodeRemovedError travels as itself
+      if (e.grpcStatus === grpc.status.UNAUTHENTICATED) return undefined;
       if (e instanceof UnknownNodeError && !o.leading()) throw new NotLeaderError(o.leaderAddr());
-      throw new DispatcherError('NODE_REMOVED', grpc.status.PERMISSION_DENIED, e.message);
+      throw new NodeRefusedError(e.message);
     }
   };
 }

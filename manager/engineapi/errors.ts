@@ -1,6 +1,8 @@
 // HTTP errors in Docker's shape ({"message": "..."}) and the mapping from everything the API
 // can catch (store refusals, SwarmControl errors, schema failures) to a status code.
 
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { ClusterError } from '../../api/errors.js';
 import {
   ConflictError,
   ExistsError,
@@ -118,6 +120,10 @@ export function toHttpFailure(e: unknown): HttpFailure {
     e instanceof ProposalTimeoutError ||
     e instanceof ProposalAbortedError
   ) {
+    return { statusCode: 503, message: e.message };
+  }
+  // A shared refusal (api/errors.ts) to retry later, e.g. the dispatcher's "not the leader".
+  if (e instanceof ClusterError && e.grpcStatus === grpcStatus.UNAVAILABLE) {
     return { statusCode: 503, message: e.message };
   }
   const validation = (e as { validation?: unknown }).validation;
