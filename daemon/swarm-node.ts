@@ -35,7 +35,7 @@ import { CertRenewal } from './cert-renewal.js';
 import { parseHostPort, socketPath, type DaemonConfig } from './config.js';
 import { atLeader, joinRaftGroup } from './control-at-leader.js';
 import { isRemovedRefusal, REMOVED_FROM_SWARM_ERROR } from './node-removal.js';
-import { NodeStateDir, type NodeState } from './node-state.js';
+import { NodeStateDir, type SwarmMembership } from './node-state.js';
 import { SwarmStateError } from './swarm-state-error.js';
 
 export interface SwarmNodeOptions {
@@ -55,7 +55,7 @@ export class SwarmNode {
   private readonly o: SwarmNodeOptions;
   private readonly dir: NodeStateDir;
   private readonly log: Logger;
-  state: NodeState | undefined;
+  state: SwarmMembership | undefined;
   credentials: NodeCredentials | undefined;
   manager: Manager | undefined;
   agent: Agent | undefined;
@@ -150,7 +150,7 @@ export class SwarmNode {
         certPem,
         keyPem: key.keyPem,
       };
-      const state: NodeState = {
+      const state: SwarmMembership = {
         version: 1,
         nodeId,
         clusterId,
@@ -246,7 +246,7 @@ export class SwarmNode {
           advertiseAddr,
           managers: [{ nodeId: '', addr: target }],
         };
-        let state: NodeState = base;
+        let state: SwarmMembership = base;
         if (creds.role === 'manager') {
           const raftId = randomInt(1, 2 ** 47);
           state = { ...base, raftId };
@@ -360,7 +360,7 @@ export class SwarmNode {
   }
 
   private async startManager(
-    state: NodeState,
+    state: SwarmMembership,
     creds: NodeCredentials,
     raft: { bootstrap: true } | { join: ReadonlyMap<number, string> } | { resume: true },
   ): Promise<Manager> {
@@ -384,7 +384,7 @@ export class SwarmNode {
     return manager;
   }
 
-  private async startAgent(state: NodeState, creds: NodeCredentials): Promise<Agent> {
+  private async startAgent(state: SwarmMembership, creds: NodeCredentials): Promise<Agent> {
     const managers = this.manager ? [state.advertiseAddr] : state.managers.map((m) => m.addr);
     return Agent.start({
       dataDir: join(this.o.config.dataRoot, 'agent'),
@@ -446,7 +446,7 @@ export class SwarmNode {
       this.log.info({ from: state.role, to: desired }, 'changing role');
       await this.agent?.close();
       this.agent = undefined;
-      let next: NodeState;
+      let next: SwarmMembership;
       if (desired === 'manager') {
         const raftId = randomInt(1, 2 ** 47);
         next = { ...state, role: 'manager', raftId };

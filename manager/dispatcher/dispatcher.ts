@@ -17,7 +17,7 @@ import { ActiveDispatcher } from './active-dispatcher.js';
 import type { MessageLimits } from './assignment-messages.js';
 import { ClusterError, NotLeaderError, UnauthenticatedError } from '../../api/errors.js';
 import { DispatcherError, MalformedMessageError, toServiceError } from '../../api/wire/errors.js';
-import { peerHost, type Identify, type NodeIdentity, type ServerCall } from './identity.js';
+import { peerHost, type Identify, type CallerIdentity, type ServerCall } from './identity.js';
 import type { ManagerPeer } from './settings.js';
 import { checkTaskId, decodeNodeDescription, decodeTaskStatus } from '../../api/wire/json-codec.js';
 import {
@@ -165,7 +165,7 @@ export class Dispatcher {
     return active;
   }
 
-  #who(call: ServerCall): NodeIdentity {
+  #who(call: ServerCall): CallerIdentity {
     const who = this.#o.identify(call);
     if (who === undefined) throw new UnauthenticatedError('the dispatcher');
     return who;
@@ -274,7 +274,7 @@ export class Dispatcher {
       cb(toServiceError(e));
       call.destroy();
     };
-    let who: NodeIdentity;
+    let who: CallerIdentity;
     let active: ActiveDispatcher;
     try {
       who = this.#who(call);

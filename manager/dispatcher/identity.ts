@@ -4,14 +4,12 @@
 
 import * as grpc from '@grpc/grpc-js';
 import { CaError, UnknownNodeError } from '../../ca/errors.js';
+import type { NodeIdentity } from '../../ca/node-certificate.js';
 import { NotLeaderError, UnauthenticatedError } from '../../api/errors.js';
-import type { NodeRole } from '../../api/objects/index.js';
 import { NodeRefusedError } from '../../api/wire/errors.js';
 
-export interface NodeIdentity {
-  readonly nodeId: string;
-  readonly role: NodeRole;
-}
+/** Who a dispatcher call comes from: the part of the node's certificate identity it needs. */
+export type CallerIdentity = Pick<NodeIdentity, 'nodeId' | 'role'>;
 
 /** What every server call offers to identify its peer. */
 export type ServerCall = Pick<
@@ -20,7 +18,7 @@ export type ServerCall = Pick<
 >;
 
 /** Resolves the caller of a gRPC call, or undefined when it presented no valid identity. */
-export type Identify = (call: ServerCall) => NodeIdentity | undefined;
+export type Identify = (call: ServerCall) => CallerIdentity | undefined;
 
 /** The host part of a grpc-js peer string ("ipv4:10.0.0.5:4711", "[::1]:4711", "10.0.0.5:4711"). */
 export function peerHost(peer: string): string {
@@ -40,7 +38,7 @@ export interface AuthorizedIdentifyOptions {
    * throws otherwise (UnauthenticatedError, NodeRemovedError, or a CaError with
    * PERMISSION_DENIED for another cluster or a node the store does not know).
    */
-  readonly authorize: (call: ServerCall) => NodeIdentity;
+  readonly authorize: (call: ServerCall) => CallerIdentity;
   /** Whether this manager's dispatcher serves agents (it leads, so its store is current). */
   readonly leading: () => boolean;
   /** host:port of the leader, for a caller sent there. */
