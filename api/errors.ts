@@ -58,7 +58,7 @@ export class NodeRemovedError extends ClusterError {
     super(
       'NODE_REMOVED',
       status.PERMISSION_DENIED,
-      `node ${nodeId} is not a member of this swarm (it was removed, or never joined): ` +
+      `node ${nodeId} was removed from the swarm (or never joined it): ` +
         'run `shoal swarm leave` on it, then join again with a token',
     );
     this.name = 'NodeRemovedError';

@@ -28,6 +28,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ShoalLab, eventually, type CliResult } from '../e2e/cluster/shoal-lab.js';
 import { HTTP_HOSTNAME_SERVER } from '../e2e/cluster/task-servers.js';
 import type { CommandResult } from '../lab/run-command.js';
+import { describeErrors, errorCount, parseWrk, type WrkResult } from './wrk-output.js';
 
 const WRK = '/usr/bin/wrk';
 /** The swarm: host 0 is the manager, 1 and 2 workers; host 3 stays outside. */
@@ -59,22 +60,6 @@ interface Target {
   readonly url: string;
 }
 
-interface SocketErrors {
-  readonly connect: number;
-  readonly read: number;
-  readonly write: number;
-  readonly timeout: number;
-}
-
-interface WrkResult {
-  readonly requestsPerSec: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly requests: number;
-  readonly non2xx3xx: number;
-  readonly socketErrors: SocketErrors;
-}
-
 interface Measurement {
   readonly target: Target;
   readonly round: number;
@@ -90,14 +75,15 @@ interface TaskContainer {
   readonly ip: string;
 }
 
-class UsageError extends Error {}
+/** A flag or the machine is not what the benchmark needs: exit 2 with the reason. */
+class BenchUsageError extends Error {}
 
 // ---- options ----------------------------------------------------------------------------------
 
 function positiveInt(flag: string, value: string | undefined): number {
   const n = Number(value);
   if (value === undefined || !Number.isInteger(n) || n < 1) {
-    throw new UsageError(`${flag} needs a positive whole number (got ${value ?? 'nothing'})`);
+    throw new BenchUsageError(`${flag} needs a positive whole number (got ${value ?? 'nothing'})`);
   }
   return n;
 }
@@ -116,14 +102,14 @@ function parseOptions(argv: readonly string[]): Options {
     ) {
       o[key] = positiveInt(flag ?? '', argv[i + 1]);
     } else {
-      throw new UsageError(
+      throw new BenchUsageError(
         `unknown option ${flag ?? ''}; usage: mesh-throughput [--duration <s>] [--connections <n>] ` +
           '[--threads <n>] [--rounds <n>] [--replicas <n>]',
       );
     }
   }
   if (o.connections < o.threads) {
-    throw new UsageError(
+    throw new BenchUsageError(
       `--connections (${o.connections}) must be at least --threads (${o.threads}): wrk needs a connection per thread`,
     );
   }
@@ -132,8 +118,8 @@ function parseOptions(argv: readonly string[]): Options {
 
 function checkMachine(): void {
   if (process.getuid?.() !== 0)
-    throw new UsageError('run as root: the lab makes network namespaces and engines');
-  if (!existsSync(WRK)) throw new UsageError(`${WRK} not found: apt-get install wrk`);
+    throw new BenchUsageError('run as root: the lab makes network namespaces and engines');
+  if (!existsSync(WRK)) throw new BenchUsageError(`${WRK} not found: apt-get install wrk`);
 }
 
 // ---- the lab ------------------------------------------------------------------------------------
@@ -324,38 +310,6 @@ async function keepsAlive(s: ShoalLab, t: Target): Promise<boolean> {
 
 // ---- wrk ---------------------------------------------------------------------------------------
 
-const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-function toMs(text: string): number {
-  const m = /^([\d.]+)(us|ms|s|m|h)$/.exec(text);
-  if (!m) throw new Error(`cannot read the latency "${text}" of wrk's output`);
-  return Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? NaN);
-}
-
-function parseWrk(out: string): WrkResult {
-  const rps = /^Requests\/sec:\s+([\d.]+)/m.exec(out)?.[1];
-  const p50 = /^\s*50%\s+(\S+)/m.exec(out)?.[1];
-  const p99 = /^\s*99%\s+(\S+)/m.exec(out)?.[1];
-  const requests = /^\s*(\d+) requests in /m.exec(out)?.[1];
-  if (rps === undefined || p50 === undefined || p99 === undefined || requests === undefined) {
-    throw new Error(`wrk printed no Requests/sec or latency distribution:\n${out}`);
-  }
-  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  return {
-    requestsPerSec: Number(rps),
-    p50Ms: toMs(p50),
-    p99Ms: toMs(p99),
-    requests: Number(requests),
-    non2xx3xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
-    socketErrors: {
-      connect: Number(sock?.[1] ?? 0),
-      read: Number(sock?.[2] ?? 0),
-      write: Number(sock?.[3] ?? 0),
-      timeout: Number(sock?.[4] ?? 0),
-    },
-  };
-}
-
 async function runWrk(s: ShoalLab, t: Target, o: Options): Promise<WrkResult> {
   const argv = [
     WRK,
@@ -383,23 +337,6 @@ async function runWrk(s: ShoalLab, t: Target, o: Options): Promise<WrkResult> {
 }
 
 // ---- figures -----------------------------------------------------------------------------------
-
-function errorCount(r: WrkResult): number {
-  const e = r.socketErrors;
-  return r.non2xx3xx + e.connect + e.read + e.write + e.timeout;
-}
-
-function describeErrors(r: WrkResult): string {
-  const e = r.socketErrors;
-  const parts = [
-    r.non2xx3xx ? `${r.non2xx3xx} non-2xx/3xx` : '',
-    e.connect ? `${e.connect} connect` : '',
-    e.read ? `${e.read} read` : '',
-    e.write ? `${e.write} write` : '',
-    e.timeout ? `${e.timeout} timeout` : '',
-  ].filter((p) => p !== '');
-  return parts.length === 0 ? 'none' : parts.join(', ');
-}
 
 /** The median round by requests/s (the lower middle one for an even count). */
 function medianRound(ms: readonly Measurement[]): Measurement {
@@ -596,6 +533,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof UsageError ? `mesh-throughput: ${e.message}` : e);
-  process.exit(e instanceof UsageError ? 2 : 1);
+  console.error(e instanceof BenchUsageError ? `mesh-throughput: ${e.message}` : e);
+  process.exit(e instanceof BenchUsageError ? 2 : 1);
 });

@@ -11,7 +11,7 @@ import {
   type PbIssueResponse,
   type PbRenewResponse,
 } from './ca-service.js';
-import { CaCallError, InvalidCertificateError } from './errors.js';
+import { CaCallError, InvalidCertificateError, remoteErrorCode } from './errors.js';
 import { parseJoinToken, verifyCaAgainstToken } from './join-token.js';
 import {
   certificateMatchesKey,
@@ -180,8 +180,10 @@ function unary<Req, Res>(
       request,
       { deadline: Date.now() + (options.deadlineMs ?? DEFAULT_DEADLINE_MS) },
       (err: grpc.ServiceError | null, value?: Res) => {
-        if (err) reject(new CaCallError(target, name, err.code, err.details || err.message));
-        else if (value === undefined)
+        if (err) {
+          const details = err.details || err.message;
+          reject(new CaCallError(target, name, err.code, details, remoteErrorCode(err.metadata)));
+        } else if (value === undefined)
           reject(new CaCallError(target, name, grpc.status.INTERNAL, 'empty answer'));
         else resolve(value);
       },

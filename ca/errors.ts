@@ -1,7 +1,11 @@
 // Typed errors of the cluster PKI. Each has a stable `code` callers switch on, the gRPC status a
-// server answers it with (`grpcCode`), and a message that tells the operator what to do.
+// server answers it with (`grpcStatus`), and a message that tells the operator what to do.
+// A caller with no node identity and a removed node are api/errors.ts's UnauthenticatedError and
+// NodeRemovedError: their meaning is the same for every service, so they are not CaErrors.
 
-import { status } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
+import { ClusterError } from '../api/errors.js';
+import { DispatcherError, ERROR_CODE_KEY } from '../api/wire/errors.js';
 
 export type CaErrorCode =
   | 'INVALID_JOIN_TOKEN'
@@ -14,9 +18,7 @@ export type CaErrorCode =
   | 'UNTRUSTED_CERTIFICATE'
   | 'CERTIFICATE_EXPIRED'
   | 'CERTIFICATE_NOT_YET_VALID'
-  | 'UNAUTHENTICATED'
   | 'PERMISSION_DENIED'
-  | 'NODE_REMOVED'
   | 'UNKNOWN_NODE'
   | 'NODE_DEMOTED'
   | 'MANAGER_STARTING'
@@ -25,12 +27,12 @@ export type CaErrorCode =
 export class CaError extends Error {
   readonly code: CaErrorCode;
   /** The gRPC status a server answers this error with. */
-  readonly grpcCode: status;
-  constructor(code: CaErrorCode, grpcCode: status, message: string) {
+  readonly grpcStatus: status;
+  constructor(code: CaErrorCode, grpcStatus: status, message: string) {
     super(message);
     this.name = 'CaError';
     this.code = code;
-    this.grpcCode = grpcCode;
+    this.grpcStatus = grpcStatus;
   }
 }
 
@@ -168,18 +170,6 @@ export class CertificateNotYetValidError extends CaError {
   }
 }
 
-/** The caller presented no certificate signed by the swarm's root CA. */
-export class UnauthenticatedError extends CaError {
-  constructor(method: string) {
-    super(
-      'UNAUTHENTICATED',
-      status.UNAUTHENTICATED,
-      `${method} needs a node certificate signed by the swarm's root CA: join the swarm first`,
-    );
-    this.name = 'UnauthenticatedError';
-  }
-}
-
 /** The caller's certificate is valid, but its role may not make this call. */
 export class PermissionDeniedError extends CaError {
   readonly nodeId: string;
@@ -195,20 +185,6 @@ export class PermissionDeniedError extends CaError {
     this.nodeId = nodeId;
     this.role = role;
     this.required = required;
-  }
-}
-
-/** The node was removed from the swarm (`shoal node rm`); its certificate is no longer honoured. */
-export class NodeRemovedError extends CaError {
-  readonly nodeId: string;
-  constructor(nodeId: string) {
-    super(
-      'NODE_REMOVED',
-      status.PERMISSION_DENIED,
-      `node ${nodeId} was removed from the swarm: run \`shoal swarm leave\` on it, then join again with a token`,
-    );
-    this.name = 'NodeRemovedError';
-    this.nodeId = nodeId;
   }
 }
 
@@ -257,21 +233,50 @@ export class ManagerStartingError extends CaError {
   }
 }
 
-/** A call to a manager's CA failed; `grpcCode` and the manager's message say why. */
+/**
+ * A call to a manager's CA failed; `grpcStatus` and the manager's message say why, and
+ * `remoteCode` which refusal it was (the code the manager put in its ERROR_CODE_KEY trailer).
+ */
 export class CaCallError extends CaError {
   readonly target: string;
   readonly method: string;
-  constructor(target: string, method: string, grpcCode: status, details: string) {
-    super('CA_CALL_FAILED', grpcCode, `${method} at ${target} failed: ${details}`);
+  /** The refusal's code as the manager sent it (e.g. NODE_REMOVED); undefined if it sent none. */
+  readonly remoteCode: string | undefined;
+  constructor(target: string, method: string, grpcStatus: status, details: string, remoteCode?: string) {
+    super('CA_CALL_FAILED', grpcStatus, `${method} at ${target} failed: ${details}`);
     this.name = 'CaCallError';
     this.target = target;
     this.method = method;
+    this.remoteCode = remoteCode;
   }
 }
 
-/** The gRPC status to answer an error with: a CaError's own, INTERNAL for anything else. */
-export function toGrpcStatus(e: unknown): { code: status; details: string } {
-  if (e instanceof CaError) return { code: e.grpcCode, details: e.message };
+/**
+ * The gRPC status a typed error of the project travels as (a CaError, a ClusterError or a
+ * DispatcherError: each carries its own); undefined for anything else.
+ */
+export function grpcStatusOf(e: unknown): status | undefined {
+  return e instanceof CaError || e instanceof ClusterError || e instanceof DispatcherError
+    ? e.grpcStatus
+    : undefined;
+}
+
+/**
+ * What a CA server answers an error with: a typed error's own status and message, its code in
+ * the ERROR_CODE_KEY trailer; INTERNAL for anything else.
+ */
+export function toGrpcStatus(e: unknown): { code: status; details: string; metadata?: Metadata } {
+  if (e instanceof CaError || e instanceof ClusterError || e instanceof DispatcherError) {
+    const metadata = new Metadata();
+    metadata.set(ERROR_CODE_KEY, e.code);
+    return { code: e.grpcStatus, details: e.message, metadata };
+  }
   const message = e instanceof Error ? e.message : String(e);
   return { code: status.INTERNAL, details: `internal error in the certificate authority: ${message}` };
+}
+
+/** The refusal code a manager sent in the ERROR_CODE_KEY trailer, if any. */
+export function remoteErrorCode(metadata: Metadata | undefined): string | undefined {
+  const value = metadata?.get(ERROR_CODE_KEY)[0];
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -5,7 +5,8 @@
 
 import type { PeerCertificate } from 'node:tls';
 import type { NodeRole } from '../api/objects/node.js';
-import { PermissionDeniedError, UnauthenticatedError } from './errors.js';
+import { UnauthenticatedError } from '../api/errors.js';
+import { PermissionDeniedError } from './errors.js';
 import { parseNodeCertificate, type NodeCertificateInfo, type NodeIdentity } from './node-certificate.js';
 
 /** The part of a grpc-js server call (unary or streaming) this module reads. */

@@ -12,7 +12,7 @@
 
 import * as grpc from '@grpc/grpc-js';
 import type { PeerCertificate } from 'node:tls';
-import { UnauthenticatedError } from './errors.js';
+import { UnauthenticatedError } from '../api/errors.js';
 import { MANAGER_OU, verifyNodeCertificate } from './node-certificate.js';
 
 export {

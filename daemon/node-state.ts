@@ -13,7 +13,8 @@ export interface ManagerAddress {
   readonly addr: string;
 }
 
-export interface NodeState {
+/** This node's place in its swarm (state.json); api/objects' NodeState is a node's readiness. */
+export interface SwarmMembership {
   readonly version: 1;
   readonly nodeId: string;
   readonly clusterId: string;
@@ -50,7 +51,7 @@ async function writeAtomic(path: string, data: string, mode = 0o600): Promise<vo
   await rename(tmp, path);
 }
 
-function isNodeState(v: unknown): v is NodeState {
+function isSwarmMembership(v: unknown): v is SwarmMembership {
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
   return (
@@ -84,7 +85,7 @@ export class NodeStateDir {
   }
 
   /** The saved state, or undefined if this node is not in a swarm. */
-  async load(): Promise<{ state: NodeState; tls: TlsMaterial } | undefined> {
+  async load(): Promise<{ state: SwarmMembership; tls: TlsMaterial } | undefined> {
     let text: string;
     try {
       text = await readFile(this.path('state.json'), 'utf8');
@@ -100,7 +101,7 @@ export class NodeStateDir {
         `${this.path('state.json')} is damaged (${e instanceof Error ? e.message : String(e)}); to leave the swarm and start over, remove ${this.dir}`,
       );
     }
-    if (!isNodeState(parsed)) {
+    if (!isSwarmMembership(parsed)) {
       throw new NodeStateError(
         `${this.path('state.json')} does not hold a valid node state; to start over, remove ${this.dir}`,
       );
@@ -124,7 +125,7 @@ export class NodeStateDir {
     };
   }
 
-  async save(state: NodeState, tls?: TlsMaterial): Promise<void> {
+  async save(state: SwarmMembership, tls?: TlsMaterial): Promise<void> {
     await makeDirs(this.dir, DATA_DIR_MODE);
     if (tls) {
       await writeAtomic(this.path('ca.crt'), tls.caCert);

@@ -24,10 +24,8 @@ import { joinSwarmPki, renewNodeCertificate, type NodeCredentials } from '../ca/
 import { CaError } from '../ca/errors.js';
 import { generateNodeKeyAndCsr, signNodeCertificate } from '../ca/node-certificate.js';
 import { RootCA } from '../ca/root-ca.js';
-import { NODE_CHANNEL_OPTIONS, nodeChannelCredentials } from '../ca/tls-credentials.js';
 import { ensureIngressNetwork } from '../manager/allocator/ingress.js';
 import { newClusterObject } from '../manager/cluster-defaults.js';
-import { withControlClient, type ControlClient } from '../manager/control/control-client.js';
 import { Manager } from '../manager/manager.js';
 import { fatalExitLine } from '../manager/raft/driver/errors.js';
 import { generateId } from '../manager/store/index.js';
@@ -35,22 +33,10 @@ import { Agent } from '../agent/agent.js';
 import { resolveAdvertiseAddr } from './advertise-addr.js';
 import { CertRenewal } from './cert-renewal.js';
 import { parseHostPort, socketPath, type DaemonConfig } from './config.js';
-import { NodeStateDir, type NodeState } from './node-state.js';
-
-export class SwarmStateError extends Error {
-  readonly code: string;
-  readonly status: number;
-  constructor(code: string, status: number, message: string) {
-    super(message);
-    this.name = 'SwarmStateError';
-    this.code = code;
-    this.status = status;
-  }
-}
-
-/** Swarm.Error once the managers removed this node (`docker node rm`), until `swarm leave`. */
-export const REMOVED_FROM_SWARM_ERROR =
-  'this node was removed from the swarm; run `docker swarm leave`, then join again';
+import { atLeader, joinRaftGroup } from './control-at-leader.js';
+import { isRemovedRefusal, REMOVED_FROM_SWARM_ERROR } from './node-removal.js';
+import { NodeStateDir, type SwarmMembership } from './node-state.js';
+import { SwarmStateError } from './swarm-state-error.js';
 
 export interface SwarmNodeOptions {
   readonly config: DaemonConfig;
@@ -69,7 +55,7 @@ export class SwarmNode {
   private readonly o: SwarmNodeOptions;
   private readonly dir: NodeStateDir;
   private readonly log: Logger;
-  state: NodeState | undefined;
+  state: SwarmMembership | undefined;
   credentials: NodeCredentials | undefined;
   manager: Manager | undefined;
   agent: Agent | undefined;
@@ -164,7 +150,7 @@ export class SwarmNode {
         certPem,
         keyPem: key.keyPem,
       };
-      const state: NodeState = {
+      const state: SwarmMembership = {
         version: 1,
         nodeId,
         clusterId,
@@ -244,8 +230,8 @@ export class SwarmNode {
           // A token or CA the manager refuses is the caller's to fix: answer 400 with the reason.
           if (
             e instanceof CaError &&
-            e.grpcCode !== grpc.status.UNAVAILABLE &&
-            e.grpcCode !== grpc.status.DEADLINE_EXCEEDED
+            e.grpcStatus !== grpc.status.UNAVAILABLE &&
+            e.grpcStatus !== grpc.status.DEADLINE_EXCEEDED
           ) {
             throw new InvalidArgumentError(e.message);
           }
@@ -260,7 +246,7 @@ export class SwarmNode {
           advertiseAddr,
           managers: [{ nodeId: '', addr: target }],
         };
-        let state: NodeState = base;
+        let state: SwarmMembership = base;
         if (creds.role === 'manager') {
           const raftId = randomInt(1, 2 ** 47);
           state = { ...base, raftId };
@@ -374,7 +360,7 @@ export class SwarmNode {
   }
 
   private async startManager(
-    state: NodeState,
+    state: SwarmMembership,
     creds: NodeCredentials,
     raft: { bootstrap: true } | { join: ReadonlyMap<number, string> } | { resume: true },
   ): Promise<Manager> {
@@ -398,7 +384,7 @@ export class SwarmNode {
     return manager;
   }
 
-  private async startAgent(state: NodeState, creds: NodeCredentials): Promise<Agent> {
+  private async startAgent(state: SwarmMembership, creds: NodeCredentials): Promise<Agent> {
     const managers = this.manager ? [state.advertiseAddr] : state.managers.map((m) => m.addr);
     return Agent.start({
       dataDir: join(this.o.config.dataRoot, 'agent'),
@@ -460,7 +446,7 @@ export class SwarmNode {
       this.log.info({ from: state.role, to: desired }, 'changing role');
       await this.agent?.close();
       this.agent = undefined;
-      let next: NodeState;
+      let next: SwarmMembership;
       if (desired === 'manager') {
         const raftId = randomInt(1, 2 ** 47);
         next = { ...state, role: 'manager', raftId };
@@ -544,56 +530,6 @@ export class SwarmNode {
   close(): Promise<void> {
     return this.serial(() => this.teardown());
   }
-}
-
-/** Whether a manager's answer is NodeRemovedError (ca/errors.ts): this node was removed. */
-export function isRemovedRefusal(e: unknown): boolean {
-  const err = e as Partial<grpc.ServiceError> | undefined;
-  return err?.code === grpc.status.PERMISSION_DENIED && /was removed from the swarm/.test(err.details ?? '');
-}
-
-/** Asks the manager at `target` (or the leader it names) to add us to the Raft group. */
-function joinRaftGroup(
-  target: string,
-  creds: NodeCredentials,
-  raftId: number,
-  advertiseAddr: string,
-): Promise<Map<number, string>> {
-  return atLeader(target, creds, "join the managers' Raft group", (client) =>
-    client.joinRaft(raftId, advertiseAddr, creds.nodeId, 30_000),
-  );
-}
-
-/**
- * Makes a Control call at the leader: starts at `target`, follows the leader a follower names,
- * and retries while there is none (an election) or it cannot be reached.
- */
-async function atLeader<T>(
-  target: string,
-  creds: NodeCredentials,
-  what: string,
-  call: (client: ControlClient) => Promise<T>,
-): Promise<T> {
-  const channel = nodeChannelCredentials(creds);
-  let addr = target;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      return await withControlClient(addr, channel, NODE_CHANNEL_OPTIONS, call);
-    } catch (e: unknown) {
-      const err = e as grpc.ServiceError;
-      const leader = /the leader is member \d+ at (\S+)$/.exec(err.details ?? '')?.[1];
-      if (err.code === grpc.status.FAILED_PRECONDITION && leader) {
-        addr = leader;
-        continue;
-      }
-      if (err.code === grpc.status.FAILED_PRECONDITION || err.code === grpc.status.UNAVAILABLE) {
-        await new Promise((r) => setTimeout(r, 500));
-        continue;
-      }
-      throw e;
-    }
-  }
-  throw new SwarmStateError('JOIN_FAILED', 500, `could not ${what} through ${target}: no leader answered`);
 }
 
 async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {

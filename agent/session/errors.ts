@@ -6,12 +6,12 @@ export class SessionFailedError extends Error {
   /** The manager the session was with. */
   readonly manager: string;
   /** gRPC status, when the failure came as one. */
-  readonly grpcCode: number | undefined;
-  constructor(manager: string, message: string, grpcCode?: number) {
+  readonly grpcStatus: number | undefined;
+  constructor(manager: string, message: string, grpcStatus?: number) {
     super(`session with manager ${manager} ended: ${message}`);
     this.name = 'SessionFailedError';
     this.manager = manager;
-    this.grpcCode = grpcCode;
+    this.grpcStatus = grpcStatus;
   }
 }
 

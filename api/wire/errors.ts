@@ -2,16 +2,23 @@
 // Agents switch on the gRPC status: INVALID_ARGUMENT (a bug or a hostile peer: do not retry
 // the same bytes), NOT_FOUND (the session is gone: open a new one), UNAVAILABLE (try again,
 // on the leader named in the trailer if any), PERMISSION_DENIED / UNAUTHENTICATED (stop).
+// The refusals whose meaning is shared by every room (not the leader, node removed, no node
+// identity) are api/errors.ts's; the dispatcher throws those and answers them the same way.
 
 import * as grpc from '@grpc/grpc-js';
+import { ClusterError, NotLeaderError } from '../errors.js';
 import { LEADER_ADDR_KEY } from './service.js';
+
+/**
+ * The trailer that carries a refusal's stable `code` (e.g. NODE_REMOVED), so that a peer tells
+ * refusals with the same gRPC status apart without reading their message.
+ */
+export const ERROR_CODE_KEY = 'shoal-error-code';
 
 export type DispatcherErrorCode =
   | 'MALFORMED_MESSAGE'
-  | 'UNAUTHENTICATED'
-  | 'NODE_REMOVED'
+  | 'NODE_REFUSED'
   | 'SESSION_INVALID'
-  | 'NOT_LEADER'
   | 'DISPATCHER_STOPPED'
   | 'AGENT_TOO_SLOW'
   | 'SESSION_EXPIRED'
@@ -38,29 +45,14 @@ export class MalformedMessageError extends DispatcherError {
   }
 }
 
-/** The caller presented no node identity (no or unknown client certificate). */
-export class UnauthenticatedError extends DispatcherError {
-  constructor() {
-    super(
-      'UNAUTHENTICATED',
-      grpc.status.UNAUTHENTICATED,
-      'no node identity: connect with the node certificate issued when the node joined the swarm',
-    );
-    this.name = 'UnauthenticatedError';
-  }
-}
-
-/** The node is not (or no longer) a member of the swarm. */
-export class NodeRemovedError extends DispatcherError {
-  readonly nodeId: string;
-  constructor(nodeId: string) {
-    super(
-      'NODE_REMOVED',
-      grpc.status.PERMISSION_DENIED,
-      `node ${nodeId} is not a member of this swarm (it was removed or never joined): join it again with a token`,
-    );
-    this.name = 'NodeRemovedError';
-    this.nodeId = nodeId;
+/**
+ * The cluster's authorizer refused the node (another cluster's certificate, or a node the leader
+ * does not know): like a removal, it travels as PERMISSION_DENIED and the agent stops for good.
+ */
+export class NodeRefusedError extends DispatcherError {
+  constructor(reason: string) {
+    super('NODE_REFUSED', grpc.status.PERMISSION_DENIED, reason);
+    this.name = 'NodeRefusedError';
   }
 }
 
@@ -75,22 +67,6 @@ export class SessionInvalidError extends DispatcherError {
     );
     this.name = 'SessionInvalidError';
     this.sessionId = sessionId;
-  }
-}
-
-/** This manager is not the leader; `leaderAddr` is where the agent should go, if known. */
-export class NotLeaderError extends DispatcherError {
-  readonly leaderAddr: string | undefined;
-  constructor(leaderAddr: string | undefined) {
-    super(
-      'NOT_LEADER',
-      grpc.status.UNAVAILABLE,
-      leaderAddr === undefined
-        ? 'this manager is not the leader and no leader is known yet: retry shortly'
-        : `this manager is not the leader: connect to the leader at ${leaderAddr}`,
-    );
-    this.name = 'NotLeaderError';
-    this.leaderAddr = leaderAddr;
   }
 }
 
@@ -144,12 +120,20 @@ export class SessionInternalError extends DispatcherError {
   }
 }
 
-/** What a handler answers with: a DispatcherError as its status, anything else as INTERNAL. */
+/** What the dispatcher refuses a call or closes a session with. */
+export type DispatcherRefusal = DispatcherError | ClusterError;
+
+/**
+ * What a handler answers with: a DispatcherError or a ClusterError as its own status, its code in
+ * the ERROR_CODE_KEY trailer (and the leader's address in LEADER_ADDR_KEY for NotLeaderError),
+ * anything else as INTERNAL.
+ */
 export function toServiceError(e: unknown): Partial<grpc.StatusObject> {
-  if (e instanceof DispatcherError) {
+  if (e instanceof DispatcherError || e instanceof ClusterError) {
     const metadata = new grpc.Metadata();
-    if (e instanceof NotLeaderError && e.leaderAddr !== undefined)
-      metadata.set(LEADER_ADDR_KEY, e.leaderAddr);
+    metadata.set(ERROR_CODE_KEY, e.code);
+    if (e instanceof NotLeaderError && e.leaderAddress !== undefined)
+      metadata.set(LEADER_ADDR_KEY, e.leaderAddress);
     return { code: e.grpcStatus, details: e.message, metadata };
   }
   return { code: grpc.status.INTERNAL, details: e instanceof Error ? e.message : String(e) };

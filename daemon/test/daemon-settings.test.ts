@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { AdvertiseAddrError, resolveAdvertiseAddr } from '../advertise-addr.js';
 import { ConfigError, DEFAULT_CONFIG, readConfigFile, resolveConfig } from '../config.js';
-import { NodeStateDir, NodeStateError, type NodeState } from '../node-state.js';
+import { NodeStateDir, NodeStateError, type SwarmMembership } from '../node-state.js';
 
 type Ifaces = Parameters<typeof resolveAdvertiseAddr>[2];
 const v4 = (address: string, internal = false) => ({
@@ -88,7 +88,7 @@ test('node state: saved and loaded; a damaged file is refused with its path, nev
   try {
     const dir = new NodeStateDir(root);
     assert.equal(await dir.load(), undefined, 'no swarm yet');
-    const state: NodeState = {
+    const state: SwarmMembership = {
       version: 1,
       nodeId: 'n'.repeat(25),
       clusterId: 'c'.repeat(25),

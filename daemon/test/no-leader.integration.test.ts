@@ -28,7 +28,7 @@ import { newClusterObject } from '../../manager/cluster-defaults.js';
 import { withControlClient } from '../../manager/control/control-client.js';
 import { Manager } from '../../manager/manager.js';
 import { generateId } from '../../manager/store/index.js';
-import type { NodeState } from '../node-state.js';
+import type { SwarmMembership } from '../node-state.js';
 import { NodeSwarmControl, type SwarmNodeView } from '../node-swarm-control.js';
 
 const NO_LEADER =
@@ -115,7 +115,7 @@ test('a manager without a leader answers ping, version, info and reads, and refu
     });
     m.manager = manager;
     cleanup.push(() => manager.close());
-    const state: NodeState = {
+    const state: SwarmMembership = {
       version: 1,
       nodeId: m.creds.nodeId,
       clusterId,

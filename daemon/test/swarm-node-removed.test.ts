@@ -9,13 +9,16 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
-import { NodeRemovedError } from '../../ca/errors.js';
+import { NodeRemovedError } from '../../api/errors.js';
+import { ERROR_CODE_KEY } from '../../api/wire/errors.js';
+import { CaCallError, PermissionDeniedError, toGrpcStatus } from '../../ca/errors.js';
 import { swarmInfo } from '../../manager/engineapi/routes/swarm-info.js';
 import type { Manager } from '../../manager/manager.js';
 import type { Agent } from '../../agent/agent.js';
 import { DEFAULT_CONFIG } from '../config.js';
 import { NodeSwarmControl } from '../node-swarm-control.js';
-import { isRemovedRefusal, REMOVED_FROM_SWARM_ERROR, SwarmNode } from '../swarm-node.js';
+import { isRemovedRefusal, REMOVED_FROM_SWARM_ERROR } from '../node-removal.js';
+import { SwarmNode } from '../swarm-node.js';
 
 test('a removed node closes its manager and agent, reports it, and can leave', async () => {
   const dataRoot = await mkdtemp(join(tmpdir(), 'shoal-removed-'));
@@ -76,13 +79,46 @@ test('a removed node closes its manager and agent, reports it, and can leave', a
   }
 });
 
-test("a renewal refused with the CA's NodeRemovedError is recognized as a removal; other refusals are not", () => {
-  const removed = { code: grpc.status.PERMISSION_DENIED, details: new NodeRemovedError('n1').message };
+/** The CaCallError a CA client gets when the manager answers `refusal` (as the CA server does). */
+function refusedWith(refusal: Error): CaCallError {
+  const answer = toGrpcStatus(refusal);
+  const code = answer.metadata?.get(ERROR_CODE_KEY)[0];
+  return new CaCallError('m1:2377', 'RenewNodeCertificate', answer.code, answer.details, code?.toString());
+}
+
+test('a renewal refused with NodeRemovedError is recognized as a removal, by its code; other refusals are not', () => {
+  const removed = refusedWith(new NodeRemovedError('n1'));
+  assert.equal(removed.grpcStatus, grpc.status.PERMISSION_DENIED);
   assert.equal(isRemovedRefusal(removed), true);
+  // Another PERMISSION_DENIED is not a removal, even worded like one.
+  const worker = refusedWith(new PermissionDeniedError('n1', 'worker', ['manager']));
+  assert.equal(isRemovedRefusal(worker), false);
   assert.equal(
-    isRemovedRefusal({ code: grpc.status.PERMISSION_DENIED, details: 'node n1 is a worker' }),
+    isRemovedRefusal(
+      new CaCallError('m1:2377', 'RenewNodeCertificate', grpc.status.PERMISSION_DENIED, removed.message),
+    ),
     false,
   );
-  assert.equal(isRemovedRefusal({ code: grpc.status.UNAVAILABLE, details: removed.details }), false);
+  assert.equal(
+    isRemovedRefusal(
+      new CaCallError(
+        'm1:2377',
+        'RenewNodeCertificate',
+        grpc.status.UNAVAILABLE,
+        removed.message,
+        'NODE_REMOVED',
+      ),
+    ),
+    false,
+  );
+  // A gRPC error as grpc-js hands it over, with the trailer.
+  const metadata = new grpc.Metadata();
+  metadata.set(ERROR_CODE_KEY, 'NODE_REMOVED');
+  assert.equal(
+    isRemovedRefusal(
+      Object.assign(new Error('x'), { code: grpc.status.PERMISSION_DENIED, details: 'x', metadata }),
+    ),
+    true,
+  );
   assert.equal(isRemovedRefusal(new Error('boom')), false);
 });

@@ -21,11 +21,11 @@ import {
   type PbRenewRequest,
   type PbRenewResponse,
 } from '../../ca/ca-service.js';
+import { NodeRemovedError } from '../../api/errors.js';
 import {
-  CaError,
+  grpcStatusOf,
   InvalidCsrError,
   JoinTokenRejectedError,
-  NodeRemovedError,
   toGrpcStatus,
   UnknownNodeError,
 } from '../../ca/errors.js';
@@ -181,7 +181,7 @@ export class NodeCaServer {
     result.then(
       (value) => callback(null, value),
       (e: unknown) => {
-        if (!(e instanceof CaError)) this.#log.error({ err: e }, 'ca: request failed');
+        if (grpcStatusOf(e) === undefined) this.#log.error({ err: e }, 'ca: request failed');
         callback(toGrpcStatus(e));
       },
     );

@@ -14,14 +14,9 @@
 // record (it was promoted again since). While a demotion is in progress the node is still in the
 // Raft group and must be heard: it may have to acknowledge its own removal.
 
+import { NodeRemovedError, UnauthenticatedError } from '../../api/errors.js';
 import type { NodeRole } from '../../api/objects/node.js';
-import {
-  NodeDemotedError,
-  NodeRemovedError,
-  PermissionDeniedError,
-  UnauthenticatedError,
-  UnknownNodeError,
-} from '../../ca/errors.js';
+import { NodeDemotedError, PermissionDeniedError, UnknownNodeError } from '../../ca/errors.js';
 import type { NodeIdentity } from '../../ca/node-certificate.js';
 import { peerCertificate, type CallWithAuthContext } from '../../ca/peer-identity.js';
 import { CERT_BACKDATE_MS } from '../../ca/root-ca.js';
@@ -64,10 +59,11 @@ export interface ClusterMembership {
 }
 
 /**
- * The caller's identity if `access` is granted; throws a CaError otherwise: UnauthenticatedError
- * (UNAUTHENTICATED) without a verified node certificate, and PERMISSION_DENIED for another
- * cluster, a removed node, a node the store does not know, a worker on a manager method, or a
- * manager certificate of a node demoted since it was issued.
+ * The caller's identity if `access` is granted; throws otherwise: UnauthenticatedError
+ * (UNAUTHENTICATED) without a verified node certificate, NodeRemovedError (PERMISSION_DENIED) for
+ * a removed node, and a CaError with PERMISSION_DENIED for another cluster, a node the store does
+ * not know, a worker on a manager method, or a manager certificate of a node demoted since it
+ * was issued.
  */
 export function decideAccess(
   certificate: CallerCertificate | undefined,

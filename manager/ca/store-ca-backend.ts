@@ -9,7 +9,8 @@ import type { Cluster, NewObject } from '../../api/objects/index.js';
 import type { NodeRole } from '../../api/objects/node.js';
 import type { CaBackend, CaClusterState, IssuedCertificate } from './ca-backend.js';
 import { peerHost } from '../dispatcher/identity.js';
-import { NodeRemovedError, UnknownNodeError } from '../../ca/errors.js';
+import { NodeRemovedError } from '../../api/errors.js';
+import { UnknownNodeError } from '../../ca/errors.js';
 import { isNodeRemoved, removedNodeSet } from './removed-nodes.js';
 import { RootCA } from '../../ca/root-ca.js';
 

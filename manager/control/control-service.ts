@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { shoal } from '../../proto/gen/control.js';
 import type { ForwardedRequest, ForwardedResponse } from '../engineapi/swarm-control.js';
 import type { IssuedCertificate } from '../ca/ca-backend.js';
-import { NodeDemotedError, UnknownNodeError } from '../../ca/errors.js';
+import { grpcStatusOf, NodeDemotedError, UnknownNodeError } from '../../ca/errors.js';
 import { NODE_ROLES, type NodeRole } from '../../api/objects/node.js';
 import { NotLeaderError } from '../raft/driver/errors.js';
 import type { RaftNode } from '../raft/driver/raft-node.js';
@@ -79,7 +79,7 @@ export interface ControlServiceDeps {
   /**
    * The caller's node ID if it may call manager methods now: a manager certificate of this
    * cluster AND a node the store has as a manager, not removed (CallerAuthorizer). Throws an
-   * error carrying its gRPC status (`grpcCode`, or a numeric `code`) otherwise; an
+   * error carrying its gRPC status (`grpcStatus`, or a numeric `code`) otherwise; an
    * UnknownNodeError on a follower is answered "not the leader" (its store may lag).
    */
   readonly authorizeManager: (call: grpc.ServerUnaryCall<unknown, unknown>) => { readonly nodeId: string };
@@ -103,20 +103,23 @@ function fail(code: grpc.status, details: string): grpc.ServiceError {
 }
 
 /**
- * The status to answer an error with. Typed errors of the project carry their gRPC status as
- * `grpcCode` (CaError) or `grpcStatus` (DispatcherError), with a string `code`: reading only a
+ * The status to answer an error with. Typed errors of the project (CaError, ClusterError,
+ * DispatcherError) carry their gRPC status as `grpcStatus`, with a string `code`: reading only a
  * numeric `code` turned every refusal of the authorizer into INTERNAL.
  */
 function statusOf(e: unknown): grpc.ServiceError {
   if (e instanceof NotLeaderError) return fail(grpc.status.FAILED_PRECONDITION, e.message);
   const message = e instanceof Error ? e.message : String(e);
-  if (typeof e === 'object' && e !== null) {
-    for (const key of ['grpcCode', 'grpcStatus'] as const) {
-      const code = (e as Record<string, unknown>)[key];
-      if (typeof code === 'number' && code in grpc.status) return fail(code, message);
-    }
-    if ('code' in e && typeof e.code === 'number' && e.code in grpc.status) return e as grpc.ServiceError;
-  }
+  const typed = grpcStatusOf(e);
+  if (typed !== undefined) return fail(typed, message);
+  if (
+    typeof e === 'object' &&
+    e !== null &&
+    'code' in e &&
+    typeof e.code === 'number' &&
+    e.code in grpc.status
+  )
+    return e as grpc.ServiceError;
   return fail(grpc.status.INTERNAL, message);
 }
 

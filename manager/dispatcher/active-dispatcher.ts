@@ -12,14 +12,10 @@ import type { MessageLimits, RefusedObject } from './assignment-messages.js';
 import { NodeAssignments } from './assignment-set.js';
 import { AssignmentRouter } from './assignment-router.js';
 import { BatchWriter } from './batch-writer.js';
-import {
-  DispatcherStoppedError,
-  NodeRemovedError,
-  SessionExpiredError,
-  SessionInvalidError,
-} from '../../api/wire/errors.js';
+import { NodeRemovedError } from '../../api/errors.js';
+import { DispatcherStoppedError, SessionExpiredError, SessionInvalidError } from '../../api/wire/errors.js';
 import { HeartbeatMonitor } from './heartbeat-monitor.js';
-import type { NodeIdentity } from './identity.js';
+import type { CallerIdentity } from './identity.js';
 import { LogBroker } from './log-broker.js';
 import { NetworkViews } from './network-views.js';
 import {
@@ -153,7 +149,7 @@ export class ActiveDispatcher {
   }
 
   async openSession(
-    who: NodeIdentity,
+    who: CallerIdentity,
     description: NodeDescription,
     addr: string,
     stream: SessionStream,
@@ -178,7 +174,7 @@ export class ActiveDispatcher {
   }
 
   /** Records a heartbeat; returns the period until the next one is due. */
-  heartbeat(who: NodeIdentity, sessionId: string): number {
+  heartbeat(who: CallerIdentity, sessionId: string): number {
     this.#current(who, sessionId);
     this.#monitor.beat(who.nodeId, this.grace);
     return this.#period;
@@ -186,7 +182,7 @@ export class ActiveDispatcher {
 
   /** Applies the reports once committed; resolves with how many changed a task. */
   async updateTaskStatus(
-    who: NodeIdentity,
+    who: CallerIdentity,
     sessionId: string,
     reports: readonly Omit<StatusReport, 'nodeId'>[],
   ): Promise<number> {
@@ -195,7 +191,7 @@ export class ActiveDispatcher {
     return outcomes.filter((o) => o === 'applied').length;
   }
 
-  openAssignments(who: NodeIdentity, sessionId: string, stream: AssignmentsStream): void {
+  openAssignments(who: CallerIdentity, sessionId: string, stream: AssignmentsStream): void {
     const session = this.#current(who, sessionId);
     const tracker = new NodeAssignments(who.nodeId);
     const store = this.#o.store;
@@ -203,16 +199,16 @@ export class ActiveDispatcher {
     session.attachAssignments(stream, tracker, full);
   }
 
-  openLogSubscriptions(who: NodeIdentity, sessionId: string, stream: LogSubscriptionsStream): void {
+  openLogSubscriptions(who: CallerIdentity, sessionId: string, stream: LogSubscriptionsStream): void {
     this.#current(who, sessionId).attachLogs(stream);
   }
 
   /** The session `sessionId` if it is the caller's current one. */
-  checkSession(who: NodeIdentity, sessionId: string): Session {
+  checkSession(who: CallerIdentity, sessionId: string): Session {
     return this.#current(who, sessionId);
   }
 
-  #current(who: NodeIdentity, sessionId: string): Session {
+  #current(who: CallerIdentity, sessionId: string): Session {
     const s = this.#sessions.get(sessionId);
     if (s === undefined || s.nodeId !== who.nodeId || s.closed) throw new SessionInvalidError(sessionId);
     return s;

@@ -15,14 +15,9 @@ import { systemClock, type Clock } from '../../api/clock/clock.js';
 import type { MemoryStore } from '../store/index.js';
 import { ActiveDispatcher } from './active-dispatcher.js';
 import type { MessageLimits } from './assignment-messages.js';
-import {
-  DispatcherError,
-  MalformedMessageError,
-  NotLeaderError,
-  toServiceError,
-  UnauthenticatedError,
-} from '../../api/wire/errors.js';
-import { peerHost, type Identify, type NodeIdentity, type ServerCall } from './identity.js';
+import { ClusterError, NotLeaderError, UnauthenticatedError } from '../../api/errors.js';
+import { DispatcherError, MalformedMessageError, toServiceError } from '../../api/wire/errors.js';
+import { peerHost, type Identify, type CallerIdentity, type ServerCall } from './identity.js';
 import type { ManagerPeer } from './settings.js';
 import { checkTaskId, decodeNodeDescription, decodeTaskStatus } from '../../api/wire/json-codec.js';
 import {
@@ -170,9 +165,9 @@ export class Dispatcher {
     return active;
   }
 
-  #who(call: ServerCall): NodeIdentity {
+  #who(call: ServerCall): CallerIdentity {
     const who = this.#o.identify(call);
-    if (who === undefined) throw new UnauthenticatedError();
+    if (who === undefined) throw new UnauthenticatedError('the dispatcher');
     return who;
   }
 
@@ -183,7 +178,7 @@ export class Dispatcher {
   }
 
   #log(e: unknown): void {
-    if (e instanceof DispatcherError)
+    if (e instanceof DispatcherError || e instanceof ClusterError)
       this.#o.logger.debug({ code: e.code, err: e.message }, 'dispatcher call refused');
     else this.#o.logger.error({ err: e }, 'dispatcher call failed');
   }
@@ -279,7 +274,7 @@ export class Dispatcher {
       cb(toServiceError(e));
       call.destroy();
     };
-    let who: NodeIdentity;
+    let who: CallerIdentity;
     let active: ActiveDispatcher;
     try {
       who = this.#who(call);

@@ -4,13 +4,12 @@
 
 import * as grpc from '@grpc/grpc-js';
 import { CaError, UnknownNodeError } from '../../ca/errors.js';
-import type { NodeRole } from '../../api/objects/index.js';
-import { DispatcherError, NotLeaderError } from '../../api/wire/errors.js';
+import type { NodeIdentity } from '../../ca/node-certificate.js';
+import { NotLeaderError, UnauthenticatedError } from '../../api/errors.js';
+import { NodeRefusedError } from '../../api/wire/errors.js';
 
-export interface NodeIdentity {
-  readonly nodeId: string;
-  readonly role: NodeRole;
-}
+/** Who a dispatcher call comes from: the part of the node's certificate identity it needs. */
+export type CallerIdentity = Pick<NodeIdentity, 'nodeId' | 'role'>;
 
 /** What every server call offers to identify its peer. */
 export type ServerCall = Pick<
@@ -19,7 +18,7 @@ export type ServerCall = Pick<
 >;
 
 /** Resolves the caller of a gRPC call, or undefined when it presented no valid identity. */
-export type Identify = (call: ServerCall) => NodeIdentity | undefined;
+export type Identify = (call: ServerCall) => CallerIdentity | undefined;
 
 /** The host part of a grpc-js peer string ("ipv4:10.0.0.5:4711", "[::1]:4711", "10.0.0.5:4711"). */
 export function peerHost(peer: string): string {
@@ -36,10 +35,10 @@ export function peerHost(peer: string): string {
 export interface AuthorizedIdentifyOptions {
   /**
    * The caller's identity if it is a member node now (CallerAuthorizer with 'node' access):
-   * throws a CaError otherwise (UNAUTHENTICATED, or PERMISSION_DENIED for another cluster, a
-   * removed node or one the store does not know).
+   * throws otherwise (UnauthenticatedError, NodeRemovedError, or a CaError with
+   * PERMISSION_DENIED for another cluster or a node the store does not know).
    */
-  readonly authorize: (call: ServerCall) => NodeIdentity;
+  readonly authorize: (call: ServerCall) => CallerIdentity;
   /** Whether this manager's dispatcher serves agents (it leads, so its store is current). */
   readonly leading: () => boolean;
   /** host:port of the leader, for a caller sent there. */
@@ -57,10 +56,11 @@ export function authorizedIdentify(o: AuthorizedIdentifyOptions): Identify {
     try {
       return o.authorize(call);
     } catch (e: unknown) {
-      if (!(e instanceof CaError)) throw e;
-      if (e.grpcCode === grpc.status.UNAUTHENTICATED) return undefined;
+      if (e instanceof UnauthenticatedError) return undefined;
+      if (!(e instanceof CaError)) throw e; // NodeRemovedError travels as itself
+      if (e.grpcStatus === grpc.status.UNAUTHENTICATED) return undefined;
       if (e instanceof UnknownNodeError && !o.leading()) throw new NotLeaderError(o.leaderAddr());
-      throw new DispatcherError('NODE_REMOVED', grpc.status.PERMISSION_DENIED, e.message);
+      throw new NodeRefusedError(e.message);
     }
   };
 }

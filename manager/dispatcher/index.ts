@@ -1,7 +1,7 @@
 // Public API of the dispatcher (manager side of the manager ↔ agent link).
 
 export { Dispatcher, MAX_UPDATES_PER_CALL, type DispatcherOptions } from './dispatcher.js';
-export type { Identify, NodeIdentity } from './identity.js';
+export type { Identify, CallerIdentity } from './identity.js';
 export {
   DEFAULT_HEARTBEAT_PERIOD_MS,
   heartbeatGrace,

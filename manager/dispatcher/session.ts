@@ -27,7 +27,7 @@ import {
   type PbSessionMessage,
   type PbSessionRequest,
 } from '../../api/wire/service.js';
-import { AgentTooSlowError, type DispatcherError, toServiceError } from '../../api/wire/errors.js';
+import { AgentTooSlowError, type DispatcherRefusal, toServiceError } from '../../api/wire/errors.js';
 import type { AssignmentBatch, NodeAssignments } from './assignment-set.js';
 
 export type SessionStream = grpc.ServerWritableStream<Decoded<PbSessionRequest>, PbSessionMessage>;
@@ -229,7 +229,7 @@ export class Session {
   }
 
   /** Ends every stream: with `error` as the status, or OK. Idempotent. */
-  close(error?: DispatcherError): void {
+  close(error?: DispatcherRefusal): void {
     if (this.#closed) return;
     this.#closed = true;
     const status = error === undefined ? undefined : toServiceError(error);

@@ -2,6 +2,8 @@
 // can catch to a status code: the control layer's refusals (their kind fixes the status, their
 // message is Docker's), the store's errors, the daemon's, and schema failures.
 
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { ClusterError } from '../../api/errors.js';
 import { grpcWording, Refusal, storeRefusal } from '../controlapi/index.js';
 import {
   ExistsError,
@@ -91,6 +93,10 @@ export function toHttpFailure(e: unknown): HttpFailure {
     e instanceof ProposalTimeoutError ||
     e instanceof ProposalAbortedError
   ) {
+    return { statusCode: 503, message: e.message };
+  }
+  // A shared refusal (api/errors.ts) to retry later, e.g. the dispatcher's "not the leader".
+  if (e instanceof ClusterError && e.grpcStatus === grpcStatus.UNAVAILABLE) {
     return { statusCode: 503, message: e.message };
   }
   const validation = (e as { validation?: unknown }).validation;

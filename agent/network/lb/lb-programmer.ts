@@ -19,7 +19,7 @@ import { readNodeTable, readSandboxTable } from './nft-readback.js';
 import { LB_TABLE, MESH_TABLE, nodeRuleset, sandboxRuleset } from './nft-ruleset.js';
 
 /** How an apply went: nothing to do, a diff of `commands` commands, or a whole table. */
-export interface ApplyResult {
+export interface LbApplyResult {
   readonly mode: 'unchanged' | 'diff' | 'full';
   readonly commands: number;
 }
@@ -69,13 +69,13 @@ export class LbProgrammer {
   }
 
   /** Programs a task sandbox's VIPs (and DNS redirect). */
-  applySandbox(netnsPath: string, spec: SandboxLbSpec): Promise<ApplyResult> {
+  applySandbox(netnsPath: string, spec: SandboxLbSpec): Promise<LbApplyResult> {
     const next = normalizeSandboxSpec(spec);
     return this.serial(netnsPath, () => this.apply(SANDBOX, this.sandboxes, netnsPath, next));
   }
 
   /** Programs a node's published ports (routing mesh and host mode). */
-  applyNode(netnsPath: string, spec: NodeLbSpec): Promise<ApplyResult> {
+  applyNode(netnsPath: string, spec: NodeLbSpec): Promise<LbApplyResult> {
     const next = normalizeNodeSpec(spec);
     return this.serial(netnsPath, async () => {
       const needsForwarding = [...next.ports.values()].some((p) => p.mode === 'ingress');
@@ -114,7 +114,7 @@ export class LbProgrammer {
     applied: Map<string, S>,
     netnsPath: string,
     next: S,
-  ): Promise<ApplyResult> {
+  ): Promise<LbApplyResult> {
     let prev = applied.get(netnsPath);
     if (prev === undefined) {
       try {
@@ -149,7 +149,7 @@ export class LbProgrammer {
     applied: Map<string, S>,
     netnsPath: string,
     next: S,
-  ): Promise<ApplyResult> {
+  ): Promise<LbApplyResult> {
     applied.delete(netnsPath);
     const commands = kind.full(next, true);
     await this.nft.apply(netnsPath, commands);

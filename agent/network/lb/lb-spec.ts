@@ -4,6 +4,7 @@
 // puts it in a canonical form (sorted, deduplicated) so that equal intents compare equal.
 
 import { isIPv4 } from 'node:net';
+import type { PortProtocol } from '../../../api/objects/common.js';
 import { LbSpecError } from './errors.js';
 
 /** A service's virtual IP on one network the task shares with it. */
@@ -29,8 +30,6 @@ export interface SandboxLbSpec {
   readonly services: readonly VipService[];
   readonly dns?: SandboxDnsRedirect;
 }
-
-export type PortProtocol = 'tcp' | 'udp' | 'sctp';
 
 /** A published port as one node must answer it. */
 export interface PublishedPort {

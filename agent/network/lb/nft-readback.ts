@@ -3,13 +3,8 @@
 // shape nft-ruleset.ts writes throws NftUnreadableError: the caller then replaces the table whole.
 
 import { NftUnreadableError } from './errors.js';
-import type {
-  NormalNodeSpec,
-  NormalPort,
-  NormalSandboxSpec,
-  PortProtocol,
-  SandboxDnsRedirect,
-} from './lb-spec.js';
+import type { NormalNodeSpec, NormalPort, NormalSandboxSpec, SandboxDnsRedirect } from './lb-spec.js';
+import type { PortProtocol } from '../../../api/objects/common.js';
 import { compareIpv4, portKey } from './lb-spec.js';
 import { DNS_CHAIN, PORTS_MAP, VIPS_MAP } from './nft-ruleset.js';
 

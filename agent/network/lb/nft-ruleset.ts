@@ -23,13 +23,8 @@
 
 import type { Json, NftChain, NftCommand, NftObject, NftRule } from './nft-json.js';
 import { FAMILY } from './nft-json.js';
-import type {
-  NormalNodeSpec,
-  NormalPort,
-  NormalSandboxSpec,
-  PortProtocol,
-  SandboxDnsRedirect,
-} from './lb-spec.js';
+import type { NormalNodeSpec, NormalPort, NormalSandboxSpec, SandboxDnsRedirect } from './lb-spec.js';
+import type { PortProtocol } from '../../../api/objects/common.js';
 
 export const LB_TABLE = 'shoal_lb';
 export const MESH_TABLE = 'shoal_mesh';

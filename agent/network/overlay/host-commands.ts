@@ -8,13 +8,13 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { HostCommandError } from './errors.js';
 
-export interface CommandResult {
+export interface HostCommandResult {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
 }
 
-export interface RunOptions {
+export interface HostRunOptions {
   /** Written to the command's standard input (a batch for `ip -batch -`, JSON for `nft -j -f -`). */
   readonly input?: string;
   /** Resolve with the result on a non-zero exit instead of rejecting. */
@@ -23,7 +23,7 @@ export interface RunOptions {
 
 export interface HostCommands {
   /** Runs a program in the node's namespaces; rejects with HostCommandError when it fails. */
-  run(argv: readonly string[], options?: RunOptions): Promise<CommandResult>;
+  run(argv: readonly string[], options?: HostRunOptions): Promise<HostCommandResult>;
 }
 
 const SEARCH = [
@@ -71,7 +71,7 @@ export class NodeCommands implements HostCommands {
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  run(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
+  run(argv: readonly string[], options: HostRunOptions = {}): Promise<HostCommandResult> {
     const [program, ...args] = argv;
     if (program === undefined) throw new TypeError('NodeCommands.run needs a program');
     const full = [...this.prefix, programPath(program), ...args];

@@ -97,14 +97,14 @@ test('unknown, rotated and malformed tokens are refused', async () => {
     joinSwarmPki(target, unknown),
     (e: unknown) =>
       e instanceof CaCallError &&
-      e.grpcCode === grpc.status.PERMISSION_DENIED &&
+      e.grpcStatus === grpc.status.PERMISSION_DENIED &&
       /a valid join token is necessary/.test(e.message),
   );
   const old = backend.joinTokens.worker;
   backend.rotateToken('worker');
   await assert.rejects(
     joinSwarmPki(target, old),
-    (e: unknown) => e instanceof CaCallError && e.grpcCode === grpc.status.PERMISSION_DENIED,
+    (e: unknown) => e instanceof CaCallError && e.grpcStatus === grpc.status.PERMISSION_DENIED,
   );
   assert.equal((await joinSwarmPki(target, backend.joinTokens.worker)).role, 'worker', 'the new token works');
   assert.equal(
@@ -119,7 +119,7 @@ test('unknown, rotated and malformed tokens are refused', async () => {
     requestNodeCertificate(target, ca.certPem, 'SWMTKN-1-abc', key),
     (e: unknown) =>
       e instanceof CaCallError &&
-      e.grpcCode === grpc.status.INVALID_ARGUMENT &&
+      e.grpcStatus === grpc.status.INVALID_ARGUMENT &&
       /invalid join token: /.test(e.message),
   );
   await assert.rejects(
@@ -129,7 +129,7 @@ test('unknown, rotated and malformed tokens are refused', async () => {
     }),
     (e: unknown) =>
       e instanceof CaCallError &&
-      e.grpcCode === grpc.status.INVALID_ARGUMENT &&
+      e.grpcStatus === grpc.status.INVALID_ARGUMENT &&
       /certificate signing request/.test(e.message),
   );
 });
@@ -167,7 +167,8 @@ test('a removed node cannot renew; a node without a certificate cannot either', 
     renewNodeCertificate(target, node),
     (e: unknown) =>
       e instanceof CaCallError &&
-      e.grpcCode === grpc.status.PERMISSION_DENIED &&
+      e.grpcStatus === grpc.status.PERMISSION_DENIED &&
+      e.remoteCode === 'NODE_REMOVED' &&
       new RegExp(`node ${node.nodeId} was removed`).test(e.message),
   );
   // Calling RenewNodeCertificate with no client certificate: the credentials gate answers.
@@ -193,6 +194,6 @@ test('a node from another swarm cannot renew here', async () => {
   // It trusts our root (to reach the server) but its certificate is from its own CA.
   await assert.rejects(
     renewNodeCertificate(target, { ...stranger, rootCaPem: ca.certPem }),
-    (e: unknown) => e instanceof CaCallError && e.grpcCode === grpc.status.UNAUTHENTICATED,
+    (e: unknown) => e instanceof CaCallError && e.grpcStatus === grpc.status.UNAUTHENTICATED,
   );
 });

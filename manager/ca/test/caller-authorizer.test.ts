@@ -11,6 +11,7 @@ import {
   type ClusterMembership,
   type NodeStanding,
 } from '../caller-authorizer.js';
+import { ClusterError } from '../../../api/errors.js';
 import { CaError } from '../../../ca/errors.js';
 
 const CLUSTER = 'c1';
@@ -112,9 +113,9 @@ for (const [name, identity, standing, expected] of TABLE) {
         });
         got = 'ok';
       } catch (e: unknown) {
-        assert.ok(e instanceof CaError, `${access}: ${String(e)}`);
+        assert.ok(e instanceof CaError || e instanceof ClusterError, `${access}: ${String(e)}`);
         got = e.name as Outcome;
-        if (want !== 'ok') assert.equal(e.grpcCode, GRPC[want], `${access}: gRPC status`);
+        if (want !== 'ok') assert.equal(e.grpcStatus, GRPC[want], `${access}: gRPC status`);
       }
       assert.equal(got, want, `${name}, ${access} access`);
     }
