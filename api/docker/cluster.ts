@@ -2,11 +2,10 @@
 // (GET /swarm: the same plus the join tokens, for managers only).
 
 import { Type, type Static } from '@sinclair/typebox';
+import { Opt } from './common.js';
 import { MetaFields, ObjectVersionSchema } from './object-meta.js';
 import { SwarmSpecSchema } from './swarm.js';
 import { TLSInfoSchema } from './tls-info.js';
-
-const Opt = Type.Optional;
 
 /** What ClusterInfo and Swarm have in common besides the meta fields. */
 const ClusterFields = {
@@ -35,5 +34,9 @@ export const SwarmSchema = Type.Object({
   JoinTokens: JoinTokensSchema,
 });
 
+/** GET /swarm/unlockkey: the key that unlocks a locked manager (empty when autolock is off). */
+export const UnlockKeyResponseSchema = Type.Object({ UnlockKey: Type.String() });
+
 export type DockerClusterInfo = Static<typeof ClusterInfoSchema>;
 export type DockerSwarm = Static<typeof SwarmSchema>;
+export type DockerUnlockKeyResponse = Static<typeof UnlockKeyResponseSchema>;

@@ -2,11 +2,10 @@
 // (Description), its state, and for a manager its place in the Raft group.
 
 import { Type, type Static } from '@sinclair/typebox';
+import { Opt } from './common.js';
 import { NodeSpecSchema } from './node-spec.js';
 import { MetaFields } from './object-meta.js';
 import { TLSInfoSchema } from './tls-info.js';
-
-const Opt = Type.Optional;
 
 /** Docker's values for NodeSpec's Role and Availability (the request schema takes any string). */
 export const NodeRoleSchema = Type.Union([Type.Literal('worker'), Type.Literal('manager')]);

@@ -3,10 +3,9 @@
 // reads them and the server that builds them (type-level; responses are not validated).
 
 import { Type, type Static } from '@sinclair/typebox';
+import { Opt } from './common.js';
 import { MetaFields, ObjectVersionSchema } from './object-meta.js';
 import { EndpointSpecSchema, PortConfigSchema, ServiceSpecSchema } from './service-spec.js';
-
-const Opt = Type.Optional;
 
 /** Docker's values for a spec's enumerated fields (the request schema takes any string). */
 export const FailureActionSchema = Type.Union([
@@ -15,7 +14,11 @@ export const FailureActionSchema = Type.Union([
   Type.Literal('rollback'),
 ]);
 export const UpdateOrderSchema = Type.Union([Type.Literal('stop-first'), Type.Literal('start-first')]);
-export const PortProtocolSchema = Type.Union([Type.Literal('tcp'), Type.Literal('udp'), Type.Literal('sctp')]);
+export const PortProtocolSchema = Type.Union([
+  Type.Literal('tcp'),
+  Type.Literal('udp'),
+  Type.Literal('sctp'),
+]);
 export const PublishModeSchema = Type.Union([Type.Literal('ingress'), Type.Literal('host')]);
 
 export const UpdateStateSchema = Type.Union([

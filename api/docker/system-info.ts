@@ -3,9 +3,8 @@
 // named; an engine sends many more, which a schema object allows.
 
 import { Type, type Static } from '@sinclair/typebox';
+import { Opt } from './common.js';
 import { ClusterInfoSchema } from './cluster.js';
-
-const Opt = Type.Optional;
 
 export const LocalNodeStateSchema = Type.Union([
   Type.Literal(''),

@@ -2,8 +2,7 @@
 // components.
 
 import { Type, type Static } from '@sinclair/typebox';
-
-const Opt = Type.Optional;
+import { Opt } from './common.js';
 
 export const VersionComponentSchema = Type.Object({
   Name: Type.String(),

@@ -2,10 +2,9 @@
 // spec, where it runs, the state the orchestrator wants and the state it has reached.
 
 import { Type, type Static } from '@sinclair/typebox';
+import { Opt } from './common.js';
 import { MetaFields, ObjectVersionSchema } from './object-meta.js';
 import { PortConfigSchema, TaskSpecSchema } from './service-spec.js';
-
-const Opt = Type.Optional;
 
 export const TaskStateSchema = Type.Union([
   Type.Literal('new'),
