@@ -78,11 +78,9 @@ export function buildCreateSpec(
   const constraints = flags.constraint ?? [];
   const prefs = (flags.placementPref ?? []).map(parsePlacementPref);
   const maxReplicas = flags.replicasMaxPerNode === undefined ? 0 : Number(flags.replicasMaxPerNode);
-  const networks = (flags.network ?? []).map(parseNetwork).sort((a, b) => {
-    const ta = a.Target ?? '';
-    const tb = b.Target ?? '';
-    return ta < tb ? -1 : ta > tb ? 1 : 0;
-  });
+  const networks = (flags.network ?? [])
+    .map(parseNetwork)
+    .sort((a, b) => (a.Target < b.Target ? -1 : a.Target > b.Target ? 1 : 0));
   const ports: PortConfig[] = (flags.publish ?? []).flatMap(parsePortSpec);
   const endpointMode =
     flags.endpointMode === undefined

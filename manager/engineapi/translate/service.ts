@@ -30,7 +30,9 @@ export function serviceFromStore(s: Service, status?: DockerServiceStatus): Dock
     out.UpdateStatus = update;
   }
   if (s.jobStatus !== undefined) {
-    const job: NonNullable<DockerService['JobStatus']> = { JobIteration: { Index: s.jobStatus.jobIteration } };
+    const job: NonNullable<DockerService['JobStatus']> = {
+      JobIteration: { Index: s.jobStatus.jobIteration },
+    };
     if (s.jobStatus.lastExecution !== undefined) job.LastExecution = s.jobStatus.lastExecution;
     out.JobStatus = job;
   }
