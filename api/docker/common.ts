@@ -39,3 +39,8 @@ export function Struct<T extends Record<string, TSchema>>(
 }
 
 export const DriverSchema = Struct('swarm.Driver', { Name: Str, Options: StringMap });
+
+/** A field a response may leave out (response schemas name their required fields). */
+export function Opt<T extends TSchema>(schema: T): TOptional<T> {
+  return Type.Optional(schema) as TOptional<T>;
+}

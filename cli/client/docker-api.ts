@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import { MalformedResponseError } from './errors.js';
 import type { HttpTransport, QueryValue } from './http-transport.js';
+import type { DockerUnlockKeyResponse } from '../../api/docker/cluster.js';
 import type {
   Filters,
   Node,
@@ -131,7 +132,7 @@ export class DockerApi {
     );
   }
 
-  swarmUnlockKey(): Promise<{ UnlockKey: string }> {
+  swarmUnlockKey(): Promise<DockerUnlockKeyResponse> {
     return this.json('GET', '/swarm/unlockkey');
   }
 

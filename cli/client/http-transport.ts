@@ -3,6 +3,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { Value } from '@sinclair/typebox/value';
+import { ErrorResponseSchema } from '../../api/docker/error-response.js';
 import { DaemonError, DaemonUnreachableError } from './errors.js';
 import type { DaemonEndpoint } from './host.js';
 import type { TlsSettings } from './tls-options.js';
@@ -55,14 +57,7 @@ export function errorDetail(status: number, body: Buffer): string {
   if (text !== '') {
     try {
       const parsed: unknown = JSON.parse(text);
-      if (
-        typeof parsed === 'object' &&
-        parsed !== null &&
-        'message' in parsed &&
-        typeof parsed.message === 'string'
-      ) {
-        return parsed.message.trim();
-      }
+      if (Value.Check(ErrorResponseSchema, parsed)) return parsed.message.trim();
     } catch {
       // not JSON: use the text
     }

@@ -4,45 +4,21 @@ import { API_VERSION, encodeFilters, type DockerApi } from '../client/docker-api
 import { MalformedResponseError } from '../client/errors.js';
 import type { QueryValue } from '../client/http-transport.js';
 import type { Filters } from '../client/types.js';
+import type { DockerIpamConfig, DockerNetworkCreate } from '../../api/docker/network.js';
+import type {
+  DockerNetworkCreateResponse,
+  DockerNetworkResource,
+} from '../../api/docker/network-resource.js';
 
-export interface IpamConfig {
-  Subnet?: string;
-  IPRange?: string;
-  Gateway?: string;
-  AuxiliaryAddresses?: Record<string, string>;
-}
+export type IpamConfig = DockerIpamConfig;
+export type NetworkCreateRequest = DockerNetworkCreate;
 
-export interface NetworkResource {
-  Name: string;
-  Id: string;
-  Created?: string;
-  Scope: string;
-  Driver: string;
-  EnableIPv6?: boolean;
-  IPAM?: { Driver?: string; Options?: Record<string, string> | null; Config?: IpamConfig[] | null };
-  Internal?: boolean;
-  Attachable?: boolean;
-  Ingress?: boolean;
-  Containers?: Record<string, unknown> | null;
-  Options?: Record<string, string> | null;
-  Labels?: Record<string, string> | null;
-}
-
-export interface NetworkCreateRequest {
-  Name: string;
-  CheckDuplicate: boolean;
-  Driver: string;
-  Scope: string;
-  EnableIPv6: boolean;
-  IPAM: { Driver: string; Config: IpamConfig[]; Options: Record<string, string> };
-  Internal: boolean;
-  Attachable: boolean;
-  Ingress: boolean;
-  ConfigOnly: boolean;
-  ConfigFrom?: { Network: string };
-  Options: Record<string, string>;
-  Labels: Record<string, string>;
-}
+/**
+ * A network as an engine answers: shoal sends every field of Docker's NetworkResource, the CLI
+ * relies only on these four (another engine may leave the rest out).
+ */
+export type NetworkResource = Pick<DockerNetworkResource, 'Name' | 'Id' | 'Scope' | 'Driver'> &
+  Partial<DockerNetworkResource>;
 
 export class NetworkClient {
   constructor(private readonly api: DockerApi) {}
@@ -75,7 +51,7 @@ export class NetworkClient {
     });
   }
 
-  create(req: NetworkCreateRequest): Promise<{ Id: string; Warning?: string }> {
+  create(req: NetworkCreateRequest): Promise<DockerNetworkCreateResponse> {
     return this.call('POST', '/networks/create', undefined, req);
   }
 

@@ -45,7 +45,7 @@ export function registerServiceLogs(service: Command, ctx: CliContext): void {
       let stream: (opts: Parameters<typeof api.serviceLogs>[1]) => Promise<Readable>;
       try {
         const svc = await api.serviceInspect(target);
-        tty = svc.Spec.TaskTemplate.ContainerSpec?.TTY === true;
+        tty = svc.Spec.TaskTemplate?.ContainerSpec?.TTY === true;
         const replicas = svc.Spec.Mode?.Replicated?.Replicas;
         if (replicas !== undefined) padding = String(replicas).length;
         stream = (o) => api.serviceLogs(target, o);

@@ -35,20 +35,21 @@ export function formatServicePorts(ports: readonly PortConfig[] | undefined): st
     if (p.PublishMode !== 'ingress') continue;
     const published = p.PublishedPort ?? 0;
     const protocol = p.Protocol ?? '';
+    const target = p.TargetPort ?? 0;
     const isRange = r.tEnd !== r.tStart;
-    const overlaps = p.TargetPort <= r.tEnd;
+    const overlaps = target <= r.tEnd;
     if (
       protocol !== r.protocol ||
       gapAboveOne(published, r.pEnd) ||
-      gapAboveOne(p.TargetPort, r.tEnd) ||
+      gapAboveOne(target, r.tEnd) ||
       (isRange && overlaps)
     ) {
       if (r.pStart > 0) out.push(show(r));
-      r = { pStart: published, pEnd: published, tStart: p.TargetPort, tEnd: p.TargetPort, protocol };
+      r = { pStart: published, pEnd: published, tStart: target, tEnd: target, protocol };
       continue;
     }
     r.pEnd = published;
-    r.tEnd = p.TargetPort;
+    r.tEnd = target;
   }
   if (r.pStart > 0) out.push(show(r));
   return out.join(', ');
@@ -57,5 +58,5 @@ export function formatServicePorts(ports: readonly PortConfig[] | undefined): st
 /** Task PORTS column: host-mode ports the task bound, "*:9090->90/tcp". */
 export function formatTaskPorts(ports: readonly PortConfig[] | undefined): string {
   if (ports === undefined || ports.length === 0) return '';
-  return ports.map((p) => `*:${p.PublishedPort ?? 0}->${p.TargetPort}/${p.Protocol ?? 'tcp'}`).join(',');
+  return ports.map((p) => `*:${p.PublishedPort ?? 0}->${p.TargetPort ?? 0}/${p.Protocol ?? 'tcp'}`).join(',');
 }

@@ -25,7 +25,7 @@ export function formatServicePretty(
   networkNames: ReadonlyMap<string, string> = new Map(),
 ): string {
   const spec = service.Spec;
-  const tt = spec.TaskTemplate;
+  const tt = spec.TaskTemplate ?? {};
   const cs = tt.ContainerSpec ?? { Image: '' };
   let out = `\nID:\t\t${service.ID}\nName:\t\t${spec.Name ?? ''}`;
   const labels = spec.Labels ?? {};
@@ -59,7 +59,7 @@ export function formatServicePretty(
   if (placement?.Constraints !== undefined && placement.Constraints.length > 0) {
     out += `\n Constraints:\t${goList(placement.Constraints)}`;
   }
-  const prefs = (placement?.Preferences ?? []).map((p) => `spread=${p.Spread.SpreadDescriptor}`);
+  const prefs = (placement?.Preferences ?? []).map((p) => `spread=${p.Spread?.SpreadDescriptor ?? ''}`);
   if (prefs.length > 0) out += `\n Preferences:   ${goList(prefs)}`;
   if ((placement?.MaxReplicas ?? 0) > 0) {
     out += `\n Max Replicas Per Node:   ${placement?.MaxReplicas ?? 0}`;
@@ -70,7 +70,7 @@ export function formatServicePretty(
   if (spec.RollbackConfig !== undefined) {
     out += updateBlock('RollbackConfig', 'Rollback order:    ', spec.RollbackConfig);
   }
-  out += `\nContainerSpec:\n Image:\t\t${cs.Image}`;
+  out += `\nContainerSpec:\n Image:\t\t${cs.Image ?? ''}`;
   if ((cs.Args ?? []).length > 0) out += `\n Args:\t\t${(cs.Args ?? []).map((a) => `${a} `).join('')}`;
   if ((cs.Env ?? []).length > 0) out += `\n Env:\t\t${(cs.Env ?? []).map((e) => `${e} `).join('')}`;
   if ((cs.Dir ?? '') !== '') out += `\n Dir:\t\t${cs.Dir ?? ''}`;
@@ -79,12 +79,12 @@ export function formatServicePretty(
   const mounts = cs.Mounts ?? [];
   if (mounts.length > 0) out += '\nMounts:';
   for (const m of mounts) {
-    out += `\n Target:\t${m.Target}\n  Source:\t${m.Source ?? ''}`;
-    out += `\n  ReadOnly:\t${String(m.ReadOnly ?? false)}\n  Type:\t\t${m.Type}`;
+    out += `\n Target:\t${m.Target ?? ''}\n  Source:\t${m.Source ?? ''}`;
+    out += `\n  ReadOnly:\t${String(m.ReadOnly ?? false)}\n  Type:\t\t${m.Type ?? ''}`;
   }
   if (tt.LogDriver !== undefined) {
     out += '\nLog Driver:';
-    if (tt.LogDriver.Name !== '') out += `\n Name:\t\t${tt.LogDriver.Name}`;
+    if ((tt.LogDriver.Name ?? '') !== '') out += `\n Name:\t\t${tt.LogDriver.Name ?? ''}`;
     const opts = tt.LogDriver.Options ?? {};
     if (Object.keys(opts).length > 0) {
       out += '\n LogOpts:';
@@ -114,7 +114,7 @@ export function formatServicePretty(
   if ((res?.Limits?.Pids ?? 0) > 0) out += `\n  PIDs:\t\t${res?.Limits?.Pids ?? 0}`;
   const networks = tt.Networks ?? [];
   if (networks.length > 0) {
-    out += `\nNetworks:${networks.map((n) => ` ${networkNames.get(n.Target) ?? n.Target}`).join('')} `;
+    out += `\nNetworks:${networks.map((n) => ` ${(n.Target === undefined ? undefined : networkNames.get(n.Target)) ?? n.Target ?? ''}`).join('')} `;
   }
   out += `\nEndpoint Mode:\t${spec.EndpointSpec?.Mode ?? ''}`;
   const ports = service.Endpoint?.Ports ?? [];

@@ -26,7 +26,7 @@ export function serviceReplicas(s: Service): string {
   if (m.GlobalJob !== undefined) {
     return `${running}/${desired} (${completed}/${desired + completed} completed)`;
   }
-  const max = m.Replicated !== undefined ? (s.Spec.TaskTemplate.Placement?.MaxReplicas ?? 0) : 0;
+  const max = m.Replicated !== undefined ? (s.Spec.TaskTemplate?.Placement?.MaxReplicas ?? 0) : 0;
   if (max > 0) return `${running}/${desired} (max ${max} per node)`;
   return `${running}/${desired}`;
 }
@@ -47,7 +47,7 @@ export function formatServiceTable(services: readonly Service[], quiet = false):
       s.Spec.Name ?? '',
       serviceMode(s),
       serviceReplicas(s),
-      displayImage(s.Spec.TaskTemplate.ContainerSpec?.Image ?? ''),
+      displayImage(s.Spec.TaskTemplate?.ContainerSpec?.Image ?? ''),
       formatServicePorts(s.Endpoint?.Ports),
     ]);
   }

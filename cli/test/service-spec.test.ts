@@ -91,7 +91,7 @@ test('create: table of flag translations', () => {
     ],
     [
       ['-e', 'A=1', '-e', 'A=2', '-e', 'FROM_ENV', 'nginx'],
-      (s) => s.TaskTemplate.ContainerSpec?.Env,
+      (s) => s.TaskTemplate?.ContainerSpec?.Env,
       ['A=2', 'FROM_ENV=yes'],
     ],
     [
@@ -108,16 +108,16 @@ test('create: table of flag translations', () => {
     ],
     [
       ['--restart-condition', 'none', 'nginx'],
-      (s) => s.TaskTemplate.RestartPolicy,
+      (s) => s.TaskTemplate?.RestartPolicy,
       { Condition: 'none', Delay: 5e9, MaxAttempts: 0 },
     ],
-    [['--no-healthcheck', 'nginx'], (s) => s.TaskTemplate.ContainerSpec?.Healthcheck, { Test: ['NONE'] }],
+    [['--no-healthcheck', 'nginx'], (s) => s.TaskTemplate?.ContainerSpec?.Healthcheck, { Test: ['NONE'] }],
     [
       ['--network', 'b', '--network', 'a', 'nginx'],
-      (s) => s.TaskTemplate.Networks,
+      (s) => s.TaskTemplate?.Networks,
       [{ Target: 'a' }, { Target: 'b' }],
     ],
-    [['nginx', 'sh', '-c', 'echo hi'], (s) => s.TaskTemplate.ContainerSpec?.Args, ['sh', '-c', 'echo hi']],
+    [['nginx', 'sh', '-c', 'echo hi'], (s) => s.TaskTemplate?.ContainerSpec?.Args, ['sh', '-c', 'echo hi']],
   ];
   for (const [argv, pick, want] of cases) assert.deepEqual(pick(parseCreate(argv)), want, argv.join(' '));
 });

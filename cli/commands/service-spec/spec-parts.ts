@@ -196,9 +196,12 @@ export function parsePlacementPref(value: string): PlacementPreference {
 }
 
 /** --network NAME or --network name=NAME,alias=A,driver-opt=k=v. */
-export function parseNetwork(value: string): NetworkAttachmentConfig {
+/** A network attachment the CLI builds always names its target. */
+export type NamedNetworkAttachment = NetworkAttachmentConfig & { Target: string };
+
+export function parseNetwork(value: string): NamedNetworkAttachment {
   if (!value.includes('=')) return { Target: value };
-  const n: NetworkAttachmentConfig = { Target: '' };
+  const n: NamedNetworkAttachment = { Target: '' };
   for (const field of splitCsvFields(value)) {
     const eq = field.indexOf('=');
     const key = eq < 0 ? field : field.slice(0, eq).toLowerCase();

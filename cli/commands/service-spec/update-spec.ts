@@ -103,7 +103,8 @@ function updateMounts(
 ): Mount[] {
   const added = add.map(parseMountSpec);
   const out = (current ?? []).filter(
-    (m) => !remove.includes(m.Target) && !added.some((a) => a.Target === m.Target),
+    (m) =>
+      !(m.Target !== undefined && remove.includes(m.Target)) && !added.some((a) => a.Target === m.Target),
   );
   return [...out, ...added];
 }
@@ -113,7 +114,7 @@ function updateNetworks(
   add: readonly string[],
   remove: readonly string[],
 ): NetworkAttachmentConfig[] {
-  const out = (current ?? []).filter((n) => !remove.includes(n.Target));
+  const out = (current ?? []).filter((n) => !(n.Target !== undefined && remove.includes(n.Target)));
   for (const n of add.map(parseNetwork)) {
     if (out.some((e) => e.Target === n.Target)) {
       throw new CliError(`service is already attached to network ${n.Target}`, 'NETWORK_ATTACHED');
@@ -129,7 +130,8 @@ export function applyUpdateFlags(
   env: Readonly<Record<string, string | undefined>> = {},
 ): ServiceSpec {
   const next: ServiceSpec = structuredClone(spec);
-  const task = next.TaskTemplate;
+  const task = next.TaskTemplate ?? {};
+  next.TaskTemplate = task;
   const cs: ContainerSpec = task.ContainerSpec ?? { Image: '' };
   task.ContainerSpec = cs;
 
@@ -187,8 +189,8 @@ export function applyUpdateFlags(
     if (placement.Constraints.length === 0) delete placement.Constraints;
   }
   if ((flags.placementPrefAdd ?? []).length > 0 || (flags.placementPrefRm ?? []).length > 0) {
-    const rm = (flags.placementPrefRm ?? []).map(parsePlacementPref).map((p) => p.Spread.SpreadDescriptor);
-    const kept = (placement.Preferences ?? []).filter((p) => !rm.includes(p.Spread.SpreadDescriptor));
+    const rm = (flags.placementPrefRm ?? []).map(parsePlacementPref).map((p) => p.Spread?.SpreadDescriptor);
+    const kept = (placement.Preferences ?? []).filter((p) => !rm.includes(p.Spread?.SpreadDescriptor));
     placement.Preferences = [...kept, ...(flags.placementPrefAdd ?? []).map(parsePlacementPref)];
     if (placement.Preferences.length === 0) delete placement.Preferences;
   }

@@ -145,7 +145,9 @@ export class FixtureServer {
       const role = f['role'];
       return {
         status: 200,
-        json: r['/nodes'].body.filter((n) => role === undefined || role.includes(n.Spec.Role)),
+        json: r['/nodes'].body.filter(
+          (n) => role === undefined || (n.Spec.Role !== undefined && role.includes(n.Spec.Role)),
+        ),
       };
     }
     let m = /^\/nodes\/([^/]+)$/.exec(path);

@@ -5,7 +5,7 @@
 import type { Cluster, ClusterSpec } from '../../store/index.js';
 import { invalidParameter } from '../errors.js';
 import type { DockerSwarmSpec } from '../../../api/docker/swarm.js';
-import type { DockerClusterInfo, DockerSwarm } from './docker-types.js';
+import type { DockerClusterInfo, DockerSwarm } from '../../../api/docker/cluster.js';
 import { msToNs, nsToMs } from './duration.js';
 import { metaFromStore } from './meta.js';
 import { tlsInfoOf } from './tls-info.js';
@@ -96,7 +96,8 @@ export function swarmSpecToStore(d: DockerSwarmSpec, current: ClusterSpec): Clus
   };
 }
 
-export function clusterInfoFromStore(c: Cluster): DockerClusterInfo {
+/** The fields ClusterInfo and Swarm share, all of them present (shoal always sends them). */
+function clusterFields(c: Cluster): DockerClusterInfo & Omit<DockerSwarm, 'JoinTokens'> {
   return {
     ID: c.id,
     ...metaFromStore(c.meta),
@@ -109,9 +110,13 @@ export function clusterInfoFromStore(c: Cluster): DockerClusterInfo {
   };
 }
 
+export function clusterInfoFromStore(c: Cluster): DockerClusterInfo {
+  return clusterFields(c);
+}
+
 export function swarmFromStore(c: Cluster): DockerSwarm {
   return {
-    ...clusterInfoFromStore(c),
+    ...clusterFields(c),
     JoinTokens: { Worker: c.rootCA.joinTokens.worker, Manager: c.rootCA.joinTokens.manager },
   };
 }

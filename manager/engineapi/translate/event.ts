@@ -4,15 +4,9 @@
 // only to clients that ask for type=task.
 
 import type { ChangeEvent, Node, Service } from '../../store/index.js';
+import type { DockerEvent } from '../../../api/docker/event.js';
 
-export interface DockerEvent {
-  Type: string;
-  Action: string;
-  Actor: { ID: string; Attributes: Record<string, string> };
-  scope: 'swarm';
-  time: number;
-  timeNano: number;
-}
+export type { DockerEvent };
 
 const ACTIONS = { create: 'create', update: 'update', delete: 'remove' } as const;
 

@@ -5,20 +5,12 @@
 // data plane is programmed from.
 
 import { taskName } from '../../../api/task-identity.js';
+import type { DockerEndpointResource, DockerPeerInfo } from '../../../api/docker/network-resource.js';
 import { nodeNetworkView, type NetworkViewSource } from '../../network/cluster-network-views.js';
 
-export interface DockerEndpointResource {
-  Name: string;
-  EndpointID: string;
-  MacAddress: string;
-  IPv4Address: string;
-  IPv6Address: string;
-}
-
-export interface DockerPeer {
-  Name: string;
-  IP: string;
-}
+export type { DockerEndpointResource };
+/** A node taking part in the network (Docker's PeerInfo). */
+export type DockerPeer = DockerPeerInfo;
 
 export interface LocalNetworkState {
   Containers: Record<string, DockerEndpointResource>;

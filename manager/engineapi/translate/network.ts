@@ -5,31 +5,11 @@
 
 import type { CreateNetworkRequest } from '../../controlapi/index.js';
 import type { IPAMConfig, Network, NetworkSpec } from '../../store/index.js';
-import type { DockerEndpointResource, DockerPeer, LocalNetworkState } from './network-local.js';
+import type { LocalNetworkState } from './network-local.js';
+import type { DockerNetworkResource } from '../../../api/docker/network-resource.js';
 import type { DockerIpamConfig, DockerNetworkCreate } from '../../../api/docker/network.js';
 
-export interface DockerNetworkResource {
-  Name: string;
-  Id: string;
-  Created: string;
-  Scope: string;
-  Driver: string;
-  EnableIPv6: boolean;
-  IPAM: {
-    Driver: string;
-    Options: Record<string, string> | null;
-    Config: { Subnet?: string; IPRange?: string; Gateway?: string }[];
-  };
-  Internal: boolean;
-  Attachable: boolean;
-  Ingress: boolean;
-  ConfigFrom: { Network: string };
-  ConfigOnly: boolean;
-  Containers: Record<string, DockerEndpointResource>;
-  Options: Record<string, string>;
-  Labels: Record<string, string>;
-  Peers?: DockerPeer[];
-}
+export type { DockerNetworkResource };
 
 function ipamConfigFromStore(c: IPAMConfig): DockerNetworkResource['IPAM']['Config'][number] {
   return {

@@ -3,7 +3,7 @@
 import type { Node, NodeSpec } from '../../store/index.js';
 import { invalidParameter } from '../errors.js';
 import type { DockerNodeSpec } from '../../../api/docker/node-spec.js';
-import type { DockerNode } from './docker-types.js';
+import type { DockerNode, DockerNodeDescription } from '../../../api/docker/node.js';
 import { metaFromStore } from './meta.js';
 
 export function nodeSpecFromStore(s: NodeSpec): DockerNodeSpec {
@@ -45,28 +45,31 @@ export function nodeFromStore(n: Node): DockerNode {
   if (n.status.addr !== '') out.Status.Addr = n.status.addr;
   const d = n.description;
   if (d !== undefined) {
-    out.Description = {
+    const engine: NonNullable<DockerNodeDescription['Engine']> = { EngineVersion: d.engine.engineVersion };
+    const description: DockerNodeDescription = {
       Hostname: d.hostname,
       Platform: { Architecture: d.platform.architecture, OS: d.platform.os },
       Resources: { NanoCPUs: d.resources.nanoCPUs, MemoryBytes: d.resources.memoryBytes },
-      Engine: { EngineVersion: d.engine.engineVersion },
+      Engine: engine,
     };
-    if (Object.keys(d.engine.labels).length > 0) out.Description.Engine!.Labels = { ...d.engine.labels };
+    if (Object.keys(d.engine.labels).length > 0) engine.Labels = { ...d.engine.labels };
     if (d.engine.plugins.length > 0) {
-      out.Description.Engine!.Plugins = d.engine.plugins.map((p) => ({ Type: p.type, Name: p.name }));
+      engine.Plugins = d.engine.plugins.map((p) => ({ Type: p.type, Name: p.name }));
     }
     if (d.tlsInfo !== undefined) {
-      out.Description.TLSInfo = {
+      description.TLSInfo = {
         TrustRoot: d.tlsInfo.trustRoot,
         CertIssuerSubject: d.tlsInfo.certIssuerSubject,
         CertIssuerPublicKey: d.tlsInfo.certIssuerPublicKey,
       };
     }
+    out.Description = description;
   }
   if (n.managerStatus !== undefined) {
     const m = n.managerStatus;
-    out.ManagerStatus = { Reachability: m.reachability, Addr: m.addr };
-    if (m.leader) out.ManagerStatus.Leader = true;
+    const manager: NonNullable<DockerNode['ManagerStatus']> = { Reachability: m.reachability, Addr: m.addr };
+    if (m.leader) manager.Leader = true;
+    out.ManagerStatus = manager;
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // A stored Task as Docker's Task object (GET /tasks, /tasks/{id}).
 
 import type { Network, Task } from '../../store/index.js';
-import type { DockerTask } from './docker-types.js';
+import type { DockerTask, DockerTaskStatus } from '../../../api/docker/task.js';
 import { metaFromStore } from './meta.js';
 import { portFromStore } from './service-spec.js';
 import { taskSpecFromStore } from './task-spec.js';
@@ -12,27 +12,35 @@ export function taskFromStore(
   networkOf: (id: string) => Network | undefined = () => undefined,
 ): DockerTask {
   const s = t.status;
+  const containerStatus: NonNullable<DockerTaskStatus['ContainerStatus']> = {};
+  const portStatus: NonNullable<DockerTaskStatus['PortStatus']> = {};
+  const status: DockerTaskStatus = {
+    Timestamp: s.timestamp,
+    State: s.state,
+    ContainerStatus: containerStatus,
+    PortStatus: portStatus,
+  };
   const out: DockerTask = {
     ID: t.id,
     ...metaFromStore(t.meta),
     Labels: {},
     Spec: taskSpecFromStore(t.spec),
     ServiceID: t.serviceId,
-    Status: { Timestamp: s.timestamp, State: s.state, ContainerStatus: {}, PortStatus: {} },
+    Status: status,
     DesiredState: t.desiredState,
   };
   if (t.slot !== 0) out.Slot = t.slot;
   if (t.nodeId !== undefined) out.NodeID = t.nodeId;
-  if (s.message !== '') out.Status.Message = s.message;
-  if (s.err !== undefined && s.err !== '') out.Status.Err = s.err;
+  if (s.message !== '') status.Message = s.message;
+  if (s.err !== undefined && s.err !== '') status.Err = s.err;
   if (s.containerStatus !== undefined) {
     const c = s.containerStatus;
-    if (c.containerId !== '') out.Status.ContainerStatus.ContainerID = c.containerId;
-    if (c.pid !== 0) out.Status.ContainerStatus.PID = c.pid;
-    if (c.exitCode !== 0) out.Status.ContainerStatus.ExitCode = c.exitCode;
+    if (c.containerId !== '') containerStatus.ContainerID = c.containerId;
+    if (c.pid !== 0) containerStatus.PID = c.pid;
+    if (c.exitCode !== 0) containerStatus.ExitCode = c.exitCode;
   }
   if (s.portStatus !== undefined && s.portStatus.ports.length > 0) {
-    out.Status.PortStatus.Ports = s.portStatus.ports.map(portFromStore);
+    portStatus.Ports = s.portStatus.ports.map(portFromStore);
   }
   if (t.networksAttachments.length > 0) {
     out.NetworksAttachments = t.networksAttachments.map((a) => {

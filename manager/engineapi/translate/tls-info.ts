@@ -2,7 +2,7 @@
 // certificate's issuer (for a root CA, itself). Unparsable certificates give empty fields.
 
 import { x509 } from '../../../ca/x509-library.js';
-import type { DockerTLSInfo } from './docker-types.js';
+import type { DockerTLSInfo } from '../../../api/docker/tls-info.js';
 
 export function tlsInfoOf(caCertPem: string): DockerTLSInfo {
   try {
