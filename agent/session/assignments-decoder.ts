@@ -10,12 +10,7 @@
 
 import type { AssignmentChange, TaskStatusReport } from '../../api/wire/assignments.js';
 import { MalformedMessageError } from '../../api/wire/errors.js';
-import {
-  checkTaskId,
-  decodeConfig,
-  decodeSecret,
-  decodeTask,
-} from '../../api/wire/json-codec.js';
+import { checkTaskId, decodeConfig, decodeSecret, decodeTask } from '../../api/wire/json-codec.js';
 import { MAX_MESSAGE_ENTRIES, MAX_OBJECT_BYTES } from '../../api/wire/limits.js';
 import { AssignmentsType, type PbAssignmentsMessage } from '../../api/wire/service.js';
 import { isRecord, isValidId } from '../../api/objects/shape.js';

@@ -5,11 +5,7 @@
 
 import type { AssignmentChange } from '../../api/wire/assignments.js';
 import { MalformedMessageError } from '../../api/wire/errors.js';
-import {
-  MAX_CHANGE_BYTES,
-  MAX_CHANGE_ENTRIES,
-  MAX_CHANGE_PARTS,
-} from '../../api/wire/limits.js';
+import { MAX_CHANGE_BYTES, MAX_CHANGE_ENTRIES, MAX_CHANGE_PARTS } from '../../api/wire/limits.js';
 import type { Config, Secret, Task } from '../../api/objects/index.js';
 import type { NodeNetworkView } from '../../api/network/network-view.js';
 

@@ -9,13 +9,7 @@
 import { createHash } from 'node:crypto';
 import { mtuOf } from '../allocator/network-spec-check.js';
 import { vniOf } from '../allocator/vni.js';
-import {
-  taskStateRank,
-  type Network,
-  type Node,
-  type Service,
-  type Task,
-} from '../../api/objects/index.js';
+import { taskStateRank, type Network, type Node, type Service, type Task } from '../../api/objects/index.js';
 import {
   compareServices,
   sortedBackends,

@@ -9,11 +9,7 @@ import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import pino from 'pino';
 import type { AssignmentChange } from '../../../api/wire/assignments.js';
-import {
-  decodeTaskStatus,
-  encodeJson,
-  MAX_OBJECT_BYTES,
-} from '../../../api/wire/json-codec.js';
+import { decodeTaskStatus, encodeJson, MAX_OBJECT_BYTES } from '../../../api/wire/json-codec.js';
 import {
   AssignmentsType,
   dispatcherServiceDefinition as def,

@@ -11,7 +11,11 @@ import type {
   SecretReference,
 } from '../../store/index.js';
 import { invalidParameter } from '../errors.js';
-import type { DockerContainerSpec, DockerHealthConfig, DockerMount } from '../../../api/docker/service-spec.js';
+import type {
+  DockerContainerSpec,
+  DockerHealthConfig,
+  DockerMount,
+} from '../../../api/docker/service-spec.js';
 import { msToNs, nsToMs } from './duration.js';
 
 type Propagation = NonNullable<Mount['bindOptions']>['propagation'];
