@@ -1,15 +1,14 @@
 // HTTP errors in Docker's shape ({"message": "..."}) and the mapping from everything the API
 // can catch (store refusals, SwarmControl errors, schema failures) to a status code.
 
+import { NotLeaderError, ProposalDroppedError } from '../../api/errors.js';
 import {
   ConflictError,
   ExistsError,
   InvalidObjectError,
   NameConflictError,
   NotFoundError,
-  NotLeaderError,
   ProposalAbortedError,
-  ProposalDroppedError,
   ProposalTimeoutError,
 } from '../store/index.js';
 

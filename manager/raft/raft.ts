@@ -2,11 +2,12 @@
 // log replication with flow control, snapshots, membership, leadership transfer and ReadIndex.
 // Pure: driven by tick() and step(); it only appends outgoing messages to `msgs`.
 
-import { ProposalDroppedError, RaftError, SnapshotTemporarilyUnavailableError, invariant } from './errors.js';
+import { RaftError, SnapshotTemporarilyUnavailableError, invariant } from './errors.js';
 import { RaftLog, NO_LIMIT } from './log.js';
 import { ProgressState } from './progress.js';
 import type { RandomSource } from './random.js';
 import { ReadOnly } from './read-only.js';
+import { ACCEPTED, dropped, type StepResult } from './step-result.js';
 import type { Storage } from './storage.js';
 import { ProgressTracker } from './tracker.js';
 import { VoteResult, hasQuorum } from './quorum.js';
@@ -422,8 +423,11 @@ export class Raft {
 
   // ---- step ----
 
-  /** Feeds one message. Throws ProposalDroppedError when a proposal cannot be accepted. */
-  step(m: Message): void {
+  /**
+   * Feeds one message. A proposal or read request that cannot be taken now is dropped and the
+   * drop returned; only a broken invariant throws.
+   */
+  step(m: Message): StepResult {
     if (m.term === 0) {
       // local message
     } else if (m.term > this.term) {
@@ -432,7 +436,7 @@ export class Raft {
         const inLease = this.checkQuorum && this.lead !== NONE && this.electionElapsed < this.electionTimeout;
         if (!force && inLease) {
           // We heard from a leader within the minimum election timeout: ignore (lease protection).
-          return;
+          return ACCEPTED;
         }
       }
       if (m.type === MessageType.PreVote) {
@@ -458,13 +462,13 @@ export class Raft {
       } else if (m.type === MessageType.PreVote) {
         this.send(message({ type: MessageType.PreVoteResp, to: m.from, term: this.term, reject: true }));
       }
-      return;
+      return ACCEPTED;
     }
 
     switch (m.type) {
       case MessageType.Hup:
         this.hup(this.preVote ? 'pre-election' : 'election');
-        return;
+        return ACCEPTED;
       case MessageType.Vote:
       case MessageType.PreVote: {
         const canVote =
@@ -481,30 +485,27 @@ export class Raft {
         } else {
           this.send(message({ type: respType, to: m.from, term: this.term, reject: true }));
         }
-        return;
+        return ACCEPTED;
       }
       default:
         break;
     }
     switch (this.role) {
       case StateRole.Leader:
-        this.stepLeader(m);
-        return;
+        return this.stepLeader(m);
       case StateRole.Candidate:
       case StateRole.PreCandidate:
-        this.stepCandidate(m);
-        return;
+        return this.stepCandidate(m);
       case StateRole.Follower:
-        this.stepFollower(m);
-        return;
+        return this.stepFollower(m);
     }
   }
 
-  private stepLeader(m: Message): void {
+  private stepLeader(m: Message): StepResult {
     switch (m.type) {
       case MessageType.Beat:
         this.bcastHeartbeat();
-        return;
+        return ACCEPTED;
       case MessageType.CheckQuorum: {
         const self = this.tracker.progress.get(this.id);
         if (self) self.recentActive = true;
@@ -513,76 +514,76 @@ export class Raft {
           this.becomeFollower(this.term, NONE);
         }
         for (const [id, pr] of this.tracker.progress) pr.recentActive = id === this.id;
-        return;
+        return ACCEPTED;
       }
       case MessageType.Prop:
-        this.leaderPropose(m);
-        return;
+        return this.leaderPropose(m);
       case MessageType.ReadIndex:
         if (!this.committedEntryInCurrentTerm()) {
           // Our commit index is not known to be current until an entry of this term commits.
           this.pendingReadIndex.push(m);
-          return;
+          return ACCEPTED;
         }
         this.leaderReadIndex(m);
-        return;
+        return ACCEPTED;
       case MessageType.TransferLeader:
         this.leaderTransfer(m.from);
-        return;
+        return ACCEPTED;
       default:
         break;
     }
     const pr = this.tracker.progress.get(m.from);
-    if (!pr) return; // not a member (any more)
+    if (!pr) return ACCEPTED; // not a member (any more)
     switch (m.type) {
       case MessageType.AppResp:
         this.handleAppendResponse(m);
-        return;
+        return ACCEPTED;
       case MessageType.HeartbeatResp: {
         pr.recentActive = true;
         pr.probeSent = false;
         // A heartbeat answered means the follower is alive: free one slot so a full window moves.
         if (pr.state === ProgressState.Replicate && pr.inflights.full()) pr.inflights.freeFirstOne();
         if (pr.match < this.log.lastIndex()) this.sendAppend(m.from);
-        if (m.context.byteLength === 0) return;
+        if (m.context.byteLength === 0) return ACCEPTED;
         const acks = this.readOnly.recvAck(m.from, m.context);
-        if (!acks) return;
+        if (!acks) return ACCEPTED;
         const self = this.id;
-        if (!hasQuorum(this.tracker.voters, (id) => id === self || acks.has(id))) return;
+        if (!hasQuorum(this.tracker.voters, (id) => id === self || acks.has(id))) return ACCEPTED;
         for (const rs of this.readOnly.advance(m.context)) this.respondReadIndex(rs.req, rs.index);
-        return;
+        return ACCEPTED;
       }
       case MessageType.SnapStatus:
-        if (pr.state !== ProgressState.Snapshot) return;
+        if (pr.state !== ProgressState.Snapshot) return ACCEPTED;
         if (m.reject) pr.pendingSnapshot = 0;
         pr.becomeProbe();
         // Wait for a heartbeat response before sending the next append.
         pr.probeSent = true;
-        return;
+        return ACCEPTED;
       case MessageType.Unreachable:
         if (pr.state === ProgressState.Replicate) pr.becomeProbe();
-        return;
+        return ACCEPTED;
       default:
-        return;
+        return ACCEPTED;
     }
   }
 
-  private leaderPropose(m: Message): void {
+  private leaderPropose(m: Message): StepResult {
     invariant(m.entries.length > 0, () => `${this.id} stepped empty proposal`);
     if (!this.tracker.progress.has(this.id)) {
-      throw new ProposalDroppedError('this member was removed from the cluster');
+      return dropped('removed', 'this member was removed from the cluster');
     }
     if (this.leadTransferee !== NONE) {
-      throw new ProposalDroppedError(`leadership is being transferred to ${this.leadTransferee}`);
+      return dropped('transferring', `leadership is being transferred to ${this.leadTransferee}`);
     }
     // Check the whole batch before changing anything: a refused batch leaves no trace.
     let confAt = -1;
     for (let i = 0; i < m.entries.length; i++) {
       if (m.entries[i]!.type !== EntryType.ConfChange) continue;
       if (confAt >= 0)
-        throw new ProposalDroppedError('only one configuration change may be proposed at a time');
+        return dropped('conf-changes-batched', 'only one configuration change may be proposed at a time');
       if (this.pendingConfIndex > this.log.applied) {
-        throw new ProposalDroppedError(
+        return dropped(
+          'conf-change-pending',
           `a configuration change at index ${this.pendingConfIndex} is not applied yet (applied ${this.log.applied})`,
         );
       }
@@ -591,6 +592,7 @@ export class Raft {
     if (confAt >= 0) this.pendingConfIndex = this.log.lastIndex() + confAt + 1;
     this.appendEntries(m.entries);
     this.bcastAppend();
+    return ACCEPTED;
   }
 
   private leaderReadIndex(m: Message): void {
@@ -670,23 +672,23 @@ export class Raft {
     }
   }
 
-  private stepCandidate(m: Message): void {
+  private stepCandidate(m: Message): StepResult {
     const myResp = this.role === StateRole.PreCandidate ? MessageType.PreVoteResp : MessageType.VoteResp;
     switch (m.type) {
       case MessageType.Prop:
-        throw new ProposalDroppedError(`no leader at term ${this.term} (election in progress)`);
+        return dropped('no-leader', `no leader at term ${this.term} (election in progress)`);
       case MessageType.App:
         this.becomeFollower(m.term, m.from);
         this.handleAppendEntries(m);
-        return;
+        return ACCEPTED;
       case MessageType.Heartbeat:
         this.becomeFollower(m.term, m.from);
         this.handleHeartbeat(m);
-        return;
+        return ACCEPTED;
       case MessageType.Snap:
         this.becomeFollower(m.term, m.from);
         this.handleSnapshot(m);
-        return;
+        return ACCEPTED;
       case myResp: {
         const res = this.poll(m.from, !m.reject);
         if (res === VoteResult.Won) {
@@ -699,52 +701,51 @@ export class Raft {
           // A PreVoteResp carries the future term; keep our own.
           this.becomeFollower(this.term, NONE);
         }
-        return;
+        return ACCEPTED;
       }
       default:
-        return;
+        return ACCEPTED;
     }
   }
 
-  private stepFollower(m: Message): void {
+  private stepFollower(m: Message): StepResult {
     switch (m.type) {
       case MessageType.Prop:
-        if (this.lead === NONE) throw new ProposalDroppedError(`no leader at term ${this.term}`);
+        if (this.lead === NONE) return dropped('no-leader', `no leader at term ${this.term}`);
         this.send({ ...m, to: this.lead });
-        return;
+        return ACCEPTED;
       case MessageType.App:
         this.electionElapsed = 0;
         this.lead = m.from;
         this.handleAppendEntries(m);
-        return;
+        return ACCEPTED;
       case MessageType.Heartbeat:
         this.electionElapsed = 0;
         this.lead = m.from;
         this.handleHeartbeat(m);
-        return;
+        return ACCEPTED;
       case MessageType.Snap:
         this.electionElapsed = 0;
         this.lead = m.from;
         this.handleSnapshot(m);
-        return;
+        return ACCEPTED;
       case MessageType.TransferLeader:
-        if (this.lead === NONE) return;
+        if (this.lead === NONE) return ACCEPTED;
         this.send({ ...m, to: this.lead, term: 0 });
-        return;
+        return ACCEPTED;
       case MessageType.TimeoutNow:
         // The leader asks us to campaign at once (transfer): no PreVote, no lease check.
         this.hup('transfer');
-        return;
+        return ACCEPTED;
       case MessageType.ReadIndex:
-        if (this.lead === NONE)
-          throw new ProposalDroppedError(`no leader at term ${this.term} to serve a read`);
+        if (this.lead === NONE) return dropped('no-leader', `no leader at term ${this.term} to serve a read`);
         this.send({ ...m, to: this.lead });
-        return;
+        return ACCEPTED;
       case MessageType.ReadIndexResp:
         this.readStates.push({ index: m.index, requestCtx: m.context });
-        return;
+        return ACCEPTED;
       default:
-        return;
+        return ACCEPTED;
     }
   }
 
@@ -841,7 +842,7 @@ export class Raft {
 
   // ---- requests from the application ----
 
-  propose(entries: readonly Entry[]): void {
-    this.step(message({ type: MessageType.Prop, from: this.id, entries }));
+  propose(entries: readonly Entry[]): StepResult {
+    return this.step(message({ type: MessageType.Prop, from: this.id, entries }));
   }
 }
