@@ -12,9 +12,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { NotLeaderError, ProposalDroppedError } from '../../../api/errors.js';
-import type { StateMachine } from '../../state-machine.js';
 import { decodeConfChange } from '../conf-change.js';
-import { SeededRandom, type RandomSource } from '../random.js';
+import { SeededRandom } from '../random.js';
 import { RawNode, type Status } from '../raw-node.js';
 import type { Dropped } from '../step-result.js';
 import {
@@ -26,7 +25,6 @@ import {
   type ConfState,
   type Entry,
   type RaftId,
-  type ReadState,
   type Snapshot,
   type SoftState,
 } from '../types.js';
@@ -40,60 +38,10 @@ import {
   encodeSnapshotEnvelope,
 } from './envelope.js';
 import { NodeStoppedError, RaftTimeoutError, TooManyRequestsError } from './errors.js';
-import type { LevelStorage } from './level-storage.js';
-import type { Transport } from './transport.js';
+import { ReadBarriers, type ReadWaiter, type Waiter } from './waiters.js';
+import type { LeadershipChange, RaftNodeOptions } from './raft-node-options.js';
 
-export interface RaftNodeOptions {
-  readonly id: RaftId;
-  /** This member's Raft address as peers reach it (host:port). */
-  readonly address: string;
-  readonly storage: LevelStorage;
-  readonly transport: Transport;
-  readonly stateMachine: StateMachine;
-  readonly logger: Logger;
-  /** Start a new cluster with these members (ID → address), if the storage is empty. */
-  readonly bootstrap?: ReadonlyMap<RaftId, string>;
-  /**
-   * Joining an existing cluster with empty storage: the current members (ID → address), so this
-   * member can answer the leader before it has received the membership in a snapshot.
-   */
-  readonly join?: ReadonlyMap<RaftId, string>;
-  readonly tickMs?: number;
-  readonly electionTick?: number;
-  readonly heartbeatTick?: number;
-  /** Take a snapshot and compact every this many applied entries. */
-  readonly snapshotEvery?: number;
-  /** Entries kept behind a snapshot so slightly lagging followers catch up from the log. */
-  readonly keepAfterSnapshot?: number;
-  readonly requestTimeoutMs?: number;
-  readonly maxPendingProposals?: number;
-  /** The leader promotes caught-up learners to voters by itself (default true). */
-  readonly autoPromoteLearners?: boolean;
-  readonly clock?: Clock;
-  readonly random?: RandomSource;
-}
-
-interface Waiter {
-  resolve(v: unknown): void;
-  reject(e: unknown): void;
-  cancelTimer: Cancel;
-  /** For proposals made as leader: where the entry was appended (to detect it being overwritten). */
-  index?: number;
-  term?: number;
-}
-
-interface ReadWaiter {
-  resolve(): void;
-  reject(e: unknown): void;
-  cancelTimer: Cancel;
-  index?: number;
-}
-
-export interface LeadershipChange {
-  readonly lead: RaftId;
-  readonly role: StateRole;
-  readonly term: number;
-}
+export type { LeadershipChange, RaftNodeOptions } from './raft-node-options.js';
 
 export class RaftNode {
   readonly id: RaftId;
@@ -107,7 +55,7 @@ export class RaftNode {
   private snapshotIndex = 0;
   private readonly proposals = new Map<number, Waiter>();
   private readonly confWaiters = new Map<string, Waiter>();
-  private readonly reads = new Map<number, ReadWaiter>();
+  private readonly reads = new ReadBarriers();
   private readonly bootNonce = randomBytes(3).readUIntBE(0, 3);
   private seq = 0;
   private stopped: string | undefined;
@@ -307,11 +255,11 @@ export class RaftNode {
       this.log.info({ index: rd.snapshot.metadata.index }, 'installed snapshot from leader');
     }
     for (const e of rd.committedEntries) this.applyEntry(e);
-    for (const rs of rd.readStates) this.onReadState(rs);
+    for (const rs of rd.readStates) this.reads.onReadState(rs);
     if (rd.softState) this.onSoftState(rd.softState);
     this.raw.advance();
     const { applied } = this.raw.basicStatus();
-    this.resolveReads(applied);
+    this.reads.resolveUpTo(applied);
     for (const l of this.appliedListeners) l(applied);
     await this.maybeSnapshot(applied);
   }
@@ -380,13 +328,7 @@ export class RaftNode {
     for (const l of this.listeners) l(c);
     if (s.role !== StateRole.Leader) {
       // Reads waiting on this leader's ReadIndex will not be answered.
-      for (const [k, r] of this.reads) {
-        if (r.index === undefined) {
-          this.reads.delete(k);
-          r.cancelTimer();
-          r.reject(new NotLeaderError(this.members.get(s.lead), s.lead));
-        }
-      }
+      this.reads.rejectUnconfirmed(new NotLeaderError(this.members.get(s.lead), s.lead));
     }
   }
 
@@ -447,41 +389,22 @@ export class RaftNode {
     return new Promise((resolve, reject) => {
       this.requireLeader();
       const seq = this.seq++;
-      const ctx = new Uint8Array(8);
-      new DataView(ctx.buffer).setFloat64(0, seq);
       const r: ReadWaiter = {
         resolve,
         reject,
         cancelTimer: this.clock.setTimeout(() => {
-          this.reads.delete(seq);
+          this.reads.remove(seq);
           reject(new RaftTimeoutError('read barrier', this.requestTimeoutMs));
         }, this.requestTimeoutMs),
       };
-      const result = this.raw.readIndex(ctx);
+      const result = this.raw.readIndex(ReadBarriers.context(seq));
       if (!result.ok) {
         r.cancelTimer();
         throw new ProposalDroppedError(result.reason);
       }
-      this.reads.set(seq, r);
+      this.reads.add(seq, r);
       this.notify();
     });
-  }
-
-  private onReadState(rs: ReadState): void {
-    if (rs.requestCtx.byteLength !== 8) return;
-    const seq = new DataView(rs.requestCtx.buffer, rs.requestCtx.byteOffset, 8).getFloat64(0);
-    const r = this.reads.get(seq);
-    if (r) r.index = rs.index;
-  }
-
-  private resolveReads(applied: number): void {
-    for (const [k, r] of this.reads) {
-      if (r.index !== undefined && r.index <= applied) {
-        this.reads.delete(k);
-        r.cancelTimer();
-        r.resolve();
-      }
-    }
   }
 
   /**
@@ -661,11 +584,7 @@ export class RaftNode {
       w.reject(err);
     }
     this.confWaiters.clear();
-    for (const r of this.reads.values()) {
-      r.cancelTimer();
-      r.reject(err);
-    }
-    this.reads.clear();
+    this.reads.rejectAll(err);
     await this.loopDone.catch(() => {});
   }
 
