@@ -31,4 +31,3 @@ export function storedIds(s: MemoryStorage): string[] {
     out.push(...ids(s.entries(s.firstIndex(), s.lastIndex() + 1, NO_LIMIT)));
   return out;
 }
-
