@@ -31,7 +31,8 @@ import { authorizedIdentify } from './dispatcher/identity.js';
 import { systemClock, type Clock } from '../api/clock/clock.js';
 import type { RaftId } from './raft/types.js';
 import { ReplicatedStore } from './replication/replicated-store.js';
-import { NotLeaderError as StoreNotLeaderError, type MemoryStore } from './store/index.js';
+import { NotLeaderError } from '../api/errors.js';
+import type { MemoryStore } from './store/index.js';
 
 export interface ManagerOptions {
   readonly raftId: RaftId;
@@ -140,7 +141,7 @@ export class Manager {
     const caBackend = new StoreCaBackend(store, {
       forwardToLeader: async (issued) => {
         const leader = raft.leader();
-        if (!leader.address || leader.id === raft.id) throw new StoreNotLeaderError(undefined);
+        if (!leader.address || leader.id === raft.id) throw new NotLeaderError();
         await withControlClient(leader.address, managerChannel, NODE_CHANNEL_OPTIONS, (client) =>
           client.recordCertificate(issued),
         );

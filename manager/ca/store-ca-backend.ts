@@ -4,7 +4,8 @@
 // writes the store: a follower's CA signs from its own copy of the cluster and hands the record
 // to the leader (`forwardToLeader`), so nodes join and renew through any manager.
 
-import { NotLeaderError, type MemoryStore } from '../store/index.js';
+import { NotLeaderError } from '../../api/errors.js';
+import type { MemoryStore } from '../store/index.js';
 import type { Cluster, NewObject } from '../../api/objects/index.js';
 import type { NodeRole } from '../../api/objects/node.js';
 import type { CaBackend, CaClusterState, IssuedCertificate } from './ca-backend.js';

@@ -10,7 +10,7 @@ import type { ForwardedRequest, ForwardedResponse } from '../engineapi/swarm-con
 import type { IssuedCertificate } from '../ca/ca-backend.js';
 import { grpcStatusOf, NodeDemotedError, UnknownNodeError } from '../../ca/errors.js';
 import { NODE_ROLES, type NodeRole } from '../../api/objects/node.js';
-import { NotLeaderError } from '../raft/driver/errors.js';
+import { NotLeaderError } from '../../api/errors.js';
 import type { RaftNode } from '../raft/driver/raft-node.js';
 
 const pb = shoal.control;
@@ -135,11 +135,11 @@ function authorizeAtLeader(d: ControlServiceDeps, call: grpc.ServerUnaryCall<unk
   } catch (e: unknown) {
     // The leader decides: a follower's store may not have the caller's record or promotion yet.
     if ((e instanceof UnknownNodeError || e instanceof NodeDemotedError) && !d.raft.isLeader()) {
-      throw new NotLeaderError(d.raft.leader().id, d.raft.leader().address);
+      throw new NotLeaderError(d.raft.leader().address, d.raft.leader().id);
     }
     throw e;
   }
-  if (!d.raft.isLeader()) throw new NotLeaderError(d.raft.leader().id, d.raft.leader().address);
+  if (!d.raft.isLeader()) throw new NotLeaderError(d.raft.leader().address, d.raft.leader().id);
   return nodeId;
 }
 

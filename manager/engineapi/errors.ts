@@ -3,15 +3,13 @@
 // message is Docker's), the store's errors, the daemon's, and schema failures.
 
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { ClusterError } from '../../api/errors.js';
+import { ClusterError, NotLeaderError, ProposalDroppedError } from '../../api/errors.js';
 import { grpcWording, Refusal, storeRefusal } from '../controlapi/index.js';
 import {
   ExistsError,
   InvalidObjectError,
   NotFoundError,
-  NotLeaderError,
   ProposalAbortedError,
-  ProposalDroppedError,
   ProposalTimeoutError,
 } from '../store/index.js';
 

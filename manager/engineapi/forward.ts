@@ -11,7 +11,7 @@
 // runs out the client gets Docker's "does not have a leader" 503, never raw gRPC text.
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { NotLeaderError } from '../store/index.js';
+import { NotLeaderError } from '../../api/errors.js';
 import { LeaderNotReachedError, noLeader } from './control-errors.js';
 import { rawBodyOf } from './request-body.js';
 import type { SwarmControl } from './swarm-control.js';

@@ -2,7 +2,7 @@
 // The API layer (manager/engineapi) translates Docker's JSON to and from store objects and calls
 // this; the daemon (daemon) implements it. Reads come from the local replicated store;
 // writes go through `store.update()` and work only on the Raft leader: a follower's store
-// rejects them with the store's NotLeaderError, and the API answers by forwarding the whole
+// rejects them with NotLeaderError (api/errors.ts), and the API answers by forwarding the whole
 // HTTP request to the leader with `forwardToLeader`.
 
 import type { InitRequest, JoinRequest, LocalNodeState } from '../controlapi/index.js';
@@ -86,7 +86,7 @@ export interface SwarmControl {
   /**
    * The local replicated store. Throws NotManagerError on a worker. Reads are served locally,
    * also while the Raft group has no leader (then they are this manager's last copy, see
-   * hasLeader); writes succeed only on the leader (else the store's NotLeaderError).
+   * hasLeader); writes succeed only on the leader (else NotLeaderError).
    */
   store(): MemoryStore;
   /**

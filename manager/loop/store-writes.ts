@@ -9,6 +9,7 @@
 // never wedges a loop for every other object.
 
 import type { Logger } from 'pino';
+import { NotLeaderError, ProposalDroppedError } from '../../api/errors.js';
 import { StoreError, StoreInvariantError, TxClosedError } from '../store/errors.js';
 import type { MemoryStore } from '../store/store.js';
 import type { WriteTx } from '../store/write-tx.js';
@@ -27,7 +28,11 @@ export async function tryUpdate(
     await store.update(fn);
     return true;
   } catch (e: unknown) {
-    if (e instanceof StoreError && !(e instanceof StoreInvariantError)) {
+    if (
+      (e instanceof StoreError && !(e instanceof StoreInvariantError)) ||
+      e instanceof NotLeaderError ||
+      e instanceof ProposalDroppedError
+    ) {
       logger.debug({ err: e, code: e.code }, `${what}: write refused; will retry`);
       return false;
     }

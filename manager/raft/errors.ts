@@ -1,4 +1,5 @@
-// Typed errors of the Raft library. Each has a stable `code` callers can switch on.
+// Typed errors of the Raft library. Each has a stable `code` callers can switch on. A dropped
+// proposal is not an error here: the core returns it as a value (step-result.ts).
 
 export class RaftError extends Error {
   readonly code: string;
@@ -38,14 +39,6 @@ export class SnapshotTemporarilyUnavailableError extends RaftError {
   constructor() {
     super('SNAPSHOT_TEMPORARILY_UNAVAILABLE', 'snapshot is temporarily unavailable');
     this.name = 'SnapshotTemporarilyUnavailableError';
-  }
-}
-
-/** A proposal was dropped: no leader is known, a leadership transfer is in progress, or the node was removed. */
-export class ProposalDroppedError extends RaftError {
-  constructor(reason: string) {
-    super('PROPOSAL_DROPPED', `raft proposal dropped: ${reason}`);
-    this.name = 'ProposalDroppedError';
   }
 }
 

@@ -1,14 +1,12 @@
-// The Raft state machine of one member: roles, terms, elections (with PreVote and CheckQuorum),
-// log replication with flow control, snapshots, membership, leadership transfer and ReadIndex.
-// Pure: driven by tick() and step(); it only appends outgoing messages to `msgs`.
+// The Raft protocol of one member: how ticks and messages move its state (raft-state.ts):
+// elections (with PreVote and CheckQuorum), log replication with flow control, snapshots,
+// membership, leadership transfer and ReadIndex. Pure: driven by tick() and step(); it only
+// appends outgoing messages to `msgs`.
 
-import { ProposalDroppedError, RaftError, SnapshotTemporarilyUnavailableError, invariant } from './errors.js';
-import { RaftLog, NO_LIMIT } from './log.js';
+import { invariant } from './errors.js';
+import { NO_LIMIT } from './log.js';
 import { ProgressState } from './progress.js';
-import type { RandomSource } from './random.js';
-import { ReadOnly } from './read-only.js';
-import type { Storage } from './storage.js';
-import { ProgressTracker } from './tracker.js';
+import { ACCEPTED, dropped, type StepResult } from './step-result.js';
 import { VoteResult, hasQuorum } from './quorum.js';
 import {
   ConfChangeType,
@@ -20,41 +18,12 @@ import {
   type ConfChange,
   type ConfState,
   type Entry,
-  type HardState,
   type Message,
   type RaftId,
-  type ReadState,
-  type SoftState,
 } from './types.js';
+import { RaftState } from './raft-state.js';
 
-export interface RaftConfig {
-  readonly id: RaftId;
-  /** Ticks without hearing from a leader before a follower campaigns (randomized in [n, 2n)). */
-  readonly electionTick: number;
-  /** Ticks between leader heartbeats; must be less than electionTick. */
-  readonly heartbeatTick: number;
-  readonly storage: Storage;
-  readonly random: RandomSource;
-  /** Last index the application applied (on restart). */
-  readonly applied?: number;
-  /** Max bytes of entries per append message. */
-  readonly maxSizePerMsg?: number;
-  /** Max bytes of committed entries handed out per Ready. */
-  readonly maxCommittedSizePerReady?: number;
-  /** Max append messages in flight to one follower (pipelining window). */
-  readonly maxInflightMsgs?: number;
-  readonly checkQuorum?: boolean;
-  readonly preVote?: boolean;
-  readonly logger?: RaftLogger;
-}
-
-export interface RaftLogger {
-  debug(msg: string): void;
-  info(msg: string): void;
-  warn(msg: string): void;
-}
-
-const SILENT: RaftLogger = { debug: () => {}, info: () => {}, warn: () => {} };
+export type { RaftConfig, RaftLogger } from './raft-config.js';
 
 /** Context marking a vote request made on the leader's behalf in a transfer (skips the lease). */
 const CAMPAIGN_TRANSFER = new Uint8Array([0x74, 0x72]); // "tr"
@@ -67,147 +36,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-export class Raft {
-  readonly id: RaftId;
-  term = 0;
-  vote: RaftId = NONE;
-  lead: RaftId = NONE;
-  role: StateRole = StateRole.Follower;
-  readonly log: RaftLog;
-  readonly tracker: ProgressTracker;
-  readonly readOnly = new ReadOnly();
-  msgs: Message[] = [];
-  readStates: ReadState[] = [];
-  /** ReadIndex requests that arrived before this leader committed an entry of its term. */
-  private pendingReadIndex: Message[] = [];
-
-  /** Index of the newest conf change proposed by this leader; a new one waits until it is applied. */
-  pendingConfIndex = 0;
-  leadTransferee: RaftId = NONE;
-
-  private electionElapsed = 0;
-  private heartbeatElapsed = 0;
-  private randomizedElectionTimeout = 0;
-  private readonly electionTimeout: number;
-  private readonly heartbeatTimeout: number;
-  private readonly checkQuorum: boolean;
-  private readonly preVote: boolean;
-  private readonly maxMsgSize: number;
-  readonly maxCommittedSize: number;
-  private readonly random: RandomSource;
-  private readonly logger: RaftLogger;
-
-  constructor(c: RaftConfig) {
-    invariant(c.id !== NONE && Number.isSafeInteger(c.id) && c.id > 0, () => `invalid raft id ${c.id}`);
-    invariant(c.heartbeatTick > 0, () => 'heartbeat tick must be greater than 0');
-    invariant(c.electionTick > c.heartbeatTick, () => 'election tick must be greater than heartbeat tick');
-    this.id = c.id;
-    this.electionTimeout = c.electionTick;
-    this.heartbeatTimeout = c.heartbeatTick;
-    this.checkQuorum = c.checkQuorum ?? true;
-    this.preVote = c.preVote ?? true;
-    this.maxMsgSize = c.maxSizePerMsg ?? 1024 * 1024;
-    this.maxCommittedSize = c.maxCommittedSizePerReady ?? 64 * 1024 * 1024;
-    this.random = c.random;
-    this.logger = c.logger ?? SILENT;
-    this.log = new RaftLog(c.storage);
-    this.tracker = new ProgressTracker(c.maxInflightMsgs ?? 256);
-
-    const { hardState, confState } = c.storage.initialState();
-    this.tracker.reset(confState, this.log.lastIndex() + 1);
-    if (hardState.term !== 0 || hardState.vote !== NONE || hardState.commit !== 0)
-      this.loadHardState(hardState);
-    if (c.applied !== undefined && c.applied > 0) this.log.appliedTo(c.applied);
-    this.becomeFollower(this.term, NONE);
-  }
-
-  private loadHardState(hs: HardState): void {
-    invariant(
-      hs.commit >= this.log.committed && hs.commit <= this.log.lastIndex(),
-      () =>
-        `${this.id} state.commit ${hs.commit} is out of range [${this.log.committed}, ${this.log.lastIndex()}]`,
-    );
-    this.log.committed = hs.commit;
-    this.term = hs.term;
-    this.vote = hs.vote;
-  }
-
-  hardState(): HardState {
-    return { term: this.term, vote: this.vote, commit: this.log.committed };
-  }
-
-  softState(): SoftState {
-    return { lead: this.lead, role: this.role };
-  }
-
-  /** Whether this member may become leader (it is a voter in its own configuration). */
-  promotable(): boolean {
-    return this.tracker.isVoter(this.id);
-  }
-
-  // ---- role transitions ----
-
-  private reset(term: number): void {
-    if (this.term !== term) {
-      this.term = term;
-      this.vote = NONE;
-    }
-    this.lead = NONE;
-    this.electionElapsed = 0;
-    this.heartbeatElapsed = 0;
-    this.randomizedElectionTimeout = this.electionTimeout + this.random.intn(this.electionTimeout);
-    this.leadTransferee = NONE;
-    this.tracker.resetVotes();
-    const last = this.log.lastIndex();
-    for (const [id, pr] of this.tracker.progress) {
-      pr.becomeProbe();
-      pr.match = id === this.id ? last : 0;
-      pr.next = last + 1;
-      pr.recentActive = false;
-    }
-    this.pendingConfIndex = 0;
-    this.readOnly.reset();
-    this.pendingReadIndex = [];
-  }
-
-  becomeFollower(term: number, lead: RaftId): void {
-    this.reset(term);
-    this.lead = lead;
-    this.role = StateRole.Follower;
-    this.logger.debug(`${this.id} became follower at term ${this.term}`);
-  }
-
-  private becomeCandidate(): void {
-    invariant(this.role !== StateRole.Leader, () => 'invalid transition [leader -> candidate]');
-    this.reset(this.term + 1);
-    this.vote = this.id;
-    this.role = StateRole.Candidate;
-    this.logger.debug(`${this.id} became candidate at term ${this.term}`);
-  }
-
-  private becomePreCandidate(): void {
-    invariant(this.role !== StateRole.Leader, () => 'invalid transition [leader -> pre-candidate]');
-    // PreVote does not change term or vote: a partitioned node cannot disrupt the cluster.
-    this.tracker.resetVotes();
-    this.lead = NONE;
-    this.role = StateRole.PreCandidate;
-    this.logger.debug(`${this.id} became pre-candidate at term ${this.term}`);
-  }
-
-  private becomeLeader(): void {
-    invariant(this.role !== StateRole.Follower, () => 'invalid transition [follower -> leader]');
-    this.reset(this.term);
-    this.lead = this.id;
-    this.role = StateRole.Leader;
-    const self = this.tracker.progress.get(this.id);
-    if (self) self.becomeReplicate();
-    // No conf change may be proposed before this leader's first entry is applied (this fixes the
-    // single-server membership change bug found after the Raft paper).
-    this.pendingConfIndex = this.log.lastIndex();
-    this.appendEntries([{ term: 0, index: 0, type: EntryType.Normal, data: new Uint8Array(0) }]);
-    this.logger.info(`${this.id} became leader at term ${this.term}`);
-  }
-
+export class Raft extends RaftState {
   // ---- ticks ----
 
   tick(): void {
@@ -239,103 +68,6 @@ export class Raft {
     }
   }
 
-  // ---- sending ----
-
-  send(m: Message): void {
-    const needsTerm =
-      m.type === MessageType.Vote ||
-      m.type === MessageType.VoteResp ||
-      m.type === MessageType.PreVote ||
-      m.type === MessageType.PreVoteResp;
-    if (needsTerm) {
-      invariant(m.term !== 0, () => `term should be set when sending ${m.type}`);
-      this.msgs.push({ ...m, from: this.id });
-    } else if (
-      m.type === MessageType.Prop ||
-      m.type === MessageType.ReadIndex ||
-      m.type === MessageType.TransferLeader
-    ) {
-      // Forwarded requests carry no term: the leader treats them as local.
-      this.msgs.push({ ...m, from: m.from === NONE ? this.id : m.from, term: 0 });
-    } else {
-      this.msgs.push({ ...m, from: this.id, term: this.term });
-    }
-  }
-
-  /** Sends an append (or a snapshot when the needed entries are compacted). */
-  sendAppend(to: RaftId, sendIfEmpty = true): boolean {
-    const pr = this.tracker.progress.get(to);
-    if (!pr || pr.isPaused()) return false;
-    const prevIndex = pr.next - 1;
-    const prevTerm = this.log.termOrCompacted(prevIndex);
-    let ents: Entry[] | 'compacted';
-    if (prevTerm === 'compacted') ents = 'compacted';
-    else {
-      try {
-        ents = this.log.entries(pr.next, this.maxMsgSize);
-      } catch (e: unknown) {
-        if (e instanceof RaftError && e.code === 'COMPACTED') ents = 'compacted';
-        else throw e;
-      }
-    }
-    if (prevTerm === 'compacted' || ents === 'compacted') {
-      if (!pr.recentActive) return false;
-      let snap;
-      try {
-        snap = this.log.snapshot();
-      } catch (e: unknown) {
-        if (e instanceof SnapshotTemporarilyUnavailableError) return false;
-        throw e;
-      }
-      invariant(snap.metadata.index > 0, () => 'need non-empty snapshot');
-      pr.becomeSnapshot(snap.metadata.index);
-      this.logger.debug(`${this.id} sends snapshot at ${snap.metadata.index} to ${to} [${pr.toString()}]`);
-      this.send(message({ type: MessageType.Snap, to, snapshot: snap }));
-      return true;
-    }
-    if (ents.length === 0 && !sendIfEmpty) return false;
-    this.send(
-      message({
-        type: MessageType.App,
-        to,
-        index: prevIndex,
-        logTerm: prevTerm,
-        entries: ents,
-        commit: this.log.committed,
-      }),
-    );
-    pr.updateOnEntriesSend(ents.length, prevIndex + ents.length);
-    return true;
-  }
-
-  private sendHeartbeat(to: RaftId, ctx: Uint8Array | undefined): void {
-    const pr = this.tracker.progress.get(to);
-    // Never tell a follower to commit beyond what it is known to have.
-    const commit = Math.min(pr?.match ?? 0, this.log.committed);
-    this.send(message({ type: MessageType.Heartbeat, to, commit, ...(ctx ? { context: ctx } : {}) }));
-  }
-
-  bcastAppend(): void {
-    for (const id of this.tracker.memberIds()) if (id !== this.id) this.sendAppend(id);
-  }
-
-  private bcastHeartbeat(ctx?: Uint8Array): void {
-    const c = ctx ?? this.readOnly.lastPendingContext();
-    for (const id of this.tracker.memberIds()) if (id !== this.id) this.sendHeartbeat(id, c);
-  }
-
-  private appendEntries(es: readonly Entry[]): void {
-    let li = this.log.lastIndex();
-    const stamped = es.map((e) => ({ ...e, term: this.term, index: ++li }));
-    this.log.append(stamped);
-    // The leader counts itself for these entries only once they are on its disk (persisted()),
-    // which lets the application write them in parallel with sending them to followers.
-  }
-
-  /**
-   * The application persisted the log up to (index, term). A leader now counts its own copy
-   * toward the commit quorum.
-   */
   persisted(index: number, term: number): void {
     if (this.role !== StateRole.Leader || this.log.term(index) !== term) return;
     const self = this.tracker.progress.get(this.id);
@@ -344,14 +76,6 @@ export class Raft {
       this.releasePendingReadIndex();
       this.bcastAppend();
     }
-  }
-
-  private maybeCommit(): boolean {
-    return this.log.maybeCommit(this.tracker.committed(), this.term);
-  }
-
-  committedEntryInCurrentTerm(): boolean {
-    return this.log.term(this.log.committed) === this.term;
   }
 
   // ---- elections ----
@@ -422,8 +146,11 @@ export class Raft {
 
   // ---- step ----
 
-  /** Feeds one message. Throws ProposalDroppedError when a proposal cannot be accepted. */
-  step(m: Message): void {
+  /**
+   * Feeds one message. A proposal or read request that cannot be taken now is dropped and the
+   * drop returned; only a broken invariant throws.
+   */
+  step(m: Message): StepResult {
     if (m.term === 0) {
       // local message
     } else if (m.term > this.term) {
@@ -432,7 +159,7 @@ export class Raft {
         const inLease = this.checkQuorum && this.lead !== NONE && this.electionElapsed < this.electionTimeout;
         if (!force && inLease) {
           // We heard from a leader within the minimum election timeout: ignore (lease protection).
-          return;
+          return ACCEPTED;
         }
       }
       if (m.type === MessageType.PreVote) {
@@ -458,13 +185,13 @@ export class Raft {
       } else if (m.type === MessageType.PreVote) {
         this.send(message({ type: MessageType.PreVoteResp, to: m.from, term: this.term, reject: true }));
       }
-      return;
+      return ACCEPTED;
     }
 
     switch (m.type) {
       case MessageType.Hup:
         this.hup(this.preVote ? 'pre-election' : 'election');
-        return;
+        return ACCEPTED;
       case MessageType.Vote:
       case MessageType.PreVote: {
         const canVote =
@@ -481,30 +208,27 @@ export class Raft {
         } else {
           this.send(message({ type: respType, to: m.from, term: this.term, reject: true }));
         }
-        return;
+        return ACCEPTED;
       }
       default:
         break;
     }
     switch (this.role) {
       case StateRole.Leader:
-        this.stepLeader(m);
-        return;
+        return this.stepLeader(m);
       case StateRole.Candidate:
       case StateRole.PreCandidate:
-        this.stepCandidate(m);
-        return;
+        return this.stepCandidate(m);
       case StateRole.Follower:
-        this.stepFollower(m);
-        return;
+        return this.stepFollower(m);
     }
   }
 
-  private stepLeader(m: Message): void {
+  private stepLeader(m: Message): StepResult {
     switch (m.type) {
       case MessageType.Beat:
         this.bcastHeartbeat();
-        return;
+        return ACCEPTED;
       case MessageType.CheckQuorum: {
         const self = this.tracker.progress.get(this.id);
         if (self) self.recentActive = true;
@@ -513,76 +237,76 @@ export class Raft {
           this.becomeFollower(this.term, NONE);
         }
         for (const [id, pr] of this.tracker.progress) pr.recentActive = id === this.id;
-        return;
+        return ACCEPTED;
       }
       case MessageType.Prop:
-        this.leaderPropose(m);
-        return;
+        return this.leaderPropose(m);
       case MessageType.ReadIndex:
         if (!this.committedEntryInCurrentTerm()) {
           // Our commit index is not known to be current until an entry of this term commits.
           this.pendingReadIndex.push(m);
-          return;
+          return ACCEPTED;
         }
         this.leaderReadIndex(m);
-        return;
+        return ACCEPTED;
       case MessageType.TransferLeader:
         this.leaderTransfer(m.from);
-        return;
+        return ACCEPTED;
       default:
         break;
     }
     const pr = this.tracker.progress.get(m.from);
-    if (!pr) return; // not a member (any more)
+    if (!pr) return ACCEPTED; // not a member (any more)
     switch (m.type) {
       case MessageType.AppResp:
         this.handleAppendResponse(m);
-        return;
+        return ACCEPTED;
       case MessageType.HeartbeatResp: {
         pr.recentActive = true;
         pr.probeSent = false;
         // A heartbeat answered means the follower is alive: free one slot so a full window moves.
         if (pr.state === ProgressState.Replicate && pr.inflights.full()) pr.inflights.freeFirstOne();
         if (pr.match < this.log.lastIndex()) this.sendAppend(m.from);
-        if (m.context.byteLength === 0) return;
+        if (m.context.byteLength === 0) return ACCEPTED;
         const acks = this.readOnly.recvAck(m.from, m.context);
-        if (!acks) return;
+        if (!acks) return ACCEPTED;
         const self = this.id;
-        if (!hasQuorum(this.tracker.voters, (id) => id === self || acks.has(id))) return;
+        if (!hasQuorum(this.tracker.voters, (id) => id === self || acks.has(id))) return ACCEPTED;
         for (const rs of this.readOnly.advance(m.context)) this.respondReadIndex(rs.req, rs.index);
-        return;
+        return ACCEPTED;
       }
       case MessageType.SnapStatus:
-        if (pr.state !== ProgressState.Snapshot) return;
+        if (pr.state !== ProgressState.Snapshot) return ACCEPTED;
         if (m.reject) pr.pendingSnapshot = 0;
         pr.becomeProbe();
         // Wait for a heartbeat response before sending the next append.
         pr.probeSent = true;
-        return;
+        return ACCEPTED;
       case MessageType.Unreachable:
         if (pr.state === ProgressState.Replicate) pr.becomeProbe();
-        return;
+        return ACCEPTED;
       default:
-        return;
+        return ACCEPTED;
     }
   }
 
-  private leaderPropose(m: Message): void {
+  private leaderPropose(m: Message): StepResult {
     invariant(m.entries.length > 0, () => `${this.id} stepped empty proposal`);
     if (!this.tracker.progress.has(this.id)) {
-      throw new ProposalDroppedError('this member was removed from the cluster');
+      return dropped('removed', 'this member was removed from the cluster');
     }
     if (this.leadTransferee !== NONE) {
-      throw new ProposalDroppedError(`leadership is being transferred to ${this.leadTransferee}`);
+      return dropped('transferring', `leadership is being transferred to ${this.leadTransferee}`);
     }
     // Check the whole batch before changing anything: a refused batch leaves no trace.
     let confAt = -1;
     for (let i = 0; i < m.entries.length; i++) {
       if (m.entries[i]!.type !== EntryType.ConfChange) continue;
       if (confAt >= 0)
-        throw new ProposalDroppedError('only one configuration change may be proposed at a time');
+        return dropped('conf-changes-batched', 'only one configuration change may be proposed at a time');
       if (this.pendingConfIndex > this.log.applied) {
-        throw new ProposalDroppedError(
+        return dropped(
+          'conf-change-pending',
           `a configuration change at index ${this.pendingConfIndex} is not applied yet (applied ${this.log.applied})`,
         );
       }
@@ -591,6 +315,7 @@ export class Raft {
     if (confAt >= 0) this.pendingConfIndex = this.log.lastIndex() + confAt + 1;
     this.appendEntries(m.entries);
     this.bcastAppend();
+    return ACCEPTED;
   }
 
   private leaderReadIndex(m: Message): void {
@@ -670,23 +395,23 @@ export class Raft {
     }
   }
 
-  private stepCandidate(m: Message): void {
+  private stepCandidate(m: Message): StepResult {
     const myResp = this.role === StateRole.PreCandidate ? MessageType.PreVoteResp : MessageType.VoteResp;
     switch (m.type) {
       case MessageType.Prop:
-        throw new ProposalDroppedError(`no leader at term ${this.term} (election in progress)`);
+        return dropped('no-leader', `no leader at term ${this.term} (election in progress)`);
       case MessageType.App:
         this.becomeFollower(m.term, m.from);
         this.handleAppendEntries(m);
-        return;
+        return ACCEPTED;
       case MessageType.Heartbeat:
         this.becomeFollower(m.term, m.from);
         this.handleHeartbeat(m);
-        return;
+        return ACCEPTED;
       case MessageType.Snap:
         this.becomeFollower(m.term, m.from);
         this.handleSnapshot(m);
-        return;
+        return ACCEPTED;
       case myResp: {
         const res = this.poll(m.from, !m.reject);
         if (res === VoteResult.Won) {
@@ -699,52 +424,51 @@ export class Raft {
           // A PreVoteResp carries the future term; keep our own.
           this.becomeFollower(this.term, NONE);
         }
-        return;
+        return ACCEPTED;
       }
       default:
-        return;
+        return ACCEPTED;
     }
   }
 
-  private stepFollower(m: Message): void {
+  private stepFollower(m: Message): StepResult {
     switch (m.type) {
       case MessageType.Prop:
-        if (this.lead === NONE) throw new ProposalDroppedError(`no leader at term ${this.term}`);
+        if (this.lead === NONE) return dropped('no-leader', `no leader at term ${this.term}`);
         this.send({ ...m, to: this.lead });
-        return;
+        return ACCEPTED;
       case MessageType.App:
         this.electionElapsed = 0;
         this.lead = m.from;
         this.handleAppendEntries(m);
-        return;
+        return ACCEPTED;
       case MessageType.Heartbeat:
         this.electionElapsed = 0;
         this.lead = m.from;
         this.handleHeartbeat(m);
-        return;
+        return ACCEPTED;
       case MessageType.Snap:
         this.electionElapsed = 0;
         this.lead = m.from;
         this.handleSnapshot(m);
-        return;
+        return ACCEPTED;
       case MessageType.TransferLeader:
-        if (this.lead === NONE) return;
+        if (this.lead === NONE) return ACCEPTED;
         this.send({ ...m, to: this.lead, term: 0 });
-        return;
+        return ACCEPTED;
       case MessageType.TimeoutNow:
         // The leader asks us to campaign at once (transfer): no PreVote, no lease check.
         this.hup('transfer');
-        return;
+        return ACCEPTED;
       case MessageType.ReadIndex:
-        if (this.lead === NONE)
-          throw new ProposalDroppedError(`no leader at term ${this.term} to serve a read`);
+        if (this.lead === NONE) return dropped('no-leader', `no leader at term ${this.term} to serve a read`);
         this.send({ ...m, to: this.lead });
-        return;
+        return ACCEPTED;
       case MessageType.ReadIndexResp:
         this.readStates.push({ index: m.index, requestCtx: m.context });
-        return;
+        return ACCEPTED;
       default:
-        return;
+        return ACCEPTED;
     }
   }
 
@@ -841,7 +565,7 @@ export class Raft {
 
   // ---- requests from the application ----
 
-  propose(entries: readonly Entry[]): void {
-    this.step(message({ type: MessageType.Prop, from: this.id, entries }));
+  propose(entries: readonly Entry[]): StepResult {
+    return this.step(message({ type: MessageType.Prop, from: this.id, entries }));
   }
 }

@@ -2,8 +2,9 @@
 // batches out. Still pure: the caller persists, sends and applies, then calls advance().
 
 import { encodeConfChange } from './conf-change.js';
-import { ProposalDroppedError, RaftError, invariant } from './errors.js';
+import { invariant } from './errors.js';
 import { Raft, type RaftConfig } from './raft.js';
+import { ACCEPTED, dropped, type StepResult } from './step-result.js';
 import {
   EntryType,
   MessageType,
@@ -30,21 +31,34 @@ export interface ProgressStatus {
   readonly recentActive: boolean;
 }
 
-export interface Status {
+/** The member's own state, cheap to take (no copy of the configuration or progress). */
+export interface BasicStatus {
   readonly id: RaftId;
   readonly term: number;
   readonly vote: RaftId;
+  /** Highest index known committed. */
   readonly commit: number;
+  /** Highest index the application applied (advanced by advance()). */
   readonly applied: number;
+  /** Index of the last entry in the log, persisted or not. */
+  readonly lastIndex: number;
+  /** The leader this member knows of (NONE: none). */
   readonly lead: RaftId;
   readonly role: StateRole;
   readonly leadTransferee: RaftId;
+}
+
+export interface Status extends BasicStatus {
   readonly confState: ConfState;
   /** Followers' progress; only on the leader. */
   readonly progress: ReadonlyMap<RaftId, ProgressStatus>;
 }
 
 export class RawNode {
+  /**
+   * The core itself, for the Raft package's own tests and simulator, which inspect its
+   * internals. An application drives a member only through the methods below.
+   */
   readonly raft: Raft;
   private prevSoft: SoftState;
   private prevHard: HardState;
@@ -66,9 +80,9 @@ export class RawNode {
     this.raft.step(message({ type: MessageType.Hup, from: this.raft.id }));
   }
 
-  /** Appends data to the log (forwarded to the leader by followers). Throws ProposalDroppedError. */
-  propose(data: Uint8Array): void {
-    this.raft.step(
+  /** Appends data to the log (forwarded to the leader by followers), or says why it was dropped. */
+  propose(data: Uint8Array): StepResult {
+    return this.raft.step(
       message({
         type: MessageType.Prop,
         from: this.raft.id,
@@ -77,9 +91,12 @@ export class RawNode {
     );
   }
 
-  /** Proposes one membership change; it takes effect when the application applies it. */
-  proposeConfChange(cc: ConfChange): void {
-    this.raft.step(
+  /**
+   * Proposes one membership change; it takes effect when the application applies it. Dropped
+   * (kind 'conf-change-pending') while an earlier one is not applied yet.
+   */
+  proposeConfChange(cc: ConfChange): StepResult {
+    return this.raft.step(
       message({
         type: MessageType.Prop,
         from: this.raft.id,
@@ -94,38 +111,33 @@ export class RawNode {
   }
 
   /**
-   * Feeds a message received from a peer. Local message types are refused; responses from
-   * members not in the configuration are dropped. A forwarded proposal the leader cannot take
-   * is dropped silently (its proposer times out or retries).
+   * Feeds a message received from a peer. A local message type is refused (dropped, kind
+   * 'local-message'); responses from members not in the configuration are ignored. A forwarded
+   * proposal the leader cannot take is returned as dropped too: nobody waits for it here (its
+   * proposer times out or retries), so a driver may ignore that.
    */
-  step(m: Message): void {
+  step(m: Message): StepResult {
     if (isLocalMessage(m.type)) {
-      throw new RaftError('LOCAL_MESSAGE', `raft: cannot step the local message type ${m.type} from a peer`);
+      return dropped('local-message', `raft: cannot step the local message type ${m.type} from a peer`);
     }
-    if (!this.raft.tracker.progress.has(m.from) && isResponseMessage(m.type)) return;
-    try {
-      this.raft.step(m);
-    } catch (e: unknown) {
-      if (e instanceof ProposalDroppedError) return;
-      throw e;
-    }
+    if (!this.raft.tracker.progress.has(m.from) && isResponseMessage(m.type)) return ACCEPTED;
+    return this.raft.step(m);
   }
 
   transferLeadership(to: RaftId): void {
     this.raft.step(message({ type: MessageType.TransferLeader, from: to }));
   }
 
-  /** Requests a linearizable read; a ReadState with the same context appears in a later Ready. */
-  readIndex(context: Uint8Array): void {
-    this.raft.step(message({ type: MessageType.ReadIndex, from: this.raft.id, context }));
+  /**
+   * Requests a linearizable read; a ReadState with the same context appears in a later Ready.
+   * Dropped when no leader is known.
+   */
+  readIndex(context: Uint8Array): StepResult {
+    return this.raft.step(message({ type: MessageType.ReadIndex, from: this.raft.id, context }));
   }
 
   reportUnreachable(id: RaftId): void {
-    try {
-      this.raft.step(message({ type: MessageType.Unreachable, from: id }));
-    } catch (e: unknown) {
-      if (!(e instanceof ProposalDroppedError)) throw e;
-    }
+    this.raft.step(message({ type: MessageType.Unreachable, from: id }));
   }
 
   reportSnapshot(id: RaftId, ok: boolean): void {
@@ -207,6 +219,22 @@ export class RawNode {
     return this.earlySend;
   }
 
+  /** This member's own state, without the configuration and progress that status() copies. */
+  basicStatus(): BasicStatus {
+    const r = this.raft;
+    return {
+      id: r.id,
+      term: r.term,
+      vote: r.vote,
+      commit: r.log.committed,
+      applied: r.log.applied,
+      lastIndex: r.log.lastIndex(),
+      lead: r.lead,
+      role: r.role,
+      leadTransferee: r.leadTransferee,
+    };
+  }
+
   status(): Status {
     const r = this.raft;
     const progress = new Map<RaftId, ProgressStatus>();
@@ -221,18 +249,7 @@ export class RawNode {
         });
       }
     }
-    return {
-      id: r.id,
-      term: r.term,
-      vote: r.vote,
-      commit: r.log.committed,
-      applied: r.log.applied,
-      lead: r.lead,
-      role: r.role,
-      leadTransferee: r.leadTransferee,
-      confState: r.tracker.confState(),
-      progress,
-    };
+    return { ...this.basicStatus(), confState: r.tracker.confState(), progress };
   }
 
   /** True when this member believes it is the leader and knows no leader transfer. */

@@ -1,21 +1,11 @@
-// The store's Proposer, implemented with a RaftNode: a transaction is one Raft entry, and the
-// Raft driver's errors become the store's typed proposal errors.
+// The store's Proposer, implemented with a RaftNode: a transaction is one Raft entry. The
+// driver's refusals that mean "not the leader" or "dropped" are already the shared errors
+// (api/errors.ts) and pass through; its own timeout and shutdown errors become the store's.
 
-import { ProposalDroppedError as RaftProposalDropped } from '../raft/errors.js';
-import {
-  NodeStoppedError,
-  NotLeaderError as RaftNotLeader,
-  RaftTimeoutError,
-  TooManyRequestsError,
-} from '../raft/driver/errors.js';
+import { NotLeaderError, ProposalDroppedError } from '../../api/errors.js';
+import { NodeStoppedError, RaftTimeoutError, TooManyRequestsError } from '../raft/driver/errors.js';
 import type { RaftNode } from '../raft/driver/raft-node.js';
-import {
-  NotLeaderError,
-  ProposalAbortedError,
-  ProposalDroppedError,
-  ProposalTimeoutError,
-  type Proposer,
-} from '../store/index.js';
+import { ProposalAbortedError, ProposalTimeoutError, type Proposer } from '../store/index.js';
 
 export class RaftProposer implements Proposer {
   private node: RaftNode | undefined;
@@ -38,15 +28,8 @@ export class RaftProposer implements Proposer {
 }
 
 function translate(e: unknown): unknown {
-  if (e instanceof RaftNotLeader) {
-    return new NotLeaderError(e.leader === 0 ? undefined : (e.leaderAddress ?? `member ${e.leader}`));
-  }
   if (e instanceof RaftTimeoutError) return new ProposalTimeoutError(e.ms);
-  if (
-    e instanceof RaftProposalDropped ||
-    e instanceof NodeStoppedError ||
-    e instanceof TooManyRequestsError
-  ) {
+  if (e instanceof NodeStoppedError || e instanceof TooManyRequestsError) {
     return new ProposalDroppedError(e.message);
   }
   return e;

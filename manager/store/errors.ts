@@ -15,8 +15,6 @@ export type StoreErrorCode =
   | 'MALFORMED_SNAPSHOT'
   | 'TX_CLOSED'
   | 'WATCH_OVERFLOW'
-  | 'NOT_LEADER'
-  | 'PROPOSAL_DROPPED'
   | 'PROPOSAL_TIMEOUT'
   | 'PROPOSAL_ABORTED'
   | 'INVARIANT';
@@ -144,31 +142,9 @@ export class WatchOverflowError extends StoreError {
   }
 }
 
-// Proposal failures. A Proposer rejects with one of these (the adapter over the Raft driver
-// maps the driver's own errors onto them), and `MemoryStore.update()` passes them through.
-
-/** This manager is not the leader; `leader` names the one it knows of, if any. */
-export class NotLeaderError extends StoreError {
-  readonly leader: string | undefined;
-  constructor(leader?: string) {
-    super(
-      'NOT_LEADER',
-      leader === undefined ? 'not the leader (no leader known)' : `not the leader (leader is ${leader})`,
-    );
-    this.name = 'NotLeaderError';
-    this.leader = leader;
-  }
-}
-
-/** The proposal was dropped before commit (leadership changed, transfer in progress, node removed). */
-export class ProposalDroppedError extends StoreError {
-  readonly reason: string;
-  constructor(reason: string) {
-    super('PROPOSAL_DROPPED', `proposal dropped: ${reason}`);
-    this.name = 'ProposalDroppedError';
-    this.reason = reason;
-  }
-}
+// Proposal failures. A Proposer rejects with one of these, or with NotLeaderError or
+// ProposalDroppedError (api/errors.ts: the meaning is shared by every room), and
+// `MemoryStore.update()` passes them through.
 
 /** The proposal was not applied in time; it may still commit later. */
 export class ProposalTimeoutError extends StoreError {

@@ -2,7 +2,7 @@
 
 export { createLocalStore, LocalProposer } from './local-proposer.js';
 export { MemoryStore, type AppliedTransaction, type ApplyResult, type MemoryStoreOptions } from './store.js';
-export type { Proposer, StateMachine } from './proposer.js';
+export type { Proposer } from './proposer.js';
 export type { ReadTx } from './read-tx.js';
 export type { WriteTx } from './write-tx.js';
 export { Watcher, DEFAULT_WATCH_BUFFER, type WatchOptions } from './watch.js';

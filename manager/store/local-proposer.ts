@@ -3,8 +3,10 @@
 // the next index. No durability, no replication: for unit tests, benchmarks of the store alone
 // and tools that need a store without a cluster. Real managers use the Raft driver.
 
-import { ProposalAbortedError, ProposalDroppedError } from './errors.js';
-import type { Proposer, StateMachine } from './proposer.js';
+import { ProposalDroppedError } from '../../api/errors.js';
+import type { StateMachine } from '../state-machine.js';
+import { ProposalAbortedError } from './errors.js';
+import type { Proposer } from './proposer.js';
 import { MemoryStore, type MemoryStoreOptions } from './store.js';
 
 export class LocalProposer implements Proposer {

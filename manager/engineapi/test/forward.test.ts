@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { MemoryStore, NotLeaderError, type Proposer } from '../../store/index.js';
+import { NotLeaderError } from '../../../api/errors.js';
+import { MemoryStore, type Proposer } from '../../store/index.js';
 import { ForwardOutcomeUnknownError, LeaderNotReachedError } from '../control-errors.js';
 import { toHttpFailure } from '../errors.js';
 import type { ForwardRetry } from '../forward.js';

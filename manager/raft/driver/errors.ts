@@ -1,25 +1,9 @@
-// Errors a RaftNode gives its callers: each says what happened and what to do about it.
+// Errors a RaftNode gives its callers: each says what happened and what to do about it. Not
+// being the leader and a dropped proposal are shared meanings: NotLeaderError and
+// ProposalDroppedError in api/errors.ts.
 
 import { RaftError } from '../errors.js';
-import type { RaftId } from '../types.js';
 import { StorageFailedError } from './storage-errors.js';
-
-/** This member is not the leader; send the request to `leader` (0 when none is known yet). */
-export class NotLeaderError extends RaftError {
-  readonly leader: RaftId;
-  readonly leaderAddress: string | undefined;
-  constructor(leader: RaftId, leaderAddress: string | undefined) {
-    super(
-      'NOT_LEADER',
-      leader === 0
-        ? 'this manager is not the leader and no leader is known yet (an election may be in progress); retry shortly'
-        : `this manager is not the leader; the leader is member ${leader}${leaderAddress ? ` at ${leaderAddress}` : ''}`,
-    );
-    this.name = 'NotLeaderError';
-    this.leader = leader;
-    this.leaderAddress = leaderAddress;
-  }
-}
 
 /** The request did not complete in time; whether a proposal took effect is unknown. */
 export class RaftTimeoutError extends RaftError {

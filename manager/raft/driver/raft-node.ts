@@ -11,10 +11,11 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { NotLeaderError, ProposalDroppedError } from '../../../api/errors.js';
 import { decodeConfChange } from '../conf-change.js';
-import { ProposalDroppedError, RaftError } from '../errors.js';
-import { SeededRandom, type RandomSource } from '../random.js';
+import { SeededRandom } from '../random.js';
 import { RawNode, type Status } from '../raw-node.js';
+import type { Dropped } from '../step-result.js';
 import {
   ConfChangeType,
   EntryType,
@@ -24,7 +25,6 @@ import {
   type ConfState,
   type Entry,
   type RaftId,
-  type ReadState,
   type Snapshot,
   type SoftState,
 } from '../types.js';
@@ -37,69 +37,11 @@ import {
   encodeProposal,
   encodeSnapshotEnvelope,
 } from './envelope.js';
-import { NodeStoppedError, NotLeaderError, RaftTimeoutError, TooManyRequestsError } from './errors.js';
-import type { LevelStorage } from './level-storage.js';
-import type { Transport } from './transport.js';
+import { NodeStoppedError, RaftTimeoutError, TooManyRequestsError } from './errors.js';
+import { ReadBarriers, type ReadWaiter, type Waiter } from './waiters.js';
+import type { LeadershipChange, RaftNodeOptions } from './raft-node-options.js';
 
-/** The replicated application. apply() must be deterministic: every member applies the same log. */
-export interface StateMachine {
-  /** Applies one committed command; the result goes to the proposer (an Error result rejects it). */
-  apply(index: number, command: Uint8Array): unknown;
-  snapshot(): Uint8Array;
-  restore(index: number, data: Uint8Array): void;
-}
-
-export interface RaftNodeOptions {
-  readonly id: RaftId;
-  /** This member's Raft address as peers reach it (host:port). */
-  readonly address: string;
-  readonly storage: LevelStorage;
-  readonly transport: Transport;
-  readonly stateMachine: StateMachine;
-  readonly logger: Logger;
-  /** Start a new cluster with these members (ID → address), if the storage is empty. */
-  readonly bootstrap?: ReadonlyMap<RaftId, string>;
-  /**
-   * Joining an existing cluster with empty storage: the current members (ID → address), so this
-   * member can answer the leader before it has received the membership in a snapshot.
-   */
-  readonly join?: ReadonlyMap<RaftId, string>;
-  readonly tickMs?: number;
-  readonly electionTick?: number;
-  readonly heartbeatTick?: number;
-  /** Take a snapshot and compact every this many applied entries. */
-  readonly snapshotEvery?: number;
-  /** Entries kept behind a snapshot so slightly lagging followers catch up from the log. */
-  readonly keepAfterSnapshot?: number;
-  readonly requestTimeoutMs?: number;
-  readonly maxPendingProposals?: number;
-  /** The leader promotes caught-up learners to voters by itself (default true). */
-  readonly autoPromoteLearners?: boolean;
-  readonly clock?: Clock;
-  readonly random?: RandomSource;
-}
-
-interface Waiter {
-  resolve(v: unknown): void;
-  reject(e: unknown): void;
-  cancelTimer: Cancel;
-  /** For proposals made as leader: where the entry was appended (to detect it being overwritten). */
-  index?: number;
-  term?: number;
-}
-
-interface ReadWaiter {
-  resolve(): void;
-  reject(e: unknown): void;
-  cancelTimer: Cancel;
-  index?: number;
-}
-
-export interface LeadershipChange {
-  readonly lead: RaftId;
-  readonly role: StateRole;
-  readonly term: number;
-}
+export type { LeadershipChange, RaftNodeOptions } from './raft-node-options.js';
 
 export class RaftNode {
   readonly id: RaftId;
@@ -113,7 +55,7 @@ export class RaftNode {
   private snapshotIndex = 0;
   private readonly proposals = new Map<number, Waiter>();
   private readonly confWaiters = new Map<string, Waiter>();
-  private readonly reads = new Map<number, ReadWaiter>();
+  private readonly reads = new ReadBarriers();
   private readonly bootNonce = randomBytes(3).readUIntBE(0, 3);
   private seq = 0;
   private stopped: string | undefined;
@@ -168,16 +110,19 @@ export class RaftNode {
     this.o.transport.start({
       receive: (m) => {
         if (this.stopped) return;
+        let result;
         try {
-          this.raw.step(m);
+          result = this.raw.step(m);
         } catch (e: unknown) {
-          if (e instanceof RaftError && e.code !== 'INVARIANT') {
-            this.log.warn({ err: e.message, from: m.from }, 'raft message refused');
-            return;
-          }
+          // Only a broken invariant is thrown: continuing would risk safety.
           this.fail(e);
           return;
         }
+        if (!result.ok && result.kind === 'local-message') {
+          this.log.warn({ err: result.reason, from: m.from }, 'raft message refused');
+          return;
+        }
+        // A forwarded proposal the leader dropped needs nothing here: its proposer retries.
         this.notify();
       },
       reportUnreachable: (id) => {
@@ -192,8 +137,8 @@ export class RaftNode {
     });
     this.stopTicker = this.clock.setInterval(() => this.tick(), this.o.tickMs ?? 100);
     // A sole voter need not wait out an election timeout (`swarm init` should be instant).
-    const voters = this.raw.raft.tracker.voters;
-    if (voters.size === 1 && voters.has(this.id)) this.raw.campaign();
+    const { voters } = this.raw.status().confState;
+    if (voters.length === 1 && voters[0] === this.id) this.raw.campaign();
     this.loopDone = this.loop();
   }
 
@@ -310,11 +255,11 @@ export class RaftNode {
       this.log.info({ index: rd.snapshot.metadata.index }, 'installed snapshot from leader');
     }
     for (const e of rd.committedEntries) this.applyEntry(e);
-    for (const rs of rd.readStates) this.onReadState(rs);
+    for (const rs of rd.readStates) this.reads.onReadState(rs);
     if (rd.softState) this.onSoftState(rd.softState);
     this.raw.advance();
-    const applied = this.raw.raft.log.applied;
-    this.resolveReads(applied);
+    const { applied } = this.raw.basicStatus();
+    this.reads.resolveUpTo(applied);
     for (const l of this.appliedListeners) l(applied);
     await this.maybeSnapshot(applied);
   }
@@ -356,7 +301,8 @@ export class RaftNode {
   private applyConfChange(e: Entry): void {
     const cc = decodeConfChange(e.data);
     this.confState = this.raw.applyConfChange(cc);
-    if (cc.type === ConfChangeType.AddLearner) this.learnerSince.set(cc.nodeId, this.raw.raft.log.committed);
+    if (cc.type === ConfChangeType.AddLearner)
+      this.learnerSince.set(cc.nodeId, this.raw.basicStatus().commit);
     else this.learnerSince.delete(cc.nodeId);
     const addr = decodeMemberContext(cc.context);
     if (cc.type === ConfChangeType.RemoveNode) this.members.delete(cc.nodeId);
@@ -376,18 +322,13 @@ export class RaftNode {
   }
 
   private onSoftState(s: SoftState): void {
-    this.log.info({ lead: s.lead, role: s.role, term: this.raw.raft.term }, 'raft leadership changed');
-    const c: LeadershipChange = { lead: s.lead, role: s.role, term: this.raw.raft.term };
+    const { term } = this.raw.basicStatus();
+    this.log.info({ lead: s.lead, role: s.role, term }, 'raft leadership changed');
+    const c: LeadershipChange = { lead: s.lead, role: s.role, term };
     for (const l of this.listeners) l(c);
     if (s.role !== StateRole.Leader) {
       // Reads waiting on this leader's ReadIndex will not be answered.
-      for (const [k, r] of this.reads) {
-        if (r.index === undefined) {
-          this.reads.delete(k);
-          r.cancelTimer();
-          r.reject(new NotLeaderError(s.lead, this.members.get(s.lead)));
-        }
-      }
+      this.reads.rejectUnconfirmed(new NotLeaderError(this.members.get(s.lead), s.lead));
     }
   }
 
@@ -412,8 +353,8 @@ export class RaftNode {
   private requireLeader(): void {
     this.checkRunning();
     if (!this.raw.isLeader()) {
-      const lead = this.raw.raft.lead;
-      throw new NotLeaderError(lead, this.members.get(lead));
+      const { lead } = this.raw.basicStatus();
+      throw new NotLeaderError(this.members.get(lead), lead);
     }
   }
 
@@ -425,12 +366,14 @@ export class RaftNode {
       if (this.proposals.size >= limit) throw new TooManyRequestsError(limit);
       const seq = this.bootNonce * 2 ** 29 + this.seq++;
       const data = encodeProposal({ member: this.id, seq }, command);
-      this.raw.propose(data);
+      const result = this.raw.propose(data);
+      if (!result.ok) throw new ProposalDroppedError(result.reason);
+      const { lastIndex, term } = this.raw.basicStatus();
       const w: Waiter = {
         resolve,
         reject,
-        index: this.raw.raft.log.lastIndex(),
-        term: this.raw.raft.term,
+        index: lastIndex,
+        term,
         cancelTimer: this.clock.setTimeout(() => {
           this.proposals.delete(seq);
           reject(new RaftTimeoutError('proposal', this.requestTimeoutMs));
@@ -446,37 +389,22 @@ export class RaftNode {
     return new Promise((resolve, reject) => {
       this.requireLeader();
       const seq = this.seq++;
-      const ctx = new Uint8Array(8);
-      new DataView(ctx.buffer).setFloat64(0, seq);
       const r: ReadWaiter = {
         resolve,
         reject,
         cancelTimer: this.clock.setTimeout(() => {
-          this.reads.delete(seq);
+          this.reads.remove(seq);
           reject(new RaftTimeoutError('read barrier', this.requestTimeoutMs));
         }, this.requestTimeoutMs),
       };
-      this.reads.set(seq, r);
-      this.raw.readIndex(ctx);
+      const result = this.raw.readIndex(ReadBarriers.context(seq));
+      if (!result.ok) {
+        r.cancelTimer();
+        throw new ProposalDroppedError(result.reason);
+      }
+      this.reads.add(seq, r);
       this.notify();
     });
-  }
-
-  private onReadState(rs: ReadState): void {
-    if (rs.requestCtx.byteLength !== 8) return;
-    const seq = new DataView(rs.requestCtx.buffer, rs.requestCtx.byteOffset, 8).getFloat64(0);
-    const r = this.reads.get(seq);
-    if (r) r.index = rs.index;
-  }
-
-  private resolveReads(applied: number): void {
-    for (const [k, r] of this.reads) {
-      if (r.index !== undefined && r.index <= applied) {
-        this.reads.delete(k);
-        r.cancelTimer();
-        r.resolve();
-      }
-    }
   }
 
   /**
@@ -486,21 +414,24 @@ export class RaftNode {
   private async proposeConf(cc: ConfChange): Promise<ConfState> {
     const deadline = this.clock.now() + this.requestTimeoutMs;
     for (;;) {
-      try {
-        return await this.proposeConfOnce(cc);
-      } catch (e: unknown) {
-        const busy = e instanceof ProposalDroppedError && e.message.includes('is not applied yet');
-        if (!busy || this.clock.now() > deadline) throw e;
-        await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.o.tickMs ?? 100));
-      }
+      const outcome = await this.proposeConfOnce(cc);
+      if (!('ok' in outcome)) return outcome;
+      const busy = outcome.kind === 'conf-change-pending';
+      if (!busy || this.clock.now() > deadline) throw new ProposalDroppedError(outcome.reason);
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.o.tickMs ?? 100));
     }
   }
 
-  private proposeConfOnce(cc: ConfChange): Promise<ConfState> {
+  /** Resolves with the new configuration once applied, or at once with the drop. */
+  private proposeConfOnce(cc: ConfChange): Promise<ConfState | Dropped> {
     return new Promise<unknown>((resolve, reject) => {
       this.requireLeader();
       const key = `${cc.type}:${cc.nodeId}`;
-      this.raw.proposeConfChange(cc);
+      const result = this.raw.proposeConfChange(cc);
+      if (!result.ok) {
+        resolve(result);
+        return;
+      }
       this.confWaiters.set(key, {
         resolve,
         reject,
@@ -510,7 +441,7 @@ export class RaftNode {
         }, this.requestTimeoutMs),
       });
       this.notify();
-    }) as Promise<ConfState>;
+    }) as Promise<ConfState | Dropped>;
   }
 
   /**
@@ -540,9 +471,10 @@ export class RaftNode {
 
   /** A learner has caught up: it acknowledged everything committed when it was added, and is near the end. */
   private learnerCaughtUp(id: RaftId): boolean {
-    const pr = this.raw.status().progress.get(id);
+    const status = this.raw.status();
+    const pr = status.progress.get(id);
     const joinedAt = this.learnerSince.get(id) ?? 0;
-    return pr !== undefined && pr.match >= joinedAt && pr.match + 10 >= this.raw.raft.log.lastIndex();
+    return pr !== undefined && pr.match >= joinedAt && pr.match + 10 >= status.lastIndex;
   }
 
   /**
@@ -586,7 +518,7 @@ export class RaftNode {
   }
 
   leader(): { id: RaftId; address: string | undefined } {
-    const lead = this.raw.raft.lead;
+    const { lead } = this.raw.basicStatus();
     return { id: lead, address: lead === this.id ? this.o.address : this.members.get(lead) };
   }
 
@@ -652,11 +584,7 @@ export class RaftNode {
       w.reject(err);
     }
     this.confWaiters.clear();
-    for (const r of this.reads.values()) {
-      r.cancelTimer();
-      r.reject(err);
-    }
-    this.reads.clear();
+    this.reads.rejectAll(err);
     await this.loopDone.catch(() => {});
   }
 

@@ -9,12 +9,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pino } from 'pino';
 import { ReplicatedStore, type ReplicatedStoreOptions } from '../replicated-store.js';
-import {
-  ConflictError,
-  MalformedCommandError,
-  NotLeaderError,
-  type StoredObjectBase,
-} from '../../store/index.js';
+import { NotLeaderError } from '../../../api/errors.js';
+import { ConflictError, MalformedCommandError, type StoredObjectBase } from '../../store/index.js';
 import { Table } from '../../store/table.js';
 import { newService, newTask } from '../../store/test/fixtures.js';
 import type { RaftId } from '../../raft/types.js';

@@ -1,7 +1,8 @@
 // Store test fixtures: a proposer that replicates commands to several stores in order, and the
 // object builders of api/objects/test/fixtures.ts (re-exported so store tests import one place).
 
-import type { Proposer, StateMachine } from '../proposer.js';
+import type { StateMachine } from '../../state-machine.js';
+import type { Proposer } from '../proposer.js';
 import { MemoryStore, type MemoryStoreOptions } from '../store.js';
 import { steppingClock } from '../../../api/objects/test/fixtures.js';
 

@@ -3,9 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LocalProposer } from '../local-proposer.js';
-import { ProposalAbortedError, ProposalDroppedError } from '../errors.js';
+import { ProposalDroppedError } from '../../../api/errors.js';
+import { ProposalAbortedError } from '../errors.js';
 import { generateId, ID_LENGTH } from '../../../api/objects/ids.js';
-import type { StateMachine } from '../proposer.js';
+import type { StateMachine } from '../../state-machine.js';
 
 class Recorder implements StateMachine {
   readonly seen: number[] = [];

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { GrpcTransport } from '../grpc-transport.js';
 import { LevelStorage } from '../level-storage.js';
-import { RaftNode, type StateMachine } from '../raft-node.js';
+import type { StateMachine } from '../../../state-machine.js';
+import { RaftNode } from '../raft-node.js';
 import type { RaftId } from '../../types.js';
 
 const enc = new TextEncoder();

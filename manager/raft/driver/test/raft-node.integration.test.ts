@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { LoopbackCluster, kvCommand } from './loopback-cluster.js';
-import { NotLeaderError } from '../errors.js';
+import { NotLeaderError } from '../../../../api/errors.js';
 
 const clusters: LoopbackCluster[] = [];
 after(async () => {
@@ -42,7 +42,7 @@ test('a follower refuses proposals with the leader it knows', async () => {
   const follower = [...c.members.values()].find((m) => m.node && m.node !== leader)!.node!;
   await assert.rejects(follower.propose(kvCommand('b', '2')), (e: unknown) => {
     assert.ok(e instanceof NotLeaderError);
-    assert.equal(e.leader, leader.id);
+    assert.equal(e.leaderId, leader.id);
     assert.match(e.message, /the leader is member \d+ at 127\.0\.0\.1:\d+/);
     return true;
   });

@@ -3,7 +3,6 @@
 // membership changes and leadership transfers. Safety is checked after every step; the client
 // history is returned for the linearizability check. A seed reproduces a run exactly.
 
-import { ProposalDroppedError } from '../../errors.js';
 import { SeededRandom } from '../../random.js';
 import { MemoryStorage } from '../../storage.js';
 import {
@@ -209,27 +208,24 @@ export class Simulation {
     if (!l) return;
     const cs = l.confState;
     const x = this.r.next();
-    try {
-      if (cs.learners.length > 0 && x < 0.4) {
-        // promote a learner that has caught up (within a few entries of the leader)
-        const id = cs.learners[this.r.intn(cs.learners.length)]!;
-        const pr = l.node.status().progress.get(id);
-        if (pr && pr.match + 5 >= l.node.raft.log.lastIndex()) {
-          l.node.proposeConfChange({ type: ConfChangeType.AddNode, nodeId: id, context: new Uint8Array(0) });
-          this.stats.confChanges++;
-        }
-      } else if (x < 0.7 && cs.voters.length + cs.learners.length < 7) {
-        const id = this.nextId++;
-        this.members.set(id, new SimMember(id, new MemoryStorage(), memberOptions(this.o.seed), this.o.seed));
-        l.node.proposeConfChange({ type: ConfChangeType.AddLearner, nodeId: id, context: new Uint8Array(0) });
-        this.stats.confChanges++;
-      } else if (cs.voters.length > 3) {
-        const id = cs.voters[this.r.intn(cs.voters.length)]!;
-        l.node.proposeConfChange({ type: ConfChangeType.RemoveNode, nodeId: id, context: new Uint8Array(0) });
-        this.stats.confChanges++;
+    // A dropped change (another is still being applied) is simply not counted.
+    const propose = (type: ConfChangeType, nodeId: number): void => {
+      if (l.node.proposeConfChange({ type, nodeId, context: new Uint8Array(0) }).ok) this.stats.confChanges++;
+    };
+    if (cs.learners.length > 0 && x < 0.4) {
+      // promote a learner that has caught up (within a few entries of the leader)
+      const id = cs.learners[this.r.intn(cs.learners.length)]!;
+      const pr = l.node.status().progress.get(id);
+      if (pr && pr.match + 5 >= l.node.raft.log.lastIndex()) {
+        propose(ConfChangeType.AddNode, id);
       }
-    } catch (e: unknown) {
-      if (!(e instanceof ProposalDroppedError)) throw e;
+    } else if (x < 0.7 && cs.voters.length + cs.learners.length < 7) {
+      const id = this.nextId++;
+      this.members.set(id, new SimMember(id, new MemoryStorage(), memberOptions(this.o.seed), this.o.seed));
+      propose(ConfChangeType.AddLearner, id);
+    } else if (cs.voters.length > 3) {
+      const id = cs.voters[this.r.intn(cs.voters.length)]!;
+      propose(ConfChangeType.RemoveNode, id);
     }
   }
 
@@ -259,18 +255,18 @@ export class Simulation {
                 value,
               };
       const useReadIndex = op.kind === 'get' && this.r.next() < 0.5;
-      try {
-        if (useReadIndex) {
-          const ctx = `r${++this.readCtxSeq}`;
-          m.node.readIndex(new TextEncoder().encode(ctx));
+      let result;
+      if (useReadIndex) {
+        const ctx = `r${++this.readCtxSeq}`;
+        result = m.node.readIndex(new TextEncoder().encode(ctx));
+        if (result.ok)
           this.outstanding.set(c, { client: c, seq, op, member: m.id, invoke: this.now, readCtx: ctx });
-        } else {
-          const cmd: KvCommand = { client: c, seq, op };
-          m.node.propose(encodeCommand(cmd));
-          this.outstanding.set(c, { client: c, seq, op, member: m.id, invoke: this.now });
-        }
-      } catch (e: unknown) {
-        if (!(e instanceof ProposalDroppedError)) throw e;
+      } else {
+        const cmd: KvCommand = { client: c, seq, op };
+        result = m.node.propose(encodeCommand(cmd));
+        if (result.ok) this.outstanding.set(c, { client: c, seq, op, member: m.id, invoke: this.now });
+      }
+      if (!result.ok) {
         // Definitely not appended anywhere: the operation failed.
         this.history.push({
           client: c,

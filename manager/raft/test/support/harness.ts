@@ -5,11 +5,11 @@
 // types ignored and arbitrary messages dropped; every delivered message is traced.
 
 import { decodeConfChange, encodeConfChange } from '../../conf-change.js';
-import { ProposalDroppedError } from '../../errors.js';
 import { NO_LIMIT } from '../../log.js';
 import { Raft, type RaftConfig } from '../../raft.js';
 import { SeededRandom } from '../../random.js';
 import { MemoryStorage, type InitialState } from '../../storage.js';
+import type { StepResult } from '../../step-result.js';
 import {
   EMPTY_HARD_STATE,
   EntryType,
@@ -280,12 +280,7 @@ export class Network {
       index: m.index,
       reject: m.reject,
     });
-    try {
-      r.step(m);
-    } catch (e: unknown) {
-      if (!(e instanceof ProposalDroppedError)) throw e;
-      this.droppedProposals.push(m);
-    }
+    if (!r.step(m).ok) this.droppedProposals.push(m);
     if (this.autoPersist) this.persist(m.to);
     return this.take(m.to);
   }
@@ -301,11 +296,16 @@ export class Network {
     for (let out = this.takeAll(); out.length > 0; out = this.takeAll()) this.send(out);
   }
 
-  /** Steps a local message into a member and delivers the consequences. */
-  stepLocal(id: RaftId, m: Message): void {
-    this.raft(id).step(m);
+  /**
+   * Steps a local message into a member and delivers the consequences. A dropped request is
+   * returned at once: it changed nothing, so nothing is persisted or delivered for it.
+   */
+  stepLocal(id: RaftId, m: Message): StepResult {
+    const result = this.raft(id).step(m);
+    if (!result.ok) return result;
     if (this.autoPersist) this.persist(id);
     this.send(this.take(id));
+    return result;
   }
 
   /** Starts an election at `id` (MsgHup) and delivers until quiescence. */
@@ -313,13 +313,13 @@ export class Network {
     this.stepLocal(id, message({ type: MessageType.Hup, from: id }));
   }
 
-  /** Proposes entries at `id`; throws ProposalDroppedError like Raft.step does. */
-  propose(id: RaftId, ...data: string[]): void {
-    this.stepLocal(id, message({ type: MessageType.Prop, from: id, entries: data.map(normalEntry) }));
+  /** Proposes entries at `id`; returns the drop, like Raft.step does. */
+  propose(id: RaftId, ...data: string[]): StepResult {
+    return this.stepLocal(id, message({ type: MessageType.Prop, from: id, entries: data.map(normalEntry) }));
   }
 
-  proposeConfChange(id: RaftId, cc: ConfChange): void {
-    this.stepLocal(id, message({ type: MessageType.Prop, from: id, entries: [confChangeEntry(cc)] }));
+  proposeConfChange(id: RaftId, cc: ConfChange): StepResult {
+    return this.stepLocal(id, message({ type: MessageType.Prop, from: id, entries: [confChangeEntry(cc)] }));
   }
 
   /** Ticks one member `n` times, delivering after each tick. */

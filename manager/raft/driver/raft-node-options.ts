@@ -1,0 +1,45 @@
+// What a RaftNode is built from, and what it tells leadership listeners.
+
+import type { Clock } from '../../../api/clock/clock.js';
+import type { Logger } from 'pino';
+import type { StateMachine } from '../../state-machine.js';
+import type { RandomSource } from '../random.js';
+import type { RaftId, StateRole } from '../types.js';
+import type { LevelStorage } from './level-storage.js';
+import type { Transport } from './transport.js';
+
+export interface RaftNodeOptions {
+  readonly id: RaftId;
+  /** This member's Raft address as peers reach it (host:port). */
+  readonly address: string;
+  readonly storage: LevelStorage;
+  readonly transport: Transport;
+  readonly stateMachine: StateMachine;
+  readonly logger: Logger;
+  /** Start a new cluster with these members (ID → address), if the storage is empty. */
+  readonly bootstrap?: ReadonlyMap<RaftId, string>;
+  /**
+   * Joining an existing cluster with empty storage: the current members (ID → address), so this
+   * member can answer the leader before it has received the membership in a snapshot.
+   */
+  readonly join?: ReadonlyMap<RaftId, string>;
+  readonly tickMs?: number;
+  readonly electionTick?: number;
+  readonly heartbeatTick?: number;
+  /** Take a snapshot and compact every this many applied entries. */
+  readonly snapshotEvery?: number;
+  /** Entries kept behind a snapshot so slightly lagging followers catch up from the log. */
+  readonly keepAfterSnapshot?: number;
+  readonly requestTimeoutMs?: number;
+  readonly maxPendingProposals?: number;
+  /** The leader promotes caught-up learners to voters by itself (default true). */
+  readonly autoPromoteLearners?: boolean;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+}
+
+export interface LeadershipChange {
+  readonly lead: RaftId;
+  readonly role: StateRole;
+  readonly term: number;
+}
