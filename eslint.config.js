@@ -86,6 +86,26 @@ export default tseslint.config(
     },
   },
   {
+    // The driver uses Raft only through RawNode's public methods (status(), basicStatus(), ready(),
+    // propose()…), never the Raft object RawNode wraps (kept reachable for the core's own tests).
+    files: ['manager/raft/driver/**/*.ts'],
+    ignores: ['manager/raft/driver/**/test/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        noOnly,
+        {
+          selector: "MemberExpression[property.name='raft'][object.property.name='raw']",
+          message: "Use RawNode's public methods, not the Raft object inside it.",
+        },
+        {
+          selector: "MemberExpression[property.name='raft'][object.name='raw']",
+          message: "Use RawNode's public methods, not the Raft object inside it.",
+        },
+      ],
+    },
+  },
+  {
     // The Raft core is a pure state machine: no timers, sockets, disk or clock.
     files: ['manager/raft/*.ts'],
     rules: {
