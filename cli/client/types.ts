@@ -81,5 +81,5 @@ export interface SwarmUpdateFlags {
   rotateManagerUnlockKey: boolean;
 }
 
-/** Docker's filter argument: `{"name": {"web": true}}` on the wire. */
-export type Filters = Readonly<Record<string, readonly string[]>>;
+/** Filter values by name as the CLI gathers them; on the wire (encodeFilters) `{"name": {"web": true}}`. */
+export type FilterArgs = Readonly<Record<string, readonly string[]>>;

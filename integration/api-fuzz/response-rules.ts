@@ -6,7 +6,7 @@
 // the manager leads, no answer, a dropped connection) is a failure.
 
 import type { ProbeResult } from './child-manager.js';
-import type { Outcome } from './request-driver.js';
+import type { RequestOutcome } from './request-driver.js';
 
 /** Docker's 503 messages that describe the node's swarm membership, not a failure. */
 const MEMBERSHIP_503 = [
@@ -24,7 +24,11 @@ function messageOf(body: string): string {
 }
 
 /** Why the answer breaks the properties, or undefined when it is acceptable. */
-export function judgeAnswer(outcome: Outcome, timeoutMs: number, after: ProbeResult): string | undefined {
+export function judgeAnswer(
+  outcome: RequestOutcome,
+  timeoutMs: number,
+  after: ProbeResult,
+): string | undefined {
   if (outcome.kind === 'timeout') return `no answer within ${timeoutMs} ms`;
   if (outcome.kind === 'connection') {
     // A server refuses an oversized request with 431/413 and closes at once; the client may
