@@ -6,10 +6,10 @@ import type { DockerUnlockKeyResponse } from '../../api/docker/cluster.js';
 import type {
   FilterArgs,
   Node,
-  NodeSpec,
+  DockerNodeSpec,
   Service,
   ServiceCreateResponse,
-  ServiceSpec,
+  DockerServiceSpec,
   ServiceUpdateResponse,
   Swarm,
   SwarmInitRequest,
@@ -147,7 +147,7 @@ export class DockerApi {
     return this.json('GET', `/nodes/${encodeURIComponent(id)}`);
   }
 
-  nodeUpdate(id: string, version: number, spec: NodeSpec): Promise<void> {
+  nodeUpdate(id: string, version: number, spec: DockerNodeSpec): Promise<void> {
     return this.send('POST', `/nodes/${encodeURIComponent(id)}/update`, { version }, spec);
   }
 
@@ -172,14 +172,14 @@ export class DockerApi {
     });
   }
 
-  serviceCreate(spec: ServiceSpec): Promise<ServiceCreateResponse> {
+  serviceCreate(spec: DockerServiceSpec): Promise<ServiceCreateResponse> {
     return this.json('POST', '/services/create', undefined, spec);
   }
 
   serviceUpdate(
     id: string,
     version: number,
-    spec: ServiceSpec,
+    spec: DockerServiceSpec,
     options: ServiceUpdateOptions = {},
   ): Promise<ServiceUpdateResponse> {
     return this.json(

@@ -57,7 +57,7 @@ export function outcomeOf(a: ApiOutcome): { outcome: WriteOutcome; detail: strin
   return { outcome: 'unknown', detail, status: a.status };
 }
 
-export class Workload {
+export class FaultWorkload {
   private readonly o: WorkloadOptions;
   private stopping = false;
   private running: Promise<void>[] = [];

@@ -5,7 +5,7 @@
 // truly has no leader (the probe after the request says so). Anything else (500, a 503 while
 // the manager leads, no answer, a dropped connection) is a failure.
 
-import type { ProbeResult } from './child-manager.js';
+import type { ChildProbeResult } from './child-manager.js';
 import type { RequestOutcome } from './request-driver.js';
 
 /** Docker's 503 messages that describe the node's swarm membership, not a failure. */
@@ -27,7 +27,7 @@ function messageOf(body: string): string {
 export function judgeAnswer(
   outcome: RequestOutcome,
   timeoutMs: number,
-  after: ProbeResult,
+  after: ChildProbeResult,
 ): string | undefined {
   if (outcome.kind === 'timeout') return `no answer within ${timeoutMs} ms`;
   if (outcome.kind === 'connection') {
@@ -49,7 +49,7 @@ export function judgeAnswer(
 }
 
 /** Why the manager's state after a request breaks the properties, or undefined. */
-export function judgeHealth(after: ProbeResult, timeoutMs: number): string | undefined {
+export function judgeHealth(after: ChildProbeResult, timeoutMs: number): string | undefined {
   if (after.kind === 'dead') return `the manager process died (${after.exit})`;
   if (after.kind === 'late') return `the manager's event loop did not turn within ${timeoutMs} ms`;
   if (!after.leads) return `the only manager no longer leads (it knows leader ${after.leaderId})`;
