@@ -8,7 +8,7 @@ import { chooseHost, parseHost } from './client/host.js';
 import { HttpTransport } from './client/http-transport.js';
 import { resolveTls, type TlsFlags } from './client/tls-options.js';
 import { CliError } from './commands/cli-error.js';
-import type { CliContext, CliIO, Clock } from './commands/context.js';
+import type { CliContext, CliIO, SleepClock } from './commands/context.js';
 import { registerNetwork } from './commands/network.js';
 import { registerNode } from './commands/node.js';
 import { registerService } from './commands/service.js';
@@ -18,7 +18,7 @@ import { registerSystem } from './commands/system.js';
 export interface CliDeps {
   readonly io: CliIO;
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly clock: Clock;
+  readonly clock: SleepClock;
   readonly interrupt: AbortSignal;
   readonly version: string;
 }

@@ -24,11 +24,9 @@ import {
 import { generateJoinToken } from '../ca/join-token.js';
 import { NODE_CHANNEL_OPTIONS, nodeChannelCredentials } from '../ca/tls-credentials.js';
 import { withControlClient } from '../manager/control/control-client.js';
-import { markNodeRemoved } from '../manager/ca/removed-nodes.js';
-import { NotFoundError, type MemoryStore } from '../manager/store/index.js';
+import type { MemoryStore } from '../manager/store/index.js';
 import { parseHostPort } from './config.js';
 import { forwardFailure } from './forward-failure.js';
-import { FailedPreconditionError } from '../manager/engineapi/control-errors.js';
 import type { SwarmNode } from './swarm-node.js';
 
 export { NoLeaderError };
@@ -182,25 +180,6 @@ export class NodeSwarmControl implements SwarmControl {
   unlockKey(): string {
     // Autolock is not enabled on shoal swarms: there is no key, as Docker answers then.
     return '';
-  }
-
-  async removeNode(nodeId: string, force: boolean): Promise<void> {
-    await this.store().update((tx) => {
-      const n = tx.get('nodes', nodeId);
-      if (!n) throw new NotFoundError('nodes', nodeId);
-      if (n.role === 'manager' || n.managerStatus) {
-        throw new FailedPreconditionError(
-          `rpc error: code = FailedPrecondition desc = node ${nodeId} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal`,
-        );
-      }
-      if (!force && n.status.state !== 'down') {
-        throw new FailedPreconditionError(
-          `rpc error: code = FailedPrecondition desc = node ${nodeId} is not down and can't be removed`,
-        );
-      }
-      markNodeRemoved(tx, nodeId); // before the delete: it reads when the node's certificate expires
-      tx.delete('nodes', nodeId);
-    });
   }
 
   taskLogs(taskIds: readonly string[], opts: LogsOptions): AsyncIterable<LogLine> {

@@ -14,12 +14,8 @@ import type {
   JoinRequest,
   LocalNodeState,
 } from '../manager/engineapi/swarm-control.js';
-import {
-  InvalidArgumentError,
-  ManagerLeaveRefusedError,
-  NotInSwarmLeaveError,
-  SwarmExistsError,
-} from '../manager/engineapi/control-errors.js';
+import { InvalidArgumentError } from '../manager/engineapi/control-errors.js';
+import { checkInit, checkJoin, checkLeave, type Membership } from '../manager/controlapi/index.js';
 import { joinSwarmPki, renewNodeCertificate, type NodeCredentials } from '../ca/ca-client.js';
 import { CaError } from '../ca/errors.js';
 import { generateNodeKeyAndCsr, signNodeCertificate } from '../ca/node-certificate.js';
@@ -119,9 +115,18 @@ export class SwarmNode {
     });
   }
 
+  /** What the membership rules (controlapi) need to know of this node. */
+  private membership(): Membership {
+    return {
+      inSwarm: this.state !== undefined,
+      manager: this.state?.role === 'manager',
+      removed: this.removed,
+    };
+  }
+
   init(req: InitRequest): Promise<string> {
     return this.serial(async () => {
-      if (this.state) throw new SwarmExistsError();
+      checkInit(this.membership());
       if (req.forceNewCluster) {
         throw new InvalidArgumentError(
           "--force-new-cluster recovers a swarm from this manager's state, but this node is not part of a swarm",
@@ -212,9 +217,8 @@ export class SwarmNode {
 
   join(req: JoinRequest): Promise<void> {
     return this.serial(async () => {
-      if (this.state) throw new SwarmExistsError();
-      const remote = req.remoteAddrs[0];
-      if (!remote) throw new InvalidArgumentError('at least 1 RemoteAddr is required to join');
+      checkJoin(this.membership(), req);
+      const remote = req.remoteAddrs[0]!; // checkJoin: there is one
       const { host, port } = parseHostPort(remote, 2377, 'remote address');
       const target = `${host}:${port}`;
       const listenAddr = req.listenAddr || this.o.config.listenAddr;
@@ -295,17 +299,13 @@ export class SwarmNode {
 
   leave(force: boolean): Promise<void> {
     return this.serial(async () => {
-      if (!this.state) {
-        throw new NotInSwarmLeaveError();
-      }
       // A removed node has nothing left to protect: its manager is stopped and out of the group.
-      if (this.state.role === 'manager' && !force && !this.removed) {
-        throw new ManagerLeaveRefusedError();
-      }
-      if (this.manager && this.state.raftId !== undefined) {
+      checkLeave(this.membership(), force);
+      const raftId = this.state?.raftId;
+      if (this.manager && raftId !== undefined) {
         // Leave the Raft group first if others remain, so they keep their quorum.
         const raft = this.manager.replicated.raft;
-        const others = raft.status().confState.voters.filter((v) => v !== this.state?.raftId);
+        const others = raft.status().confState.voters.filter((v) => v !== raftId);
         if (others.length > 0 && raft.isLeader()) {
           const to = others[0]!;
           raft.transferLeadership(to);
@@ -314,7 +314,6 @@ export class SwarmNode {
         // Then leave it, so the others no longer count this manager toward their quorum (as
         // Docker's `swarm leave --force` does). Without a reachable leader it stays a member.
         const leader = raft.leader().address;
-        const raftId = this.state.raftId;
         if (others.length > 0 && leader && this.credentials) {
           await atLeader(leader, this.credentials, "leave the managers' Raft group", (client) =>
             client.leaveRaft(raftId, 10_000),

@@ -17,6 +17,9 @@ export const LocalNodeStateSchema = Type.Union([
 
 export const PeerNodeSchema = Type.Object({ NodeID: Type.String(), Addr: Type.String() });
 
+/** The Cluster dockerd sends a manager that cannot read the cluster (or has none yet): `{}`. */
+export const NoClusterInfoSchema = Type.Record(Type.String(), Type.Never());
+
 export const SwarmInfoSchema = Type.Object({
   NodeID: Type.String(),
   NodeAddr: Type.String(),
@@ -26,7 +29,7 @@ export const SwarmInfoSchema = Type.Object({
   RemoteManagers: Type.Union([Type.Array(PeerNodeSchema), Type.Null()]),
   Nodes: Opt(Type.Integer()),
   Managers: Opt(Type.Integer()),
-  Cluster: Opt(ClusterInfoSchema),
+  Cluster: Opt(Type.Union([ClusterInfoSchema, NoClusterInfoSchema])),
 });
 
 export const SystemInfoSchema = Type.Object({

@@ -8,7 +8,8 @@ export interface OrchestrationConfig {
   taskHistoryRetentionLimit: number;
 }
 
-export interface RaftConfig {
+/** The Raft settings of the swarm spec (Docker's SwarmSpec.Raft); the Raft node's own config is manager/raft's RaftConfig. */
+export interface ClusterRaftConfig {
   /** Log entries between two snapshots. */
   snapshotInterval: number;
   keepOldSnapshots: number;
@@ -46,7 +47,7 @@ export interface ClusterSpec {
   name: string;
   labels: Labels;
   orchestration: OrchestrationConfig;
-  raft: RaftConfig;
+  raft: ClusterRaftConfig;
   dispatcher: DispatcherConfig;
   caConfig: CAConfig;
   encryptionConfig: EncryptionConfig;
@@ -58,7 +59,8 @@ export interface JoinTokens {
   manager: string;
 }
 
-export interface RootCA {
+/** The root CA as the cluster object records it (the signer itself is ca/root-ca.ts's RootCA). */
+export interface ClusterRootCA {
   /** PEM of the root CA certificate. */
   caCert: string;
   /** Private key of the root CA, PEM (absent when an external CA signs). */
@@ -72,7 +74,7 @@ export interface RootCA {
 
 export interface Cluster extends StoredObjectBase {
   spec: ClusterSpec;
-  rootCA: RootCA;
+  rootCA: ClusterRootCA;
   /** Pools overlay subnets are carved from (Docker: ["10.0.0.0/8"]). */
   defaultAddrPool: string[];
   /** Prefix length of each overlay subnet carved from the pool (Docker: 24). */

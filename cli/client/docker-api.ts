@@ -4,12 +4,12 @@ import { MalformedResponseError } from './errors.js';
 import type { HttpTransport, QueryValue } from './http-transport.js';
 import type { DockerUnlockKeyResponse } from '../../api/docker/cluster.js';
 import type {
-  Filters,
+  FilterArgs,
   Node,
-  NodeSpec,
+  DockerNodeSpec,
   Service,
   ServiceCreateResponse,
-  ServiceSpec,
+  DockerServiceSpec,
   ServiceUpdateResponse,
   Swarm,
   SwarmInitRequest,
@@ -24,7 +24,7 @@ import type {
 export const API_VERSION = '1.41';
 
 /** Docker's filter encoding: {"key": {"value": true, ...}, ...}; undefined when empty. */
-export function encodeFilters(filters: Filters | undefined): string | undefined {
+export function encodeFilters(filters: FilterArgs | undefined): string | undefined {
   if (filters === undefined) return undefined;
   const out: Record<string, Record<string, boolean>> = {};
   let any = false;
@@ -38,7 +38,8 @@ export function encodeFilters(filters: Filters | undefined): string | undefined 
   return any ? JSON.stringify(out) : undefined;
 }
 
-export interface LogsOptions {
+/** The options of a GET /services/{id}/logs or /tasks/{id}/logs, as the CLI asks them. */
+export interface LogsRequestOptions {
   readonly follow?: boolean;
   readonly timestamps?: boolean;
   readonly tail?: string;
@@ -138,7 +139,7 @@ export class DockerApi {
 
   // ---- nodes ----
 
-  nodeList(filters?: Filters): Promise<Node[]> {
+  nodeList(filters?: FilterArgs): Promise<Node[]> {
     return this.json('GET', '/nodes', { filters: encodeFilters(filters) });
   }
 
@@ -146,7 +147,7 @@ export class DockerApi {
     return this.json('GET', `/nodes/${encodeURIComponent(id)}`);
   }
 
-  nodeUpdate(id: string, version: number, spec: NodeSpec): Promise<void> {
+  nodeUpdate(id: string, version: number, spec: DockerNodeSpec): Promise<void> {
     return this.send('POST', `/nodes/${encodeURIComponent(id)}/update`, { version }, spec);
   }
 
@@ -158,7 +159,7 @@ export class DockerApi {
 
   // ---- services ----
 
-  serviceList(filters?: Filters, status = false): Promise<Service[]> {
+  serviceList(filters?: FilterArgs, status = false): Promise<Service[]> {
     return this.json('GET', '/services', {
       filters: encodeFilters(filters),
       status: status ? 'true' : undefined,
@@ -171,14 +172,14 @@ export class DockerApi {
     });
   }
 
-  serviceCreate(spec: ServiceSpec): Promise<ServiceCreateResponse> {
+  serviceCreate(spec: DockerServiceSpec): Promise<ServiceCreateResponse> {
     return this.json('POST', '/services/create', undefined, spec);
   }
 
   serviceUpdate(
     id: string,
     version: number,
-    spec: ServiceSpec,
+    spec: DockerServiceSpec,
     options: ServiceUpdateOptions = {},
   ): Promise<ServiceUpdateResponse> {
     return this.json(
@@ -197,13 +198,13 @@ export class DockerApi {
     return this.send('DELETE', `/services/${encodeURIComponent(id)}`);
   }
 
-  serviceLogs(id: string, options: LogsOptions): Promise<Readable> {
+  serviceLogs(id: string, options: LogsRequestOptions): Promise<Readable> {
     return this.logs(`/services/${encodeURIComponent(id)}/logs`, options);
   }
 
   // ---- tasks ----
 
-  taskList(filters?: Filters): Promise<Task[]> {
+  taskList(filters?: FilterArgs): Promise<Task[]> {
     return this.json('GET', '/tasks', { filters: encodeFilters(filters) });
   }
 
@@ -211,11 +212,11 @@ export class DockerApi {
     return this.json('GET', `/tasks/${encodeURIComponent(id)}`);
   }
 
-  taskLogs(id: string, options: LogsOptions): Promise<Readable> {
+  taskLogs(id: string, options: LogsRequestOptions): Promise<Readable> {
     return this.logs(`/tasks/${encodeURIComponent(id)}/logs`, options);
   }
 
-  private async logs(p: string, options: LogsOptions): Promise<Readable> {
+  private async logs(p: string, options: LogsRequestOptions): Promise<Readable> {
     const res = await this.transport.stream('GET', this.path(p), {
       query: {
         stdout: true,

@@ -1,10 +1,12 @@
 // The Docker Engine API JSON shapes (swarm subset, API v1.41) that the shoal CLI reads and
 // writes, derived from the TypeBox schemas in api/docker/ that the server validates requests
 // with and builds its answers by: one definition of Docker's JSON for both ends. Requests use
-// the request schemas' types (every field optional, as Docker's decoder takes them).
+// the request schemas' types (every field optional, as Docker's decoder takes them). The spec
+// parts keep their Docker names (DockerServiceSpec, DockerMount, ...): the object model in
+// api/objects has its own ServiceSpec, Mount, ... in shoal's shape.
 
-import type { DockerNodeSpec } from '../../api/docker/node-spec.js';
-import type {
+export type { DockerNodeSpec } from '../../api/docker/node-spec.js';
+export type {
   DockerContainerSpec,
   DockerEndpointSpec,
   DockerHealthConfig,
@@ -18,6 +20,7 @@ import type {
   DockerTaskSpec,
   DockerUpdateConfig,
 } from '../../api/docker/service-spec.js';
+import type { DockerPlacement, DockerTaskSpec } from '../../api/docker/service-spec.js';
 import type { DockerInitRequest, DockerJoinRequest, DockerSwarmSpec } from '../../api/docker/swarm.js';
 
 export type { DockerObjectVersion as ObjectVersion } from '../../api/docker/object-meta.js';
@@ -49,25 +52,10 @@ export type {
   DockerVersionComponent as VersionComponent,
 } from '../../api/docker/system-version.js';
 
-export type Labels = Record<string, string>;
-
 // ---- request bodies (and the specs Docker echoes back in the shape it takes them) ----
 
-export type ServiceSpec = DockerServiceSpec;
-export type TaskSpec = DockerTaskSpec;
-export type ContainerSpec = DockerContainerSpec;
-export type Mount = DockerMount;
-export type HealthConfig = DockerHealthConfig;
 export type ResourceSpec = NonNullable<NonNullable<DockerTaskSpec['Resources']>['Limits']>;
-export type RestartPolicy = DockerRestartPolicy;
-export type Placement = DockerPlacement;
-export type PlacementPreference = NonNullable<DockerPlacement['Preferences']>[number];
-export type NetworkAttachmentConfig = DockerNetworkAttachmentConfig;
-export type ServiceMode = DockerServiceMode;
-export type UpdateConfig = DockerUpdateConfig;
-export type PortConfig = DockerPortConfig;
-export type EndpointSpec = DockerEndpointSpec;
-export type NodeSpec = DockerNodeSpec;
+export type DockerPlacementPreference = NonNullable<DockerPlacement['Preferences']>[number];
 export type SwarmSpec = DockerSwarmSpec;
 export type SwarmInitRequest = DockerInitRequest;
 export type SwarmJoinRequest = DockerJoinRequest;
@@ -81,5 +69,5 @@ export interface SwarmUpdateFlags {
   rotateManagerUnlockKey: boolean;
 }
 
-/** Docker's filter argument: `{"name": {"web": true}}` on the wire. */
-export type Filters = Readonly<Record<string, readonly string[]>>;
+/** Filter values by name as the CLI gathers them; on the wire (encodeFilters) `{"name": {"web": true}}`. */
+export type FilterArgs = Readonly<Record<string, readonly string[]>>;

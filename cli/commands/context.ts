@@ -1,14 +1,15 @@
 // What every command needs: the daemon API, the terminal, a clock, the environment.
 import type { DockerApi } from '../client/docker-api.js';
 
-export interface Clock {
+/** Time as a command waits on it (polling, progress): the time now, and an abortable sleep. */
+export interface SleepClock {
   /** Milliseconds since the epoch. */
   now(): number;
   /** Resolves after `ms`, or early when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-export const systemClock: Clock = {
+export const systemClock: SleepClock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve) => {
@@ -39,7 +40,7 @@ export interface CliContext {
   /** The daemon client, built from the global options on first use. */
   api(): DockerApi;
   readonly io: CliIO;
-  readonly clock: Clock;
+  readonly clock: SleepClock;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Aborts on SIGINT: long waits (progress, logs -f) stop and the command returns. */
   readonly interrupt: AbortSignal;

@@ -1,12 +1,12 @@
 // -f/--filter "key=value" flags into Docker's filter map.
-import type { Filters } from '../client/types.js';
+import type { FilterArgs } from '../client/types.js';
 import { CliError } from './cli-error.js';
 
 export function collectFilter(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export function parseFilters(values: readonly string[]): Filters {
+export function parseFilters(values: readonly string[]): FilterArgs {
   const out: Record<string, string[]> = {};
   for (const v of values) {
     const eq = v.indexOf('=');

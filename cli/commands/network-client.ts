@@ -3,7 +3,7 @@
 import { API_VERSION, encodeFilters, type DockerApi } from '../client/docker-api.js';
 import { MalformedResponseError } from '../client/errors.js';
 import type { QueryValue } from '../client/http-transport.js';
-import type { Filters } from '../client/types.js';
+import type { FilterArgs } from '../client/types.js';
 import type { DockerIpamConfig, DockerNetworkCreate } from '../../api/docker/network.js';
 import type {
   DockerNetworkCreateResponse,
@@ -41,7 +41,7 @@ export class NetworkClient {
     }
   }
 
-  list(filters?: Filters): Promise<NetworkResource[]> {
+  list(filters?: FilterArgs): Promise<NetworkResource[]> {
     return this.call('GET', '/networks', { filters: encodeFilters(filters) });
   }
 

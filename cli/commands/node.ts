@@ -1,6 +1,6 @@
 // `shoal node ls|inspect|update|promote|demote|rm|ps`, with docker's output.
 import type { Command } from 'commander';
-import type { NodeSpec } from '../client/types.js';
+import type { DockerNodeSpec } from '../client/types.js';
 import { formatNodePretty } from '../format/node-pretty.js';
 import { formatNodeTable } from '../format/node-table.js';
 import { formatTaskTable } from '../format/task-table.js';
@@ -19,8 +19,8 @@ interface NodeUpdateFlags {
 }
 
 /** Applies `node update` flags to a node spec. */
-export function applyNodeUpdate(spec: NodeSpec, flags: NodeUpdateFlags): NodeSpec {
-  const next: NodeSpec = structuredClone(spec);
+export function applyNodeUpdate(spec: DockerNodeSpec, flags: NodeUpdateFlags): DockerNodeSpec {
+  const next: DockerNodeSpec = structuredClone(spec);
   if (flags.availability !== undefined) {
     const a = flags.availability.toLowerCase();
     if (a !== 'active' && a !== 'pause' && a !== 'drain') {

@@ -11,7 +11,8 @@ export class LogLineError extends Error {
   }
 }
 
-export interface LogLine {
+/** A `service logs` line read back into its origin, details and message. */
+export interface ParsedLogLine {
   readonly timestamp?: string;
   readonly nodeId: string;
   readonly serviceId: string;
@@ -41,7 +42,7 @@ export function parseLogDetails(text: string): Map<string, string> {
   return details;
 }
 
-export function parseLogLine(line: string, timestamps: boolean): LogLine {
+export function parseLogLine(line: string, timestamps: boolean): ParsedLogLine {
   const parts: string[] = [];
   let rest = line;
   const want = timestamps ? 3 : 2;

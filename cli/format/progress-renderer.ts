@@ -3,7 +3,8 @@
 // 50-column bar when the terminal is wider than 110 columns. Elsewhere it prints plain lines,
 // one per change (docker repeats every poll; shoal prints a line only when its text changes).
 
-export interface Progress {
+/** One progress update to render (a jsonmessage): a line by ID, or a plain message. */
+export interface ProgressMessage {
   readonly id: string;
   /** A status that belongs to a progress line (rewritten in place on a terminal). */
   readonly action?: string;
@@ -15,7 +16,7 @@ export interface Progress {
 }
 
 export interface ProgressOutput {
-  write(progress: Progress): void;
+  write(progress: ProgressMessage): void;
 }
 
 /** jsonmessage's JSONProgress.String() for the fields the service progress uses. */
@@ -35,7 +36,7 @@ export class TerminalProgressRenderer implements ProgressOutput {
     private readonly width: number,
   ) {}
 
-  write(p: Progress): void {
+  write(p: ProgressMessage): void {
     if (p.message !== undefined || p.action === undefined) {
       this.ids = new Map();
       this.out(`${p.id !== '' ? `${p.id}: ` : ''}${p.message ?? ''}\n`);
@@ -70,7 +71,7 @@ export class PlainProgressRenderer implements ProgressOutput {
 
   constructor(private readonly out: (text: string) => void) {}
 
-  write(p: Progress): void {
+  write(p: ProgressMessage): void {
     const text = (p.message ?? p.action ?? '').trimEnd();
     if (text === '') return;
     if (p.message === undefined && this.last.get(p.id) === text) return;

@@ -1,6 +1,6 @@
 // The PORTS column of `service ls`: ingress-published ports, consecutive ones grouped into
 // ranges ("*:8080-8081->80-81/tcp"), exactly as the docker CLI groups them.
-import type { PortConfig } from '../client/types.js';
+import type { DockerPortConfig } from '../client/types.js';
 
 interface Range {
   pStart: number;
@@ -21,7 +21,7 @@ function gapAboveOne(a: number, b: number): boolean {
   return a < b || a - b > 1;
 }
 
-export function formatServicePorts(ports: readonly PortConfig[] | undefined): string {
+export function formatServicePorts(ports: readonly DockerPortConfig[] | undefined): string {
   if (ports === undefined) return '';
   const sorted = [...ports].sort((a, b) => {
     const pa = a.Protocol ?? '';
@@ -56,7 +56,7 @@ export function formatServicePorts(ports: readonly PortConfig[] | undefined): st
 }
 
 /** Task PORTS column: host-mode ports the task bound, "*:9090->90/tcp". */
-export function formatTaskPorts(ports: readonly PortConfig[] | undefined): string {
+export function formatTaskPorts(ports: readonly DockerPortConfig[] | undefined): string {
   if (ports === undefined || ports.length === 0) return '';
   return ports.map((p) => `*:${p.PublishedPort ?? 0}->${p.TargetPort ?? 0}/${p.Protocol ?? 'tcp'}`).join(',');
 }

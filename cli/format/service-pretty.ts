@@ -1,5 +1,5 @@
 // `service inspect --pretty`: the docker CLI's template, whitespace and all.
-import type { Service, UpdateConfig } from '../client/types.js';
+import type { Service, DockerUpdateConfig } from '../client/types.js';
 import { bytesSize } from './byte-units.js';
 import { formatGoDuration } from './go-duration.js';
 import { humanDuration } from './human-duration.js';
@@ -8,7 +8,7 @@ function goList(items: readonly string[]): string {
   return `[${items.join(' ')}]`;
 }
 
-function updateBlock(title: string, orderLabel: string, c: UpdateConfig): string {
+function updateBlock(title: string, orderLabel: string, c: DockerUpdateConfig): string {
   let out = `\n${title}:\n Parallelism:\t${c.Parallelism ?? 0}`;
   if ((c.Delay ?? 0) > 0) out += `\n Delay:\t\t${formatGoDuration(c.Delay ?? 0)}`;
   out += `\n On failure:\t${c.FailureAction ?? ''}`;

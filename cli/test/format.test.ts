@@ -14,7 +14,7 @@ import { formatServiceTable } from '../format/service-table.js';
 import { formatTaskTable } from '../format/task-table.js';
 import { formatServicePretty } from '../format/service-pretty.js';
 import { formatNodePretty } from '../format/node-pretty.js';
-import type { PortConfig } from '../client/types.js';
+import type { DockerPortConfig } from '../client/types.js';
 import { cluster, golden, recordedAtMs } from './support/fixtures.js';
 
 const NOW = recordedAtMs + 36_400;
@@ -104,7 +104,7 @@ test('natural order sorts numbers by value', () => {
 });
 
 test('service ports group consecutive ranges like docker', () => {
-  const p = (published: number, target: number, protocol: 'tcp' | 'udp' = 'tcp'): PortConfig => ({
+  const p = (published: number, target: number, protocol: 'tcp' | 'udp' = 'tcp'): DockerPortConfig => ({
     Protocol: protocol,
     TargetPort: target,
     PublishedPort: published,

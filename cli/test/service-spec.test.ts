@@ -1,4 +1,4 @@
-// Flag -> ServiceSpec translation, checked against the request bodies the real docker CLI
+// Flag -> DockerServiceSpec translation, checked against the request bodies the real docker CLI
 // sent for the same command lines (fixtures/exchanges.json).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,17 +8,17 @@ import { buildCreateSpec } from '../commands/service-spec/create-spec.js';
 import { applyUpdateFlags } from '../commands/service-spec/update-spec.js';
 import { parsePortSpec } from '../commands/service-spec/port-spec.js';
 import { parseMountSpec } from '../commands/service-spec/mount-spec.js';
-import type { Service, ServiceSpec } from '../client/types.js';
+import type { Service, DockerServiceSpec } from '../client/types.js';
 import { exchanges } from './support/fixtures.js';
 
-function parseCreate(argv: string[]): ServiceSpec {
+function parseCreate(argv: string[]): DockerServiceSpec {
   const cmd = new Command('create')
     .argument('<image>')
     .argument('[command...]')
     .passThroughOptions()
     .exitOverride();
   addCreateFlags(cmd);
-  let spec: ServiceSpec | undefined;
+  let spec: DockerServiceSpec | undefined;
   cmd.action((image: string, command: string[], flags: ServiceFlags) => {
     spec = buildCreateSpec(flags, [image, ...command], { FROM_ENV: 'yes' });
   });
@@ -27,10 +27,10 @@ function parseCreate(argv: string[]): ServiceSpec {
   return spec;
 }
 
-function parseUpdate(argv: string[], current: ServiceSpec): ServiceSpec {
+function parseUpdate(argv: string[], current: DockerServiceSpec): DockerServiceSpec {
   const cmd = new Command('update').argument('<service>').exitOverride();
   addUpdateFlags(cmd);
-  let spec: ServiceSpec | undefined;
+  let spec: DockerServiceSpec | undefined;
   cmd.action((_ref: string, flags: ServiceFlags) => {
     spec = applyUpdateFlags(current, flags, {});
   });
@@ -71,7 +71,7 @@ test("create: minimal and global-job specs match docker's", () => {
 });
 
 test('create: table of flag translations', () => {
-  const cases: [string[], (s: ServiceSpec) => unknown, unknown][] = [
+  const cases: [string[], (s: DockerServiceSpec) => unknown, unknown][] = [
     [['--replicas', '2', 'nginx'], (s) => s.Mode, { Replicated: { Replicas: 2 } }],
     [['--mode', 'global', 'nginx'], (s) => s.Mode, { Global: {} }],
     [
@@ -150,7 +150,7 @@ test("create: invalid flags give docker's messages", () => {
 });
 
 test("update: add and remove flags give docker's specs", () => {
-  const before = (key: string): ServiceSpec => (exchanges[key]?.body as Service).Spec;
+  const before = (key: string): DockerServiceSpec => (exchanges[key]?.body as Service).Spec;
   assert.deepEqual(
     parseUpdate(argvOf('serviceUpdateAdd'), before('serviceUpdateAddBefore')),
     recorded('serviceUpdateAdd'),

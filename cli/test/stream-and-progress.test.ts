@@ -7,7 +7,7 @@ import {
   PlainProgressRenderer,
   TerminalProgressRenderer,
   progressBar,
-  type Progress,
+  type ProgressMessage,
 } from '../format/progress-renderer.js';
 import { ConvergenceTracker } from '../commands/progress/service-progress.js';
 import type { Service, Task, TaskState } from '../client/types.js';
@@ -95,7 +95,7 @@ test('terminal renderer rewrites each ID line in place as docker does', () => {
 test('plain renderer prints a line only when it changes', () => {
   let out = '';
   const r = new PlainProgressRenderer((t) => (out += t));
-  const msgs: Progress[] = [
+  const msgs: ProgressMessage[] = [
     { id: 'overall progress', action: '0 out of 1 tasks' },
     { id: '1/1', action: ' ' },
     { id: '1/1', action: 'running  ', current: 9, total: 9 },

@@ -8,7 +8,7 @@ import type { FaultCluster } from './fault-cluster.js';
 import type { InjectedFault } from './fault-plan.js';
 import { FAULT_VALUE_LABEL, HistoryRecorder, type FinalRead } from './history.js';
 import { judgeHistory, type HistoryFigures } from './history-verdict.js';
-import { Workload, faultServiceSpec, outcomeOf } from './workload.js';
+import { FaultWorkload, faultServiceSpec, outcomeOf } from './workload.js';
 
 export interface FaultRunOptions {
   /** Distinct per run on one cluster: the prefix of every service name the run writes. */
@@ -71,7 +71,7 @@ export async function recordedRun(
     recorder.finish(rec, outcome, detail);
     if (outcome !== 'ok') throw new Error(`could not create register ${name} before the run: ${detail}`);
   }
-  const workload = new Workload({
+  const workload = new FaultWorkload({
     managers: c.endpoints(),
     recorder,
     clients: o.clients ?? 4,

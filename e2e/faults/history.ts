@@ -17,7 +17,7 @@ import type { HistoryOp } from '../../manager/raft/test/support/linearizability.
 /** The label whose value a service carries as its register value. */
 export const FAULT_VALUE_LABEL = 'shoal.fault.value';
 
-export type Outcome = 'ok' | 'fail' | 'unknown';
+export type WriteOutcome = 'ok' | 'fail' | 'unknown';
 
 export interface WriteRecord {
   readonly client: number;
@@ -30,7 +30,7 @@ export interface WriteRecord {
   readonly value: string;
   readonly invoke: number;
   complete: number | undefined;
-  outcome: Outcome | 'pending';
+  outcome: WriteOutcome | 'pending';
   /** A create answered 409 (name taken): the key was observed present. */
   observedPresent: boolean;
   /** The status and message, or why there was none. */
@@ -84,7 +84,7 @@ export class HistoryRecorder {
     return rec;
   }
 
-  finish(rec: WriteRecord, outcome: Outcome, detail: string, observedPresent = false): void {
+  finish(rec: WriteRecord, outcome: WriteOutcome, detail: string, observedPresent = false): void {
     rec.complete = this.now();
     rec.outcome = outcome;
     rec.detail = detail;

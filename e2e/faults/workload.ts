@@ -6,7 +6,7 @@
 
 import { SeededRandom } from '../../manager/raft/random.js';
 import { apiCall, jsonBody, type ApiOutcome } from './api-client.js';
-import { FAULT_VALUE_LABEL, type HistoryRecorder, type Outcome, type WriteRecord } from './history.js';
+import { FAULT_VALUE_LABEL, type HistoryRecorder, type WriteOutcome, type WriteRecord } from './history.js';
 
 export interface ManagerEndpoint {
   readonly name: string;
@@ -44,7 +44,7 @@ interface ServiceView {
 }
 
 /** The outcome an answer (or its absence) proves, and a short description of it. */
-export function outcomeOf(a: ApiOutcome): { outcome: Outcome; detail: string; status: number } {
+export function outcomeOf(a: ApiOutcome): { outcome: WriteOutcome; detail: string; status: number } {
   if (a.kind !== 'answer') {
     return a.kind === 'refused'
       ? { outcome: 'fail', detail: `not sent: ${a.reason}`, status: 0 }
@@ -57,7 +57,7 @@ export function outcomeOf(a: ApiOutcome): { outcome: Outcome; detail: string; st
   return { outcome: 'unknown', detail, status: a.status };
 }
 
-export class Workload {
+export class FaultWorkload {
   private readonly o: WorkloadOptions;
   private stopping = false;
   private running: Promise<void>[] = [];

@@ -30,7 +30,7 @@ import { ChildManager } from './child-manager.js';
 import { anyFuzzRequest, describeRequest, type FuzzRequest } from './fuzz-request.js';
 import { validServiceSpec } from './fuzz-routes.js';
 import { encodeJson } from './fuzz-json.js';
-import { RequestDriver, type Outcome, type SentRequest } from './request-driver.js';
+import { RequestDriver, type RequestOutcome, type SentRequest } from './request-driver.js';
 import { judgeAnswer, judgeHealth } from './response-rules.js';
 
 function envNumber(name: string, fallback: number): number {
@@ -90,7 +90,7 @@ async function liveChild(): Promise<ChildManager> {
   return child;
 }
 
-function describeOutcome(o: Outcome): string {
+function describeOutcome(o: RequestOutcome): string {
   if (o.kind !== 'answered')
     return o.kind === 'timeout' ? `none in ${o.ms} ms` : `connection error ${o.error}`;
   return `${o.status} in ${o.headMs}/${o.totalMs ?? '-'} ms: ${o.body.slice(0, 300)}`;
@@ -193,7 +193,7 @@ async function restartsAndWrites(dataDir: string): Promise<void> {
   const resumed = await ChildManager.start({ dataDir });
   child = resumed;
   const driver = new RequestDriver(resumed.socketPath, 5_000);
-  const answered = (o: Outcome): Extract<Outcome, { kind: 'answered' }> => {
+  const answered = (o: RequestOutcome): Extract<RequestOutcome, { kind: 'answered' }> => {
     if (o.kind !== 'answered') assert.fail(`${describeOutcome(o)}\n${resumed.stderrTail}`);
     return o;
   };

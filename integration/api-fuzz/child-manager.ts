@@ -19,7 +19,7 @@ export interface ProbeAnswer {
   readonly ms: number;
 }
 
-export type ProbeResult =
+export type ChildProbeResult =
   | ({ readonly kind: 'answered' } & ProbeAnswer)
   | { readonly kind: 'late'; readonly ms: number }
   | { readonly kind: 'dead'; readonly exit: string };
@@ -129,7 +129,7 @@ export class ChildManager {
   }
 
   /** Asks the child whether it lives, leads, and turns its event loop within `timeoutMs`. */
-  async probe(timeoutMs: number): Promise<ProbeResult> {
+  async probe(timeoutMs: number): Promise<ChildProbeResult> {
     if (this.#exit !== undefined) return { kind: 'dead', exit: this.#exit };
     const id = this.#nextProbe++;
     const started = Date.now();

@@ -27,7 +27,7 @@ import type { ForwardedRequest, ForwardedResponse } from '../../manager/engineap
 import type { FastifyInstance } from 'fastify';
 import type { ChildMessage, ParentMessage } from './child-protocol.js';
 import { NodeSwarmControl, type SwarmNodeView } from '../../daemon/node-swarm-control.js';
-import { ManagerLeaveRefusedError, SwarmExistsError } from '../../manager/engineapi/control-errors.js';
+import { managerLeaveRefused, swarmExists } from '../../manager/controlapi/index.js';
 import { ApiError } from '../../manager/engineapi/errors.js';
 import { serveForwarded } from '../../manager/engineapi/serve-forwarded.js';
 
@@ -175,9 +175,9 @@ async function main(): Promise<void> {
     credentials,
     manager,
     agent: undefined,
-    init: () => Promise.reject(new SwarmExistsError()),
-    join: () => Promise.reject(new SwarmExistsError()),
-    leave: (force) => Promise.reject(force ? new HarnessLeaveError() : new ManagerLeaveRefusedError()),
+    init: () => Promise.reject(swarmExists()),
+    join: () => Promise.reject(swarmExists()),
+    leave: (force) => Promise.reject(force ? new HarnessLeaveError() : managerLeaveRefused()),
   };
   const control = new NodeSwarmControl(node, join(dataDir, 'no-engine.sock'));
   const api = createApiServer({ control, logger, build: { version: '0.0.0-fuzz' } });

@@ -14,7 +14,7 @@ export interface SentRequest {
   readonly body: Buffer | undefined;
 }
 
-export type Outcome =
+export type RequestOutcome =
   | {
       readonly kind: 'answered';
       readonly status: number;
@@ -123,11 +123,11 @@ export class RequestDriver {
   }
 
   /** Sends one request; the whole answer must come within the bound (a stream: its status line). */
-  send(req: SentRequest, streams = false): Promise<Outcome> {
+  send(req: SentRequest, streams = false): Promise<RequestOutcome> {
     const started = Date.now();
-    return new Promise<Outcome>((resolve) => {
+    return new Promise<RequestOutcome>((resolve) => {
       let settled = false;
-      const finish = (o: Outcome): void => {
+      const finish = (o: RequestOutcome): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);

@@ -5,8 +5,8 @@
 // truly has no leader (the probe after the request says so). Anything else (500, a 503 while
 // the manager leads, no answer, a dropped connection) is a failure.
 
-import type { ProbeResult } from './child-manager.js';
-import type { Outcome } from './request-driver.js';
+import type { ChildProbeResult } from './child-manager.js';
+import type { RequestOutcome } from './request-driver.js';
 
 /** Docker's 503 messages that describe the node's swarm membership, not a failure. */
 const MEMBERSHIP_503 = [
@@ -24,7 +24,11 @@ function messageOf(body: string): string {
 }
 
 /** Why the answer breaks the properties, or undefined when it is acceptable. */
-export function judgeAnswer(outcome: Outcome, timeoutMs: number, after: ProbeResult): string | undefined {
+export function judgeAnswer(
+  outcome: RequestOutcome,
+  timeoutMs: number,
+  after: ChildProbeResult,
+): string | undefined {
   if (outcome.kind === 'timeout') return `no answer within ${timeoutMs} ms`;
   if (outcome.kind === 'connection') {
     // A server refuses an oversized request with 431/413 and closes at once; the client may
@@ -45,7 +49,7 @@ export function judgeAnswer(outcome: Outcome, timeoutMs: number, after: ProbeRes
 }
 
 /** Why the manager's state after a request breaks the properties, or undefined. */
-export function judgeHealth(after: ProbeResult, timeoutMs: number): string | undefined {
+export function judgeHealth(after: ChildProbeResult, timeoutMs: number): string | undefined {
   if (after.kind === 'dead') return `the manager process died (${after.exit})`;
   if (after.kind === 'late') return `the manager's event loop did not turn within ${timeoutMs} ms`;
   if (!after.leads) return `the only manager no longer leads (it knows leader ${after.leaderId})`;

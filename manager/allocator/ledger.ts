@@ -16,7 +16,8 @@ export const ownerOfTask = (id: string): string => `task:${id}`;
 export const ownerOfVip = (serviceId: string): string => `vip:${serviceId}`;
 export const ownerOfNode = (id: string): string => `node:${id}`;
 
-export interface NetworkEntry {
+/** What the allocator handed one network: its addressing, VNI and address pool. */
+export interface AllocatedNetwork {
   readonly networkId: string;
   readonly addressing: NetworkAddressing;
   readonly vni: number;
@@ -30,11 +31,11 @@ export function addressIp(text: string): number | undefined {
 
 export class AllocationLedger {
   readonly ports = new PublishedPorts();
-  readonly #networks = new Map<string, NetworkEntry>();
+  readonly #networks = new Map<string, AllocatedNetwork>();
   readonly #vnis = new Map<number, string>();
   #lastVni = VNI_START - 1;
 
-  network(id: string): NetworkEntry | undefined {
+  network(id: string): AllocatedNetwork | undefined {
     return this.#networks.get(id);
   }
 
@@ -49,7 +50,7 @@ export class AllocationLedger {
   }
 
   /** Records an allocated network; undefined if its VNI belongs to another network. */
-  addNetwork(networkId: string, addressing: NetworkAddressing, vni: number): NetworkEntry | undefined {
+  addNetwork(networkId: string, addressing: NetworkAddressing, vni: number): AllocatedNetwork | undefined {
     const holder = this.#vnis.get(vni);
     if (holder !== undefined && holder !== networkId) return undefined;
     this.removeNetwork(networkId);

@@ -3,13 +3,14 @@
 // wording. The daemon carries the requests out (it owns the node's keys, Raft and agent); these
 // pure rules decide whether it may, and the refusals carry what the docker CLI prints.
 
+import type { DockerLocalNodeState } from '../../api/docker/system-info.js';
 import { checkString, checkStrings } from './field-checks.js';
 import * as L from './limits.js';
 import { badRequest, conflict, type Refusal, unavailable, unimplemented } from './refusal.js';
 import { checkCertExpiry, checkHeartbeat, checkTaskHistory } from './swarm-rules.js';
 
-/** Docker's LocalNodeState. */
-export type LocalNodeState = 'inactive' | 'pending' | 'active' | 'error' | 'locked';
+/** Docker's LocalNodeState (api/docker), less the '' the schema admits from other engines. */
+export type LocalNodeState = Exclude<DockerLocalNodeState, ''>;
 
 /** A node's availability as `swarm join --availability` gives it. */
 export type JoinAvailability = 'active' | 'pause' | 'drain';

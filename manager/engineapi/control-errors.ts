@@ -1,17 +1,11 @@
 // Refusals about this node's state and about forwarding, in the control layer's one shape
 // (Refusal, controlapi/refusal.ts: a kind that fixes Docker's status, and Docker's message).
 // New code throws what the factories make. The named subclasses remain because the daemon and
-// test doubles construct them by name (`new SwarmExistsError()`) and forward.ts tells forward
-// outcomes apart with instanceof; each takes its kind and text from one place.
+// test doubles construct them by name (`new NotInSwarmError()`) and forward.ts tells forward
+// outcomes apart with instanceof; each takes its kind and text from one place. The membership
+// refusals (swarm exists, not in a swarm to leave, a manager leaving) are controlapi's.
 
-import {
-  managerLeaveRefused,
-  notInSwarmToLeave,
-  Refusal,
-  swarmExists,
-  unavailable,
-  type RefusalKind,
-} from '../controlapi/index.js';
+import { Refusal, unavailable, type RefusalKind } from '../controlapi/index.js';
 
 /** Any call while the manager's keys are locked (Docker's 503). */
 export function swarmLocked(): Refusal {
@@ -53,38 +47,6 @@ type RefusalArgs = [kind: RefusalKind, message: string, code: string];
 
 function argsOf(r: Refusal): RefusalArgs {
   return [r.kind, r.message, r.code];
-}
-
-/** init/join on a node that is already in a swarm. */
-export class SwarmExistsError extends Refusal {
-  constructor() {
-    super(...argsOf(swarmExists()));
-    this.name = 'SwarmExistsError';
-  }
-}
-
-/** leave on a node that is in no swarm. */
-export class NotInSwarmLeaveError extends Refusal {
-  constructor() {
-    super(...argsOf(notInSwarmToLeave()));
-    this.name = 'NotInSwarmLeaveError';
-  }
-}
-
-/** leave without force on a manager. */
-export class ManagerLeaveRefusedError extends Refusal {
-  constructor() {
-    super(...argsOf(managerLeaveRefused()));
-    this.name = 'ManagerLeaveRefusedError';
-  }
-}
-
-/** A request the cluster's state forbids; `message` is what the user reads (400). */
-export class FailedPreconditionError extends Refusal {
-  constructor(message: string) {
-    super('failed-precondition', message);
-    this.name = 'FailedPreconditionError';
-  }
 }
 
 /** A request with an argument the daemon cannot use, e.g. a bad join token (400). */

@@ -3,6 +3,7 @@
 // message is Docker's), the store's errors, the daemon's, and schema failures.
 
 import { status as grpcStatus } from '@grpc/grpc-js';
+import type { DockerErrorResponse } from '../../api/docker/error-response.js';
 import { ClusterError, NotLeaderError, ProposalDroppedError } from '../../api/errors.js';
 import { grpcWording, Refusal, storeRefusal } from '../controlapi/index.js';
 import {
@@ -62,6 +63,11 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
 export interface HttpFailure {
   readonly statusCode: number;
   readonly message: string;
+}
+
+/** Docker's error body (api/docker/error-response.ts) for a failure's message. */
+export function errorBody(message: string): DockerErrorResponse {
+  return { message };
 }
 
 function ownCode(e: Error): string | undefined {

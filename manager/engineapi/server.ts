@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { API_VERSION, checkVersion, stripVersionPrefix } from './api-version.js';
 import type { BuildInfo, RouteContext } from './context.js';
-import { toHttpFailure } from './errors.js';
+import { errorBody, toHttpFailure } from './errors.js';
 import { EventLog } from './event-log.js';
 import { registerBodyParsers } from './request-body.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -86,10 +86,10 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   app.setErrorHandler((error, request, reply) => {
     const failure = toHttpFailure(error);
     if (failure.statusCode >= 500) request.log.warn({ err: error, url: request.originalUrl }, 'api error');
-    return reply.code(failure.statusCode).type('application/json').send({ message: failure.message });
+    return reply.code(failure.statusCode).type('application/json').send(errorBody(failure.message));
   });
   app.setNotFoundHandler((_request, reply) =>
-    reply.code(404).type('application/json').send({ message: 'page not found' }),
+    reply.code(404).type('application/json').send(errorBody('page not found')),
   );
   app.addHook('onClose', (_instance, done) => {
     ctx.events.close();

@@ -12,7 +12,8 @@ import { noSuitableNode, Pipeline } from './pipeline.js';
 import { SpreadTree } from './spread.js';
 import { requirementsOf, type TaskRequirements } from './task-requirements.js';
 
-export type Decision =
+/** Where one task goes, or why it cannot go anywhere now. */
+export type PlacementDecision =
   | { readonly taskId: string; readonly nodeId: string }
   | {
       readonly taskId: string;
@@ -36,9 +37,9 @@ export interface ScheduleContext {
 }
 
 /** Places `tasks` (unassigned, or preassigned to a node) and returns one decision per task. */
-export function schedule(ctx: ScheduleContext, tasks: readonly Task[]): Decision[] {
+export function schedule(ctx: ScheduleContext, tasks: readonly Task[]): PlacementDecision[] {
   const pipeline = ctx.pipeline ?? new Pipeline();
-  const decisions: Decision[] = [];
+  const decisions: PlacementDecision[] = [];
   // Service → spec → tasks (the spec key is cached per frozen spec, so its hash is too).
   const groups = new Map<string, Map<string, Task[]>>();
   for (const task of tasks) {
@@ -75,7 +76,7 @@ export function schedule(ctx: ScheduleContext, tasks: readonly Task[]): Decision
   return decisions;
 }
 
-function placePreassigned(ctx: ScheduleContext, pipeline: Pipeline, task: Task): Decision {
+function placePreassigned(ctx: ScheduleContext, pipeline: Pipeline, task: Task): PlacementDecision {
   const nodeId = task.nodeId!;
   const node = ctx.nodes.get(nodeId);
   const req = requirementsOf(task, ctx.services.get(task.serviceId));
@@ -86,7 +87,12 @@ function placePreassigned(ctx: ScheduleContext, pipeline: Pipeline, task: Task):
   return { taskId: task.id, nodeId };
 }
 
-function placeGroup(ctx: ScheduleContext, pipeline: Pipeline, group: readonly Task[], out: Decision[]): void {
+function placeGroup(
+  ctx: ScheduleContext,
+  pipeline: Pipeline,
+  group: readonly Task[],
+  out: PlacementDecision[],
+): void {
   const first = group[0]!;
   const req: TaskRequirements = requirementsOf(first, ctx.services.get(first.serviceId));
   pipeline.setTask(req);

@@ -16,7 +16,7 @@ import type { ReadTx } from '../store/read-tx.js';
 import type { MemoryStore } from '../store/store.js';
 import { holdsResources, NodeInfo } from './node-info.js';
 import { Pipeline } from './pipeline.js';
-import { schedule, type Decision } from './schedule.js';
+import { schedule, type PlacementDecision } from './schedule.js';
 import { hostPortsOf } from './task-requirements.js';
 
 export interface SchedulerOptions {
@@ -149,7 +149,7 @@ export class Scheduler extends WatchLoopBase {
       tasks,
     );
     const byId = new Map(tasks.map((t) => [t.id, t]));
-    const writes: Decision[] = [];
+    const writes: PlacementDecision[] = [];
     for (const d of decisions) {
       const task = byId.get(d.taskId)!;
       if ('nodeId' in d) {

@@ -10,11 +10,11 @@ import { route } from './plugin-server.js';
 import {
   AllocateNetworkRequest,
   CreateEndpointRequest,
-  CreateNetworkRequest,
+  PluginCreateNetworkRequest,
   DiscoveryNotification,
   EmptyRequest,
   EndpointRequest,
-  JoinRequest,
+  PluginJoinRequest,
   NetworkRequest,
   ProgramExternalConnectivityRequest,
   type ActivateResponse,
@@ -31,7 +31,7 @@ export function driverRoutes(driver: NetworkDriver): Record<string, PluginRoute>
     '/NetworkDriver.GetCapabilities': route(EmptyRequest, () =>
       Promise.resolve<CapabilitiesResponse>({ Scope: 'local', ConnectivityScope: 'global' }),
     ),
-    '/NetworkDriver.CreateNetwork': route(CreateNetworkRequest, async (b) => {
+    '/NetworkDriver.CreateNetwork': route(PluginCreateNetworkRequest, async (b) => {
       await driver.createNetwork(b);
       return {};
     }),
@@ -48,7 +48,7 @@ export function driverRoutes(driver: NetworkDriver): Record<string, PluginRoute>
       return {};
     }),
     '/NetworkDriver.EndpointOperInfo': route(EndpointRequest, (b) => driver.endpointOperInfo(b)),
-    '/NetworkDriver.Join': route(JoinRequest, (b) => driver.join(b)),
+    '/NetworkDriver.Join': route(PluginJoinRequest, (b) => driver.join(b)),
     '/NetworkDriver.Leave': route(EndpointRequest, async (b) => {
       await driver.leave(b);
       return {};

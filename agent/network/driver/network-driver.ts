@@ -29,9 +29,9 @@ import {
   OPT_MAC,
   type CreateEndpointRequest,
   type CreateEndpointResponse,
-  type CreateNetworkRequest,
+  type PluginCreateNetworkRequest,
   type EndpointRequest,
-  type JoinRequest,
+  type PluginJoinRequest,
   type JoinResponse,
   type NetworkRequest,
   type OperInfoResponse,
@@ -79,7 +79,7 @@ export class NetworkDriver {
     return d;
   }
 
-  createNetwork(req: CreateNetworkRequest): Promise<void> {
+  createNetwork(req: PluginCreateNetworkRequest): Promise<void> {
     return this.exclusive(async () => {
       const n = networkSettings(req);
       if (n.kind === 'gateway') {
@@ -163,7 +163,7 @@ export class NetworkDriver {
     return Promise.resolve({ Value: e === undefined ? {} : { address: e.address, mac: e.mac } });
   }
 
-  join(req: JoinRequest): Promise<JoinResponse> {
+  join(req: PluginJoinRequest): Promise<JoinResponse> {
     return this.exclusive(async () => {
       const e = this.endpoints.get(req.EndpointID);
       if (e === undefined) {

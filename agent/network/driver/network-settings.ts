@@ -13,7 +13,7 @@ import {
   OPT_MTU,
   OPT_NETWORK_ID,
   OPT_VNI,
-  type CreateNetworkRequest,
+  type PluginCreateNetworkRequest,
 } from './protocol.js';
 
 function optionString(options: Record<string, unknown>, key: string): string | undefined {
@@ -21,7 +21,7 @@ function optionString(options: Record<string, unknown>, key: string): string | u
   return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 }
 
-export function networkSettings(req: CreateNetworkRequest): NetworkRecord {
+export function networkSettings(req: PluginCreateNetworkRequest): NetworkRecord {
   const options = req.Options ?? {};
   const rawGeneric = options[GENERIC_OPTIONS];
   const generic =

@@ -15,13 +15,13 @@ export const IpamData = Type.Object({
 });
 export type IpamData = Static<typeof IpamData>;
 
-export const CreateNetworkRequest = Type.Object({
+export const PluginCreateNetworkRequest = Type.Object({
   NetworkID: Type.String({ minLength: 1 }),
   Options,
   IPv4Data: Nullable(Type.Array(IpamData)),
   IPv6Data: Nullable(Type.Array(IpamData)),
 });
-export type CreateNetworkRequest = Static<typeof CreateNetworkRequest>;
+export type PluginCreateNetworkRequest = Static<typeof PluginCreateNetworkRequest>;
 
 export const NetworkRequest = Type.Object({ NetworkID: Type.String({ minLength: 1 }) });
 export type NetworkRequest = Static<typeof NetworkRequest>;
@@ -48,13 +48,13 @@ export const EndpointRequest = Type.Object({
 });
 export type EndpointRequest = Static<typeof EndpointRequest>;
 
-export const JoinRequest = Type.Object({
+export const PluginJoinRequest = Type.Object({
   NetworkID: Type.String({ minLength: 1 }),
   EndpointID: Type.String({ minLength: 1 }),
   SandboxKey: Type.String({ minLength: 1 }),
   Options,
 });
-export type JoinRequest = Static<typeof JoinRequest>;
+export type PluginJoinRequest = Static<typeof PluginJoinRequest>;
 
 export const ProgramExternalConnectivityRequest = Type.Object({
   NetworkID: Type.String({ minLength: 1 }),

@@ -3,7 +3,7 @@
 // to the change, not to the number of services. Pure.
 
 import type { NormalNodeSpec, NormalPort, NormalSandboxSpec, SandboxDnsRedirect } from './lb-spec.js';
-import type { NftCommand } from './nft-json.js';
+import type { NftCommand } from '../nft-json.js';
 import {
   addPort,
   addVip,

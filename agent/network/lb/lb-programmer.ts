@@ -14,7 +14,7 @@ import { nodeChanges, sandboxChanges } from './lb-diff.js';
 import type { NodeLbSpec, NormalNodeSpec, NormalSandboxSpec, SandboxLbSpec } from './lb-spec.js';
 import { normalizeNodeSpec, normalizeSandboxSpec } from './lb-spec.js';
 import type { Nft } from './nft.js';
-import type { NftCommand } from './nft-json.js';
+import type { NftCommand } from '../nft-json.js';
 import { readNodeTable, readSandboxTable } from './nft-readback.js';
 import { LB_TABLE, MESH_TABLE, nodeRuleset, sandboxRuleset } from './nft-ruleset.js';
 

@@ -21,8 +21,8 @@
 // cannot declare a named map keyed by numgen's integer — `typeof` exists only in the text
 // syntax — so each service's backend map is the anonymous map inside its one rule.)
 
-import type { Json, NftChain, NftCommand, NftObject, NftRule } from './nft-json.js';
-import { FAMILY } from './nft-json.js';
+import type { Json, NftChain, NftCommand, NftObject, NftRule } from '../nft-json.js';
+import { FAMILY } from '../nft-json.js';
 import type { NormalNodeSpec, NormalPort, NormalSandboxSpec, SandboxDnsRedirect } from './lb-spec.js';
 import type { PortProtocol } from '../../../api/objects/common.js';
 

@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { NftError, NftMissingError, NftUnreadableError } from './errors.js';
-import type { NftCommand } from './nft-json.js';
-import { FAMILY } from './nft-json.js';
+import type { NftCommand } from '../nft-json.js';
+import { FAMILY } from '../nft-json.js';
 import { withNftBatch } from '../nft-input.js';
 
 export interface NftOptions {

@@ -14,7 +14,8 @@ import { acceptForwarding, removeForwardingRules } from './forward-accept.js';
 import type { HostCommands } from './host-commands.js';
 import { IpRoute } from './iproute.js';
 import { linkAlias } from './link-names.js';
-import { nftApply, nftDeleteTable, type NftCommand } from './nft.js';
+import { nftApply, nftDeleteTable } from './nft.js';
+import { FAMILY, type NftCommand, type NftTable } from '../nft-json.js';
 
 export const GATEWAY_BRIDGE = 'shoal_gwbridge';
 export const GATEWAY_SUBNET = '172.18.0.0/16';
@@ -33,7 +34,7 @@ export interface GatewayBridgeOptions {
 /** The egress NAT table: everything from the gateway subnet leaving by another interface is masqueraded. */
 export function egressNatBatch(subnet: string, bridge: string): NftCommand[] {
   const c = parseCidr(subnet);
-  const table = { family: 'ip', name: EGRESS_TABLE };
+  const table: NftTable = { family: FAMILY, name: EGRESS_TABLE };
   return [
     // add + delete + add: replace the table whether or not it exists, in one transaction.
     { add: { table } },
@@ -42,7 +43,7 @@ export function egressNatBatch(subnet: string, bridge: string): NftCommand[] {
     {
       add: {
         chain: {
-          family: 'ip',
+          family: FAMILY,
           table: EGRESS_TABLE,
           name: 'postrouting',
           type: 'nat',
@@ -55,7 +56,7 @@ export function egressNatBatch(subnet: string, bridge: string): NftCommand[] {
     {
       add: {
         rule: {
-          family: 'ip',
+          family: FAMILY,
           table: EGRESS_TABLE,
           chain: 'postrouting',
           expr: [
@@ -133,7 +134,7 @@ export class GatewayBridge {
   async teardown(): Promise<void> {
     const ip = new IpRoute(this.commands);
     if (await ip.linkExists(this.name)) await ip.ip([`link del ${this.name}`]);
-    await nftDeleteTable(this.commands, 'ip', EGRESS_TABLE);
+    await nftDeleteTable(this.commands, FAMILY, EGRESS_TABLE);
     await removeForwardingRules(this.commands);
     this.log.info({ bridge: this.name }, 'gateway bridge down');
   }

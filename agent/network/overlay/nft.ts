@@ -4,22 +4,30 @@
 
 import type { HostCommands } from './host-commands.js';
 import { withNftBatch } from '../nft-input.js';
-
-export type NftCommand = Record<string, unknown>;
+import type { FAMILY, NftCommand, NftRuleset } from '../nft-json.js';
 
 export async function nftApply(commands: HostCommands, batch: readonly NftCommand[]): Promise<void> {
   if (batch.length === 0) return;
-  await withNftBatch(JSON.stringify({ nftables: batch }), (args) => commands.run(['nft', ...args]));
+  const ruleset: NftRuleset = { nftables: batch };
+  await withNftBatch(JSON.stringify(ruleset), (args) => commands.run(['nft', ...args]));
 }
 
 /** Whether the table exists. */
-export async function nftTableExists(commands: HostCommands, family: string, name: string): Promise<boolean> {
+export async function nftTableExists(
+  commands: HostCommands,
+  family: typeof FAMILY,
+  name: string,
+): Promise<boolean> {
   const r = await commands.run(['nft', '-j', 'list', 'table', family, name], { allowFailure: true });
   return r.code === 0;
 }
 
 /** Deletes the table if it exists. */
-export async function nftDeleteTable(commands: HostCommands, family: string, name: string): Promise<void> {
+export async function nftDeleteTable(
+  commands: HostCommands,
+  family: typeof FAMILY,
+  name: string,
+): Promise<void> {
   if (!(await nftTableExists(commands, family, name))) return;
   await nftApply(commands, [{ delete: { table: { family, name } } }]);
 }

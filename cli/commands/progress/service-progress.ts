@@ -7,7 +7,7 @@ import type { DockerApi } from '../../client/docker-api.js';
 import type { Service, Task } from '../../client/types.js';
 import type { ProgressOutput } from '../../format/progress-renderer.js';
 import { CliError } from '../cli-error.js';
-import type { Clock } from '../context.js';
+import type { SleepClock } from '../context.js';
 import { GlobalJobProgressUpdater } from './global-job-updater.js';
 import { GlobalProgressUpdater } from './global-updater.js';
 import { ReplicatedJobProgressUpdater } from './replicated-job-updater.js';
@@ -136,7 +136,7 @@ export async function watchServiceProgress(
   api: DockerApi,
   serviceId: string,
   out: ProgressOutput,
-  clock: Clock,
+  clock: SleepClock,
   signal: AbortSignal,
   programName: string,
 ): Promise<void> {

@@ -1,6 +1,6 @@
-// `service create` flags and positional arguments -> the ServiceSpec the docker CLI would send
+// `service create` flags and positional arguments -> the DockerServiceSpec the docker CLI would send
 // for the same command line.
-import type { ContainerSpec, PortConfig, ServiceSpec } from '../../client/types.js';
+import type { DockerContainerSpec, DockerPortConfig, DockerServiceSpec } from '../../client/types.js';
 import { normalizeImageForSpec } from '../../format/image-ref.js';
 import { CliError } from '../cli-error.js';
 import { expandEnv, keyOf, keyValueMap, parseChoice, parseDuration } from './flag-values.js';
@@ -41,7 +41,7 @@ export function buildCreateSpec(
   flags: ServiceFlags,
   positional: readonly string[],
   env: Readonly<Record<string, string | undefined>> = {},
-): ServiceSpec {
+): DockerServiceSpec {
   const [image, ...args] = positional;
   if (image === undefined || image === '') {
     throw new CliError('"service create" requires at least 1 argument.', 'USAGE');
@@ -54,7 +54,7 @@ export function buildCreateSpec(
     throw new CliError('update and rollback configuration is not supported for jobs', 'JOB_UPDATE_CONFIG');
   }
   const envList = mergeEnv(flags.env ?? [], env);
-  const container: ContainerSpec = {
+  const container: DockerContainerSpec = {
     Image: normalizeImageForSpec(image),
     ...((flags.containerLabel ?? []).length > 0 ? { Labels: keyValueMap(flags.containerLabel ?? []) } : {}),
     ...(flags.entrypoint !== undefined ? { Command: splitShellWords(flags.entrypoint) } : {}),
@@ -81,7 +81,7 @@ export function buildCreateSpec(
   const networks = (flags.network ?? [])
     .map(parseNetwork)
     .sort((a, b) => (a.Target < b.Target ? -1 : a.Target > b.Target ? 1 : 0));
-  const ports: PortConfig[] = (flags.publish ?? []).flatMap(parsePortSpec);
+  const ports: DockerPortConfig[] = (flags.publish ?? []).flatMap(parsePortSpec);
   const endpointMode =
     flags.endpointMode === undefined
       ? 'vip'

@@ -1,6 +1,6 @@
 // --mount values (type=volume,source=v,target=/data,readonly,...) into Mounts, with the
 // keys and messages of the docker CLI's MountOpt.
-import type { Mount } from '../../client/types.js';
+import type { DockerMount } from '../../client/types.js';
 import { ramInBytes } from '../../format/byte-units.js';
 import { CliError } from '../cli-error.js';
 import { splitCsvFields } from './shell-words.js';
@@ -21,13 +21,13 @@ function parseBool(key: string, value: string): boolean {
 
 const TYPES = ['bind', 'volume', 'tmpfs', 'npipe', 'cluster'] as const;
 
-export function parseMountSpec(value: string): Mount {
+export function parseMountSpec(value: string): DockerMount {
   const fields = splitCsvFields(value);
-  let type: Mount['Type'] = 'volume';
-  const m: Omit<Mount, 'Type' | 'Target'> & { Target?: string } = {};
-  const volume: NonNullable<Mount['VolumeOptions']> = {};
-  const bind: NonNullable<Mount['BindOptions']> = {};
-  const tmpfs: NonNullable<Mount['TmpfsOptions']> = {};
+  let type: DockerMount['Type'] = 'volume';
+  const m: Omit<DockerMount, 'Type' | 'Target'> & { Target?: string } = {};
+  const volume: NonNullable<DockerMount['VolumeOptions']> = {};
+  const bind: NonNullable<DockerMount['BindOptions']> = {};
+  const tmpfs: NonNullable<DockerMount['TmpfsOptions']> = {};
   let usedVolume = false;
   let usedBind = false;
   let usedTmpfs = false;

@@ -1,6 +1,6 @@
 // --publish values, long form (published=8080,target=80,protocol=udp,mode=host) or short
 // form (8080:80, 8080:80/udp, 80, 8080-8081:80-81), into PortConfigs as the docker CLI does.
-import type { PortConfig, PortProtocol, PublishMode } from '../../client/types.js';
+import type { DockerPortConfig, PortProtocol, PublishMode } from '../../client/types.js';
 import { CliError } from '../cli-error.js';
 import { splitCsvFields } from './shell-words.js';
 
@@ -27,7 +27,7 @@ function parseRange(text: string, what: string): [number, number] {
   return [start, end];
 }
 
-function parseLong(value: string): PortConfig {
+function parseLong(value: string): DockerPortConfig {
   let protocol: PortProtocol = 'tcp';
   let mode: PublishMode = 'ingress';
   let target = 0;
@@ -70,7 +70,7 @@ function parseLong(value: string): PortConfig {
   };
 }
 
-function parseShort(value: string): PortConfig[] {
+function parseShort(value: string): DockerPortConfig[] {
   let spec = value;
   let protocol = 'tcp';
   const slash = spec.lastIndexOf('/');
@@ -98,7 +98,7 @@ function parseShort(value: string): PortConfig[] {
       );
     }
   }
-  const out: PortConfig[] = [];
+  const out: DockerPortConfig[] = [];
   for (let i = 0; i <= cEnd - cStart; i++) {
     const published = hostText === '' ? 0 : hStart + i;
     out.push({
@@ -111,7 +111,7 @@ function parseShort(value: string): PortConfig[] {
   return out;
 }
 
-export function parsePortSpec(value: string): PortConfig[] {
+export function parsePortSpec(value: string): DockerPortConfig[] {
   if (/\w+=\w+(,\w+=\w+)*/.test(value)) return [parseLong(value)];
   return parseShort(value);
 }

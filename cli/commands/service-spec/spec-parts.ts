@@ -2,12 +2,12 @@
 // policy, update/rollback config, health check, placement preferences, networks, mode.
 import type {
   FailureAction,
-  HealthConfig,
-  NetworkAttachmentConfig,
-  PlacementPreference,
-  RestartPolicy,
-  ServiceMode,
-  UpdateConfig,
+  DockerHealthConfig,
+  DockerNetworkAttachmentConfig,
+  DockerPlacementPreference,
+  DockerRestartPolicy,
+  DockerServiceMode,
+  DockerUpdateConfig,
   UpdateOrder,
 } from '../../client/types.js';
 import { CliError } from '../cli-error.js';
@@ -26,7 +26,7 @@ import type { ServiceFlags } from './service-flags.js';
 import { splitCsvFields } from './shell-words.js';
 
 /** swarmkit's defaults for a service's update and rollback configuration. */
-export function defaultUpdateConfig(): UpdateConfig {
+export function defaultUpdateConfig(): DockerUpdateConfig {
   return {
     Parallelism: 1,
     FailureAction: 'pause',
@@ -37,7 +37,7 @@ export function defaultUpdateConfig(): UpdateConfig {
 }
 
 /** swarmkit's default restart policy. */
-export function defaultRestartPolicy(): RestartPolicy {
+export function defaultRestartPolicy(): DockerRestartPolicy {
   return { Condition: 'any', Delay: 5e9, MaxAttempts: 0 };
 }
 
@@ -68,9 +68,13 @@ export function hasUpdateConfigFlags(f: ServiceFlags, which: Which): boolean {
 }
 
 /** Applies the --update-* (or --rollback-*) flags given onto `base`. */
-export function applyUpdateConfig(f: ServiceFlags, which: Which, base: UpdateConfig): UpdateConfig {
+export function applyUpdateConfig(
+  f: ServiceFlags,
+  which: Which,
+  base: DockerUpdateConfig,
+): DockerUpdateConfig {
   const [parallelism, delay, monitor, failureAction, ratio, order] = updateFlags(f, which);
-  const c: UpdateConfig = { ...base };
+  const c: DockerUpdateConfig = { ...base };
   const flag = (name: string): string => `${which}-${name}`;
   if (parallelism !== undefined) c.Parallelism = parseUint(flag('parallelism'), parallelism);
   if (delay !== undefined) c.Delay = parseDuration(flag('delay'), delay);
@@ -99,8 +103,8 @@ export function hasRestartFlags(f: ServiceFlags): boolean {
   );
 }
 
-export function applyRestartPolicy(f: ServiceFlags, base: RestartPolicy): RestartPolicy {
-  const p: RestartPolicy = { ...base };
+export function applyRestartPolicy(f: ServiceFlags, base: DockerRestartPolicy): DockerRestartPolicy {
+  const p: DockerRestartPolicy = { ...base };
   if (f.restartCondition !== undefined) {
     p.Condition = parseChoice(
       'restart-condition',
@@ -116,13 +120,14 @@ export function applyRestartPolicy(f: ServiceFlags, base: RestartPolicy): Restar
   return p;
 }
 
-export interface Resources {
+/** Docker's TaskSpec.Resources with both halves present, as the resource flags edit it. */
+export interface RequestedResources {
   Limits: { NanoCPUs?: number; MemoryBytes?: number; Pids?: number };
   Reservations: { NanoCPUs?: number; MemoryBytes?: number };
 }
 
-export function applyResources(f: ServiceFlags, base: Resources): Resources {
-  const r: Resources = { Limits: { ...base.Limits }, Reservations: { ...base.Reservations } };
+export function applyResources(f: ServiceFlags, base: RequestedResources): RequestedResources {
+  const r: RequestedResources = { Limits: { ...base.Limits }, Reservations: { ...base.Reservations } };
   if (f.limitCpu !== undefined) r.Limits.NanoCPUs = parseNanoCpus('limit-cpu', f.limitCpu);
   if (f.limitMemory !== undefined) r.Limits.MemoryBytes = parseMemory('limit-memory', f.limitMemory);
   if (f.limitPids !== undefined) r.Limits.Pids = parseInt64('limit-pids', f.limitPids);
@@ -142,14 +147,17 @@ export function hasHealthFlags(f: ServiceFlags): boolean {
 }
 
 /** The health check from flags, on top of `base`; undefined when no health flag was given. */
-export function applyHealthcheck(f: ServiceFlags, base: HealthConfig | undefined): HealthConfig | undefined {
+export function applyHealthcheck(
+  f: ServiceFlags,
+  base: DockerHealthConfig | undefined,
+): DockerHealthConfig | undefined {
   if (f.healthcheck === false) {
     if (hasHealthFlags(f))
       throw new CliError('--no-healthcheck conflicts with --health-* options', 'HEALTH_FLAGS');
     return { Test: ['NONE'] };
   }
   if (!hasHealthFlags(f)) return base;
-  const h: HealthConfig = { ...(base ?? {}) };
+  const h: DockerHealthConfig = { ...(base ?? {}) };
   if (h.Test?.[0] === 'NONE') delete h.Test;
   if (f.healthCmd !== undefined) {
     if (f.healthCmd === '') delete h.Test;
@@ -176,7 +184,7 @@ export function applyHealthcheck(f: ServiceFlags, base: HealthConfig | undefined
   return h;
 }
 
-export function parsePlacementPref(value: string): PlacementPreference {
+export function parsePlacementPref(value: string): DockerPlacementPreference {
   const fields = value.split('=');
   if (fields.length !== 2) {
     throw new FlagValueError(
@@ -197,7 +205,7 @@ export function parsePlacementPref(value: string): PlacementPreference {
 
 /** --network NAME or --network name=NAME,alias=A,driver-opt=k=v. */
 /** A network attachment the CLI builds always names its target. */
-export type NamedNetworkAttachment = NetworkAttachmentConfig & { Target: string };
+export type NamedNetworkAttachment = DockerNetworkAttachmentConfig & { Target: string };
 
 export function parseNetwork(value: string): NamedNetworkAttachment {
   if (!value.includes('=')) return { Target: value };
@@ -217,7 +225,7 @@ export function parseNetwork(value: string): NamedNetworkAttachment {
   return n;
 }
 
-export function buildMode(f: ServiceFlags): ServiceMode {
+export function buildMode(f: ServiceFlags): DockerServiceMode {
   const replicas = f.replicas === undefined ? undefined : parseUint('replicas', f.replicas);
   const concurrent = f.maxConcurrent === undefined ? undefined : parseUint('max-concurrent', f.maxConcurrent);
   const maxPerNode =

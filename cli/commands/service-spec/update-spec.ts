@@ -1,11 +1,11 @@
 // `service update` flags applied to a service's current spec, the way the docker CLI's
 // updateService does it: only flags that were given change anything.
 import type {
-  ContainerSpec,
-  Mount,
-  NetworkAttachmentConfig,
-  PortConfig,
-  ServiceSpec,
+  DockerContainerSpec,
+  DockerMount,
+  DockerNetworkAttachmentConfig,
+  DockerPortConfig,
+  DockerServiceSpec,
 } from '../../client/types.js';
 import { normalizeImageForSpec } from '../../format/image-ref.js';
 import { CliError } from '../cli-error.js';
@@ -58,10 +58,10 @@ export function updateEnv(
 
 /** --publish-rm (by target port, "80" or "80/udp" or long form), then --publish-add. */
 export function updatePorts(
-  current: readonly PortConfig[] | undefined,
+  current: readonly DockerPortConfig[] | undefined,
   add: readonly string[],
   remove: readonly string[],
-): PortConfig[] {
+): DockerPortConfig[] {
   const toRemove = remove.flatMap((r) => {
     if (/^\d+(\/\w+)?$/.test(r)) {
       const [port, proto] = r.split('/');
@@ -97,10 +97,10 @@ function updateList(
 }
 
 function updateMounts(
-  current: readonly Mount[] | undefined,
+  current: readonly DockerMount[] | undefined,
   add: readonly string[],
   remove: readonly string[],
-): Mount[] {
+): DockerMount[] {
   const added = add.map(parseMountSpec);
   const out = (current ?? []).filter(
     (m) =>
@@ -110,10 +110,10 @@ function updateMounts(
 }
 
 function updateNetworks(
-  current: readonly NetworkAttachmentConfig[] | undefined,
+  current: readonly DockerNetworkAttachmentConfig[] | undefined,
   add: readonly string[],
   remove: readonly string[],
-): NetworkAttachmentConfig[] {
+): DockerNetworkAttachmentConfig[] {
   const out = (current ?? []).filter((n) => !(n.Target !== undefined && remove.includes(n.Target)));
   for (const n of add.map(parseNetwork)) {
     if (out.some((e) => e.Target === n.Target)) {
@@ -125,14 +125,14 @@ function updateNetworks(
 }
 
 export function applyUpdateFlags(
-  spec: ServiceSpec,
+  spec: DockerServiceSpec,
   flags: ServiceFlags,
   env: Readonly<Record<string, string | undefined>> = {},
-): ServiceSpec {
-  const next: ServiceSpec = structuredClone(spec);
+): DockerServiceSpec {
+  const next: DockerServiceSpec = structuredClone(spec);
   const task = next.TaskTemplate ?? {};
   next.TaskTemplate = task;
-  const cs: ContainerSpec = task.ContainerSpec ?? { Image: '' };
+  const cs: DockerContainerSpec = task.ContainerSpec ?? { Image: '' };
   task.ContainerSpec = cs;
 
   if ((flags.labelAdd ?? []).length > 0 || (flags.labelRm ?? []).length > 0) {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { judgeHistory } from '../history-verdict.js';
-import type { FinalRead, Outcome, ReadRecord, WriteRecord } from '../history.js';
+import type { FinalRead, WriteOutcome, ReadRecord, WriteRecord } from '../history.js';
 
 function write(
   kind: 'create' | 'update',
@@ -13,7 +13,7 @@ function write(
   expect: string | undefined,
   value: string,
   [invoke, complete]: [number, number | undefined],
-  outcome: Outcome,
+  outcome: WriteOutcome,
   observedPresent = false,
 ): WriteRecord {
   return {

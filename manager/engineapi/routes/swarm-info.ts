@@ -1,22 +1,9 @@
 // The Swarm section of /info: this node's state and, on a manager, the cluster's.
 
-import type { DockerClusterInfo } from '../translate/docker-types.js';
+import type { DockerSwarmInfo } from '../../../api/docker/system-info.js';
 import { clusterInfoFromStore } from '../translate/cluster.js';
 import { noLeader } from '../control-errors.js';
-import type { LocalNodeState, SwarmControl } from '../swarm-control.js';
-
-export interface DockerSwarmInfo {
-  NodeID: string;
-  NodeAddr: string;
-  LocalNodeState: LocalNodeState;
-  ControlAvailable: boolean;
-  Error: string;
-  RemoteManagers: { NodeID: string; Addr: string }[] | null;
-  Nodes?: number;
-  Managers?: number;
-  /** The cluster, or an empty object when this manager has no copy of it yet. */
-  Cluster?: DockerClusterInfo | Record<string, never>;
-}
+import type { SwarmControl } from '../swarm-control.js';
 
 export function swarmInfo(control: SwarmControl): DockerSwarmInfo {
   const state = control.localNodeState();

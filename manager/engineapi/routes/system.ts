@@ -3,6 +3,8 @@
 
 import { arch as osArch, release } from 'node:os';
 import type { FastifyInstance } from 'fastify';
+import type { DockerSystemInfo } from '../../../api/docker/system-info.js';
+import type { DockerSystemVersion } from '../../../api/docker/system-version.js';
 import { API_VERSION, MIN_API_VERSION } from '../api-version.js';
 import type { RouteContext } from '../context.js';
 import type { EngineFacts } from '../swarm-control.js';
@@ -20,6 +22,12 @@ export function goArch(nodeArch: string = osArch()): string {
   };
   return map[nodeArch] ?? nodeArch;
 }
+
+/**
+ * GET /info's body: the fields Docker's schema names, typed by it, and the rest of what dockerd
+ * sends (the docker CLI prints some of them), as dockerd sends them.
+ */
+type InfoBody = DockerSystemInfo & Readonly<Record<string, unknown>>;
 
 function swarmHeader(ctx: RouteContext): string {
   const state = ctx.control.localNodeState();
@@ -58,7 +66,7 @@ export function registerSystemRoutes(app: FastifyInstance, ctx: RouteContext): v
       MinAPIVersion: MIN_API_VERSION,
       Os: 'linux',
     };
-    return reply.send({
+    const body: DockerSystemVersion = {
       Platform: { Name: 'shoal' },
       Components: [{ Name: 'Engine', Version: b.version, Details: details }],
       Version: b.version,
@@ -70,12 +78,13 @@ export function registerSystemRoutes(app: FastifyInstance, ctx: RouteContext): v
       Arch: details.Arch,
       KernelVersion: details.KernelVersion,
       BuildTime: details.BuildTime,
-    });
+    };
+    return reply.send(body);
   });
 
   app.get('/info', async () => {
     const e = await engineFacts(ctx);
-    return {
+    const body: InfoBody = {
       ID: ctx.control.nodeId() ?? '',
       Containers: 0,
       ContainersRunning: 0,
@@ -141,5 +150,6 @@ export function registerSystemRoutes(app: FastifyInstance, ctx: RouteContext): v
       SecurityOptions: [],
       Warnings: null,
     };
+    return body;
   });
 }

@@ -6,7 +6,7 @@ import { generateId, type MemoryStore, type Task, type TaskState } from '../../s
 import { createApiServer } from '../server.js';
 import { SingleNodeControl } from './single-node-control.js';
 
-export interface Harness {
+export interface ApiHarness {
   readonly app: FastifyInstance;
   readonly control: SingleNodeControl;
   store(): MemoryStore;
@@ -20,7 +20,9 @@ export function steppingClock(start = Date.UTC(2024, 0, 1)): () => Date {
   return () => new Date((t += 1000));
 }
 
-export async function startHarness(options: { init?: boolean; clock?: () => Date } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { init?: boolean; clock?: () => Date } = {},
+): Promise<ApiHarness> {
   const clock = options.clock ?? steppingClock();
   const control = new SingleNodeControl({ hostname: 'node-1', clock });
   const app = createApiServer({ control, build: { version: '0.1.0-test', gitCommit: 'abc123' }, clock });

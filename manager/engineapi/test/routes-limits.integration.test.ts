@@ -6,10 +6,10 @@ import { request as httpRequest } from 'node:http';
 import { test } from 'node:test';
 import { JSON_BODY_MAX_BYTES, JSON_MAX_DEPTH } from '../json-limits.js';
 import { listenApiServer } from '../server.js';
-import { json, serviceBody, startHarness, type Harness } from './harness.js';
+import { json, serviceBody, startHarness, type ApiHarness } from './harness.js';
 
 async function refusedWithoutProposal(
-  h: Harness,
+  h: ApiHarness,
   method: string,
   url: string,
   body: unknown,

@@ -5,14 +5,14 @@ import assert from 'node:assert/strict';
 import { AllocatorLoop } from '../../allocator/allocator-loop.js';
 import { ensureIngressNetwork } from '../../allocator/ingress.js';
 import { ManualClock } from '../../../api/clock/manual-clock.js';
-import { json, serviceBody, startHarness, type Harness } from './harness.js';
+import { json, serviceBody, startHarness, type ApiHarness } from './harness.js';
 import { newService } from '../../store/test/fixtures.js';
 import { checkServiceNetworks } from '../../controlapi/index.js';
 import type { DockerNetworkResource } from '../translate/network.js';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function harness(): Promise<Harness & { settle(): Promise<void>; stop(): Promise<void> }> {
+async function harness(): Promise<ApiHarness & { settle(): Promise<void>; stop(): Promise<void> }> {
   const h = await startHarness();
   await h.store().update((tx) => void ensureIngressNetwork(tx));
   const abort = new AbortController();
@@ -30,7 +30,7 @@ async function harness(): Promise<Harness & { settle(): Promise<void>; stop(): P
   });
 }
 
-async function create(h: Harness, body: Record<string, unknown>): Promise<string> {
+async function create(h: ApiHarness, body: Record<string, unknown>): Promise<string> {
   const res = await h.request('POST', '/v1.41/networks/create', {
     CheckDuplicate: true,
     Driver: 'overlay',

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { generateId } from '../../store/index.js';
-import { json, startHarness, type Harness } from './harness.js';
+import { json, startHarness, type ApiHarness } from './harness.js';
 
-async function addWorker(h: Harness, hostname: string, labels: Record<string, string> = {}): Promise<string> {
+async function addWorker(
+  h: ApiHarness,
+  hostname: string,
+  labels: Record<string, string> = {},
+): Promise<string> {
   const id = generateId();
   await h.store().update((tx) => {
     tx.create('nodes', {

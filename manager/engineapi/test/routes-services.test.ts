@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { json, seedTasks, serviceBody, startHarness, type Harness } from './harness.js';
+import { json, seedTasks, serviceBody, startHarness, type ApiHarness } from './harness.js';
 
 interface ServiceJson {
   ID: string;
@@ -11,13 +11,13 @@ interface ServiceJson {
   ServiceStatus?: { RunningTasks: number; DesiredTasks: number; CompletedTasks: number };
 }
 
-async function create(h: Harness, body: Record<string, unknown>): Promise<string> {
+async function create(h: ApiHarness, body: Record<string, unknown>): Promise<string> {
   const res = await h.request('POST', '/v1.41/services/create', body);
   assert.equal(res.statusCode, 201, res.body);
   return json<{ ID: string }>(res).ID;
 }
 
-async function inspect(h: Harness, ref: string, query = ''): Promise<ServiceJson> {
+async function inspect(h: ApiHarness, ref: string, query = ''): Promise<ServiceJson> {
   const res = await h.request('GET', `/services/${ref}${query}`);
   assert.equal(res.statusCode, 200, res.body);
   return json<ServiceJson>(res);

@@ -2,10 +2,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness } from './harness.js';
+import { OrchestratorHarness } from './harness.js';
 
-async function nodes(...ids: string[]): Promise<Harness> {
-  const h = new Harness();
+async function nodes(...ids: string[]): Promise<OrchestratorHarness> {
+  const h = new OrchestratorHarness();
   await h.addCluster();
   for (const id of ids) await h.addNode(id);
   return h;

@@ -13,7 +13,7 @@ import { ManualClock } from '../../../api/clock/manual-clock.js';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-export class Harness {
+export class OrchestratorHarness {
   readonly clock = new ManualClock();
   readonly store: MemoryStore = createLocalStore({ clock: this.clock.date });
   readonly leaderLoops: LeaderLoopSet;

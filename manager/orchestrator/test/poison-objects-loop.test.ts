@@ -5,10 +5,10 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Harness } from './harness.js';
+import { OrchestratorHarness } from './harness.js';
 
 test('a job the orchestrator cannot write tasks for does not starve the jobs and services beside it', async () => {
-  const h = new Harness();
+  const h = new OrchestratorHarness();
   try {
     await h.addCluster();
     await h.addNode('n1');

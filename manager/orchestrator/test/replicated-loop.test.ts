@@ -3,10 +3,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness } from './harness.js';
+import { OrchestratorHarness } from './harness.js';
 
-async function cluster(nodes: string[]): Promise<Harness> {
-  const h = new Harness();
+async function cluster(nodes: string[]): Promise<OrchestratorHarness> {
+  const h = new OrchestratorHarness();
   await h.addCluster();
   for (const id of nodes) await h.addNode(id);
   return h;
@@ -141,7 +141,7 @@ test('condition on-failure does not restart a task that completed', async () => 
 });
 
 test('the reaper keeps taskHistoryRetentionLimit tasks per slot', async () => {
-  const h = new Harness();
+  const h = new OrchestratorHarness();
   await h.addCluster(3);
   await h.addNode('n1');
   h.agent.fails = () => true;

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NewObject, UpdateConfig } from '../../../api/objects/index.js';
-import { Harness } from './harness.js';
+import { OrchestratorHarness } from './harness.js';
 
 function withImage(image: string, update: Partial<UpdateConfig> = {}) {
   return (s: NewObject<'services'>): NewObject<'services'> => ({
@@ -29,8 +29,8 @@ function withImage(image: string, update: Partial<UpdateConfig> = {}) {
   });
 }
 
-async function fourReplicas(): Promise<Harness> {
-  const h = new Harness();
+async function fourReplicas(): Promise<OrchestratorHarness> {
+  const h = new OrchestratorHarness();
   await h.addCluster();
   await h.addNode('n1');
   await h.addNode('n2');
@@ -40,11 +40,11 @@ async function fourReplicas(): Promise<Harness> {
   return h;
 }
 
-function images(h: Harness): string[] {
+function images(h: OrchestratorHarness): string[] {
   return h.running('web').map((t) => t.spec.containerSpec.image);
 }
 
-function status(h: Harness): [string | undefined, string | undefined] {
+function status(h: OrchestratorHarness): [string | undefined, string | undefined] {
   const s = h.store.view((tx) => tx.get('services', 'web'))!;
   return [s.updateStatus?.state, s.updateStatus?.message];
 }

@@ -7,7 +7,7 @@ import type { Node, Service, Task } from '../../../api/objects/index.js';
 import { node, service, task } from '../../test/objects.js';
 import { Heap } from '../node-heap.js';
 import { NodeInfo } from '../node-info.js';
-import { schedule, type Decision } from '../schedule.js';
+import { schedule, type PlacementDecision } from '../schedule.js';
 
 function nodes(...list: Node[]): Map<string, NodeInfo> {
   return new Map(list.map((n) => [n.id, new NodeInfo(n)]));
@@ -19,7 +19,7 @@ function tasks(svc: Service, n: number, first = 1): Task[] {
   );
 }
 
-function placed(decisions: readonly Decision[]): Record<string, number> {
+function placed(decisions: readonly PlacementDecision[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const d of decisions) {
     const key = 'nodeId' in d ? d.nodeId : `pending: ${d.err}`;

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DriverError } from '../errors.js';
 import { networkSettings } from '../network-settings.js';
-import type { CreateNetworkRequest } from '../protocol.js';
+import type { PluginCreateNetworkRequest } from '../protocol.js';
 
 function request(
   generic: Record<string, unknown>,
   extra: Record<string, unknown> = {},
-): CreateNetworkRequest {
+): PluginCreateNetworkRequest {
   return {
     NetworkID: 'd0cker1d',
     Options: { 'com.docker.network.enable_ipv6': false, 'com.docker.network.generic': generic, ...extra },
@@ -68,7 +68,7 @@ test('the gateway network', () => {
   assert.deepEqual(n, { kind: 'gateway', dockerId: 'gw', subnet: '172.18.0.0/16', gateway: '172.18.0.1' });
 });
 
-const refused: [string, CreateNetworkRequest, DriverError['code']][] = [
+const refused: [string, PluginCreateNetworkRequest, DriverError['code']][] = [
   ['a network shoal did not make', request({}), 'DRIVER_NOT_SHOAL_NETWORK'],
   [
     'a VNI out of range',

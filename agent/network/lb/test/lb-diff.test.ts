@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { nodeChanges, sandboxChanges } from '../lb-diff.js';
 import type { NodeLbSpec, PublishedPort, SandboxLbSpec } from '../lb-spec.js';
 import { normalizeNodeSpec, normalizeSandboxSpec } from '../lb-spec.js';
-import type { NftCommand } from '../nft-json.js';
+import type { NftCommand } from '../../nft-json.js';
 
 /** A compact, readable form of a transaction: `verb object name`. */
 function summary(commands: readonly NftCommand[]): string[] {

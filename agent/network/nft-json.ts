@@ -1,5 +1,6 @@
-// The subset of nftables' JSON schema (libnftables-json(5), `nft -j`) that shoal writes and
-// reads back. Expressions and statements stay plain JSON values: nft validates them.
+// The subset of nftables' JSON schema (libnftables-json(5), `nft -j`) that shoal writes (the load
+// balancer's rulesets, the gateway bridge's egress NAT) and reads back. Expressions and
+// statements stay plain JSON values: nft validates them.
 
 export type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };
 
