@@ -5,20 +5,20 @@ import type { HttpTransport, QueryValue } from './http-transport.js';
 import type { DockerUnlockKeyResponse } from '../../api/docker/cluster.js';
 import type {
   FilterArgs,
-  Node,
+  DockerNode,
   DockerNodeSpec,
-  Service,
-  ServiceCreateResponse,
+  DockerService,
+  DockerServiceCreateResponse,
   DockerServiceSpec,
-  ServiceUpdateResponse,
-  Swarm,
+  DockerServiceUpdateResponse,
+  DockerSwarm,
   SwarmInitRequest,
   SwarmJoinRequest,
   SwarmSpec,
   SwarmUpdateFlags,
-  SystemInfo,
-  SystemVersion,
-  Task,
+  DockerSystemInfo,
+  DockerSystemVersion,
+  DockerTask,
 } from './types.js';
 
 export const API_VERSION = '1.41';
@@ -92,17 +92,17 @@ export class DockerApi {
 
   // ---- system ----
 
-  version(): Promise<SystemVersion> {
+  version(): Promise<DockerSystemVersion> {
     return this.json('GET', '/version');
   }
 
-  info(): Promise<SystemInfo> {
+  info(): Promise<DockerSystemInfo> {
     return this.json('GET', '/info');
   }
 
   // ---- swarm ----
 
-  swarmInspect(): Promise<Swarm> {
+  swarmInspect(): Promise<DockerSwarm> {
     return this.json('GET', '/swarm');
   }
 
@@ -139,11 +139,11 @@ export class DockerApi {
 
   // ---- nodes ----
 
-  nodeList(filters?: FilterArgs): Promise<Node[]> {
+  nodeList(filters?: FilterArgs): Promise<DockerNode[]> {
     return this.json('GET', '/nodes', { filters: encodeFilters(filters) });
   }
 
-  nodeInspect(id: string): Promise<Node> {
+  nodeInspect(id: string): Promise<DockerNode> {
     return this.json('GET', `/nodes/${encodeURIComponent(id)}`);
   }
 
@@ -159,20 +159,20 @@ export class DockerApi {
 
   // ---- services ----
 
-  serviceList(filters?: FilterArgs, status = false): Promise<Service[]> {
+  serviceList(filters?: FilterArgs, status = false): Promise<DockerService[]> {
     return this.json('GET', '/services', {
       filters: encodeFilters(filters),
       status: status ? 'true' : undefined,
     });
   }
 
-  serviceInspect(id: string, insertDefaults = false): Promise<Service> {
+  serviceInspect(id: string, insertDefaults = false): Promise<DockerService> {
     return this.json('GET', `/services/${encodeURIComponent(id)}`, {
       insertDefaults: String(insertDefaults),
     });
   }
 
-  serviceCreate(spec: DockerServiceSpec): Promise<ServiceCreateResponse> {
+  serviceCreate(spec: DockerServiceSpec): Promise<DockerServiceCreateResponse> {
     return this.json('POST', '/services/create', undefined, spec);
   }
 
@@ -181,7 +181,7 @@ export class DockerApi {
     version: number,
     spec: DockerServiceSpec,
     options: ServiceUpdateOptions = {},
-  ): Promise<ServiceUpdateResponse> {
+  ): Promise<DockerServiceUpdateResponse> {
     return this.json(
       'POST',
       `/services/${encodeURIComponent(id)}/update`,
@@ -204,11 +204,11 @@ export class DockerApi {
 
   // ---- tasks ----
 
-  taskList(filters?: FilterArgs): Promise<Task[]> {
+  taskList(filters?: FilterArgs): Promise<DockerTask[]> {
     return this.json('GET', '/tasks', { filters: encodeFilters(filters) });
   }
 
-  taskInspect(id: string): Promise<Task> {
+  taskInspect(id: string): Promise<DockerTask> {
     return this.json('GET', `/tasks/${encodeURIComponent(id)}`);
   }
 

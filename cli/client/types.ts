@@ -23,34 +23,27 @@ export type {
 import type { DockerPlacement, DockerTaskSpec } from '../../api/docker/service-spec.js';
 import type { DockerInitRequest, DockerJoinRequest, DockerSwarmSpec } from '../../api/docker/swarm.js';
 
-export type { DockerObjectVersion as ObjectVersion } from '../../api/docker/object-meta.js';
-export type { DockerTLSInfo as TLSInfo } from '../../api/docker/tls-info.js';
+export type { DockerObjectVersion } from '../../api/docker/object-meta.js';
+export type { DockerTLSInfo } from '../../api/docker/tls-info.js';
 export type {
-  DockerService as Service,
-  DockerServiceCreateResponse as ServiceCreateResponse,
-  DockerServiceUpdateResponse as ServiceUpdateResponse,
-  DockerUpdateState as UpdateState,
-  DockerFailureAction as FailureAction,
-  DockerUpdateOrder as UpdateOrder,
-  DockerPortProtocol as PortProtocol,
-  DockerPublishMode as PublishMode,
+  DockerService,
+  DockerServiceCreateResponse,
+  DockerServiceUpdateResponse,
+  DockerUpdateState,
+  DockerFailureAction,
+  DockerUpdateOrder,
+  DockerPortProtocol,
+  DockerPublishMode,
 } from '../../api/docker/service.js';
-export type { DockerTask as Task, DockerTaskState as TaskState } from '../../api/docker/task.js';
+export type { DockerTask, DockerTaskState } from '../../api/docker/task.js';
+export type { DockerNode, DockerNodeRole, DockerNodeAvailability } from '../../api/docker/node.js';
+export type { DockerSwarm } from '../../api/docker/cluster.js';
 export type {
-  DockerNode as Node,
-  DockerNodeRole as NodeRole,
-  DockerNodeAvailability as NodeAvailability,
-} from '../../api/docker/node.js';
-export type { DockerSwarm as Swarm } from '../../api/docker/cluster.js';
-export type {
-  DockerSwarmInfo as SwarmInfo,
-  DockerSystemInfo as SystemInfo,
-  DockerLocalNodeState as LocalNodeState,
+  DockerSwarmInfo,
+  DockerSystemInfo,
+  DockerLocalNodeState,
 } from '../../api/docker/system-info.js';
-export type {
-  DockerSystemVersion as SystemVersion,
-  DockerVersionComponent as VersionComponent,
-} from '../../api/docker/system-version.js';
+export type { DockerSystemVersion, DockerVersionComponent } from '../../api/docker/system-version.js';
 
 // ---- request bodies (and the specs Docker echoes back in the shape it takes them) ----
 

@@ -2,7 +2,7 @@
 // maps for task tables.
 import { DaemonError } from '../client/errors.js';
 import type { DockerApi } from '../client/docker-api.js';
-import type { Node, Service, Task } from '../client/types.js';
+import type { DockerNode, DockerService, DockerTask } from '../client/types.js';
 
 /** `self` means the local node, as in `docker node inspect self`. */
 export async function resolveNodeRef(api: DockerApi, ref: string): Promise<string> {
@@ -11,7 +11,7 @@ export async function resolveNodeRef(api: DockerApi, ref: string): Promise<strin
   return info.Swarm.NodeID;
 }
 
-export function nodeNameMap(nodes: readonly Node[]): Map<string, string> {
+export function nodeNameMap(nodes: readonly DockerNode[]): Map<string, string> {
   const names = new Map<string, string>();
   for (const n of nodes) {
     const host = n.Description?.Hostname ?? '';
@@ -23,8 +23,8 @@ export function nodeNameMap(nodes: readonly Node[]): Map<string, string> {
 /** Service names for the tasks' services; services that are gone keep their ID. */
 export async function serviceNamesFor(
   api: DockerApi,
-  tasks: readonly Task[],
-  known: readonly Service[] = [],
+  tasks: readonly DockerTask[],
+  known: readonly DockerService[] = [],
 ): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   for (const s of known) names.set(s.ID, s.Spec.Name ?? s.ID);

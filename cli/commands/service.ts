@@ -2,7 +2,7 @@
 // files), with docker's output.
 import type { Command } from 'commander';
 import type { DockerApi } from '../client/docker-api.js';
-import type { Service } from '../client/types.js';
+import type { DockerService } from '../client/types.js';
 import { formatServicePretty } from '../format/service-pretty.js';
 import { formatServiceTable } from '../format/service-table.js';
 import { formatTaskTable } from '../format/task-table.js';
@@ -15,7 +15,7 @@ import { registerServiceDeploy } from './service-deploy.js';
 import { registerServiceLogs } from './service-logs.js';
 
 export interface ResolvedServices {
-  readonly services: Service[];
+  readonly services: DockerService[];
   readonly notFound: string[];
 }
 
@@ -23,7 +23,7 @@ export interface ResolvedServices {
 export async function resolveServices(api: DockerApi, refs: readonly string[]): Promise<ResolvedServices> {
   const byId = await api.serviceList({ id: refs });
   const byName = await api.serviceList({ name: refs });
-  const services: Service[] = [];
+  const services: DockerService[] = [];
   const notFound: string[] = [];
   for (const ref of refs) {
     const exact = byId.find((s) => s.ID === ref) ?? byName.find((s) => s.Spec.Name === ref);
@@ -98,7 +98,7 @@ export function registerService(program: Command, ctx: CliContext): void {
     .option('--pretty', 'Print the information in a human friendly format')
     .action(async (refs: string[], opts: { pretty?: boolean }) => {
       const api = ctx.api();
-      const found: Service[] = [];
+      const found: DockerService[] = [];
       const errors: string[] = [];
       for (const ref of refs) {
         try {

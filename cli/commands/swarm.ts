@@ -1,7 +1,7 @@
 // `shoal swarm init|join|join-token|leave|update|unlock-key`, with docker's messages.
 import type { Command } from 'commander';
 import type { DockerApi } from '../client/docker-api.js';
-import type { NodeAvailability, SwarmSpec } from '../client/types.js';
+import type { DockerNodeAvailability, SwarmSpec } from '../client/types.js';
 import {
   novaBootHint,
   readUserDataTemplate,
@@ -53,7 +53,7 @@ export function applySwarmSpecFlags(spec: SwarmSpec, flags: SwarmSpecFlags): Swa
   return next;
 }
 
-function availability(value: string | undefined): '' | NodeAvailability {
+function availability(value: string | undefined): '' | DockerNodeAvailability {
   if (value === undefined) return '';
   const v = value.toLowerCase();
   if (v === 'active' || v === 'pause' || v === 'drain') return v;

@@ -1,5 +1,5 @@
 // `shoal info`: the server part of `docker info`, Swarm section included.
-import type { SystemInfo } from '../client/types.js';
+import type { DockerSystemInfo } from '../client/types.js';
 import { bytesSize } from './byte-units.js';
 import { humanDuration } from './human-duration.js';
 
@@ -7,7 +7,7 @@ function line(label: string, value: string | number | boolean | undefined): stri
   return value === undefined ? '' : `${label} ${String(value)}\n`;
 }
 
-export function formatSwarmInfo(info: SystemInfo): string {
+export function formatSwarmInfo(info: DockerSystemInfo): string {
   const s = info.Swarm;
   let out = ` Swarm: ${s.LocalNodeState === '' ? 'inactive' : s.LocalNodeState}\n`;
   if (s.LocalNodeState === 'inactive' || s.LocalNodeState === 'locked' || s.LocalNodeState === '') return out;
@@ -43,7 +43,7 @@ export function formatSwarmInfo(info: SystemInfo): string {
   return out;
 }
 
-export function formatInfo(info: SystemInfo, clientVersion: string): string {
+export function formatInfo(info: DockerSystemInfo, clientVersion: string): string {
   let out = `Client:\n Version:    ${clientVersion}\n Debug Mode: false\n\nServer:\n`;
   if (info.Containers !== undefined) {
     out += ` Containers: ${info.Containers}\n  Running: ${info.ContainersRunning ?? 0}\n`;

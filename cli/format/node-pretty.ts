@@ -1,5 +1,5 @@
 // `node inspect --pretty`: the docker CLI's template, tabs and all.
-import type { Node } from '../client/types.js';
+import type { DockerNode } from '../client/types.js';
 import { bytesSize } from './byte-units.js';
 import { goTimeString, prettyPrint } from './pretty-print.js';
 
@@ -14,7 +14,7 @@ function labelLines(labels: Readonly<Record<string, string>> | undefined): strin
     .join('');
 }
 
-export function formatNodePretty(node: Node): string {
+export function formatNodePretty(node: DockerNode): string {
   const d = node.Description ?? {};
   let out = `ID:\t\t\t${node.ID}`;
   if ((node.Spec.Name ?? '') !== '') out += `\nName:\t\t\t${node.Spec.Name ?? ''}`;

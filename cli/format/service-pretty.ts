@@ -1,5 +1,5 @@
 // `service inspect --pretty`: the docker CLI's template, whitespace and all.
-import type { Service, DockerUpdateConfig } from '../client/types.js';
+import type { DockerService, DockerUpdateConfig } from '../client/types.js';
 import { bytesSize } from './byte-units.js';
 import { formatGoDuration } from './go-duration.js';
 import { humanDuration } from './human-duration.js';
@@ -20,7 +20,7 @@ function updateBlock(title: string, orderLabel: string, c: DockerUpdateConfig): 
 
 /** `networkNames` maps network IDs to names; unresolved targets print as given. */
 export function formatServicePretty(
-  service: Service,
+  service: DockerService,
   nowMs: number,
   networkNames: ReadonlyMap<string, string> = new Map(),
 ): string {

@@ -1,12 +1,12 @@
 // `service ls` as the docker CLI prints it: ID NAME MODE REPLICAS IMAGE PORTS, sorted by name.
-import type { Service } from '../client/types.js';
+import type { DockerService } from '../client/types.js';
 import { displayImage } from './image-ref.js';
 import { naturalCompare } from './natural-order.js';
 import { truncateId } from './pretty-print.js';
 import { formatServicePorts } from './service-ports.js';
 import { alignColumns } from './tabwriter.js';
 
-export function serviceMode(s: Service): string {
+export function serviceMode(s: DockerService): string {
   const m = s.Spec.Mode ?? {};
   if (m.Global !== undefined) return 'global';
   if (m.Replicated !== undefined) return 'replicated';
@@ -15,7 +15,7 @@ export function serviceMode(s: Service): string {
   return '';
 }
 
-export function serviceReplicas(s: Service): string {
+export function serviceReplicas(s: DockerService): string {
   const running = s.ServiceStatus?.RunningTasks ?? 0;
   const desired = s.ServiceStatus?.DesiredTasks ?? 0;
   const completed = s.ServiceStatus?.CompletedTasks ?? 0;
@@ -31,11 +31,11 @@ export function serviceReplicas(s: Service): string {
   return `${running}/${desired}`;
 }
 
-export function sortServices(services: readonly Service[]): Service[] {
+export function sortServices(services: readonly DockerService[]): DockerService[] {
   return [...services].sort((a, b) => naturalCompare(a.Spec.Name ?? '', b.Spec.Name ?? ''));
 }
 
-export function formatServiceTable(services: readonly Service[], quiet = false): string {
+export function formatServiceTable(services: readonly DockerService[], quiet = false): string {
   if (quiet)
     return sortServices(services)
       .map((s) => `${truncateId(s.ID)}\n`)

@@ -1,7 +1,7 @@
 // `service ps` / `node ps` as the docker CLI prints them: ID NAME IMAGE NODE DESIRED STATE
 // CURRENT STATE ERROR PORTS. Tasks of one slot are grouped, newest first, and the older ones
 // are indented with " \_ ".
-import type { Task } from '../client/types.js';
+import type { DockerTask } from '../client/types.js';
 import { displayImage } from './image-ref.js';
 import { naturalCompare } from './natural-order.js';
 import { ellipsis, prettyPrint, truncateId } from './pretty-print.js';
@@ -21,14 +21,17 @@ export interface TaskTableOptions {
   readonly quiet: boolean;
 }
 
-export function taskName(task: Task, serviceNames: ReadonlyMap<string, string>): string {
+export function taskName(task: DockerTask, serviceNames: ReadonlyMap<string, string>): string {
   const service = serviceNames.get(task.ServiceID) ?? task.ServiceID;
   const slot = task.Slot ?? 0;
   return slot !== 0 ? `${service}.${slot}` : `${service}.${task.NodeID ?? ''}`;
 }
 
 /** Sorted as the docker CLI sorts: by name (natural order), then newest first (stable). */
-export function sortTasks(tasks: readonly Task[], serviceNames: ReadonlyMap<string, string>): Task[] {
+export function sortTasks(
+  tasks: readonly DockerTask[],
+  serviceNames: ReadonlyMap<string, string>,
+): DockerTask[] {
   return tasks
     .map((t, i) => ({ t, i, name: taskName(t, serviceNames), created: Date.parse(t.CreatedAt) }))
     .sort((a, b) => {
@@ -40,13 +43,13 @@ export function sortTasks(tasks: readonly Task[], serviceNames: ReadonlyMap<stri
     .map((x) => x.t);
 }
 
-export function taskError(task: Task, trunc: boolean): string {
+export function taskError(task: DockerTask, trunc: boolean): string {
   let err = task.Status.Err ?? '';
   if (trunc) err = ellipsis(err, MAX_ERROR_LENGTH);
   return err === '' ? '' : `"${err}"`;
 }
 
-export function formatTaskTable(tasks: readonly Task[], options: TaskTableOptions): string {
+export function formatTaskTable(tasks: readonly DockerTask[], options: TaskTableOptions): string {
   const sorted = sortTasks(tasks, options.serviceNames);
   if (options.quiet) {
     return sorted.map((t) => `${options.trunc ? truncateId(t.ID) : t.ID}\n`).join('');

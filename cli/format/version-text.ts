@@ -1,6 +1,6 @@
 // `shoal version`: docker's layout (tab-aligned with minimum width 20), the client block
 // describing the shoal CLI and the server block the daemon's components.
-import type { SystemVersion } from '../client/types.js';
+import type { DockerSystemVersion } from '../client/types.js';
 import { alignColumns } from './tabwriter.js';
 
 const ALIGN = { minWidth: 20, padding: 1 };
@@ -24,7 +24,7 @@ export interface ClientFacts {
   readonly arch: string;
 }
 
-export function formatVersion(client: ClientFacts, server: SystemVersion | undefined): string {
+export function formatVersion(client: ClientFacts, server: DockerSystemVersion | undefined): string {
   const rows: string[][] = [
     ['Client:'],
     [' Version:', client.version],

@@ -8,7 +8,7 @@ import { buildCreateSpec } from '../commands/service-spec/create-spec.js';
 import { applyUpdateFlags } from '../commands/service-spec/update-spec.js';
 import { parsePortSpec } from '../commands/service-spec/port-spec.js';
 import { parseMountSpec } from '../commands/service-spec/mount-spec.js';
-import type { Service, DockerServiceSpec } from '../client/types.js';
+import type { DockerService, DockerServiceSpec } from '../client/types.js';
 import { exchanges } from './support/fixtures.js';
 
 function parseCreate(argv: string[]): DockerServiceSpec {
@@ -150,7 +150,7 @@ test("create: invalid flags give docker's messages", () => {
 });
 
 test("update: add and remove flags give docker's specs", () => {
-  const before = (key: string): DockerServiceSpec => (exchanges[key]?.body as Service).Spec;
+  const before = (key: string): DockerServiceSpec => (exchanges[key]?.body as DockerService).Spec;
   assert.deepEqual(
     parseUpdate(argvOf('serviceUpdateAdd'), before('serviceUpdateAddBefore')),
     recorded('serviceUpdateAdd'),

@@ -10,7 +10,7 @@ import {
   type ProgressMessage,
 } from '../format/progress-renderer.js';
 import { ConvergenceTracker } from '../commands/progress/service-progress.js';
-import type { Service, Task, TaskState } from '../client/types.js';
+import type { DockerService, DockerTask, DockerTaskState } from '../client/types.js';
 import { logsLogger } from './support/fixtures.js';
 
 function frame(stream: number, text: string): Buffer {
@@ -110,7 +110,7 @@ test('plain renderer prints a line only when it changes', () => {
   );
 });
 
-function task(slot: number, state: TaskState, desired: TaskState = 'running'): Task {
+function task(slot: number, state: DockerTaskState, desired: DockerTaskState = 'running'): DockerTask {
   return {
     ID: `t${slot}${state}`,
     Version: { Index: 1 },
@@ -128,7 +128,7 @@ function task(slot: number, state: TaskState, desired: TaskState = 'running'): T
 test('convergence tracker: replicated service, monitor period, failure detection (injected clock)', () => {
   const lines: string[] = [];
   const tracker = new ConvergenceTracker(new PlainProgressRenderer((t) => lines.push(t.trimEnd())), 'shoal');
-  const service: Service = {
+  const service: DockerService = {
     ID: 's1',
     Version: { Index: 1 },
     CreatedAt: '',
@@ -137,7 +137,7 @@ test('convergence tracker: replicated service, monitor period, failure detection
   };
   const nodes = new Set(['n1']);
   let now = 0;
-  const poll = (tasks: Task[]): boolean =>
+  const poll = (tasks: DockerTask[]): boolean =>
     tracker.observeService(service, now) || tracker.observeTasks(service, tasks, nodes, now);
   assert.equal(poll([task(1, 'preparing'), task(2, 'pending')]), false);
   now += 200;
@@ -168,7 +168,7 @@ test('convergence tracker: replicated service, monitor period, failure detection
 
 test('convergence tracker stops on a paused update with its message', () => {
   const tracker = new ConvergenceTracker({ write: () => undefined }, 'shoal');
-  const service: Service = {
+  const service: DockerService = {
     ID: 's1',
     Version: { Index: 1 },
     CreatedAt: '',

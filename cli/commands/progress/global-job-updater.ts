@@ -1,6 +1,6 @@
 // Progress of a global job: "job progress: N out of M complete" over the nodes that had a
 // task when the job started, and one line per node (up to 20).
-import type { Service, Task } from '../../client/types.js';
+import type { DockerService, DockerTask } from '../../client/types.js';
 import type { ProgressOutput } from '../../format/progress-renderer.js';
 import { MAX_JOB_PROGRESS, MAX_PROGRESS_BARS, padState, stateNumber, truncError } from './task-states.js';
 import type { ProgressUpdater } from './updater.js';
@@ -13,7 +13,7 @@ export class GlobalJobProgressUpdater implements ProgressUpdater {
 
   constructor(private readonly out: ProgressOutput) {}
 
-  update(service: Service, tasks: readonly Task[], activeNodes: ReadonlySet<string>): boolean {
+  update(service: DockerService, tasks: readonly DockerTask[], activeNodes: ReadonlySet<string>): boolean {
     const iteration = service.JobStatus?.JobIteration.Index ?? 0;
     if (!this.initialized) {
       if (tasks.length === 0 && activeNodes.size !== 0) {
@@ -28,7 +28,7 @@ export class GlobalJobProgressUpdater implements ProgressUpdater {
       this.writeOverall(0);
       this.initialized = true;
     }
-    const byNode = new Map<string, Task>();
+    const byNode = new Map<string, DockerTask>();
     for (const task of tasks) {
       if (task.JobIteration?.Index !== iteration) continue;
       const node = task.NodeID ?? '';
@@ -47,7 +47,7 @@ export class GlobalJobProgressUpdater implements ProgressUpdater {
     return complete === this.total;
   }
 
-  private writeTask(task: Task): void {
+  private writeTask(task: DockerTask): void {
     if (this.total > MAX_PROGRESS_BARS) return;
     const id = task.NodeID ?? '';
     if ((task.Status.Err ?? '') !== '') {

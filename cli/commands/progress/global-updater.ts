@@ -1,6 +1,6 @@
 // Progress of a global service: one line per node (up to 20), "N out of M tasks" overall,
 // where M is the number of nodes that have an up-to-date task.
-import type { Service, Task } from '../../client/types.js';
+import type { DockerService, DockerTask } from '../../client/types.js';
 import type { ProgressOutput } from '../../format/progress-renderer.js';
 import { truncateId } from '../../format/pretty-print.js';
 import {
@@ -20,8 +20,8 @@ export class GlobalProgressUpdater implements ProgressUpdater {
   constructor(private readonly out: ProgressOutput) {}
 
   update(
-    _service: Service,
-    tasks: readonly Task[],
+    _service: DockerService,
+    tasks: readonly DockerTask[],
     activeNodes: ReadonlySet<string>,
     rollback: boolean,
   ): boolean {
@@ -56,7 +56,7 @@ export class GlobalProgressUpdater implements ProgressUpdater {
     return running === nodeCount;
   }
 
-  private writeTask(task: Task, nodeCount: number): void {
+  private writeTask(task: DockerTask, nodeCount: number): void {
     if (this.done || nodeCount > MAX_PROGRESS_BARS) return;
     const id = truncateId(task.NodeID ?? '');
     if ((task.Status.Err ?? '') !== '') {
@@ -75,8 +75,8 @@ export class GlobalProgressUpdater implements ProgressUpdater {
   }
 }
 
-export function tasksByNode(tasks: readonly Task[]): Map<string, Task> {
-  const byNode = new Map<string, Task>();
+export function tasksByNode(tasks: readonly DockerTask[]): Map<string, DockerTask> {
+  const byNode = new Map<string, DockerTask>();
   for (const task of tasks) {
     if (stateNumber(task.DesiredState) === 0 || stateNumber(task.Status.State) === 0) continue;
     const node = task.NodeID ?? '';

@@ -1,6 +1,6 @@
 // Progress of a replicated job: "job progress: N out of M complete", "active tasks: A out of
 // C tasks", and one line per slot (up to 20) for the job's current iteration.
-import type { Service, Task } from '../../client/types.js';
+import type { DockerService, DockerTask } from '../../client/types.js';
 import type { ProgressOutput } from '../../format/progress-renderer.js';
 import { MAX_JOB_PROGRESS, MAX_PROGRESS_BARS, padState, stateNumber, truncError } from './task-states.js';
 import type { ProgressUpdater } from './updater.js';
@@ -14,7 +14,7 @@ export class ReplicatedJobProgressUpdater implements ProgressUpdater {
   private readonly activeDigits: number;
 
   constructor(
-    service: Service,
+    service: DockerService,
     private readonly out: ProgressOutput,
   ) {
     const job = service.Spec.Mode?.ReplicatedJob ?? {};
@@ -25,7 +25,7 @@ export class ReplicatedJobProgressUpdater implements ProgressUpdater {
     this.activeDigits = String(this.concurrent).length;
   }
 
-  update(_service: Service, tasks: readonly Task[]): boolean {
+  update(_service: DockerService, tasks: readonly DockerTask[]): boolean {
     if (!this.initialized) {
       this.writeOverall(0, 0);
       if (this.total <= MAX_PROGRESS_BARS) {
@@ -33,7 +33,7 @@ export class ReplicatedJobProgressUpdater implements ProgressUpdater {
       }
       this.initialized = true;
     }
-    const bySlot = new Map<number, Task>();
+    const bySlot = new Map<number, DockerTask>();
     for (const task of tasks) {
       if (task.JobIteration?.Index !== this.iteration) continue;
       if (stateNumber(task.DesiredState) === 0 || stateNumber(task.Status.State) === 0) continue;
@@ -69,7 +69,7 @@ export class ReplicatedJobProgressUpdater implements ProgressUpdater {
     this.out.write({ id: 'active tasks', action: `${pad(active)} out of ${pad(actualDesired)} tasks` });
   }
 
-  private writeTask(task: Task): void {
+  private writeTask(task: DockerTask): void {
     if (this.total > MAX_PROGRESS_BARS) return;
     const id = `${(task.Slot ?? 0) + 1}/${this.total}`;
     if ((task.Status.Err ?? '') !== '') {

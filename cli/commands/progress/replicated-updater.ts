@@ -1,5 +1,5 @@
 // Progress of a replicated service: one line per slot (up to 20), "N out of M tasks" overall.
-import type { Service, Task } from '../../client/types.js';
+import type { DockerService, DockerTask } from '../../client/types.js';
 import type { ProgressOutput } from '../../format/progress-renderer.js';
 import {
   MAX_PROGRESS,
@@ -19,8 +19,8 @@ export class ReplicatedProgressUpdater implements ProgressUpdater {
   constructor(private readonly out: ProgressOutput) {}
 
   update(
-    service: Service,
-    tasks: readonly Task[],
+    service: DockerService,
+    tasks: readonly DockerTask[],
     activeNodes: ReadonlySet<string>,
     rollback: boolean,
   ): boolean {
@@ -59,7 +59,7 @@ export class ReplicatedProgressUpdater implements ProgressUpdater {
     return running === replicas;
   }
 
-  private writeTask(task: Task, mapped: number, replicas: number): void {
+  private writeTask(task: DockerTask, mapped: number, replicas: number): void {
     if (this.done || replicas > MAX_PROGRESS_BARS || mapped < 0 || mapped > replicas) return;
     const id = `${mapped}/${replicas}`;
     if ((task.Status.Err ?? '') !== '') {
@@ -82,8 +82,11 @@ export class ReplicatedProgressUpdater implements ProgressUpdater {
  * One task per slot: the one with the lowest desired state, ties broken by the lowest
  * observed state; tasks on nodes that are down are ignored. Slots in order of first sight.
  */
-export function tasksBySlot(tasks: readonly Task[], activeNodes: ReadonlySet<string>): Map<number, Task> {
-  const bySlot = new Map<number, Task>();
+export function tasksBySlot(
+  tasks: readonly DockerTask[],
+  activeNodes: ReadonlySet<string>,
+): Map<number, DockerTask> {
+  const bySlot = new Map<number, DockerTask>();
   for (const task of tasks) {
     if (stateNumber(task.DesiredState) === 0 || stateNumber(task.Status.State) === 0) continue;
     const slot = task.Slot ?? 0;

@@ -4,7 +4,7 @@
 // tasks stay up ("verify: Waiting N seconds…", "verify: Service converged").
 import { DaemonError } from '../../client/errors.js';
 import type { DockerApi } from '../../client/docker-api.js';
-import type { Service, Task } from '../../client/types.js';
+import type { DockerService, DockerTask } from '../../client/types.js';
 import type { ProgressOutput } from '../../format/progress-renderer.js';
 import { CliError } from '../cli-error.js';
 import type { SleepClock } from '../context.js';
@@ -18,7 +18,7 @@ import { isTerminal } from './task-states.js';
 export const POLL_INTERVAL_MS = 200;
 const DEFAULT_MONITOR_MS = 5000;
 
-export function createUpdater(service: Service, out: ProgressOutput): ProgressUpdater {
+export function createUpdater(service: DockerService, out: ProgressOutput): ProgressUpdater {
   const mode = service.Spec.Mode ?? {};
   if (mode.Replicated?.Replicas !== undefined) return new ReplicatedProgressUpdater(out);
   if (mode.Global !== undefined) return new GlobalProgressUpdater(out);
@@ -42,7 +42,7 @@ export class ConvergenceTracker {
   ) {}
 
   /** Before tasks are fetched: true when the watch is over. Throws on a paused update. */
-  observeService(service: Service, nowMs: number): boolean {
+  observeService(service: DockerService, nowMs: number): boolean {
     const monitorNs = service.Spec.UpdateConfig?.Monitor ?? 0;
     if (monitorNs !== 0) this.monitorMs = monitorNs / 1e6;
     this.updater ??= createUpdater(service, this.out);
@@ -80,8 +80,8 @@ export class ConvergenceTracker {
 
   /** With the service's up-to-date tasks: true when the watch is over (jobs end here). */
   observeTasks(
-    service: Service,
-    tasks: readonly Task[],
+    service: DockerService,
+    tasks: readonly DockerTask[],
     activeNodes: ReadonlySet<string>,
     nowMs: number,
   ): boolean {
@@ -119,7 +119,7 @@ export class ConvergenceTracker {
   }
 }
 
-async function upToDateTasks(api: DockerApi, serviceId: string): Promise<Task[]> {
+async function upToDateTasks(api: DockerApi, serviceId: string): Promise<DockerTask[]> {
   try {
     return await api.taskList({ service: [serviceId], '_up-to-date': ['true'] });
   } catch (e: unknown) {

@@ -1,7 +1,7 @@
 // Task states in the order the docker CLI's service progress ranks them.
-import type { TaskState } from '../../client/types.js';
+import type { DockerTaskState } from '../../client/types.js';
 
-const NUMBERED: Readonly<Partial<Record<TaskState, number>>> = {
+const NUMBERED: Readonly<Partial<Record<DockerTaskState, number>>> = {
   new: 1,
   allocated: 2,
   pending: 3,
@@ -22,11 +22,11 @@ export const MAX_PROGRESS_BARS = 20;
 export const MAX_JOB_PROGRESS = 10;
 
 /** 0 for states the progress display does not know (remove, orphaned). */
-export function stateNumber(state: TaskState): number {
+export function stateNumber(state: DockerTaskState): number {
   return NUMBERED[state] ?? 0;
 }
 
-export function isTerminal(state: TaskState): boolean {
+export function isTerminal(state: DockerTaskState): boolean {
   return stateNumber(state) > stateNumber('running');
 }
 

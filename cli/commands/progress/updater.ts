@@ -1,12 +1,12 @@
 // The seam between the service progress loop and the per-mode displays.
-import type { Service, Task } from '../../client/types.js';
+import type { DockerService, DockerTask } from '../../client/types.js';
 import type { ProgressOutput } from '../../format/progress-renderer.js';
 
 export interface ProgressUpdater {
   /** Writes progress for one poll; true when the service has converged. */
   update(
-    service: Service,
-    tasks: readonly Task[],
+    service: DockerService,
+    tasks: readonly DockerTask[],
     activeNodes: ReadonlySet<string>,
     rollback: boolean,
   ): boolean;

@@ -1,6 +1,6 @@
 // --publish values, long form (published=8080,target=80,protocol=udp,mode=host) or short
 // form (8080:80, 8080:80/udp, 80, 8080-8081:80-81), into PortConfigs as the docker CLI does.
-import type { DockerPortConfig, PortProtocol, PublishMode } from '../../client/types.js';
+import type { DockerPortConfig, DockerPortProtocol, DockerPublishMode } from '../../client/types.js';
 import { CliError } from '../cli-error.js';
 import { splitCsvFields } from './shell-words.js';
 
@@ -28,8 +28,8 @@ function parseRange(text: string, what: string): [number, number] {
 }
 
 function parseLong(value: string): DockerPortConfig {
-  let protocol: PortProtocol = 'tcp';
-  let mode: PublishMode = 'ingress';
+  let protocol: DockerPortProtocol = 'tcp';
+  let mode: DockerPublishMode = 'ingress';
   let target = 0;
   let published: number | undefined;
   for (const field of splitCsvFields(value)) {

@@ -1,14 +1,14 @@
 // Pieces of a ServiceSpec built from flags, shared by create and update: resources, restart
 // policy, update/rollback config, health check, placement preferences, networks, mode.
 import type {
-  FailureAction,
+  DockerFailureAction,
   DockerHealthConfig,
   DockerNetworkAttachmentConfig,
   DockerPlacementPreference,
   DockerRestartPolicy,
   DockerServiceMode,
   DockerUpdateConfig,
-  UpdateOrder,
+  DockerUpdateOrder,
 } from '../../client/types.js';
 import { CliError } from '../cli-error.js';
 import {
@@ -80,7 +80,7 @@ export function applyUpdateConfig(
   if (delay !== undefined) c.Delay = parseDuration(flag('delay'), delay);
   if (monitor !== undefined) c.Monitor = parseDuration(flag('monitor'), monitor);
   if (failureAction !== undefined) {
-    const allowed: readonly FailureAction[] =
+    const allowed: readonly DockerFailureAction[] =
       which === 'update' ? ['pause', 'continue', 'rollback'] : ['pause', 'continue'];
     c.FailureAction = parseChoice(
       flag('failure-action'),
@@ -91,7 +91,7 @@ export function applyUpdateConfig(
   }
   if (ratio !== undefined) c.MaxFailureRatio = parseFloatFlag(flag('max-failure-ratio'), ratio);
   if (order !== undefined) {
-    const allowed: readonly UpdateOrder[] = ['start-first', 'stop-first'];
+    const allowed: readonly DockerUpdateOrder[] = ['start-first', 'stop-first'];
     c.Order = parseChoice(flag('order'), order, allowed, 'must be "start-first" or "stop-first"');
   }
   return c;

@@ -3,7 +3,7 @@
 // can be replayed "as if now". Requests are kept for assertions.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Service, Task } from '../../client/types.js';
+import type { DockerService, DockerTask } from '../../client/types.js';
 import { cluster, exchanges, logsLogger } from './fixtures.js';
 
 export interface SeenRequest {
@@ -23,7 +23,7 @@ function shiftTime(value: string, shiftMs: number): string {
   return `${shifted}.${frac.padEnd(9, '0')}Z`;
 }
 
-function shiftService(s: Service, shiftMs: number): Service {
+function shiftService(s: DockerService, shiftMs: number): DockerService {
   const u = s.UpdateStatus;
   return {
     ...s,
@@ -41,7 +41,7 @@ function shiftService(s: Service, shiftMs: number): Service {
   };
 }
 
-function shiftTask(t: Task, shiftMs: number): Task {
+function shiftTask(t: DockerTask, shiftMs: number): DockerTask {
   return {
     ...t,
     CreatedAt: shiftTime(t.CreatedAt, shiftMs),
@@ -113,11 +113,11 @@ export class FixtureServer {
     return this.server?.address() ?? null;
   }
 
-  private services(): Service[] {
+  private services(): DockerService[] {
     return cluster.responses['/services?status=true'].body.map((x) => shiftService(x, this.shift));
   }
 
-  private findService(ref: string): Service | undefined {
+  private findService(ref: string): DockerService | undefined {
     const all = this.services();
     const s =
       all.find((x) => x.ID === ref) ??

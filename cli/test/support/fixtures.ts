@@ -2,7 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import type { Node, Service, Swarm, SystemInfo, SystemVersion, Task } from '../../client/types.js';
+import type {
+  DockerNode,
+  DockerService,
+  DockerSwarm,
+  DockerSystemInfo,
+  DockerSystemVersion,
+  DockerTask,
+} from '../../client/types.js';
 
 // Compiled tests live in dist/cli/test/support; the fixtures stay in the source tree.
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,14 +32,14 @@ interface Recorded<T> {
 export interface ClusterFixture {
   recordedAt: string;
   responses: {
-    '/version': Recorded<SystemVersion>;
-    '/info': Recorded<SystemInfo>;
-    '/swarm': Recorded<Swarm>;
-    '/nodes': Recorded<Node[]>;
-    '/services?status=true': Recorded<Service[]>;
-    '/tasks': Recorded<Task[]>;
+    '/version': Recorded<DockerSystemVersion>;
+    '/info': Recorded<DockerSystemInfo>;
+    '/swarm': Recorded<DockerSwarm>;
+    '/nodes': Recorded<DockerNode[]>;
+    '/services?status=true': Recorded<DockerService[]>;
+    '/tasks': Recorded<DockerTask[]>;
   };
-  servicesWithDefaults: Record<string, Service>;
+  servicesWithDefaults: Record<string, DockerService>;
 }
 
 export interface Exchange {

@@ -22,24 +22,24 @@ import {
   type RaftId,
 } from '../types.js';
 import {
-  Network,
+  RaftTestNetwork,
   bytes,
   confChangeEntry,
   normalEntry,
   text,
-  type NetworkOptions,
+  type RaftTestNetworkOptions,
 } from './support/harness.js';
 import { GoldenTraces } from './support/golden-traces.js';
 
 /** From dist/manager/raft/test/ back to the repository root, then to the source's testdata. */
 const golden = new GoldenTraces(new URL('../../../../manager/raft/test/testdata/', import.meta.url));
 
-function net(voters: readonly RaftId[], extra: Partial<NetworkOptions> = {}): Network {
-  return new Network({ voters, ...extra });
+function net(voters: readonly RaftId[], extra: Partial<RaftTestNetworkOptions> = {}): RaftTestNetwork {
+  return new RaftTestNetwork({ voters, ...extra });
 }
 
 /** A 3-member network where 1 won an election at term 1 and everything settled. */
-function elected(extra: Partial<NetworkOptions> = {}): Network {
+function elected(extra: Partial<RaftTestNetworkOptions> = {}): RaftTestNetwork {
   const n = net([1, 2, 3], extra);
   n.campaign(1);
   n.settle();
@@ -48,15 +48,15 @@ function elected(extra: Partial<NetworkOptions> = {}): Network {
   return n;
 }
 
-function transfer(n: Network, leader: RaftId, to: RaftId): void {
+function transfer(n: RaftTestNetwork, leader: RaftId, to: RaftId): void {
   n.stepLocal(leader, message({ type: MessageType.TransferLeader, from: to }));
 }
 
-function readIndex(n: Network, at: RaftId, ctx: string): void {
+function readIndex(n: RaftTestNetwork, at: RaftId, ctx: string): void {
   n.stepLocal(at, message({ type: MessageType.ReadIndex, from: at, context: bytes(ctx) }));
 }
 
-function reads(n: Network, id: RaftId): string[] {
+function reads(n: RaftTestNetwork, id: RaftId): string[] {
   const r = n.raft(id);
   const out = r.readStates.map((rs) => `${text(rs.requestCtx)}@${rs.index}`);
   r.readStates = [];

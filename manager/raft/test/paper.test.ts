@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { RaftInvariantError } from '../errors.js';
 import type { Raft } from '../raft.js';
 import { MessageType, StateRole, message, type Entry, type Message, type RaftId } from '../types.js';
-import { Network, type NetworkOptions } from './support/harness.js';
+import { RaftTestNetwork, type RaftTestNetworkOptions } from './support/harness.js';
 
 const PAPER = { checkQuorum: false, preVote: false } as const;
 
-function net(voters: readonly RaftId[], extra: Partial<NetworkOptions> = {}): Network {
-  return new Network({ voters, ...PAPER, ...extra });
+function net(voters: readonly RaftId[], extra: Partial<RaftTestNetworkOptions> = {}): RaftTestNetwork {
+  return new RaftTestNetwork({ voters, ...PAPER, ...extra });
 }
 
 /** A single member (id 1 of voters 1..3) with the given log and hard state, messages kept. */
@@ -22,9 +22,9 @@ function member(
     term?: number;
     vote?: RaftId;
     commit?: number;
-  } & Partial<NetworkOptions> = {},
-): { n: Network; r: Raft } {
-  const n = new Network({
+  } & Partial<RaftTestNetworkOptions> = {},
+): { n: RaftTestNetwork; r: Raft } {
+  const n = new RaftTestNetwork({
     voters: [1, 2, 3],
     ...PAPER,
     ...opts,
@@ -46,7 +46,7 @@ function ents(...pairs: [index: number, term: number][]): Entry[] {
   return pairs.map(([index, term]) => ({ index, term, type: 0, data: new Uint8Array(0) }));
 }
 
-function logTerms(n: Network, id: RaftId): number[] {
+function logTerms(n: RaftTestNetwork, id: RaftId): number[] {
   return n
     .raft(id)
     .log.allEntries()
@@ -518,7 +518,7 @@ void describe('§5.4 safety', () => {
       assert.equal(r.term, 3);
     }
     // A deposed leader stepping down on that answer:
-    const n = new Network({ voters: [1, 2, 3] });
+    const n = new RaftTestNetwork({ voters: [1, 2, 3] });
     n.campaign(1);
     const old = n.raft(1);
     old.step(message({ type: MessageType.AppResp, from: 2, to: 1, term: 5 }));

@@ -23,7 +23,7 @@ export interface ApplyHooks {
   onReadState(member: RaftId, rs: ReadState): void;
 }
 
-export interface MemberOptions {
+export interface SimMemberOptions {
   readonly electionTick: number;
   readonly heartbeatTick: number;
   readonly maxSizePerMsg: number;
@@ -42,11 +42,11 @@ export class SimMember {
   /** Applied its own removal: the application shuts such a member down. */
   removed = false;
   private lastSnapshotIndex = 0;
-  private readonly opts: MemberOptions;
+  private readonly opts: SimMemberOptions;
   private readonly seed: number;
   private restarts = 0;
 
-  constructor(id: RaftId, disk: MemoryStorage, opts: MemberOptions, seed: number) {
+  constructor(id: RaftId, disk: MemoryStorage, opts: SimMemberOptions, seed: number) {
     this.id = id;
     this.disk = disk;
     this.opts = opts;

@@ -17,7 +17,7 @@ import type { HistoryOp, KvOp, KvResult } from '../support/linearizability.js';
 import { encodeCommand, type KvCommand } from './kv.js';
 import { SimNetwork } from './network.js';
 import { SafetyChecker, SafetyViolation, type MemberView } from './safety.js';
-import { SimMember, type MemberOptions } from './sim-member.js';
+import { SimMember, type SimMemberOptions } from './sim-member.js';
 
 export interface SimOptions {
   readonly seed: number;
@@ -57,7 +57,7 @@ interface Outstanding {
   readIndex?: number;
 }
 
-function memberOptions(seed: number): MemberOptions {
+function memberOptions(seed: number): SimMemberOptions {
   // Small messages and windows on some seeds force multi-message catch-up and flow control.
   const small = seed % 3 !== 0;
   return {

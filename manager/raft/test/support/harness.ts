@@ -105,7 +105,7 @@ export interface MemberOptions {
   readonly conf?: ConfState;
 }
 
-export interface NetworkOptions {
+export interface RaftTestNetworkOptions {
   readonly voters: readonly RaftId[];
   readonly learners?: readonly RaftId[];
   readonly seed?: number;
@@ -142,7 +142,7 @@ function pairKey(a: RaftId, b: RaftId): string {
   return `${a}>${b}`;
 }
 
-export class Network {
+export class RaftTestNetwork {
   readonly members = new Map<RaftId, Raft>();
   readonly storages = new Map<RaftId, TestStorage>();
   /** Every delivered message, in delivery order. */
@@ -157,10 +157,10 @@ export class Network {
   private readonly cuts = new Set<string>();
   private readonly ignored = new Set<MessageType>();
   private readonly drops: MessagePredicate[] = [];
-  private readonly opts: NetworkOptions;
+  private readonly opts: RaftTestNetworkOptions;
   autoPersist: boolean;
 
-  constructor(opts: NetworkOptions) {
+  constructor(opts: RaftTestNetworkOptions) {
     this.opts = opts;
     this.autoPersist = opts.autoPersist ?? true;
     const conf: ConfState = { voters: [...opts.voters], learners: [...(opts.learners ?? [])] };
