@@ -15,7 +15,14 @@ export function formatSwarmInfo(info: DockerSystemInfo): string {
   if (s.Error !== '') out += `  Error: ${s.Error}\n`;
   out += `  Is Manager: ${String(s.ControlAvailable)}\n`;
   const c = s.Cluster;
-  if (c !== undefined && s.ControlAvailable && s.Error === '' && s.LocalNodeState !== 'error') {
+  // A manager that cannot read its cluster yet sends `Cluster: {}`: print no cluster section.
+  if (
+    c !== undefined &&
+    'Spec' in c &&
+    s.ControlAvailable &&
+    s.Error === '' &&
+    s.LocalNodeState !== 'error'
+  ) {
     out += `  ClusterID: ${c.ID}\n  Managers: ${s.Managers ?? 0}\n  Nodes: ${s.Nodes ?? 0}\n`;
     if (c.DefaultAddrPool !== undefined && c.DefaultAddrPool !== null) {
       out += `  Default Address Pool: ${c.DefaultAddrPool.map((p) => `${p}  `).join('')}\n`;
