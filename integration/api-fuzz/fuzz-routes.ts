@@ -4,6 +4,7 @@
 
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
 import type { FuzzJson } from './fuzz-json.js';
+import { ConfigSpecSchema } from '../../api/docker/config.js';
 import { NetworkCreateSchema, NetworkInspectQuery } from '../../api/docker/network.js';
 import { NodeSpecSchema } from '../../api/docker/node-spec.js';
 import {
@@ -17,6 +18,7 @@ import {
   SwarmUpdateQuery,
   VersionQuery,
 } from '../../api/docker/query.js';
+import { SecretSpecSchema } from '../../api/docker/secret.js';
 import { ServiceSpecSchema } from '../../api/docker/service-spec.js';
 import {
   InitRequestSchema,
@@ -26,7 +28,7 @@ import {
 } from '../../api/docker/swarm.js';
 
 /** What a route's `:id` names: the driver fills in a live one, or a hostile one. */
-export type ParamKind = 'service' | 'node' | 'network' | 'task';
+export type ParamKind = 'service' | 'node' | 'network' | 'task' | 'secret' | 'config';
 
 export interface FuzzRoute {
   readonly method: 'GET' | 'POST' | 'DELETE';
@@ -38,7 +40,7 @@ export interface FuzzRoute {
   /** A body the route accepts, for hostile values to go into (`name`: a fresh object name). */
   readonly validBody?: (name: string) => FuzzJson;
   /** The kind of object whose live `Version.Index` the route's ?version= expects. */
-  readonly versionOf?: 'service' | 'node' | 'swarm';
+  readonly versionOf?: 'service' | 'node' | 'swarm' | 'secret' | 'config';
   /** Answers as a stream (events, logs): only the status line is held to the time bound. */
   readonly streams?: boolean;
 }
@@ -158,4 +160,32 @@ export const FUZZ_ROUTES: readonly FuzzRoute[] = [
   },
   { method: 'DELETE', path: '/networks/:id', param: 'network', query: NoQuery },
   { method: 'POST', path: '/networks/prune', query: FiltersQuery },
+  ...blobRoutes('secret', SecretSpecSchema),
+  ...blobRoutes('config', ConfigSpecSchema),
 ];
+
+/** /secrets and /configs: the same five routes, with a body that holds some data. */
+function blobRoutes(kind: 'secret' | 'config', spec: TSchema): FuzzRoute[] {
+  const base = `/${kind}s`;
+  return [
+    { method: 'GET', path: base, query: FiltersQuery },
+    { method: 'GET', path: `${base}/:id`, param: kind, query: NoQuery },
+    {
+      method: 'POST',
+      path: `${base}/create`,
+      query: NoQuery,
+      body: spec,
+      validBody: (name) => ({ Name: name, Labels: { a: 'b' }, Data: 'c2VjcmV0' }),
+    },
+    {
+      method: 'POST',
+      path: `${base}/:id/update`,
+      param: kind,
+      query: VersionQuery,
+      body: spec,
+      validBody: () => ({ Labels: { a: 'c' } }),
+      versionOf: kind,
+    },
+    { method: 'DELETE', path: `${base}/:id`, param: kind, query: NoQuery },
+  ];
+}

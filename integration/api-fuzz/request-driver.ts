@@ -80,6 +80,8 @@ const LIST_PATH: Readonly<Record<ParamKind, string>> = {
   node: '/nodes',
   network: '/networks',
   task: '/tasks',
+  secret: '/secrets',
+  config: '/configs',
 };
 
 function liveObjects(kind: ParamKind, body: string): LiveObject[] {

@@ -40,6 +40,30 @@ export {
   type UpdateServiceRequest,
 } from './service-rules.js';
 export {
+  base64DataBytes,
+  BLOB_KINDS,
+  servicesUsing,
+  validateBlobName,
+  type BlobSpec,
+  type BlobTable,
+} from './blob-object-rules.js';
+export {
+  checkSecretCreate,
+  createSecret,
+  removeSecret,
+  updateSecret,
+  type CreateSecretRequest,
+  type UpdateSecretRequest,
+} from './secret-rules.js';
+export {
+  createConfig,
+  removeConfig,
+  updateConfig,
+  type CreateConfigRequest,
+  type UpdateConfigRequest,
+} from './config-rules.js';
+export { checkReferenceTargets } from './reference-targets.js';
+export {
   checkNodeSpec,
   removeNode,
   updateNode,

@@ -67,6 +67,15 @@ export const MAX_CAPABILITIES = 128;
 export const MAX_DNS_NAMESERVERS = 16;
 export const MAX_DNS_SEARCH = 64;
 export const MAX_DNS_OPTIONS = 64;
+/**
+ * A secret's and a config's data, in bytes (decoded): swarmkit's MaxSecretSize (500 KiB) and
+ * MaxConfigSize (1000 KiB), exclusive as in swarmkit (data must be shorter than the limit).
+ * Each travels to an agent with the task that needs it, in one dispatcher message.
+ */
+export const MAX_SECRET_DATA_BYTES = 500 * 1024;
+export const MAX_CONFIG_DATA_BYTES = 1000 * 1024;
+/** swarmkit's limit on a secret's or config's name (longer than a DNS label, 63). */
+export const MAX_SECRET_NAME_LENGTH = 64;
 /** Secret and config references of one service. */
 export const MAX_SECRET_REFERENCES = 1000;
 export const MAX_CONFIG_REFERENCES = 1000;

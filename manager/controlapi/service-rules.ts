@@ -7,6 +7,7 @@ import type { ReadTx, Service, ServiceSpec } from '../store/index.js';
 import { decide, type Decision } from './decision.js';
 import { isValidImageReference } from './image-reference.js';
 import { validateName } from './object-name.js';
+import { checkReferenceTargets } from './reference-targets.js';
 import { badRequest, failedPrecondition, invalidArgument, notFound, unimplemented } from './refusal.js';
 import { checkServiceSpecLimits } from './service-limits.js';
 
@@ -55,6 +56,7 @@ export function checkServiceSpec(spec: ServiceSpec): void {
     if (targets.has(m.target)) throw invalidArgument(`ContainerSpec: duplicate mount point: ${m.target}`);
     targets.add(m.target);
   }
+  checkReferenceTargets(container);
   const endpoint = spec.endpointSpec;
   if (endpoint !== undefined) {
     const seen = new Set<string>();

@@ -39,3 +39,14 @@ export function objectVersion(value: string | undefined, kind: string): number {
   }
   return n;
 }
+
+/**
+ * The ?version= of a secret or config update: dockerd answers a bad one without detail
+ * ("invalid secret version").
+ */
+export function blobVersion(value: string | undefined, kind: 'secret' | 'config'): number {
+  const raw = value ?? '';
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw invalidParameter(`invalid ${kind} version`);
+  return n;
+}

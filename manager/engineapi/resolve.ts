@@ -1,7 +1,7 @@
 // Finding the object a request names, as Docker does: the full ID, then the name, then a
 // unique ID prefix. Several prefix matches are "ambiguous"; none is "<kind> X not found".
 
-import type { Node, ReadTx, Service, Task } from '../store/index.js';
+import type { Config, Node, ReadTx, Secret, Service, Task } from '../store/index.js';
 import { invalidParameter, notFound } from './errors.js';
 import { taskName } from './translate/task.js';
 
@@ -49,4 +49,26 @@ export function resolveNetworkId(tx: ReadTx, input: string): string {
   if (byId !== undefined) return byId.id;
   const byName = tx.getByName('networks', input);
   return pick('network', input, byName === undefined ? [] : [byName], () => tx.list('networks')).id;
+}
+
+/**
+ * A secret by ID, name or unique ID prefix (dockerd's getSecret). Internal secrets are the
+ * system's own: swarmkit lists none of them, so no name or prefix finds one, nor does an ID.
+ */
+export function resolveSecret(tx: ReadTx, input: string): Secret {
+  const visible = (s: Secret | undefined): s is Secret => s !== undefined && !s.internal;
+  const byId = tx.get('secrets', input);
+  if (visible(byId)) return byId;
+  const byName = tx.getByName('secrets', input);
+  return pick('secret', input, visible(byName) ? [byName] : [], () =>
+    tx.list('secrets').filter((s) => !s.internal),
+  );
+}
+
+/** A config by ID, name or unique ID prefix (dockerd's getConfig). */
+export function resolveConfig(tx: ReadTx, input: string): Config {
+  const byId = tx.get('configs', input);
+  if (byId !== undefined) return byId;
+  const byName = tx.getByName('configs', input);
+  return pick('config', input, byName === undefined ? [] : [byName], () => tx.list('configs'));
 }

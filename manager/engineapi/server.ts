@@ -12,8 +12,10 @@ import { errorBody, toHttpFailure } from './errors.js';
 import { EventLog } from './event-log.js';
 import { registerBodyParsers } from './request-body.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerConfigRoutes } from './routes/configs.js';
 import { registerNetworkRoutes } from './routes/networks.js';
 import { registerNodeRoutes } from './routes/nodes.js';
+import { registerSecretRoutes } from './routes/secrets.js';
 import { registerServiceLogRoutes } from './routes/service-logs.js';
 import { registerServiceRoutes } from './routes/services.js';
 import { registerSwarmRoutes } from './routes/swarm.js';
@@ -104,6 +106,8 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   registerTaskRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerNetworkRoutes(app, ctx);
+  registerSecretRoutes(app, ctx);
+  registerConfigRoutes(app, ctx);
   return app;
 }
 

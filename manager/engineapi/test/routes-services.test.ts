@@ -149,8 +149,23 @@ test("create: invalid specs get 400 with Docker's messages and store nothing", a
         'runtime type "plugin" only supported in experimental',
       ],
       [
-        { Name: 'x', TaskTemplate: ct({ Secrets: [{ SecretID: 'abc', SecretName: 'db-pass' }] }) },
+        {
+          Name: 'x',
+          TaskTemplate: ct({
+            Secrets: [
+              {
+                SecretID: 'abc',
+                SecretName: 'db-pass',
+                File: { Name: 'db', UID: '0', GID: '0', Mode: 0o444 },
+              },
+            ],
+          }),
+        },
         'rpc error: code = InvalidArgument desc = secret not found: db-pass',
+      ],
+      [
+        { Name: 'x', TaskTemplate: ct({ Secrets: [{ SecretID: 'abc', SecretName: 'db-pass' }] }) },
+        'rpc error: code = InvalidArgument desc = malformed file secret reference, invalid target file name provided',
       ],
     ];
     for (const [body, message] of table) {

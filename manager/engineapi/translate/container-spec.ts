@@ -100,8 +100,12 @@ interface DockerFile {
   Mode?: number;
 }
 
-function fileToStore(f: DockerFile | undefined, name: string): FileTarget {
-  return { name: f?.Name ?? name, uid: f?.UID ?? '0', gid: f?.GID ?? '0', mode: f?.Mode ?? 0o444 };
+/**
+ * A reference without a file target keeps an empty file name, which the control layer refuses
+ * (swarmkit's validateSecretRefsSpec): every secret and config reference names its file.
+ */
+function fileToStore(f: DockerFile | undefined): FileTarget {
+  return { name: f?.Name ?? '', uid: f?.UID ?? '0', gid: f?.GID ?? '0', mode: f?.Mode ?? 0o444 };
 }
 
 function fileFromStore(f: FileTarget): DockerFile {
@@ -132,12 +136,12 @@ export function containerSpecToStore(c: DockerContainerSpec): ContainerSpec {
     secrets: (c.Secrets ?? []).map((s): SecretReference => ({
       secretId: s.SecretID ?? '',
       secretName: s.SecretName ?? '',
-      file: fileToStore(s.File, s.SecretName ?? ''),
+      file: fileToStore(s.File),
     })),
     configs: (c.Configs ?? []).map((s): ConfigReference => ({
       configId: s.ConfigID ?? '',
       configName: s.ConfigName ?? '',
-      file: fileToStore(s.File, s.ConfigName ?? ''),
+      file: fileToStore(s.File),
     })),
     sysctls: { ...(c.Sysctls ?? {}) },
     capabilityAdd: [...(c.CapabilityAdd ?? [])],
