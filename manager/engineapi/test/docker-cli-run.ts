@@ -27,15 +27,19 @@ export function findDocker(): string {
   throw new Error('the docker CLI is needed for this test: apt-get install docker.io');
 }
 
-/** Runs `docker -H unix://<socket> args...` with a private config directory under `home`. */
+/**
+ * Runs `docker -H unix://<socket> args...` with a private config directory under `home`;
+ * `input`, when given, is the command's stdin (`docker secret create NAME -`).
+ */
 export function runDocker(
   socket: string,
   home: string,
   args: readonly string[],
   dockerBin = findDocker(),
+  input?: string,
 ): Promise<DockerRun> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       dockerBin,
       ['-H', `unix://${socket}`, ...args],
       {
@@ -47,5 +51,6 @@ export function runDocker(
         resolve({ code, stdout, stderr });
       },
     );
+    child.stdin?.end(input ?? '');
   });
 }
