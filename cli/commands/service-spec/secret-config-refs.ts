@@ -197,9 +197,12 @@ export async function applyUpdateRefs(
   if (secretAdd.length > 0 || secretRm.length > 0) {
     const kept = (container.Secrets ?? []).filter((r) => !secretRm.includes(r.SecretName ?? ''));
     container.Secrets = [...kept, ...(await resolveSecretRefs(api, secretAdd))];
+    // Go's omitempty: docker sends no list rather than an empty one.
+    if (container.Secrets.length === 0) delete container.Secrets;
   }
   if (configAdd.length > 0 || configRm.length > 0) {
     const kept = (container.Configs ?? []).filter((r) => !configRm.includes(r.ConfigName ?? ''));
     container.Configs = [...kept, ...(await resolveConfigRefs(api, configAdd))];
+    if (container.Configs.length === 0) delete container.Configs;
   }
 }
