@@ -11,6 +11,7 @@ import { CliError } from './commands/cli-error.js';
 import type { CliContext, CliIO, SleepClock } from './commands/context.js';
 import { registerNetwork } from './commands/network.js';
 import { registerNode } from './commands/node.js';
+import { registerConfig, registerSecret } from './commands/secret-config.js';
 import { registerService } from './commands/service.js';
 import { registerSwarm } from './commands/swarm.js';
 import { registerSystem } from './commands/system.js';
@@ -73,6 +74,8 @@ export function buildProgram(deps: CliDeps): Command {
   registerNode(program, ctx);
   registerService(program, ctx);
   registerNetwork(program, ctx);
+  registerSecret(program, ctx);
+  registerConfig(program, ctx);
   registerSystem(program, ctx, deps.version);
   return program;
 }

@@ -34,6 +34,8 @@ export interface CliIO {
   err(text: string): void;
   readonly stdoutIsTTY: boolean;
   readonly columns: number;
+  /** All of standard input (for `secret create NAME -`); the process's stdin when absent. */
+  readStdin?(): Promise<Buffer>;
 }
 
 export interface CliContext {

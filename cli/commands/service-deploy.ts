@@ -5,6 +5,7 @@ import type { DockerApi } from '../client/docker-api.js';
 import { CliError, UsageError } from './cli-error.js';
 import type { CliContext } from './context.js';
 import { buildCreateSpec } from './service-spec/create-spec.js';
+import { applyCreateRefs, applyUpdateRefs } from './service-spec/secret-config-refs.js';
 import { addCreateFlags, addUpdateFlags, type ServiceFlags } from './service-spec/service-flags.js';
 import { applyUpdateFlags } from './service-spec/update-spec.js';
 import { waitOnService } from './wait-on-service.js';
@@ -43,6 +44,7 @@ export function registerServiceDeploy(service: Command, ctx: CliContext): void {
   create.action(async (image: string, command: string[], flags: ServiceFlags) => {
     const api = ctx.api();
     const spec = buildCreateSpec(flags, [image, ...command], ctx.env);
+    await applyCreateRefs(api, spec.TaskTemplate?.ContainerSpec ?? {}, flags);
     const res = await api.serviceCreate(spec);
     printWarnings(ctx, res.Warnings);
     ctx.io.out(`${res.ID}\n`);
@@ -62,6 +64,10 @@ export function registerServiceDeploy(service: Command, ctx: CliContext): void {
       spec = current.PreviousSpec;
     } else {
       spec = applyUpdateFlags(current.Spec, flags, ctx.env);
+      const task = spec.TaskTemplate ?? {};
+      spec.TaskTemplate = task;
+      task.ContainerSpec = task.ContainerSpec ?? {};
+      await applyUpdateRefs(api, task.ContainerSpec, flags);
     }
     const res = await api.serviceUpdate(current.ID, current.Version.Index, spec, {
       registryAuthFrom: 'spec',

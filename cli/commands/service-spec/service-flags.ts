@@ -2,8 +2,9 @@
 // way the docker CLI names them. Values stay as text here; create-spec.ts and update-spec.ts
 // turn them into a ServiceSpec (so a flag given is distinguishable from one left out).
 import { Option, type Command } from 'commander';
+import type { SecretConfigFlags } from './secret-config-refs.js';
 
-export interface ServiceFlags {
+export interface ServiceFlags extends SecretConfigFlags {
   detach?: boolean;
   quiet?: boolean;
   name?: string;
@@ -184,6 +185,8 @@ export function addCreateFlags(cmd: Command): void {
   list(cmd, '--placement-pref <pref>', 'Add a placement preference');
   list(cmd, '--mount <mount>', 'Attach a filesystem mount to the service');
   list(cmd, '--network <network>', 'Network attachments');
+  list(cmd, '--secret <secret>', 'Specify secrets to expose to the service');
+  list(cmd, '--config <config>', 'Specify configurations to expose to the service');
 }
 
 export function addUpdateFlags(cmd: Command): void {
@@ -209,4 +212,8 @@ export function addUpdateFlags(cmd: Command): void {
   list(cmd, '--network-rm <list>', 'Remove a network');
   list(cmd, '--placement-pref-add <pref>', 'Add a placement preference');
   list(cmd, '--placement-pref-rm <pref>', 'Remove a placement preference');
+  list(cmd, '--secret-add <secret>', 'Add or update a secret on a service');
+  list(cmd, '--secret-rm <list>', 'Remove a secret');
+  list(cmd, '--config-add <config>', 'Add or update a config file on a service');
+  list(cmd, '--config-rm <list>', 'Remove a configuration file');
 }

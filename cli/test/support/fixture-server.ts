@@ -4,7 +4,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DockerService, DockerTask } from '../../client/types.js';
-import { cluster, exchanges, logsLogger } from './fixtures.js';
+import { FixtureSwarmData } from './fixture-secrets.js';
+import { cluster, exchanges, logsLogger, recordedAtMs } from './fixtures.js';
 
 export interface SeenRequest {
   method: string;
@@ -65,6 +66,8 @@ export class FixtureServer {
   readonly overrides = new Map<string, Reply>();
   private server: http.Server | undefined;
   private shift = 0;
+  /** Secrets and configs: an in-memory store seeded beside the recording (fixture-secrets.ts). */
+  readonly swarmData = new FixtureSwarmData(recordedAtMs, () => this.shift);
 
   /** Replays the recording as if it were made `ms` later (whole seconds, to keep fractions). */
   set shiftMs(ms: number) {
@@ -89,7 +92,10 @@ export class FixtureServer {
         const body: unknown = text === '' ? undefined : JSON.parse(text);
         const method = req.method ?? 'GET';
         this.requests.push({ method, path, query: url.searchParams, body });
-        const reply = this.overrides.get(`${method} ${path}`) ?? this.route(method, path, url.searchParams);
+        const reply: Reply =
+          this.overrides.get(`${method} ${path}`) ??
+          this.swarmData.route(method, path, url.searchParams, body) ??
+          this.route(method, path, url.searchParams);
         const headers: Record<string, string> = {
           'Api-Version': '1.41',
           'Content-Type': reply.contentType ?? 'application/json',
