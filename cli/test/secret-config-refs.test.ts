@@ -125,14 +125,14 @@ test('secret and config tables: full IDs, natural name order, driver column for 
       Version: { Index: 1 },
       CreatedAt: at(3_600_000),
       UpdatedAt: at(30_000),
-      Spec: { Name: 'web10', Driver: { Name: 'vault' } },
+      Spec: { Name: 'web10', Labels: {}, Driver: { Name: 'vault' } },
     },
     {
       ID: 'a'.repeat(25),
       Version: { Index: 1 },
       CreatedAt: at(90_000),
       UpdatedAt: at(90_000),
-      Spec: { Name: 'web9' },
+      Spec: { Name: 'web9', Labels: {} },
     },
   ];
   assert.equal(

@@ -7,7 +7,8 @@ import { randomInt } from 'node:crypto';
 import type { DockerConfig, DockerSecret } from '../../client/secret-config-types.js';
 
 type Kind = 'secret' | 'config';
-type Stored = DockerSecret | DockerConfig;
+/** What the test server keeps: the object as listed plus its data (a secret's is never sent back). */
+type Stored = (DockerSecret | DockerConfig) & { Spec: { Data?: string } };
 export type FixtureReply = { status: number; json?: unknown };
 
 const LIMITS: Record<Kind, number> = { secret: 500 * 1024, config: 1000 * 1024 };
