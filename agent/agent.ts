@@ -2,11 +2,13 @@
 // into running containers (and survives restarts), and the session that carries assignments
 // from and statuses to the managers.
 
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { NodeCredentials } from '../ca/ca-client.js';
 import { NODE_CHANNEL_OPTIONS, nodeChannelCredentials } from '../ca/tls-credentials.js';
 import type { NodeDescription } from '../api/objects/index.js';
 import { DockerExecutor } from './exec/docker/docker-executor.js';
+import { DEFAULT_SECRETS_ROOT } from './exec/docker/secret-mounts.js';
 import type { TaskStatusReport } from '../api/wire/assignments.js';
 import type { LogStream } from './exec/executor.js';
 import { AgentSession, type LogRecordOut, type LogRequest, type SessionInfo } from './session/index.js';
@@ -39,6 +41,11 @@ export interface AgentOptions {
   readonly onRemoved?: () => void;
   /** The node's underlay address: overlay networking runs on it (absent: no overlays). */
   readonly nodeAddress?: string;
+  /**
+   * Under which directory tasks' secrets tmpfs are made (default /run/shoal/secrets/<node ID>:
+   * in memory, outside the data root, and per node, since each agent sweeps its own).
+   */
+  readonly secretsRoot?: string;
 }
 
 export class Agent {
@@ -81,6 +88,7 @@ export class Agent {
     const taskNetworks = new Map<string, string[]>();
     const executor = new DockerExecutor({
       socketPath: o.engineSocket,
+      secretsRoot: o.secretsRoot ?? join(DEFAULT_SECRETS_ROOT, o.credentials.nodeId),
       logger: o.logger,
       ...(o.hostname ? { hostname: o.hostname } : {}),
       ...(overlay ? { attacher: overlay.attacher } : {}),

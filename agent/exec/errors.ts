@@ -11,6 +11,8 @@ export type ExecErrorCode =
   | 'INVALID_TASK_SPEC'
   | 'ENGINE_UNAVAILABLE'
   | 'ENGINE_ERROR'
+  | 'DEPENDENCY_MISSING'
+  | 'SECRET_MOUNT_FAILED'
   | 'ABORTED';
 
 export class ExecError extends Error {
@@ -134,5 +136,28 @@ export class AbortedError extends ExecError {
   constructor(step: string) {
     super('ABORTED', `${step} aborted`);
     this.name = 'AbortedError';
+  }
+}
+
+/** A task references a secret or config this node was not given (the task is rejected). */
+export class DependencyMissingError extends ExecError {
+  readonly kind: 'secret' | 'config';
+  readonly id: string;
+  constructor(kind: 'secret' | 'config', name: string, id: string) {
+    super(
+      'DEPENDENCY_MISSING',
+      `${kind} ${name} (${id}) is not available on this node; the managers did not send it with the task`,
+    );
+    this.name = 'DependencyMissingError';
+    this.kind = kind;
+    this.id = id;
+  }
+}
+
+/** The node could not make or remove the in-memory filesystem that holds a task's secrets. */
+export class SecretMountError extends ExecError {
+  constructor(operation: string, detail: string) {
+    super('SECRET_MOUNT_FAILED', `${operation}: ${detail}`);
+    this.name = 'SecretMountError';
   }
 }

@@ -3,7 +3,7 @@
 // socket) and null/ (tasks that "run" in memory, for control-plane benchmarks). Both pass the
 // shared suite in test/executor-suite.ts.
 
-import type { NodeDescription, Task } from '../../api/objects/index.js';
+import type { Config, NodeDescription, Secret, Task } from '../../api/objects/index.js';
 
 /** How a container's health check currently reports (`none`: the container has none). */
 export type HealthState = 'none' | 'starting' | 'healthy' | 'unhealthy';
@@ -110,13 +110,30 @@ export interface ManagedContainer {
   running: boolean;
 }
 
+/**
+ * The secrets and configs the managers sent this node, looked up by ID when a task is prepared.
+ * The worker holds them in memory only; an executor reads them, never keeps them.
+ */
+export interface TaskDependencies {
+  secret(id: string): Secret | undefined;
+  config(id: string): Config | undefined;
+}
+
 export interface Executor {
   /** The node as the engine sees it: hostname, platform, resources, engine version and labels. */
   describe(): Promise<NodeDescription>;
-  /** A controller for the task (cheap: touches the engine only when its methods are called). */
-  controller(task: Task): Controller;
+  /**
+   * A controller for the task (cheap: touches the engine only when its methods are called).
+   * `dependencies` resolves the secrets and configs the task references when it is prepared.
+   */
+  controller(task: Task, dependencies?: TaskDependencies): Controller;
   /** Every container this executor manages on the engine, running or not. */
   listManaged(): Promise<ManagedContainer[]>;
   /** Force-removes a managed container (one whose task is no longer assigned). No-op if gone. */
   removeManaged(containerId: string): Promise<void>;
+  /**
+   * Removes what the executor keeps on the host for tasks that are not in `assigned` (their
+   * secrets' in-memory filesystems), e.g. leftovers of tasks unassigned while the agent was down.
+   */
+  removeUnassigned?(assigned: ReadonlySet<string>): Promise<void>;
 }

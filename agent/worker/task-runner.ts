@@ -67,6 +67,11 @@ export class TaskRunner {
     return this.status;
   }
 
+  /** The task as last assigned (its spec names the secrets and configs it needs). */
+  get assignment(): Task {
+    return this.task;
+  }
+
   /** Takes a newer copy of the task (its desired state may have changed) and acts on it. */
   update(task: Task): void {
     this.task = task;

@@ -2,14 +2,16 @@
 // they observe. Assignments and the last reported statuses live in a local LevelDB, so after a
 // daemon restart the worker resumes every task where it was: running containers are adopted
 // (waited on, not restarted), and containers of tasks no longer assigned are removed once the
-// managers send the full assignment set.
+// managers send the full assignment set. The secrets and configs the tasks reference are kept in
+// memory only (DependencyStore), never in the database.
 
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import type { PortConfig, Task, TaskStatus } from '../../api/objects/index.js';
+import { taskStateRank, type PortConfig, type Task, type TaskStatus } from '../../api/objects/index.js';
 import type { AssignmentChange, TaskStatusReport } from '../../api/wire/assignments.js';
 import { ContainerNotFoundError } from '../exec/errors.js';
 import type { Executor, LogEntry, LogOptions } from '../exec/executor.js';
+import { DependencyStore, hasDependencies } from './dependency-store.js';
 import { TaskNotFoundError, WorkerClosedError } from './errors.js';
 import { StatusBatcher, type StatusListener } from './status-batcher.js';
 import { furthest, isTerminal } from './task-progress.js';
@@ -37,6 +39,8 @@ export class Worker {
   /** Runners of unassigned tasks, until their container is gone. */
   private readonly leaving = new Map<string, { runner: TaskRunner; done: Promise<void> }>();
   private readonly batcher: StatusBatcher;
+  /** Secrets and configs of the assigned tasks (memory only). */
+  private readonly dependencies = new DependencyStore();
   private readonly now: () => Date;
   private readonly logger: Logger;
   private readonly drainMs: number;
@@ -69,7 +73,7 @@ export class Worker {
       await db.close();
       throw e;
     }
-    for (const task of state.tasks) worker.addRunner(task, state.statuses.get(task.id));
+    for (const task of state.tasks) worker.addRunner(task, state.statuses.get(task.id), true);
     return worker;
   }
 
@@ -113,6 +117,11 @@ export class Worker {
     })();
   }
 
+  /** How many secrets and configs the worker holds in memory (never their contents). */
+  dependencyCounts(): { secrets: number; configs: number } {
+    return this.dependencies.size;
+  }
+
   /** Resolves once every change applied so far has been acted on and its statuses reported. */
   async settled(): Promise<void> {
     await this.chain;
@@ -141,7 +150,9 @@ export class Worker {
       for (const id of this.runners.keys()) if (!assigned.has(id)) removed.add(id);
     }
     const updated = change.updated.filter((t) => !removed.has(t.id));
+    // Only the tasks (whose specs hold references) go to disk; secrets and configs stay in memory.
     await this.db.saveAssignments(updated, [...removed]);
+    this.dependencies.apply(change);
     for (const task of updated) {
       const runner = this.runners.get(task.id);
       if (runner === undefined) this.addRunner(task, undefined);
@@ -154,18 +165,28 @@ export class Worker {
         refused.map((t) => t.id),
       );
     for (const id of removed) this.removeRunner(id);
+    this.forgetUnneededDependencies();
     if (change.full) await this.removeOrphans();
+  }
+
+  /** Drops the secrets and configs that no assigned task which may still run references. */
+  private forgetUnneededDependencies(): void {
+    const live: Task[] = [];
+    for (const r of this.runners.values()) if (!isTerminal(r.current.state)) live.push(r.assignment);
+    this.dependencies.retainReferencedBy(live);
   }
 
   /**
    * Starts driving a task. A task the executor cannot take (its controller cannot be made) is
    * reported rejected with the reason and not kept: one bad task never stops the others.
+   * A task restored from the database that still has to be prepared with secrets or configs
+   * waits for the managers' full set (which carries them, and kicks the runner again).
    */
-  private addRunner(task: Task, local: TaskStatus | undefined): void {
+  private addRunner(task: Task, local: TaskStatus | undefined, restored = false): void {
     const baseline = furthest(task.status, local);
     let controller;
     try {
-      controller = this.executor.controller(task);
+      controller = this.executor.controller(task, this.dependencies);
     } catch (e: unknown) {
       const err = e instanceof Error ? e.message : String(e);
       this.logger.error({ taskId: task.id, err }, 'task refused by the executor; rejecting it');
@@ -182,13 +203,19 @@ export class Worker {
       report: (taskId, status) => {
         // A runner being removed may still report its shutdown: the managers forgot the task.
         if (this.runners.get(taskId) === runner) this.batcher.push({ taskId, status });
+        if (isTerminal(status.state)) this.forgetUnneededDependencies();
       },
       now: this.now,
       logger: this.logger,
       drainMs: this.drainMs,
     });
     this.runners.set(task.id, runner);
-    runner.kick();
+    const waitsForDependencies =
+      restored &&
+      !this.dependencies.synced &&
+      hasDependencies(task) &&
+      taskStateRank(baseline.state) < taskStateRank('ready');
+    if (!waitsForDependencies) runner.kick();
   }
 
   private removeRunner(taskId: string): void {
@@ -212,5 +239,12 @@ export class Worker {
       );
       await this.executor.removeManaged(c.containerId);
     }
+    const known = new Set([...this.runners.keys(), ...this.leaving.keys()]);
+    await this.executor.removeUnassigned?.(known).catch((e: unknown) => {
+      this.logger.error(
+        { err: e },
+        'host state of unassigned tasks not removed; retried with the next full set',
+      );
+    });
   }
 }

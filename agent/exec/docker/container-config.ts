@@ -14,6 +14,8 @@ const NS_PER_MS = 1_000_000;
 export function containerCreateOptions(
   task: Task,
   networking: ContainerNetworking,
+  /** The read-only bind mounts of the task's secret and config files (secret-mounts.ts). */
+  fileMounts: readonly Dockerode.MountSettings[] = [],
 ): Dockerode.ContainerCreateOptions {
   const c = task.spec.containerSpec;
   if (c.image === '') throw new InvalidTaskSpecError('containerSpec.image', 'an image is required');
@@ -21,7 +23,7 @@ export function containerCreateOptions(
   const reservations = task.spec.resources.reservations;
   const hostConfig: Dockerode.HostConfig = {
     NetworkMode: networking.networkMode,
-    Mounts: c.mounts.map(mountSettings),
+    Mounts: [...c.mounts.map(mountSettings), ...fileMounts],
     ReadonlyRootfs: c.readOnly,
     Sysctls: { ...c.sysctls },
     CapAdd: [...c.capabilityAdd],

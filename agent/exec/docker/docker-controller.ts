@@ -13,6 +13,7 @@ import type {
   LogEntry,
   LogOptions,
   StepOptions,
+  TaskDependencies,
 } from '../executor.js';
 import { AbortedError, ContainerNotFoundError, ExecError } from '../errors.js';
 import type { NetworkAttacher } from '../network-attacher.js';
@@ -24,6 +25,8 @@ import { hasImage, pullImage } from './image-pull.js';
 import { parseImageReference } from './image-reference.js';
 import { LogDecoder, sinceParam } from './log-stream.js';
 import type { RegistryAuthResolver } from './registry-auth.js';
+import type { SecretMounts } from './secret-mounts.js';
+import { taskFiles } from '../task-files.js';
 
 /** What every controller of one DockerExecutor shares. */
 export interface DockerContext {
@@ -33,6 +36,8 @@ export interface DockerContext {
   pullTimeoutMs: number;
   registryAuth?: RegistryAuthResolver;
   attacher: NetworkAttacher;
+  /** The in-memory filesystems that hold tasks' secrets and configs. */
+  secretMounts: SecretMounts;
   logger: Logger;
 }
 
@@ -46,6 +51,7 @@ export class DockerController implements Controller {
   constructor(
     private readonly ctx: DockerContext,
     private readonly task: Task,
+    private readonly dependencies?: TaskDependencies,
   ) {
     this.taskId = task.id;
     this.name = taskName(task);
@@ -53,6 +59,8 @@ export class DockerController implements Controller {
 
   async prepare(options: StepOptions = {}): Promise<void> {
     if ((await this.inspect()) !== undefined) return;
+    // Before the pull: a secret or config the node lacks rejects the task at once.
+    const files = taskFiles(this.task, this.dependencies);
     const image = this.task.spec.containerSpec.image;
     if (!(await hasImage(this.ctx.docker, image, this.ctx.endpoint))) {
       const auth = await this.ctx.registryAuth?.(parseImageReference(image).registry);
@@ -67,7 +75,8 @@ export class DockerController implements Controller {
     }
     if (options.signal?.aborted === true) throw new AbortedError('preparing the task');
     const networking = await this.ctx.attacher.prepare(this.task, options.signal);
-    const create = containerCreateOptions(this.task, networking);
+    const fileMounts = await this.ctx.secretMounts.prepare(this.taskId, files);
+    const create = containerCreateOptions(this.task, networking, fileMounts);
     try {
       const created = await this.ctx.docker.createContainer(create);
       // Further networks join before the process starts, each with its allocated address.
@@ -160,6 +169,7 @@ export class DockerController implements Controller {
         throw toExecError(`removing container ${this.name}`, this.ctx.endpoint, e);
     }
     this.ctx.logger.debug({ taskId: this.taskId, name: this.name }, 'container removed');
+    await this.ctx.secretMounts.release(this.taskId);
     await this.ctx.attacher.release(this.task);
   }
 

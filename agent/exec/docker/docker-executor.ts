@@ -3,12 +3,13 @@
 import Dockerode from 'dockerode';
 import { pino, type Logger } from 'pino';
 import type { Labels, NodeDescription, Task } from '../../../api/objects/index.js';
-import type { Controller, Executor, ManagedContainer } from '../executor.js';
+import type { Controller, Executor, ManagedContainer, TaskDependencies } from '../executor.js';
 import { EngineDefaultAttacher, type NetworkAttacher } from '../network-attacher.js';
 import { LABEL_MANAGED, LABEL_NODE_ID, LABEL_SERVICE_ID, LABEL_TASK_ID } from '../../../api/task-identity.js';
 import { DockerController, type DockerContext } from './docker-controller.js';
 import { statusOf, toExecError } from './engine-errors.js';
 import type { RegistryAuthResolver } from './registry-auth.js';
+import { DEFAULT_SECRETS_ROOT, SecretMounts } from './secret-mounts.js';
 
 export const DEFAULT_ENGINE_SOCKET = '/var/run/docker.sock';
 export const DEFAULT_PULL_TIMEOUT_MS = 5 * 60_000;
@@ -24,6 +25,12 @@ export interface DockerExecutorOptions {
   attacher?: NetworkAttacher;
   /** Reported instead of the engine's idea of the hostname (lab hosts share one kernel's UTS name). */
   hostname?: string;
+  /**
+   * Where each task's secrets tmpfs is made, as <secretsRoot>/<taskId> (default
+   * /run/shoal/secrets). Outside the data root, and one per node: the executor removes every
+   * entry no assigned task owns.
+   */
+  secretsRoot?: string;
   logger?: Logger;
 }
 
@@ -41,6 +48,7 @@ export class DockerExecutor implements Executor {
       endpoint,
       pullTimeoutMs: options.pullTimeoutMs ?? DEFAULT_PULL_TIMEOUT_MS,
       attacher: options.attacher ?? new EngineDefaultAttacher(),
+      secretMounts: new SecretMounts(options.secretsRoot ?? DEFAULT_SECRETS_ROOT),
       logger: options.logger ?? pino({ level: 'silent' }),
       ...(options.registryAuth === undefined ? {} : { registryAuth: options.registryAuth }),
     };
@@ -70,8 +78,8 @@ export class DockerExecutor implements Executor {
     };
   }
 
-  controller(task: Task): Controller {
-    return new DockerController(this.ctx, task);
+  controller(task: Task, dependencies?: TaskDependencies): Controller {
+    return new DockerController(this.ctx, task, dependencies);
   }
 
   async listManaged(): Promise<ManagedContainer[]> {
@@ -92,6 +100,10 @@ export class DockerExecutor implements Executor {
       nodeId: c.Labels[LABEL_NODE_ID] ?? '',
       running: c.State === 'running',
     }));
+  }
+
+  async removeUnassigned(assigned: ReadonlySet<string>): Promise<void> {
+    await this.ctx.secretMounts.removeUnassigned(assigned);
   }
 
   async removeManaged(containerId: string): Promise<void> {

@@ -9,9 +9,11 @@ import type {
   LogEntry,
   LogOptions,
   StepOptions,
+  TaskDependencies,
 } from '../executor.js';
 import { AbortedError, ContainerNotFoundError } from '../errors.js';
 import { taskName } from '../../../api/task-identity.js';
+import { taskFiles } from '../task-files.js';
 import { EXIT_SIGKILL, EXIT_SIGTERM, type NullContainer } from './null-container.js';
 
 /** The null executor's in-memory engine, as its controllers see it. */
@@ -31,6 +33,7 @@ export class NullController implements Controller {
   constructor(
     private readonly engine: NullEngine,
     private readonly task: Task,
+    private readonly dependencies?: TaskDependencies,
   ) {
     this.taskId = task.id;
     this.name = taskName(task);
@@ -38,6 +41,8 @@ export class NullController implements Controller {
 
   async prepare(options: StepOptions = {}): Promise<void> {
     if (this.engine.find(this.name) !== undefined) return;
+    // Same contract as the Docker executor: a secret or config the node lacks rejects the task.
+    taskFiles(this.task, this.dependencies);
     await this.engine.pull(this.task.spec.containerSpec.image, options.signal);
     if (options.signal?.aborted === true) throw new AbortedError('preparing the task');
     if (this.engine.find(this.name) === undefined) this.engine.create(this.task);

@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { NodeDescription, Task } from '../../../api/objects/index.js';
-import type { Controller, Executor, ManagedContainer } from '../executor.js';
+import type { Controller, Executor, ManagedContainer, TaskDependencies } from '../executor.js';
 import { ImageNotFoundError } from '../errors.js';
 import { taskName } from '../../../api/task-identity.js';
 import { NullContainer } from './null-container.js';
@@ -61,8 +61,8 @@ export class NullExecutor implements Executor {
     return structuredClone(this.options.description ?? DEFAULT_DESCRIPTION);
   }
 
-  controller(task: Task): Controller {
-    return new NullController(this.engine, task);
+  controller(task: Task, dependencies?: TaskDependencies): Controller {
+    return new NullController(this.engine, task, dependencies);
   }
 
   async listManaged(): Promise<ManagedContainer[]> {

@@ -35,6 +35,9 @@ const APPLETS = [
   'touch',
   'test',
   'rm',
+  'stat',
+  'mount',
+  'grep',
 ];
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 10_000;
