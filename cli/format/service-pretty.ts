@@ -82,6 +82,14 @@ export function formatServicePretty(
     out += `\n Target:\t${m.Target ?? ''}\n  Source:\t${m.Source ?? ''}`;
     out += `\n  ReadOnly:\t${String(m.ReadOnly ?? false)}\n  Type:\t\t${m.Type ?? ''}`;
   }
+  // Docker lists configs before secrets, each by its file target and the object's name. A
+  // reference without a file target (a runtime config) has no target to show.
+  const configs = cs.Configs ?? [];
+  if (configs.length > 0) out += '\nConfigs:';
+  for (const c of configs) out += `\n Target:\t${c.File?.Name ?? ''}\n  Source:\t${c.ConfigName ?? ''}`;
+  const secrets = cs.Secrets ?? [];
+  if (secrets.length > 0) out += '\nSecrets:';
+  for (const s of secrets) out += `\n Target:\t${s.File?.Name ?? ''}\n  Source:\t${s.SecretName ?? ''}`;
   if (tt.LogDriver !== undefined) {
     out += '\nLog Driver:';
     if ((tt.LogDriver.Name ?? '') !== '') out += `\n Name:\t\t${tt.LogDriver.Name ?? ''}`;

@@ -16,6 +16,7 @@ import { formatServicePretty } from '../format/service-pretty.js';
 import { formatNodePretty } from '../format/node-pretty.js';
 import type { DockerPortConfig } from '../client/types.js';
 import { cluster, golden, recordedAtMs } from './support/fixtures.js';
+import { secretService } from './support/fixture-secret-service.js';
 
 const NOW = recordedAtMs + 36_400;
 
@@ -164,6 +165,7 @@ test('inspect --pretty goldens', () => {
     .map((s) => (s === undefined ? '' : formatServicePretty(s, NOW)))
     .join('');
   assert.equal(pretty, golden('service-inspect-pretty.txt'));
+  assert.equal(formatServicePretty(secretService, NOW), golden('service-inspect-pretty-secrets.txt'));
   const node = nodes[0];
   assert.ok(node !== undefined);
   assert.equal(formatNodePretty(node), golden('node-inspect-pretty.txt'));

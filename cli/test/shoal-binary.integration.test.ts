@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FixtureServer } from './support/fixture-server.js';
 import { cluster, exchanges, golden, recordedAtMs } from './support/fixtures.js';
+import { secretService } from './support/fixture-secret-service.js';
 
 const BIN = fileURLToPath(new URL('../shoal.js', import.meta.url));
 /** The replayed "now": chosen so every task age is seconds away from a display boundary. */
@@ -82,6 +83,19 @@ for (const [name, args, file] of goldenCases) {
     assert.equal(r.stdout, golden(file));
   });
 }
+
+test('service inspect --pretty lists configs and secrets as docker does', async () => {
+  // The fixture service is not in the recording; the server answers for it by name only.
+  server.overrides.set('GET /services/vault', { status: 200, json: secretService });
+  try {
+    const r = await shoal(['service', 'inspect', '--pretty', 'vault']);
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, golden('service-inspect-pretty-secrets.txt'));
+  } finally {
+    server.overrides.delete('GET /services/vault');
+  }
+});
 
 test('swarm join-token names shoal in the join command', async () => {
   const r = await shoal(['swarm', 'join-token', 'worker']);
