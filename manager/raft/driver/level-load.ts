@@ -3,8 +3,7 @@
 // Every stored value is checksummed and decoded, and the pieces are checked against each other:
 // the log is contiguous from the compaction point, terms never go down, the snapshot matches
 // the log, the commit index is inside the log. Any failure is a StorageCorruptError naming
-// what is wrong; a node must not run Raft on a log it cannot trust. In an encrypted store
-// (FORMAT_VERSION) a record that does not authenticate under the key is such a failure too.
+// what is wrong; a node must not run Raft on a log it cannot trust.
 
 import type { Level } from 'level';
 import { MemoryStorage } from '../storage.js';
@@ -22,7 +21,6 @@ import {
 import {
   FORMAT_VERSION,
   HARD_STATE_KEY,
-  PLAIN_FORMAT_VERSION,
   UNWITNESSED_FORMAT_VERSION,
   HEADER_KEY,
   LOG_START_KEY,
@@ -33,22 +31,15 @@ import {
   sameKey,
   unframe,
 } from './level-records.js';
-import { RecordAuthError, type RecordCipher } from './record-cipher.js';
-import { StorageCorruptError, StorageKeyError } from './storage-errors.js';
+import { StorageCorruptError } from './storage-errors.js';
 
 /** The LevelDB handle the storage uses: byte keys, byte values ('view' encodings). */
 export type RaftLevel = Level<Uint8Array, Uint8Array>;
 
-/** The store's data encryption key, if there is one yet, and the file it is kept in. */
-export interface StoreKey {
-  readonly cipher: RecordCipher | undefined;
-  readonly keyFile: string;
-}
-
 export interface LoadedLog {
   /** The directory held nothing: a new log. */
   readonly fresh: boolean;
-  /** The format version in the header (FORMAT_VERSION for a fresh log; older ones are plain). */
+  /** The format version in the header (FORMAT_VERSION for a fresh log). */
   readonly formatVersion: number;
   readonly hardState: HardState;
   readonly logStart: LogStart;
@@ -67,8 +58,6 @@ class Reader {
   constructor(
     private readonly path: string,
     private readonly maxRecordSize: number,
-    /** Set when the records are sealed. */
-    private readonly key?: { readonly cipher: RecordCipher; readonly keyFile: string },
   ) {}
 
   corrupt(detail: string): StorageCorruptError {
@@ -80,20 +69,8 @@ class Reader {
     const name = describeKey(key);
     const u = unframe(key, value);
     if ('problem' in u) throw this.corrupt(`${name}: ${u.problem}`);
-    let payload = u.payload;
-    if (this.key !== undefined) {
-      try {
-        payload = this.key.cipher.open(key, payload);
-      } catch (e: unknown) {
-        if (!(e instanceof RecordAuthError)) throw e;
-        throw this.corrupt(
-          `${name}: does not authenticate under the data encryption key in ${this.key.keyFile} ` +
-            `(the record was altered, or that key is not this store's)`,
-        );
-      }
-    }
     try {
-      return decode(payload, { maxSize: this.maxRecordSize });
+      return decode(u.payload, { maxSize: this.maxRecordSize });
     } catch (e: unknown) {
       if (e instanceof CodecError) throw this.corrupt(`${name}: ${e.message}`);
       throw e;
@@ -105,30 +82,21 @@ function checkHeader(r: Reader, header: StoreHeader): void {
   if (header.kind !== STORE_KIND) {
     throw r.corrupt(`not a raft log (header kind is '${header.kind}', expected '${STORE_KIND}')`);
   }
-  const known = [UNWITNESSED_FORMAT_VERSION, PLAIN_FORMAT_VERSION, FORMAT_VERSION];
-  if (!known.includes(header.formatVersion)) {
+  if (header.formatVersion !== FORMAT_VERSION && header.formatVersion !== UNWITNESSED_FORMAT_VERSION) {
     throw r.corrupt(
-      `unknown format version ${header.formatVersion} (this build reads versions ${known.join(', ')})`,
+      `unknown format version ${header.formatVersion} (this build reads versions ${UNWITNESSED_FORMAT_VERSION} and ${FORMAT_VERSION})`,
     );
   }
 }
 
-/**
- * Reads and validates everything stored in `db`: sealed records with `storeKey` (refused without
- * one), plain records of an older format as they are.
- */
-export async function loadLog(
-  db: RaftLevel,
-  path: string,
-  maxRecordSize: number,
-  storeKey: StoreKey,
-): Promise<LoadedLog> {
-  const plain = new Reader(path, maxRecordSize);
+/** Reads and validates everything stored in `db`. */
+export async function loadLog(db: RaftLevel, path: string, maxRecordSize: number): Promise<LoadedLog> {
+  const r = new Reader(path, maxRecordSize);
   // The header first: an unknown format is reported as such, not as whatever it looks like.
   const rawHeader = (await db.get(HEADER_KEY)) as Uint8Array | undefined;
   if (rawHeader === undefined) {
     for await (const key of db.keys({ limit: 1 })) {
-      throw plain.corrupt(`missing format header (found ${describeKey(key)})`);
+      throw r.corrupt(`missing format header (found ${describeKey(key)})`);
     }
     return {
       fresh: true,
@@ -139,20 +107,8 @@ export async function loadLog(
       entries: [],
     };
   }
-  const header = plain.read(HEADER_KEY, rawHeader, decodeStoreHeader);
-  checkHeader(plain, header);
-  let r = plain;
-  if (header.formatVersion === FORMAT_VERSION) {
-    const { cipher, keyFile } = storeKey;
-    if (cipher === undefined) {
-      throw new StorageKeyError(
-        path,
-        keyFile,
-        `it is encrypted and its data encryption key file ${keyFile} is missing`,
-      );
-    }
-    r = new Reader(path, maxRecordSize, { cipher, keyFile });
-  }
+  const header = r.read(HEADER_KEY, rawHeader, decodeStoreHeader);
+  checkHeader(r, header);
 
   let hardState = EMPTY_HARD_STATE;
   let logStart: LogStart = { index: 0, term: 0 };
