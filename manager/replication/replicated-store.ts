@@ -1,6 +1,7 @@
 // One manager's replicated store: the object store driven by a RaftNode, with its log on
-// LevelDB under `<dataDir>/raft` and its peers over the gRPC transport. This is what the
-// manager builds on: writes go through `store.update()` on the leader, reads from `store.view()`.
+// LevelDB under `<dataDir>/raft` (encrypted with the key in `<dataDir>/raft-dek.json`) and its
+// peers over the gRPC transport. This is what the manager builds on: writes go through
+// `store.update()` on the leader, reads from `store.view()`.
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +13,9 @@ import { RaftNode } from '../raft/driver/raft-node.js';
 import type { RaftId } from '../raft/types.js';
 import { MemoryStore } from '../store/index.js';
 import { RaftProposer } from './raft-proposer.js';
+
+/** The file in the data directory holding the Raft log's data encryption key. */
+export const RAFT_KEY_FILE = 'raft-dek.json';
 
 export interface ReplicatedStoreOptions {
   readonly id: RaftId;
@@ -56,7 +60,9 @@ export class ReplicatedStore {
     // The log holds the root CA key: only the manager's user may read it (0700, with the
     // daemon's 0o077 umask for LevelDB's files).
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const storage = await LevelStorage.open(dir);
+    // The key the log is encrypted with sits beside the node's TLS key, outside the log's own
+    // directory: a copy of that directory alone cannot be read.
+    const storage = await LevelStorage.open(dir, { keyFile: join(o.dataDir, RAFT_KEY_FILE) });
     let transport: GrpcTransport;
     try {
       if (o.server && !o.advertise)

@@ -3,7 +3,8 @@
 // Every stored value is checksummed and decoded, and the pieces are checked against each other:
 // the log is contiguous from the compaction point, terms never go down, the snapshot matches
 // the log, the commit index is inside the log. Any failure is a StorageCorruptError naming
-// what is wrong; a node must not run Raft on a log it cannot trust.
+// what is wrong; a node must not run Raft on a log it cannot trust. In an encrypted store
+// (FORMAT_VERSION) a record that does not authenticate under the key is such a failure too.
 
 import type { Level } from 'level';
 import { MemoryStorage } from '../storage.js';
@@ -21,6 +22,7 @@ import {
 import {
   FORMAT_VERSION,
   HARD_STATE_KEY,
+  PLAIN_FORMAT_VERSION,
   UNWITNESSED_FORMAT_VERSION,
   HEADER_KEY,
   LOG_START_KEY,
@@ -31,15 +33,22 @@ import {
   sameKey,
   unframe,
 } from './level-records.js';
-import { StorageCorruptError } from './storage-errors.js';
+import { RecordAuthError, type RecordCipher } from './record-cipher.js';
+import { StorageCorruptError, StorageKeyError } from './storage-errors.js';
 
 /** The LevelDB handle the storage uses: byte keys, byte values ('view' encodings). */
 export type RaftLevel = Level<Uint8Array, Uint8Array>;
 
+/** The store's data encryption key, if there is one yet, and the file it is kept in. */
+export interface StoreKey {
+  readonly cipher: RecordCipher | undefined;
+  readonly keyFile: string;
+}
+
 export interface LoadedLog {
   /** The directory held nothing: a new log. */
   readonly fresh: boolean;
-  /** The format version in the header (FORMAT_VERSION for a fresh log). */
+  /** The format version in the header (FORMAT_VERSION for a fresh log; older ones are plain). */
   readonly formatVersion: number;
   readonly hardState: HardState;
   readonly logStart: LogStart;
@@ -58,6 +67,8 @@ class Reader {
   constructor(
     private readonly path: string,
     private readonly maxRecordSize: number,
+    /** Set when the records are sealed. */
+    private readonly key?: { readonly cipher: RecordCipher; readonly keyFile: string },
   ) {}
 
   corrupt(detail: string): StorageCorruptError {
@@ -69,8 +80,20 @@ class Reader {
     const name = describeKey(key);
     const u = unframe(key, value);
     if ('problem' in u) throw this.corrupt(`${name}: ${u.problem}`);
+    let payload = u.payload;
+    if (this.key !== undefined) {
+      try {
+        payload = this.key.cipher.open(key, payload);
+      } catch (e: unknown) {
+        if (!(e instanceof RecordAuthError)) throw e;
+        throw this.corrupt(
+          `${name}: does not authenticate under the data encryption key in ${this.key.keyFile} ` +
+            `(the record was altered, or that key is not this store's)`,
+        );
+      }
+    }
     try {
-      return decode(u.payload, { maxSize: this.maxRecordSize });
+      return decode(payload, { maxSize: this.maxRecordSize });
     } catch (e: unknown) {
       if (e instanceof CodecError) throw this.corrupt(`${name}: ${e.message}`);
       throw e;
@@ -82,21 +105,30 @@ function checkHeader(r: Reader, header: StoreHeader): void {
   if (header.kind !== STORE_KIND) {
     throw r.corrupt(`not a raft log (header kind is '${header.kind}', expected '${STORE_KIND}')`);
   }
-  if (header.formatVersion !== FORMAT_VERSION && header.formatVersion !== UNWITNESSED_FORMAT_VERSION) {
+  const known = [UNWITNESSED_FORMAT_VERSION, PLAIN_FORMAT_VERSION, FORMAT_VERSION];
+  if (!known.includes(header.formatVersion)) {
     throw r.corrupt(
-      `unknown format version ${header.formatVersion} (this build reads versions ${UNWITNESSED_FORMAT_VERSION} and ${FORMAT_VERSION})`,
+      `unknown format version ${header.formatVersion} (this build reads versions ${known.join(', ')})`,
     );
   }
 }
 
-/** Reads and validates everything stored in `db`. */
-export async function loadLog(db: RaftLevel, path: string, maxRecordSize: number): Promise<LoadedLog> {
-  const r = new Reader(path, maxRecordSize);
+/**
+ * Reads and validates everything stored in `db`: sealed records with `storeKey` (refused without
+ * one), plain records of an older format as they are.
+ */
+export async function loadLog(
+  db: RaftLevel,
+  path: string,
+  maxRecordSize: number,
+  storeKey: StoreKey,
+): Promise<LoadedLog> {
+  const plain = new Reader(path, maxRecordSize);
   // The header first: an unknown format is reported as such, not as whatever it looks like.
   const rawHeader = (await db.get(HEADER_KEY)) as Uint8Array | undefined;
   if (rawHeader === undefined) {
     for await (const key of db.keys({ limit: 1 })) {
-      throw r.corrupt(`missing format header (found ${describeKey(key)})`);
+      throw plain.corrupt(`missing format header (found ${describeKey(key)})`);
     }
     return {
       fresh: true,
@@ -107,8 +139,20 @@ export async function loadLog(db: RaftLevel, path: string, maxRecordSize: number
       entries: [],
     };
   }
-  const header = r.read(HEADER_KEY, rawHeader, decodeStoreHeader);
-  checkHeader(r, header);
+  const header = plain.read(HEADER_KEY, rawHeader, decodeStoreHeader);
+  checkHeader(plain, header);
+  let r = plain;
+  if (header.formatVersion === FORMAT_VERSION) {
+    const { cipher, keyFile } = storeKey;
+    if (cipher === undefined) {
+      throw new StorageKeyError(
+        path,
+        keyFile,
+        `it is encrypted and its data encryption key file ${keyFile} is missing`,
+      );
+    }
+    r = new Reader(path, maxRecordSize, { cipher, keyFile });
+  }
 
   let hardState = EMPTY_HARD_STATE;
   let logStart: LogStart = { index: 0, term: 0 };

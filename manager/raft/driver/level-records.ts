@@ -7,16 +7,24 @@
 //   's'                      Snapshot: the latest snapshot, data included
 //   'e' + uint64 BE index    Entry; fixed-width big-endian so LevelDB iterates in log order
 //
-// Every value is framed as [CRC-32 (big-endian uint32) | protobuf payload]. The checksum covers
-// the key and the payload, so a flipped bit or a value written under the wrong key is caught.
+// Every value is framed as [CRC-32 (big-endian uint32) | body]. The checksum covers the key and
+// the body, so a flipped bit or a value written under the wrong key is caught. The header's body
+// is its protobuf payload in plain (it says how to read the rest); every other body is the
+// payload sealed with the store's data encryption key (record-cipher.ts, the key as associated
+// data), so nothing the cluster stores (secrets, the root CA key) is on disk in plain.
 
 import { crc32 } from 'node:zlib';
+import type { RecordCipher } from './record-cipher.js';
 
 /**
- * Version 2: the log is witnessed by a durable watermark file (durable-watermark.ts) next to it,
- * which must exist. Version 1 (older builds): no watermark; upgraded to 2 when opened.
+ * Version 3: as 2, and every record but the header is sealed (encryption at rest).
+ * Version 2 (older builds): plain records, witnessed by a durable watermark file
+ * (durable-watermark.ts) next to the log, which must exist.
+ * Version 1 (older builds): plain records, no watermark.
+ * Versions 1 and 2 are upgraded to 3 when opened.
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
+export const PLAIN_FORMAT_VERSION = 2;
 export const UNWITNESSED_FORMAT_VERSION = 1;
 export const STORE_KIND = 'shoal-raft-log';
 
@@ -72,6 +80,11 @@ export function frame(key: Uint8Array, payload: Uint8Array): Uint8Array {
   new DataView(out.buffer).setUint32(0, checksum(key, payload));
   out.set(payload, CRC_LENGTH);
   return out;
+}
+
+/** The stored value for `payload` under `key`, sealed with `cipher`. */
+export function sealedFrame(cipher: RecordCipher, key: Uint8Array, payload: Uint8Array): Uint8Array {
+  return frame(key, cipher.seal(key, payload));
 }
 
 export type Unframed = { readonly payload: Uint8Array } | { readonly problem: string };

@@ -12,6 +12,12 @@
 // refused with StorageWritesLostError instead of serving with acknowledged writes missing; only
 // what provably was never acknowledged is dropped. A write that fails (disk full, I/O error)
 // stops the storage for good: StorageFailedError (fail-stop, as etcd does).
+//
+// Every record but the format header is sealed with the store's data encryption key (DEK,
+// record-cipher.ts), kept in a key file (dek-file.ts) that the manager places in its swarm
+// directory next to its TLS key. A new store gets a new DEK; a store an older build wrote in
+// plain is sealed whole when opened (level-seal.ts); an encrypted store without its key file,
+// or with a record that does not authenticate, is refused like any corrupt store.
 
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,7 +31,7 @@ import {
 } from '../errors.js';
 import type { MemoryStorage } from '../storage.js';
 import { isEmptySnapshot, type ConfState, type Entry, type HardState, type Snapshot } from '../types.js';
-import { encodeEntry, encodeHardState, encodeLogStart, encodeSnapshot, encodeStoreHeader } from './codec.js';
+import { encodeEntry, encodeHardState, encodeLogStart, encodeSnapshot } from './codec.js';
 import { isEmptyMark, markOf, missingFromLog } from './durable-check.js';
 import {
   DurableWatermark,
@@ -35,20 +41,23 @@ import {
   type DurableMark,
   type StoredMark,
 } from './durable-watermark.js';
+import { DekFileError, readDekFile, writeDekFile } from './dek-file.js';
 import { buildMemory, loadLog, type LoadedLog, type RaftLevel } from './level-load.js';
 import {
   FORMAT_VERSION,
   HARD_STATE_KEY,
-  HEADER_KEY,
   LOG_START_KEY,
   SNAPSHOT_KEY,
-  STORE_KIND,
+  UNWITNESSED_FORMAT_VERSION,
   entryKey,
-  frame,
+  sealedFrame,
 } from './level-records.js';
+import { putHeader, sealPlainStore, type Op } from './level-seal.js';
+import { RecordCipher } from './record-cipher.js';
 import {
   StorageCorruptError,
   StorageFailedError,
+  StorageKeyError,
   StorageLockedError,
   StorageWritesLostError,
 } from './storage-errors.js';
@@ -62,7 +71,15 @@ export interface LevelStorageOptions {
   readonly openDb?: (dir: string) => RaftLevel;
   /** This machine start's boot ID (default: the kernel's). Tests set it to simulate a reboot. */
   readonly bootId?: string;
+  /**
+   * The file holding the store's data encryption key, created with a new key for a new store.
+   * Default: DEFAULT_KEY_FILE inside the store's directory (tests, benchmarks); a manager keeps
+   * it in its swarm directory instead, so that a copy of the raft directory alone is unreadable.
+   */
+  readonly keyFile?: string;
 }
+
+export const DEFAULT_KEY_FILE = 'raft-dek.json';
 
 /** What a Ready asks to persist. */
 export interface SaveRequest {
@@ -70,8 +87,6 @@ export interface SaveRequest {
   readonly entries: readonly Entry[];
   readonly snapshot?: Snapshot;
 }
-
-type Op = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
 /** A planned save: the batch, the log it leaves, and what of the log it replaces, if anything. */
 interface SavePlan {
@@ -82,15 +97,8 @@ interface SavePlan {
 }
 
 const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024 * 1024;
-/** The header, rewritten unchanged with `sync` to flush LevelDB's log (an empty batch is a no-op). */
-const SYNC_HEADER = encodeStoreHeader({ formatVersion: FORMAT_VERSION, kind: STORE_KIND });
-
 function defaultOpenDb(dir: string): RaftLevel {
   return new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
-}
-
-function put(key: Uint8Array, payload: Uint8Array): Op {
-  return { type: 'put', key, value: frame(key, payload) };
 }
 
 function del(key: Uint8Array): Op {
@@ -117,6 +125,7 @@ export class LevelStorage {
   readonly notice: string | undefined;
   private readonly db: RaftLevel;
   private readonly watermark: DurableWatermark;
+  private readonly cipher: RecordCipher;
   private tail: Promise<void> = Promise.resolve();
   private closed = false;
   private diverged: string | undefined;
@@ -127,9 +136,11 @@ export class LevelStorage {
     path: string,
     memory: MemoryStorage,
     watermark: DurableWatermark,
+    cipher: RecordCipher,
     notice: string | undefined,
   ) {
     this.db = db;
+    this.cipher = cipher;
     this.path = path;
     this.memory = memory;
     this.watermark = watermark;
@@ -138,7 +149,8 @@ export class LevelStorage {
 
   /**
    * Opens (creating if needed) the log in `dir` and loads it. Throws StorageLockedError if the
-   * directory is in use and StorageCorruptError if what is stored is not a consistent log.
+   * directory is in use and StorageCorruptError if what is stored is not a consistent log
+   * (StorageKeyError: encrypted, and its key file is missing or unusable).
    */
   static async open(dir: string, opts: LevelStorageOptions = {}): Promise<LevelStorage> {
     // Named in a refusal: LevelDB replays (and then replaces) its newest log file when it opens.
@@ -150,14 +162,27 @@ export class LevelStorage {
       throw openError(dir, e);
     }
     try {
-      const log = await loadLog(db, dir, opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE);
+      const keyFile = opts.keyFile ?? join(dir, DEFAULT_KEY_FILE);
+      const stored = await readKey(dir, keyFile);
+      const log = await loadLog(db, dir, opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE, {
+        cipher: stored,
+        keyFile,
+      });
+      // A new store, or one an older build wrote in plain: it gets a key now (kept durably
+      // before anything is sealed with it). A key file left by an interrupted start is reused.
+      const cipher = stored ?? (await createKey(keyFile));
       const bootId = opts.bootId ?? (await currentBootId());
-      const { watermark, notice } = await witness(db, dir, log, levelLog, bootId);
-      return new LevelStorage(db, dir, buildMemory(log), watermark, notice);
+      const { watermark, notice } = await witness(db, dir, log, levelLog, bootId, cipher);
+      return new LevelStorage(db, dir, buildMemory(log), watermark, cipher, notice);
     } catch (e: unknown) {
       await db.close();
       throw e;
     }
+  }
+
+  /** A sealed record. */
+  private put(key: Uint8Array, payload: Uint8Array): Op {
+    return { type: 'put', key, value: sealedFrame(this.cipher, key, payload) };
   }
 
   /** Set once a write failed; every change after it is refused with this error. */
@@ -209,7 +234,7 @@ export class LevelStorage {
       );
       const snap: Snapshot = { metadata: { index, term: mem.term(index), confState }, data };
       const last = mem.lastIndex();
-      await this.persist([put(SNAPSHOT_KEY, encodeSnapshot(snap))], {
+      await this.persist([this.put(SNAPSHOT_KEY, encodeSnapshot(snap))], {
         kind: 'state',
         index: last,
         term: mem.term(last),
@@ -233,7 +258,7 @@ export class LevelStorage {
       );
       const ops: Op[] = [];
       for (let i = offset + 1; i <= index; i++) ops.push(del(entryKey(i)));
-      ops.push(put(LOG_START_KEY, encodeLogStart({ index, term: mem.term(index) })));
+      ops.push(this.put(LOG_START_KEY, encodeLogStart({ index, term: mem.term(index) })));
       // The watermark is unchanged: compaction keeps the last entry and the snapshot.
       await this.write(ops, true);
       this.mirror(() => mem.compact(index));
@@ -269,8 +294,8 @@ export class LevelStorage {
       if (snapshot.metadata.index <= snap.index)
         throw new SnapshotOutOfDateError(snapshot.metadata.index, snap.index);
       snap = snapshot.metadata;
-      ops.push(put(SNAPSHOT_KEY, encodeSnapshot(snapshot)));
-      ops.push(put(LOG_START_KEY, encodeLogStart({ index: snap.index, term: snap.term })));
+      ops.push(this.put(SNAPSHOT_KEY, encodeSnapshot(snapshot)));
+      ops.push(this.put(LOG_START_KEY, encodeLogStart({ index: snap.index, term: snap.term })));
       for (let i = offset + 1; i <= last; i++) ops.push(del(entryKey(i)));
       offset = snap.index;
       offsetTerm = snap.term;
@@ -299,7 +324,7 @@ export class LevelStorage {
           () => `entry ${e.index} has term ${e.term}, lower than ${prevTerm} before it`,
         );
         prevTerm = e.term;
-        ops.push(put(entryKey(e.index), encodeEntry(e)));
+        ops.push(this.put(entryKey(e.index), encodeEntry(e)));
       }
       const newLast = first.index + fresh.length - 1;
       if (first.index <= snap.index) {
@@ -313,7 +338,7 @@ export class LevelStorage {
       last = newLast;
       lastTerm = prevTerm;
     }
-    if (hardState !== undefined) ops.push(put(HARD_STATE_KEY, encodeHardState(hardState)));
+    if (hardState !== undefined) ops.push(this.put(HARD_STATE_KEY, encodeHardState(hardState)));
     const hs = hardState ?? mem.initialState().hardState;
     invariant(hs.commit <= last, () => `commit ${hs.commit} would be beyond the last index ${last}`);
     const after: DurableMark = {
@@ -336,7 +361,7 @@ export class LevelStorage {
   private async persist(ops: Op[], mark: DurableMark): Promise<void> {
     await this.write(ops, false);
     const [synced, witnessed] = await Promise.allSettled([
-      this.write([put(HEADER_KEY, SYNC_HEADER)], true),
+      this.write([putHeader()], true),
       this.witness(mark),
     ]);
     if (synced.status === 'rejected') throw synced.reason;
@@ -392,6 +417,24 @@ export class LevelStorage {
   }
 }
 
+/** The store's key from `keyFile`, if it exists; a file that cannot be used refuses the store. */
+async function readKey(dir: string, keyFile: string): Promise<RecordCipher | undefined> {
+  try {
+    const dek = await readDekFile(keyFile);
+    return dek === undefined ? undefined : new RecordCipher(dek);
+  } catch (e: unknown) {
+    if (e instanceof DekFileError) throw new StorageKeyError(dir, keyFile, `its key file ${e.detail}`);
+    throw e;
+  }
+}
+
+/** A new key, stored durably in `keyFile`. */
+async function createKey(keyFile: string): Promise<RecordCipher> {
+  const dek = RecordCipher.generateKey();
+  await writeDekFile(keyFile, dek);
+  return new RecordCipher(dek);
+}
+
 /** The newest LevelDB write-ahead log file in `dir` and its size, if any (before LevelDB opens). */
 async function newestLevelLog(dir: string): Promise<string | undefined> {
   let names: string[];
@@ -414,7 +457,9 @@ async function newestLevelLog(dir: string): Promise<string | undefined> {
 /**
  * Checks the loaded log against its durable watermark and opens the watermark for writing:
  * refuses a log that lost what the watermark records, creates the watermark of a new store,
- * and gives one to a store an older version wrote (header version 1), with a notice.
+ * and gives one to a store an older version wrote (header version 1), with a notice. Then it
+ * seals a plain store (versions 1, 2), once its watermark holds: a crash in between leaves a
+ * plain store with a watermark, sealed at the next start.
  */
 async function witness(
   db: RaftLevel,
@@ -422,6 +467,7 @@ async function witness(
   log: LoadedLog,
   levelLog: string | undefined,
   bootId: string,
+  cipher: RecordCipher,
 ): Promise<{ watermark: DurableWatermark; notice: string | undefined }> {
   const wmPath = DurableWatermark.pathIn(dir);
   await removeWatermarkLeftover(dir);
@@ -444,7 +490,7 @@ async function witness(
     );
   let notice: string | undefined;
   if (stored === undefined) {
-    if (!log.fresh && log.formatVersion === FORMAT_VERSION) {
+    if (!log.fresh && log.formatVersion !== UNWITNESSED_FORMAT_VERSION) {
       throw lost(`the durable watermark ${wmPath} is missing`);
     }
     if (!log.fresh) {
@@ -470,8 +516,11 @@ async function witness(
   const watermark = await DurableWatermark.open(dir, now, bootId);
   try {
     await watermark.write(now);
-    if (log.fresh || log.formatVersion !== FORMAT_VERSION) {
-      await db.batch([put(HEADER_KEY, SYNC_HEADER)], { sync: true });
+    if (log.fresh) await db.batch([putHeader()], { sync: true });
+    else if (log.formatVersion !== FORMAT_VERSION) {
+      await sealPlainStore(db, cipher);
+      const sealed = `raft storage at ${dir} was written by an older shoal in plain: it is encrypted now`;
+      notice = notice === undefined ? sealed : `${notice}; ${sealed}`;
     }
   } catch (e: unknown) {
     await watermark.close();

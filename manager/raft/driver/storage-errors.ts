@@ -46,6 +46,20 @@ export class StorageWritesLostError extends StorageCorruptError {
   }
 }
 
+/**
+ * The store is encrypted, but its data encryption key file is missing or unusable (damaged, or
+ * protected in a way this build cannot undo): nothing in it can be read, so it is refused.
+ */
+export class StorageKeyError extends StorageCorruptError {
+  /** The data encryption key file. */
+  readonly keyFile: string;
+  constructor(path: string, keyFile: string, detail: string) {
+    super(path, detail, 'STORAGE_KEY', 'cannot be decrypted');
+    this.name = 'StorageKeyError';
+    this.keyFile = keyFile;
+  }
+}
+
 /** Another process (or another handle in this one) has the directory open. */
 export class StorageLockedError extends RaftError {
   readonly path: string;

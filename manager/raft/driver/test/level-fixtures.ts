@@ -7,7 +7,11 @@ import type { TestContext } from 'node:test';
 import { Level } from 'level';
 import type { MemoryStorage } from '../../storage.js';
 import { EntryType, type Entry } from '../../types.js';
-import type { RaftLevel } from '../level-storage.js';
+import { encodeStoreHeader } from '../codec.js';
+import { readDekFile } from '../dek-file.js';
+import { HEADER_KEY, STORE_KIND, frame, sameKey, sealedFrame, unframe } from '../level-records.js';
+import { DEFAULT_KEY_FILE, type RaftLevel } from '../level-storage.js';
+import { RecordCipher } from '../record-cipher.js';
 
 /** A fresh directory under the OS temp dir, removed when the test ends. */
 export async function tempDir(t: TestContext): Promise<string> {
@@ -82,4 +86,38 @@ export function failingDb(mode: { armed: boolean; after: boolean }): (dir: strin
       },
     });
   };
+}
+
+/** The cipher of the store in `dir` (its key file at the default place). */
+export async function storeCipher(dir: string): Promise<RecordCipher> {
+  const dek = await readDekFile(join(dir, DEFAULT_KEY_FILE));
+  if (dek === undefined) throw new Error(`no key file in ${dir}`);
+  return new RecordCipher(dek);
+}
+
+/** A value as the storage in `dir` writes it: `payload` sealed with its key, then framed. */
+export async function sealedValue(dir: string, key: Uint8Array, payload: Uint8Array): Promise<Uint8Array> {
+  return sealedFrame(await storeCipher(dir), key, payload);
+}
+
+/** Rewrites the (closed) store in `dir` as an older build left it: plain records, header `version`. */
+export async function unsealStore(dir: string, version: number): Promise<void> {
+  const cipher = await storeCipher(dir);
+  await withRawDb(dir, async (db) => {
+    const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
+    for await (const [key, value] of db.iterator()) {
+      const payload = sameKey(key, HEADER_KEY)
+        ? encodeStoreHeader({ formatVersion: version, kind: STORE_KIND })
+        : cipher.open(key, payloadOf(key, value));
+      ops.push({ type: 'put', key, value: frame(key, payload) });
+    }
+    await db.batch(ops, { sync: true });
+  });
+}
+
+/** The payload of a framed value (sealed or not); throws if the frame is damaged. */
+export function payloadOf(key: Uint8Array, value: Uint8Array): Uint8Array {
+  const u = unframe(key, value);
+  if ('problem' in u) throw new Error(`bad frame: ${u.problem}`);
+  return u.payload;
 }

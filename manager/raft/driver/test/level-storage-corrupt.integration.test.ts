@@ -15,7 +15,7 @@ import {
 } from '../level-records.js';
 import { LevelStorage } from '../level-storage.js';
 import { StorageCorruptError, StorageLockedError } from '../storage-errors.js';
-import { ent, ents, tempDir, withRawDb } from './level-fixtures.js';
+import { ent, ents, sealedValue, tempDir, withRawDb } from './level-fixtures.js';
 import type { RaftLevel } from '../level-storage.js';
 
 /** A closed store holding entries 1..20 (terms 1..2), commit 15, a snapshot at 10 compacted to 5. */
@@ -47,7 +47,7 @@ function flip(v: Uint8Array, i: number, bit: number): void {
   v[i] = (v[i] ?? 0) ^ bit;
 }
 
-const damage: [string, (db: RaftLevel) => Promise<void>, RegExp][] = [
+const damage: [string, (db: RaftLevel, dir: string) => Promise<void>, RegExp][] = [
   [
     'a flipped byte in an entry',
     async (db) => {
@@ -94,7 +94,7 @@ const damage: [string, (db: RaftLevel) => Promise<void>, RegExp][] = [
   [
     'an unknown format version',
     (db) => db.put(HEADER_KEY, frame(HEADER_KEY, encodeStoreHeader({ formatVersion: 99, kind: STORE_KIND }))),
-    /^unknown format version 99 \(this build reads versions 1 and 2\)$/,
+    /^unknown format version 99 \(this build reads versions 1, 2, 3\)$/,
   ],
   [
     'a header of some other kind of store',
@@ -105,32 +105,38 @@ const damage: [string, (db: RaftLevel) => Promise<void>, RegExp][] = [
   ['a missing header', (db) => db.del(HEADER_KEY), /^missing format header \(found entry 6\)$/],
   [
     'a commit beyond the last index',
-    (db) => db.put(HARD_STATE_KEY, frame(HARD_STATE_KEY, encodeHardState({ term: 2, vote: 1, commit: 30 }))),
+    async (db, dir) =>
+      db.put(
+        HARD_STATE_KEY,
+        await sealedValue(dir, HARD_STATE_KEY, encodeHardState({ term: 2, vote: 1, commit: 30 })),
+      ),
     /^hard state commit 30 beyond last index 20$/,
   ],
   [
     'an entry stored under the wrong index',
-    (db) => db.put(entryKey(9), frame(entryKey(9), encodeEntry(ent(4, 1)))),
+    async (db, dir) => db.put(entryKey(9), await sealedValue(dir, entryKey(9), encodeEntry(ent(4, 1)))),
     /^entry 9: holds entry 4$/,
   ],
   [
     'a log whose terms go down',
-    (db) => db.put(entryKey(18), frame(entryKey(18), encodeEntry(ent(18, 1)))),
+    async (db, dir) => db.put(entryKey(18), await sealedValue(dir, entryKey(18), encodeEntry(ent(18, 1)))),
     /^entry 18: term 1 is lower than the term 2 before it$/,
   ],
   [
     'a well-framed value that is not protobuf',
-    (db) => db.put(SNAPSHOT_KEY, frame(SNAPSHOT_KEY, Uint8Array.of(0x0a, 0x50, 0x01))),
+    async (db, dir) =>
+      db.put(SNAPSHOT_KEY, await sealedValue(dir, SNAPSHOT_KEY, Uint8Array.of(0x0a, 0x50, 0x01))),
     /^snapshot: snapshot: malformed protobuf/,
   ],
   [
     'a log start beyond the snapshot',
-    (db) => db.put(LOG_START_KEY, frame(LOG_START_KEY, encodeLogStart({ index: 12, term: 2 }))),
+    async (db, dir) =>
+      db.put(LOG_START_KEY, await sealedValue(dir, LOG_START_KEY, encodeLogStart({ index: 12, term: 2 }))),
     /^log starts after 12 but the snapshot only covers up to 10$/,
   ],
   [
     'a snapshot whose term disagrees with the log',
-    (db) => db.put(entryKey(10), frame(entryKey(10), encodeEntry(ent(10, 2)))),
+    async (db, dir) => db.put(entryKey(10), await sealedValue(dir, entryKey(10), encodeEntry(ent(10, 2)))),
     /^snapshot term 1 at index 10 differs from the log's term 2$/,
   ],
   ['an unknown key', (db) => db.put(Uint8Array.of(0x7a), Uint8Array.of(0)), /^unexpected key 0x7a$/],
@@ -142,7 +148,7 @@ for (const [name, harm, pattern] of damage) {
     await seeded(dir);
     const s = await LevelStorage.open(dir); // intact before the damage
     await s.close();
-    await withRawDb(dir, harm);
+    await withRawDb(dir, (db) => harm(db, dir));
     await refused(dir, pattern);
   });
 }

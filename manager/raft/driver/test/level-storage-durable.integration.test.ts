@@ -6,12 +6,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeStoreHeader, encodeHardState, encodeStoreHeader } from '../codec.js';
+import { decodeStoreHeader, encodeHardState } from '../codec.js';
 import { DurableWatermark } from '../durable-watermark.js';
-import { HARD_STATE_KEY, HEADER_KEY, STORE_KIND, entryKey, frame, unframe } from '../level-records.js';
+import { FORMAT_VERSION, HARD_STATE_KEY, HEADER_KEY, entryKey, unframe } from '../level-records.js';
 import { LevelStorage } from '../level-storage.js';
 import { StorageCorruptError, StorageFailedError, StorageWritesLostError } from '../storage-errors.js';
-import { ent, ents, failingDb, stateOf, tempDir, withRawDb } from './level-fixtures.js';
+import {
+  ent,
+  ents,
+  failingDb,
+  sealedValue,
+  stateOf,
+  tempDir,
+  unsealStore,
+  withRawDb,
+} from './level-fixtures.js';
 
 const PAYLOAD = 1024;
 
@@ -121,9 +130,12 @@ void test('lost entries and an older hard state behind LevelDB’s back are refu
   await acknowledge(s, 1, 3);
   await s.save({ entries: [], hardState: { term: 4, vote: 2, commit: 2 } }, true);
   await s.close();
-  await withRawDb(dir2, (db) =>
-    db.put(HARD_STATE_KEY, frame(HARD_STATE_KEY, encodeHardState({ term: 1, vote: 1, commit: 2 }))),
+  const olderHardState = await sealedValue(
+    dir2,
+    HARD_STATE_KEY,
+    encodeHardState({ term: 1, vote: 1, commit: 2 }),
   );
+  await withRawDb(dir2, (db) => db.put(HARD_STATE_KEY, olderHardState));
   await refusedAsLost(dir2, /^the hard state is at term 1 but term 4 was acknowledged/);
 });
 
@@ -229,9 +241,7 @@ void test('a store from an older version (no watermark) is accepted once with a 
   const dir = await tempDir(t);
   const state = await seeded(dir);
   await rm(DurableWatermark.pathIn(dir));
-  await withRawDb(dir, (db) =>
-    db.put(HEADER_KEY, frame(HEADER_KEY, encodeStoreHeader({ formatVersion: 1, kind: STORE_KIND }))),
-  );
+  await unsealStore(dir, 1);
   const s = await LevelStorage.open(dir);
   assert.match(s.notice ?? '', /written by an older shoal without a durable watermark: it is accepted/);
   assert.deepEqual(stateOf(s.memory), state);
@@ -241,7 +251,7 @@ void test('a store from an older version (no watermark) is accepted once with a 
     assert.ok('payload' in u);
     return decodeStoreHeader(u.payload).formatVersion;
   });
-  assert.equal(version, 2);
+  assert.equal(version, FORMAT_VERSION);
   const again = await LevelStorage.open(dir);
   assert.equal(again.notice, undefined);
   await again.close();

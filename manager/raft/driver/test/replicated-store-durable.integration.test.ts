@@ -44,10 +44,12 @@ async function newestLog(dir: string): Promise<string> {
 
 const damages: [string, (log: string) => Promise<void>][] = [
   [
-    'a byte flipped 100 bytes from the end',
+    // Inside the batch with the last acknowledged service: the log ends with two small records
+    // (the header rewritten to sync, ~45 bytes; the commit index, ~61 bytes with encryption).
+    'a byte flipped 150 bytes from the end',
     async (log) => {
       const b = await readFile(log);
-      b[b.byteLength - 100] = (b[b.byteLength - 100] ?? 0) ^ 0xff;
+      b[b.byteLength - 150] = (b[b.byteLength - 150] ?? 0) ^ 0xff;
       await writeFile(log, b);
     },
   ],
