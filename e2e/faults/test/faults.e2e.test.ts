@@ -158,7 +158,8 @@ test(
               if (exit.code === undefined || exit.code === 0 || !output.includes(store)) {
                 refusals.push(
                   `${damage} (${done}): expected shoald on ${c.name(f)} to exit non-zero naming ${store}; ` +
-                    `it ${describeExit(exit, 30_000)}${output.includes(store) ? '' : ' and its output does not name the store'}`,
+                    `it ${describeExit(exit, 30_000)}${output.includes(store) ? '' : ' and its output does not name the store'}; ` +
+                    `its last output: ${output.slice(-1_500)}`,
                 );
               }
               // The remedy for a manager of a multi-manager cluster: remove its swarm state, join again.
