@@ -1,11 +1,14 @@
 // What a node remembers about its swarm membership across restarts, in <data-root>/swarm/:
 // state.json (IDs, role, addresses, known managers) and its TLS material. Written atomically
-// (temp file + rename) so a crash never leaves a half-written file; a damaged file is refused
-// with the path and the reason, never silently replaced.
+// (temp file, fsync, rename, fsync of the directory) so a crash never leaves a half-written or
+// lost file; a damaged file is refused with the path and the reason, never silently replaced.
+// Under autolock a manager's TLS key is stored encrypted with the unlock key
+// (node-key-protection.ts).
 
-import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { DATA_DIR_MODE, makeDirs } from './data-root.js';
+import { protectNodeKey } from './node-key-protection.js';
 
 export interface ManagerAddress {
   readonly nodeId: string;
@@ -45,10 +48,23 @@ export class NodeStateError extends Error {
 
 async function writeAtomic(path: string, data: string, mode = 0o600): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, data, { mode });
-  // writeFile's mode applies only to a new file (and under the umask): set it explicitly.
-  await chmod(tmp, mode);
+  await rm(tmp, { force: true });
+  const fh = await open(tmp, 'wx', mode);
+  try {
+    // The mode given to open applies under the umask: set it explicitly.
+    await fh.chmod(mode);
+    await fh.writeFile(data, 'utf8');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
   await rename(tmp, path);
+  const dir = await open(dirname(path), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
 }
 
 function isSwarmMembership(v: unknown): v is SwarmMembership {
@@ -75,6 +91,11 @@ function isSwarmMembership(v: unknown): v is SwarmMembership {
 
 export class NodeStateDir {
   readonly dir: string;
+  /**
+   * The swarm's unlock key while this manager is autolocked: the TLS key is stored encrypted
+   * with it. Undefined: stored as a plain PEM.
+   */
+  unlockKey: Uint8Array | undefined;
 
   constructor(dataRoot: string) {
     this.dir = join(dataRoot, 'swarm');
@@ -84,7 +105,7 @@ export class NodeStateDir {
     return join(this.dir, name);
   }
 
-  /** The saved state, or undefined if this node is not in a swarm. */
+  /** The saved state, or undefined if this node is not in a swarm (the TLS key as stored). */
   async load(): Promise<{ state: SwarmMembership; tls: TlsMaterial } | undefined> {
     let text: string;
     try {
@@ -130,9 +151,14 @@ export class NodeStateDir {
     if (tls) {
       await writeAtomic(this.path('ca.crt'), tls.caCert);
       await writeAtomic(this.path('node.crt'), tls.nodeCert);
-      await writeAtomic(this.path('node.key'), tls.nodeKey, 0o600);
+      await this.saveNodeKey(tls.nodeKey);
     }
     await writeAtomic(this.path('state.json'), `${JSON.stringify(state, null, 2)}\n`);
+  }
+
+  /** Stores the node's TLS key (plain PEM given), protected as `unlockKey` says now. */
+  async saveNodeKey(plainPem: string): Promise<void> {
+    await writeAtomic(this.path('node.key'), protectNodeKey(plainPem, this.unlockKey), 0o600);
   }
 
   /** Forgets the swarm (on leave): state, certificates, and the Raft data beside them. */

@@ -1,6 +1,7 @@
 // SwarmControl for a real node: the HTTP API's view of this daemon's swarm membership, backed
 // by SwarmNode (init/join/leave, the manager's replicated store) and the local engine.
 
+import { managerUnlockKey } from '../api/unlock-key.js';
 import { arch, cpus, hostname, release, totalmem, type } from 'node:os';
 import Dockerode from 'dockerode';
 import type {
@@ -34,7 +35,7 @@ export { NoLeaderError };
 /** What the control needs of the node: its membership, manager and agent (a SwarmNode). */
 export type SwarmNodeView = Pick<
   SwarmNode,
-  'nodeState' | 'error' | 'state' | 'credentials' | 'manager' | 'agent' | 'init' | 'join' | 'leave'
+  'nodeState' | 'error' | 'state' | 'credentials' | 'manager' | 'agent' | 'init' | 'join' | 'leave' | 'unlock'
 >;
 
 export class NodeSwarmControl implements SwarmControl {
@@ -178,8 +179,15 @@ export class NodeSwarmControl implements SwarmControl {
   }
 
   unlockKey(): string {
-    // Autolock is not enabled on shoal swarms: there is no key, as Docker answers then.
-    return '';
+    return this.store().view((tx) => {
+      const c = tx.list('clusters')[0];
+      if (!c) throw new NotInSwarmError();
+      return c.spec.encryptionConfig.autoLockManagers ? managerUnlockKey(c) : '';
+    });
+  }
+
+  unlock(key: Uint8Array): Promise<void> {
+    return this.node.unlock(key);
   }
 
   taskLogs(taskIds: readonly string[], opts: LogsOptions): AsyncIterable<LogLine> {

@@ -15,7 +15,13 @@ import type {
   LocalNodeState,
 } from '../manager/engineapi/swarm-control.js';
 import { InvalidArgumentError } from '../manager/engineapi/control-errors.js';
-import { checkInit, checkJoin, checkLeave, type Membership } from '../manager/controlapi/index.js';
+import {
+  checkInit,
+  checkJoin,
+  checkLeave,
+  swarmNotLocked,
+  type Membership,
+} from '../manager/controlapi/index.js';
 import { joinSwarmPki, renewNodeCertificate, type NodeCredentials } from '../ca/ca-client.js';
 import { CaError } from '../ca/errors.js';
 import { generateNodeKeyAndCsr, signNodeCertificate } from '../ca/node-certificate.js';
@@ -23,6 +29,7 @@ import { RootCA } from '../ca/root-ca.js';
 import { ensureIngressNetwork } from '../manager/allocator/ingress.js';
 import { newClusterObject } from '../manager/cluster-defaults.js';
 import { Manager } from '../manager/manager.js';
+import { RAFT_KEY_FILE } from '../manager/replication/replicated-store.js';
 import { fatalExitLine } from '../manager/raft/driver/errors.js';
 import { generateId } from '../manager/store/index.js';
 import { Agent } from '../agent/agent.js';
@@ -31,7 +38,9 @@ import { CertRenewal } from './cert-renewal.js';
 import { parseHostPort, socketPath, type DaemonConfig } from './config.js';
 import { atLeader, joinRaftGroup } from './control-at-leader.js';
 import { isRemovedRefusal, REMOVED_FROM_SWARM_ERROR } from './node-removal.js';
-import { NodeStateDir, type SwarmMembership } from './node-state.js';
+import { NodeStateDir, type SwarmMembership, type TlsMaterial } from './node-state.js';
+import { isSwarmLocked, openSwarmKeys } from './swarm-lock.js';
+import { formatUnlockKey, parseUnlockKey } from '../api/unlock-key.js';
 import { SwarmStateError } from './swarm-state-error.js';
 
 export interface SwarmNodeOptions {
@@ -59,6 +68,8 @@ export class SwarmNode {
   private lastError = '';
   private roleChange: Promise<void> | undefined;
   private renewal: CertRenewal | undefined;
+  /** A locked manager's TLS material as stored (its key encrypted) until `unlock`. */
+  private locked: TlsMaterial | undefined;
   /** The managers removed this node: everything is stopped until `swarm leave`. */
   private removed = false;
   /** Serializes init/join/leave/resume. */
@@ -84,35 +95,62 @@ export class SwarmNode {
     return run;
   }
 
-  /** On daemon start: rejoins the swarm this node was part of, if any. */
+  /**
+   * On daemon start: rejoins the swarm this node was part of, if any. A manager of an
+   * autolocked swarm stays locked (swarm-lock.ts) until `unlock`.
+   */
   resume(): Promise<void> {
     return this.serial(async () => {
       const saved = await this.dir.load();
       if (!saved) return;
       const { state, tls } = saved;
       this.state = state;
-      this.credentials = {
-        nodeId: state.nodeId,
-        role: state.role,
-        clusterId: state.clusterId,
-        rootCaPem: tls.caCert,
-        certPem: tls.nodeCert,
-        keyPem: tls.nodeKey,
-      };
-      this.localState = 'pending';
-      try {
-        if (state.role === 'manager' && state.raftId !== undefined) {
-          this.manager = await this.startManager(state, this.credentials, { resume: true });
-        }
-        this.agent = await this.startAgent(state, this.credentials);
-        this.startRenewal();
-        this.localState = 'active';
-      } catch (e: unknown) {
-        this.localState = 'error';
-        this.lastError = e instanceof Error ? e.message : String(e);
-        throw e;
+      if (state.role === 'manager' && (await isSwarmLocked(this.dir.dir, tls.nodeKey))) {
+        this.locked = tls;
+        this.localState = 'locked';
+        this.log.warn('this manager is locked (autolock): run `docker swarm unlock` with the unlock key');
+        return;
       }
+      await this.startSaved(state, tls, undefined);
     });
+  }
+
+  /** `swarm unlock`: opens a locked manager's keys with the unlock key and starts it. */
+  unlock(key: Uint8Array): Promise<void> {
+    return this.serial(async () => {
+      const state = this.state;
+      const tls = this.locked;
+      if (this.localState !== 'locked' || state === undefined || tls === undefined) throw swarmNotLocked();
+      const nodeKey = await openSwarmKeys(this.dir.dir, tls.nodeKey, key);
+      this.locked = undefined;
+      this.dir.unlockKey = key;
+      await this.startSaved(state, { ...tls, nodeKey }, formatUnlockKey(key));
+      this.log.info('swarm unlocked');
+    });
+  }
+
+  private async startSaved(state: SwarmMembership, tls: TlsMaterial, unlockKey: string | undefined): Promise<void> {
+    this.credentials = {
+      nodeId: state.nodeId,
+      role: state.role,
+      clusterId: state.clusterId,
+      rootCaPem: tls.caCert,
+      certPem: tls.nodeCert,
+      keyPem: tls.nodeKey,
+    };
+    this.localState = 'pending';
+    try {
+      if (state.role === 'manager' && state.raftId !== undefined) {
+        this.manager = await this.startManager(state, this.credentials, { resume: true }, unlockKey);
+      }
+      this.agent = await this.startAgent(state, this.credentials);
+      this.startRenewal();
+      this.localState = 'active';
+    } catch (e: unknown) {
+      this.localState = 'error';
+      this.lastError = e instanceof Error ? e.message : String(e);
+      throw e;
+    }
   }
 
   /** What the membership rules (controlapi) need to know of this node. */
@@ -335,6 +373,8 @@ export class SwarmNode {
       await rm(join(this.o.config.dataRoot, 'agent'), { recursive: true, force: true });
       this.state = undefined;
       this.credentials = undefined;
+      this.locked = undefined;
+      this.dir.unlockKey = undefined;
       this.localState = 'inactive';
       this.lastError = '';
       this.removed = false;
@@ -362,6 +402,7 @@ export class SwarmNode {
     state: SwarmMembership,
     creds: NodeCredentials,
     raft: { bootstrap: true } | { join: ReadonlyMap<number, string> } | { resume: true },
+    unlockKey?: string,
   ): Promise<Manager> {
     const manager = await Manager.start({
       raftId: state.raftId!,
@@ -373,6 +414,12 @@ export class SwarmNode {
       runApiRequest: this.o.runApiRequest,
       logger: this.o.logger,
       ...(this.o.tickMs !== undefined ? { tickMs: this.o.tickMs } : {}),
+      ...(unlockKey !== undefined ? { unlockKey } : {}),
+      // Autolock turned on or off, or the key rotated: the TLS key follows the Raft key.
+      onUnlockKey: async (key) => {
+        this.dir.unlockKey = key === '' ? undefined : parseUnlockKey(key);
+        if (this.credentials) await this.dir.saveNodeKey(this.credentials.keyPem);
+      },
     });
     // Never half-alive: the service manager restarts shoald, which reloads the log from disk.
     manager.replicated.raft.onFatal((e) => {
@@ -461,6 +508,9 @@ export class SwarmNode {
         await this.manager?.close();
         this.manager = undefined;
         await rm(join(this.dir.dir, 'raft'), { recursive: true, force: true });
+        await rm(join(this.dir.dir, RAFT_KEY_FILE), { force: true });
+        // Autolock protects managers: a worker's key is stored as is.
+        this.dir.unlockKey = undefined;
         const { raftId: _gone, ...rest } = state;
         next = { ...rest, role: 'worker' };
       }

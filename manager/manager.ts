@@ -32,6 +32,8 @@ import { systemClock, type Clock } from '../api/clock/clock.js';
 import type { RaftId } from './raft/types.js';
 import { ReplicatedStore } from './replication/replicated-store.js';
 import { NotLeaderError } from '../api/errors.js';
+import { parseUnlockKey } from '../api/unlock-key.js';
+import { UnlockKeyWatch } from './unlock-key-watch.js';
 import type { MemoryStore } from './store/index.js';
 
 export interface ManagerOptions {
@@ -51,6 +53,13 @@ export interface ManagerOptions {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly tickMs?: number;
+  /** The swarm's unlock key this manager was unlocked with (its keys are wrapped with it). */
+  readonly unlockKey?: string;
+  /**
+   * Called after this manager re-protected its Raft key for a new desired unlock key ('' when
+   * autolock is off): the daemon protects the node's TLS key the same way.
+   */
+  readonly onUnlockKey?: (key: string) => Promise<void>;
 }
 
 export class Manager {
@@ -60,6 +69,7 @@ export class Manager {
   readonly port: number;
   private readonly loops: LeaderLoops;
   private readonly credentials: NodeServerCredentials;
+  private readonly unlockKeyWatch: UnlockKeyWatch;
 
   private constructor(
     server: grpc.Server,
@@ -68,7 +78,9 @@ export class Manager {
     replicated: ReplicatedStore,
     dispatcher: Dispatcher,
     loops: LeaderLoops,
+    unlockKeyWatch: UnlockKeyWatch,
   ) {
+    this.unlockKeyWatch = unlockKeyWatch;
     this.server = server;
     this.port = port;
     this.credentials = credentials;
@@ -104,6 +116,11 @@ export class Manager {
       return callers.authorizer.authorize(call, access);
     };
     const managerChannel = nodeChannelCredentials(tls);
+    const unlockKey = o.unlockKey === undefined ? undefined : parseUnlockKey(o.unlockKey);
+    if (o.unlockKey !== undefined && unlockKey === undefined) {
+      server.forceShutdown();
+      throw new RangeError('the unlock key given to the manager is not a SWMKEY-1- key');
+    }
     let replicated: ReplicatedStore;
     try {
       replicated = await ReplicatedStore.open({
@@ -114,6 +131,7 @@ export class Manager {
         server,
         logger: o.logger,
         ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
+        ...(unlockKey !== undefined ? { unlockKey } : {}),
         channelCredentials: managerChannel,
         channelOptions: NODE_CHANNEL_OPTIONS,
         // The caller, and the Raft member its messages may speak as (raft-sender.ts).
@@ -183,8 +201,22 @@ export class Manager {
     // Every leader-only loop (allocator, orchestrators, scheduler, the dispatcher's leader side,
     // manager status, roles) is built in leader-loops.ts and runs only while this manager leads.
     const loops = startLeaderLoops({ store, clock, logger: o.logger, raft, dispatcher }, log);
+    // Autolock: this manager's keys follow the cluster object's unlock key, on every manager.
+    const unlockKeyWatch = new UnlockKeyWatch({
+      store,
+      current: o.unlockKey ?? '',
+      protect: async (key) => {
+        const bytes = key === '' ? undefined : parseUnlockKey(key);
+        if (key !== '' && bytes === undefined) throw new RangeError('the cluster holds an unlock key that is not a SWMKEY-1- key');
+        await replicated.protectKey(bytes);
+        await o.onUnlockKey?.(key);
+      },
+      logger: o.logger,
+      clock,
+    });
+    unlockKeyWatch.start();
     log.info({ addr: o.advertiseAddr, raftId: o.raftId, port }, 'manager started');
-    return new Manager(server, port, creds, replicated, dispatcher, loops);
+    return new Manager(server, port, creds, replicated, dispatcher, loops, unlockKeyWatch);
   }
 
   /** Serves a renewed certificate on new connections. */
@@ -193,6 +225,7 @@ export class Manager {
   }
 
   async close(): Promise<void> {
+    await this.unlockKeyWatch.stop();
     await this.loops.stop();
     await this.replicated.close();
     this.server.forceShutdown();

@@ -136,6 +136,7 @@ test('a manager without a leader answers ping, version, info and reads, and refu
       init: refuse,
       join: refuse,
       leave: refuse,
+      unlock: refuse,
     };
     const api = createApiServer({
       control: new NodeSwarmControl(node, join(root, 'no-engine.sock')),

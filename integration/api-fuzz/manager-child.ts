@@ -27,7 +27,7 @@ import type { ForwardedRequest, ForwardedResponse } from '../../manager/engineap
 import type { FastifyInstance } from 'fastify';
 import type { ChildMessage, ParentMessage } from './child-protocol.js';
 import { NodeSwarmControl, type SwarmNodeView } from '../../daemon/node-swarm-control.js';
-import { managerLeaveRefused, swarmExists } from '../../manager/controlapi/index.js';
+import { managerLeaveRefused, swarmExists, swarmNotLocked } from '../../manager/controlapi/index.js';
 import { ApiError } from '../../manager/engineapi/errors.js';
 import { serveForwarded } from '../../manager/engineapi/serve-forwarded.js';
 
@@ -178,6 +178,8 @@ async function main(): Promise<void> {
     init: () => Promise.reject(swarmExists()),
     join: () => Promise.reject(swarmExists()),
     leave: (force) => Promise.reject(force ? new HarnessLeaveError() : managerLeaveRefused()),
+    // Never locked: the route refuses (409) before it gets here.
+    unlock: () => Promise.reject(swarmNotLocked()),
   };
   const control = new NodeSwarmControl(node, join(dataDir, 'no-engine.sock'));
   const api = createApiServer({ control, logger, build: { version: '0.0.0-fuzz' } });

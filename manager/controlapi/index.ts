@@ -85,7 +85,6 @@ export {
 } from './network-rules.js';
 export {
   checkClusterSpec,
-  checkSwarmUpdateQuery,
   currentCluster,
   updateSwarm,
   type UpdateSwarmRequest,
@@ -98,6 +97,8 @@ export {
   checkLeave,
   checkRemoteAddrs,
   checkUnlock,
+  invalidUnlockKey,
+  swarmNotLocked,
   joinAvailability,
   managerLeaveRefused,
   notInSwarmToLeave,

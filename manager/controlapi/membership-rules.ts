@@ -4,9 +4,10 @@
 // pure rules decide whether it may, and the refusals carry what the docker CLI prints.
 
 import type { DockerLocalNodeState } from '../../api/docker/system-info.js';
+import { parseUnlockKey } from '../../api/unlock-key.js';
 import { checkString, checkStrings } from './field-checks.js';
 import * as L from './limits.js';
-import { badRequest, conflict, type Refusal, unavailable, unimplemented } from './refusal.js';
+import { badRequest, conflict, type Refusal, unavailable } from './refusal.js';
 import { checkCertExpiry, checkHeartbeat, checkTaskHistory } from './swarm-rules.js';
 
 /** Docker's LocalNodeState (api/docker), less the '' the schema admits from other engines. */
@@ -125,8 +126,24 @@ export function checkLeave(m: Membership, force: boolean): void {
   if (m.manager && !force && m.removed !== true) throw managerLeaveRefused();
 }
 
-/** `swarm unlock`: shoal swarms are never locked, and this daemon cannot unlock one. */
-export function checkUnlock(state: LocalNodeState): never {
-  if (state !== 'locked') throw conflict('swarm is not locked');
-  throw unimplemented('unlocking a swarm is not supported by this daemon', false);
+/** An unlock key that does not open this manager's keys (Docker's 400 and wording). */
+export function invalidUnlockKey(): Refusal {
+  return badRequest('swarm could not be unlocked: invalid key supplied');
+}
+
+/** `swarm unlock` on a node that is not locked (Docker's 409). */
+export function swarmNotLocked(): Refusal {
+  return conflict('swarm is not locked');
+}
+
+/** `swarm unlock`: only on a locked manager, with a well-formed key; answers the key's bytes. */
+export function checkUnlock(state: LocalNodeState, unlockKey: string): Uint8Array {
+  if (state !== 'locked') throw swarmNotLocked();
+  const key = parseUnlockKey(unlockKey);
+  if (key === undefined) {
+    throw badRequest(
+      'swarm could not be unlocked: invalid key supplied (an unlock key is SWMKEY-1- followed by 43 base64 characters, as `docker swarm unlock-key` shows it)',
+    );
+  }
+  return key;
 }

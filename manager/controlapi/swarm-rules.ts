@@ -6,7 +6,8 @@ import type { Cluster, ClusterSpec, ReadTx } from '../store/index.js';
 import { decide, type Decision } from './decision.js';
 import { checkCount, checkInteger, checkMap, checkSerializedSize, checkString } from './field-checks.js';
 import * as L from './limits.js';
-import { badRequest, invalidArgument, notFound, unimplemented } from './refusal.js';
+import { badRequest, invalidArgument, notFound } from './refusal.js';
+import { MANAGER_UNLOCK_SUBSYSTEM, managerUnlockKey, parseUnlockKey } from '../../api/unlock-key.js';
 
 const NEGATIVE_HEARTBEAT = 'invalid heartbeat period: must be positive';
 const SHORT_EXPIRY = 'minimum certificate expiry time is: 1h0m0s';
@@ -62,6 +63,10 @@ export interface UpdateSwarmRequest {
   readonly version: number;
   /** The spec to store: Docker's spec merged onto the current one by the route. */
   readonly spec: ClusterSpec;
+  /** `?rotateManagerUnlockKey=true`: a new unlock key replaces the current one (autolock on). */
+  readonly rotateManagerUnlockKey: boolean;
+  /** A new random unlock key (api/unlock-key.ts), used if autolock needs one. */
+  readonly freshUnlockKey: string;
 }
 
 /** The swarm's cluster object; a manager that has none yet is not one (Docker's 404). */
@@ -71,11 +76,20 @@ export function currentCluster(tx: ReadTx): Cluster {
   return cluster;
 }
 
-/** What `swarm update` may do besides the spec: the unlock key cannot be rotated (no autolock). */
-export function checkSwarmUpdateQuery(q: { readonly rotateManagerUnlockKey: boolean }): void {
-  if (q.rotateManagerUnlockKey) {
-    throw unimplemented('rotating the manager unlock key is not supported', false);
+/**
+ * The managers' unlock keys after an update: autolock on keeps the current key, or takes
+ * `freshUnlockKey` if there is none yet or a rotation was asked; autolock off drops it (a
+ * rotation without autolock changes nothing, as in swarmkit).
+ */
+function unlockKeysAfter(cluster: Cluster, req: UpdateSwarmRequest): Cluster['unlockKeys'] {
+  const others = cluster.unlockKeys.filter((k) => k.subsystem !== MANAGER_UNLOCK_SUBSYSTEM);
+  if (!req.spec.encryptionConfig.autoLockManagers) return others;
+  const current = managerUnlockKey(cluster);
+  if (current !== '' && !req.rotateManagerUnlockKey) return cluster.unlockKeys;
+  if (parseUnlockKey(req.freshUnlockKey) === undefined) {
+    throw badRequest('a new unlock key must be a SWMKEY-1- key');
   }
+  return [...others, { subsystem: MANAGER_UNLOCK_SUBSYSTEM, key: req.freshUnlockKey }];
 }
 
 export function updateSwarm(tx: ReadTx, req: UpdateSwarmRequest): Decision {
@@ -88,7 +102,12 @@ export function updateSwarm(tx: ReadTx, req: UpdateSwarmRequest): Decision {
       {
         op: 'update',
         table: 'clusters',
-        object: { ...cluster, spec: req.spec, meta: { ...cluster.meta, version: req.version } },
+        object: {
+          ...cluster,
+          spec: req.spec,
+          unlockKeys: unlockKeysAfter(cluster, req),
+          meta: { ...cluster.meta, version: req.version },
+        },
       },
     ];
   });

@@ -105,7 +105,13 @@ export interface SwarmControl {
   joinTokens(): JoinTokensView;
   /** Rotates a join token (on the leader); the old one stops working. */
   rotateJoinToken(role: 'worker' | 'manager'): Promise<void>;
+  /** The managers' unlock key ('' when autolock is off). */
   unlockKey(): string;
+  /**
+   * `swarm unlock` on a locked manager: opens its keys with `key` (the unlock key's bytes) and
+   * starts it. Refuses a key that does not open them (invalidUnlockKey, 400).
+   */
+  unlock(key: Uint8Array): Promise<void>;
 
   /** Log lines of the given tasks, gathered from the agents that run them. */
   taskLogs(taskIds: readonly string[], opts: LogsOptions): AsyncIterable<LogLine>;

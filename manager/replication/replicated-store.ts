@@ -40,6 +40,8 @@ export interface ReplicatedStoreOptions {
   readonly serverCredentials?: grpc.ServerCredentials;
   readonly channelCredentials?: grpc.ChannelCredentials;
   readonly channelOptions?: grpc.ChannelOptions;
+  /** The swarm's unlock key (its bytes), when the log's key file is wrapped with it (autolock). */
+  readonly unlockKey?: Uint8Array;
   /** Checks callers of the Raft service (mutual TLS: managers only). */
   readonly authorize?: GrpcTransportOptions['authorize'];
 }
@@ -49,10 +51,18 @@ export class ReplicatedStore {
   readonly raft: RaftNode;
   readonly address: string;
 
-  private constructor(store: MemoryStore, raft: RaftNode, address: string) {
+  private readonly storage: LevelStorage;
+
+  private constructor(store: MemoryStore, raft: RaftNode, address: string, storage: LevelStorage) {
     this.store = store;
     this.raft = raft;
     this.address = address;
+    this.storage = storage;
+  }
+
+  /** Protects the log's key with `unlockKey` (autolock), or stores it as is (undefined). */
+  protectKey(unlockKey: Uint8Array | undefined): Promise<void> {
+    return this.storage.protectKey(unlockKey);
   }
 
   static async open(o: ReplicatedStoreOptions): Promise<ReplicatedStore> {
@@ -62,7 +72,10 @@ export class ReplicatedStore {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     // The key the log is encrypted with sits beside the node's TLS key, outside the log's own
     // directory: a copy of that directory alone cannot be read.
-    const storage = await LevelStorage.open(dir, { keyFile: join(o.dataDir, RAFT_KEY_FILE) });
+    const storage = await LevelStorage.open(dir, {
+      keyFile: join(o.dataDir, RAFT_KEY_FILE),
+      ...(o.unlockKey !== undefined ? { unlockKey: o.unlockKey } : {}),
+    });
     let transport: GrpcTransport;
     try {
       if (o.server && !o.advertise)
@@ -108,7 +121,7 @@ export class ReplicatedStore {
     });
     proposer.bind(raft);
     await raft.start();
-    return new ReplicatedStore(store, raft, address);
+    return new ReplicatedStore(store, raft, address, storage);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { generateUnlockKey, parseUnlockKey } from '../../../api/unlock-key.js';
 import {
   checkInit,
   checkJoin,
@@ -69,12 +70,14 @@ test('swarm leave: a manager needs force unless it was removed; a node in no swa
   assert.doesNotThrow(() => checkLeave({ inSwarm: true, manager: false }, false));
 });
 
-test('swarm unlock: 409 when not locked; a locked swarm cannot be unlocked by this daemon', () => {
-  refused(() => checkUnlock('active'), 'conflict', 409, 'swarm is not locked');
-  refused(
-    () => checkUnlock('locked'),
-    'unimplemented',
-    501,
-    'unlocking a swarm is not supported by this daemon',
-  );
+test('swarm unlock: 409 when not locked; a malformed key is refused before it is tried', () => {
+  const key = generateUnlockKey();
+  refused(() => checkUnlock('active', key), 'conflict', 409, 'swarm is not locked');
+  for (const bad of ['', 'SWMKEY-1-', 'SWMKEY-2-' + key.slice(9), key.slice(0, -1), key + 'A', 'x'.repeat(100_000)]) {
+    assert.throws(
+      () => checkUnlock('locked', bad),
+      (e: unknown) => e instanceof Refusal && e.statusCode === 400 && /invalid key supplied/.test(e.message),
+    );
+  }
+  assert.deepEqual(checkUnlock('locked', `  ${key}\n`), parseUnlockKey(key));
 });

@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { generateUnlockKey, managerUnlockKey } from '../../../api/unlock-key.js';
 import { createLocalStore, type ClusterSpec } from '../../store/index.js';
 import { newCluster } from '../../store/test/fixtures.js';
 import {
   checkInitRequest,
   checkJoinRequest,
-  checkSwarmUpdateQuery,
   currentCluster,
   Refusal,
   updateSwarm,
 } from '../index.js';
+
+const NO_ROTATION = { rotateManagerUnlockKey: false, freshUnlockKey: '' } as const;
 
 test('updateSwarm: limits on the raft, dispatcher, CA and orchestration settings, and no rename', async () => {
   const s = createLocalStore();
@@ -74,13 +76,13 @@ test('updateSwarm: limits on the raft, dispatcher, CA and orchestration settings
     ['a rename', spec((x) => void (x.name = 'other')), /modification of cluster name is not allowed/],
   ];
   for (const [what, next, message] of cases) {
-    const d = s.view((tx) => updateSwarm(tx, { version: 1, spec: next }));
+    const d = s.view((tx) => updateSwarm(tx, { version: 1, spec: next, ...NO_ROTATION }));
     assert.ok('refusal' in d, what);
     assert.equal(d.refusal.statusCode, 400, what);
     assert.match(d.refusal.message, message, what);
   }
   const ok = s.view((tx) =>
-    updateSwarm(tx, { version: 1, spec: spec((x) => void (x.dispatcher.heartbeatPeriod = 2000)) }),
+    updateSwarm(tx, { version: 1, spec: spec((x) => void (x.dispatcher.heartbeatPeriod = 2000)), ...NO_ROTATION }),
   );
   assert.ok('writes' in ok && ok.writes.length === 1);
 });
@@ -122,24 +124,46 @@ test('swarm init and join requests are bounded', () => {
   assert.doesNotThrow(() => checkJoinRequest({ ...join, remoteAddrs: ['10.0.0.1:2377'] }));
 });
 
-test('swarm update: the unlock key cannot be rotated; a manager without a cluster is none', async () => {
-  assert.throws(
-    () => checkSwarmUpdateQuery({ rotateManagerUnlockKey: true }),
-    (e: unknown) =>
-      e instanceof Refusal &&
-      e.kind === 'unimplemented' &&
-      e.statusCode === 501 &&
-      e.message === 'rotating the manager unlock key is not supported',
-  );
-  assert.doesNotThrow(() => checkSwarmUpdateQuery({ rotateManagerUnlockKey: false }));
+test('swarm update: a manager without a cluster is none', async () => {
   const s = createLocalStore();
   assert.throws(
     () => s.view(currentCluster),
     (e: unknown) =>
       e instanceof Refusal && e.statusCode === 404 && e.message === 'This node is not a swarm manager.',
   );
-  const d = s.view((tx) => updateSwarm(tx, { version: 1, spec: newCluster('c0').spec }));
+  const d = s.view((tx) => updateSwarm(tx, { version: 1, spec: newCluster('c0').spec, ...NO_ROTATION }));
   assert.ok('refusal' in d && d.refusal.statusCode === 404);
   await s.update((tx) => void tx.create('clusters', newCluster('c1')));
   assert.equal(s.view(currentCluster).id, 'c1');
+});
+
+test('swarm update: autolock on gets an unlock key, keeps it, rotates it on request, drops it when off', async () => {
+  const s = createLocalStore();
+  await s.update((tx) => void tx.create('clusters', newCluster('c1')));
+  const write = async (autoLockManagers: boolean, rotate: boolean, fresh: string): Promise<string> => {
+    await s.update((tx) => {
+      const c = currentCluster(tx);
+      const spec = { ...c.spec, encryptionConfig: { autoLockManagers } };
+      const d = updateSwarm(tx, { version: c.meta.version, spec, rotateManagerUnlockKey: rotate, freshUnlockKey: fresh });
+      assert.ok('writes' in d);
+      for (const w of d.writes) if (w.op === 'update' && w.table === 'clusters') tx.update('clusters', w.object);
+    });
+    return managerUnlockKey(s.view(currentCluster));
+  };
+  const k1 = generateUnlockKey();
+  const k2 = generateUnlockKey();
+  assert.equal(await write(false, true, k1), '', 'a rotation without autolock changes nothing');
+  assert.equal(await write(true, false, k1), k1, 'autolock on: a key');
+  assert.equal(await write(true, false, k2), k1, 'kept by an update that does not rotate');
+  assert.equal(await write(true, true, k2), k2, 'rotated');
+  assert.equal(await write(false, false, k1), '', 'autolock off: no key');
+  const bad = s.view((tx) =>
+    updateSwarm(tx, {
+      version: currentCluster(tx).meta.version,
+      spec: { ...currentCluster(tx).spec, encryptionConfig: { autoLockManagers: true } },
+      rotateManagerUnlockKey: false,
+      freshUnlockKey: 'SWMKEY-1-short',
+    }),
+  );
+  assert.ok('refusal' in bad && bad.refusal.statusCode === 400);
 });

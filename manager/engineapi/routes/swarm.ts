@@ -3,12 +3,12 @@
 // spec, membership-rules.ts for init, join, leave and unlock); the daemon carries them out.
 
 import type { FastifyInstance } from 'fastify';
+import { generateUnlockKey } from '../../../api/unlock-key.js';
 import {
   applyDecision,
   checkInitRequest,
   checkJoinRequest,
   checkRemoteAddrs,
-  checkSwarmUpdateQuery,
   checkUnlock,
   currentCluster,
   joinAvailability,
@@ -121,12 +121,13 @@ export function registerSwarmRoutes(app: FastifyInstance, ctx: RouteContext): vo
       const rotateWorker = strictBool(q.rotateWorkerToken, 'rotateWorkerToken');
       const rotateManager = strictBool(q.rotateManagerToken, 'rotateManagerToken');
       const rotateManagerUnlockKey = strictBool(q.rotateManagerUnlockKey, 'rotateManagerUnlockKey');
-      checkSwarmUpdateQuery({ rotateManagerUnlockKey });
       const store = managerStore(control);
+      // Drawn here, not in the rule: what is proposed must be decided before it is replicated.
+      const freshUnlockKey = generateUnlockKey();
       await store.update((tx) => {
         // Docker's spec is merged onto the current one (fields it leaves out keep their value).
         const spec = swarmSpecToStore(request.body, currentCluster(tx).spec);
-        applyDecision(tx, updateSwarm(tx, { version, spec }));
+        applyDecision(tx, updateSwarm(tx, { version, spec, rotateManagerUnlockKey, freshUnlockKey }));
       });
       if (rotateWorker) await control.rotateJoinToken('worker');
       if (rotateManager) await control.rotateJoinToken('manager');
@@ -144,6 +145,10 @@ export function registerSwarmRoutes(app: FastifyInstance, ctx: RouteContext): vo
   app.post<{ Body: Static<typeof UnlockRequestSchema> }>(
     '/swarm/unlock',
     { schema: { body: UnlockRequestSchema } },
-    () => checkUnlock(control.localNodeState()),
+    async (request, reply) => {
+      const key = checkUnlock(control.localNodeState(), request.body.UnlockKey ?? '');
+      await control.unlock(key);
+      return reply.code(200).send();
+    },
   );
 }

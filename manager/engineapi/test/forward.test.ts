@@ -36,6 +36,7 @@ test('a follower forwards writes refused with NotLeaderError to the leader and r
     joinTokens: () => l.joinTokens(),
     rotateJoinToken: (r) => l.rotateJoinToken(r),
     unlockKey: () => l.unlockKey(),
+    unlock: () => l.unlock(),
     taskLogs: (ids, opts) => l.taskLogs(ids, opts),
     store: () => followerStore,
     hasLeader: () => true,

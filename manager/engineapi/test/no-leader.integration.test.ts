@@ -52,6 +52,7 @@ function leaderless(l: SingleNodeControl): SwarmControl {
     joinTokens: () => l.joinTokens(),
     rotateJoinToken: () => Promise.reject(new NoLeaderError()),
     unlockKey: () => l.unlockKey(),
+    unlock: () => l.unlock(),
     taskLogs: (ids, opts) => l.taskLogs(ids, opts),
     store: () => replica,
     hasLeader: () => false,

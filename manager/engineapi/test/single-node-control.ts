@@ -3,6 +3,7 @@
 // logs that tests append. It never needs to forward (it is always the leader) and cannot join
 // another swarm (it has no network), and says so.
 
+import { swarmNotLocked } from '../../controlapi/index.js';
 import { randomBytes } from 'node:crypto';
 import { cpus, hostname as osHostname, release, totalmem } from 'node:os';
 import { createLocalStore, generateId, type MemoryStore } from '../../store/index.js';
@@ -209,6 +210,11 @@ export class SingleNodeControl implements SwarmControl {
 
   unlockKey(): string {
     return this.#unlockKey;
+  }
+
+  /** Never locked: the route refuses (409) before it gets here. */
+  unlock(): Promise<void> {
+    return Promise.reject(swarmNotLocked());
   }
 
   /** Records a line a task wrote (what an agent would report); followers of the logs get it. */

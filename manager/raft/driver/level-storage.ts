@@ -77,6 +77,8 @@ export interface LevelStorageOptions {
    * it in its swarm directory instead, so that a copy of the raft directory alone is unreadable.
    */
   readonly keyFile?: string;
+  /** The swarm's unlock key (its bytes), when the key file is wrapped with it (autolock). */
+  readonly unlockKey?: Uint8Array;
 }
 
 export const DEFAULT_KEY_FILE = 'raft-dek.json';
@@ -126,6 +128,7 @@ export class LevelStorage {
   private readonly db: RaftLevel;
   private readonly watermark: DurableWatermark;
   private readonly cipher: RecordCipher;
+  private readonly key: { readonly file: string; readonly dek: Uint8Array };
   private tail: Promise<void> = Promise.resolve();
   private closed = false;
   private diverged: string | undefined;
@@ -137,10 +140,12 @@ export class LevelStorage {
     memory: MemoryStorage,
     watermark: DurableWatermark,
     cipher: RecordCipher,
+    key: { readonly file: string; readonly dek: Uint8Array },
     notice: string | undefined,
   ) {
     this.db = db;
     this.cipher = cipher;
+    this.key = key;
     this.path = path;
     this.memory = memory;
     this.watermark = watermark;
@@ -163,17 +168,18 @@ export class LevelStorage {
     }
     try {
       const keyFile = opts.keyFile ?? join(dir, DEFAULT_KEY_FILE);
-      const stored = await readKey(dir, keyFile);
+      const stored = await readKey(dir, keyFile, opts.unlockKey);
       const log = await loadLog(db, dir, opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE, {
-        cipher: stored,
+        cipher: stored === undefined ? undefined : new RecordCipher(stored),
         keyFile,
       });
       // A new store, or one an older build wrote in plain: it gets a key now (kept durably
       // before anything is sealed with it). A key file left by an interrupted start is reused.
-      const cipher = stored ?? (await createKey(keyFile));
+      const dek = stored ?? (await createKey(keyFile, opts.unlockKey));
+      const cipher = new RecordCipher(dek);
       const bootId = opts.bootId ?? (await currentBootId());
       const { watermark, notice } = await witness(db, dir, log, levelLog, bootId, cipher);
-      return new LevelStorage(db, dir, buildMemory(log), watermark, cipher, notice);
+      return new LevelStorage(db, dir, buildMemory(log), watermark, cipher, { file: keyFile, dek }, notice);
     } catch (e: unknown) {
       await db.close();
       throw e;
@@ -183,6 +189,15 @@ export class LevelStorage {
   /** A sealed record. */
   private put(key: Uint8Array, payload: Uint8Array): Op {
     return { type: 'put', key, value: sealedFrame(this.cipher, key, payload) };
+  }
+
+  /**
+   * Rewrites the key file with the store's key protected by `unlockKey` (autolock on, or a
+   * rotated unlock key), or as is (autolock off). The records stay as they are: only the key
+   * that opens them is wrapped anew, so this is instant whatever the store's size.
+   */
+  protectKey(unlockKey: Uint8Array | undefined): Promise<void> {
+    return this.serial(() => writeDekFile(this.key.file, this.key.dek, unlockKey));
   }
 
   /** Set once a write failed; every change after it is refused with this error. */
@@ -418,21 +433,24 @@ export class LevelStorage {
 }
 
 /** The store's key from `keyFile`, if it exists; a file that cannot be used refuses the store. */
-async function readKey(dir: string, keyFile: string): Promise<RecordCipher | undefined> {
+async function readKey(
+  dir: string,
+  keyFile: string,
+  unlockKey: Uint8Array | undefined,
+): Promise<Uint8Array | undefined> {
   try {
-    const dek = await readDekFile(keyFile);
-    return dek === undefined ? undefined : new RecordCipher(dek);
+    return await readDekFile(keyFile, unlockKey);
   } catch (e: unknown) {
     if (e instanceof DekFileError) throw new StorageKeyError(dir, keyFile, `its key file ${e.detail}`);
     throw e;
   }
 }
 
-/** A new key, stored durably in `keyFile`. */
-async function createKey(keyFile: string): Promise<RecordCipher> {
+/** A new key, stored durably in `keyFile` (wrapped with `unlockKey` if given). */
+async function createKey(keyFile: string, unlockKey: Uint8Array | undefined): Promise<Uint8Array> {
   const dek = RecordCipher.generateKey();
-  await writeDekFile(keyFile, dek);
-  return new RecordCipher(dek);
+  await writeDekFile(keyFile, dek, unlockKey);
+  return dek;
 }
 
 /** The newest LevelDB write-ahead log file in `dir` and its size, if any (before LevelDB opens). */
