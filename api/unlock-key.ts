@@ -29,7 +29,9 @@ export function parseUnlockKey(text: string): Uint8Array | undefined {
 }
 
 /** The managers' unlock key a cluster object holds ('' when autolock is off). */
-export function managerUnlockKey(c: { readonly unlockKeys: readonly { subsystem: string; key: string }[] }): string {
+export function managerUnlockKey(c: {
+  readonly unlockKeys: readonly { subsystem: string; key: string }[];
+}): string {
   return c.unlockKeys.find((k) => k.subsystem === MANAGER_UNLOCK_SUBSYSTEM)?.key ?? '';
 }
 

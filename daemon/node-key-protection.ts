@@ -38,7 +38,9 @@ export function protectNodeKey(plainPem: string, unlockKey: Uint8Array | undefin
 export function openNodeKey(storedPem: string, unlockKey: Uint8Array | undefined): string {
   if (!isProtectedNodeKey(storedPem)) return storedPem;
   if (unlockKey === undefined) {
-    throw new NodeKeyLockedError('the node TLS key is protected by the swarm unlock key: unlock the swarm first');
+    throw new NodeKeyLockedError(
+      'the node TLS key is protected by the swarm unlock key: unlock the swarm first',
+    );
   }
   try {
     return createPrivateKey({ key: storedPem, passphrase: passphrase(unlockKey) })

@@ -11,14 +11,20 @@ import { isProtectedNodeKey, NodeKeyLockedError, openNodeKey } from './node-key-
 
 /** Is the manager whose swarm state is in `swarmDir` locked (its keys need the unlock key)? */
 export async function isSwarmLocked(swarmDir: string, storedNodeKey: string): Promise<boolean> {
-  return (await dekProtection(join(swarmDir, RAFT_KEY_FILE))) === 'unlock-key' || isProtectedNodeKey(storedNodeKey);
+  return (
+    (await dekProtection(join(swarmDir, RAFT_KEY_FILE))) === 'unlock-key' || isProtectedNodeKey(storedNodeKey)
+  );
 }
 
 /**
  * Opens a locked manager's keys with `unlockKey`: answers the TLS key's plain PEM, or refuses
  * with Docker's "invalid key supplied" (400) when the key opens neither.
  */
-export async function openSwarmKeys(swarmDir: string, storedNodeKey: string, unlockKey: Uint8Array): Promise<string> {
+export async function openSwarmKeys(
+  swarmDir: string,
+  storedNodeKey: string,
+  unlockKey: Uint8Array,
+): Promise<string> {
   try {
     await readDekFile(join(swarmDir, RAFT_KEY_FILE), unlockKey);
     return openNodeKey(storedNodeKey, unlockKey);

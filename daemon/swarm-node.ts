@@ -40,7 +40,7 @@ import { atLeader, joinRaftGroup } from './control-at-leader.js';
 import { isRemovedRefusal, REMOVED_FROM_SWARM_ERROR } from './node-removal.js';
 import { NodeStateDir, type SwarmMembership, type TlsMaterial } from './node-state.js';
 import { isSwarmLocked, openSwarmKeys } from './swarm-lock.js';
-import { formatUnlockKey, parseUnlockKey } from '../api/unlock-key.js';
+import { formatUnlockKey, generateUnlockKey, parseUnlockKey } from '../api/unlock-key.js';
 import { SwarmStateError } from './swarm-state-error.js';
 
 export interface SwarmNodeOptions {
@@ -129,7 +129,11 @@ export class SwarmNode {
     });
   }
 
-  private async startSaved(state: SwarmMembership, tls: TlsMaterial, unlockKey: string | undefined): Promise<void> {
+  private async startSaved(
+    state: SwarmMembership,
+    tls: TlsMaterial,
+    unlockKey: string | undefined,
+  ): Promise<void> {
     this.credentials = {
       nodeId: state.nodeId,
       role: state.role,
@@ -209,7 +213,15 @@ export class SwarmNode {
         this.manager = manager;
         await waitFor(() => manager.replicated.raft.isLeader(), 10_000, 'this manager to lead its new swarm');
         await manager.store.update((tx) => {
-          tx.create('clusters', newClusterObject(clusterId, ca, req.spec));
+          tx.create(
+            'clusters',
+            newClusterObject(
+              clusterId,
+              ca,
+              req.spec,
+              req.autoLockManagers === true ? generateUnlockKey() : undefined,
+            ),
+          );
           ensureIngressNetwork(tx);
           tx.create('nodes', {
             id: nodeId,

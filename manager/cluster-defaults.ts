@@ -5,15 +5,18 @@ import type { InitRequest } from './engineapi/swarm-control.js';
 import { generateJoinTokens } from '../ca/join-token.js';
 import type { RootCA } from '../ca/root-ca.js';
 import type { NewObject } from '../api/objects/index.js';
+import { MANAGER_UNLOCK_SUBSYSTEM } from '../api/unlock-key.js';
 import { DEFAULT_NODE_CERT_EXPIRY_MS } from '../ca/node-certificate.js';
 
 export const DEFAULT_HEARTBEAT_PERIOD_MS = 5_000;
 export const DEFAULT_TASK_HISTORY_LIMIT = 5;
 
+/** `unlockKey`: `swarm init --autolock`'s key (api/unlock-key.ts); autolock is off without one. */
 export function newClusterObject(
   id: string,
   ca: RootCA,
   spec: InitRequest['spec'] = {},
+  unlockKey?: string,
 ): NewObject<'clusters'> {
   return {
     id,
@@ -36,7 +39,7 @@ export function newClusterObject(
         externalCAs: [],
         forceRotate: 0,
       },
-      encryptionConfig: { autoLockManagers: false },
+      encryptionConfig: { autoLockManagers: unlockKey !== undefined },
     },
     rootCA: {
       caCert: ca.certPem,
@@ -47,7 +50,7 @@ export function newClusterObject(
     defaultAddrPool: ['10.0.0.0/8'],
     subnetSize: 24,
     dataPathPort: 4789,
-    unlockKeys: [],
+    unlockKeys: unlockKey === undefined ? [] : [{ subsystem: MANAGER_UNLOCK_SUBSYSTEM, key: unlockKey }],
     removedNodes: [],
   };
 }

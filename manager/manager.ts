@@ -207,7 +207,8 @@ export class Manager {
       current: o.unlockKey ?? '',
       protect: async (key) => {
         const bytes = key === '' ? undefined : parseUnlockKey(key);
-        if (key !== '' && bytes === undefined) throw new RangeError('the cluster holds an unlock key that is not a SWMKEY-1- key');
+        if (key !== '' && bytes === undefined)
+          throw new RangeError('the cluster holds an unlock key that is not a SWMKEY-1- key');
         await replicated.protectKey(bytes);
         await o.onUnlockKey?.(key);
       },

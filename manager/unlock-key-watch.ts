@@ -80,7 +80,9 @@ export class UnlockKeyWatch {
       await this.#protect(key);
       this.#current = key;
       this.#log.info(
-        key === '' ? "autolock is off: this manager's keys are stored without the unlock key" : "this manager's keys are protected with the swarm's unlock key",
+        key === ''
+          ? "autolock is off: this manager's keys are stored without the unlock key"
+          : "this manager's keys are protected with the swarm's unlock key",
       );
       return true;
     } catch (e: unknown) {

@@ -133,6 +133,10 @@ export class DockerApi {
     );
   }
 
+  swarmUnlock(unlockKey: string): Promise<void> {
+    return this.send('POST', '/swarm/unlock', {}, { UnlockKey: unlockKey });
+  }
+
   swarmUnlockKey(): Promise<DockerUnlockKeyResponse> {
     return this.json('GET', '/swarm/unlockkey');
   }

@@ -1,4 +1,4 @@
-// `shoal swarm init|join|join-token|leave|update|unlock-key`, with docker's messages.
+// `shoal swarm init|join|join-token|leave|update|unlock|unlock-key`, with docker's messages.
 import type { Command } from 'commander';
 import type { DockerApi } from '../client/docker-api.js';
 import type { DockerNodeAvailability, SwarmSpec } from '../client/types.js';
@@ -10,7 +10,8 @@ import {
   type UserDataSettings,
 } from '../format/user-data.js';
 import { CliError } from './cli-error.js';
-import type { CliContext } from './context.js';
+import type { CliContext, CliIO } from './context.js';
+import { createInterface } from 'node:readline/promises';
 import { parseDuration, parseUint } from './service-spec/flag-values.js';
 
 interface SwarmSpecFlags {
@@ -139,6 +140,7 @@ export function registerSwarm(program: Command, ctx: CliContext): void {
       .option('--listen-addr <node-addr>', 'Listen address (format: "<ip|interface>[:port]")', '0.0.0.0:2377')
       .option('--data-path-addr <string>', 'Address or interface to use for data path traffic')
       .option('--force-new-cluster', 'Force create a new cluster from current state')
+      .option('--autolock', 'Enable manager autolocking (requiring an unlock key to start a stopped manager)')
       .option('--availability <string>', 'Availability of the node ("active", "pause", "drain")'),
   ).action(
     async (
@@ -148,6 +150,7 @@ export function registerSwarm(program: Command, ctx: CliContext): void {
         dataPathAddr?: string;
         forceNewCluster?: boolean;
         availability?: string;
+        autolock?: boolean;
       },
     ) => {
       const api = ctx.api();
@@ -157,7 +160,7 @@ export function registerSwarm(program: Command, ctx: CliContext): void {
         DataPathAddr: opts.dataPathAddr ?? '',
         ForceNewCluster: opts.forceNewCluster === true,
         Spec: applySwarmSpecFlags({}, opts),
-        AutoLockManagers: false,
+        AutoLockManagers: opts.autolock === true,
         Availability: availability(opts.availability),
       });
       ctx.io.out(`Swarm initialized: current node (${nodeId}) is now a manager.\n\n`);
@@ -165,6 +168,10 @@ export function registerSwarm(program: Command, ctx: CliContext): void {
       ctx.io.out(
         `To add a manager to this swarm, run '${name} swarm join-token manager' and follow the instructions.\n`,
       );
+      if (opts.autolock === true) {
+        const { UnlockKey: key } = await api.swarmUnlockKey();
+        ctx.io.out(`\n${unlockKeyText(name, key)}`);
+      }
     },
   );
 
@@ -260,18 +267,35 @@ export function registerSwarm(program: Command, ctx: CliContext): void {
       ctx.io.out('Node left the swarm.\n');
     });
 
-  addSpecFlags(swarm.command('update').description('Update the swarm')).action(
-    async (opts: SwarmSpecFlags) => {
+  addSpecFlags(swarm.command('update').description('Update the swarm'))
+    .option('--autolock [bool]', 'Change manager autolocking setting (true|false)')
+    .action(async (opts: SwarmSpecFlags & { autolock?: boolean | string }) => {
       const api = ctx.api();
       const current = await api.swarmInspect();
-      await api.swarmUpdate(current.Version.Index, applySwarmSpecFlags(current.Spec, opts), {
+      const spec = applySwarmSpecFlags(current.Spec, opts);
+      const autolock = opts.autolock === undefined ? undefined : boolFlag('autolock', opts.autolock);
+      const turnedOn = autolock === true && current.Spec.EncryptionConfig?.AutoLockManagers !== true;
+      if (autolock !== undefined)
+        spec.EncryptionConfig = { ...(spec.EncryptionConfig ?? {}), AutoLockManagers: autolock };
+      await api.swarmUpdate(current.Version.Index, spec, {
         rotateWorkerToken: false,
         rotateManagerToken: false,
         rotateManagerUnlockKey: false,
       });
       ctx.io.out('Swarm updated.\n');
-    },
-  );
+      if (turnedOn) {
+        const { UnlockKey: key } = await api.swarmUnlockKey();
+        ctx.io.out(unlockKeyText(name, key));
+      }
+    });
+
+  swarm
+    .command('unlock')
+    .description('Unlock swarm')
+    .action(async () => {
+      const key = await readUnlockKey(ctx.io);
+      await ctx.api().swarmUnlock(key);
+    });
 
   swarm
     .command('unlock-key')
@@ -298,8 +322,48 @@ export function registerSwarm(program: Command, ctx: CliContext): void {
         ctx.io.out(`${key}\n`);
         return;
       }
-      ctx.io.out(
-        `To unlock a swarm manager after it restarts, run the \`${name} swarm unlock\`\ncommand and provide the following key:\n\n    ${key}\n\nPlease remember to store this key in a password manager, since without it you\nwill not be able to restart the manager.\n`,
-      );
+      ctx.io.out(unlockKeyText(name, key));
     });
+}
+
+/** What docker prints around an unlock key. */
+function unlockKeyText(name: string, key: string): string {
+  return `To unlock a swarm manager after it restarts, run the \`${name} swarm unlock\`\ncommand and provide the following key:\n\n    ${key}\n\nPlease remember to store this key in a password manager, since without it you\nwill not be able to restart the manager.\n`;
+}
+
+/** `--autolock`, `--autolock=true|false` (as docker's boolean flags). */
+function boolFlag(flag: string, value: boolean | string): boolean {
+  if (value === true || value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new CliError(
+    `invalid argument "${String(value)}" for "--${flag}" flag: strconv.ParseBool: parsing "${String(value)}": invalid syntax`,
+    'BAD_FLAG',
+  );
+}
+
+/** The unlock key from standard input: asked for on a terminal, its first line otherwise. */
+async function readUnlockKey(io: CliIO): Promise<string> {
+  if (io.readStdin === undefined && process.stdin.isTTY) {
+    const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+    try {
+      return (await rl.question('Please enter unlock key: ')).trim();
+    } finally {
+      rl.close();
+    }
+  }
+  const input = io.readStdin !== undefined ? await io.readStdin() : await readAll(process.stdin);
+  return (input.toString('utf8').split('\n')[0] ?? '').trim();
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += b.length;
+    // An unlock key is 52 characters: no need to hold more than a little of a huge input.
+    if (size > 64 * 1024) break;
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
 }

@@ -83,12 +83,7 @@ export {
   type CreateNetworkRequest,
   type PruneNetworksRequest,
 } from './network-rules.js';
-export {
-  checkClusterSpec,
-  currentCluster,
-  updateSwarm,
-  type UpdateSwarmRequest,
-} from './swarm-rules.js';
+export { checkClusterSpec, currentCluster, updateSwarm, type UpdateSwarmRequest } from './swarm-rules.js';
 export {
   checkInit,
   checkInitRequest,

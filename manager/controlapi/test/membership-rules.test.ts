@@ -73,7 +73,14 @@ test('swarm leave: a manager needs force unless it was removed; a node in no swa
 test('swarm unlock: 409 when not locked; a malformed key is refused before it is tried', () => {
   const key = generateUnlockKey();
   refused(() => checkUnlock('active', key), 'conflict', 409, 'swarm is not locked');
-  for (const bad of ['', 'SWMKEY-1-', 'SWMKEY-2-' + key.slice(9), key.slice(0, -1), key + 'A', 'x'.repeat(100_000)]) {
+  for (const bad of [
+    '',
+    'SWMKEY-1-',
+    'SWMKEY-2-' + key.slice(9),
+    key.slice(0, -1),
+    key + 'A',
+    'x'.repeat(100_000),
+  ]) {
     assert.throws(
       () => checkUnlock('locked', bad),
       (e: unknown) => e instanceof Refusal && e.statusCode === 400 && /invalid key supplied/.test(e.message),

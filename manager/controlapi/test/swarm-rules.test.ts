@@ -3,13 +3,7 @@ import { test } from 'node:test';
 import { generateUnlockKey, managerUnlockKey } from '../../../api/unlock-key.js';
 import { createLocalStore, type ClusterSpec } from '../../store/index.js';
 import { newCluster } from '../../store/test/fixtures.js';
-import {
-  checkInitRequest,
-  checkJoinRequest,
-  currentCluster,
-  Refusal,
-  updateSwarm,
-} from '../index.js';
+import { checkInitRequest, checkJoinRequest, currentCluster, Refusal, updateSwarm } from '../index.js';
 
 const NO_ROTATION = { rotateManagerUnlockKey: false, freshUnlockKey: '' } as const;
 
@@ -82,7 +76,11 @@ test('updateSwarm: limits on the raft, dispatcher, CA and orchestration settings
     assert.match(d.refusal.message, message, what);
   }
   const ok = s.view((tx) =>
-    updateSwarm(tx, { version: 1, spec: spec((x) => void (x.dispatcher.heartbeatPeriod = 2000)), ...NO_ROTATION }),
+    updateSwarm(tx, {
+      version: 1,
+      spec: spec((x) => void (x.dispatcher.heartbeatPeriod = 2000)),
+      ...NO_ROTATION,
+    }),
   );
   assert.ok('writes' in ok && ok.writes.length === 1);
 });
@@ -144,9 +142,15 @@ test('swarm update: autolock on gets an unlock key, keeps it, rotates it on requ
     await s.update((tx) => {
       const c = currentCluster(tx);
       const spec = { ...c.spec, encryptionConfig: { autoLockManagers } };
-      const d = updateSwarm(tx, { version: c.meta.version, spec, rotateManagerUnlockKey: rotate, freshUnlockKey: fresh });
+      const d = updateSwarm(tx, {
+        version: c.meta.version,
+        spec,
+        rotateManagerUnlockKey: rotate,
+        freshUnlockKey: fresh,
+      });
       assert.ok('writes' in d);
-      for (const w of d.writes) if (w.op === 'update' && w.table === 'clusters') tx.update('clusters', w.object);
+      for (const w of d.writes)
+        if (w.op === 'update' && w.table === 'clusters') tx.update('clusters', w.object);
     });
     return managerUnlockKey(s.view(currentCluster));
   };

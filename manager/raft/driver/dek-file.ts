@@ -32,7 +32,12 @@ export type DekProtection = 'none' | 'unlock-key';
 
 type DekFileContent =
   | { readonly version: typeof FILE_VERSION; readonly kek: 'none'; readonly dek: string }
-  | { readonly version: typeof FILE_VERSION; readonly kek: 'unlock-key'; readonly salt: string; readonly wrapped: string };
+  | {
+      readonly version: typeof FILE_VERSION;
+      readonly kek: 'unlock-key';
+      readonly salt: string;
+      readonly wrapped: string;
+    };
 
 /** The key file exists but cannot be used (damaged, or protected in a way this build cannot undo). */
 export class DekFileError extends RaftError {

@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { DekLockedError } from '../dek-file.js';
 import { decodeStoreHeader } from '../codec.js';
 import { DurableWatermark } from '../durable-watermark.js';
 import { FORMAT_VERSION, HEADER_KEY, SNAPSHOT_KEY, entryKey, frame } from '../level-records.js';
@@ -193,3 +195,30 @@ for (const version of [1, 2]) {
     await again.close();
   });
 }
+
+void test('autolock: a store whose key is wrapped opens only with the unlock key; protectKey re-wraps it in place', async (t) => {
+  const dir = await tempDir(t);
+  const unlock = randomBytes(32);
+  const s = await LevelStorage.open(dir, { unlockKey: unlock });
+  await s.save(
+    { entries: [ent(1, 1, enc.encode(SECRET))], hardState: { term: 1, vote: 1, commit: 1 } },
+    true,
+  );
+  await s.close();
+  await assert.rejects(LevelStorage.open(dir), DekLockedError);
+  await assert.rejects(LevelStorage.open(dir, { unlockKey: randomBytes(32) }), DekLockedError);
+  const reopened = await LevelStorage.open(dir, { unlockKey: unlock });
+  assert.equal(reopened.memory.lastIndex(), 1);
+  // Rotation, then autolock off: the records are untouched, only the key file changes.
+  const next = randomBytes(32);
+  await reopened.protectKey(next);
+  await reopened.close();
+  await assert.rejects(LevelStorage.open(dir, { unlockKey: unlock }), DekLockedError);
+  const third = await LevelStorage.open(dir, { unlockKey: next });
+  await third.protectKey(undefined);
+  await third.close();
+  const plain = await LevelStorage.open(dir);
+  assert.equal(new TextDecoder().decode(plain.memory.entries(1, 2, Infinity)[0]!.data), SECRET);
+  await plain.close();
+  assert.deepEqual(await filesHolding(dir, SECRET), []);
+});
