@@ -108,18 +108,29 @@ export class ShoalLab {
     this.daemons.delete(h);
   }
 
-  private run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  private run(
+    cmd: string,
+    args: readonly string[],
+    env: NodeJS.ProcessEnv = {},
+    input?: string,
+  ): Promise<CliResult> {
     return new Promise((resolve) => {
-      execFile(cmd, args, { env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      });
+      const child = execFile(
+        cmd,
+        args,
+        { env: { ...process.env, ...env }, timeout: 60_000 },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+      child.stdin?.end(input ?? '');
     });
   }
 
-  /** The unmodified docker CLI against host h's shoald. */
-  docker(h: number, args: readonly string[]): Promise<CliResult> {
-    return this.run(DOCKER_CLI, ['-H', `unix://${this.socket(h)}`, ...args]);
+  /** The unmodified docker CLI against host h's shoald (`input`: its standard input). */
+  docker(h: number, args: readonly string[], input?: string): Promise<CliResult> {
+    return this.run(DOCKER_CLI, ['-H', `unix://${this.socket(h)}`, ...args], {}, input);
   }
 
   /** The shoal CLI against host h's shoald. */
