@@ -101,6 +101,7 @@ export {
   joinAvailability,
   managerLeaveRefused,
   notInSwarmToLeave,
+  notSwarmManager,
   swarmExists,
   type InitRequest,
   type JoinAvailability,
