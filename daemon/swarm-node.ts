@@ -14,11 +14,12 @@ import type {
   JoinRequest,
   LocalNodeState,
 } from '../manager/engineapi/swarm-control.js';
-import { InvalidArgumentError } from '../manager/engineapi/control-errors.js';
+import { InvalidArgumentError, swarmLocked } from '../manager/engineapi/control-errors.js';
 import {
   checkInit,
   checkJoin,
   checkLeave,
+  notSwarmManager,
   swarmNotLocked,
   type Membership,
 } from '../manager/controlapi/index.js';
@@ -34,6 +35,7 @@ import { fatalExitLine } from '../manager/raft/driver/errors.js';
 import { generateId } from '../manager/store/index.js';
 import { Agent } from '../agent/agent.js';
 import { resolveAdvertiseAddr } from './advertise-addr.js';
+import { rewriteAsNewCluster } from './force-new-cluster.js';
 import { CertRenewal } from './cert-renewal.js';
 import { parseHostPort, socketPath, type DaemonConfig } from './config.js';
 import { atLeader, joinRaftGroup } from './control-at-leader.js';
@@ -168,11 +170,8 @@ export class SwarmNode {
 
   init(req: InitRequest): Promise<string> {
     return this.serial(async () => {
-      checkInit(this.membership());
-      if (req.forceNewCluster) {
-        throw new InvalidArgumentError(
-          "--force-new-cluster recovers a swarm from this manager's state, but this node is not part of a swarm",
-        );
+      if (checkInit(this.membership(), req.forceNewCluster) === 'force-new-cluster') {
+        return this.forceNewCluster(req);
       }
       const listenAddr = req.listenAddr || this.o.config.listenAddr;
       const advertiseAddr = resolveAdvertiseAddr(
@@ -263,6 +262,60 @@ export class SwarmNode {
         throw e;
       }
     });
+  }
+
+  /**
+   * Disaster recovery on this manager (daemon/force-new-cluster.ts): stops it, rewrites its Raft
+   * log for a group of itself alone, and starts it again as the swarm's leader. On failure the
+   * state on disk stays for a retry (or a restart of the daemon, which resumes from it).
+   */
+  private async forceNewCluster(req: InitRequest): Promise<string> {
+    const state = this.state;
+    const creds = this.credentials;
+    if (this.localState === 'locked') throw swarmLocked();
+    if (state?.raftId === undefined || creds === undefined) throw notSwarmManager();
+    const raftId = state.raftId;
+    const unlockKey = this.dir.unlockKey;
+    this.log.warn({ nodeId: state.nodeId }, 'force-new-cluster: stopping this manager to recover the swarm');
+    await this.teardown();
+    this.localState = 'pending';
+    try {
+      const next = await rewriteAsNewCluster({
+        swarmDir: this.dir.dir,
+        state: { ...state, raftId },
+        req,
+        logger: this.log,
+        ...(unlockKey !== undefined ? { unlockKey } : {}),
+      });
+      await this.dir.save(next);
+      this.state = next;
+      const manager = await this.startManager(
+        next,
+        creds,
+        { resume: true },
+        unlockKey === undefined ? undefined : formatUnlockKey(unlockKey),
+      );
+      this.manager = manager;
+      await waitFor(
+        () => manager.replicated.raft.isLeader(),
+        20_000,
+        'this manager to lead the recovered swarm',
+      );
+      this.agent = await this.startAgent(next, creds);
+      this.startRenewal();
+      this.localState = 'active';
+      this.lastError = '';
+      this.log.info(
+        { nodeId: next.nodeId, advertiseAddr: next.advertiseAddr },
+        'swarm recovered (force-new-cluster)',
+      );
+      return next.nodeId;
+    } catch (e: unknown) {
+      await this.teardown();
+      this.localState = 'error';
+      this.lastError = e instanceof Error ? e.message : String(e);
+      throw e;
+    }
   }
 
   join(req: JoinRequest): Promise<void> {

@@ -1,6 +1,6 @@
 // Leader-only: keeps each manager node's managerStatus (what `node ls` shows as MANAGER STATUS:
 // Leader / Reachable / Unreachable) in step with Raft: who leads, and which members the leader
-// heard from recently.
+// heard from recently. A manager whose Raft member is no longer in the group is unreachable.
 
 import type { Logger } from 'pino';
 import { abortableSleep } from '../api/clock/abortable-sleep.js';
@@ -47,9 +47,17 @@ export class ManagerStatusLoop {
     const changes = this.store.view((tx) =>
       tx
         .list('nodes')
-        .filter((n) => n.managerStatus !== undefined && members.has(n.managerStatus.raftId))
+        .filter((n) => n.managerStatus !== undefined)
         .map((n) => {
           const ms = n.managerStatus!;
+          if (!members.has(ms.raftId)) {
+            // Its member left the group while the node is still a manager (a demotion under way,
+            // or the managers `swarm init --force-new-cluster` left behind): it answers nobody.
+            const gone = !ms.leader && ms.reachability === 'unreachable';
+            return gone
+              ? undefined
+              : { id: n.id, next: { ...ms, leader: false, reachability: 'unreachable' as const } };
+          }
           const self = ms.raftId === this.raft.id;
           const pr = status.progress.get(ms.raftId);
           const next: ManagerStatus = {

@@ -12,6 +12,9 @@
 //  - it claims to come from this member itself (no peer ever legitimately does);
 //  - the store records `from` as another node's Raft ID (Raft IDs are never shared or reused:
 //    whatever the store's age, that ID belonged to someone else);
+//  - the store records `from` as the caller's Raft ID but it is out of the configuration (the
+//    member was removed, e.g. left behind by `swarm init --force-new-cluster`: a removed member
+//    never comes back, and the store records a member only after its AddLearner applied here);
 //  - the store records the caller as a different Raft member that is still in the Raft
 //    configuration (its current ID: a node has one Raft ID at a time, and a re-promoted node's
 //    old ID leaves the configuration before it joins again with a new one).
@@ -50,6 +53,9 @@ export function raftSenderRefusal(
   const owner = ids.nodeOfRaftId(from);
   if (owner !== undefined && owner !== callerNodeId) {
     return `node ${callerNodeId} sent a Raft message as member ${from}, which is node ${owner}`;
+  }
+  if (owner !== undefined && !ids.isRaftMember(from)) {
+    return `node ${callerNodeId} sent a Raft message as member ${from}, which is no longer in the Raft group`;
   }
   const own = ids.recordedRaftId(callerNodeId);
   if (own !== undefined && own !== from && ids.isRaftMember(own)) {

@@ -97,6 +97,7 @@ export {
   joinAvailability,
   managerLeaveRefused,
   notInSwarmToLeave,
+  notSwarmManager,
   swarmExists,
   type InitRequest,
   type JoinAvailability,

@@ -109,9 +109,25 @@ export interface Membership {
   readonly removed?: boolean;
 }
 
-/** `swarm init`: only on a node in no swarm. */
-export function checkInit(m: Membership): void {
-  if (m.inSwarm) throw swarmExists();
+/** Manager-only requests on a worker (Docker's 503 and wording). */
+export function notSwarmManager(): Refusal {
+  return unavailable(
+    "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.",
+    'NOT_MANAGER',
+  );
+}
+
+/**
+ * `swarm init`: on a node in no swarm, a new swarm (with or without --force-new-cluster, as
+ * dockerd). With --force-new-cluster on a manager of a swarm (even one whose group has lost its
+ * quorum), disaster recovery: the swarm goes on from this manager's state with it alone. A
+ * worker has no state to recover from, and a removed node's state is no longer the swarm's.
+ */
+export function checkInit(m: Membership, forceNewCluster = false): 'new-swarm' | 'force-new-cluster' {
+  if (!m.inSwarm) return 'new-swarm';
+  if (!forceNewCluster) throw swarmExists();
+  if (!m.manager || m.removed === true) throw notSwarmManager();
+  return 'force-new-cluster';
 }
 
 /** `swarm join`: only on a node in no swarm, with a manager to ask. */

@@ -5,7 +5,7 @@
 // outcomes apart with instanceof; each takes its kind and text from one place. The membership
 // refusals (swarm exists, not in a swarm to leave, a manager leaving) are controlapi's.
 
-import { Refusal, unavailable, type RefusalKind } from '../controlapi/index.js';
+import { notSwarmManager, Refusal, unavailable, type RefusalKind } from '../controlapi/index.js';
 
 /** Any call while the manager's keys are locked (Docker's 503). */
 export function swarmLocked(): Refusal {
@@ -17,10 +17,7 @@ export function swarmLocked(): Refusal {
 
 /** Manager-only calls on a worker (Docker's 503). */
 export function notManager(): Refusal {
-  return unavailable(
-    "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.",
-    'NOT_MANAGER',
-  );
+  return notSwarmManager();
 }
 
 /** Swarm calls on a node that is not in a swarm (Docker's 503). */

@@ -66,6 +66,13 @@ const cases: readonly {
     refused: /which is node m2/,
   },
   {
+    name: 'a manager left out by force-new-cluster speaking as its own old ID, out of the group',
+    caller: 'm2',
+    from: 2,
+    ids: identities({ m1: SELF, m2: 2, m3: 3 }, [SELF, 4, 5]),
+    refused: /node m2 sent a Raft message as member 2, which is no longer in the Raft group/,
+  },
+  {
     name: 're-promoted: its old recorded ID left the configuration, it speaks as its new one',
     caller: 'm2',
     from: 7,

@@ -50,6 +50,18 @@ test('swarm init and join: only on a node in no swarm, with a manager to ask', (
   assert.doesNotThrow(() => checkJoin(outsider, { remoteAddrs: ['10.0.0.1'] }));
 });
 
+test('swarm init --force-new-cluster: a manager of a swarm recovers it; a worker cannot; no swarm: a new one', () => {
+  const NOT_MANAGER =
+    "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.";
+  const manager = { inSwarm: true, manager: true };
+  assert.equal(checkInit(manager, true), 'force-new-cluster');
+  refused(() => checkInit(manager, false), 'unavailable', 503, SWARM_EXISTS);
+  refused(() => checkInit({ inSwarm: true, manager: false }, true), 'unavailable', 503, NOT_MANAGER);
+  refused(() => checkInit({ ...manager, removed: true }, true), 'unavailable', 503, NOT_MANAGER);
+  assert.equal(checkInit({ inSwarm: false, manager: false }, true), 'new-swarm');
+  assert.equal(checkInit({ inSwarm: false, manager: false }), 'new-swarm');
+});
+
 test('join availability: active, pause or drain (or none), in dockerd wording', () => {
   assert.equal(joinAvailability(undefined), undefined);
   assert.equal(joinAvailability(''), undefined);

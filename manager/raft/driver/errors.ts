@@ -39,3 +39,9 @@ export function fatalExitLine(e: Error): string {
   const what = e instanceof StorageFailedError ? 'raft storage failed' : 'raft node failed';
   return `${what} (${e.message}): exiting so the service manager restarts shoald`;
 }
+
+/** Logged when a peer refuses this member's Raft stream (PERMISSION_DENIED): what to do about it. */
+export const REFUSED_BY_PEER =
+  'raft transport: a peer refuses this manager: it is not a member of that Raft group any more ' +
+  '(demoted, removed, or the swarm was recovered with `swarm init --force-new-cluster`); run ' +
+  '`docker swarm leave --force`, then join the swarm again';

@@ -6,6 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { CodecError, messageFromProto, messageToProto } from './codec.js';
+import { REFUSED_BY_PEER } from './errors.js';
 import {
   newAck,
   newBatch,
@@ -71,6 +72,7 @@ class PeerLink {
   private backoffMs = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private refusedLogged = false;
   private readonly t: GrpcTransport;
 
   constructor(t: GrpcTransport, id: RaftId, address: string) {
@@ -158,6 +160,7 @@ class PeerLink {
     );
     s.on('data', () => {
       this.backoffMs = 0;
+      this.refusedLogged = false;
     });
     s.on('error', (err: Error) => this.onFailure(s, err));
     s.on('end', () => this.onFailure(s, new Error('stream ended by peer')));
@@ -169,12 +172,18 @@ class PeerLink {
     if (this.stream !== s) return;
     this.stream = undefined;
     if (this.closed) return;
-    // A peer going away is routine (debug); a message over a size limit is this node's bug.
+    // A peer going away is routine (debug); a message over a size limit is this node's bug; a
+    // peer refusing this member is the operator's to act on (once per refusal streak).
     const code = (err as Partial<grpc.ServiceError>).code;
-    this.t.logger[code === grpc.status.RESOURCE_EXHAUSTED ? 'warn' : 'debug'](
-      { peer: this.id, addr: this.address, err: err.message },
-      'raft transport: peer stream failed',
-    );
+    if (code === grpc.status.PERMISSION_DENIED && !this.refusedLogged) {
+      this.refusedLogged = true;
+      this.t.logger.error({ peer: this.id, addr: this.address, err: err.message }, REFUSED_BY_PEER);
+    } else if (code !== grpc.status.PERMISSION_DENIED) {
+      this.t.logger[code === grpc.status.RESOURCE_EXHAUSTED ? 'warn' : 'debug'](
+        { peer: this.id, addr: this.address, err: err.message },
+        'raft transport: peer stream failed',
+      );
+    }
     this.t.handler?.reportUnreachable(this.id);
     this.queue = [];
     this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 50), 2_000);
