@@ -91,6 +91,12 @@ export {
   type UpdateSwarmRequest,
 } from './swarm-rules.js';
 export {
+  checkGivenRoot,
+  planRootRotation,
+  type CaRotationInput,
+  type RootRotationPlan,
+} from './ca-rotation-rules.js';
+export {
   checkInit,
   checkInitRequest,
   checkJoin,

@@ -2,11 +2,12 @@
 // messages), for `swarm update` (membership-rules.ts has `swarm init`, `join` and `leave`).
 // Pure: (readTx, request) → writes or a refusal.
 
+import type { ClusterRootCA } from '../../api/objects/cluster.js';
 import type { Cluster, ClusterSpec, ReadTx } from '../store/index.js';
 import { decide, type Decision } from './decision.js';
 import { checkCount, checkInteger, checkMap, checkSerializedSize, checkString } from './field-checks.js';
 import * as L from './limits.js';
-import { badRequest, invalidArgument, notFound, unimplemented } from './refusal.js';
+import { badRequest, failedPrecondition, invalidArgument, notFound, unimplemented } from './refusal.js';
 
 const NEGATIVE_HEARTBEAT = 'invalid heartbeat period: must be positive';
 const SHORT_EXPIRY = 'minimum certificate expiry time is: 1h0m0s';
@@ -62,6 +63,11 @@ export interface UpdateSwarmRequest {
   readonly version: number;
   /** The spec to store: Docker's spec merged onto the current one by the route. */
   readonly spec: ClusterSpec;
+  /**
+   * A root CA rotation started, replaced or cancelled (ca-rotation-rules.ts decided it, from the
+   * cluster's root CA `basedOn`): stored only if the root CA is still that one.
+   */
+  readonly rootCA?: { readonly next: ClusterRootCA; readonly basedOn: ClusterRootCA };
 }
 
 /** The swarm's cluster object; a manager that has none yet is not one (Docker's 404). */
@@ -84,11 +90,22 @@ export function updateSwarm(tx: ReadTx, req: UpdateSwarmRequest): Decision {
     checkClusterSpec(req.spec);
     if (req.spec.name !== cluster.spec.name)
       throw invalidArgument('modification of cluster name is not allowed');
+    let rootCA = cluster.rootCA;
+    if (req.rootCA !== undefined) {
+      const base = req.rootCA.basedOn;
+      if (
+        base.caCertDigest !== cluster.rootCA.caCertDigest ||
+        base.rootRotation?.caCert !== cluster.rootCA.rootRotation?.caCert
+      ) {
+        throw failedPrecondition('the root CA changed while this update was prepared; try again');
+      }
+      rootCA = req.rootCA.next;
+    }
     return [
       {
         op: 'update',
         table: 'clusters',
-        object: { ...cluster, spec: req.spec, meta: { ...cluster.meta, version: req.version } },
+        object: { ...cluster, spec: req.spec, rootCA, meta: { ...cluster.meta, version: req.version } },
       },
     ];
   });

@@ -12,8 +12,10 @@ import {
   checkUnlock,
   currentCluster,
   joinAvailability,
+  planRootRotation,
   updateSwarm,
 } from '../../controlapi/index.js';
+import { rootCAAfter } from '../../ca/root-rotation.js';
 import { notFound } from '../errors.js';
 import type { RouteContext } from '../context.js';
 import { forwardable } from './forwardable.js';
@@ -123,10 +125,20 @@ export function registerSwarmRoutes(app: FastifyInstance, ctx: RouteContext): vo
       const rotateManagerUnlockKey = strictBool(q.rotateManagerUnlockKey, 'rotateManagerUnlockKey');
       checkSwarmUpdateQuery({ rotateManagerUnlockKey });
       const store = managerStore(control);
+      // Docker's spec is merged onto the current one (fields it leaves out keep their value).
+      const current = store.view(currentCluster);
+      const spec = swarmSpecToStore(request.body, current.spec);
+      const ca = request.body.CAConfig;
+      const plan = planRootRotation(current, {
+        spec,
+        ...(ca?.SigningCACert === undefined ? {} : { signingCACert: ca.SigningCACert }),
+        ...(ca?.SigningCAKey === undefined ? {} : { signingCAKey: ca.SigningCAKey }),
+        now: new Date(),
+      });
+      const next = await rootCAAfter(current.rootCA, plan);
+      const rootCA = next === undefined ? {} : { rootCA: { next, basedOn: current.rootCA } };
       await store.update((tx) => {
-        // Docker's spec is merged onto the current one (fields it leaves out keep their value).
-        const spec = swarmSpecToStore(request.body, currentCluster(tx).spec);
-        applyDecision(tx, updateSwarm(tx, { version, spec }));
+        applyDecision(tx, updateSwarm(tx, { version, spec: swarmSpecToStore(request.body, currentCluster(tx).spec), ...rootCA }));
       });
       if (rotateWorker) await control.rotateJoinToken('worker');
       if (rotateManager) await control.rotateJoinToken('manager');
