@@ -177,6 +177,20 @@ function checkGrant(
   };
 }
 
+/**
+ * The root the manager at `target` announces, WITHOUT verifying the manager: only to explain a
+ * refusal (a node whose certificate no longer chains to the swarm's root), never to trust it.
+ */
+export async function fetchAnnouncedRoot(target: string, options: CaClientOptions = {}): Promise<string> {
+  const client = new grpc.Client(target, bootstrapChannelCredentials(), NODE_CHANNEL_OPTIONS);
+  try {
+    const req = newGetRootRequest();
+    return (await unary(client, target, nodeCaServiceDefinition.getRootCACertificate, req, options)).certificate;
+  } finally {
+    client.close();
+  }
+}
+
 /** The swarm's roots as a manager reports them: the current root, and the next while rotating. */
 export interface SwarmRoots {
   readonly root: string;

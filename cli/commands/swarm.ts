@@ -1,4 +1,4 @@
-// `shoal swarm init|join|join-token|leave|update|unlock-key`, with docker's messages.
+// `shoal swarm init|join|join-token|leave|update|ca|unlock-key`, with docker's messages (ca: swarm-ca.ts).
 import type { Command } from 'commander';
 import type { DockerApi } from '../client/docker-api.js';
 import type { DockerNodeAvailability, SwarmSpec } from '../client/types.js';
@@ -10,6 +10,7 @@ import {
   type UserDataSettings,
 } from '../format/user-data.js';
 import { CliError } from './cli-error.js';
+import { registerSwarmCa } from './swarm-ca.js';
 import type { CliContext } from './context.js';
 import { parseDuration, parseUint } from './service-spec/flag-values.js';
 
@@ -272,6 +273,8 @@ export function registerSwarm(program: Command, ctx: CliContext): void {
       ctx.io.out('Swarm updated.\n');
     },
   );
+
+  registerSwarmCa(swarm, ctx);
 
   swarm
     .command('unlock-key')
