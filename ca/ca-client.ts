@@ -185,7 +185,8 @@ export async function fetchAnnouncedRoot(target: string, options: CaClientOption
   const client = new grpc.Client(target, bootstrapChannelCredentials(), NODE_CHANNEL_OPTIONS);
   try {
     const req = newGetRootRequest();
-    return (await unary(client, target, nodeCaServiceDefinition.getRootCACertificate, req, options)).certificate;
+    return (await unary(client, target, nodeCaServiceDefinition.getRootCACertificate, req, options))
+      .certificate;
   } finally {
     client.close();
   }

@@ -34,7 +34,10 @@ class MemoryCertificateProvider implements grpc.experimental.CertificateProvider
   }
 
   #identityUpdate(): grpc.experimental.IdentityCertificateUpdate {
-    return { certificate: Buffer.from(this.#material.certPem), privateKey: Buffer.from(this.#material.keyPem) };
+    return {
+      certificate: Buffer.from(this.#material.certPem),
+      privateKey: Buffer.from(this.#material.keyPem),
+    };
   }
 
   addCaCertificateListener(listener: CaListener): void {

@@ -13,7 +13,13 @@ import {
   InvalidCsrError,
   UntrustedCertificateError,
 } from './errors.js';
-import { certificateBlocks, issuerOnPathToRoots, MAX_BUNDLE_CERTIFICATES, MAX_CHAIN_CERTIFICATES, parseCertificates } from './cert-chain.js';
+import {
+  certificateBlocks,
+  issuerOnPathToRoots,
+  MAX_BUNDLE_CERTIFICATES,
+  MAX_CHAIN_CERTIFICATES,
+  parseCertificates,
+} from './cert-chain.js';
 import { singlePemBlock, toPem } from './pem.js';
 import { CERT_BACKDATE_MS, type RootCA } from './root-ca.js';
 import { randomSerialNumber } from './serial-number.js';

@@ -159,7 +159,7 @@ function peerIntermediates(cert: PeerCertificate): Buffer[] {
     if (next.raw === undefined || next.raw.equals(prev.raw)) break;
     out.push(next.raw);
     prev = next;
-    next = next.issuerCertificate as DetailedPeerCertificate | undefined;
+    next = next.issuerCertificate;
   }
   return out;
 }

@@ -5,7 +5,12 @@
 
 import { X509Certificate as NodeX509 } from 'node:crypto';
 import type { NodeTlsMaterial } from './tls-credentials.js';
-import { certificateBlocks, MAX_BUNDLE_CERTIFICATES, MAX_CHAIN_CERTIFICATES, signedBy } from './cert-chain.js';
+import {
+  certificateBlocks,
+  MAX_BUNDLE_CERTIFICATES,
+  MAX_CHAIN_CERTIFICATES,
+  signedBy,
+} from './cert-chain.js';
 import { InvalidCertificateError } from './errors.js';
 import { x509 } from './x509-library.js';
 

@@ -108,7 +108,10 @@ export class CertRenewal {
     const err = e instanceof Error ? e.message : String(e);
     try {
       const root = await this.o.announcedRoot?.(target);
-      if (root !== undefined && rootAction(current, { root }, new Date(this.clock.now())).kind === 'locked-out') {
+      if (
+        root !== undefined &&
+        rootAction(current, { root }, new Date(this.clock.now())).kind === 'locked-out'
+      ) {
         this.lockedOut();
         return;
       }

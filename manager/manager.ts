@@ -220,7 +220,11 @@ export class Manager {
 
   #serve(): void {
     const t = this.tls;
-    this.credentials.update({ rootCaPem: this.clusterTrust ?? t.rootCaPem, certPem: t.certPem, keyPem: t.keyPem });
+    this.credentials.update({
+      rootCaPem: this.clusterTrust ?? t.rootCaPem,
+      certPem: t.certPem,
+      keyPem: t.keyPem,
+    });
   }
 
   async close(): Promise<void> {

@@ -49,7 +49,11 @@ export class RootRotationLoop {
     if (line !== this.lastLogged) {
       this.lastLogged = line;
       this.logger.info(
-        { converged: progress.converged, total: progress.total, waitingFor: progress.waitingFor.slice(0, 10) },
+        {
+          converged: progress.converged,
+          total: progress.total,
+          waitingFor: progress.waitingFor.slice(0, 10),
+        },
         'root CA rotation in progress',
       );
     }
@@ -63,6 +67,7 @@ export class RootRotationLoop {
       tx.update('clusters', { ...c, rootCA: next });
       return true;
     });
-    if (done) this.logger.info({ digest: next.caCertDigest }, 'root CA rotation finished; join tokens changed');
+    if (done)
+      this.logger.info({ digest: next.caCertDigest }, 'root CA rotation finished; join tokens changed');
   }
 }

@@ -37,7 +37,10 @@ export function rotationCounts(swarm: DockerSwarm, nodes: readonly DockerNode[])
   for (const n of nodes) {
     const tls = n.Description?.TLSInfo;
     if (tls === undefined || want === undefined) continue;
-    if (tls.CertIssuerSubject === want.CertIssuerSubject && tls.CertIssuerPublicKey === want.CertIssuerPublicKey)
+    if (
+      tls.CertIssuerSubject === want.CertIssuerSubject &&
+      tls.CertIssuerPublicKey === want.CertIssuerPublicKey
+    )
       certs++;
     if (tls.TrustRoot === want.TrustRoot) roots++;
   }
@@ -69,10 +72,19 @@ export function registerSwarmCa(swarm: Command, ctx: CliContext): void {
   swarm
     .command('ca')
     .description('Display and rotate the root CA')
-    .option('--rotate', 'Rotate the swarm CA - if no certificate or key are provided, new ones will be generated')
-    .option('--ca-cert <pem-file>', 'Path to the PEM-formatted root CA certificate to use for the new cluster')
+    .option(
+      '--rotate',
+      'Rotate the swarm CA - if no certificate or key are provided, new ones will be generated',
+    )
+    .option(
+      '--ca-cert <pem-file>',
+      'Path to the PEM-formatted root CA certificate to use for the new cluster',
+    )
     .option('--ca-key <pem-file>', 'Path to the PEM-formatted root CA key to use for the new cluster')
-    .option('--cert-expiry <duration>', 'Validity period for node certificates (ns|us|ms|s|m|h) (default 2160h0m0s)')
+    .option(
+      '--cert-expiry <duration>',
+      'Validity period for node certificates (ns|us|ms|s|m|h) (default 2160h0m0s)',
+    )
     .option('--external-ca <external-ca>', 'Specifications of one or more certificate signing endpoints')
     .option('-d, --detach', 'Exit immediately instead of waiting for the root rotation to converge')
     .option('-q, --quiet', 'Suppress progress output')
@@ -87,7 +99,10 @@ export function registerSwarmCa(swarm: Command, ctx: CliContext): void {
           ['external-ca', opts.externalCa],
         ] as const) {
           if (v !== undefined) {
-            throw new CliError(`\`--${flag}\` flag requires the \`--rotate\` flag to update the CA`, 'FLAG_VALUE');
+            throw new CliError(
+              `\`--${flag}\` flag requires the \`--rotate\` flag to update the CA`,
+              'FLAG_VALUE',
+            );
           }
         }
         ctx.io.out(trustRootOf(current));
@@ -109,7 +124,8 @@ export function registerSwarmCa(swarm: Command, ctx: CliContext): void {
       const key = opts.caKey === undefined ? '' : await readPem('ca-key', opts.caKey);
       const spec = structuredClone(current.Spec);
       spec.CAConfig = { ...(spec.CAConfig ?? {}), SigningCACert: cert, SigningCAKey: key };
-      if (opts.certExpiry !== undefined) spec.CAConfig.NodeCertExpiry = parseDuration('cert-expiry', opts.certExpiry);
+      if (opts.certExpiry !== undefined)
+        spec.CAConfig.NodeCertExpiry = parseDuration('cert-expiry', opts.certExpiry);
       if (cert === '' && key === '') spec.CAConfig.ForceRotate = (spec.CAConfig.ForceRotate ?? 0) + 1;
       await api.swarmUpdate(current.Version.Index, spec, {
         rotateWorkerToken: false,
@@ -130,7 +146,9 @@ async function waitForRotation(ctx: CliContext, quiet: boolean): Promise<void> {
     const swarm = await api.swarmInspect();
     const nodes = await api.nodeList();
     const c = rotationCounts(swarm, nodes);
-    const digest = `sha256:${createHash('sha256').update(swarm.TLSInfo?.TrustRoot ?? '').digest('hex')}`;
+    const digest = `sha256:${createHash('sha256')
+      .update(swarm.TLSInfo?.TrustRoot ?? '')
+      .digest('hex')}`;
     const line =
       `desired root digest: ${digest}\n` +
       `  rotated TLS certificates: ${c.certs}/${c.total} nodes\n` +

@@ -24,7 +24,10 @@ export async function followClusterTrust(
     try {
       onTrust(bundle);
     } catch (e: unknown) {
-      logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not apply the swarm trust roots');
+      logger.error(
+        { err: e instanceof Error ? e.message : String(e) },
+        'could not apply the swarm trust roots',
+      );
     }
   };
   while (!signal.aborted) {
@@ -33,7 +36,10 @@ export async function followClusterTrust(
       for await (const _event of watcher) store.view(read);
     } catch (e: unknown) {
       if (signal.aborted) return;
-      logger.debug({ err: e instanceof Error ? e.message : String(e) }, 'cluster watch ended; watching again');
+      logger.debug(
+        { err: e instanceof Error ? e.message : String(e) },
+        'cluster watch ended; watching again',
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -38,7 +38,8 @@ export type RootRotationPlan =
   | { readonly kind: 'cancel' };
 
 const KEY_WITHOUT_CERT = 'if a signing CA key is provided, the signing CA cert must also be provided';
-const NO_EXTERNAL_CA = 'there must be at least one valid, reachable external CA corresponding to the desired CA certificate';
+const NO_EXTERNAL_CA =
+  'there must be at least one valid, reachable external CA corresponding to the desired CA certificate';
 
 export function planRootRotation(cluster: Cluster, input: CaRotationInput): RootRotationPlan {
   const cert = input.signingCACert ?? '';
@@ -73,7 +74,11 @@ export function planRootRotation(cluster: Cluster, input: CaRotationInput): Root
 }
 
 /** A root certificate and key given to rotate to: one self-signed CA certificate, valid for a year, and its key. */
-export function checkGivenRoot(certPem: string, keyPem: string, now: Date): { certPem: string; keyPem: string } {
+export function checkGivenRoot(
+  certPem: string,
+  keyPem: string,
+  now: Date,
+): { certPem: string; keyPem: string } {
   const blocks = certificateBlocks(certPem, 1);
   if (typeof blocks === 'string') {
     throw invalidArgument(

@@ -138,7 +138,14 @@ export function registerSwarmRoutes(app: FastifyInstance, ctx: RouteContext): vo
       const next = await rootCAAfter(current.rootCA, plan);
       const rootCA = next === undefined ? {} : { rootCA: { next, basedOn: current.rootCA } };
       await store.update((tx) => {
-        applyDecision(tx, updateSwarm(tx, { version, spec: swarmSpecToStore(request.body, currentCluster(tx).spec), ...rootCA }));
+        applyDecision(
+          tx,
+          updateSwarm(tx, {
+            version,
+            spec: swarmSpecToStore(request.body, currentCluster(tx).spec),
+            ...rootCA,
+          }),
+        );
       });
       if (rotateWorker) await control.rotateJoinToken('worker');
       if (rotateManager) await control.rotateJoinToken('manager');
