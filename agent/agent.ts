@@ -2,6 +2,7 @@
 // into running containers (and survives restarts), and the session that carries assignments
 // from and statuses to the managers.
 
+import { nodeTlsInfo } from '../ca/tls-info.js';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { NodeCredentials } from '../ca/ca-client.js';
@@ -93,7 +94,8 @@ export class Agent {
       ...(o.hostname ? { hostname: o.hostname } : {}),
       ...(overlay ? { attacher: overlay.attacher } : {}),
     });
-    const description = await executor.describe();
+    // The certificate's issuer is reported so the managers can tell when a root rotation is done.
+    const description = { ...(await executor.describe()), tlsInfo: nodeTlsInfo(o.credentials) };
     const worker = await Worker.open({
       executor,
       dataDir: o.dataDir,

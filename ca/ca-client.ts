@@ -11,6 +11,7 @@ import {
   type PbIssueResponse,
   type PbRenewResponse,
 } from './ca-service.js';
+import { certificateBlocks, MAX_BUNDLE_CERTIFICATES } from './cert-chain.js';
 import { CaCallError, InvalidCertificateError, remoteErrorCode } from './errors.js';
 import { parseJoinToken, verifyCaAgainstToken } from './join-token.js';
 import {
@@ -135,16 +136,28 @@ function clockOption(options: CaClientOptions): { now?: () => Date } {
   return options.now ? { now: options.now } : {};
 }
 
+/**
+ * Checks what the CA granted: the certificate chains to the roots the node trusts now (`trusted`:
+ * the root it pinned when joining, its current bundle when renewing) and to the bundle the CA
+ * answered with, which must keep trusting a root the node trusts now (the CA never moves a node
+ * to roots unrelated to its own; a root rotation adds the next root beside the current one).
+ */
 function checkGrant(
   res: PbIssueResponse | PbRenewResponse,
-  rootCaPem: string,
+  trusted: string,
   keyPem: string,
   options: CaClientOptions,
 ): NodeCredentials {
-  if (res.rootCaCertificate !== rootCaPem) {
-    throw new InvalidCertificateError('the CA answered with a different root CA than the one pinned');
+  const bundle = res.rootCaCertificate;
+  const now = (options.now ?? (() => new Date()))();
+  const trustedRoots = certificateBlocks(trusted, MAX_BUNDLE_CERTIFICATES);
+  const answered = certificateBlocks(bundle, MAX_BUNDLE_CERTIFICATES);
+  if (typeof answered === 'string') throw new InvalidCertificateError(`the CA's root bundle: ${answered}`);
+  if (typeof trustedRoots === 'string' || !answered.some((a) => trustedRoots.some((t) => t.equals(a)))) {
+    throw new InvalidCertificateError('the CA answered with roots unrelated to the root CA this node trusts');
   }
-  const info = verifyNodeCertificate(res.certificate, rootCaPem, (options.now ?? (() => new Date()))());
+  verifyNodeCertificate(res.certificate, trusted, now);
+  const info = verifyNodeCertificate(res.certificate, bundle, now);
   if (!certificateMatchesKey(res.certificate, keyPem)) {
     throw new InvalidCertificateError("the issued certificate is not for this node's key");
   }
@@ -158,10 +171,69 @@ function checkGrant(
     nodeId: info.nodeId,
     role: info.role,
     clusterId: info.clusterId,
-    rootCaPem,
+    rootCaPem: bundle,
     certPem: res.certificate,
     keyPem,
   };
+}
+
+/**
+ * The root the manager at `target` announces, WITHOUT verifying the manager: only to explain a
+ * refusal (a node whose certificate no longer chains to the swarm's root), never to trust it.
+ */
+export async function fetchAnnouncedRoot(target: string, options: CaClientOptions = {}): Promise<string> {
+  const client = new grpc.Client(target, bootstrapChannelCredentials(), NODE_CHANNEL_OPTIONS);
+  try {
+    const req = newGetRootRequest();
+    return (await unary(client, target, nodeCaServiceDefinition.getRootCACertificate, req, options))
+      .certificate;
+  } finally {
+    client.close();
+  }
+}
+
+/** The swarm's roots as a manager reports them: the current root, and the next while rotating. */
+export interface SwarmRoots {
+  readonly root: string;
+  readonly rotationRoot?: string;
+}
+
+/**
+ * Asks the manager `target` for the swarm's roots, over the node's own mutual TLS (so the answer
+ * comes from a manager of its swarm), to notice a root CA rotation.
+ */
+export async function fetchSwarmRoots(
+  target: string,
+  current: NodeCredentials,
+  options: CaClientOptions = {},
+): Promise<SwarmRoots> {
+  const client = new grpc.Client(
+    target,
+    nodeChannelCredentials(current, clockOption(options)),
+    NODE_CHANNEL_OPTIONS,
+  );
+  try {
+    const res = await unary(
+      client,
+      target,
+      nodeCaServiceDefinition.getRootCACertificate,
+      newGetRootRequest(),
+      options,
+    );
+    for (const [what, pem] of [
+      ['root', res.certificate],
+      ['rotation root', res.rotationCertificate],
+    ] as const) {
+      if (pem === '' && what === 'rotation root') continue;
+      const blocks = certificateBlocks(pem, 1);
+      if (typeof blocks === 'string') throw new InvalidCertificateError(`the swarm's ${what}: ${blocks}`);
+    }
+    return res.rotationCertificate === ''
+      ? { root: res.certificate }
+      : { root: res.certificate, rotationRoot: res.rotationCertificate };
+  } finally {
+    client.close();
+  }
 }
 
 function unary<Req, Res>(

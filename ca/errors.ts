@@ -280,3 +280,21 @@ export function remoteErrorCode(metadata: Metadata | undefined): string | undefi
   const value = metadata?.get(ERROR_CODE_KEY)[0];
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
+
+/**
+ * This node's certificate comes from a root CA the swarm no longer trusts: the root CA was
+ * rotated (`docker swarm ca --rotate`) and the rotation finished while the node was away (it had
+ * been removed from the node list, which lets a rotation finish without it).
+ */
+export class RootRotatedAwayError extends CaError {
+  constructor() {
+    super(
+      'UNTRUSTED_CERTIFICATE',
+      status.UNAUTHENTICATED,
+      "this node's certificate was issued by a root CA the swarm no longer trusts: the swarm's root CA " +
+        'was rotated while this node was away. Run `docker swarm leave --force` on this node, then join ' +
+        'again with a current join token (`docker swarm join-token` on a manager)',
+    );
+    this.name = 'RootRotatedAwayError';
+  }
+}

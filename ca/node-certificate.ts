@@ -13,6 +13,13 @@ import {
   InvalidCsrError,
   UntrustedCertificateError,
 } from './errors.js';
+import {
+  certificateBlocks,
+  issuerOnPathToRoots,
+  MAX_BUNDLE_CERTIFICATES,
+  MAX_CHAIN_CERTIFICATES,
+  parseCertificates,
+} from './cert-chain.js';
 import { singlePemBlock, toPem } from './pem.js';
 import { CERT_BACKDATE_MS, type RootCA } from './root-ca.js';
 import { randomSerialNumber } from './serial-number.js';
@@ -75,6 +82,11 @@ export interface SignNodeCertificateOptions {
   readonly now: Date;
   /** Validity from `now` (default 90 days, at least 1 hour). */
   readonly expiryMs?: number;
+  /**
+   * PEM certificates sent after the leaf: during a root rotation the cross-signed intermediate,
+   * so nodes that still trust only the old root accept the certificate.
+   */
+  readonly intermediatesPem?: string;
 }
 
 /**
@@ -123,7 +135,7 @@ export async function signNodeCertificate(
     },
     webCrypto,
   );
-  return cert.toString('pem') + '\n';
+  return cert.toString('pem') + '\n' + (options.intermediatesPem ?? '');
 }
 
 async function parseCsr(csrPem: string): Promise<x509.Pkcs10CertificateRequest> {
@@ -151,12 +163,20 @@ async function parseCsr(csrPem: string): Promise<x509.Pkcs10CertificateRequest> 
   return csr;
 }
 
-/** The DER of a certificate given as PEM (exactly one block) or as DER bytes. */
+/**
+ * The DER of a certificate given as DER bytes or as PEM: one block, or a chain (the leaf first,
+ * then its intermediates, at most MAX_CHAIN_CERTIFICATES), of which this is the leaf.
+ */
 function certificateDer(cert: string | Uint8Array): Buffer {
-  if (typeof cert !== 'string') return Buffer.from(cert);
-  const der = singlePemBlock(cert, 'CERTIFICATE');
-  if (typeof der === 'string') throw new InvalidCertificateError(der);
-  return der;
+  return certificateChain(cert)[0]!;
+}
+
+/** The leaf and intermediates of a certificate chain (PEM) or a single DER certificate. */
+function certificateChain(cert: string | Uint8Array): Buffer[] {
+  if (typeof cert !== 'string') return [Buffer.from(cert)];
+  const ders = certificateBlocks(cert, MAX_CHAIN_CERTIFICATES);
+  if (typeof ders === 'string') throw new InvalidCertificateError(ders);
+  return ders;
 }
 
 /** Reads the identity and validity of a node certificate, without checking who signed it. */
@@ -196,40 +216,45 @@ export function parseNodeCertificate(cert: string | Uint8Array): NodeCertificate
 }
 
 /**
- * Verifies that `cert` was signed by the root CA `rootCaPem` and is valid at `now`, and returns
- * the identity it carries. Synchronous (node:crypto), so TLS identity callbacks can use it.
+ * Verifies that `cert` chains to a root of the trust bundle `rootCaPem` (one root, or the current
+ * and the next during a root rotation) and is valid at `now`, and returns the identity it carries.
+ * `cert` is a PEM chain (leaf first, then intermediates such as the cross-signed root of a
+ * rotation) or the DER leaf, with `intermediates` (DER) beside it. Synchronous (node:crypto), so
+ * TLS identity callbacks can use it.
  */
 export function verifyNodeCertificate(
   cert: string | Uint8Array,
   rootCaPem: string,
   now: Date,
+  intermediates: readonly Uint8Array[] = [],
 ): NodeCertificateInfo {
-  const der = certificateDer(cert);
-  const rootDer = singlePemBlock(rootCaPem, 'CERTIFICATE');
-  if (typeof rootDer === 'string') throw new InvalidCertificateError(`root CA: ${rootDer}`);
+  const chain = certificateChain(cert);
+  const der = chain[0]!;
+  const rootDers = certificateBlocks(rootCaPem, MAX_BUNDLE_CERTIFICATES);
+  if (typeof rootDers === 'string') throw new InvalidCertificateError(`root CA: ${rootDers}`);
   let leaf: NodeX509;
-  let root: NodeX509;
+  let roots: NodeX509[];
+  let mids: NodeX509[];
   try {
     leaf = new NodeX509(der);
-    root = new NodeX509(rootDer);
+    roots = parseCertificates(rootDers);
+    mids = parseCertificates([...chain.slice(1), ...intermediates.slice(0, MAX_CHAIN_CERTIFICATES - 1)]);
   } catch (e: unknown) {
     throw new InvalidCertificateError(`cannot parse it: ${e instanceof Error ? e.message : String(e)}`);
   }
   const subject = leaf.subject.replace(/\n/g, ', ');
-  if (!leaf.checkIssued(root)) {
+  const issuer = issuerOnPathToRoots(leaf, mids, roots, now);
+  if (issuer === undefined) {
+    const byName = roots.some((r) => leaf.checkIssued(r));
     throw new UntrustedCertificateError(
       subject,
-      `it was issued by "${leaf.issuer.replace(/\n/g, ', ')}", not this swarm's root CA`,
-    );
-  }
-  if (!leaf.verify(root.publicKey)) {
-    throw new UntrustedCertificateError(
-      subject,
-      "its signature does not verify with this swarm's root CA key",
+      byName
+        ? "its signature does not verify with this swarm's root CA key"
+        : `it was issued by "${leaf.issuer.replace(/\n/g, ', ')}", not this swarm's root CA`,
     );
   }
   if (leaf.ca) throw new UntrustedCertificateError(subject, 'it is a CA certificate, not a node certificate');
-  const rootInfo = new x509.X509Certificate(rootDer);
+  const rootInfo = new x509.X509Certificate(rootDers[0]!);
   if (now.getTime() > rootInfo.notAfter.getTime())
     throw new CertificateExpiredError('swarm root CA', rootInfo.notAfter);
   const info = parseNodeCertificate(der);

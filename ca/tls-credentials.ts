@@ -1,4 +1,5 @@
-// gRPC credentials for port 2377. Every node trusts exactly one root: the swarm's CA.
+// gRPC credentials for port 2377. Every node trusts the swarm's root CA: one root, or two (the
+// current and the next) while the root CA is rotated.
 //
 // Server side: a manager presents its node certificate and requests the client's. By default
 // the TLS handshake refuses any client without a certificate signed by the root. With
@@ -11,8 +12,9 @@
 // certificate must chain to the root and name a manager of the expected cluster.
 
 import * as grpc from '@grpc/grpc-js';
-import type { PeerCertificate } from 'node:tls';
+import type { DetailedPeerCertificate, PeerCertificate } from 'node:tls';
 import { UnauthenticatedError } from '../api/errors.js';
+import { MAX_CHAIN_CERTIFICATES } from './cert-chain.js';
 import { MANAGER_OU, verifyNodeCertificate } from './node-certificate.js';
 
 export {
@@ -120,17 +122,19 @@ export interface ManagerIdentityOptions {
 
 /**
  * The TLS server-identity check of a node dialing a manager: instead of a host name, the peer's
- * certificate must verify against `rootCaPem` and carry the manager role (and the cluster ID,
- * when given). It runs after the TLS layer has verified the chain, as a second, explicit check.
+ * certificate must chain to `rootCaPem` (read at each handshake: it changes during a root
+ * rotation) and carry the manager role (and the cluster ID, when given). It runs after the TLS
+ * layer has verified the chain, as a second, explicit check.
  */
 export function managerIdentityCheck(
-  rootCaPem: string,
+  rootCaPem: string | (() => string),
   options: ManagerIdentityOptions = {},
 ): (hostname: string, cert: PeerCertificate) => Error | undefined {
   const now = options.now ?? (() => new Date());
+  const trust = typeof rootCaPem === 'string' ? () => rootCaPem : rootCaPem;
   return (_hostname, cert) => {
     try {
-      const identity = verifyNodeCertificate(cert.raw, rootCaPem, now());
+      const identity = verifyNodeCertificate(cert.raw, trust(), now(), peerIntermediates(cert));
       if (identity.role !== 'manager') {
         return new Error(`the server ${identity.nodeId} is a ${identity.role}, not a swarm manager`);
       }
@@ -144,6 +148,20 @@ export function managerIdentityCheck(
       return e instanceof Error ? e : new Error(String(e));
     }
   };
+}
+
+/** The certificates the peer sent after its leaf (node's detailed peer certificate links them). */
+function peerIntermediates(cert: PeerCertificate): Buffer[] {
+  const out: Buffer[] = [];
+  let next = (cert as DetailedPeerCertificate).issuerCertificate as DetailedPeerCertificate | undefined;
+  let prev: PeerCertificate = cert;
+  while (next !== undefined && next !== prev && out.length < MAX_CHAIN_CERTIFICATES - 1) {
+    if (next.raw === undefined || next.raw.equals(prev.raw)) break;
+    out.push(next.raw);
+    prev = next;
+    next = next.issuerCertificate;
+  }
+  return out;
 }
 
 /** What a node needs to dial a manager: the root it trusts, and its own identity once it has one. */

@@ -1,9 +1,13 @@
 // Renews the node's certificate on its own before it expires: at a jittered point between half
 // and four fifths of its lifetime (so a swarm's nodes do not all renew at once), at a manager;
-// on failure it retries every 30 s until it works or the certificate expires.
+// on failure it retries every 30 s until it works or the certificate expires. Every few seconds
+// it also asks a manager for the swarm's roots, to follow a root CA rotation at once
+// (root-rotation-check.ts: renew from the next root, then trust the roots the swarm trusts).
 
 import type { Logger } from 'pino';
-import type { NodeCredentials } from '../ca/ca-client.js';
+import type { NodeCredentials, SwarmRoots } from '../ca/ca-client.js';
+import { RootRotatedAwayError } from '../ca/errors.js';
+import { rootAction } from './root-rotation-check.js';
 import { parseNodeCertificate, renewalTime } from '../ca/node-certificate.js';
 import { systemClock, type Cancel, type Clock } from '../api/clock/clock.js';
 
@@ -24,14 +28,27 @@ export interface CertRenewalOptions {
   readonly clock?: Clock;
   /** In [0, 1): where in the renewal window this node renews (default: random). */
   readonly jitter?: number;
+  /** Asks `target` for the swarm's roots (ca-client's fetchSwarmRoots); without it, no rotation is followed. */
+  readonly fetchRoots?: (target: string, current: NodeCredentials) => Promise<SwarmRoots>;
+  /** Explains a failed roots check (ca-client's fetchAnnouncedRoot: unverified, for messages only). */
+  readonly announcedRoot?: (target: string) => Promise<string>;
+  /** How often the roots are checked (default 5 s). */
+  readonly rootCheckMs?: number;
+  /** The node's certificate no longer chains to the swarm's root: it must leave and join again. */
+  readonly onLockedOut?: (e: RootRotatedAwayError) => void;
 }
+
+const ROOT_CHECK_MS = 5_000;
 
 export class CertRenewal {
   private readonly o: CertRenewalOptions;
   private readonly clock: Clock;
   private readonly jitter: number;
   private cancel: Cancel | undefined;
+  private cancelRootCheck: Cancel | undefined;
   private stopped = false;
+  /** A renewal (scheduled or forced by a rotation) is running: one at a time. */
+  private renewing = false;
 
   constructor(o: CertRenewalOptions) {
     this.o = o;
@@ -48,6 +65,88 @@ export class CertRenewal {
   start(): void {
     this.stopped = false;
     this.schedule();
+    if (this.o.fetchRoots !== undefined) this.scheduleRootCheck(0);
+  }
+
+  private scheduleRootCheck(delayMs: number): void {
+    if (this.stopped) return;
+    this.cancelRootCheck = this.clock.setTimeout(() => {
+      void this.checkRoots().finally(() => this.scheduleRootCheck(this.o.rootCheckMs ?? ROOT_CHECK_MS));
+    }, delayMs);
+  }
+
+  /** One look at the swarm's roots (see root-rotation-check.ts). */
+  async checkRoots(): Promise<void> {
+    const fetchRoots = this.o.fetchRoots;
+    const current = this.o.current();
+    const target = this.o.target();
+    if (this.stopped || this.renewing || !fetchRoots || !current || !target) return;
+    let roots: SwarmRoots;
+    try {
+      roots = await fetchRoots(target, current);
+    } catch (e: unknown) {
+      await this.explainFailure(target, current, e);
+      return;
+    }
+    const action = rootAction(current, roots, new Date(this.clock.now()));
+    if (action.kind === 'none') return;
+    if (action.kind === 'locked-out') {
+      this.lockedOut();
+      return;
+    }
+    if (action.kind === 'trust') {
+      this.o.logger.info('the swarm trusts other root CAs now (root CA rotation); following it');
+      await this.o.onRenewed({ ...current, rootCaPem: action.rootCaPem });
+      return;
+    }
+    this.o.logger.info('the swarm root CA is being rotated; renewing the node certificate now');
+    await this.renewNow(target, current);
+  }
+
+  /** A roots check that failed: if the manager's root is one our certificate does not chain to, say so. */
+  private async explainFailure(target: string, current: NodeCredentials, e: unknown): Promise<void> {
+    const err = e instanceof Error ? e.message : String(e);
+    try {
+      const root = await this.o.announcedRoot?.(target);
+      if (
+        root !== undefined &&
+        rootAction(current, { root }, new Date(this.clock.now())).kind === 'locked-out'
+      ) {
+        this.lockedOut();
+        return;
+      }
+    } catch {
+      // Unreachable manager: nothing to explain beyond the first error.
+    }
+    this.o.logger.debug({ err, target }, 'could not check the swarm root CA; will retry');
+  }
+
+  private lockedOut(): void {
+    const e = new RootRotatedAwayError();
+    this.o.logger.error(e.message);
+    this.o.onLockedOut?.(e);
+  }
+
+  private async renewNow(target: string, current: NodeCredentials): Promise<boolean> {
+    if (this.renewing) return false;
+    this.renewing = true;
+    try {
+      const renewed = await this.o.renew(target, current);
+      await this.o.onRenewed(renewed);
+      this.o.logger.info(
+        { notAfter: parseNodeCertificate(renewed.certPem).notAfter },
+        'node certificate renewed',
+      );
+      return true;
+    } catch (e: unknown) {
+      this.o.logger.warn(
+        { err: e instanceof Error ? e.message : String(e), target },
+        'certificate renewal failed; retrying',
+      );
+      return false;
+    } finally {
+      this.renewing = false;
+    }
   }
 
   private schedule(delayMs?: number): void {
@@ -72,26 +171,15 @@ export class CertRenewal {
       this.schedule(RETRY_MS);
       return;
     }
-    try {
-      const renewed = await this.o.renew(target, current);
-      await this.o.onRenewed(renewed);
-      this.o.logger.info(
-        { notAfter: parseNodeCertificate(renewed.certPem).notAfter },
-        'node certificate renewed',
-      );
-      this.schedule();
-    } catch (e: unknown) {
-      this.o.logger.warn(
-        { err: e instanceof Error ? e.message : String(e), target },
-        'certificate renewal failed; retrying',
-      );
-      this.schedule(RETRY_MS);
-    }
+    if (await this.renewNow(target, current)) this.schedule();
+    else this.schedule(RETRY_MS);
   }
 
   stop(): void {
     this.stopped = true;
     this.cancel?.();
     this.cancel = undefined;
+    this.cancelRootCheck?.();
+    this.cancelRootCheck = undefined;
   }
 }

@@ -23,7 +23,13 @@ import {
   swarmNotLocked,
   type Membership,
 } from '../manager/controlapi/index.js';
-import { joinSwarmPki, renewNodeCertificate, type NodeCredentials } from '../ca/ca-client.js';
+import {
+  fetchAnnouncedRoot,
+  fetchSwarmRoots,
+  joinSwarmPki,
+  renewNodeCertificate,
+  type NodeCredentials,
+} from '../ca/ca-client.js';
 import { CaError } from '../ca/errors.js';
 import { generateNodeKeyAndCsr, signNodeCertificate } from '../ca/node-certificate.js';
 import { RootCA } from '../ca/root-ca.js';
@@ -624,6 +630,10 @@ export class SwarmNode {
           await this.agent?.close();
           this.agent = await this.startAgent(state, renewed);
         }),
+      // A root CA rotation: renew from the next root, then trust the swarm's roots (cert-renewal.ts).
+      fetchRoots: (target, current) => fetchSwarmRoots(target, current),
+      announcedRoot: (target) => fetchAnnouncedRoot(target),
+      onLockedOut: (e) => (this.lastError = e.message),
       logger: this.log,
     });
     this.renewal.start();

@@ -6,6 +6,7 @@
 // The loops, in the order they start:
 //   manager status  keeps each manager node's MANAGER STATUS in step with Raft   (needs Raft)
 //   role manager    promotes/demotes on the Raft side, drops unclaimed members   (needs Raft)
+//   root rotation   finishes a root CA rotation once every node is on the next root
 //   allocator       networks, VIPs, task addresses, ports: tasks 'new' -> 'pending'
 //   dispatcher      the leader side of agent sessions (heartbeat expiry)
 //   restarts        restart supervision: delayed starts of replacement tasks
@@ -30,6 +31,7 @@ import { RestartSupervisor } from './orchestrator/restart/restart-supervisor.js'
 import { UpdateSupervisor } from './orchestrator/update/update-supervisor.js';
 import type { RaftNode } from './raft/driver/raft-node.js';
 import { RoleManager } from './role-manager.js';
+import { RootRotationLoop } from './root-rotation-loop.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import type { MemoryStore } from './store/store.js';
 
@@ -78,6 +80,7 @@ export function createLeaderLoops(o: LeaderLoopsOptions): LeaderLoopSet {
   });
   const loops: ControlLoop[] = [
     ...raftLoops,
+    new RootRotationLoop(base),
     ...(allocator === undefined ? [] : [allocator]),
     ...(dispatcher === undefined
       ? []

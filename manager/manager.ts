@@ -15,9 +15,10 @@ import type { CallWithAuthContext } from '../ca/peer-identity.js';
 import { raftSenderRefusal, type RaftIdentities } from './ca/raft-sender.js';
 import { storeMembership, storeRaftIdentities } from './ca/store-membership.js';
 import { StoreCaBackend } from './ca/store-ca-backend.js';
+import { MutableNodeChannelCredentials } from '../ca/mutable-channel-credentials.js';
+import { followClusterTrust } from './ca/cluster-trust.js';
 import {
   NODE_CHANNEL_OPTIONS,
-  nodeChannelCredentials,
   serverCredentials,
   type NodeServerCredentials,
 } from '../ca/tls-credentials.js';
@@ -70,23 +71,44 @@ export class Manager {
   private readonly loops: LeaderLoops;
   private readonly credentials: NodeServerCredentials;
   private readonly unlockKeyWatch: UnlockKeyWatch;
+  private readonly channel: MutableNodeChannelCredentials;
+  private readonly stopTrust: AbortController;
+  /** The node's own TLS material, and the roots the cluster says to trust (once the store is read). */
+  private tls: NodeCredentials;
+  private clusterTrust: string | undefined;
 
   private constructor(
     server: grpc.Server,
     port: number,
     credentials: NodeServerCredentials,
+    channel: MutableNodeChannelCredentials,
+    tls: NodeCredentials,
     replicated: ReplicatedStore,
     dispatcher: Dispatcher,
     loops: LeaderLoops,
+    log: Logger,
     unlockKeyWatch: UnlockKeyWatch,
   ) {
     this.unlockKeyWatch = unlockKeyWatch;
     this.server = server;
     this.port = port;
     this.credentials = credentials;
+    this.channel = channel;
+    this.tls = tls;
     this.replicated = replicated;
     this.dispatcher = dispatcher;
     this.loops = loops;
+    this.stopTrust = new AbortController();
+    // Client certificates are checked against the cluster's roots: both during a root rotation.
+    void followClusterTrust(
+      replicated.store,
+      (bundle) => {
+        this.clusterTrust = bundle;
+        this.#serve();
+      },
+      this.stopTrust.signal,
+      log,
+    );
   }
 
   get store(): MemoryStore {
@@ -115,7 +137,9 @@ export class Manager {
       if (callers.authorizer === undefined) throw new ManagerStartingError(call.getPath?.() ?? 'this call');
       return callers.authorizer.authorize(call, access);
     };
-    const managerChannel = nodeChannelCredentials(tls);
+    // Raft and Control clients are built once; their certificate and roots change in place.
+    const channel = new MutableNodeChannelCredentials(tls);
+    const managerChannel = channel.credentials;
     const unlockKey = o.unlockKey === undefined ? undefined : parseUnlockKey(o.unlockKey);
     if (o.unlockKey !== undefined && unlockKey === undefined) {
       server.forceShutdown();
@@ -217,16 +241,28 @@ export class Manager {
     });
     unlockKeyWatch.start();
     log.info({ addr: o.advertiseAddr, raftId: o.raftId, port }, 'manager started');
-    return new Manager(server, port, creds, replicated, dispatcher, loops, unlockKeyWatch);
+    return new Manager(server, port, creds, channel, tls, replicated, dispatcher, loops, log, unlockKeyWatch);
   }
 
-  /** Serves a renewed certificate on new connections. */
+  /** Serves a renewed certificate (or new trusted roots) on new connections, and dials with it. */
   updateCredentials(tls: NodeCredentials): void {
-    this.credentials.update({ rootCaPem: tls.rootCaPem, certPem: tls.certPem, keyPem: tls.keyPem });
+    this.tls = tls;
+    this.channel.update({ rootCaPem: tls.rootCaPem, certPem: tls.certPem, keyPem: tls.keyPem });
+    this.#serve();
+  }
+
+  #serve(): void {
+    const t = this.tls;
+    this.credentials.update({
+      rootCaPem: this.clusterTrust ?? t.rootCaPem,
+      certPem: t.certPem,
+      keyPem: t.keyPem,
+    });
   }
 
   async close(): Promise<void> {
     await this.unlockKeyWatch.stop();
+    this.stopTrust.abort();
     await this.loops.stop();
     await this.replicated.close();
     this.server.forceShutdown();

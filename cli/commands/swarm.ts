@@ -1,4 +1,5 @@
-// `shoal swarm init|join|join-token|leave|update|unlock|unlock-key`, with docker's messages.
+// `shoal swarm init|join|join-token|leave|update|unlock|unlock-key|ca`, with docker's messages (ca:
+// swarm-ca.ts).
 import type { Command } from 'commander';
 import type { DockerApi } from '../client/docker-api.js';
 import type { DockerNodeAvailability, SwarmSpec } from '../client/types.js';
@@ -10,6 +11,7 @@ import {
   type UserDataSettings,
 } from '../format/user-data.js';
 import { CliError } from './cli-error.js';
+import { registerSwarmCa } from './swarm-ca.js';
 import type { CliContext, CliIO } from './context.js';
 import { createInterface } from 'node:readline/promises';
 import { parseDuration, parseUint } from './service-spec/flag-values.js';
@@ -296,6 +298,8 @@ export function registerSwarm(program: Command, ctx: CliContext): void {
       const key = await readUnlockKey(ctx.io);
       await ctx.api().swarmUnlock(key);
     });
+
+  registerSwarmCa(swarm, ctx);
 
   swarm
     .command('unlock-key')

@@ -9,8 +9,16 @@ import type { RootCA } from '../../ca/root-ca.js';
 /** The cluster's CA settings, read together so a request sees one consistent state. */
 export interface CaClusterState {
   readonly clusterId: string;
-  /** The root CA, holding its signing key. */
+  /** The root CA (the one join tokens pin), holding its signing key. */
   readonly rootCA: RootCA;
+  /** The root whose key signs node certificates: `rootCA`, or the next root during a rotation. */
+  readonly signer: RootCA;
+  /** PEM sent after each issued certificate: the cross-signed next root during a rotation, or ''. */
+  readonly intermediatesPem: string;
+  /** The roots nodes should trust now (PEM): the root, and the next root during a rotation. */
+  readonly trustBundlePem: string;
+  /** PEM of the next root during a rotation. */
+  readonly rotationRootPem?: string;
   /** The current tokens (rotating one replaces it). */
   readonly joinTokens: JoinTokens;
   /** Validity of issued node certificates, ms (Cluster.spec.caConfig.nodeCertExpiry). */

@@ -69,6 +69,12 @@ export class NodeCaServer {
     return (await this.#backend.current()).rootCA.certPem;
   }
 
+  /** The root, and the root being rotated to (PEM, '' when no rotation is pending). */
+  async roots(): Promise<{ certificate: string; rotationCertificate: string }> {
+    const state = await this.#backend.current();
+    return { certificate: state.rootCA.certPem, rotationCertificate: state.rotationRootPem ?? '' };
+  }
+
   /** Certifies a joining node: the token decides the role, the CA the node ID. */
   async issue(request: { csrPem: string; token: string; peer: string }): Promise<NodeCertificateGrant> {
     parseJoinToken(request.token);
@@ -82,10 +88,10 @@ export class NodeCaServer {
     const nodeId = this.#newNodeId();
     const now = this.#clock();
     const certificatePem = await signNodeCertificate(
-      state.rootCA,
+      state.signer,
       request.csrPem,
       { nodeId, role, clusterId: state.clusterId },
-      { now, expiryMs: state.nodeCertExpiryMs },
+      { now, expiryMs: state.nodeCertExpiryMs, intermediatesPem: state.intermediatesPem },
     );
     await this.#backend.recordCertificate({
       nodeId,
@@ -97,7 +103,7 @@ export class NodeCaServer {
       issuedAt: now,
     });
     this.#log.info({ nodeId, role, peer: request.peer }, 'ca: node joined');
-    return { nodeId, role, clusterId: state.clusterId, certificatePem, rootCaPem: state.rootCA.certPem };
+    return { nodeId, role, clusterId: state.clusterId, certificatePem, rootCaPem: state.trustBundlePem };
   }
 
   /**
@@ -123,10 +129,10 @@ export class NodeCaServer {
     if (request.csrPem.trim() === '') throw new InvalidCsrError('the request carries no CSR');
     const now = this.#clock();
     const certificatePem = await signNodeCertificate(
-      state.rootCA,
+      state.signer,
       request.csrPem,
       { nodeId: caller.nodeId, role, clusterId: state.clusterId },
-      { now, expiryMs: state.nodeCertExpiryMs },
+      { now, expiryMs: state.nodeCertExpiryMs, intermediatesPem: state.intermediatesPem },
     );
     await this.#backend.recordCertificate({
       nodeId: caller.nodeId,
@@ -143,7 +149,7 @@ export class NodeCaServer {
       role,
       clusterId: state.clusterId,
       certificatePem,
-      rootCaPem: state.rootCA.certPem,
+      rootCaPem: state.trustBundlePem,
     };
   }
 
@@ -154,7 +160,7 @@ export class NodeCaServer {
       callback,
     ) => {
       this.#answer(
-        this.rootCertificate().then((certificate) => newGetRootResponse({ certificate })),
+        this.roots().then((roots) => newGetRootResponse(roots)),
         callback,
       );
     };

@@ -6,6 +6,7 @@ import type { CaBackend, CaClusterState, IssuedCertificate } from './ca-backend.
 import { generateJoinToken, generateJoinTokens, type JoinTokens } from '../../ca/join-token.js';
 import { DEFAULT_NODE_CERT_EXPIRY_MS } from '../../ca/node-certificate.js';
 import type { RootCA } from '../../ca/root-ca.js';
+import { rootBundle } from '../../ca/cluster-roots.js';
 
 export interface MemoryNodeRecord {
   readonly nodeId: string;
@@ -22,6 +23,8 @@ export class MemoryCaBackend implements CaBackend {
   nodeCertExpiryMs: number;
   readonly nodes = new Map<string, MemoryNodeRecord>();
   readonly removed = new Set<string>();
+  /** A pending root rotation: the next root (with its key) and the cross-signed intermediate. */
+  rotation: { readonly root: RootCA; readonly crossSignedPem: string } | undefined;
 
   constructor(options: {
     clusterId: string;
@@ -36,9 +39,14 @@ export class MemoryCaBackend implements CaBackend {
   }
 
   current(): Promise<CaClusterState> {
+    const rotation = this.rotation;
     return Promise.resolve({
       clusterId: this.clusterId,
       rootCA: this.rootCA,
+      signer: rotation?.root ?? this.rootCA,
+      intermediatesPem: rotation?.crossSignedPem ?? '',
+      trustBundlePem: rootBundle(this.rootCA.certPem, rotation?.root.certPem),
+      ...(rotation === undefined ? {} : { rotationRootPem: rotation.root.certPem }),
       joinTokens: this.joinTokens,
       nodeCertExpiryMs: this.nodeCertExpiryMs,
     });

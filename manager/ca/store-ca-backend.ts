@@ -14,6 +14,7 @@ import { NodeRemovedError } from '../../api/errors.js';
 import { UnknownNodeError } from '../../ca/errors.js';
 import { isNodeRemoved, removedNodeSet } from './removed-nodes.js';
 import { RootCA } from '../../ca/root-ca.js';
+import { trustBundlePem } from '../../ca/cluster-roots.js';
 
 export interface StoreCaBackendOptions {
   /** Records a certificate on the leader, when this manager is a follower. */
@@ -24,6 +25,7 @@ export class StoreCaBackend implements CaBackend {
   private readonly store: MemoryStore;
   private readonly forwardToLeader: ((issued: IssuedCertificate) => Promise<void>) | undefined;
   private cached: { digest: string; ca: RootCA } | undefined;
+  private cachedRotation: { certPem: string; ca: RootCA } | undefined;
 
   constructor(store: MemoryStore, options: StoreCaBackendOptions = {}) {
     this.store = store;
@@ -44,9 +46,23 @@ export class StoreCaBackend implements CaBackend {
       cached = { digest: c.rootCA.caCertDigest, ca: await RootCA.fromPem(c.rootCA.caCert, c.rootCA.caKey) };
       this.cached = cached;
     }
+    const rotation = c.rootCA.rootRotation;
+    let signer = cached.ca;
+    if (rotation !== undefined) {
+      let next = this.cachedRotation;
+      if (next?.certPem !== rotation.caCert) {
+        next = { certPem: rotation.caCert, ca: await RootCA.fromPem(rotation.caCert, rotation.caKey) };
+        this.cachedRotation = next;
+      }
+      signer = next.ca;
+    }
     return {
       clusterId: c.id,
       rootCA: cached.ca,
+      signer,
+      intermediatesPem: rotation?.crossSignedCACert ?? '',
+      trustBundlePem: trustBundlePem(c.rootCA),
+      ...(rotation === undefined ? {} : { rotationRootPem: rotation.caCert }),
       joinTokens: c.rootCA.joinTokens,
       nodeCertExpiryMs: c.spec.caConfig.nodeCertExpiry,
     };

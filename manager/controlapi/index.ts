@@ -85,6 +85,12 @@ export {
 } from './network-rules.js';
 export { checkClusterSpec, currentCluster, updateSwarm, type UpdateSwarmRequest } from './swarm-rules.js';
 export {
+  checkGivenRoot,
+  planRootRotation,
+  type CaRotationInput,
+  type RootRotationPlan,
+} from './ca-rotation-rules.js';
+export {
   checkInit,
   checkInitRequest,
   checkJoin,

@@ -2,11 +2,12 @@
 // messages), for `swarm update` (membership-rules.ts has `swarm init`, `join` and `leave`).
 // Pure: (readTx, request) → writes or a refusal.
 
+import type { ClusterRootCA } from '../../api/objects/cluster.js';
 import type { Cluster, ClusterSpec, ReadTx } from '../store/index.js';
 import { decide, type Decision } from './decision.js';
 import { checkCount, checkInteger, checkMap, checkSerializedSize, checkString } from './field-checks.js';
 import * as L from './limits.js';
-import { badRequest, invalidArgument, notFound } from './refusal.js';
+import { badRequest, failedPrecondition, invalidArgument, notFound } from './refusal.js';
 import { MANAGER_UNLOCK_SUBSYSTEM, managerUnlockKey, parseUnlockKey } from '../../api/unlock-key.js';
 
 const NEGATIVE_HEARTBEAT = 'invalid heartbeat period: must be positive';
@@ -67,6 +68,11 @@ export interface UpdateSwarmRequest {
   readonly rotateManagerUnlockKey: boolean;
   /** A new random unlock key (api/unlock-key.ts), used if autolock needs one. */
   readonly freshUnlockKey: string;
+  /**
+   * A root CA rotation started, replaced or cancelled (ca-rotation-rules.ts decided it, from the
+   * cluster's root CA `basedOn`): stored only if the root CA is still that one.
+   */
+  readonly rootCA?: { readonly next: ClusterRootCA; readonly basedOn: ClusterRootCA };
 }
 
 /** The swarm's cluster object; a manager that has none yet is not one (Docker's 404). */
@@ -98,6 +104,17 @@ export function updateSwarm(tx: ReadTx, req: UpdateSwarmRequest): Decision {
     checkClusterSpec(req.spec);
     if (req.spec.name !== cluster.spec.name)
       throw invalidArgument('modification of cluster name is not allowed');
+    let rootCA = cluster.rootCA;
+    if (req.rootCA !== undefined) {
+      const base = req.rootCA.basedOn;
+      if (
+        base.caCertDigest !== cluster.rootCA.caCertDigest ||
+        base.rootRotation?.caCert !== cluster.rootCA.rootRotation?.caCert
+      ) {
+        throw failedPrecondition('the root CA changed while this update was prepared; try again');
+      }
+      rootCA = req.rootCA.next;
+    }
     return [
       {
         op: 'update',
@@ -105,6 +122,7 @@ export function updateSwarm(tx: ReadTx, req: UpdateSwarmRequest): Decision {
         object: {
           ...cluster,
           spec: req.spec,
+          rootCA,
           unlockKeys: unlockKeysAfter(cluster, req),
           meta: { ...cluster.meta, version: req.version },
         },

@@ -12,8 +12,10 @@ import {
   checkUnlock,
   currentCluster,
   joinAvailability,
+  planRootRotation,
   updateSwarm,
 } from '../../controlapi/index.js';
+import { rootCAAfter } from '../../ca/root-rotation.js';
 import { notFound } from '../errors.js';
 import type { RouteContext } from '../context.js';
 import { forwardable } from './forwardable.js';
@@ -124,10 +126,29 @@ export function registerSwarmRoutes(app: FastifyInstance, ctx: RouteContext): vo
       const store = managerStore(control);
       // Drawn here, not in the rule: what is proposed must be decided before it is replicated.
       const freshUnlockKey = generateUnlockKey();
+      // Docker's spec is merged onto the current one (fields it leaves out keep their value).
+      const current = store.view(currentCluster);
+      const spec = swarmSpecToStore(request.body, current.spec);
+      const ca = request.body.CAConfig;
+      const plan = planRootRotation(current, {
+        spec,
+        ...(ca?.SigningCACert === undefined ? {} : { signingCACert: ca.SigningCACert }),
+        ...(ca?.SigningCAKey === undefined ? {} : { signingCAKey: ca.SigningCAKey }),
+        now: new Date(),
+      });
+      const next = await rootCAAfter(current.rootCA, plan);
+      const rootCA = next === undefined ? {} : { rootCA: { next, basedOn: current.rootCA } };
       await store.update((tx) => {
-        // Docker's spec is merged onto the current one (fields it leaves out keep their value).
-        const spec = swarmSpecToStore(request.body, currentCluster(tx).spec);
-        applyDecision(tx, updateSwarm(tx, { version, spec, rotateManagerUnlockKey, freshUnlockKey }));
+        applyDecision(
+          tx,
+          updateSwarm(tx, {
+            version,
+            spec: swarmSpecToStore(request.body, currentCluster(tx).spec),
+            rotateManagerUnlockKey,
+            freshUnlockKey,
+            ...rootCA,
+          }),
+        );
       });
       if (rotateWorker) await control.rotateJoinToken('worker');
       if (rotateManager) await control.rotateJoinToken('manager');

@@ -9,6 +9,7 @@ import type { DockerClusterInfo, DockerSwarm } from '../../../api/docker/cluster
 import { msToNs, nsToMs } from './duration.js';
 import { metaFromStore } from './meta.js';
 import { tlsInfoOf } from './tls-info.js';
+import { desiredRootPem } from '../../../ca/cluster-roots.js';
 
 export function swarmSpecFromStore(s: ClusterSpec): DockerSwarmSpec {
   const out: DockerSwarmSpec = {
@@ -102,7 +103,8 @@ function clusterFields(c: Cluster): DockerClusterInfo & Omit<DockerSwarm, 'JoinT
     ID: c.id,
     ...metaFromStore(c.meta),
     Spec: swarmSpecFromStore(c.spec),
-    TLSInfo: tlsInfoOf(c.rootCA.caCert),
+    // The root nodes should move to: `docker swarm ca --rotate` counts the nodes reporting it.
+    TLSInfo: tlsInfoOf(desiredRootPem(c.rootCA)),
     RootRotationInProgress: c.rootCA.rootRotation !== undefined,
     DefaultAddrPool: [...c.defaultAddrPool],
     SubnetSize: c.subnetSize,
