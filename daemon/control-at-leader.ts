@@ -2,6 +2,7 @@
 // it starts at any manager, follows the leader a follower names, and waits out elections.
 
 import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
 import type { NodeCredentials } from '../ca/ca-client.js';
 import { NODE_CHANNEL_OPTIONS, nodeChannelCredentials } from '../ca/tls-credentials.js';
 import { withControlClient, type ControlClient } from '../manager/control/control-client.js';
@@ -49,4 +50,26 @@ export async function atLeader<T>(
     }
   }
   throw new SwarmStateError('JOIN_FAILED', 500, `could not ${what} through ${target}: no leader answered`);
+}
+
+/**
+ * Best effort, after a manager's join failed once the leader had added it: takes its learner
+ * out of the Raft group again (nobody else would: the node forgets its Raft ID). The leader's
+ * role loop removes a member whose node is removed later anyway.
+ */
+export async function leaveAbandonedRaftJoin(
+  target: string,
+  joined: { readonly raftId: number; readonly creds: NodeCredentials },
+  log: Pick<Logger, 'info' | 'warn'>,
+): Promise<void> {
+  await atLeader(target, joined.creds, "leave the managers' Raft group", (client) =>
+    client.leaveRaft(joined.raftId, 10_000),
+  ).then(
+    () => log.info({ raftId: joined.raftId }, 'join abandoned: left the Raft group'),
+    (e: unknown) =>
+      log.warn(
+        { raftId: joined.raftId, err: e instanceof Error ? e.message : String(e) },
+        'join abandoned: could not leave the Raft group; `docker node demote` the node from a manager',
+      ),
+  );
 }

@@ -31,25 +31,22 @@ import {
   type NodeCredentials,
 } from '../ca/ca-client.js';
 import { CaError } from '../ca/errors.js';
-import { generateNodeKeyAndCsr, signNodeCertificate } from '../ca/node-certificate.js';
-import { RootCA } from '../ca/root-ca.js';
-import { ensureIngressNetwork } from '../manager/allocator/ingress.js';
-import { newClusterObject } from '../manager/cluster-defaults.js';
+import { createSwarmObjects } from '../manager/swarm-init-objects.js';
 import { Manager } from '../manager/manager.js';
 import { RAFT_KEY_FILE } from '../manager/replication/replicated-store.js';
 import { fatalExitLine } from '../manager/raft/driver/errors.js';
-import { generateId } from '../manager/store/index.js';
 import { Agent } from '../agent/agent.js';
 import { resolveAdvertiseAddr } from './advertise-addr.js';
 import { rewriteAsNewCluster } from './force-new-cluster.js';
 import { CertRenewal } from './cert-renewal.js';
 import { parseHostPort, socketPath, type DaemonConfig } from './config.js';
-import { atLeader, joinRaftGroup } from './control-at-leader.js';
+import { atLeader, joinRaftGroup, leaveAbandonedRaftJoin } from './control-at-leader.js';
+import { newSwarmIdentity } from './swarm-identity.js';
+import { waitFor } from './wait-for.js';
 import { isRemovedRefusal, REMOVED_FROM_SWARM_ERROR } from './node-removal.js';
 import { NodeStateDir, type SwarmMembership, type TlsMaterial } from './node-state.js';
 import { isSwarmLocked, openSwarmKeys } from './swarm-lock.js';
 import { formatUnlockKey, generateUnlockKey, parseUnlockKey } from '../api/unlock-key.js';
-import { SwarmStateError } from './swarm-state-error.js';
 
 export interface SwarmNodeOptions {
   readonly config: DaemonConfig;
@@ -184,75 +181,31 @@ export class SwarmNode {
         req.advertiseAddr ?? this.o.config.advertiseAddr,
         listenAddr,
       );
-      const ca = await RootCA.create();
-      const clusterId = generateId();
-      const nodeId = generateId();
-      const key = await generateNodeKeyAndCsr();
-      const certPem = await signNodeCertificate(
-        ca,
-        key.csrPem,
-        { nodeId, role: 'manager', clusterId },
-        { now: new Date() },
-      );
-      const creds: NodeCredentials = {
-        nodeId,
-        role: 'manager',
-        clusterId,
-        rootCaPem: ca.certPem,
-        certPem,
-        keyPem: key.keyPem,
-      };
-      const state: SwarmMembership = {
-        version: 1,
-        nodeId,
-        clusterId,
-        role: 'manager',
-        raftId: randomInt(1, 2 ** 47),
+      const { ca, clusterId, nodeId, key, certPem, creds, state } = await newSwarmIdentity(
         listenAddr,
         advertiseAddr,
-        managers: [{ nodeId, addr: advertiseAddr }],
-      };
+      );
       this.localState = 'pending';
       try {
         const manager = await this.startManager(state, creds, { bootstrap: true });
         this.manager = manager;
         await waitFor(() => manager.replicated.raft.isLeader(), 10_000, 'this manager to lead its new swarm');
-        await manager.store.update((tx) => {
-          tx.create(
-            'clusters',
-            newClusterObject(
-              clusterId,
-              ca,
-              req.spec,
-              req.autoLockManagers === true ? generateUnlockKey() : undefined,
-            ),
-          );
-          ensureIngressNetwork(tx);
-          tx.create('nodes', {
-            id: nodeId,
-            spec: { labels: {}, role: 'manager', availability: 'active' },
-            role: 'manager',
-            status: {
-              state: 'unknown',
-              message: '',
+        await manager.store.update((tx) =>
+          createSwarmObjects(tx, {
+            clusterId,
+            ca,
+            ...(req.spec !== undefined ? { spec: req.spec } : {}),
+            ...(req.autoLockManagers === true ? { unlockKey: generateUnlockKey() } : {}),
+            manager: {
+              nodeId,
               addr: parseHostPort(advertiseAddr, 2377, 'advertise').host,
-            },
-            managerStatus: {
               raftId: state.raftId!,
-              addr: advertiseAddr,
-              leader: true,
-              reachability: 'reachable',
+              advertiseAddr,
+              certPem,
+              csrPem: key.csrPem,
             },
-            certificate: {
-              state: 'issued',
-              certificate: certPem,
-              csr: key.csrPem,
-              cn: nodeId,
-              role: 'manager',
-            },
-            attachments: [],
-          });
-        });
+          }),
+        );
         await this.dir.save(state, { caCert: ca.certPem, nodeCert: certPem, nodeKey: key.keyPem });
         this.state = state;
         this.credentials = creds;
@@ -398,7 +351,7 @@ export class SwarmNode {
         // An abandoned join must not leave its learner in the Raft group (nobody would remove
         // it: this node forgets its Raft ID now). Best effort: the leader's role loop removes a
         // member whose node is removed later anyway.
-        if (joinedRaft !== undefined) await this.leaveAbandonedRaftJoin(target, joinedRaft);
+        if (joinedRaft !== undefined) await leaveAbandonedRaftJoin(target, joinedRaft, this.log);
         await this.dir.clear();
         this.localState = 'inactive';
         throw e;
@@ -451,22 +404,6 @@ export class SwarmNode {
       this.removed = false;
       this.log.info('left the swarm');
     });
-  }
-
-  private async leaveAbandonedRaftJoin(
-    target: string,
-    joined: { raftId: number; creds: NodeCredentials },
-  ): Promise<void> {
-    await atLeader(target, joined.creds, "leave the managers' Raft group", (client) =>
-      client.leaveRaft(joined.raftId, 10_000),
-    ).then(
-      () => this.log.info({ raftId: joined.raftId }, 'join abandoned: left the Raft group'),
-      (e: unknown) =>
-        this.log.warn(
-          { raftId: joined.raftId, err: e instanceof Error ? e.message : String(e) },
-          'join abandoned: could not leave the Raft group; `docker node demote` the node from a manager',
-        ),
-    );
   }
 
   private async startManager(
@@ -653,13 +590,5 @@ export class SwarmNode {
   /** Stops serving (daemon shutdown); the swarm state stays on disk for the next start. */
   close(): Promise<void> {
     return this.serial(() => this.teardown());
-  }
-}
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new SwarmStateError('TIMEOUT', 500, `timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -15,11 +15,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino, type Level } from 'pino';
-import { ensureIngressNetwork } from '../../manager/allocator/ingress.js';
 import type { NodeCredentials } from '../../ca/ca-client.js';
 import { generateNodeKeyAndCsr, signNodeCertificate } from '../../ca/node-certificate.js';
 import { RootCA } from '../../ca/root-ca.js';
-import { newClusterObject } from '../../manager/cluster-defaults.js';
+import { createSwarmObjects } from '../../manager/swarm-init-objects.js';
 import { Manager } from '../../manager/manager.js';
 import { generateId } from '../../manager/store/index.js';
 import { createApiServer, listenApiServer } from '../../manager/engineapi/server.js';
@@ -135,25 +134,20 @@ async function main(): Promise<void> {
   });
   await until(() => manager.replicated.raft.isLeader(), 20_000, 'the manager to lead its swarm');
   if (ca !== undefined) {
-    await manager.store.update((tx) => {
-      tx.create('clusters', newClusterObject(credentials.clusterId, ca));
-      ensureIngressNetwork(tx);
-      tx.create('nodes', {
-        id: credentials.nodeId,
-        spec: { labels: {}, role: 'manager', availability: 'active' },
-        role: 'manager',
-        status: { state: 'unknown', message: '', addr: '127.0.0.1' },
-        managerStatus: { raftId, addr: advertiseAddr, leader: true, reachability: 'reachable' },
-        certificate: {
-          state: 'issued',
-          certificate: credentials.certPem,
-          csr: '',
-          cn: credentials.nodeId,
-          role: 'manager',
+    await manager.store.update((tx) =>
+      createSwarmObjects(tx, {
+        clusterId: credentials.clusterId,
+        ca,
+        manager: {
+          nodeId: credentials.nodeId,
+          addr: '127.0.0.1',
+          raftId,
+          advertiseAddr,
+          certPem: credentials.certPem,
+          csrPem: '',
         },
-        attachments: [],
-      });
-    });
+      }),
+    );
   }
   // shoald's own control over a node that is the first and only manager of its swarm and has no
   // agent (no Docker Engine: engine facts come from the host). init/join are refused as on any
