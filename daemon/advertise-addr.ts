@@ -1,8 +1,11 @@
 // Which address a node advertises to the swarm, the way Docker decides: the address (or the
 // interface) given with --advertise-addr, else the listen address if it is specific, else the
-// one non-loopback IPv4 address of the machine; with several, the user must choose.
+// one non-loopback IPv4 address of the machine; with several, the user must choose. The
+// interfaces shoal itself makes (overlay bridges, VXLAN devices, veths, the gateway bridge,
+// also ones a previous run left) are not the machine's, as Docker leaves out its own networks.
 
 import { networkInterfaces } from 'node:os';
+import { isShoalLinkName } from '../agent/network/overlay/link-names.js';
 import { parseHostPort } from './config.js';
 
 export class AdvertiseAddrError extends Error {
@@ -48,6 +51,7 @@ export function resolveAdvertiseAddr(
     return `${listen.host}:${listen.port}`;
   const candidates: { iface: string; ip: string }[] = [];
   for (const [name, addrs] of Object.entries(ifaces)) {
+    if (isShoalLinkName(name)) continue;
     for (const a of addrs ?? []) {
       if (a.family === 'IPv4' && !a.internal) candidates.push({ iface: name, ip: a.address });
     }

@@ -1,8 +1,9 @@
 // A manager's TLS private key at rest under autolock: stored as an encrypted PKCS#8 PEM whose
-// passphrase is derived from the swarm's unlock key (HKDF-SHA256, a label of its own, so it
-// never equals the key that wraps the Raft data key), as Swarm encrypts a locked manager's
-// key. Without autolock the key is a plain PEM in the 0600 file, as before. Workers never
-// hold an encrypted key: autolock protects managers.
+// passphrase is derived (HKDF-SHA256, a label of its own) from the manager's Raft data
+// encryption key (DEK), the key that autolock wraps with the swarm's unlock key. So the unlock
+// key protects one file only (raft-dek.json, replaced atomically): a rotation never rewrites
+// the TLS key, and no crash can leave the two protected by different keys. Without autolock
+// the key is a plain PEM in the 0600 file. Workers never hold an encrypted key.
 
 import { createPrivateKey, hkdfSync } from 'node:crypto';
 
@@ -17,8 +18,8 @@ export class NodeKeyLockedError extends Error {
   }
 }
 
-function passphrase(unlockKey: Uint8Array): string {
-  return Buffer.from(hkdfSync('sha256', unlockKey, new Uint8Array(0), LABEL, 32)).toString('hex');
+function passphrase(dataKey: Uint8Array): string {
+  return Buffer.from(hkdfSync('sha256', dataKey, new Uint8Array(0), LABEL, 32)).toString('hex');
 }
 
 /** Is this PEM encrypted (so the swarm's unlock key is needed to use it)? */
@@ -26,11 +27,11 @@ export function isProtectedNodeKey(pem: string): boolean {
   return pem.trimStart().startsWith(ENCRYPTED_PEM);
 }
 
-/** The PEM to store: encrypted with `unlockKey` if given, the plain PEM as it is otherwise. */
-export function protectNodeKey(plainPem: string, unlockKey: Uint8Array | undefined): string {
-  if (unlockKey === undefined) return plainPem;
+/** The PEM to store: encrypted under `dataKey` if given (autolock), the plain PEM otherwise. */
+export function protectNodeKey(plainPem: string, dataKey: Uint8Array | undefined): string {
+  if (dataKey === undefined) return plainPem;
   return createPrivateKey(plainPem)
-    .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: passphrase(unlockKey) })
+    .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: passphrase(dataKey) })
     .toString();
 }
 
@@ -47,6 +48,6 @@ export function openNodeKey(storedPem: string, unlockKey: Uint8Array | undefined
       .export({ type: 'pkcs8', format: 'pem' })
       .toString();
   } catch {
-    throw new NodeKeyLockedError('the node TLS key is not opened by the unlock key given');
+    throw new NodeKeyLockedError("the node TLS key is not opened by this manager's Raft data key (damaged)");
   }
 }

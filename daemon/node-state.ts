@@ -92,10 +92,10 @@ function isSwarmMembership(v: unknown): v is SwarmMembership {
 export class NodeStateDir {
   readonly dir: string;
   /**
-   * The swarm's unlock key while this manager is autolocked: the TLS key is stored encrypted
-   * with it. Undefined: stored as a plain PEM.
+   * The manager's Raft data key while autolock is on: the TLS key is stored encrypted under it
+   * (node-key-protection.ts). Undefined: stored as a plain PEM.
    */
-  unlockKey: Uint8Array | undefined;
+  tlsKeySecret: Uint8Array | undefined;
 
   constructor(dataRoot: string) {
     this.dir = join(dataRoot, 'swarm');
@@ -156,9 +156,9 @@ export class NodeStateDir {
     await writeAtomic(this.path('state.json'), `${JSON.stringify(state, null, 2)}\n`);
   }
 
-  /** Stores the node's TLS key (plain PEM given), protected as `unlockKey` says now. */
+  /** Stores the node's TLS key (plain PEM given), protected as `tlsKeySecret` says now. */
   async saveNodeKey(plainPem: string): Promise<void> {
-    await writeAtomic(this.path('node.key'), protectNodeKey(plainPem, this.unlockKey), 0o600);
+    await writeAtomic(this.path('node.key'), protectNodeKey(plainPem, this.tlsKeySecret), 0o600);
   }
 
   /** Forgets the swarm (on leave): state, certificates, and the Raft data beside them. */

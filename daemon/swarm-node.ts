@@ -45,7 +45,8 @@ import { newSwarmIdentity } from './swarm-identity.js';
 import { waitFor } from './wait-for.js';
 import { isRemovedRefusal, REMOVED_FROM_SWARM_ERROR } from './node-removal.js';
 import { NodeStateDir, type SwarmMembership, type TlsMaterial } from './node-state.js';
-import { isSwarmLocked, openSwarmKeys } from './swarm-lock.js';
+import { isSwarmLocked, openManagerKeys } from './swarm-lock.js';
+import { isProtectedNodeKey } from './node-key-protection.js';
 import { formatUnlockKey, generateUnlockKey, parseUnlockKey } from '../api/unlock-key.js';
 
 export interface SwarmNodeOptions {
@@ -75,6 +76,8 @@ export class SwarmNode {
   private renewal: CertRenewal | undefined;
   /** A locked manager's TLS material as stored (its key encrypted) until `unlock`. */
   private locked: TlsMaterial | undefined;
+  /** The swarm's unlock key while autolock is on (to open the Raft data key again). */
+  private unlockKey: Uint8Array | undefined;
   /** The managers removed this node: everything is stopped until `swarm leave`. */
   private removed = false;
   /** Serializes init/join/leave/resume. */
@@ -110,13 +113,19 @@ export class SwarmNode {
       if (!saved) return;
       const { state, tls } = saved;
       this.state = state;
-      if (state.role === 'manager' && (await isSwarmLocked(this.dir.dir, tls.nodeKey))) {
+      if (state.role === 'manager' && (await isSwarmLocked(this.dir.dir))) {
         this.locked = tls;
         this.localState = 'locked';
         this.log.warn('this manager is locked (autolock): run `docker swarm unlock` with the unlock key');
         return;
       }
-      await this.startSaved(state, tls, undefined);
+      let nodeKey = tls.nodeKey;
+      if (state.role === 'manager') {
+        nodeKey = (await openManagerKeys(this.dir.dir, tls.nodeKey, undefined)).nodeKey;
+        // Autolock was being turned off when the daemon stopped: finish it.
+        if (isProtectedNodeKey(tls.nodeKey)) await this.dir.saveNodeKey(nodeKey);
+      }
+      await this.startSaved(state, { ...tls, nodeKey }, undefined);
     });
   }
 
@@ -126,10 +135,13 @@ export class SwarmNode {
       const state = this.state;
       const tls = this.locked;
       if (this.localState !== 'locked' || state === undefined || tls === undefined) throw swarmNotLocked();
-      const nodeKey = await openSwarmKeys(this.dir.dir, tls.nodeKey, key);
+      const keys = await openManagerKeys(this.dir.dir, tls.nodeKey, key);
       this.locked = undefined;
-      this.dir.unlockKey = key;
-      await this.startSaved(state, { ...tls, nodeKey }, formatUnlockKey(key));
+      this.unlockKey = key;
+      this.dir.tlsKeySecret = keys.tlsKeySecret;
+      // Autolock was being turned on when the daemon stopped: finish it.
+      if (!isProtectedNodeKey(tls.nodeKey)) await this.dir.saveNodeKey(keys.nodeKey);
+      await this.startSaved(state, { ...tls, nodeKey: keys.nodeKey }, formatUnlockKey(key));
       this.log.info('swarm unlocked');
     });
   }
@@ -234,7 +246,7 @@ export class SwarmNode {
     if (this.localState === 'locked') throw swarmLocked();
     if (state?.raftId === undefined || creds === undefined) throw notSwarmManager();
     const raftId = state.raftId;
-    const unlockKey = this.dir.unlockKey;
+    const unlockKey = this.unlockKey;
     this.log.warn({ nodeId: state.nodeId }, 'force-new-cluster: stopping this manager to recover the swarm');
     await this.teardown();
     this.localState = 'pending';
@@ -398,7 +410,8 @@ export class SwarmNode {
       this.state = undefined;
       this.credentials = undefined;
       this.locked = undefined;
-      this.dir.unlockKey = undefined;
+      this.unlockKey = undefined;
+      this.dir.tlsKeySecret = undefined;
       this.localState = 'inactive';
       this.lastError = '';
       this.removed = false;
@@ -424,8 +437,9 @@ export class SwarmNode {
       ...(this.o.tickMs !== undefined ? { tickMs: this.o.tickMs } : {}),
       ...(unlockKey !== undefined ? { unlockKey } : {}),
       // Autolock turned on or off, or the key rotated: the TLS key follows the Raft key.
-      onUnlockKey: async (key) => {
-        this.dir.unlockKey = key === '' ? undefined : parseUnlockKey(key);
+      onUnlockKey: async (key, dataKey) => {
+        this.unlockKey = key === '' ? undefined : parseUnlockKey(key);
+        this.dir.tlsKeySecret = key === '' ? undefined : dataKey;
         if (this.credentials) await this.dir.saveNodeKey(this.credentials.keyPem);
       },
     });
@@ -516,9 +530,10 @@ export class SwarmNode {
         await this.manager?.close();
         this.manager = undefined;
         await rm(join(this.dir.dir, 'raft'), { recursive: true, force: true });
-        await rm(join(this.dir.dir, RAFT_KEY_FILE), { force: true });
-        // Autolock protects managers: a worker's key is stored as is.
-        this.dir.unlockKey = undefined;
+        // Autolock protects managers: a worker's key is stored as is (before the data key it
+        // may be encrypted under goes).
+        this.unlockKey = undefined;
+        this.dir.tlsKeySecret = undefined;
         const { raftId: _gone, ...rest } = state;
         next = { ...rest, role: 'worker' };
       }
@@ -527,6 +542,7 @@ export class SwarmNode {
         nodeCert: renewed.certPem,
         nodeKey: renewed.keyPem,
       });
+      if (desired === 'worker') await rm(join(this.dir.dir, RAFT_KEY_FILE), { force: true });
       this.state = next;
       this.credentials = renewed;
       this.agent = await this.startAgent(next, renewed);

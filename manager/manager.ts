@@ -57,10 +57,11 @@ export interface ManagerOptions {
   /** The swarm's unlock key this manager was unlocked with (its keys are wrapped with it). */
   readonly unlockKey?: string;
   /**
-   * Called after this manager re-protected its Raft key for a new desired unlock key ('' when
-   * autolock is off): the daemon protects the node's TLS key the same way.
+   * Called after this manager re-protected its Raft data key for a new desired unlock key (''
+   * when autolock is off), with that data key: the daemon keeps the node's TLS key encrypted
+   * under it while autolock is on.
    */
-  readonly onUnlockKey?: (key: string) => Promise<void>;
+  readonly onUnlockKey?: (key: string, dataKey: Uint8Array) => Promise<void>;
 }
 
 export class Manager {
@@ -234,7 +235,7 @@ export class Manager {
         if (key !== '' && bytes === undefined)
           throw new RangeError('the cluster holds an unlock key that is not a SWMKEY-1- key');
         await replicated.protectKey(bytes);
-        await o.onUnlockKey?.(key);
+        await o.onUnlockKey?.(key, replicated.dataKey);
       },
       logger: o.logger,
       clock,

@@ -63,6 +63,13 @@ test('advertise address: given IP, interface name, listen address, the only addr
     ['eth1', '0.0.0.0:2377', two, '192.168.1.9:2377'],
     ['', '10.0.0.7:2377', two, '10.0.0.7:2377'],
     ['', '0.0.0.0:2378', one, '10.0.0.5:2378'],
+    // shoal's own links (also ones a previous run left) are not the machine's addresses.
+    [
+      '',
+      '0.0.0.0:2377',
+      { ...one, shoal_gwbridge: [v4('172.18.0.1')], 'ov-1la7n44tr1to': [v4('10.0.0.4')] },
+      '10.0.0.5:2377',
+    ],
     [
       '',
       '0.0.0.0:2377',

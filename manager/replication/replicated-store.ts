@@ -60,6 +60,11 @@ export class ReplicatedStore {
     this.storage = storage;
   }
 
+  /** The log's data encryption key (see LevelStorage.dataKey). */
+  get dataKey(): Uint8Array {
+    return this.storage.dataKey;
+  }
+
   /** Protects the log's key with `unlockKey` (autolock), or stores it as is (undefined). */
   protectKey(unlockKey: Uint8Array | undefined): Promise<void> {
     return this.storage.protectKey(unlockKey);

@@ -39,3 +39,11 @@ export function endpointHostVeth(endpointId: string): string {
 export function endpointContainerVeth(endpointId: string): string {
   return `vc-${short(endpointId)}`;
 }
+
+/**
+ * Whether an interface name is one shoal makes (a network's bridge or VXLAN device, an
+ * endpoint's veth, the gateway bridge): never a node's own address to advertise.
+ */
+export function isShoalLinkName(name: string): boolean {
+  return /^(ov|vx|ve|vc)-/.test(name) || name === 'shoal_gwbridge';
+}

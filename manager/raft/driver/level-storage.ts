@@ -192,6 +192,14 @@ export class LevelStorage {
   }
 
   /**
+   * The store's data encryption key. The daemon derives from it the key its TLS key is
+   * encrypted under while autolock is on, so that the unlock key protects one file only.
+   */
+  get dataKey(): Uint8Array {
+    return this.key.dek;
+  }
+
+  /**
    * Rewrites the key file with the store's key protected by `unlockKey` (autolock on, or a
    * rotated unlock key), or as is (autolock off). The records stay as they are: only the key
    * that opens them is wrapped anew, so this is instant whatever the store's size.
