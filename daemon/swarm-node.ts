@@ -5,7 +5,6 @@
 import { randomInt } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type {
   ForwardedRequest,
@@ -14,7 +13,7 @@ import type {
   JoinRequest,
   LocalNodeState,
 } from '../manager/engineapi/swarm-control.js';
-import { InvalidArgumentError, swarmLocked } from '../manager/engineapi/control-errors.js';
+import { swarmLocked } from '../manager/engineapi/control-errors.js';
 import {
   checkInit,
   checkJoin,
@@ -26,11 +25,9 @@ import {
 import {
   fetchAnnouncedRoot,
   fetchSwarmRoots,
-  joinSwarmPki,
   renewNodeCertificate,
   type NodeCredentials,
 } from '../ca/ca-client.js';
-import { CaError } from '../ca/errors.js';
 import { createSwarmObjects } from '../manager/swarm-init-objects.js';
 import { Manager } from '../manager/manager.js';
 import { RAFT_KEY_FILE } from '../manager/replication/replicated-store.js';
@@ -41,7 +38,7 @@ import { rewriteAsNewCluster } from './force-new-cluster.js';
 import { CertRenewal } from './cert-renewal.js';
 import { parseHostPort, socketPath, type DaemonConfig } from './config.js';
 import { atLeader, joinRaftGroup, leaveAbandonedRaftJoin } from './control-at-leader.js';
-import { newSwarmIdentity } from './swarm-identity.js';
+import { joinedIdentity, newSwarmIdentity } from './swarm-identity.js';
 import { waitFor } from './wait-for.js';
 import { isRemovedRefusal, REMOVED_FROM_SWARM_ERROR } from './node-removal.js';
 import { NodeStateDir, type SwarmMembership, type TlsMaterial } from './node-state.js';
@@ -304,17 +301,7 @@ export class SwarmNode {
       /** Set once the leader added this manager to the Raft group (to undo if the join fails). */
       let joinedRaft: { raftId: number; creds: NodeCredentials } | undefined;
       try {
-        const creds = await joinSwarmPki(target, req.joinToken).catch((e: unknown) => {
-          // A token or CA the manager refuses is the caller's to fix: answer 400 with the reason.
-          if (
-            e instanceof CaError &&
-            e.grpcStatus !== grpc.status.UNAVAILABLE &&
-            e.grpcStatus !== grpc.status.DEADLINE_EXCEEDED
-          ) {
-            throw new InvalidArgumentError(e.message);
-          }
-          throw e;
-        });
+        const creds = await joinedIdentity(target, req.joinToken);
         const base = {
           version: 1 as const,
           nodeId: creds.nodeId,
