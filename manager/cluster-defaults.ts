@@ -7,6 +7,7 @@ import type { RootCA } from '../ca/root-ca.js';
 import type { NewObject } from '../api/objects/index.js';
 import { MANAGER_UNLOCK_SUBSYSTEM } from '../api/unlock-key.js';
 import { DEFAULT_NODE_CERT_EXPIRY_MS } from '../ca/node-certificate.js';
+import { DEFAULT_CLUSTER_RAFT } from './controlapi/swarm-rules.js';
 
 export const DEFAULT_HEARTBEAT_PERIOD_MS = 5_000;
 export const DEFAULT_TASK_HISTORY_LIMIT = 5;
@@ -22,22 +23,20 @@ export function newClusterObject(
     id,
     spec: {
       name: spec.name ?? 'default',
-      labels: {},
+      labels: { ...(spec.labels ?? {}) },
       orchestration: {
         taskHistoryRetentionLimit: spec.taskHistoryRetentionLimit ?? DEFAULT_TASK_HISTORY_LIMIT,
       },
-      raft: {
-        snapshotInterval: 10_000,
-        keepOldSnapshots: 0,
-        logEntriesForSlowFollowers: 500,
-        electionTick: 10,
-        heartbeatTick: 1,
+      raft: { ...DEFAULT_CLUSTER_RAFT, ...(spec.raft ?? {}) },
+      dispatcher: {
+        heartbeatPeriod: spec.heartbeatPeriodMs ?? DEFAULT_HEARTBEAT_PERIOD_MS,
+        ...(spec.heartbeatPeriodNs === undefined ? {} : { heartbeatPeriodNs: spec.heartbeatPeriodNs }),
       },
-      dispatcher: { heartbeatPeriod: spec.heartbeatPeriodMs ?? DEFAULT_HEARTBEAT_PERIOD_MS },
       caConfig: {
         nodeCertExpiry: spec.nodeCertExpiryMs ?? DEFAULT_NODE_CERT_EXPIRY_MS,
+        ...(spec.nodeCertExpiryNs === undefined ? {} : { nodeCertExpiryNs: spec.nodeCertExpiryNs }),
         externalCAs: [],
-        forceRotate: 0,
+        forceRotate: spec.forceRotate ?? 0,
       },
       encryptionConfig: { autoLockManagers: unlockKey !== undefined },
     },
@@ -47,8 +46,11 @@ export function newClusterObject(
       caCertDigest: ca.digest,
       joinTokens: generateJoinTokens(ca.digest),
     },
-    defaultAddrPool: ['10.0.0.0/8'],
-    subnetSize: 24,
+    defaultAddrPool:
+      spec.defaultAddrPool === undefined || spec.defaultAddrPool.length === 0
+        ? ['10.0.0.0/8']
+        : [...spec.defaultAddrPool],
+    subnetSize: spec.subnetSize === undefined || spec.subnetSize === 0 ? 24 : spec.subnetSize,
     dataPathPort: 4789,
     unlockKeys: unlockKey === undefined ? [] : [{ subsystem: MANAGER_UNLOCK_SUBSYSTEM, key: unlockKey }],
     removedNodes: [],

@@ -22,6 +22,8 @@ export interface ClusterRaftConfig {
 export interface DispatcherConfig {
   /** Interval at which agents send heartbeats, in milliseconds. Docker: 5 s. */
   heartbeatPeriod: number;
+  /** The period in nanoseconds as given, when not a whole number of milliseconds. */
+  heartbeatPeriodNs?: number;
 }
 
 export interface ExternalCA {
@@ -34,6 +36,8 @@ export interface ExternalCA {
 export interface CAConfig {
   /** Validity of issued node certificates, in milliseconds. Docker: 90 days. */
   nodeCertExpiry: number;
+  /** The validity in nanoseconds as given, when not a whole number of milliseconds. */
+  nodeCertExpiryNs?: number;
   externalCAs: ExternalCA[];
   /** Bumped to force every node certificate to be rotated. */
   forceRotate: number;

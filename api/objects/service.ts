@@ -26,9 +26,13 @@ export interface UpdateConfig {
   parallelism: number;
   /** Milliseconds between batches. */
   delay: number;
+  /** The delay in nanoseconds as the API gave it, when not a whole number of milliseconds. */
+  delayNs?: number;
   failureAction: FailureAction;
   /** Milliseconds to watch each updated task for failure. */
   monitor: number;
+  /** The monitor period in nanoseconds as given, when not a whole number of milliseconds. */
+  monitorNs?: number;
   /** Fraction (0..1) of failed tasks tolerated during the update. */
   maxFailureRatio: number;
   order: UpdateOrder;

@@ -23,7 +23,14 @@ export interface HealthConfig {
   interval: number;
   timeout: number;
   startPeriod: number;
+  /** Interval during the start period (Docker API 1.44+), in milliseconds. */
+  startInterval?: number;
   retries: number;
+  /**
+   * The durations in nanoseconds as the API gave them, for those that are not a whole number
+   * of milliseconds (the API reads back what it was sent; the millisecond fields are used).
+   */
+  exactNs?: { interval?: number; timeout?: number; startPeriod?: number; startInterval?: number };
 }
 
 /** Where a secret or config lands inside the container. */
@@ -72,6 +79,8 @@ export interface ContainerSpec {
   stopSignal?: string;
   /** Milliseconds between the stop signal and SIGKILL. */
   stopGracePeriod?: number;
+  /** The grace period in nanoseconds as given, when not a whole number of milliseconds. */
+  stopGracePeriodNs?: number;
   healthcheck?: HealthConfig;
   /** "IP hostname" entries for /etc/hosts. */
   hosts: string[];
@@ -94,6 +103,12 @@ export interface RestartPolicy {
   maxAttempts: number;
   /** Milliseconds over which restarts are counted; 0 means unbounded. */
   window: number;
+  /**
+   * Delay and Window in nanoseconds as the Docker request gave them, where the millisecond
+   * fields would read back otherwise: a Delay or Window that is not whole milliseconds, a
+   * Window given as 0 (Docker keeps both as pointers: a given 0 reads back as 0).
+   */
+  given?: { delayNs?: number; windowNs?: number };
 }
 
 export interface PlacementPreference {

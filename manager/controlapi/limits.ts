@@ -116,6 +116,8 @@ export const MAX_PEM_BYTES = 64 * 1024;
 
 /** swarm join: managers to try, and the join token's length (SWMTKN-1-... is ~85). */
 export const MAX_REMOTE_ADDRS = 64;
+/** `swarm init --default-addr-pool` entries: a handful of pools in practice; 64 bounds the allocator's scan. */
+export const MAX_ADDR_POOLS = 64;
 export const MAX_JOIN_TOKEN_BYTES = 1024;
 
 /** The map limits above, as checkMap takes them. */

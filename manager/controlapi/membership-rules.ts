@@ -5,10 +5,17 @@
 
 import type { DockerLocalNodeState } from '../../api/docker/system-info.js';
 import { parseUnlockKey } from '../../api/unlock-key.js';
-import { checkString, checkStrings } from './field-checks.js';
+import type { ClusterSpec } from '../../api/objects/index.js';
+import { checkInteger, checkMap, checkString, checkStrings } from './field-checks.js';
 import * as L from './limits.js';
 import { badRequest, conflict, type Refusal, unavailable } from './refusal.js';
-import { checkCertExpiry, checkHeartbeat, checkTaskHistory } from './swarm-rules.js';
+import {
+  checkCertExpiry,
+  checkHeartbeat,
+  checkRaftSpec,
+  checkTaskHistory,
+  DEFAULT_CLUSTER_RAFT,
+} from './swarm-rules.js';
 
 /** Docker's LocalNodeState (api/docker), less the '' the schema admits from other engines. */
 export type LocalNodeState = Exclude<DockerLocalNodeState, ''>;
@@ -21,12 +28,23 @@ export interface InitRequest {
   readonly advertiseAddr?: string;
   readonly dataPathAddr?: string;
   readonly forceNewCluster: boolean;
-  /** Initial cluster spec fields the API accepted (Docker's SwarmSpec, already validated). */
+  /**
+   * Initial cluster settings the API accepted (Docker's InitRequest.Spec, and its
+   * DefaultAddrPool and SubnetSize); what is left out takes swarmkit's defaults.
+   */
   readonly spec?: {
     readonly name?: string;
+    readonly labels?: Readonly<Record<string, string>>;
     readonly taskHistoryRetentionLimit?: number;
+    readonly raft?: Partial<ClusterSpec['raft']>;
     readonly heartbeatPeriodMs?: number;
+    /** The heartbeat period in nanoseconds as given, when not whole milliseconds. */
+    readonly heartbeatPeriodNs?: number;
     readonly nodeCertExpiryMs?: number;
+    readonly nodeCertExpiryNs?: number;
+    readonly forceRotate?: number;
+    readonly defaultAddrPool?: readonly string[];
+    readonly subnetSize?: number;
   };
   readonly autoLockManagers?: boolean;
 }
@@ -84,7 +102,23 @@ export function checkInitRequest(req: InitRequest): void {
   if (spec.taskHistoryRetentionLimit !== undefined) checkTaskHistory(spec.taskHistoryRetentionLimit);
   if (spec.heartbeatPeriodMs !== undefined) checkHeartbeat(spec.heartbeatPeriodMs);
   if (spec.nodeCertExpiryMs !== undefined) checkCertExpiry(spec.nodeCertExpiryMs);
+  if (spec.labels !== undefined) checkMap('Labels', spec.labels, L.LABEL_LIMITS);
+  if (spec.raft !== undefined) checkRaftSpec({ ...DEFAULT_CLUSTER_RAFT, ...spec.raft });
+  if (spec.forceRotate !== undefined) {
+    checkInteger('CAConfig: ForceRotate', spec.forceRotate, 0, Number.MAX_SAFE_INTEGER);
+  }
+  if (spec.defaultAddrPool !== undefined) {
+    checkStrings('DefaultAddrPool', spec.defaultAddrPool, L.MAX_ADDR_POOLS, L.MAX_SHORT_STRING_BYTES);
+    for (const pool of spec.defaultAddrPool) {
+      if (!IPV4_CIDR.test(pool)) throw badRequest(`invalid default address pool ${JSON.stringify(pool)}`);
+    }
+  }
+  // swarmkit's bounds: a subnet of at least 4 addresses, no larger than the pools.
+  if (spec.subnetSize !== undefined) checkInteger('SubnetSize', spec.subnetSize, 1, 29);
 }
+
+/** An IPv4 prefix as `swarm init --default-addr-pool` takes it. */
+const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/([0-9]|[12]\d|3[0-2])$/;
 
 /** A `swarm join` needs a manager to ask (dockerd's wording). */
 export function checkRemoteAddrs(remoteAddrs: readonly string[]): void {

@@ -27,13 +27,35 @@ export function checkTaskHistory(limit: number): void {
   checkInteger('Orchestration: TaskHistoryRetentionLimit', limit, L.MIN_TASK_HISTORY, L.MAX_TASK_HISTORY);
 }
 
+/** swarmkit's Raft settings for a new swarm (Docker's `swarm init` defaults). */
+export const DEFAULT_CLUSTER_RAFT: Readonly<ClusterSpec['raft']> = {
+  snapshotInterval: 10_000,
+  keepOldSnapshots: 0,
+  logEntriesForSlowFollowers: 500,
+  electionTick: 10,
+  heartbeatTick: 1,
+};
+
 /** Every field of a cluster spec within its limits, and swarmkit's rules on them. */
 export function checkClusterSpec(spec: ClusterSpec): void {
   checkSerializedSize('swarm spec', spec, L.MAX_OBJECT_SPEC_BYTES);
   checkString('Name', spec.name, L.MAX_SHORT_STRING_BYTES);
   checkMap('Labels', spec.labels, L.LABEL_LIMITS);
   checkTaskHistory(spec.orchestration.taskHistoryRetentionLimit);
-  const raft = spec.raft;
+  checkRaftSpec(spec.raft);
+  checkHeartbeat(spec.dispatcher.heartbeatPeriod);
+  checkCertExpiry(spec.caConfig.nodeCertExpiry);
+  checkCount('CAConfig: ExternalCAs', spec.caConfig.externalCAs, L.MAX_EXTERNAL_CAS);
+  for (const ca of spec.caConfig.externalCAs) {
+    checkString('CAConfig: ExternalCAs: URL', ca.url, L.MAX_SHORT_STRING_BYTES);
+    checkMap('CAConfig: ExternalCAs: Options', ca.options, L.OPTION_LIMITS);
+    checkString('CAConfig: ExternalCAs: CACert', ca.caCert, L.MAX_PEM_BYTES);
+  }
+  checkInteger('CAConfig: ForceRotate', spec.caConfig.forceRotate, 0, Number.MAX_SAFE_INTEGER);
+}
+
+/** The Raft settings of a cluster spec within their limits. */
+export function checkRaftSpec(raft: ClusterSpec['raft']): void {
   checkInteger('Raft: SnapshotInterval', raft.snapshotInterval, 1, L.MAX_SNAPSHOT_INTERVAL);
   checkInteger('Raft: KeepOldSnapshots', raft.keepOldSnapshots, 0, L.MAX_KEEP_OLD_SNAPSHOTS);
   checkInteger(
@@ -48,15 +70,6 @@ export function checkClusterSpec(spec: ClusterSpec): void {
   if (raft.electionTick <= raft.heartbeatTick) {
     throw invalidArgument('Raft: ElectionTick must be greater than HeartbeatTick');
   }
-  checkHeartbeat(spec.dispatcher.heartbeatPeriod);
-  checkCertExpiry(spec.caConfig.nodeCertExpiry);
-  checkCount('CAConfig: ExternalCAs', spec.caConfig.externalCAs, L.MAX_EXTERNAL_CAS);
-  for (const ca of spec.caConfig.externalCAs) {
-    checkString('CAConfig: ExternalCAs: URL', ca.url, L.MAX_SHORT_STRING_BYTES);
-    checkMap('CAConfig: ExternalCAs: Options', ca.options, L.OPTION_LIMITS);
-    checkString('CAConfig: ExternalCAs: CACert', ca.caCert, L.MAX_PEM_BYTES);
-  }
-  checkInteger('CAConfig: ForceRotate', spec.caConfig.forceRotate, 0, Number.MAX_SAFE_INTEGER);
 }
 
 export interface UpdateSwarmRequest {

@@ -1,10 +1,13 @@
 // Fastify's validator for every route schema: TypeBox's compiled checks, with Go-style
 // messages for bodies ("json: cannot unmarshal string into Go struct field ...") so a client
-// sees what Docker would tell it. Nulls are dropped first, as Go's decoder treats them as absent.
+// sees what Docker would tell it. A body's keys are first matched to the schema's fields as Go
+// matches them (case-insensitively, go-json-keys.ts); then nulls are dropped, as Go's decoder
+// treats them as absent.
 
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ApiError } from './errors.js';
+import { canonicalKeys } from './go-json-keys.js';
 
 /** Removes null-valued object properties, recursively (array elements are kept). */
 export function dropNulls(value: unknown): unknown {
@@ -12,7 +15,14 @@ export function dropNulls(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (v !== null) out[k] = dropNulls(v);
+    // defineProperty: a "__proto__" key is data, not the object's prototype.
+    if (v !== null)
+      Object.defineProperty(out, k, {
+        value: dropNulls(v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return out;
 }
@@ -62,7 +72,7 @@ export function compileValidator(
 ): (data: unknown) => { value: unknown } | { error: Error } {
   const check = TypeCompiler.Compile(schema);
   return (data) => {
-    const value = part === 'body' ? dropNulls(data ?? {}) : data;
+    const value = part === 'body' ? dropNulls(canonicalKeys(data ?? {}, schema)) : data;
     if (check.Check(value)) return { value };
     const first = check.Errors(value).First();
     if (first === undefined) return { error: new ApiError(400, 'invalid request') };

@@ -82,7 +82,8 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: RouteContext): 
       await store.update((tx) => {
         applyDecision(tx, createService(tx, { id, spec, networkId: resolveNetworkId }));
       });
-      return reply.code(201).send({ ID: id });
+      // Docker's ServiceCreateResponse: Warnings has no omitempty, so it is null when none.
+      return reply.code(201).send({ ID: id, Warnings: null });
     }),
   );
 
@@ -133,7 +134,8 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: RouteContext): 
         const req = { serviceId: current.id, version, spec, networkId, rollback, registryAuthFrom, now };
         applyDecision(tx, updateService(tx, req));
       });
-      return reply.code(200).send({});
+      // Docker's ServiceUpdateResponse: Warnings is null when there is none.
+      return reply.code(200).send({ Warnings: null });
     }),
   );
 }

@@ -33,23 +33,60 @@ import {
 import { ForceQuery, SwarmUpdateQuery } from '../../../api/docker/query.js';
 import type { InitRequest, JoinRequest } from '../swarm-control.js';
 import { swarmFromStore, swarmSpecToStore } from '../translate/cluster.js';
-import { nsToMs } from '../translate/duration.js';
+import { durationToStore } from '../translate/duration.js';
+import { invalidParameter } from '../errors.js';
 import type { Static } from '@sinclair/typebox';
 
+/** The UDP port shoal's VXLAN data path uses (agent/network/overlay); Docker's default too. */
+const DATA_PATH_PORT = 4789;
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Raft settings given at init; a zero takes swarmkit's default (KeepOldSnapshots: 0 is one). */
+function initRaft(
+  r: NonNullable<DockerInitRequest['Spec']>['Raft'],
+): NonNullable<InitRequest['spec']>['raft'] {
+  if (r === undefined) return undefined;
+  const out: Writable<NonNullable<NonNullable<InitRequest['spec']>['raft']>> = {};
+  if ((r.SnapshotInterval ?? 0) !== 0) out.snapshotInterval = r.SnapshotInterval!;
+  if (r.KeepOldSnapshots !== undefined) out.keepOldSnapshots = r.KeepOldSnapshots;
+  if ((r.LogEntriesForSlowFollowers ?? 0) !== 0)
+    out.logEntriesForSlowFollowers = r.LogEntriesForSlowFollowers!;
+  if ((r.ElectionTick ?? 0) !== 0) out.electionTick = r.ElectionTick!;
+  if ((r.HeartbeatTick ?? 0) !== 0) out.heartbeatTick = r.HeartbeatTick!;
+  return out;
+}
+
 export function initRequestFromDocker(b: DockerInitRequest): InitRequest {
-  const spec: {
-    name?: string;
-    taskHistoryRetentionLimit?: number;
-    heartbeatPeriodMs?: number;
-    nodeCertExpiryMs?: number;
-  } = {};
+  const spec: Writable<NonNullable<InitRequest['spec']>> = {};
   if (b.Spec?.Name !== undefined && b.Spec.Name !== '') spec.name = b.Spec.Name;
+  if (b.Spec?.Labels !== undefined) spec.labels = { ...b.Spec.Labels };
   const history = b.Spec?.Orchestration?.TaskHistoryRetentionLimit;
   if (history !== undefined) spec.taskHistoryRetentionLimit = history;
+  const raft = initRaft(b.Spec?.Raft);
+  if (raft !== undefined) spec.raft = raft;
   const heartbeat = b.Spec?.Dispatcher?.HeartbeatPeriod;
-  if (heartbeat !== undefined && heartbeat !== 0) spec.heartbeatPeriodMs = nsToMs(heartbeat);
+  if (heartbeat !== undefined && heartbeat !== 0) {
+    const d = durationToStore(heartbeat);
+    spec.heartbeatPeriodMs = d.ms;
+    if (d.ns !== undefined) spec.heartbeatPeriodNs = d.ns;
+  }
   const expiry = b.Spec?.CAConfig?.NodeCertExpiry;
-  if (expiry !== undefined && expiry !== 0) spec.nodeCertExpiryMs = nsToMs(expiry);
+  if (expiry !== undefined && expiry !== 0) {
+    const d = durationToStore(expiry);
+    spec.nodeCertExpiryMs = d.ms;
+    if (d.ns !== undefined) spec.nodeCertExpiryNs = d.ns;
+  }
+  if (b.Spec?.CAConfig?.ForceRotate !== undefined) spec.forceRotate = b.Spec.CAConfig.ForceRotate;
+  if (b.DefaultAddrPool !== undefined && b.DefaultAddrPool.length > 0)
+    spec.defaultAddrPool = [...b.DefaultAddrPool];
+  if (b.SubnetSize !== undefined && b.SubnetSize !== 0) spec.subnetSize = b.SubnetSize;
+  // The data path's port is fixed in shoal's overlay: another one would be stored but not used.
+  if (b.DataPathPort !== undefined && b.DataPathPort !== 0 && b.DataPathPort !== DATA_PATH_PORT) {
+    throw invalidParameter(
+      `DataPathPort ${b.DataPathPort} is not supported: shoal's overlay data path uses UDP port ${DATA_PATH_PORT}`,
+    );
+  }
   joinAvailability(b.Availability);
   const req: InitRequest = {
     listenAddr: b.ListenAddr === undefined || b.ListenAddr === '' ? '0.0.0.0:2377' : b.ListenAddr,

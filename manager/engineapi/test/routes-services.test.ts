@@ -266,7 +266,7 @@ test('update: new spec with the read version, stale versions, rollback to the pr
     const scaled = { ...v1.Spec, Mode: { Replicated: { Replicas: 5 } } };
     const ok = await h.request('POST', `/v1.41/services/${id}/update?version=${v1.Version.Index}`, scaled);
     assert.equal(ok.statusCode, 200);
-    assert.deepEqual(json(ok), {});
+    assert.deepEqual(json(ok), { Warnings: null });
     const v2 = await inspect(h, 'web');
     assert.deepEqual(v2.Spec['Mode'], { Replicated: { Replicas: 5 } });
     assert.deepEqual(v2.PreviousSpec?.['Mode'], { Replicated: { Replicas: 2 } });

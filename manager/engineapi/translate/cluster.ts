@@ -6,7 +6,7 @@ import type { Cluster, ClusterSpec } from '../../store/index.js';
 import { invalidParameter } from '../errors.js';
 import type { DockerSwarmSpec } from '../../../api/docker/swarm.js';
 import type { DockerClusterInfo, DockerSwarm } from '../../../api/docker/cluster.js';
-import { msToNs, nsToMs } from './duration.js';
+import { durationFromStore, durationToStore } from './duration.js';
 import { metaFromStore } from './meta.js';
 import { tlsInfoOf } from './tls-info.js';
 import { desiredRootPem } from '../../../ca/cluster-roots.js';
@@ -23,8 +23,10 @@ export function swarmSpecFromStore(s: ClusterSpec): DockerSwarmSpec {
       ElectionTick: s.raft.electionTick,
       HeartbeatTick: s.raft.heartbeatTick,
     },
-    Dispatcher: { HeartbeatPeriod: msToNs(s.dispatcher.heartbeatPeriod) },
-    CAConfig: { NodeCertExpiry: msToNs(s.caConfig.nodeCertExpiry) },
+    Dispatcher: {
+      HeartbeatPeriod: durationFromStore(s.dispatcher.heartbeatPeriod, s.dispatcher.heartbeatPeriodNs),
+    },
+    CAConfig: { NodeCertExpiry: durationFromStore(s.caConfig.nodeCertExpiry, s.caConfig.nodeCertExpiryNs) },
     TaskDefaults: {},
     EncryptionConfig: { AutoLockManagers: s.encryptionConfig.autoLockManagers },
   };
@@ -38,6 +40,22 @@ export function swarmSpecFromStore(s: ClusterSpec): DockerSwarmSpec {
   }
   if (s.caConfig.forceRotate !== 0) out.CAConfig!.ForceRotate = s.caConfig.forceRotate;
   return out;
+}
+
+/**
+ * A duration of the spec: the given one (in milliseconds, with its exact nanoseconds when
+ * they are not whole milliseconds), or the current one when the request leaves it zero.
+ */
+function kept<K extends string>(
+  given: number | undefined,
+  currentMs: number,
+  currentNs: number | undefined,
+  key: K,
+): Record<K, number> & Partial<Record<`${K}Ns`, number>> {
+  const d = given === undefined || given === 0 ? { ms: currentMs, ns: currentNs } : durationToStore(given);
+  const out: Record<string, number> = { [key]: d.ms };
+  if (d.ns !== undefined) out[`${key}Ns`] = d.ns;
+  return out as Record<K, number> & Partial<Record<`${K}Ns`, number>>;
 }
 
 function positive(value: number | undefined, current: number): number {
@@ -74,12 +92,14 @@ export function swarmSpecToStore(d: DockerSwarmSpec, current: ClusterSpec): Clus
       electionTick: positive(d.Raft?.ElectionTick, current.raft.electionTick),
       heartbeatTick: positive(d.Raft?.HeartbeatTick, current.raft.heartbeatTick),
     },
-    dispatcher: {
-      heartbeatPeriod:
-        heartbeat === undefined || heartbeat === 0 ? current.dispatcher.heartbeatPeriod : nsToMs(heartbeat),
-    },
+    dispatcher: kept(
+      heartbeat,
+      current.dispatcher.heartbeatPeriod,
+      current.dispatcher.heartbeatPeriodNs,
+      'heartbeatPeriod',
+    ),
     caConfig: {
-      nodeCertExpiry: expiry === undefined || expiry === 0 ? current.caConfig.nodeCertExpiry : nsToMs(expiry),
+      ...kept(expiry, current.caConfig.nodeCertExpiry, current.caConfig.nodeCertExpiryNs, 'nodeCertExpiry'),
       externalCAs:
         externalCAs === undefined
           ? current.caConfig.externalCAs.map((ca) => ({ ...ca, options: { ...ca.options } }))

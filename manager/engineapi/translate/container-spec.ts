@@ -16,7 +16,7 @@ import type {
   DockerHealthConfig,
   DockerMount,
 } from '../../../api/docker/service-spec.js';
-import { msToNs, nsToMs } from './duration.js';
+import { durationFromStore, durationToStore } from './duration.js';
 
 type Propagation = NonNullable<Mount['bindOptions']>['propagation'];
 const PROPAGATIONS: readonly Propagation[] = ['rprivate', 'private', 'rshared', 'shared', 'rslave', 'slave'];
@@ -73,22 +73,46 @@ function mountFromStore(m: Mount): DockerMount {
   return out;
 }
 
+type HealthDuration = 'interval' | 'timeout' | 'startPeriod' | 'startInterval';
+const HEALTH_DURATIONS: readonly [
+  HealthDuration,
+  'Interval' | 'Timeout' | 'StartPeriod' | 'StartInterval',
+][] = [
+  ['interval', 'Interval'],
+  ['timeout', 'Timeout'],
+  ['startPeriod', 'StartPeriod'],
+  ['startInterval', 'StartInterval'],
+];
+
 function healthToStore(h: DockerHealthConfig): HealthConfig {
-  return {
+  const out: HealthConfig = {
     test: [...(h.Test ?? [])],
-    interval: nsToMs(h.Interval ?? 0),
-    timeout: nsToMs(h.Timeout ?? 0),
-    startPeriod: nsToMs(h.StartPeriod ?? 0),
+    interval: 0,
+    timeout: 0,
+    startPeriod: 0,
     retries: h.Retries ?? 0,
   };
+  const exact: NonNullable<HealthConfig['exactNs']> = {};
+  for (const [field, docker] of HEALTH_DURATIONS) {
+    const given = h[docker];
+    if (given === undefined && field === 'startInterval') continue;
+    const d = durationToStore(given ?? 0);
+    out[field] = d.ms;
+    if (d.ns !== undefined) exact[field] = d.ns;
+  }
+  if (Object.keys(exact).length > 0) out.exactNs = exact;
+  return out;
 }
 
 function healthFromStore(h: HealthConfig): DockerHealthConfig {
   const out: DockerHealthConfig = {};
   if (h.test.length > 0) out.Test = [...h.test];
-  if (h.interval !== 0) out.Interval = msToNs(h.interval);
-  if (h.timeout !== 0) out.Timeout = msToNs(h.timeout);
-  if (h.startPeriod !== 0) out.StartPeriod = msToNs(h.startPeriod);
+  for (const [field, docker] of HEALTH_DURATIONS) {
+    const ms = h[field];
+    if (ms === undefined) continue;
+    const ns = durationFromStore(ms, h.exactNs?.[field]);
+    if (ns !== 0) out[docker] = ns;
+  }
   if (h.retries !== 0) out.Retries = h.retries;
   return out;
 }
@@ -151,7 +175,11 @@ export function containerSpecToStore(c: DockerContainerSpec): ContainerSpec {
   if (c.Dir !== undefined && c.Dir !== '') out.dir = c.Dir;
   if (c.User !== undefined && c.User !== '') out.user = c.User;
   if (c.StopSignal !== undefined && c.StopSignal !== '') out.stopSignal = c.StopSignal;
-  if (c.StopGracePeriod !== undefined) out.stopGracePeriod = nsToMs(c.StopGracePeriod);
+  if (c.StopGracePeriod !== undefined) {
+    const grace = durationToStore(c.StopGracePeriod);
+    out.stopGracePeriod = grace.ms;
+    if (grace.ns !== undefined) out.stopGracePeriodNs = grace.ns;
+  }
   if (c.Healthcheck !== undefined) out.healthcheck = healthToStore(c.Healthcheck);
   if (c.DNSConfig !== undefined) {
     out.dnsConfig = {
@@ -186,7 +214,10 @@ export function containerSpecFromStore(c: ContainerSpec): DockerContainerSpec {
   if (c.openStdin) out.OpenStdin = true;
   if (c.readOnly) out.ReadOnly = true;
   put('Mounts', c.mounts.length > 0 ? c.mounts.map(mountFromStore) : undefined);
-  put('StopGracePeriod', c.stopGracePeriod === undefined ? undefined : msToNs(c.stopGracePeriod));
+  put(
+    'StopGracePeriod',
+    c.stopGracePeriod === undefined ? undefined : durationFromStore(c.stopGracePeriod, c.stopGracePeriodNs),
+  );
   put('Healthcheck', c.healthcheck === undefined ? undefined : healthFromStore(c.healthcheck));
   put('Hosts', nonEmpty(c.hosts));
   if (c.dnsConfig !== undefined) {

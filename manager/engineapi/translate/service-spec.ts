@@ -21,7 +21,7 @@ import type {
   DockerServiceSpec,
   DockerUpdateConfig,
 } from '../../../api/docker/service-spec.js';
-import { msToNs, nsToMs } from './duration.js';
+import { durationFromStore, durationToStore } from './duration.js';
 import { taskSpecFromStore, taskSpecToStore } from './task-spec.js';
 
 export function modeToStore(m: DockerServiceMode | undefined): ServiceMode {
@@ -66,21 +66,29 @@ export function updateConfigToStore(u: DockerUpdateConfig | undefined): UpdateCo
   if (order !== '' && !(ORDERS as readonly string[]).includes(order)) {
     throw invalidParameter(`unrecognized update order ${order}`);
   }
-  return {
+  const delay = durationToStore(u.Delay ?? 0);
+  const monitor = durationToStore(u.Monitor ?? 0);
+  const out: UpdateConfig = {
     parallelism: u.Parallelism ?? 0,
-    delay: nsToMs(u.Delay ?? 0),
+    delay: delay.ms,
     failureAction: action === '' ? 'pause' : (action as FailureAction),
-    monitor: nsToMs(u.Monitor ?? 0),
+    monitor: monitor.ms,
     maxFailureRatio: u.MaxFailureRatio ?? 0,
     order: order === '' ? 'stop-first' : (order as UpdateOrder),
   };
+  if (delay.ns !== undefined) out.delayNs = delay.ns;
+  if (monitor.ns !== undefined) out.monitorNs = monitor.ns;
+  return out;
 }
 
 export function updateConfigFromStore(u: UpdateConfig): DockerUpdateConfig {
   const out: DockerUpdateConfig = { Parallelism: u.parallelism };
-  if (u.delay !== 0) out.Delay = msToNs(u.delay);
+  // Go's omitempty: a zero duration is left out.
+  const delay = durationFromStore(u.delay, u.delayNs);
+  if (delay !== 0) out.Delay = delay;
   out.FailureAction = u.failureAction;
-  if (u.monitor !== 0) out.Monitor = msToNs(u.monitor);
+  const monitor = durationFromStore(u.monitor, u.monitorNs);
+  if (monitor !== 0) out.Monitor = monitor;
   out.MaxFailureRatio = u.maxFailureRatio;
   out.Order = u.order;
   return out;

@@ -21,7 +21,7 @@ import type {
   DockerTaskSpec,
 } from '../../../api/docker/service-spec.js';
 import { containerSpecFromStore, containerSpecToStore } from './container-spec.js';
-import { msToNs, nsToMs } from './duration.js';
+import { durationToStore, msToNs } from './duration.js';
 
 /** swarmkit's default restart policy: any, 5 s delay, unlimited attempts, no window. */
 export const DEFAULT_RESTART_DELAY_MS = 5000;
@@ -33,21 +33,30 @@ function restartToStore(p: DockerRestartPolicy | undefined): RestartPolicy {
   if (condition !== '' && !(CONDITIONS as readonly string[]).includes(condition)) {
     throw invalidParameter(`invalid RestartCondition: ${JSON.stringify(condition)}`);
   }
-  return {
+  const delay = p?.Delay === undefined ? { ms: DEFAULT_RESTART_DELAY_MS } : durationToStore(p.Delay);
+  const window = p?.Window === undefined ? { ms: 0 } : durationToStore(p.Window);
+  const out: RestartPolicy = {
     condition: condition === '' ? 'any' : (condition as RestartCondition),
-    delay: p?.Delay === undefined ? DEFAULT_RESTART_DELAY_MS : nsToMs(p.Delay),
+    delay: delay.ms,
     maxAttempts: p?.MaxAttempts ?? 0,
-    window: p?.Window === undefined ? 0 : nsToMs(p.Window),
+    window: window.ms,
   };
+  const given: NonNullable<RestartPolicy['given']> = {};
+  if (delay.ns !== undefined) given.delayNs = delay.ns;
+  if (p?.Window !== undefined && (window.ns !== undefined || p.Window === 0)) given.windowNs = p.Window;
+  if (Object.keys(given).length > 0) out.given = given;
+  return out;
 }
 
+/** Delay and Window read back as given, to the nanosecond; a Window left out stays out. */
 function restartFromStore(p: RestartPolicy): DockerRestartPolicy {
   const out: DockerRestartPolicy = {
     Condition: p.condition,
-    Delay: msToNs(p.delay),
+    Delay: p.given?.delayNs ?? msToNs(p.delay),
     MaxAttempts: p.maxAttempts,
   };
-  if (p.window !== 0) out.Window = msToNs(p.window);
+  const window = p.given?.windowNs ?? (p.window !== 0 ? msToNs(p.window) : undefined);
+  if (window !== undefined) out.Window = window;
   return out;
 }
 

@@ -1,0 +1,178 @@
+// One round trip over every field of Docker's swarm request types: a value is generated for
+// each leaf of the TypeBox schema (a field added to a schema later is covered without work),
+// translated to the store's object and back, and every leaf must read back as sent, unless it
+// is listed below with the reason shoal does not keep it.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { TSchema } from '@sinclair/typebox';
+import { ServiceSpecSchema, type DockerServiceSpec } from '../../../../api/docker/service-spec.js';
+import { SwarmSpecSchema, type DockerSwarmSpec } from '../../../../api/docker/swarm.js';
+import { newClusterObject } from '../../../cluster-defaults.js';
+import { serviceSpecFromStore, serviceSpecToStore } from '../service-spec.js';
+import { swarmSpecFromStore, swarmSpecToStore } from '../cluster.js';
+import type { RootCA } from '../../../../ca/root-ca.js';
+
+type Json = Record<string, unknown>;
+
+/** Values the schema alone cannot choose: enumerations and fields with rules between them. */
+const CHOSEN: Readonly<Record<string, unknown>> = {
+  Mode: { Replicated: { Replicas: 3 } },
+  'TaskTemplate.Runtime': 'container',
+  'TaskTemplate.RestartPolicy.Condition': 'on-failure',
+  'TaskTemplate.ContainerSpec.Image': 'busybox:1.36',
+  'TaskTemplate.ContainerSpec.Mounts.Type': 'bind',
+  'TaskTemplate.ContainerSpec.Mounts.BindOptions.Propagation': 'rslave',
+  'TaskTemplate.ContainerSpec.Isolation': 'default',
+  'UpdateConfig.FailureAction': 'rollback',
+  'UpdateConfig.Order': 'start-first',
+  'RollbackConfig.FailureAction': 'continue',
+  'RollbackConfig.Order': 'start-first',
+  'UpdateConfig.MaxFailureRatio': 0.25,
+  'RollbackConfig.MaxFailureRatio': 0.5,
+  'EndpointSpec.Mode': 'dnsrr',
+  // A generic resource is either named or discrete: one of each.
+  'TaskTemplate.Resources.Reservations.GenericResources': [
+    { NamedResourceSpec: { Kind: 'gpu', Value: 'gpu-0' } },
+    { DiscreteResourceSpec: { Kind: 'ssd', Value: 2 } },
+  ],
+  'EndpointSpec.Ports.Protocol': 'udp',
+  'EndpointSpec.Ports.PublishMode': 'host',
+  'CAConfig.ExternalCAs.Protocol': 'cfssl',
+  'Raft.ElectionTick': 12,
+  'Raft.HeartbeatTick': 2,
+};
+
+/** A value for every leaf of `schema`, within its bounds; durations are odd nanoseconds. */
+function generate(schema: TSchema, path: string, counter: { n: number }): unknown {
+  if (Object.hasOwn(CHOSEN, path)) return CHOSEN[path];
+  const n = ++counter.n;
+  const props = (schema as { properties?: Record<string, TSchema> }).properties;
+  if (props !== undefined) {
+    const out: Json = {};
+    for (const [k, s] of Object.entries(props)) {
+      out[k] = generate(s, path === '' ? k : `${path}.${k}`, counter);
+    }
+    return out;
+  }
+  if ((schema as { patternProperties?: unknown }).patternProperties !== undefined) {
+    return { [`key${n}`]: `value${n}` };
+  }
+  switch (schema['type']) {
+    case 'array':
+      return [generate((schema as unknown as { items: TSchema }).items, path, counter)];
+    case 'string':
+      return `s${n}`;
+    case 'boolean':
+      return true;
+    case 'number':
+      return n / 8;
+    case 'integer': {
+      const max = (schema as { maximum?: number }).maximum;
+      // Durations (int64 nanoseconds) are given as a value no millisecond store keeps.
+      if (max === undefined) return 1_000_000_000 * n + 5;
+      return Math.min(n, max);
+    }
+    default:
+      return {};
+  }
+}
+
+/** Every leaf of `value` as path -> value (arrays by index; empty objects are leaves). */
+function leaves(value: unknown, path: string, out: Map<string, unknown>): Map<string, unknown> {
+  if (Array.isArray(value)) value.forEach((v, i) => leaves(v, `${path}[${i}]`, out));
+  else if (typeof value === 'object' && value !== null && Object.keys(value).length > 0) {
+    for (const [k, v] of Object.entries(value)) leaves(v, path === '' ? k : `${path}.${k}`, out);
+  } else out.set(path, value);
+  return out;
+}
+
+function unindexed(path: string): string {
+  return path.replace(/\[\d+\]/g, '');
+}
+
+function lost(sent: unknown, back: unknown, notKept: Readonly<Record<string, string>>): string[] {
+  const got = leaves(back, '', new Map());
+  const missing: string[] = [];
+  for (const [path, value] of leaves(sent, '', new Map())) {
+    const field = unindexed(path);
+    if (Object.keys(notKept).some((p) => field === p || field.startsWith(`${p}.`))) continue;
+    if (!got.has(path) || !Object.is(got.get(path), value)) {
+      missing.push(`${path}: sent ${JSON.stringify(value)}, read back ${JSON.stringify(got.get(path))}`);
+    }
+  }
+  return missing;
+}
+
+/** Fields of ServiceSpec shoal does not keep, and why. */
+const SERVICE_NOT_KEPT: Readonly<Record<string, string>> = {
+  Networks: 'deprecated: moved into TaskTemplate.Networks (checked by its own test below)',
+  'TaskTemplate.PluginSpec': 'plugin runtime: refused (experimental in Docker)',
+  'TaskTemplate.NetworkAttachmentSpec': 'attachment runtime: internal to swarmkit, never in a service',
+  'TaskTemplate.ContainerSpec.Privileges':
+    'not applied by shoal agents yet; dropped rather than stored unapplied',
+  'TaskTemplate.ContainerSpec.Isolation': 'Windows-only (process/hyperv); Linux engines ignore it',
+  'TaskTemplate.ContainerSpec.Ulimits': 'not applied by shoal agents yet',
+  'TaskTemplate.ContainerSpec.Mounts.Consistency': 'macOS-only (Docker Desktop); Linux engines ignore it',
+  'TaskTemplate.ContainerSpec.Mounts.BindOptions.NonRecursive': 'not applied by shoal agents yet',
+  'TaskTemplate.ContainerSpec.Configs.Runtime': 'Windows credential-spec configs only',
+  'TaskTemplate.Resources.Limits.Pids': 'not applied by shoal agents yet',
+  'TaskTemplate.Resources.Limits.GenericResources': 'not in Docker limits (reservations only)',
+};
+
+/** Fields of the swarm Spec shoal does not keep, and why. */
+const SWARM_NOT_KEPT: Readonly<Record<string, string>> = {
+  'TaskDefaults.LogDriver': 'a default log driver for tasks is not applied by shoal',
+  'CAConfig.SigningCACert': 'consumed by root CA rotation, never read back (as in Docker)',
+  'CAConfig.SigningCAKey': 'consumed by root CA rotation, never read back (as in Docker)',
+};
+
+test('every field of ServiceSpec reads back as sent (durations to the nanosecond)', () => {
+  const sent = generate(ServiceSpecSchema, '', { n: 0 }) as DockerServiceSpec;
+  const back = serviceSpecFromStore(serviceSpecToStore(sent, 'generated'));
+  assert.deepEqual(lost(sent, back, SERVICE_NOT_KEPT), []);
+});
+
+test('every field of the swarm Spec reads back as sent through swarm update', () => {
+  const ca = { certPem: 'pem', keyPem: 'key', digest: `sha256:${'0'.repeat(64)}` } as unknown as RootCA;
+  const current = newClusterObject('c', ca).spec;
+  const sent = generate(SwarmSpecSchema, '', { n: 0 }) as DockerSwarmSpec;
+  const back = swarmSpecFromStore(swarmSpecToStore(sent, current));
+  assert.deepEqual(lost(sent, back, SWARM_NOT_KEPT), []);
+});
+
+test('the deprecated ServiceSpec.Networks is kept as TaskTemplate.Networks', () => {
+  const nets = [{ Target: 'n1', Aliases: ['a'], DriverOpts: { k: 'v' } }];
+  const back = serviceSpecFromStore(
+    serviceSpecToStore({ TaskTemplate: { ContainerSpec: { Image: 'busybox' } }, Networks: nets }, 'x'),
+  );
+  assert.deepEqual(back.TaskTemplate?.Networks, nets);
+});
+
+test('RestartPolicy reads back exactly what was given, nanoseconds included', () => {
+  const cases = [
+    {},
+    { Delay: 5 },
+    { Window: 0 },
+    { Condition: 'none', Delay: 1_500_000_001, Window: 7, MaxAttempts: 2 },
+  ];
+  for (const given of cases) {
+    const spec = { TaskTemplate: { ContainerSpec: { Image: 'busybox' }, RestartPolicy: given } };
+    const back = serviceSpecFromStore(serviceSpecToStore(spec, 'x')).TaskTemplate?.RestartPolicy;
+    // A Delay left out reads back as swarmkit's default, 5 s.
+    assert.deepEqual(back, { Condition: 'any', Delay: 5_000_000_000, MaxAttempts: 0, ...given });
+  }
+});
+
+test('UpdateConfig.Delay: 5 stays 5 ns; the store keeps the rounded milliseconds for the loops', () => {
+  const store = serviceSpecToStore(
+    { TaskTemplate: { ContainerSpec: { Image: 'busybox' } }, UpdateConfig: { Delay: 5, Monitor: 2_000_000 } },
+    'x',
+  );
+  assert.equal(store.updateConfig?.delay, 0);
+  assert.equal(store.updateConfig?.monitor, 2);
+  assert.equal(store.updateConfig?.monitorNs, undefined);
+  const back = serviceSpecFromStore(store).UpdateConfig;
+  assert.equal(back?.Delay, 5);
+  assert.equal(back?.Monitor, 2_000_000);
+});
