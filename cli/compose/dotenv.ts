@@ -26,9 +26,7 @@ function unquote(v: string, file: string, line: number): string {
     if (m === null) throw new ComposeError(file, line, `unterminated quoted value ${v}`);
     const inner = m[1] ?? '';
     if (q === "'") return inner;
-    return inner.replace(/\\([nt"\\])/g, (_m, c: string) =>
-      c === 'n' ? '\n' : c === 't' ? '\t' : c,
-    );
+    return inner.replace(/\\([nt"\\])/g, (_m, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
   }
   // an unquoted value ends at " #"
   const hash = v.search(/\s#/);

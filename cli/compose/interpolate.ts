@@ -84,9 +84,7 @@ function braced(body: string, whole: string, lookup: Lookup): string {
   if (!unset) return value ?? '';
   if (op[0].endsWith('-')) return interpolateString(arg, lookup);
   const why = interpolateString(arg, lookup);
-  throw new Error(
-    `required variable ${name[0]} is missing a value${why === '' ? '' : `: ${why}`}`,
-  );
+  throw new Error(`required variable ${name[0]} is missing a value${why === '' ? '' : `: ${why}`}`);
 }
 
 /** Turns a substituted string into the type its place wants (see cast.ts). */
@@ -108,7 +106,8 @@ export function interpolateValue(
       throw new InterpolationError(path, `${dottedPath(path)}: ${msg}`);
     }
   }
-  if (Array.isArray(value)) return value.map((v: unknown, i) => interpolateValue(v, lookup, cast, [...path, i]));
+  if (Array.isArray(value))
+    return value.map((v: unknown, i) => interpolateValue(v, lookup, cast, [...path, i]));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = interpolateValue(v, lookup, cast, [...path, k]);

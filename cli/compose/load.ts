@@ -40,7 +40,11 @@ function readBounded(path: string, shown: string): string {
 
 function loadOne(path: string, shown: string, lookup: (n: string) => string | undefined): NormalizedCompose {
   const lines = new LineCounter();
-  const doc = parseDocument(readBounded(path, shown), { lineCounter: lines, merge: true, prettyErrors: false });
+  const doc = parseDocument(readBounded(path, shown), {
+    lineCounter: lines,
+    merge: true,
+    prettyErrors: false,
+  });
   const yamlError = doc.errors[0];
   if (yamlError !== undefined) {
     const at = yamlError.linePos?.[0]?.line ?? lines.linePos(yamlError.pos[0]).line;

@@ -19,7 +19,12 @@ function deepMerge(base: unknown, over: unknown): unknown {
   return over;
 }
 
-function byKey(base: unknown, over: unknown, key: (o: Obj) => string, order: (a: Obj, b: Obj) => number): Obj[] {
+function byKey(
+  base: unknown,
+  over: unknown,
+  key: (o: Obj) => string,
+  order: (a: Obj, b: Obj) => number,
+): Obj[] {
   const m = new Map<string, Obj>();
   for (const list of [base, over]) {
     if (!Array.isArray(list)) continue;
@@ -31,7 +36,11 @@ function byKey(base: unknown, over: unknown, key: (o: Obj) => string, order: (a:
 const compareStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function portKey(p: Obj): string {
-  return JSON.stringify(Object.keys(p).sort().map((k) => [k, p[k]]));
+  return JSON.stringify(
+    Object.keys(p)
+      .sort()
+      .map((k) => [k, p[k]]),
+  );
 }
 
 function mergeService(base: Obj, over: Obj): Obj {
@@ -53,13 +62,19 @@ function mergeService(base: Obj, over: Obj): Obj {
         break;
       case 'secrets':
       case 'configs':
-        out[k] = byKey(b, o, (x) => str(x['source']) ?? '', (x, y) =>
-          compareStr(str(x['source']) ?? '', str(y['source']) ?? ''),
+        out[k] = byKey(
+          b,
+          o,
+          (x) => str(x['source']) ?? '',
+          (x, y) => compareStr(str(x['source']) ?? '', str(y['source']) ?? ''),
         );
         break;
       case 'volumes':
-        out[k] = byKey(b, o, (x) => str(x['target']) ?? '', (x, y) =>
-          compareStr(str(x['target']) ?? '', str(y['target']) ?? ''),
+        out[k] = byKey(
+          b,
+          o,
+          (x) => str(x['target']) ?? '',
+          (x, y) => compareStr(str(x['target']) ?? '', str(y['target']) ?? ''),
         );
         break;
       case 'command':

@@ -9,6 +9,9 @@ export function scoped(stack: string, name: string): string {
   return `${stack}_${name}`;
 }
 
-export function withNamespace(stack: string, labels: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function withNamespace(
+  stack: string,
+  labels: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   return { ...labels, [NAMESPACE_LABEL]: stack };
 }

@@ -56,7 +56,11 @@ function ports(v: unknown, where: Located, path: (string | number)[]): Obj[] {
     try {
       return parseShortPort(str(p) ?? '');
     } catch (e: unknown) {
-      return fail(where, [...path, i], `${path.join('.')}.${i}: ${e instanceof Error ? e.message : String(e)}`);
+      return fail(
+        where,
+        [...path, i],
+        `${path.join('.')}.${i}: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   });
 }

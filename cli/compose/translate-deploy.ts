@@ -53,7 +53,10 @@ export function serviceMode(deploy: Obj, service: string): DockerServiceMode {
     case 'replicated':
       return { Replicated: { Replicas: replicas ?? 1 } };
     case 'global':
-      if (replicas !== undefined) throw new TranslateError(`service ${service}: replicas can only be used with replicated or replicated-job mode`);
+      if (replicas !== undefined)
+        throw new TranslateError(
+          `service ${service}: replicas can only be used with replicated or replicated-job mode`,
+        );
       return { Global: {} };
     case 'replicated-job':
       return { ReplicatedJob: { MaxConcurrent: replicas ?? 1, TotalCompletions: replicas ?? 1 } };
@@ -70,7 +73,9 @@ export function placement(deploy: Obj): DockerPlacement | undefined {
   const constraints = strList(p['constraints']);
   if (constraints.length > 0) out.Constraints = constraints;
   const prefs = Array.isArray(p['preferences']) ? p['preferences'] : [];
-  const spreads = prefs.map((x: unknown) => str(obj(x)['spread'])).filter((x): x is string => x !== undefined);
+  const spreads = prefs
+    .map((x: unknown) => str(obj(x)['spread']))
+    .filter((x): x is string => x !== undefined);
   if (spreads.length > 0) out.Preferences = spreads.map((s) => ({ Spread: { SpreadDescriptor: s } }));
   const max = num(p['max_replicas_per_node']);
   if (max !== undefined) out.MaxReplicas = max;
@@ -148,6 +153,7 @@ export function restartPolicy(service: Obj, name: string): DockerRestartPolicy |
   if (restart === 'no') return { Condition: 'none' };
   if (restart === 'always' || restart === 'unless-stopped') return { Condition: 'any' };
   const m = /^on-failure(?::(\d+))?$/.exec(restart);
-  if (m !== null) return { Condition: 'on-failure', ...(m[1] !== undefined ? { MaxAttempts: Number(m[1]) } : {}) };
+  if (m !== null)
+    return { Condition: 'on-failure', ...(m[1] !== undefined ? { MaxAttempts: Number(m[1]) } : {}) };
   throw new TranslateError(`service ${name}: unknown restart policy: ${restart}`);
 }

@@ -42,7 +42,9 @@ export function stackNetworks(stack: string, compose: NormalizedCompose): StackN
     if (keys.length === 0) used.add('default');
     for (const k of keys) {
       if (k !== 'default' && compose.networks[k] === undefined)
-        throw new TranslateError(`service ${name} references network ${JSON.stringify(k)}, which is not declared`);
+        throw new TranslateError(
+          `service ${name} references network ${JSON.stringify(k)}, which is not declared`,
+        );
       used.add(k);
     }
   }
@@ -77,7 +79,7 @@ export function stackNetworks(stack: string, compose: NormalizedCompose): StackN
           put('Gateway', str(o['gateway']));
           const aux = stringMap(o['aux_addresses']);
           if (Object.keys(aux).length > 0) entry['AuxiliaryAddresses'] = aux;
-          return entry as NonNullable<NonNullable<DockerNetworkCreate['IPAM']>['Config']>[number];
+          return entry;
         }),
       };
     }
@@ -100,7 +102,8 @@ function readData(workingDir: string, file: string, what: string): string {
   } catch {
     throw new TranslateError(`${what}: cannot read ${file}: no such file`);
   }
-  if (size > MAX_DATA_BYTES) throw new TranslateError(`${what}: ${file} is larger than ${MAX_DATA_BYTES} bytes`);
+  if (size > MAX_DATA_BYTES)
+    throw new TranslateError(`${what}: ${file} is larger than ${MAX_DATA_BYTES} bytes`);
   return readFileSync(path).toString('base64');
 }
 
@@ -118,7 +121,9 @@ export function stackData(
     for (const r of refs) {
       const src = str(obj(r)['source']) ?? '';
       if (defs[src] === undefined)
-        throw new TranslateError(`service ${svcName} references ${kind} ${JSON.stringify(src)}, which is not declared`);
+        throw new TranslateError(
+          `service ${svcName} references ${kind} ${JSON.stringify(src)}, which is not declared`,
+        );
       used.add(src);
     }
   }
@@ -127,13 +132,19 @@ export function stackData(
     const name = objectName(stack, key, def);
     if (isExternal(def)) return { key, name, external: true };
     const file = str(def['file']);
-    if (file === undefined) throw new TranslateError(`${kind} ${key}: only file or external ${kind}s are supported`);
+    if (file === undefined)
+      throw new TranslateError(`${kind} ${key}: only file or external ${kind}s are supported`);
     const spec: DockerSecretSpec = {
       Name: name,
       Labels: withNamespace(stack, stringMap(def['labels'])),
       Data: readData(workingDir, file, `${kind} ${key}`),
     };
     const driver = str(def['template_driver']);
-    return { key, name, external: false, spec: driver === undefined ? spec : { ...spec, Templating: { Name: driver } } };
+    return {
+      key,
+      name,
+      external: false,
+      spec: driver === undefined ? spec : { ...spec, Templating: { Name: driver } },
+    };
   });
 }

@@ -110,7 +110,8 @@ function mounts(ctx: TranslateContext, svc: Obj, name: string): DockerMount[] | 
     if (bool(v['read_only']) === true) m.ReadOnly = true;
     const source = str(v['source']);
     if (type === 'bind') {
-      if (source === undefined) throw new TranslateError(`service ${name}: bind mount ${target} needs a source`);
+      if (source === undefined)
+        throw new TranslateError(`service ${name}: bind mount ${target} needs a source`);
       const expanded = source.startsWith('~') ? join(ctx.home, source.slice(1)) : source;
       m.Source = isAbsolute(expanded) ? expanded : join(ctx.workingDir, expanded);
       const prop = str(obj(v['bind'])['propagation']);
@@ -119,7 +120,9 @@ function mounts(ctx: TranslateContext, svc: Obj, name: string): DockerMount[] | 
       if (source !== undefined && source !== '') {
         const def = ctx.compose.volumes[source];
         if (def === undefined)
-          throw new TranslateError(`service ${name} references volume ${JSON.stringify(source)}, which is not declared`);
+          throw new TranslateError(
+            `service ${name} references volume ${JSON.stringify(source)}, which is not declared`,
+          );
         m.Source = objectName(ctx.stack, source, def);
         if (!isExternal(def)) {
           const opts: NonNullable<DockerMount['VolumeOptions']> = {
@@ -292,7 +295,11 @@ function containerSpec(ctx: TranslateContext, svc: Obj, name: string, image: str
   if (capDrop.length > 0) c.CapabilityDrop = capDrop;
   const ulimits = Object.entries(obj(svc['ulimits'])).sort(([a], [b]) => (a < b ? -1 : 1));
   if (ulimits.length > 0)
-    c.Ulimits = ulimits.map(([n, u]) => ({ Name: n, Soft: num(obj(u)['soft']) ?? 0, Hard: num(obj(u)['hard']) ?? 0 }));
+    c.Ulimits = ulimits.map(([n, u]) => ({
+      Name: n,
+      Soft: num(obj(u)['soft']) ?? 0,
+      Hard: num(obj(u)['hard']) ?? 0,
+    }));
   return c;
 }
 
@@ -300,7 +307,8 @@ export function translateService(ctx: TranslateContext, name: string): DockerSer
   const svc = ctx.compose.services[name];
   if (svc === undefined) throw new TranslateError(`no service ${name}`);
   const image = str(svc['image']);
-  if (image === undefined || image === '') throw new TranslateError(`service ${name}: an image is needed (stacks do not build)`);
+  if (image === undefined || image === '')
+    throw new TranslateError(`service ${name}: an image is needed (stacks do not build)`);
   const deploy = obj(svc['deploy']);
   const task: DockerTaskSpec = {
     ContainerSpec: containerSpec(ctx, svc, name, image),
@@ -316,7 +324,10 @@ export function translateService(ctx: TranslateContext, name: string): DockerSer
     const driver = str(svc['logging']['driver']);
     const options = stringMap(svc['logging']['options']);
     if (driver !== undefined || Object.keys(options).length > 0)
-      task.LogDriver = { ...(driver !== undefined ? { Name: driver } : {}), ...(Object.keys(options).length > 0 ? { Options: options } : {}) };
+      task.LogDriver = {
+        ...(driver !== undefined ? { Name: driver } : {}),
+        ...(Object.keys(options).length > 0 ? { Options: options } : {}),
+      };
   }
   const spec: DockerServiceSpec = {
     Name: scoped(ctx.stack, name),
@@ -331,6 +342,9 @@ export function translateService(ctx: TranslateContext, name: string): DockerSer
   const endpointMode = str(deploy['endpoint_mode']);
   const p = ports(svc);
   if (endpointMode !== undefined || p !== undefined)
-    spec.EndpointSpec = { ...(endpointMode !== undefined ? { Mode: endpointMode } : {}), ...(p !== undefined ? { Ports: p } : {}) };
+    spec.EndpointSpec = {
+      ...(endpointMode !== undefined ? { Mode: endpointMode } : {}),
+      ...(p !== undefined ? { Ports: p } : {}),
+    };
   return spec;
 }

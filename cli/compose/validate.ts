@@ -99,7 +99,8 @@ export function validateCompose(doc: unknown, file: string, positions: SourcePos
   if (validate(doc)) return;
   const problems = describe(validate.errors ?? [], positions);
   const first = problems[0];
-  if (first === undefined) throw new ComposeError(file, undefined, 'does not match the compose specification');
+  if (first === undefined)
+    throw new ComposeError(file, undefined, 'does not match the compose specification');
   const rest = problems.slice(1).map((p) => `\n${file}:${p.line ?? '?'}: ${p.text}`);
   throw new ComposeError(file, first.line, first.text + rest.join(''));
 }
