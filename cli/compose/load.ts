@@ -40,7 +40,9 @@ function readBounded(path: string, shown: string): string {
 
 function loadOne(path: string, shown: string, lookup: (n: string) => string | undefined): NormalizedCompose {
   const lines = new LineCounter();
+  // YAML 1.1 as compose files are written for: `mode: 0440` is octal, `<<:` merges.
   const doc = parseDocument(readBounded(path, shown), {
+    version: '1.1',
     lineCounter: lines,
     merge: true,
     prettyErrors: false,

@@ -34,6 +34,7 @@ function validator(): ValidateFunction {
   // default draft-07 ajv reads it; strict mode off for its unknown formats' siblings.
   const { $schema: _ignored, ...body } = schema;
   dropDraft4Ids(body);
+  addLaterKeys(body);
   const ajv = new Ajv({ allErrors: true, strict: false });
   ajv.addFormat('duration', (v: string) => v === '0' || GO_DURATION.test(v));
   ajv.addFormat('subnet_ip_address', (v: string) => CIDR.test(v));
@@ -42,6 +43,34 @@ function validator(): ValidateFunction {
   ajv.addFormat('expose', () => true);
   compiled = ajv.compile(body);
   return compiled;
+}
+
+function at(o: unknown, ...path: string[]): Record<string, unknown> | undefined {
+  let cur: unknown = o;
+  for (const p of path)
+    cur = typeof cur === 'object' && cur !== null ? (cur as Record<string, unknown>)[p] : undefined;
+  return typeof cur === 'object' && cur !== null ? (cur as Record<string, unknown>) : undefined;
+}
+
+/**
+ * Keys the compose spec gained after the packaged schema (2021-10) that Docker's swarm
+ * supports and stacks translate: deploy.resources.limits.pids and healthcheck.start_interval.
+ */
+function addLaterKeys(schema: Record<string, unknown>): void {
+  const limits = at(
+    schema,
+    'definitions',
+    'deployment',
+    'properties',
+    'resources',
+    'properties',
+    'limits',
+    'properties',
+  );
+  if (limits !== undefined && limits['pids'] === undefined) limits['pids'] = { type: ['integer', 'string'] };
+  const health = at(schema, 'definitions', 'healthcheck', 'properties');
+  if (health !== undefined && health['start_interval'] === undefined)
+    health['start_interval'] = { type: 'string', format: 'duration' };
 }
 
 interface Problem {
