@@ -113,6 +113,9 @@ async function deployServices(
   prune: boolean,
 ): Promise<void> {
   const current = await api.serviceList({ label: [`${NAMESPACE_LABEL}=${stack}`] });
+  // The daemon answers network attachments by ID; the file names them.
+  const networkIds = new Map<string, string>();
+  if (current.length > 0) for (const n of await new NetworkClient(api).list()) networkIds.set(n.Name, n.Id);
   const byName = new Map(current.map((s) => [s.Spec.Name ?? '', s]));
   for (const spec of desired) {
     const name = spec.Name ?? '';
@@ -127,7 +130,7 @@ async function deployServices(
     const force = have.Spec.TaskTemplate?.ForceUpdate;
     const next: DockerServiceSpec =
       force === undefined ? spec : { ...spec, TaskTemplate: { ...spec.TaskTemplate, ForceUpdate: force } };
-    if (!serviceSpecDiffers(next, have.Spec)) continue;
+    if (!serviceSpecDiffers(next, have.Spec, networkIds)) continue;
     ctx.io.out(`Updating service ${name} (id: ${have.ID})\n`);
     const res = await api.serviceUpdate(have.ID, have.Version?.Index ?? 0, next);
     for (const w of res.Warnings ?? []) ctx.io.err(`${w}\n`);

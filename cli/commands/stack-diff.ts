@@ -34,6 +34,42 @@ function canonical(v: unknown): string {
   );
 }
 
-export function serviceSpecDiffers(desired: DockerServiceSpec, current: DockerServiceSpec): boolean {
-  return canonical(prune(desired)) !== canonical(prune(current));
+const DEFAULT_RESTART = canonical({ Condition: 'any', Delay: 5e9, MaxAttempts: 0 });
+
+/**
+ * The desired spec as the daemon stores it: network names become the IDs the daemon answers
+ * with, and where the file says nothing the daemon's defaults (runtime, restart policy, VIP
+ * endpoint mode) stand, when the current spec holds exactly those defaults.
+ */
+function asStored(
+  desired: DockerServiceSpec,
+  current: DockerServiceSpec,
+  networkIds: ReadonlyMap<string, string>,
+): DockerServiceSpec {
+  const task = { ...desired.TaskTemplate };
+  const cur = current.TaskTemplate ?? {};
+  if (task.Networks !== undefined)
+    task.Networks = task.Networks.map((n) => ({
+      ...n,
+      Target: networkIds.get(n.Target ?? '') ?? n.Target ?? '',
+    }));
+  if (task.Runtime === undefined && cur.Runtime === 'container') task.Runtime = 'container';
+  if (
+    task.RestartPolicy === undefined &&
+    cur.RestartPolicy !== undefined &&
+    canonical(prune(cur.RestartPolicy)) === DEFAULT_RESTART
+  )
+    task.RestartPolicy = cur.RestartPolicy;
+  const out: DockerServiceSpec = { ...desired, TaskTemplate: task };
+  if (desired.EndpointSpec?.Mode === undefined && current.EndpointSpec?.Mode === 'vip')
+    out.EndpointSpec = { ...desired.EndpointSpec, Mode: 'vip' };
+  return out;
+}
+
+export function serviceSpecDiffers(
+  desired: DockerServiceSpec,
+  current: DockerServiceSpec,
+  networkIds: ReadonlyMap<string, string>,
+): boolean {
+  return canonical(prune(asStored(desired, current, networkIds))) !== canonical(prune(current));
 }
