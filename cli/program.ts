@@ -13,6 +13,7 @@ import { registerNetwork } from './commands/network.js';
 import { registerNode } from './commands/node.js';
 import { registerConfig, registerSecret } from './commands/secret-config.js';
 import { registerService } from './commands/service.js';
+import { registerStack } from './commands/stack.js';
 import { registerSwarm } from './commands/swarm.js';
 import { registerSystem } from './commands/system.js';
 
@@ -76,6 +77,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerNetwork(program, ctx);
   registerSecret(program, ctx);
   registerConfig(program, ctx);
+  registerStack(program, ctx);
   registerSystem(program, ctx, deps.version);
   return program;
 }
