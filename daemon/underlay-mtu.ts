@@ -22,6 +22,8 @@ export interface NetInterface {
 export const DEFAULT_UNDERLAY_MTU = 1500;
 /** Outer Ethernet + IPv4 + UDP + VXLAN headers. */
 export const VXLAN_OVERHEAD = 50;
+/** The largest underlay MTU a VXLAN device accepts over IPv4 (IP_MAX_MTU). */
+export const MAX_UNDERLAY_MTU = 65535;
 
 /** The host part of "ip", "ip:port", "[v6]:port" or "v6", lower case. */
 function hostOf(addr: string): string {
@@ -41,11 +43,14 @@ function usable(mtu: number | undefined): mtu is number {
  * The MTU of the interface that holds `advertiseAddr` (an IP, with or without a port). When no
  * interface holds it (a floating IP behind NAT), the smallest MTU among the non-loopback
  * interfaces that have an address, since a packet must fit whichever of them it leaves by; and
- * 1500 when nothing is known.
+ * 1500 when nothing is known. A loopback carrier (advertising 127.0.0.1) gives 1500, Docker's
+ * default, as the agent does (agent/network/overlay/underlay.ts): its 65536 would put the VXLAN
+ * device past the kernel's maximum.
  */
 export function detectUnderlayMtu(interfaces: readonly NetInterface[], advertiseAddr: string): number {
   const host = hostOf(advertiseAddr);
   const carrier = interfaces.find((i) => i.addresses.some((a) => a.toLowerCase() === host));
+  if (carrier?.internal === true) return DEFAULT_UNDERLAY_MTU;
   if (carrier && usable(carrier.mtu)) return carrier.mtu;
   const candidates = interfaces
     .filter((i) => !i.internal && i.addresses.length > 0)
@@ -56,7 +61,8 @@ export function detectUnderlayMtu(interfaces: readonly NetInterface[], advertise
 
 /** The MTU for overlay networks (and their tasks) over an underlay of `underlayMtu`. */
 export function overlayMtu(underlayMtu: number): number {
-  return underlayMtu - VXLAN_OVERHEAD;
+  // Past what a VXLAN device accepts: Docker's default, as the agent does.
+  return (underlayMtu > MAX_UNDERLAY_MTU ? DEFAULT_UNDERLAY_MTU : underlayMtu) - VXLAN_OVERHEAD;
 }
 
 async function readMtu(sysClassNet: string, name: string): Promise<number | undefined> {

@@ -34,6 +34,17 @@ export interface LogRecordOut {
 /** Where the agent reads task logs (the worker, over its executor). */
 export type LogSource = (request: LogRequest, signal: AbortSignal) => AsyncIterable<LogRecordOut>;
 
+/**
+ * The subscription's tail: an int64 on the wire, which protobufjs hands over as a Long object.
+ * Passed on as it came, the engine got `tail=[object Object]`, read it as "all", and every
+ * task's whole log was sent whatever `--tail` said. Negative: every line; past 2^53, more lines
+ * than any log holds, so every line too.
+ */
+function tailOf(v: number | { toNumber(): number }): number | 'all' {
+  const n = typeof v === 'number' ? v : v.toNumber();
+  return n < 0 || !Number.isSafeInteger(n) ? 'all' : n;
+}
+
 /** Most subscription task IDs accepted from a manager. */
 const MAX_TASKS = 10_000;
 
@@ -66,7 +77,7 @@ export class LogPublisher {
       stdout: sub.stdout,
       stderr: sub.stderr,
       ...(sub.since !== '' ? { since: sub.since } : {}),
-      tail: sub.tail < 0 ? 'all' : sub.tail,
+      tail: tailOf(sub.tail),
     };
     void this.#publish(sub.id, request, controller.signal).finally(() => this.#running.delete(sub.id));
   }

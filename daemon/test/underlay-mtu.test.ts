@@ -35,6 +35,7 @@ const cases: [string, readonly NetInterface[], string, number][] = [
     1450,
   ],
   ['only loopback: Ethernet default', [lo], '203.0.113.7', DEFAULT_UNDERLAY_MTU],
+  ['advertising 127.0.0.1: Ethernet default, not the loopback 65536', [lo, jumbo], '127.0.0.1', 1500],
   ['no interfaces at all', [], '10.0.0.1', DEFAULT_UNDERLAY_MTU],
   [
     'the carrier MTU could not be read: fall back to the others',
@@ -60,6 +61,7 @@ for (const [name, interfaces, addr, want] of cases) {
 test('overlayMtu leaves room for VXLAN: 1450 gives 1400, 1500 gives 1450', () => {
   assert.equal(overlayMtu(1450), 1400);
   assert.equal(overlayMtu(1500), 1450);
+  assert.equal(overlayMtu(65536), 1450, 'never past what a VXLAN device accepts');
 });
 
 test('readNetInterfaces takes addresses from os.networkInterfaces and MTUs from sysfs', async () => {

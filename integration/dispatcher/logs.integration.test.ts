@@ -77,4 +77,13 @@ test('service logs: lines of each task come from its node; unreachable nodes are
   const more: LogLine[] = [];
   for await (const line of m.dispatcher.taskLogs(['t1'], { ...opts, stderr: true })) more.push(line);
   assert.equal(more.length, 3);
+
+  // --tail N reaches the agent as the number N (per task: the agent reads each task's last N).
+  requests.length = 0;
+  for await (const line of m.dispatcher.taskLogs(['t1'], { ...opts, tail: 2 })) void line;
+  assert.equal(requests.length, 1);
+  assert.equal(requests[0]?.tail, 2);
+  requests.length = 0;
+  for await (const line of m.dispatcher.taskLogs(['t1'], { ...opts, tail: 0 })) void line;
+  assert.equal(requests[0]?.tail, 0);
 });

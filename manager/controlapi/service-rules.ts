@@ -3,7 +3,7 @@
 // the decisions for create and update (with rollback). Pure: (readTx, request) → writes or a
 // refusal; the route translates Docker's JSON and resolves network names before calling.
 
-import type { ReadTx, Service, ServiceSpec } from '../store/index.js';
+import type { NewObject, ReadTx, Service, ServiceSpec } from '../store/index.js';
 import { decide, type Decision } from './decision.js';
 import { isValidImageReference } from './image-reference.js';
 import { validateName } from './object-name.js';
@@ -153,6 +153,12 @@ export interface CreateServiceRequest {
   readonly spec: ServiceSpec;
   /** Absent: the spec's network targets are IDs already. */
   readonly networkId?: NetworkResolver;
+  /** ISO time: a job's first execution (its JobStatus.LastExecution). */
+  readonly now?: string;
+}
+
+function isJobMode(spec: ServiceSpec): boolean {
+  return spec.mode.kind === 'replicatedJob' || spec.mode.kind === 'globalJob';
 }
 
 export function createService(tx: ReadTx, req: CreateServiceRequest): Decision {
@@ -160,13 +166,14 @@ export function createService(tx: ReadTx, req: CreateServiceRequest): Decision {
     checkServiceSpec(req.spec);
     const spec = withNetworkIds(tx, req.spec, req.networkId);
     checkAgainstCluster(tx, spec);
-    return [
-      {
-        op: 'create',
-        table: 'services',
-        object: { id: req.id, spec, specVersion: 0, pendingDelete: false },
-      },
-    ];
+    const object: NewObject<'services'> = { id: req.id, spec, specVersion: 0, pendingDelete: false };
+    // A job carries its JobStatus from the start, iteration 0, as in swarmkit: clients (the
+    // docker CLI's job progress) read it right after create.
+    if (isJobMode(spec)) {
+      object.jobStatus =
+        req.now === undefined ? { jobIteration: 0 } : { jobIteration: 0, lastExecution: req.now };
+    }
+    return [{ op: 'create', table: 'services', object }];
   });
 }
 
@@ -211,6 +218,12 @@ export function updateService(tx: ReadTx, req: UpdateServiceRequest): Decision {
     checkPortConflicts(tx, spec, current.id);
     checkReferences(tx, spec);
     const meta = { ...current.meta, version: req.version };
+    // Every update of a job runs it again (swarmkit): the next iteration, whose tasks replace
+    // the earlier ones.
+    const jobStatus =
+      current.jobStatus === undefined
+        ? undefined
+        : { jobIteration: current.jobStatus.jobIteration + 1, lastExecution: req.now };
     if (req.rollback === 'previous') {
       if (current.previousSpec === undefined) {
         throw failedPrecondition(`service ${current.id} does not have a previous spec`);
@@ -221,6 +234,7 @@ export function updateService(tx: ReadTx, req: UpdateServiceRequest): Decision {
         spec: current.previousSpec,
         previousSpec: current.spec,
         specVersion: current.meta.version,
+        ...(jobStatus === undefined ? {} : { jobStatus }),
         updateStatus: {
           state: 'rollback_started',
           startedAt: req.now,
@@ -235,6 +249,7 @@ export function updateService(tx: ReadTx, req: UpdateServiceRequest): Decision {
       spec,
       previousSpec: current.spec,
       specVersion: current.meta.version,
+      ...(jobStatus === undefined ? {} : { jobStatus }),
     };
     delete next.updateStatus;
     return [{ op: 'update', table: 'services', object: next }];

@@ -2,6 +2,7 @@
 // description, 'ready', the address it connects from); a node whose heartbeats stop is
 // marked 'down'. A node the store does not hold is not a member, and is refused.
 
+import { isDeepStrictEqual } from 'node:util';
 import type { WriteTx } from '../store/index.js';
 import type { NodeDescription } from '../../api/objects/index.js';
 
@@ -24,6 +25,14 @@ export function applyNodeStatus(tx: WriteTx, changes: readonly NodeStatusChange[
     const node = tx.get('nodes', c.nodeId);
     if (node === undefined) return 'not-member';
     if (c.kind === 'ready') {
+      // A session that brings nothing new (a reconnect) leaves the node's version alone, so a
+      // client holding it (inspect, then update with that version) is not out of sequence.
+      const same =
+        node.status.state === 'ready' &&
+        node.status.message === '' &&
+        node.status.addr === c.addr &&
+        isDeepStrictEqual(node.description, c.description);
+      if (same) return 'unchanged';
       tx.update('nodes', {
         ...node,
         description: c.description,

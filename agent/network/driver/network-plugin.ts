@@ -10,6 +10,7 @@ import { GatewayBridge } from '../overlay/gateway-bridge.js';
 import { NodeCommands, type HostCommands } from '../overlay/host-commands.js';
 import { ALIAS_PREFIX, parseAlias } from '../overlay/link-names.js';
 import { OverlayDataPlane } from '../overlay/overlay-data-plane.js';
+import { gatewayMtu } from '../overlay/underlay.js';
 import { EMPTY_STATE, FileStateStore, MemoryStateStore, type DriverStateStore } from './driver-state.js';
 import { driverRoutes } from './driver-routes.js';
 import { NetworkDriver } from './network-driver.js';
@@ -57,7 +58,7 @@ export class NetworkPlugin {
     });
     const gateway = await GatewayBridge.open({
       commands,
-      mtu: dataPlane.underlay.mtu,
+      mtu: gatewayMtu(dataPlane.underlay),
       ...(options.gatewaySubnet === undefined ? {} : { subnet: options.gatewaySubnet }),
       logger: log,
     });

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLocalStore, type NetworkSpec } from '../../store/index.js';
-import { newNetwork, newService, taskSpec } from '../../store/test/fixtures.js';
+import { newNetwork, newService, newTask, taskSpec } from '../../store/test/fixtures.js';
 import {
   checkPruneRequest,
   createNetwork,
   pruneNetworks,
   PREDEFINED_LABEL,
+  removeNetwork,
   type CreateNetworkRequest,
 } from '../index.js';
 
@@ -150,4 +151,44 @@ test('pruneNetworks: unused networks the filters pick; never ingress, predefined
   assert.equal(until.refusal.message, 'the until filter of network prune is not supported yet');
   assert.throws(() => checkPruneRequest({ until: ['1h'] }), /until filter of network prune is not supported/);
   assert.doesNotThrow(() => checkPruneRequest({ until: [] }));
+});
+
+test('removeNetwork: the services on it and the running tasks of live services hold it', async () => {
+  const s = createLocalStore();
+  const onNet = (t: ReturnType<typeof newTask>, state: 'running' | 'shutdown' = 'running') => ({
+    ...t,
+    status: { ...t.status, state },
+    networksAttachments: [{ networkId: 'net', addresses: ['10.0.1.3/24'], aliases: [] }],
+  });
+  await s.update((tx) => {
+    tx.create('networks', newNetwork('net', 'backend'));
+    const web = newService('web', 'web');
+    web.spec.taskTemplate.networks = [{ target: 'net', aliases: [], driverOpts: {} }];
+    tx.create('services', web);
+    tx.create('tasks', onNet(newTask('t1', 'web', 1, 'n1')));
+  });
+  const refusal = (): string | undefined =>
+    s.view((tx) => {
+      const d = removeNetwork(tx, 'net');
+      return 'refusal' in d ? d.refusal.message : undefined;
+    });
+  assert.match(refusal() ?? '', /network net is in use by service web$/);
+
+  // `docker stack rm`: the service goes, then at once its network. The service's task still runs
+  // (the reaper has not marked it yet) but is on its way out: it no longer holds the network.
+  await s.update((tx) => tx.delete('services', 'web'));
+  assert.equal(refusal(), undefined);
+
+  // A live service that left the network in an update: its old task, still running, holds it;
+  // stopped, not.
+  await s.update((tx) => {
+    tx.create('services', newService('api', 'api'));
+    tx.create('tasks', onNet(newTask('a1', 'api', 1, 'n1')));
+  });
+  assert.match(refusal() ?? '', /network net is in use by task a1$/);
+  await s.update((tx) => {
+    const a1 = tx.get('tasks', 'a1');
+    if (a1 !== undefined) tx.update('tasks', { ...a1, status: { ...a1.status, state: 'shutdown' } });
+  });
+  assert.equal(refusal(), undefined);
 });

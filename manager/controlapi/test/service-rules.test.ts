@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLocalStore, type MemoryStore, type ReadTx, type ServiceSpec } from '../../store/index.js';
+import {
+  createLocalStore,
+  type MemoryStore,
+  type ReadTx,
+  type Service,
+  type ServiceSpec,
+} from '../../store/index.js';
 import { newNetwork, newService, taskSpec } from '../../store/test/fixtures.js';
 import {
   checkServiceSpec,
@@ -531,4 +537,45 @@ test('create and update resolve network names after the spec is checked, before 
     updateService(tx, { ...base, spec: other, registryAuthFrom: 'previous-spec' }),
   );
   assert.equal(refusalOf(update)?.message, 'service does not have a previous spec');
+});
+
+function updatedService(decision: Decision): Service {
+  const w = 'writes' in decision ? decision.writes[0] : undefined;
+  if (w?.op !== 'update' || w.table !== 'services') throw new Error('expected a service update');
+  return w.object;
+}
+
+test('a job is created with its JobStatus (iteration 0), and every update starts the next iteration', async () => {
+  const s = await store();
+  const now = '2024-01-01T00:00:00.000Z';
+  const jobSpec = spec(
+    (x) => void (x.mode = { kind: 'replicatedJob', maxConcurrent: 1, totalCompletions: 2 }),
+  );
+  const created = s.view((tx) => createService(tx, { id: 'job', spec: jobSpec, now }));
+  assert.ok('writes' in created && created.writes[0]?.op === 'create');
+  const object = created.writes[0].object;
+  assert.ok('jobStatus' in object);
+  assert.deepEqual(object.jobStatus, { jobIteration: 0, lastExecution: now });
+  const service = s.view((tx) => createService(tx, { id: 'svc', spec: spec(), now }));
+  assert.ok('writes' in service && service.writes[0]?.op === 'create');
+  assert.equal('jobStatus' in service.writes[0].object, false, 'only jobs carry a JobStatus');
+
+  await s.update((tx) => {
+    tx.create('services', {
+      ...newService('job', 'web', jobSpec.mode),
+      spec: jobSpec,
+      jobStatus: { jobIteration: 0, lastExecution: now },
+    });
+  });
+  const later = '2024-01-01T00:01:00.000Z';
+  const base = { serviceId: 'job', version: 1, spec: jobSpec, registryAuthFrom: '', now: later };
+  const updated = s.view((tx) => updateService(tx, { ...base, rollback: '' }));
+  assert.deepEqual(updatedService(updated).jobStatus, { jobIteration: 1, lastExecution: later });
+  await s.update((tx) => {
+    const job = tx.get('services', 'job');
+    if (job === undefined) throw new Error('job is gone');
+    tx.update('services', { ...job, previousSpec: jobSpec });
+  });
+  const rolledBack = s.view((tx) => updateService(tx, { ...base, version: 2, rollback: 'previous' }));
+  assert.deepEqual(updatedService(rolledBack).jobStatus, { jobIteration: 1, lastExecution: later });
 });

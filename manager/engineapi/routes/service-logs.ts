@@ -21,7 +21,8 @@ function parseTail(value: string | undefined): number | 'all' {
   if (!/^-?\d+$/.test(value)) throw invalidParameter('tail value must be a positive integer or "all"');
   const n = Number(value);
   if (n < 0) throw invalidParameter('negative tail values not supported');
-  return n;
+  // More lines than any log holds: every line (and no count that would be sized by it).
+  return Number.isSafeInteger(n) ? n : 'all';
 }
 
 interface Selection {

@@ -79,8 +79,9 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: RouteContext): 
       const store = managerStore(control);
       const spec = serviceSpecToStore(request.body, dockerNames.getRandomName(false));
       const id = generateId();
+      const now = ctx.clock().toISOString();
       await store.update((tx) => {
-        applyDecision(tx, createService(tx, { id, spec, networkId: resolveNetworkId }));
+        applyDecision(tx, createService(tx, { id, spec, networkId: resolveNetworkId, now }));
       });
       // Docker's ServiceCreateResponse: Warnings has no omitempty, so it is null when none.
       return reply.code(201).send({ ID: id, Warnings: null });

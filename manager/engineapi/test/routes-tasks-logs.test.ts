@@ -127,6 +127,15 @@ test('service and task logs: multiplexed frames, details, timestamps, tail, bad 
           [1, 'two\n'],
         ],
       ],
+      // A tail longer than any log (past 2^53 too) is every line.
+      [
+        'stdout=1&tail=99999999999999999999999',
+        [
+          [1, 'one\n'],
+          [1, 'two\n'],
+        ],
+      ],
+      ['stdout=1&tail=0', []],
     ];
     for (const [query, want] of table) {
       const r = await h.request('GET', `/services/${web}/logs?${query}`);

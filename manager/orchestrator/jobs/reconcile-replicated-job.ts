@@ -1,5 +1,6 @@
 // A replicated job's decision, pure: run tasks until `totalCompletions` of them have completed,
-// at most `maxConcurrent` at a time (0: all at once). Slots 1..totalCompletions: a slot is done
+// at most `maxConcurrent` at a time (0: all at once). Slots 0..totalCompletions-1 as in swarmkit
+// (the docker CLI's job progress reads slots from 0 and waits for each of them): a slot is done
 // once a task in it completed (never run again), busy while a task wants to run, finished when
 // its last task failed and may not restart; free slots get new tasks, lowest first. Tasks of
 // earlier iterations that still run are stopped. At most `limit` tasks are created per plan
@@ -62,12 +63,12 @@ export function reconcileReplicatedJob(
   // Free slots left, and how many may start now; the loop visits at most taken.size + limit
   // slots whatever the spec's numbers.
   let takenInRange = 0;
-  for (const slot of taken) if (slot >= 1 && slot <= mode.totalCompletions) takenInRange++;
+  for (const slot of taken) if (slot >= 0 && slot < mode.totalCompletions) takenInRange++;
   const free = Math.max(0, mode.totalCompletions - takenInRange);
   const startable = Math.min(free, Math.max(0, concurrency - busy));
   const wanted = Math.min(startable, limit);
   const create: number[] = [];
-  for (let slot = 1; slot <= mode.totalCompletions && create.length < wanted; slot++) {
+  for (let slot = 0; slot < mode.totalCompletions && create.length < wanted; slot++) {
     if (!taken.has(slot)) create.push(slot);
   }
   return { iteration, create, stop, completed, more: startable > wanted };

@@ -92,7 +92,7 @@ test('replicated job: totalCompletions tasks complete, maxConcurrent at a time, 
   assert.ok(tasks.every((t) => t.status.state === 'complete' && t.desiredState === 'complete'));
   assert.deepEqual(
     tasks.map((t) => t.slot),
-    [1, 2, 3, 4, 5],
+    [0, 1, 2, 3, 4],
   );
   assert.ok(tasks.every((t) => t.jobIteration === 0));
   await h.advance(60_000);
