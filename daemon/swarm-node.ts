@@ -39,7 +39,7 @@ import { CertRenewal } from './cert-renewal.js';
 import { parseHostPort, socketPath, type DaemonConfig } from './config.js';
 import { atLeader, joinRaftGroup, leaveAbandonedRaftJoin } from './control-at-leader.js';
 import { joinedIdentity, newSwarmIdentity } from './swarm-identity.js';
-import { waitFor } from './wait-for.js';
+import { nodeRegistered, waitFor } from './wait-for.js';
 import { isRemovedRefusal, REMOVED_FROM_SWARM_ERROR } from './node-removal.js';
 import { NodeStateDir, type SwarmMembership, type TlsMaterial } from './node-state.js';
 import { isSwarmLocked, openManagerKeys } from './swarm-lock.js';
@@ -219,6 +219,7 @@ export class SwarmNode {
         this.state = state;
         this.credentials = creds;
         this.agent = await this.startAgent(state, creds);
+        await nodeRegistered(manager.store, nodeId);
         this.startRenewal();
         this.localState = 'active';
         this.log.info({ nodeId, clusterId, advertiseAddr }, 'swarm initialized');

@@ -52,6 +52,10 @@ before(async () => {
   writeFileSync(join(files, 'compose.yml'), COMPOSE);
   s = await ShoalLab.create('stack', 2);
   await ok(s.docker(0, ['swarm', 'init', '--advertise-addr', s.addr(0)]));
+  // Right after init the node object is stable: an inspect-then-update at once succeeds (no
+  // "update out of sequence" from the node's first registration landing in between).
+  const self = (await ok(s.docker(0, ['info', '--format', '{{.Swarm.NodeID}}']))).trim();
+  await ok(s.docker(0, ['node', 'update', '--label-add', 'stage=init', self]));
   const token = (await ok(s.docker(0, ['swarm', 'join-token', '-q', 'worker']))).trim();
   await ok(s.docker(1, ['swarm', 'join', '--token', token, `${s.addr(0)}:2377`]));
   await eventually('two ready nodes', async () => {
