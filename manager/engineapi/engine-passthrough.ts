@@ -54,7 +54,8 @@ export function passToEngine(request: FastifyRequest, reply: FastifyReply): Fast
       r.hijack();
       const raw = r.raw as ServerResponse;
       const headers: OutgoingHttpHeaders = {};
-      for (const [name, value] of Object.entries(r.getHeaders())) if (value !== undefined) headers[name] = value;
+      for (const [name, value] of Object.entries(r.getHeaders()))
+        if (value !== undefined) headers[name] = value;
       raw.writeHead(r.statusCode, headers);
       raw.flushHeaders();
       pipeline(res.stream, raw, () => undefined);
@@ -84,7 +85,8 @@ export async function registerEnginePassthrough(app: FastifyInstance, engine: Lo
   await app.register((child, _opts, done) => {
     child.removeAllContentTypeParsers();
     child.addContentTypeParser('*', (_request, payload, next) => next(null, payload));
-    const handler = (request: FastifyRequest, reply: FastifyReply): FastifyReply => passToEngine(request, reply);
+    const handler = (request: FastifyRequest, reply: FastifyReply): FastifyReply =>
+      passToEngine(request, reply);
     for (const path of ENGINE_PATHS) {
       child.all(path, handler);
       child.all(`${path}/*`, handler);

@@ -58,7 +58,12 @@ export function engineUpgradeListener(engine: LocalEngine): UpgradeListener {
     const original = req.url ?? '/';
     const path = pathWithoutVersion(original);
     if (!isEnginePath(path)) {
-      refuse(socket, 404, 'Not Found', `${path} cannot be upgraded: only the engine's attach and exec streams are`);
+      refuse(
+        socket,
+        404,
+        'Not Found',
+        `${path} cannot be upgraded: only the engine's attach and exec streams are`,
+      );
       return;
     }
     const headText = requestHead(req, original);

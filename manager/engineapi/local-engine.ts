@@ -59,7 +59,12 @@ export function engineRequest(
           size += c.length;
           if (size > ENGINE_JSON_LIMIT) {
             res.destroy();
-            reject(new EngineUnreachableError(engine.socketPath, `answer to ${path} over ${ENGINE_JSON_LIMIT} bytes`));
+            reject(
+              new EngineUnreachableError(
+                engine.socketPath,
+                `answer to ${path} over ${ENGINE_JSON_LIMIT} bytes`,
+              ),
+            );
             return;
           }
           chunks.push(c);
@@ -74,7 +79,9 @@ export function engineRequest(
         res.on('error', (e) => reject(new EngineUnreachableError(engine.socketPath, e.message)));
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer to ${method} ${path} in ${ENGINE_READ_TIMEOUT_MS} ms`)));
+    req.on('timeout', () =>
+      req.destroy(new Error(`no answer to ${method} ${path} in ${ENGINE_READ_TIMEOUT_MS} ms`)),
+    );
     req.on('error', (e) => reject(new EngineUnreachableError(engine.socketPath, e.message)));
     req.end(payload);
   });
@@ -92,7 +99,11 @@ export async function engineJson(engine: LocalEngine, path: string): Promise<unk
 }
 
 /** Opens a long-lived GET (e.g. /events) and resolves with the engine's response stream. */
-export function engineStream(engine: LocalEngine, path: string, signal: AbortSignal): Promise<IncomingMessage> {
+export function engineStream(
+  engine: LocalEngine,
+  path: string,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       { socketPath: engine.socketPath, method: 'GET', path, headers: { Host: 'docker' }, signal },

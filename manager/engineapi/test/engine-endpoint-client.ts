@@ -69,7 +69,9 @@ export function readUntil(socket: Socket, predicate: (text: string) => boolean):
     };
     socket.on('data', onData);
     socket.on('error', reject);
-    socket.once('end', () => (predicate(text) ? undefined : reject(new Error(`ended after ${JSON.stringify(text)}`))));
+    socket.once('end', () =>
+      predicate(text) ? undefined : reject(new Error(`ended after ${JSON.stringify(text)}`)),
+    );
   });
 }
 

@@ -27,7 +27,11 @@ describe('engine passthrough', () => {
     dir = await mkdtemp(join(tmpdir(), 'shoal-pass-'));
     sock = join(dir, 'shoal.sock');
     const control = new SingleNodeControl({ hostname: 'node-1' });
-    app = createApiServer({ control, build: { version: '0.1.0-test' }, engine: { socketPath: engine.socketPath } });
+    app = createApiServer({
+      control,
+      build: { version: '0.1.0-test' },
+      engine: { socketPath: engine.socketPath },
+    });
     await listenApiServer(app, { socketPath: sock });
   });
 
@@ -64,7 +68,8 @@ describe('engine passthrough', () => {
     const first = new Promise<Buffer>((resolve) => res.once('data', resolve));
     // Wait until the engine holds the follow open, then write one line: it must arrive alone,
     // before the stream ends (nothing is buffered up to the end).
-    while (!engine.seen.some((r) => r.url.includes('/logs?follow=1'))) await new Promise((r) => setTimeout(r, 5));
+    while (!engine.seen.some((r) => r.url.includes('/logs?follow=1')))
+      await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setTimeout(r, 20));
     engine.log('line one');
     assert.deepEqual(await first, stdoutFrame('line one\n'));
