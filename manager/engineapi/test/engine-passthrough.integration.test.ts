@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +17,11 @@ import { createApiServer, listenApiServer } from '../server.js';
 import { call, hijack, open, readAll, readUntil, sha256 } from './engine-endpoint-client.js';
 import { startFakeEngine, stdoutFrame, type FakeEngine } from './fake-engine.js';
 import { SingleNodeControl } from './single-node-control.js';
+
+/** The docker CLI the other API tests use, if this machine has one. */
+function dockerCli(): string | undefined {
+  return ['/usr/bin/docker', '/usr/local/bin/docker'].find((p) => existsSync(p));
+}
 
 describe('engine passthrough', () => {
   let engine: FakeEngine;
@@ -106,6 +113,25 @@ describe('engine passthrough', () => {
     const seen = engine.seen.find((r) => r.url.includes('/attach'));
     assert.equal(seen?.url, '/v1.41/containers/web/attach?stream=1&stdin=1&stdout=1');
     assert.equal(seen?.headers['upgrade'], 'tcp');
+  });
+
+  it('runs the docker CLI `exec -i` through the hijack: stdin in, output out, exit code', async (t) => {
+    const docker = dockerCli();
+    if (docker === undefined) return t.skip('no docker CLI on this machine');
+    // Asynchronously: shoal and the fake engine run in this process.
+    const r = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile(
+        docker,
+        ['-H', `unix://${sock}`, 'exec', '-i', 'web', 'cat'],
+        { timeout: 20_000 },
+        (err, stdout, stderr) => resolve({ status: err ? 1 : 0, stdout, stderr }),
+      );
+      child.stdin?.end('typed in\n');
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'TYPED IN\nbye\n');
+    const start = engine.seen.find((x) => x.url.includes('/exec/exec1/start'));
+    assert.equal(start?.headers['upgrade'], 'tcp');
   });
 
   it('refuses an upgrade on a path shoal owns', async () => {

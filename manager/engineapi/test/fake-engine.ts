@@ -89,6 +89,16 @@ export async function startFakeEngine(): Promise<FakeEngine> {
     if (route === 'GET /containers/json') {
       return json(res, 200, [{ Id: 'f'.repeat(64), Names: ['/web'], Image: 'nginx', State: 'running' }]);
     }
+    if (route === 'GET /containers/web/json') {
+      return json(res, 200, { Id: 'f'.repeat(64), Name: '/web', State: { Running: true }, Config: {} });
+    }
+    if (route === 'POST /containers/web/exec') {
+      req.resume();
+      return json(res, 201, { Id: 'exec1' });
+    }
+    if (route === 'GET /exec/exec1/json') {
+      return json(res, 200, { ID: 'exec1', Running: false, ExitCode: 0, ProcessConfig: {} });
+    }
     if (route === 'GET /containers/missing/json') {
       return json(res, 404, { message: 'No such container: missing' });
     }
@@ -182,18 +192,26 @@ export async function startFakeEngine(): Promise<FakeEngine> {
   // dockerd's hijack: 101 UPGRADED with the raw-stream type, then the connection is the
   // container's stdio. This one answers each chunk of input upper-cased, and when the client
   // closes its write side (stdin ended) sends "bye" and closes.
+  // An exec start (no TTY) answers in dockerd's multiplexed frames, after the JSON body the
+  // client sent before the raw bytes ({"Detach":false,"Tty":false}), which it skips.
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    const multiplexed = (req.url ?? '').includes('/exec/');
     socket.write(
-      'HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\n' +
+      `HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.${multiplexed ? 'multiplexed' : 'raw'}-stream\r\n` +
         'Connection: Upgrade\r\nUpgrade: tcp\r\nApi-Version: 1.51\r\n\r\n',
     );
+    let bodyLeft = Number(req.headers['content-length'] ?? 0);
+    const out = (text: string): Buffer | string => (multiplexed ? stdoutFrame(text) : text);
     const answer = (c: Buffer): void => {
-      socket.write(c.toString('utf8').toUpperCase());
+      const skip = Math.min(bodyLeft, c.length);
+      bodyLeft -= skip;
+      const rest = c.subarray(skip);
+      if (rest.length > 0) socket.write(out(rest.toString('utf8').toUpperCase()));
     };
     if (head.length > 0) answer(head);
     socket.on('data', answer);
-    socket.on('end', () => socket.end('bye\n'));
+    socket.on('end', () => socket.end(out('bye\n')));
   };
 
   const server: Server = createServer((req, res) => {
