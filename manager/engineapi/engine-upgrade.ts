@@ -39,6 +39,17 @@ function pathWithoutVersion(url: string): string {
   return path.replace(/^\/v\d+\.\d+(?=\/|$)/, '') || '/';
 }
 
+/** Whether a path has a `.` or `..` segment (also percent-encoded), or cannot be decoded. */
+function hasDotSegment(path: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return true;
+  }
+  return decoded.split('/').some((seg) => seg === '.' || seg === '..');
+}
+
 /** Pipes `a` into `b` and `b` into `a`, passing half-closes on, until both sides are done. */
 function splice(client: Duplex, engine: Socket): void {
   client.pipe(engine);
@@ -57,6 +68,11 @@ export function engineUpgradeListener(engine: LocalEngine): UpgradeListener {
   return (req, socket, head) => {
     const original = req.url ?? '/';
     const path = pathWithoutVersion(original);
+    if (hasDotSegment(path)) {
+      // The engine would clean `/containers/../swarm/init` into a path shoal owns.
+      refuse(socket, 400, 'Bad Request', `invalid path ${JSON.stringify(path)}: no . or .. segments`);
+      return;
+    }
     if (!isEnginePath(path)) {
       refuse(
         socket,

@@ -134,10 +134,18 @@ describe('engine passthrough', () => {
     assert.equal(start?.headers['upgrade'], 'tcp');
   });
 
-  it('refuses an upgrade on a path shoal owns', async () => {
-    const { socket, head } = await hijack(sock, '/v1.41/services/create');
-    assert.match(head, /^HTTP\/1\.1 404 /);
-    socket.destroy();
+  it('refuses an upgrade on a path shoal owns, also one dressed as an engine path', async () => {
+    const owned = await hijack(sock, '/v1.41/services/create');
+    assert.match(owned.head, /^HTTP\/1\.1 404 /);
+    owned.socket.destroy();
+    for (const path of ['/v1.41/containers/../swarm/init', '/containers/%2e%2e/swarm/leave']) {
+      const dressed = await hijack(sock, path);
+      assert.match(dressed.head, /^HTTP\/1\.1 400 /, path);
+      dressed.socket.destroy();
+    }
+    const plain = await call(sock, 'POST', '/v1.41/containers/../swarm/leave');
+    assert.equal(plain.status, 400);
+    assert.ok(!engine.seen.some((r) => r.url.includes('swarm')));
   });
 
   it('keeps shoal routes shoal-served (no passthrough for swarm paths)', async () => {
