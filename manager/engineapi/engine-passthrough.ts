@@ -74,8 +74,9 @@ export function passToEngine(request: FastifyRequest, reply: FastifyReply): Fast
 export async function registerEnginePassthrough(app: FastifyInstance, engine: LocalEngine): Promise<void> {
   await app.register(replyFrom, {
     base: `unix+http://${escapePath(engine.socketPath)}/`,
-    // Follows, attaches and waits stay open as long as the engine keeps them.
-    undici: { headersTimeout: 0, bodyTimeout: 0, connections: 64 },
+    // Follows and waits stay open as long as the engine keeps them, each on its own
+    // connection: a bounded pool would queue every other call behind enough of them.
+    undici: { headersTimeout: 0, bodyTimeout: 0, connections: null },
     // The engine's answers pass unchanged: no retry on its 503s, no re-encoding of its bodies.
     retryMethods: [],
     contentTypesToEncode: [],
