@@ -59,7 +59,9 @@ export class Daemon {
       ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
     });
     const control = new NodeSwarmControl(node, socketPath(c.engine));
-    const api = createApiServer({ control, logger, build: { version: SHOAL_VERSION } });
+    // The node's one Docker endpoint: what shoal does not own passes through to this engine.
+    const engine = { socketPath: socketPath(c.engine) };
+    const api = createApiServer({ control, logger, engine, build: { version: SHOAL_VERSION } });
     served.api = api;
     try {
       await node.resume();

@@ -1,6 +1,7 @@
 // What every route module gets: the daemon seam, the build facts and the clock.
 
 import type { EventLog } from './event-log.js';
+import type { LocalEngine } from './local-engine.js';
 import type { SwarmControl } from './swarm-control.js';
 
 export interface BuildInfo {
@@ -16,4 +17,6 @@ export interface RouteContext {
   readonly build: BuildInfo;
   readonly clock: () => Date;
   readonly events: EventLog;
+  /** The node's Docker Engine, when the API serves one (merged routes ask it for its part). */
+  readonly engine?: LocalEngine;
 }

@@ -9,7 +9,10 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { API_VERSION, checkVersion, stripVersionPrefix } from './api-version.js';
 import type { BuildInfo, RouteContext } from './context.js';
 import { errorBody, toHttpFailure } from './errors.js';
+import { answeredByEngine, registerEnginePassthrough } from './engine-passthrough.js';
+import { acceptEngineUpgrades, engineUpgradeListener, type UpgradeListener } from './engine-upgrade.js';
 import { EventLog } from './event-log.js';
+import type { LocalEngine } from './local-engine.js';
 import { registerBodyParsers } from './request-body.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerConfigRoutes } from './routes/configs.js';
@@ -33,7 +36,16 @@ export interface ApiServerOptions {
   readonly build: BuildInfo;
   /** Clock for event timestamps (tests inject one). */
   readonly clock?: () => Date;
+  /**
+   * The node's Docker Engine: what shoal does not own passes through to it, and /networks,
+   * /info, /version and /events merge its part with the swarm's. Without it (tests of the
+   * swarm routes alone) the API serves only shoal's part.
+   */
+  readonly engine?: LocalEngine;
 }
+
+/** The hijack handler of each API instance with an engine, for listeners made later (TCP). */
+const upgradeListeners = new WeakMap<FastifyInstance, UpgradeListener>();
 
 export function createApiServer(options: ApiServerOptions): FastifyInstance {
   const app = Fastify({
@@ -49,6 +61,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     build: options.build,
     clock,
     events: new EventLog(clock),
+    ...(options.engine === undefined ? {} : { engine: options.engine }),
   };
 
   app.setValidatorCompiler(({ schema, httpPart }) =>
@@ -66,7 +79,9 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
       done(e instanceof Error ? e : new Error(String(e)));
     }
   });
-  app.addHook('onSend', (_request, reply, payload, done) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
+    // The engine's answers keep its own headers (Api-Version, stream content types).
+    if (answeredByEngine(request)) return done(null, payload);
     // Docker's client parses error bodies only when the type is exactly application/json.
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('application/json'))
@@ -108,6 +123,12 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   registerNetworkRoutes(app, ctx);
   registerSecretRoutes(app, ctx);
   registerConfigRoutes(app, ctx);
+  if (options.engine !== undefined) {
+    void registerEnginePassthrough(app, options.engine);
+    const upgrades = engineUpgradeListener(options.engine);
+    acceptEngineUpgrades(app.server, upgrades);
+    upgradeListeners.set(app, upgrades);
+  }
   return app;
 }
 
@@ -143,6 +164,8 @@ export async function listenApiServer(app: FastifyInstance, options: ListenOptio
   }
   if (options.tcp !== undefined) {
     const server = createServer((req, res) => app.routing(req, res));
+    const upgrades = upgradeListeners.get(app);
+    if (upgrades !== undefined) acceptEngineUpgrades(server, upgrades);
     tcpServer = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -6,6 +6,7 @@
 // still refused (forward.ts answers Docker's 503), so nothing is decided on a stale copy.
 
 import type { FastifyInstance } from 'fastify';
+import { answeredByEngine } from './engine-passthrough.js';
 import type { SwarmControl } from './swarm-control.js';
 
 /** RFC 7234 warn-code 110, "Response is Stale", with what it means here. */
@@ -22,6 +23,7 @@ export function registerStaleReadWarning(app: FastifyInstance, control: SwarmCon
   app.addHook('onSend', (request, reply, payload, done) => {
     if (
       (request.method === 'GET' || request.method === 'HEAD') &&
+      !answeredByEngine(request) &&
       reply.statusCode < 400 &&
       readsAreStale(control)
     )

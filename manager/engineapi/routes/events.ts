@@ -12,6 +12,7 @@ import { managerStore } from '../manager-store.js';
 import { longTimeout } from '../../../api/clock/clock.js';
 import { EventsQuery } from '../../../api/docker/query.js';
 import type { DockerEvent } from '../translate/event.js';
+import { relayEngineEvents } from './engine-events.js';
 
 export function registerEventRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get<{ Querystring: Static<typeof EventsQuery> }>(
@@ -45,15 +46,28 @@ export function registerEventRoutes(app: FastifyInstance, ctx: RouteContext): vo
       const write = (e: DockerEvent): void => {
         if (eventMatches(e, filters)) res.write(`${JSON.stringify(e)}\n`);
       };
+      // The stream ends once every part has: the swarm's at `until`, the engine's when it ends.
+      let parts = ctx.engine === undefined ? 1 : 2;
+      const partDone = (): void => {
+        if (--parts === 0) res.end();
+      };
+      const closed = new AbortController();
+      res.on('close', () => closed.abort());
+      if (ctx.engine !== undefined) {
+        const query = request.raw.url?.includes('?')
+          ? request.raw.url.slice(request.raw.url.indexOf('?'))
+          : '';
+        void relayEngineEvents(ctx.engine, query, (line) => res.write(line), closed.signal).then(partDone);
+      }
       if (since !== undefined) for (const e of ctx.events.recent(since, until)) write(e);
       if (until !== undefined && until <= nowNano) {
-        res.end();
+        partDone();
         return;
       }
       const unsubscribe = ctx.events.subscribe((e) => {
         if (until === undefined || e.timeNano <= until) write(e);
       });
-      const timer = until === undefined ? undefined : longTimeout(() => res.end(), (until - nowNano) / 1e6);
+      const timer = until === undefined ? undefined : longTimeout(partDone, (until - nowNano) / 1e6);
       res.on('close', () => {
         unsubscribe();
         timer?.();

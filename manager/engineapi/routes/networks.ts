@@ -3,7 +3,7 @@
 // Writes are decided by the control layer (controlapi/network-rules.ts).
 
 import type { Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteGenericInterface } from 'fastify';
 import {
   applyDecision,
   checkPruneRequest,
@@ -29,6 +29,8 @@ import { FiltersQuery, IdParams } from '../../../api/docker/query.js';
 import { networkCreateRequest, networkFromStore } from '../translate/network.js';
 import { localNetworkState } from '../translate/network-local.js';
 import { forwardable } from './forwardable.js';
+import { createsOnEngine, engineNetworks, swarmHasNetwork } from './engine-merge.js';
+import { passToEngine } from '../engine-passthrough.js';
 import { networkUser } from '../../allocator/network-users.js';
 
 const NETWORK_FILTERS = ['dangling', 'driver', 'id', 'label', 'name', 'scope', 'type'];
@@ -80,26 +82,46 @@ export function networkMatches(tx: ReadTx, n: Network, filters: Filters): boolea
   );
 }
 
+/**
+ * A write the engine takes when `onEngine` says so (decided here, before any forward: the
+ * leader's engine is another node's), else the swarm's write, forwarded to the leader as usual.
+ */
+function localOr<G extends RouteGenericInterface>(
+  ctx: RouteContext,
+  onEngine: (request: FastifyRequest<G>) => boolean,
+  swarmWrite: (request: FastifyRequest<G>, reply: FastifyReply) => Promise<unknown>,
+): (request: FastifyRequest<G>, reply: FastifyReply) => Promise<unknown> {
+  const forwarded = forwardable(ctx.control, swarmWrite);
+  return async (request, reply) => {
+    if (ctx.engine !== undefined && onEngine(request)) return passToEngine(request, reply);
+    return forwarded(request, reply);
+  };
+}
+
 export function registerNetworkRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { control } = ctx;
 
   app.get<{ Querystring: Static<typeof FiltersQuery> }>(
     '/networks',
     { schema: { querystring: FiltersQuery } },
-    (request, reply) => {
+    async (request, reply) => {
       const filters = parseFilters(request.query.filters, NETWORK_FILTERS);
       checkListFilters(filters);
       checkPatterns(filters);
-      const store = managerStore(control);
-      return reply.send(
-        store.view((tx) =>
-          tx
-            .list('networks')
-            .filter((n) => networkMatches(tx, n, filters))
-            .sort((a, b) => a.meta.createdAt.localeCompare(b.meta.createdAt))
-            .map((n) => networkFromStore(n)),
-        ),
-      );
+      // With the engine: its local networks, then the swarm's (on an active manager).
+      const swarm =
+        ctx.engine === undefined || (control.localNodeState() === 'active' && control.isManager())
+          ? managerStore(control).view((tx) =>
+              tx
+                .list('networks')
+                .filter((n) => networkMatches(tx, n, filters))
+                .sort((a, b) => a.meta.createdAt.localeCompare(b.meta.createdAt))
+                .map((n) => networkFromStore(n)),
+            )
+          : [];
+      if (ctx.engine === undefined) return reply.send(swarm);
+      const local = await engineNetworks(ctx.engine, request.query.filters, new Set(swarm.map((n) => n.Id)));
+      return reply.send([...local, ...swarm]);
     },
   );
 
@@ -108,6 +130,13 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: RouteContext): 
     { schema: { params: IdParams, querystring: NetworkInspectQuery } },
     (request, reply) => {
       const scope = request.query.scope ?? '';
+      if (
+        ctx.engine !== undefined &&
+        scope !== 'swarm' &&
+        !swarmHasNetwork(control, request.params.id, scope)
+      ) {
+        return passToEngine(request, reply);
+      }
       const store = managerStore(control);
       const inspected = store.view((tx) => {
         const found = tx.get('networks', resolveNetworkId(tx, request.params.id));
@@ -123,27 +152,35 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: RouteContext): 
   app.post<{ Body: DockerNetworkCreate }>(
     '/networks/create',
     { schema: { body: NetworkCreateSchema } },
-    forwardable(control, async (request, reply) => {
-      const store = managerStore(control);
-      const req = networkCreateRequest(generateId(), request.body);
-      await store.update((tx) => {
-        applyDecision(tx, createNetwork(tx, req));
-      });
-      const id = req.id;
-      return reply.code(201).send({ Id: id, Warning: '' });
-    }),
+    localOr(
+      ctx,
+      (request) => createsOnEngine(control, request.body),
+      async (request, reply) => {
+        const store = managerStore(control);
+        const req = networkCreateRequest(generateId(), request.body);
+        await store.update((tx) => {
+          applyDecision(tx, createNetwork(tx, req));
+        });
+        const id = req.id;
+        return reply.code(201).send({ Id: id, Warning: '' });
+      },
+    ),
   );
 
   app.delete<{ Params: Static<typeof IdParams> }>(
     '/networks/:id',
     { schema: { params: IdParams } },
-    forwardable(control, async (request, reply) => {
-      const store = managerStore(control);
-      await store.update((tx) => {
-        applyDecision(tx, removeNetwork(tx, resolveNetworkId(tx, request.params.id)));
-      });
-      return reply.code(204).send();
-    }),
+    localOr(
+      ctx,
+      (request) => !swarmHasNetwork(control, request.params.id),
+      async (request, reply) => {
+        const store = managerStore(control);
+        await store.update((tx) => {
+          applyDecision(tx, removeNetwork(tx, resolveNetworkId(tx, request.params.id)));
+        });
+        return reply.code(204).send();
+      },
+    ),
   );
 
   app.post<{ Querystring: Static<typeof FiltersQuery> }>(

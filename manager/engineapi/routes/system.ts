@@ -8,6 +8,7 @@ import type { DockerSystemVersion } from '../../../api/docker/system-version.js'
 import { API_VERSION, MIN_API_VERSION } from '../api-version.js';
 import type { RouteContext } from '../context.js';
 import type { EngineFacts } from '../swarm-control.js';
+import { mergedInfo, mergedVersion } from './engine-merge.js';
 import { swarmInfo } from './swarm-info.js';
 
 /** Go's GOARCH for node's process.arch. */
@@ -53,7 +54,7 @@ export function registerSystemRoutes(app: FastifyInstance, ctx: RouteContext): v
       .send('OK'),
   );
 
-  app.get('/version', (_request, reply) => {
+  app.get('/version', async (_request, reply) => {
     const b = ctx.build;
     const details = {
       ApiVersion: API_VERSION,
@@ -79,7 +80,7 @@ export function registerSystemRoutes(app: FastifyInstance, ctx: RouteContext): v
       KernelVersion: details.KernelVersion,
       BuildTime: details.BuildTime,
     };
-    return reply.send(body);
+    return reply.send(await mergedVersion(ctx.engine, body));
   });
 
   app.get('/info', async () => {
@@ -150,6 +151,7 @@ export function registerSystemRoutes(app: FastifyInstance, ctx: RouteContext): v
       SecurityOptions: [],
       Warnings: null,
     };
-    return body;
+    // The engine's containers, images, storage, runtimes…, with this node's swarm.
+    return mergedInfo(ctx.engine, body);
   });
 }
