@@ -44,7 +44,7 @@ usage: install.sh [options]
                           moby (moby-engine, Fedora)
   --no-docker             never install Docker Engine
   --node-dist PATH|URL    a Node.js build (node-v20.x-linux-<arch>.tar.xz or .tar.gz) to unpack
-                          to <prefix>/node when the system has no Node.js >= 20.15
+                          to <prefix>/node when the system has no Node.js >= 20.18
   --no-systemd            do not use systemd: start shoald directly, pid in <root>/run/shoal
                           (the default when systemd is not running)
   --no-start              install and configure, but do not start or restart shoald
@@ -315,7 +315,7 @@ configure_docker_mtu() {
 
 # --- Node.js -------------------------------------------------------------------------------------
 
-node_version_ok() { # node_version_ok PATH: >= 20.15
+node_version_ok() { # node_version_ok PATH: >= 20.18
   local v major minor
   v=$("$1" --version 2>/dev/null) || return 1
   v=${v#v}
@@ -323,7 +323,7 @@ node_version_ok() { # node_version_ok PATH: >= 20.15
   minor=${v#*.}
   minor=${minor%%.*}
   case "$major$minor" in '' | *[!0-9]*) return 1 ;; esac
-  [ "$major" -gt 20 ] || { [ "$major" -eq 20 ] && [ "$minor" -ge 15 ]; }
+  [ "$major" -gt 20 ] || { [ "$major" -eq 20 ] && [ "$minor" -ge 18 ]; }
 }
 
 node=""
@@ -348,7 +348,7 @@ ensure_node() {
     file=$(local_copy "$node_dist" node-dist.tar)
     rm -rf "$work/node" && mkdir -p "$work/node"
     tar -xf "$file" -C "$work/node" --strip-components=1 || die "could not unpack $node_dist"
-    node_version_ok "$work/node/bin/node" || die "$node_dist holds no Node.js >= 20.15 for this machine"
+    node_version_ok "$work/node/bin/node" || die "$node_dist holds no Node.js >= 20.18 for this machine"
     rm -rf "$home/node"
     mkdir -p "$home"
     mv "$work/node" "$home/node"
@@ -356,14 +356,14 @@ ensure_node() {
     find_node && return 0
   fi
   if [ -z "$root" ]; then
-    log "node: no Node.js >= 20.15 found; trying the distribution's nodejs package"
+    log "node: no Node.js >= 20.18 found; trying the distribution's nodejs package"
     case $(os_family) in
       rhel) (dnf -y -q module reset nodejs && dnf -y -q module enable nodejs:20) >/dev/null 2>&1 || true ;;
     esac
     pkg_install nodejs >/dev/null 2>&1 || true
     find_node && return 0
   fi
-  die "shoal needs Node.js >= 20.15 and this machine has $(node --version 2>/dev/null || echo none). Use a release built with 'npm run package -- --bundle-node', pass --node-dist with a Node.js 20 build (node-v20.x-linux-$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/').tar.xz), or install Node.js 20 and run again"
+  die "shoal needs Node.js >= 20.18 and this machine has $(node --version 2>/dev/null || echo none). Use a release built with 'npm run package -- --bundle-node', pass --node-dist with a Node.js 20 build (node-v20.x-linux-$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/').tar.xz), or install Node.js 20 and run again"
 }
 
 # --- the release ---------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // (dist/ without tests, benchmarks and the e2e lab), package.json and package-lock.json, the
 // production node_modules (installed into a staging tree with `npm ci --omit=dev
 // --ignore-scripts`, from the local npm cache when it can), bin/shoal and bin/shoald (launchers
-// that find a Node.js >= 20.15), deploy/ (install.sh, the systemd unit, the OpenStack user-data)
+// that find a Node.js >= 20.18), deploy/ (install.sh, the systemd unit, the OpenStack user-data)
 // and RELEASE (version, arch and a content id that install.sh compares to stay idempotent).
 //
 // Usage: npm run package [-- --no-build] [--out-dir DIR] [--bundle-node]
@@ -245,7 +245,7 @@ async function main() {
     const id = treeId(tree);
     writeFileSync(
       join(tree, 'RELEASE'),
-      `name=shoal\nversion=${version}\nplatform=linux\narch=${arch}\nnode=${o.bundleNode ? 'bundled' : '>=20.15'}\nid=${id}\n`,
+      `name=shoal\nversion=${version}\nplatform=linux\narch=${arch}\nnode=${o.bundleNode ? 'bundled' : '>=20.18'}\nid=${id}\n`,
     );
 
     mkdirSync(o.outDir, { recursive: true });

@@ -24,5 +24,5 @@ if [ "${#need_apt[@]}" -gt 0 ] && [ "${SHOAL_SKIP_APT:-0}" != 1 ]; then
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
 fi
 
-node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<15)) { console.error("shoal needs Node >= 20.15, this is "+process.versions.node); process.exit(1) }'
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<18)) { console.error("shoal needs Node >= 20.18, this is "+process.versions.node); process.exit(1) }'
 npm ci --no-audit --no-fund

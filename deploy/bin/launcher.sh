@@ -1,6 +1,6 @@
 #!/bin/sh
 # The release's bin/shoal and bin/shoald (scripts/package.mjs copies this file under both names):
-# runs dist/cli/<name>.js with a Node.js >= 20.15. It takes the first of these that is new
+# runs dist/cli/<name>.js with a Node.js >= 20.18. It takes the first of these that is new
 # enough: $SHOAL_NODE, the Node shipped in the release (node/bin/node), the Node that install.sh
 # unpacked beside the releases (../node/bin/node), `node` on PATH. Otherwise it says so and exits 1.
 set -eu
@@ -16,7 +16,7 @@ case $name in
     ;;
 esac
 
-# Succeeds when $1 runs and reports a version >= 20.15; sets $found_version.
+# Succeeds when $1 runs and reports a version >= 20.18; sets $found_version.
 node_ok() {
   found_version=$("$1" --version 2>/dev/null | head -n 1)
   v=${found_version#v}
@@ -26,7 +26,7 @@ node_ok() {
   case "$major.$minor" in
     *[!0-9.]* | .* | *.) return 1 ;;
   esac
-  [ "$major" -gt 20 ] || { [ "$major" -eq 20 ] && [ "$minor" -ge 15 ]; }
+  [ "$major" -gt 20 ] || { [ "$major" -eq 20 ] && [ "$minor" -ge 18 ]; }
 }
 
 tried=""
@@ -47,7 +47,7 @@ try_node() {
 node=""
 if [ -n "${SHOAL_NODE:-}" ]; then
   if ! try_node "$SHOAL_NODE"; then
-    echo "$name: SHOAL_NODE=$SHOAL_NODE is not a Node.js >= 20.15:$tried" >&2
+    echo "$name: SHOAL_NODE=$SHOAL_NODE is not a Node.js >= 20.18:$tried" >&2
     exit 1
   fi
 else
@@ -57,7 +57,7 @@ else
     true
 fi
 if [ -z "$node" ]; then
-  echo "$name: shoal needs Node.js >= 20.15, and none was found. Tried:${tried:-
+  echo "$name: shoal needs Node.js >= 20.18, and none was found. Tried:${tried:-
   (no node on PATH)}
 Install Node.js 20 or newer, set SHOAL_NODE=/path/to/node, or reinstall with
 'install.sh --node-dist <node-v20.x-linux-<arch>.tar.xz>'." >&2

@@ -214,12 +214,12 @@ test('join-token --user-data prints a ready script that joins, and the matching 
   await readyNode('worker4');
 });
 
-test('the release runs where it is unpacked: bin/shoal refuses a Node older than 20.15', async () => {
+test('the release runs where it is unpacked: bin/shoal refuses a Node older than 20.18', async () => {
   const fake = join(d.lab.host(W1).dir, 'old-node');
   await writeFile(fake, '#!/bin/sh\necho v18.19.0\n', { mode: 0o755 });
   const r = await d.exec(W1, [join(d.root(W1), 'usr/local/bin/shoal'), '--version'], { SHOAL_NODE: fake });
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /SHOAL_NODE=.* is not a Node\.js >= 20\.15:\n {2}.*old-node: v18\.19\.0/);
+  assert.match(r.stderr, /SHOAL_NODE=.* is not a Node\.js >= 20\.18:\n {2}.*old-node: v18\.19\.0/);
 });
 
 test('inside an instance at MTU 1450, the underlay MTU is 1450 and overlays get 1400', async () => {
