@@ -18,6 +18,9 @@ command -v etcdctl >/dev/null 2>&1 || need_apt+=(etcd-client)
 for pkg in docker.io busybox-static iproute2 nftables iptables shellcheck ruby systemd curl iputils-ping wrk; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$pkg")
 done
+# The Docker SDK test drives shoal's API with the Docker SDK for Python (Debian's python3-docker,
+# unless a docker module is importable already).
+python3 -c 'import docker' >/dev/null 2>&1 || need_apt+=(python3-docker)
 if [ "${#need_apt[@]}" -gt 0 ] && [ "${SHOAL_SKIP_APT:-0}" != 1 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
