@@ -8,7 +8,6 @@
 
 import { randomInt } from 'node:crypto';
 import { mkdir, readdir, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
@@ -18,6 +17,8 @@ import { joinRaftGroup } from '../../daemon/control-at-leader.js';
 import { NodeSwarmControl, type SwarmNodeView } from '../../daemon/node-swarm-control.js';
 import type { SwarmMembership } from '../../daemon/node-state.js';
 import { newSwarmIdentity } from '../../daemon/swarm-identity.js';
+import { waitFor } from '../../daemon/wait-for.js';
+import { freePort } from '../../manager/test/secured-manager.js';
 import { managerLeaveRefused, swarmExists, swarmNotLocked } from '../../manager/controlapi/index.js';
 import { createApiServer, listenApiServer } from '../../manager/engineapi/server.js';
 import { serveForwarded } from '../../manager/engineapi/serve-forwarded.js';
@@ -28,26 +29,6 @@ import type { ManagerMessage, ManagerRequest } from './protocol.js';
 
 function send(m: ManagerMessage): void {
   process.send?.(m);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 async function dirBytes(dir: string): Promise<number> {
@@ -79,7 +60,7 @@ async function initSwarm(
     runApiRequest,
     logger,
   });
-  await until(() => manager.replicated.raft.isLeader(), 20_000, 'the first manager to lead');
+  await waitFor(() => manager.replicated.raft.isLeader(), 20_000, 'the first manager to lead');
   await manager.store.update((tx) =>
     createSwarmObjects(tx, {
       clusterId,
@@ -118,7 +99,7 @@ async function joinSwarm(
     runApiRequest,
     logger,
   });
-  await until(
+  await waitFor(
     () =>
       manager.replicated.raft.leader().id !== 0 &&
       manager.store.view((tx) => tx.get('nodes', creds.nodeId)) !== undefined,

@@ -8,7 +8,6 @@
 
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -27,23 +26,13 @@ import { REFUSED_BY_PEER } from '../../manager/raft/driver/errors.js';
 import { generateId } from '../../manager/store/index.js';
 import { rewriteAsNewCluster } from '../force-new-cluster.js';
 import type { SwarmMembership } from '../node-state.js';
+import { freePort } from '../../manager/test/secured-manager.js';
 
 const logger = pino({ level: process.env['SHOAL_TEST_LOG'] ?? 'silent' });
 const cleanup: (() => Promise<unknown>)[] = [];
 after(async () => {
   for (const c of cleanup.reverse()) await c().catch(() => undefined);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;

@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, test } from 'node:test';
@@ -30,6 +29,7 @@ import { Manager } from '../../manager/manager.js';
 import { generateId } from '../../manager/store/index.js';
 import type { SwarmMembership } from '../node-state.js';
 import { NodeSwarmControl, type SwarmNodeView } from '../node-swarm-control.js';
+import { freePort } from '../../manager/test/secured-manager.js';
 
 const NO_LEADER =
   "rpc error: code = Unknown desc = The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.";
@@ -40,17 +40,6 @@ after(async () => {
 });
 
 /** A free loopback port (asked of the kernel with port 0): managers advertise it before binding. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function until(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {

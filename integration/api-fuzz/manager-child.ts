@@ -11,16 +11,16 @@
 // Usage: node manager-child.js --data-dir DIR --socket PATH [--resume]
 
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino, type Level } from 'pino';
 import type { NodeCredentials } from '../../ca/ca-client.js';
-import { generateNodeKeyAndCsr, signNodeCertificate } from '../../ca/node-certificate.js';
-import { RootCA } from '../../ca/root-ca.js';
+import type { RootCA } from '../../ca/root-ca.js';
+import { newSwarmIdentity } from '../../daemon/swarm-identity.js';
+import { waitFor } from '../../daemon/wait-for.js';
+import { freePort } from '../../manager/test/secured-manager.js';
 import { createSwarmObjects } from '../../manager/swarm-init-objects.js';
 import { Manager } from '../../manager/manager.js';
-import { generateId } from '../../manager/store/index.js';
 import { createApiServer, listenApiServer } from '../../manager/engineapi/server.js';
 import type { ForwardedRequest, ForwardedResponse } from '../../manager/engineapi/swarm-control.js';
 import type { FastifyInstance } from 'fastify';
@@ -50,48 +50,6 @@ function send(message: ChildMessage): void {
   process.send?.(message);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function newIdentity(): Promise<{ identity: Identity; ca: RootCA }> {
-  const ca = await RootCA.create();
-  const nodeId = generateId();
-  const clusterId = generateId();
-  const key = await generateNodeKeyAndCsr();
-  const certPem = await signNodeCertificate(
-    ca,
-    key.csrPem,
-    { nodeId, role: 'manager', clusterId },
-    { now: new Date() },
-  );
-  const credentials: NodeCredentials = {
-    nodeId,
-    role: 'manager',
-    clusterId,
-    rootCaPem: ca.certPem,
-    certPem,
-    keyPem: key.keyPem,
-  };
-  return { identity: { credentials, raftId: 1, advertiseAddr: `127.0.0.1:${await freePort()}` }, ca };
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -118,7 +76,10 @@ async function main(): Promise<void> {
   if (values.resume) {
     identity = JSON.parse(await readFile(join(dataDir, IDENTITY_FILE), 'utf8')) as Identity;
   } else {
-    ({ identity, ca } = await newIdentity());
+    const addr = `127.0.0.1:${await freePort()}`;
+    const made = await newSwarmIdentity(addr, addr);
+    ca = made.ca;
+    identity = { credentials: made.creds, raftId: made.state.raftId!, advertiseAddr: addr };
     await writeFile(join(dataDir, IDENTITY_FILE), JSON.stringify(identity), { mode: 0o600 });
   }
   const { credentials, raftId, advertiseAddr } = identity;
@@ -132,7 +93,7 @@ async function main(): Promise<void> {
     runApiRequest,
     logger,
   });
-  await until(() => manager.replicated.raft.isLeader(), 20_000, 'the manager to lead its swarm');
+  await waitFor(() => manager.replicated.raft.isLeader(), 20_000, 'the manager to lead its swarm');
   if (ca !== undefined) {
     await manager.store.update((tx) =>
       createSwarmObjects(tx, {

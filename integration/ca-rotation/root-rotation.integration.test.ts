@@ -8,7 +8,6 @@
 
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -29,23 +28,13 @@ import { createApiServer } from '../../manager/engineapi/server.js';
 import type { ForwardedRequest, ForwardedResponse } from '../../manager/engineapi/swarm-control.js';
 import { Manager } from '../../manager/manager.js';
 import { generateId } from '../../manager/store/index.js';
+import { freePort } from '../../manager/test/secured-manager.js';
 
 const logger = pino({ level: 'silent' });
 const cleanup: (() => Promise<unknown>)[] = [];
 after(async () => {
   for (const c of cleanup.reverse()) await c().catch(() => undefined);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
