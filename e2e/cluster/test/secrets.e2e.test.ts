@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ShoalLab, eventually } from '../shoal-lab.js';
 import { ok, rows } from '../cli-output.js';
+import { execInTask } from '../task-exec.js';
 
 const SECRET = 'pw-5f1c7e2b9a-never-on-disk';
 const CONFIG = 'listen=8080\n';
@@ -37,14 +38,8 @@ after(async () => {
 });
 
 /** Runs `sh -c script` inside host h's running container of `service`. */
-async function inTask(h: number, service: string, script: string): Promise<string> {
-  const id = await eventually(`a running ${service} container on node${h + 1}`, async () => {
-    const out = await ok(
-      s.engine(h, ['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${service}`]),
-    );
-    return out.trim().split('\n')[0] || undefined;
-  });
-  return ok(s.engine(h, ['exec', id, 'sh', '-c', script]));
+function inTask(h: number, service: string, script: string): Promise<string> {
+  return execInTask(s, [h], service, script);
 }
 
 /** Every file under host h's shoald data root that holds `needle` (grep -r). */

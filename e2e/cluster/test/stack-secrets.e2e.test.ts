@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ShoalLab, eventually } from '../shoal-lab.js';
 import { ok, rows } from '../cli-output.js';
+import { execInTask } from '../task-exec.js';
 
 const SECRET = 'stack-pw-0d4b7e2a91';
 const CONFIG = 'mode=production\n';
@@ -70,18 +71,8 @@ after(async () => {
 });
 
 /** `sh -c script` in a running container of `service` on any host. */
-async function inTask(service: string, script: string): Promise<string> {
-  const found = await eventually(`a running ${service} container`, async () => {
-    for (const h of [0, 1]) {
-      const out = await ok(
-        s.engine(h, ['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${service}`]),
-      );
-      const id = out.trim().split('\n')[0];
-      if (id) return { h, id };
-    }
-    return undefined;
-  });
-  return ok(s.engine(found.h, ['exec', found.id, 'sh', '-c', script]));
+function inTask(service: string, script: string): Promise<string> {
+  return execInTask(s, [0, 1], service, script);
 }
 
 test(
