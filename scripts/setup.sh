@@ -15,7 +15,8 @@ command -v etcdctl >/dev/null 2>&1 || need_apt+=(etcd-client)
 # The deploy tests (e2e/deploy): shellcheck lints every shell script, ruby checks the Vagrantfile,
 # systemd-analyze verifies the unit, curl serves as the instances' HTTP client.
 # The overlay tests and benchmark: iputils-ping sends DF-marked pings, wrk measures throughput.
-for pkg in docker.io busybox-static iproute2 nftables iptables shellcheck ruby systemd curl iputils-ping wrk; do
+# The dashboard's browser test drives Debian's chromium headless (puppeteer-core, no download).
+for pkg in docker.io busybox-static iproute2 nftables iptables shellcheck ruby systemd curl iputils-ping wrk chromium; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$pkg")
 done
 # The Docker SDK test drives shoal's API with the Docker SDK for Python (Debian's python3-docker,
