@@ -14,6 +14,7 @@ import type { TaskStatusReport } from '../api/wire/assignments.js';
 import type { LogStream } from './exec/executor.js';
 import { AgentSession, type LogRecordOut, type LogRequest, type SessionInfo } from './session/index.js';
 import { mergeAsync } from './merge-async.js';
+import { NetworkAttachments } from './network-attachments.js';
 import { OverlayNetworking } from './overlay-networking.js';
 import { ServiceDiscovery } from './service-discovery.js';
 import { Worker } from './worker/worker.js';
@@ -54,6 +55,8 @@ export class Agent {
   readonly worker: Worker;
   readonly session: AgentSession;
   readonly description: NodeDescription;
+  /** Containers outside services on this node's swarm networks (`docker run --network`). */
+  readonly attachments: NetworkAttachments;
 
   private readonly overlay: OverlayNetworking | undefined;
   private readonly discovery: ServiceDiscovery | undefined;
@@ -72,6 +75,7 @@ export class Agent {
     this.worker = worker;
     this.session = session;
     this.description = description;
+    this.attachments = new NetworkAttachments(session, worker);
   }
 
   static async start(o: AgentOptions): Promise<Agent> {
@@ -89,6 +93,16 @@ export class Agent {
     const taskNetworks = new Map<string, string[]>();
     const executor = new DockerExecutor({
       socketPath: o.engineSocket,
+      // A `docker run --network` container gets the embedded DNS and VIPs a task gets.
+      onAttachmentSandbox: (taskId, pid, networkIds) => {
+        if (discovery === undefined) return;
+        // A restarted container has a new sandbox: the old one's DNS sockets go first.
+        discovery.taskStopped(taskId);
+        if (pid !== undefined)
+          discovery
+            .taskRunning(taskId, pid, networkIds)
+            .catch((e: unknown) => log.warn({ taskId, err: e }, 'attached container sandbox not programmed'));
+      },
       secretsRoot: o.secretsRoot ?? join(DEFAULT_SECRETS_ROOT, o.credentials.nodeId),
       logger: o.logger,
       ...(o.hostname ? { hostname: o.hostname } : {}),

@@ -14,8 +14,12 @@ import type {
   LocalNodeState,
   LogLine,
   LogsOptions,
+  NetworkAttachRequest,
+  NetworkAttachResult,
   SwarmControl,
 } from '../manager/engineapi/swarm-control.js';
+import { ApiError } from '../manager/engineapi/errors.js';
+import { NetworkAttachmentError } from '../agent/session/index.js';
 import {
   LeaderNotReachedError,
   NoLeaderError,
@@ -67,6 +71,25 @@ export class NodeSwarmControl implements SwarmControl {
 
   isManager(): boolean {
     return this.node.manager !== undefined;
+  }
+
+  async attachNetwork(
+    req: NetworkAttachRequest,
+    signal?: AbortSignal,
+  ): Promise<NetworkAttachResult | undefined> {
+    const agent = this.node.agent;
+    if (agent === undefined || this.node.nodeState !== 'active') return undefined;
+    try {
+      return await agent.attachments.attach(req, signal);
+    } catch (e: unknown) {
+      if (!(e instanceof NetworkAttachmentError)) throw e;
+      if (e.httpStatus === 404) return undefined;
+      throw new ApiError(e.httpStatus, `Could not attach to network ${req.network}: ${e.message}`);
+    }
+  }
+
+  async detachNetwork(attachmentId: string): Promise<void> {
+    await this.node.agent?.attachments.detach(attachmentId);
   }
 
   remoteManagers(): readonly { readonly nodeId: string; readonly addr: string }[] {

@@ -15,6 +15,12 @@ import { checkTaskId } from '../../api/wire/json-codec.js';
 import type { NodeDescription } from '../../api/objects/index.js';
 import { Backoff } from './backoff.js';
 import { Connection, type SessionInfo } from './connection.js';
+import {
+  attachNetworkCall,
+  detachNetworkCall,
+  type AttachedNetwork,
+  type AttachNetworkCall,
+} from './network-attachment-calls.js';
 import type { RemovedFromSwarmError } from './errors.js';
 import type { LogSource } from './log-publisher.js';
 import { ManagerList } from './manager-list.js';
@@ -110,6 +116,16 @@ export class AgentSession {
     }
     this.#statuses.add(reports);
     this.#conn?.kick();
+  }
+
+  /** Records a network attachment for a container on this node (on the current session). */
+  attachNetwork(req: AttachNetworkCall): Promise<AttachedNetwork> {
+    return attachNetworkCall(this.#conn?.info === undefined ? undefined : this.#conn, req);
+  }
+
+  /** Releases a network attachment of this node. */
+  detachNetwork(attachmentId: string): Promise<void> {
+    return detachNetworkCall(this.#conn?.info === undefined ? undefined : this.#conn, attachmentId);
   }
 
   /** Ends the session and stops reconnecting. */

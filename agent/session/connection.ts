@@ -13,6 +13,7 @@ import { MAX_ASSIGNMENTS_MESSAGE_BYTES } from '../../api/wire/limits.js';
 import {
   dispatcherServiceDefinition as def,
   LEADER_ADDR_KEY,
+  type DispatcherMethod,
   newAssignmentsRequest,
   newHeartbeatRequest,
   newLogSubscriptionsRequest,
@@ -156,6 +157,33 @@ export class Connection {
       }
       signal.addEventListener('abort', onAbort, { once: true });
       this.#openSession();
+    });
+  }
+
+  /**
+   * A unary call on this session (network attachments): its answer, or its gRPC error. It
+   * concerns that one call: a refusal never ends the session.
+   */
+  call<Req, Res>(method: DispatcherMethod<Req, Res>, build: (sessionId: string) => Req): Promise<Res> {
+    const info = this.#info;
+    if (info === undefined || this.#ended)
+      return Promise.reject(new SessionFailedError(this.#o.addr, 'no session established'));
+    return new Promise<Res>((resolve, reject) => {
+      const call = this.#client.makeUnaryRequest(
+        method.path,
+        method.requestSerialize,
+        method.responseDeserialize,
+        build(info.sessionId),
+        { deadline: this.#deadline() },
+        (err, res) => {
+          this.#calls.delete(call);
+          if (err !== null) reject(err);
+          else if (res === undefined || !res.ok)
+            reject(new SessionFailedError(this.#o.addr, `malformed ${method.path} response`));
+          else resolve(res.value);
+        },
+      );
+      this.#calls.add(call);
     });
   }
 

@@ -27,3 +27,17 @@ export class RemovedFromSwarmError extends Error {
     this.manager = manager;
   }
 }
+
+/**
+ * A network attachment the managers refused or could not make: `httpStatus` is what Docker
+ * answers for it (404 unknown network, 403 not attachable, 400 a bad request, 503 no manager).
+ */
+export class NetworkAttachmentError extends Error {
+  readonly code = 'NETWORK_ATTACHMENT';
+  readonly httpStatus: number;
+  constructor(httpStatus: number, message: string) {
+    super(message);
+    this.name = 'NetworkAttachmentError';
+    this.httpStatus = httpStatus;
+  }
+}

@@ -95,6 +95,12 @@ export class Worker {
     this.runners.get(taskId)?.publishPorts(ports);
   }
 
+  /** The task as last assigned, with its status as this node last reported it. */
+  assigned(taskId: string): { task: Task; status: TaskStatus } | undefined {
+    const r = this.runners.get(taskId);
+    return r === undefined ? undefined : { task: r.assignment, status: r.current };
+  }
+
   /** The last status of every assigned task (for a session that starts afresh with a manager). */
   statuses(): TaskStatusReport[] {
     return [...this.runners.values()].map((r) => ({ taskId: r.taskId, status: r.current }));

@@ -128,7 +128,7 @@ export const NetworkAttachmentConfigSchema = Struct('swarm.NetworkAttachmentConf
 export const TaskSpecSchema = Struct('swarm.TaskSpec', {
   ContainerSpec: ContainerSpecSchema,
   PluginSpec: Type.Object({}),
-  NetworkAttachmentSpec: Type.Object({}),
+  NetworkAttachmentSpec: Struct('swarm.NetworkAttachmentSpec', { ContainerID: Str }),
   Resources: Struct('swarm.ResourceRequirements', { Limits: LimitSchema, Reservations: ResourcesSchema }),
   RestartPolicy: RestartPolicySchema,
   Placement: PlacementSchema,

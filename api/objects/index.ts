@@ -18,7 +18,7 @@ export { NODE_AVAILABILITIES, NODE_ROLES, NODE_STATES } from './node.js';
 export type * from './node.js';
 export { SERVICE_MODE_KINDS } from './service.js';
 export type * from './service.js';
-export { TASK_STATES, taskStateRank } from './task.js';
+export { TASK_STATES, isAttachmentTask, taskStateRank } from './task.js';
 export type * from './task.js';
 
 /** Table name → the type of object it stores. */

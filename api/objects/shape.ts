@@ -182,6 +182,12 @@ function checkTaskSpec(value: unknown, path: string): Problem {
     () => rec(value['placement'], `${path}.placement`),
     () => arr(value['networks'], `${path}.networks`),
     () => int(value['forceUpdate'], `${path}.forceUpdate`),
+    () =>
+      optional(value['attachment'], (v) =>
+        isRecord(v)
+          ? str(v['containerId'], `${path}.attachment.containerId`)
+          : `${path}.attachment must be an object`,
+      ),
   );
 }
 

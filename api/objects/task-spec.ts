@@ -137,8 +137,21 @@ export interface ResourceRequirements {
   reservations?: Resources;
 }
 
+/**
+ * A container outside any service attached to a swarm network (`docker run --network` on an
+ * attachable overlay): Docker's NetworkAttachmentSpec. Its task holds the container's address
+ * on the network; no container is run for it.
+ */
+export interface NetworkAttachmentSpec {
+  /** The engine's container ID, once the container exists ('' while it is being created). */
+  containerId: string;
+}
+
 export interface TaskSpec {
+  /** For an attachment task, an empty spec: the container is the user's, not the task's. */
   containerSpec: ContainerSpec;
+  /** Present only on a network attachment task (Docker's Runtime "attachment"). */
+  attachment?: NetworkAttachmentSpec;
   resources: ResourceRequirements;
   restartPolicy: RestartPolicy;
   placement: Placement;

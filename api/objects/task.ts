@@ -74,3 +74,8 @@ export interface Task extends StoredObjectBase {
   /** Which run of a job this task belongs to (jobs only). */
   jobIteration?: number;
 }
+
+/** A network attachment task: a non-service container's address on a swarm network. */
+export function isAttachmentTask(t: Pick<Task, 'spec'>): boolean {
+  return t.spec.attachment !== undefined;
+}

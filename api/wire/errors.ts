@@ -22,7 +22,8 @@ export type DispatcherErrorCode =
   | 'DISPATCHER_STOPPED'
   | 'AGENT_TOO_SLOW'
   | 'SESSION_EXPIRED'
-  | 'SESSION_INTERNAL';
+  | 'SESSION_INTERNAL'
+  | 'ATTACHMENT_REFUSED';
 
 export class DispatcherError extends Error {
   readonly code: DispatcherErrorCode;
@@ -42,6 +43,18 @@ export class MalformedMessageError extends DispatcherError {
     super('MALFORMED_MESSAGE', grpc.status.INVALID_ARGUMENT, `malformed dispatcher message: ${reason}`);
     this.name = 'MalformedMessageError';
     this.reason = reason;
+  }
+}
+
+/**
+ * A network attachment the managers refused (unknown or unattachable network, a bad address, too
+ * many on the node): its status says which (NOT_FOUND, PERMISSION_DENIED, INVALID_ARGUMENT,
+ * FAILED_PRECONDITION) and its message is Docker's. It concerns that one call, never the session.
+ */
+export class AttachmentRefusedError extends DispatcherError {
+  constructor(grpcStatus: grpc.status, message: string) {
+    super('ATTACHMENT_REFUSED', grpcStatus, message);
+    this.name = 'AttachmentRefusedError';
   }
 }
 

@@ -21,6 +21,10 @@ export type PbLogSubscriptionsRequest = shoal.dispatcher.LogSubscriptionsRequest
 export type PbLogSubscription = shoal.dispatcher.LogSubscription;
 export type PbPublishLogsMessage = shoal.dispatcher.PublishLogsMessage;
 export type PbPublishLogsResponse = shoal.dispatcher.PublishLogsResponse;
+export type PbAttachNetworkRequest = shoal.dispatcher.AttachNetworkRequest;
+export type PbAttachNetworkResponse = shoal.dispatcher.AttachNetworkResponse;
+export type PbDetachNetworkRequest = shoal.dispatcher.DetachNetworkRequest;
+export type PbDetachNetworkResponse = shoal.dispatcher.DetachNetworkResponse;
 export const AssignmentsType = pb.AssignmentsType;
 
 /** What a deserializer hands over: the message, or why the bytes did not parse. */
@@ -119,6 +123,20 @@ export const dispatcherServiceDefinition = {
     true,
     false,
   ),
+  attachNetwork: method<PbAttachNetworkRequest, PbAttachNetworkResponse>(
+    'AttachNetwork',
+    pb.AttachNetworkRequest,
+    pb.AttachNetworkResponse,
+    false,
+    false,
+  ),
+  detachNetwork: method<PbDetachNetworkRequest, PbDetachNetworkResponse>(
+    'DetachNetwork',
+    pb.DetachNetworkRequest,
+    pb.DetachNetworkResponse,
+    false,
+    false,
+  ),
 } satisfies grpc.ServiceDefinition;
 
 export const newSessionRequest = (p: shoal.dispatcher.SessionRequest.$Properties): PbSessionRequest =>
@@ -151,3 +169,13 @@ export const newPublishLogsMessage = (
   p: shoal.dispatcher.PublishLogsMessage.$Properties,
 ): PbPublishLogsMessage => pb.PublishLogsMessage.create(p);
 export const newPublishLogsResponse = (): PbPublishLogsResponse => pb.PublishLogsResponse.create({});
+export const newAttachNetworkRequest = (
+  p: shoal.dispatcher.AttachNetworkRequest.$Properties,
+): PbAttachNetworkRequest => pb.AttachNetworkRequest.create(p);
+export const newAttachNetworkResponse = (
+  p: shoal.dispatcher.AttachNetworkResponse.$Properties,
+): PbAttachNetworkResponse => pb.AttachNetworkResponse.create(p);
+export const newDetachNetworkRequest = (
+  p: shoal.dispatcher.DetachNetworkRequest.$Properties,
+): PbDetachNetworkRequest => pb.DetachNetworkRequest.create(p);
+export const newDetachNetworkResponse = (): PbDetachNetworkResponse => pb.DetachNetworkResponse.create({});

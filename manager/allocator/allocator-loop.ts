@@ -24,6 +24,7 @@ import type { MemoryStore } from '../store/store.js';
 import type { WriteTx } from '../store/write-tx.js';
 import { writeEach } from '../loop/store-writes.js';
 import { withStatus } from '../task/task-factory.js';
+import { isAttachmentTask } from '../../api/objects/index.js';
 import { WatchLoopBase } from '../loop/watch-loop-base.js';
 import { planEndpoint, type AddressRelease, type NetworkLookup } from './endpoint-plan.js';
 import { AllocatorError } from './errors.js';
@@ -37,6 +38,8 @@ import { planTask, releaseTask } from './task-plan.js';
 
 /** The status message of a task the allocator hands to the scheduler (swarmkit's). */
 export const ALLOCATED_MESSAGE = 'pending task scheduling';
+/** A network attachment with its address, on its way to its node. */
+export const ATTACHMENT_ALLOCATED_MESSAGE = 'network attachment allocated';
 
 export interface AllocatorLoopOptions {
   readonly store: MemoryStore;
@@ -309,10 +312,11 @@ export class AllocatorLoop extends WatchLoopBase {
         if (w.attachments === undefined) {
           tx.update('tasks', withStatus(cur, 'new', 'allocation failed', now, w.err));
         } else {
-          tx.update('tasks', {
-            ...withStatus(cur, 'pending', ALLOCATED_MESSAGE, now),
-            networksAttachments: w.attachments,
-          });
+          // A network attachment's node is its container's: it goes to that node at once.
+          const next = isAttachmentTask(cur)
+            ? withStatus(cur, 'assigned', ATTACHMENT_ALLOCATED_MESSAGE, now)
+            : withStatus(cur, 'pending', ALLOCATED_MESSAGE, now);
+          tx.update('tasks', { ...next, networksAttachments: w.attachments });
         }
         return true;
       }

@@ -8,9 +8,10 @@
 // it). swarmkit's orchestrator marks such tasks one pass after the removal too; counting them in
 // that window refused `docker stack rm`'s network removals, which follow its service removals at
 // once, with "in use by task". A task of a live service still holds it (the service left the
-// network in an update, its old tasks still run on it).
+// network in an update, its old tasks still run on it). So does a network attachment (a container
+// started with `docker run --network`), as in Docker.
 
-import { taskStateRank, type Network } from '../../api/objects/index.js';
+import { isAttachmentTask, taskStateRank, type Network } from '../../api/objects/index.js';
 import type { ReadTx } from '../store/read-tx.js';
 import { needsIngress } from './ingress.js';
 
@@ -33,7 +34,7 @@ export function networkUser(tx: Pick<ReadTx, 'list'>, network: Network): Network
     .list('tasks')
     .find(
       (x) =>
-        serviceIds.has(x.serviceId) &&
+        (serviceIds.has(x.serviceId) || isAttachmentTask(x)) &&
         taskStateRank(x.desiredState) <= RUNNING &&
         taskStateRank(x.status.state) <= RUNNING &&
         (x.networksAttachments.some((a) => a.networkId === network.id) ||

@@ -83,6 +83,12 @@ export {
   type CreateNetworkRequest,
   type PruneNetworksRequest,
 } from './network-rules.js';
+export {
+  attachNetwork,
+  detachNetwork,
+  type AttachNetworkRequest,
+  type DetachNetworkRequest,
+} from './network-attachment-rules.js';
 export { checkClusterSpec, currentCluster, updateSwarm, type UpdateSwarmRequest } from './swarm-rules.js';
 export {
   checkGivenRoot,

@@ -92,6 +92,10 @@ export const MAX_FILE_MODE = 0o7777;
 export const MAX_IPAM_CONFIGS = 64;
 /** A CIDR or an address: the longest IPv6 CIDR is 43 characters. */
 export const MAX_ADDRESS_BYTES = 64;
+/** Containers outside services attached to swarm networks on one node (`docker run --network`). */
+export const MAX_ATTACHMENTS_PER_NODE = 1024;
+/** A container ID (the engine's are 64 hex digits). */
+export const MAX_CONTAINER_ID_BYTES = 128;
 
 /**
  * Cluster settings. Raft ticks: an election timeout of more than 1000 ticks (100 s at shoal's

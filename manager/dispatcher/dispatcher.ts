@@ -22,10 +22,16 @@ import type { ManagerPeer } from './settings.js';
 import { checkTaskId, decodeNodeDescription, decodeTaskStatus } from '../../api/wire/json-codec.js';
 import {
   dispatcherServiceDefinition,
+  newAttachNetworkResponse,
+  newDetachNetworkResponse,
   newHeartbeatResponse,
   newPublishLogsResponse,
   newUpdateTaskStatusResponse,
   type Decoded,
+  type PbAttachNetworkRequest,
+  type PbAttachNetworkResponse,
+  type PbDetachNetworkRequest,
+  type PbDetachNetworkResponse,
   type PbHeartbeatRequest,
   type PbHeartbeatResponse,
   type PbPublishLogsMessage,
@@ -34,6 +40,8 @@ import {
   type PbUpdateTaskStatusResponse,
 } from '../../api/wire/service.js';
 import type { AssignmentsStream, LogSubscriptionsStream, SessionStream } from './session.js';
+import { attachNetwork, detachNetwork } from './network-attachments.js';
+import { MAX_NETWORK_ALIASES } from '../controlapi/limits.js';
 
 export interface DispatcherOptions {
   readonly store: MemoryStore;
@@ -65,6 +73,13 @@ const MAX_SESSION_ID = 128;
 function unwrap<T>(d: Decoded<T>): T {
   if (!d.ok) throw new MalformedMessageError(d.error);
   return d.value;
+}
+
+/** Aliases of one attachment: Docker's per-endpoint aliases, bounded before anything is kept. */
+function boundedAliases(aliases: readonly string[]): string[] {
+  if (aliases.length > MAX_NETWORK_ALIASES)
+    throw new MalformedMessageError(`more than ${MAX_NETWORK_ALIASES} aliases`);
+  return [...aliases];
 }
 
 function sessionId(id: string): string {
@@ -113,6 +128,34 @@ export class Dispatcher {
         call: grpc.ServerReadableStream<Decoded<PbPublishLogsMessage>, PbPublishLogsResponse>,
         cb: grpc.sendUnaryData<PbPublishLogsResponse>,
       ) => this.#publishLogs(call, cb),
+      attachNetwork: (
+        call: grpc.ServerUnaryCall<Decoded<PbAttachNetworkRequest>, PbAttachNetworkResponse>,
+        cb: grpc.sendUnaryData<PbAttachNetworkResponse>,
+      ) =>
+        this.#unary(call, cb, async (who, active, req) => {
+          active.checkSession(who, sessionId(req.sessionId));
+          const attached = await attachNetwork(
+            this.#o.store,
+            who.nodeId,
+            {
+              network: req.network ?? '',
+              containerId: req.containerId ?? '',
+              address: req.address ?? '',
+              aliases: boundedAliases(req.aliases ?? []),
+            },
+            new Date(this.#clock.now()).toISOString(),
+          );
+          return newAttachNetworkResponse(attached);
+        }),
+      detachNetwork: (
+        call: grpc.ServerUnaryCall<Decoded<PbDetachNetworkRequest>, PbDetachNetworkResponse>,
+        cb: grpc.sendUnaryData<PbDetachNetworkResponse>,
+      ) =>
+        this.#unary(call, cb, async (who, active, req) => {
+          active.checkSession(who, sessionId(req.sessionId));
+          await detachNetwork(this.#o.store, who.nodeId, req.attachmentId ?? '');
+          return newDetachNetworkResponse();
+        }),
     });
   }
 
@@ -193,6 +236,27 @@ export class Dispatcher {
         .catch((e: unknown) => this.#fail(call, e));
     } catch (e: unknown) {
       this.#fail(call, e);
+    }
+  }
+
+  /** A unary call answered by `handle` on the leader, for the caller's identity. */
+  #unary<Req, Res>(
+    call: grpc.ServerUnaryCall<Decoded<Req>, Res>,
+    cb: grpc.sendUnaryData<Res>,
+    handle: (who: CallerIdentity, active: ActiveDispatcher, req: Req) => Promise<Res>,
+  ): void {
+    try {
+      const who = this.#who(call);
+      handle(who, this.#leader(), unwrap(call.request)).then(
+        (res) => cb(null, res),
+        (e: unknown) => {
+          this.#log(e);
+          cb(toServiceError(e));
+        },
+      );
+    } catch (e: unknown) {
+      this.#log(e);
+      cb(toServiceError(e));
     }
   }
 

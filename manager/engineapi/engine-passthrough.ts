@@ -44,13 +44,28 @@ export function isEnginePath(path: string): boolean {
   return ENGINE_PATHS.some((p) => path === p || path.startsWith(`${p}/`));
 }
 
+export interface PassOptions {
+  /** The body to send instead of the client's (a rewritten JSON request). */
+  readonly body?: string;
+  /** The path (with version prefix and query) to send instead of the client's. */
+  readonly url?: string;
+  /** Told the engine's status before its answer streams to the client (or 502 if unreachable). */
+  readonly onStatus?: (status: number) => void;
+}
+
 /** Sends the request to the engine as the client sent it (version prefix and query included). */
-export function passToEngine(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function passToEngine(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  o: PassOptions = {},
+): FastifyReply {
   fromEngine.add(request);
-  return reply.from(request.originalUrl, {
+  return reply.from(o.url ?? request.originalUrl, {
+    ...(o.body === undefined ? {} : { body: o.body }),
     // Headers go out as soon as the engine sent them: a follow, an attach's wait or an event
     // stream may stay silent for long, and the client waits for the status first.
     onResponse: (_request, r, res) => {
+      o.onStatus?.(r.statusCode);
       r.hijack();
       const raw = r.raw as ServerResponse;
       const headers: OutgoingHttpHeaders = {};
@@ -62,6 +77,7 @@ export function passToEngine(request: FastifyRequest, reply: FastifyReply): Fast
     },
     // An error body of the engine is its own; a failure to reach it is ours, in Docker's shape.
     onError: (r, { error }) => {
+      o.onStatus?.(502);
       void r
         .code(502)
         .type('application/json')
@@ -71,7 +87,12 @@ export function passToEngine(request: FastifyRequest, reply: FastifyReply): Fast
 }
 
 /** Registers the proxy and the engine's routes (bodies left unparsed: they stream through). */
-export async function registerEnginePassthrough(app: FastifyInstance, engine: LocalEngine): Promise<void> {
+export async function registerEnginePassthrough(
+  app: FastifyInstance,
+  engine: LocalEngine,
+  /** Engine routes shoal takes part in (their bodies unparsed, like the others'). */
+  intercepts?: (child: FastifyInstance) => void,
+): Promise<void> {
   await app.register(replyFrom, {
     base: `unix+http://${escapePath(engine.socketPath)}/`,
     // Follows and waits stay open as long as the engine keeps them, each on its own
@@ -88,6 +109,7 @@ export async function registerEnginePassthrough(app: FastifyInstance, engine: Lo
     child.addContentTypeParser('*', (_request, payload, next) => next(null, payload));
     const handler = (request: FastifyRequest, reply: FastifyReply): FastifyReply =>
       passToEngine(request, reply);
+    intercepts?.(child);
     for (const path of ENGINE_PATHS) {
       child.all(path, handler);
       child.all(`${path}/*`, handler);

@@ -10,6 +10,8 @@ import { API_VERSION, checkVersion, stripVersionPrefix } from './api-version.js'
 import type { BuildInfo, RouteContext } from './context.js';
 import { errorBody, toHttpFailure } from './errors.js';
 import { answeredByEngine, registerEnginePassthrough } from './engine-passthrough.js';
+import { registerNetworkConnectRoutes } from './routes/network-connect.js';
+import { createContainer } from './engine-attach.js';
 import { acceptEngineUpgrades, engineUpgradeListener, type UpgradeListener } from './engine-upgrade.js';
 import { EventLog } from './event-log.js';
 import type { LocalEngine } from './local-engine.js';
@@ -121,10 +123,17 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   registerTaskRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerNetworkRoutes(app, ctx);
+  registerNetworkConnectRoutes(app, ctx);
   registerSecretRoutes(app, ctx);
   registerConfigRoutes(app, ctx);
   if (options.engine !== undefined) {
-    void registerEnginePassthrough(app, options.engine);
+    const engine = options.engine;
+    // A container created on a swarm network gets its attachment first (engine-attach.ts).
+    void registerEnginePassthrough(app, engine, (child) =>
+      child.post('/containers/create', (request, reply) =>
+        createContainer(options.control, engine, request, reply),
+      ),
+    );
     const upgrades = engineUpgradeListener(options.engine);
     acceptEngineUpgrades(app.server, upgrades);
     upgradeListeners.set(app, upgrades);

@@ -62,6 +62,26 @@ export interface EngineFacts {
   readonly kernelVersion: string;
 }
 
+/** A container outside any service joining a swarm network on this node. */
+export interface NetworkAttachRequest {
+  /** The network as the user named it (ID, name or ID prefix). */
+  readonly network: string;
+  /** The container's ID when it exists (`docker network connect`). */
+  readonly containerId?: string;
+  /** `--ip`, if given. */
+  readonly address?: string;
+  readonly aliases?: readonly string[];
+}
+
+export interface NetworkAttachResult {
+  readonly attachmentId: string;
+  readonly networkId: string;
+  /** The network's name in the node's engine. */
+  readonly engineNetwork: string;
+  /** The container's address on it, without prefix length. */
+  readonly address: string;
+}
+
 export interface SwarmControl {
   /** This node's state in the swarm. */
   localNodeState(): LocalNodeState;
@@ -76,6 +96,14 @@ export interface SwarmControl {
   remoteManagers(): readonly { readonly nodeId: string; readonly addr: string }[];
   /** Facts about the local engine for /info and /version. */
   engine(): Promise<EngineFacts>;
+  /**
+   * Attaches a container-to-be to a swarm network through this node's agent; undefined when
+   * the swarm has no such network (the engine then answers for its own). A refusal is thrown
+   * as an ApiError with Docker's status and message.
+   */
+  attachNetwork?(req: NetworkAttachRequest, signal?: AbortSignal): Promise<NetworkAttachResult | undefined>;
+  /** Releases an attachment whose container was not created after all. */
+  detachNetwork?(attachmentId: string): Promise<void>;
 
   /** Makes this node the first manager of a new swarm; resolves with its node ID. */
   init(req: InitRequest): Promise<string>;

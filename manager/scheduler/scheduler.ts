@@ -11,7 +11,7 @@ import { wantsToRun } from '../task/task-state.js';
 import { WatchLoopBase } from '../loop/watch-loop-base.js';
 import type { Clock } from '../../api/clock/clock.js';
 import type { ChangeEvent } from '../store/events.js';
-import type { Service, Task, TaskState } from '../../api/objects/index.js';
+import { isAttachmentTask, type Service, type Task, type TaskState } from '../../api/objects/index.js';
 import type { ReadTx } from '../store/read-tx.js';
 import type { MemoryStore } from '../store/store.js';
 import { holdsResources, NodeInfo } from './node-info.js';
@@ -61,7 +61,8 @@ export class Scheduler extends WatchLoopBase {
   }
 
   #schedulable(task: Task): boolean {
-    return this.#states.has(task.status.state) && wantsToRun(task);
+    // A network attachment belongs to its container's node: the allocator sends it there.
+    return this.#states.has(task.status.state) && wantsToRun(task) && !isAttachmentTask(task);
   }
 
   protected override init(tx: ReadTx): void {

@@ -7,6 +7,8 @@ import type { Controller, Executor, ManagedContainer, TaskDependencies } from '.
 import { EngineDefaultAttacher, type NetworkAttacher } from '../network-attacher.js';
 import { LABEL_MANAGED, LABEL_NODE_ID, LABEL_SERVICE_ID, LABEL_TASK_ID } from '../../../api/task-identity.js';
 import { DockerController, type DockerContext } from './docker-controller.js';
+import { AttachmentController } from './attachment-controller.js';
+import { AttachmentHolders, type SandboxListener } from './attachment-holders.js';
 import { statusOf, toExecError } from './engine-errors.js';
 import type { RegistryAuthResolver } from './registry-auth.js';
 import { DEFAULT_SECRETS_ROOT, SecretMounts } from './secret-mounts.js';
@@ -32,11 +34,14 @@ export interface DockerExecutorOptions {
    */
   secretsRoot?: string;
   logger?: Logger;
+  /** Told when a container holding a network attachment (`docker run --network`) runs or stops. */
+  onAttachmentSandbox?: SandboxListener;
 }
 
 export class DockerExecutor implements Executor {
   private readonly ctx: DockerContext;
   private readonly hostname: string | undefined;
+  private readonly holders: AttachmentHolders;
 
   constructor(options: DockerExecutorOptions = {}) {
     const socketPath = options.socketPath ?? DEFAULT_ENGINE_SOCKET;
@@ -52,6 +57,7 @@ export class DockerExecutor implements Executor {
       logger: options.logger ?? pino({ level: 'silent' }),
       ...(options.registryAuth === undefined ? {} : { registryAuth: options.registryAuth }),
     };
+    this.holders = new AttachmentHolders(docker, this.ctx.logger, options.onAttachmentSandbox);
   }
 
   async describe(): Promise<NodeDescription> {
@@ -79,6 +85,8 @@ export class DockerExecutor implements Executor {
   }
 
   controller(task: Task, dependencies?: TaskDependencies): Controller {
+    if (task.spec.attachment !== undefined)
+      return new AttachmentController(task, this.ctx.attacher, this.holders);
     return new DockerController(this.ctx, task, dependencies);
   }
 

@@ -68,7 +68,9 @@ function taskMatches(tx: ReadTx, t: Task, q: TaskQuery): boolean {
     matchesPrefix(q.filters, 'name', [taskName(t)]) &&
     matchesLabels(q.filters, 'label', t.serviceAnnotations.labels) &&
     (filterValues(q.filters, 'runtime').length === 0 ||
-      filterValues(q.filters, 'runtime').some((r) => r === 'container' || r === ''))
+      filterValues(q.filters, 'runtime').some((r) =>
+        t.spec.attachment === undefined ? r === 'container' || r === '' : r === 'attachment',
+      ))
   );
 }
 

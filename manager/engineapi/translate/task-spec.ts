@@ -191,7 +191,10 @@ export function taskSpecToStore(
 
 export function taskSpecFromStore(t: TaskSpec): DockerTaskSpec {
   const out: DockerTaskSpec = {
-    ContainerSpec: containerSpecFromStore(t.containerSpec),
+    // A network attachment runs no container of its own: Docker shows its container's ID.
+    ...(t.attachment === undefined
+      ? { ContainerSpec: containerSpecFromStore(t.containerSpec) }
+      : { NetworkAttachmentSpec: { ContainerID: t.attachment.containerId } }),
     Resources: resourcesFromStore(t.resources),
     RestartPolicy: restartFromStore(t.restartPolicy),
     Placement: placementFromStore(t.placement),
@@ -200,6 +203,6 @@ export function taskSpecFromStore(t: TaskSpec): DockerTaskSpec {
   if (t.logDriver !== undefined)
     out.LogDriver = { Name: t.logDriver.name, Options: { ...t.logDriver.options } };
   out.ForceUpdate = t.forceUpdate;
-  out.Runtime = 'container';
+  out.Runtime = t.attachment === undefined ? 'container' : 'attachment';
   return out;
 }

@@ -2,7 +2,7 @@
 // (per node for global services), tasks being removed once they can no longer run, the stopped
 // tasks of slots a scale-down removed, and the stopped tasks of nodes removed from the swarm.
 
-import type { Service, Task } from '../../../api/objects/index.js';
+import { isAttachmentTask, type Service, type Task } from '../../../api/objects/index.js';
 import { hasStopped, wantsToRun } from '../../task/task-state.js';
 
 /** Oldest first, by the time of the last status change, then creation, then ID. */
@@ -55,6 +55,9 @@ export function removal(f: RemovalFacts): Removal {
     task.slot > service.spec.mode.replicas &&
     !wantsToRun(task);
   const nodeGone = task.nodeId !== undefined && !f.nodeExists;
+  // A network attachment has no service: it leaves when its node does (its container went with
+  // it) or when it stopped (the node saw its container gone).
+  if (isAttachmentTask(task)) return hasStopped(task) || nodeGone ? 'delete' : 'keep';
   const leaving =
     task.desiredState === 'remove' || service === undefined || slotGone || (nodeGone && !wantsToRun(task));
   if (!leaving) return 'keep';
