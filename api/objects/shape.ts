@@ -209,7 +209,15 @@ function checkTask(o: Rec): Problem {
   if (!isRecord(status)) return 'status must be an object';
   return first(
     () => int(o['slot'], 'slot'),
-    () => (isValidId(o['serviceId']) ? undefined : 'serviceId must be a valid ID'),
+    // A network attachment (a container outside any service) has no service, and has a node.
+    () =>
+      isRecord(o['spec']) && o['spec']['attachment'] !== undefined
+        ? o['serviceId'] === '' && isValidId(o['nodeId'])
+          ? undefined
+          : 'a network attachment task has no serviceId and a valid nodeId'
+        : isValidId(o['serviceId'])
+          ? undefined
+          : 'serviceId must be a valid ID',
     () => optional(o['nodeId'], (v) => (isValidId(v) ? undefined : 'nodeId must be a valid ID')),
     () => checkTaskSpec(o['spec'], 'spec'),
     () => optional(o['specVersion'], (v) => int(v, 'specVersion')),
