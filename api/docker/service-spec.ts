@@ -58,6 +58,23 @@ export const ConfigReferenceSchema = Struct('swarm.ConfigReference', {
   ConfigName: Str,
 });
 
+export const PrivilegesSchema = Struct('swarm.Privileges', {
+  CredentialSpec: Struct('swarm.CredentialSpec', { Config: Str, File: Str, Registry: Str }),
+  SELinuxContext: Struct('swarm.SELinuxContext', {
+    Disable: Bool,
+    User: Str,
+    Role: Str,
+    Type: Str,
+    Level: Str,
+  }),
+  // Profile is a Go []byte: base64 in JSON.
+  Seccomp: Struct('swarm.SeccompOpts', { Mode: Str, Profile: Str }),
+  AppArmor: Struct('swarm.AppArmorOpts', { Mode: Str }),
+  NoNewPrivileges: Bool,
+});
+
+export const UlimitSchema = Struct('container.Ulimit', { Name: Str, Hard: Int64, Soft: Int64 });
+
 export const ContainerSpecSchema = Struct('swarm.ContainerSpec', {
   Image: Str,
   Labels: StringMap,
@@ -68,7 +85,7 @@ export const ContainerSpecSchema = Struct('swarm.ContainerSpec', {
   Dir: Str,
   User: Str,
   Groups: StrList,
-  Privileges: Type.Object({}),
+  Privileges: PrivilegesSchema,
   Init: Bool,
   StopSignal: Str,
   TTY: Bool,
@@ -85,7 +102,8 @@ export const ContainerSpecSchema = Struct('swarm.ContainerSpec', {
   Sysctls: StringMap,
   CapabilityAdd: StrList,
   CapabilityDrop: StrList,
-  Ulimits: Type.Array(Struct('units.Ulimit', { Name: Str, Hard: Int64, Soft: Int64 })),
+  Ulimits: Type.Array(UlimitSchema),
+  OomScoreAdj: Int64,
 });
 
 const GenericResourceSchema = Struct('swarm.GenericResource', {
@@ -181,6 +199,8 @@ export const ServiceSpecSchema = Struct('swarm.ServiceSpec', {
 export type DockerServiceSpec = Static<typeof ServiceSpecSchema>;
 export type DockerTaskSpec = Static<typeof TaskSpecSchema>;
 export type DockerContainerSpec = Static<typeof ContainerSpecSchema>;
+export type DockerPrivileges = Static<typeof PrivilegesSchema>;
+export type DockerUlimit = Static<typeof UlimitSchema>;
 export type DockerMount = Static<typeof MountSchema>;
 export type DockerHealthConfig = Static<typeof HealthConfigSchema>;
 export type DockerResources = Static<typeof ResourcesSchema>;

@@ -59,6 +59,43 @@ export interface DNSConfig {
   options: string[];
 }
 
+/** Docker's Privileges.SELinuxContext: the label options the container is created with. */
+export interface SELinuxContext {
+  disable: boolean;
+  user: string;
+  role: string;
+  type: string;
+  level: string;
+}
+
+/** Docker's Privileges.CredentialSpec: a Windows managed service account, exactly one source. */
+export interface CredentialSpec {
+  config: string;
+  file: string;
+  registry: string;
+}
+
+export type SeccompMode = 'default' | 'unconfined' | 'custom';
+export type AppArmorMode = 'default' | 'disabled';
+
+/** Docker's ContainerSpec.Privileges: the security options of the task's container. */
+export interface Privileges {
+  /** Windows only: kept and read back, never applied on a Linux engine. */
+  credentialSpec?: CredentialSpec;
+  seLinuxContext?: SELinuxContext;
+  /** `profile` is the custom profile's JSON, base64 as Docker's API carries it. */
+  seccomp?: { mode: SeccompMode; profile?: string };
+  appArmor?: { mode: AppArmorMode };
+  noNewPrivileges: boolean;
+}
+
+/** One resource limit of the container's processes (setrlimit); -1 is unlimited. */
+export interface Ulimit {
+  name: string;
+  soft: number;
+  hard: number;
+}
+
 export interface ContainerSpec {
   image: string;
   labels: Labels;
@@ -91,6 +128,13 @@ export interface ContainerSpec {
   sysctls: Record<string, string>;
   capabilityAdd: string[];
   capabilityDrop: string[];
+  privileges?: Privileges;
+  /** Resource limits of the container's processes (Docker API 1.41+). */
+  ulimits?: Ulimit[];
+  /** 'default', 'process' or 'hyperv' (Windows isolation; a Linux engine refuses the last two). */
+  isolation?: string;
+  /** The OOM killer's score adjustment, -1000..1000 (Docker API 1.46+). */
+  oomScoreAdj?: number;
 }
 
 export type RestartCondition = 'none' | 'on-failure' | 'any';
@@ -135,6 +179,8 @@ export interface NetworkAttachmentConfig {
 export interface ResourceRequirements {
   limits?: Resources;
   reservations?: Resources;
+  /** Docker's Resources.Limits.Pids (API 1.41+): the most processes; 0 means unlimited. */
+  pidsLimit?: number;
 }
 
 /**

@@ -79,6 +79,40 @@ export const MAX_SECRET_NAME_LENGTH = 64;
 /** Secret and config references of one service. */
 export const MAX_SECRET_REFERENCES = 1000;
 export const MAX_CONFIG_REFERENCES = 1000;
+/**
+ * A custom seccomp profile (ContainerSpec.Privileges.Seccomp.Profile), decoded. Docker's own
+ * default profile is about 20 KiB pretty-printed; four times that leaves room for any edited
+ * copy of it while a task (which carries its spec to its agent) stays far below a message.
+ */
+export const MAX_SECCOMP_PROFILE_BYTES = 128 * 1024;
+/** An SELinux label part; a level may list many categories ("s0:c1,c2,…"). */
+export const MAX_SELINUX_LABEL_BYTES = 4096;
+/**
+ * Ulimits of one container: the kernel has 16 resource limits (15 of them settable through
+ * Docker); more entries than a few times that are no real request.
+ */
+export const MAX_ULIMITS = 64;
+/** The ulimit names Docker's engine accepts (go-units; "as" is left out there too). */
+export const ULIMIT_NAMES: readonly string[] = [
+  'core',
+  'cpu',
+  'data',
+  'fsize',
+  'locks',
+  'memlock',
+  'msgqueue',
+  'nice',
+  'nofile',
+  'nproc',
+  'rss',
+  'rtprio',
+  'rttime',
+  'sigpending',
+  'stack',
+];
+/** The kernel's range of oom_score_adj, which the engine enforces with the same words. */
+export const MIN_OOM_SCORE_ADJ = -1000;
+export const MAX_OOM_SCORE_ADJ = 1000;
 /** Generic resources (GPUs and the like) one task reserves. */
 export const MAX_GENERIC_RESOURCES = 64;
 

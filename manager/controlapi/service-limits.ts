@@ -24,6 +24,7 @@ import {
   checkString,
   checkStrings,
 } from './field-checks.js';
+import { checkContainerSecurity, checkPidsLimit } from './container-security-checks.js';
 import * as L from './limits.js';
 import { invalidArgument } from './refusal.js';
 
@@ -95,13 +96,15 @@ function checkContainer(c: ContainerSpec): void {
   const h = c.healthcheck;
   if (h !== undefined) {
     checkStrings(`${where} Healthcheck.Test`, h.test, L.MAX_ARG_ENTRIES, L.MAX_ARG_BYTES);
-    for (const [name, ms] of [
-      ['Interval', h.interval],
-      ['Timeout', h.timeout],
-      ['StartPeriod', h.startPeriod],
+    for (const [name, ms, exactNs] of [
+      ['Interval', h.interval, h.exactNs?.interval],
+      ['Timeout', h.timeout, h.exactNs?.timeout],
+      ['StartPeriod', h.startPeriod, h.exactNs?.startPeriod],
+      ['StartInterval', h.startInterval ?? 0, h.exactNs?.startInterval],
     ] as const) {
-      // swarmkit's validateHealthCheck: 0 inherits the image's value, else at least 1 ms.
-      if (ms !== 0 && ms < 1) {
+      // swarmkit's validateHealthCheck: 0 inherits the image's value, else at least 1 ms (in
+      // nanoseconds as given: 5 ns is kept as 0 ms but is not 0, and the engine gets 5 ns).
+      if ((ms !== 0 && ms < 1) || (exactNs !== undefined && exactNs > 0 && exactNs < 1_000_000)) {
         throw invalidArgument(`ContainerSpec: ${name} in HealthConfig cannot be less than 1ms`);
       }
       checkDuration(
@@ -141,6 +144,7 @@ function checkContainer(c: ContainerSpec): void {
   checkMap(`${where} Sysctls`, c.sysctls, L.OPTION_LIMITS);
   checkStrings(`${where} CapabilityAdd`, c.capabilityAdd, L.MAX_CAPABILITIES, L.MAX_SHORT_STRING_BYTES);
   checkStrings(`${where} CapabilityDrop`, c.capabilityDrop, L.MAX_CAPABILITIES, L.MAX_SHORT_STRING_BYTES);
+  checkContainerSecurity(c);
 }
 
 function checkResourceAmounts(where: string, r: Resources | undefined): void {
@@ -192,6 +196,7 @@ function checkTask(t: TaskSpec): void {
   checkContainer(t.containerSpec);
   checkResourceAmounts('Resources: Limits', t.resources.limits);
   checkResourceAmounts('Resources: Reservations', t.resources.reservations);
+  checkPidsLimit(t.resources.pidsLimit);
   checkRestart(t.restartPolicy);
   checkPlacement(t.placement);
   checkCount('TaskSpec: Networks', t.networks, L.MAX_SERVICE_NETWORKS);

@@ -13,7 +13,8 @@ export const MIN_API_VERSION = '1.12';
 const PREFIX = /^\/v(\d+\.\d+)(?=\/|$)/;
 const requested = new WeakMap<IncomingMessage, string>();
 
-function compare(a: string, b: string): number {
+/** Orders two "X.Y" API versions numerically (1.9 before 1.10). */
+export function compareVersions(a: string, b: string): number {
   const [a1 = 0, a2 = 0] = a.split('.').map(Number);
   const [b1 = 0, b2 = 0] = b.split('.').map(Number);
   return a1 !== b1 ? a1 - b1 : a2 - b2;
@@ -38,10 +39,10 @@ export function requestedVersion(req: IncomingMessage): string {
 export function checkVersion(req: IncomingMessage): void {
   const v = requested.get(req);
   if (v === undefined) return;
-  if (compare(v, API_VERSION) > 0) {
+  if (compareVersions(v, API_VERSION) > 0) {
     throw invalidParameter(`client version ${v} is too new. Maximum supported API version is ${API_VERSION}`);
   }
-  if (compare(v, MIN_API_VERSION) < 0) {
+  if (compareVersions(v, MIN_API_VERSION) < 0) {
     throw invalidParameter(
       `client version ${v} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`,
     );
@@ -50,5 +51,5 @@ export function checkVersion(req: IncomingMessage): void {
 
 /** True when the request's version is at least `v`. */
 export function versionAtLeast(req: IncomingMessage, v: string): boolean {
-  return compare(requestedVersion(req), v) >= 0;
+  return compareVersions(requestedVersion(req), v) >= 0;
 }

@@ -4,7 +4,7 @@
 // a message naming the spec field.
 
 import type Dockerode from 'dockerode';
-import type { HealthConfig, Mount, Task } from '../../../api/objects/index.js';
+import type { HealthConfig, Mount, Privileges, Task } from '../../../api/objects/index.js';
 import { InvalidTaskSpecError } from '../errors.js';
 import type { ContainerNetworking, EndpointSettings } from '../network-attacher.js';
 import { containerLabels, taskName } from '../../../api/task-identity.js';
@@ -33,6 +33,17 @@ export function containerCreateOptions(
     RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
   };
   if (c.init !== undefined) hostConfig.Init = c.init;
+  const securityOpt = c.privileges === undefined ? [] : securityOptions(c.privileges);
+  if (securityOpt.length > 0) hostConfig.SecurityOpt = securityOpt;
+  if (c.ulimits !== undefined && c.ulimits.length > 0) {
+    hostConfig.Ulimits = c.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }));
+  }
+  // As dockerd's executor: only a positive limit is set (0 and below leave the engine's default).
+  const pids = task.spec.resources.pidsLimit;
+  if (pids !== undefined && pids > 0) hostConfig.PidsLimit = pids;
+  if (c.oomScoreAdj !== undefined && c.oomScoreAdj !== 0) hostConfig.OomScoreAdj = c.oomScoreAdj;
+  // A Linux engine refuses "process" and "hyperv", as it does for Docker's swarm tasks.
+  if (c.isolation !== undefined && c.isolation !== 'default') hostConfig.Isolation = c.isolation;
   if (limits !== undefined && limits.nanoCPUs > 0) hostConfig.NanoCpus = limits.nanoCPUs;
   if (limits !== undefined && limits.memoryBytes > 0) hostConfig.Memory = limits.memoryBytes;
   if (reservations !== undefined && reservations.memoryBytes > 0)
@@ -142,12 +153,50 @@ function extraHosts(entry: string, index: number): string[] {
   return names.map((name) => `${name}:${ip}`);
 }
 
+/**
+ * The engine's durations are nanoseconds: the exact value the API was given when the store
+ * kept one (a duration that is no whole number of milliseconds), else the milliseconds.
+ */
+function ns(ms: number, exact: number | undefined): number {
+  return exact ?? ms * NS_PER_MS;
+}
+
 function healthcheck(h: HealthConfig): Dockerode.HealthConfig {
-  return {
+  const out: Dockerode.HealthConfig = {
     Test: [...h.test],
-    Interval: h.interval * NS_PER_MS,
-    Timeout: h.timeout * NS_PER_MS,
-    StartPeriod: h.startPeriod * NS_PER_MS,
+    Interval: ns(h.interval, h.exactNs?.interval),
+    Timeout: ns(h.timeout, h.exactNs?.timeout),
+    StartPeriod: ns(h.startPeriod, h.exactNs?.startPeriod),
     Retries: h.retries,
   };
+  // An engine older than API 1.44 ignores the field; a newer one probes this often while the
+  // start period lasts.
+  if (h.startInterval !== undefined && h.startInterval !== 0) {
+    out.StartInterval = ns(h.startInterval, h.exactNs?.startInterval);
+  }
+  return out;
+}
+
+/**
+ * Privileges as dockerd's swarm executor turns them into security options. CredentialSpec is
+ * Windows-only (a Linux engine refuses the option): kept in the spec, not applied.
+ */
+export function securityOptions(p: Privileges): string[] {
+  const out: string[] = [];
+  const selinux = p.seLinuxContext;
+  if (selinux !== undefined) {
+    if (selinux.disable) out.push('label=disable');
+    if (selinux.user !== '') out.push(`label=user:${selinux.user}`);
+    if (selinux.role !== '') out.push(`label=role:${selinux.role}`);
+    if (selinux.level !== '') out.push(`label=level:${selinux.level}`);
+    if (selinux.type !== '') out.push(`label=type:${selinux.type}`);
+  }
+  if (p.seccomp?.mode === 'unconfined') out.push('seccomp=unconfined');
+  if (p.seccomp?.mode === 'custom' && p.seccomp.profile !== undefined) {
+    // The engine takes the profile's JSON itself after "seccomp=", as the docker CLI sends it.
+    out.push(`seccomp=${Buffer.from(p.seccomp.profile, 'base64').toString('utf8')}`);
+  }
+  if (p.appArmor?.mode === 'disabled') out.push('apparmor=unconfined');
+  if (p.noNewPrivileges) out.push('no-new-privileges=true');
+  return out;
 }

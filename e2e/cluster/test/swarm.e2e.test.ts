@@ -1,6 +1,7 @@
 // The seeds' Swarm lab, end to end, on three lab hosts each running shoald and dockerd, driven
 // with the unmodified docker CLI: init, join (manager and worker), node ls, replicated and
-// global services converging on real engines, scale, logs, forwarding from a follower manager,
+// global services converging on real engines, ulimits and the pids limit on the task container,
+// scale, logs, forwarding from a follower manager,
 // a worker refusing manager calls, a dead node's tasks rescheduled, and leader failover.
 
 import assert from 'node:assert/strict';
@@ -135,6 +136,49 @@ test('a global service runs one task per node', async () => {
     return t.length === 3 ? t : undefined;
   });
   assert.equal(new Set(tasks.map((t) => t[3])).size, 3);
+});
+
+test('ulimits and the pids limit given to docker service create reach the task container', async () => {
+  // Debian's docker CLI is 20.10 (API 1.41, the version that added both flags for services).
+  await ok(
+    s.docker(0, [
+      'service',
+      'create',
+      '--detach',
+      '--name',
+      'limits',
+      '--ulimit',
+      'nofile=1024:2048',
+      '--limit-pids',
+      '100',
+      'shoal/busybox',
+      'sleep',
+      '100000',
+    ]),
+  );
+  const spec = JSON.parse(
+    await ok(s.docker(0, ['service', 'inspect', '--format', '{{json .Spec.TaskTemplate}}', 'limits'])),
+  ) as { ContainerSpec: { Ulimits?: unknown }; Resources?: { Limits?: { Pids?: number } } };
+  assert.deepEqual(spec.ContainerSpec.Ulimits, [{ Name: 'nofile', Hard: 2048, Soft: 1024 }]);
+  assert.equal(spec.Resources?.Limits?.Pids, 100);
+  const found = await eventually('a running limits container', async () => {
+    for (const h of [0, 1, 2]) {
+      const out = await ok(
+        s.engine(h, ['ps', '-q', '--filter', 'label=com.docker.swarm.service.name=limits']),
+      );
+      const id = out.trim().split('\n')[0];
+      if (id) return { h, id };
+    }
+    return undefined;
+  });
+  const host = JSON.parse(
+    await ok(s.engine(found.h, ['inspect', '--format', '{{json .HostConfig}}', found.id])),
+  ) as { Ulimits?: unknown; PidsLimit?: number };
+  assert.deepEqual(host.Ulimits, [{ Name: 'nofile', Hard: 2048, Soft: 1024 }]);
+  assert.equal(host.PidsLimit, 100);
+  // And the process inside runs under them.
+  assert.equal((await ok(s.engine(found.h, ['exec', found.id, 'sh', '-c', 'ulimit -n']))).trim(), '1024');
+  await ok(s.docker(0, ['service', 'rm', 'limits']));
 });
 
 test('service logs gathers the output of every task', async () => {

@@ -12,7 +12,7 @@ import {
   updateService,
 } from '../../controlapi/index.js';
 import { generateId, type Service } from '../../store/index.js';
-import { versionAtLeast } from '../api-version.js';
+import { requestedVersion, versionAtLeast } from '../api-version.js';
 import type { RouteContext } from '../context.js';
 import { matchesLabels, matchesPrefix, parseFilters, matchesExact, type Filters } from '../filters.js';
 import { managerStore } from '../manager-store.js';
@@ -26,6 +26,7 @@ import {
 } from '../../../api/docker/query.js';
 import { ServiceSpecSchema, type DockerServiceSpec } from '../../../api/docker/service-spec.js';
 import { serviceStatus } from '../service-status.js';
+import { serviceForVersion, serviceSpecForVersion } from '../translate/api-version-spec.js';
 import { insertServiceDefaults } from '../translate/defaults.js';
 import { serviceFromStore } from '../translate/service.js';
 import { serviceSpecToStore } from '../translate/service-spec.js';
@@ -66,7 +67,12 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: RouteContext): 
             .list('services')
             .filter((s) => serviceMatches(s, filters))
             .sort((a, b) => a.meta.createdAt.localeCompare(b.meta.createdAt))
-            .map((s) => serviceFromStore(s, status ? serviceStatus(tx, s) : undefined)),
+            .map((s) =>
+              serviceForVersion(
+                requestedVersion(request.raw),
+                serviceFromStore(s, status ? serviceStatus(tx, s) : undefined),
+              ),
+            ),
         ),
       );
     },
@@ -77,7 +83,8 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: RouteContext): 
     { schema: { body: ServiceSpecSchema } },
     forwardable(control, async (request, reply) => {
       const store = managerStore(control);
-      const spec = serviceSpecToStore(request.body, dockerNames.getRandomName(false));
+      const body = serviceSpecForVersion(requestedVersion(request.raw), request.body);
+      const spec = serviceSpecToStore(body, dockerNames.getRandomName(false));
       const id = generateId();
       const now = ctx.clock().toISOString();
       await store.update((tx) => {
@@ -96,7 +103,7 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: RouteContext): 
       const store = managerStore(control);
       const out = serviceFromStore(store.view((tx) => resolveService(tx, request.params.id)));
       if (insertDefaults) out.Spec = insertServiceDefaults(out.Spec);
-      return reply.send(out);
+      return reply.send(serviceForVersion(requestedVersion(request.raw), out));
     },
   );
 
@@ -128,9 +135,10 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: RouteContext): 
       checkUpdateQuery(rollback, registryAuthFrom);
       const store = managerStore(control);
       const now = ctx.clock().toISOString();
+      const body = serviceSpecForVersion(requestedVersion(request.raw), request.body);
       await store.update((tx) => {
         const current = resolveService(tx, request.params.id);
-        const spec = serviceSpecToStore(request.body, current.spec.name);
+        const spec = serviceSpecToStore(body, current.spec.name);
         const networkId = resolveNetworkId;
         const req = { serviceId: current.id, version, spec, networkId, rollback, registryAuthFrom, now };
         applyDecision(tx, updateService(tx, req));

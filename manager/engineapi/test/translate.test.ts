@@ -6,6 +6,8 @@ import { swarmSpecFromStore, swarmSpecToStore } from '../translate/cluster.js';
 import { msToNs, nsToMs } from '../translate/duration.js';
 import { nodeSpecFromStore, nodeSpecToStore } from '../translate/node.js';
 import { serviceSpecFromStore, serviceSpecToStore } from '../translate/service-spec.js';
+import { serviceSpecForVersion } from '../translate/api-version-spec.js';
+import { API_VERSION } from '../api-version.js';
 
 const container = (
   over: Partial<ServiceSpec['taskTemplate']['containerSpec']> = {},
@@ -211,6 +213,8 @@ test('service specs: Docker specs as the CLI sends them survive Docker -> store 
             Args: ['sleep', '1000'],
             Init: false,
             DNSConfig: {},
+            // Docker reads Isolation back on every container spec.
+            Isolation: 'default',
           },
           Resources: { Limits: {}, Reservations: {} },
           RestartPolicy: { Condition: 'any', Delay: 5_000_000_000, MaxAttempts: 0 },
@@ -229,7 +233,7 @@ test('service specs: Docker specs as the CLI sends them survive Docker -> store 
         Name: 'j',
         Labels: {},
         TaskTemplate: {
-          ContainerSpec: { Image: 'busybox' },
+          ContainerSpec: { Image: 'busybox', Isolation: 'default' },
           Resources: {},
           RestartPolicy: { Condition: 'any', Delay: 5_000_000_000, MaxAttempts: 0 },
           Placement: {},
@@ -240,13 +244,13 @@ test('service specs: Docker specs as the CLI sends them survive Docker -> store 
       },
     ],
     [
-      'deprecated ServiceSpec.Networks move into the task template',
+      'deprecated ServiceSpec.Networks move into the task template (API below 1.44)',
       { Name: 'n', TaskTemplate: { ContainerSpec: { Image: 'busybox' } }, Networks: [{ Target: 'net1' }] },
       {
         Name: 'n',
         Labels: {},
         TaskTemplate: {
-          ContainerSpec: { Image: 'busybox' },
+          ContainerSpec: { Image: 'busybox', Isolation: 'default' },
           Resources: {},
           RestartPolicy: { Condition: 'any', Delay: 5_000_000_000, MaxAttempts: 0 },
           Placement: {},
@@ -259,7 +263,9 @@ test('service specs: Docker specs as the CLI sends them survive Docker -> store 
     ],
   ];
   for (const [name, input, want] of table) {
-    assert.deepEqual(serviceSpecFromStore(serviceSpecToStore(input, 'unused')), want, name);
+    // As the route reads a request at shoal's API version.
+    const spec = serviceSpecForVersion(API_VERSION, input);
+    assert.deepEqual(serviceSpecFromStore(serviceSpecToStore(spec, 'unused')), want, name);
   }
 });
 

@@ -1,6 +1,5 @@
 // ContainerSpec: Docker's TaskTemplate.ContainerSpec <-> the store's containerSpec.
-// Fields the store has no place for (Privileges, Isolation, Ulimits) are dropped, as an
-// engine that does not support a field ignores it.
+// Privileges, Ulimits and Isolation are translated in privileges.ts.
 
 import type {
   ConfigReference,
@@ -17,6 +16,14 @@ import type {
   DockerMount,
 } from '../../../api/docker/service-spec.js';
 import { durationFromStore, durationToStore } from './duration.js';
+import {
+  isolationFromStore,
+  isolationToStore,
+  privilegesFromStore,
+  privilegesToStore,
+  ulimitsFromStore,
+  ulimitsToStore,
+} from './privileges.js';
 
 type Propagation = NonNullable<Mount['bindOptions']>['propagation'];
 const PROPAGATIONS: readonly Propagation[] = ['rprivate', 'private', 'rshared', 'shared', 'rslave', 'slave'];
@@ -189,6 +196,11 @@ export function containerSpecToStore(c: DockerContainerSpec): ContainerSpec {
     };
   }
   if (c.Init !== undefined) out.init = c.Init;
+  if (c.Privileges !== undefined) out.privileges = privilegesToStore(c.Privileges);
+  if (c.Ulimits !== undefined && c.Ulimits.length > 0) out.ulimits = ulimitsToStore(c.Ulimits);
+  const isolation = isolationToStore(c.Isolation);
+  if (isolation !== undefined) out.isolation = isolation;
+  if (c.OomScoreAdj !== undefined && c.OomScoreAdj !== 0) out.oomScoreAdj = c.OomScoreAdj;
   return out;
 }
 
@@ -208,6 +220,7 @@ export function containerSpecFromStore(c: ContainerSpec): DockerContainerSpec {
   put('Dir', c.dir);
   put('User', c.user);
   put('Groups', nonEmpty(c.groups));
+  put('Privileges', c.privileges === undefined ? undefined : privilegesFromStore(c.privileges));
   put('Init', c.init);
   put('StopSignal', c.stopSignal);
   if (c.tty) out.TTY = true;
@@ -247,8 +260,11 @@ export function containerSpecFromStore(c: ContainerSpec): DockerContainerSpec {
         }))
       : undefined,
   );
+  put('Isolation', isolationFromStore(c.isolation));
   put('Sysctls', nonEmptyMap(c.sysctls));
   put('CapabilityAdd', nonEmpty(c.capabilityAdd));
   put('CapabilityDrop', nonEmpty(c.capabilityDrop));
+  put('Ulimits', c.ulimits === undefined ? undefined : ulimitsFromStore(c.ulimits));
+  put('OomScoreAdj', c.oomScoreAdj);
   return out;
 }

@@ -141,12 +141,16 @@ export function endpointSpecFromStore(e: EndpointSpec): DockerEndpointSpec {
   return out;
 }
 
-/** Docker's ServiceSpec to the store's; `name` replaces an empty Name (Docker picks a random one). */
+/**
+ * Docker's ServiceSpec to the store's; `name` replaces an empty Name (Docker picks a random one).
+ * The deprecated top-level Networks is the route's to move or drop by API version first
+ * (api-version-spec.ts); here it is not read.
+ */
 export function serviceSpecToStore(s: DockerServiceSpec, name: string): ServiceSpec {
   const out: ServiceSpec = {
     name: s.Name === undefined || s.Name === '' ? name : s.Name,
     labels: { ...(s.Labels ?? {}) },
-    taskTemplate: taskSpecToStore(s.TaskTemplate, s.Networks),
+    taskTemplate: taskSpecToStore(s.TaskTemplate),
     mode: modeToStore(s.Mode),
   };
   const update = updateConfigToStore(s.UpdateConfig);

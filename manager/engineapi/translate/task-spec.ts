@@ -92,6 +92,8 @@ function resourcesToStore(r: NonNullable<DockerTaskSpec['Resources']> | undefine
   const out: ResourceRequirements = {};
   if (r?.Limits !== undefined) {
     out.limits = { nanoCPUs: r.Limits.NanoCPUs ?? 0, memoryBytes: r.Limits.MemoryBytes ?? 0, generic: [] };
+    const pids = r.Limits.Pids ?? 0;
+    if (pids !== 0) out.pidsLimit = pids;
   }
   if (r?.Reservations !== undefined) {
     out.reservations = {
@@ -112,7 +114,11 @@ function amounts(r: Resources): { NanoCPUs?: number; MemoryBytes?: number } {
 
 function resourcesFromStore(r: ResourceRequirements): NonNullable<DockerTaskSpec['Resources']> {
   const out: NonNullable<DockerTaskSpec['Resources']> = {};
-  if (r.limits !== undefined) out.Limits = amounts(r.limits);
+  if (r.limits !== undefined) {
+    const limits: NonNullable<typeof out.Limits> = amounts(r.limits);
+    if (r.pidsLimit !== undefined) limits.Pids = r.pidsLimit;
+    out.Limits = limits;
+  }
   if (r.reservations !== undefined) {
     const res: DockerResources = amounts(r.reservations);
     if (r.reservations.generic.length > 0) res.GenericResources = genericFromStore(r.reservations.generic);
@@ -164,24 +170,20 @@ export function networksFromStore(n: readonly NetworkAttachmentConfig[]): Docker
 }
 
 /**
- * Docker's TaskSpec to the store's. `serviceNetworks` is the deprecated ServiceSpec.Networks,
- * used when the task template names none.
+ * Docker's TaskSpec to the store's. The deprecated ServiceSpec.Networks is not read here: the
+ * route moves it into TaskTemplate.Networks or drops it by API version (api-version-spec.ts).
  */
-export function taskSpecToStore(
-  t: DockerTaskSpec | undefined,
-  serviceNetworks?: readonly DockerNetworkAttachmentConfig[],
-): TaskSpec {
+export function taskSpecToStore(t: DockerTaskSpec | undefined): TaskSpec {
   const runtime = t?.Runtime ?? '';
   if (runtime === 'plugin') throw invalidParameter('runtime type "plugin" only supported in experimental');
   if (runtime !== '' && runtime !== 'container') throw invalidParameter('unsupported runtime');
   if (t?.ContainerSpec === undefined) throw invalidParameter('mismatched Runtime and *Spec fields');
-  const taskNetworks = t.Networks ?? [];
   const out: TaskSpec = {
     containerSpec: containerSpecToStore(t.ContainerSpec),
     resources: resourcesToStore(t.Resources),
     restartPolicy: restartToStore(t.RestartPolicy),
     placement: placementToStore(t.Placement),
-    networks: networksToStore(taskNetworks.length > 0 ? taskNetworks : serviceNetworks),
+    networks: networksToStore(t.Networks),
     forceUpdate: t.ForceUpdate ?? 0,
   };
   if (t.LogDriver !== undefined)

@@ -6,9 +6,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TSchema } from '@sinclair/typebox';
-import { ServiceSpecSchema, type DockerServiceSpec } from '../../../../api/docker/service-spec.js';
+import {
+  ServiceSpecSchema,
+  type DockerContainerSpec,
+  type DockerPrivileges,
+  type DockerServiceSpec,
+  type DockerTaskSpec,
+} from '../../../../api/docker/service-spec.js';
 import { SwarmSpecSchema, type DockerSwarmSpec } from '../../../../api/docker/swarm.js';
 import { newClusterObject } from '../../../cluster-defaults.js';
+import { serviceForVersion, serviceSpecForVersion } from '../api-version-spec.js';
 import { serviceSpecFromStore, serviceSpecToStore } from '../service-spec.js';
 import { swarmSpecFromStore, swarmSpecToStore } from '../cluster.js';
 import type { RootCA } from '../../../../ca/root-ca.js';
@@ -23,7 +30,18 @@ const CHOSEN: Readonly<Record<string, unknown>> = {
   'TaskTemplate.ContainerSpec.Image': 'busybox:1.36',
   'TaskTemplate.ContainerSpec.Mounts.Type': 'bind',
   'TaskTemplate.ContainerSpec.Mounts.BindOptions.Propagation': 'rslave',
-  'TaskTemplate.ContainerSpec.Isolation': 'default',
+  'TaskTemplate.ContainerSpec.Isolation': 'hyperv',
+  'TaskTemplate.ContainerSpec.Privileges.Seccomp.Mode': 'custom',
+  // A []byte field: base64 (of a JSON profile, as the control layer wants for "custom").
+  'TaskTemplate.ContainerSpec.Privileges.Seccomp.Profile': Buffer.from(
+    '{"defaultAction":"SCMP_ACT_ALLOW"}',
+  ).toString('base64'),
+  'TaskTemplate.ContainerSpec.Privileges.AppArmor.Mode': 'disabled',
+  // Docker takes exactly one credential spec source.
+  'TaskTemplate.ContainerSpec.Privileges.CredentialSpec': { Registry: 'gmsa-web' },
+  'TaskTemplate.ContainerSpec.Ulimits': [{ Name: 'nofile', Soft: 1024, Hard: 2048 }],
+  'TaskTemplate.ContainerSpec.OomScoreAdj': -500,
+  'TaskTemplate.Resources.Limits.Pids': 100,
   'UpdateConfig.FailureAction': 'rollback',
   'UpdateConfig.Order': 'start-first',
   'RollbackConfig.FailureAction': 'continue',
@@ -106,17 +124,12 @@ function lost(sent: unknown, back: unknown, notKept: Readonly<Record<string, str
 
 /** Fields of ServiceSpec shoal does not keep, and why. */
 const SERVICE_NOT_KEPT: Readonly<Record<string, string>> = {
-  Networks: 'deprecated: moved into TaskTemplate.Networks (checked by its own test below)',
+  Networks: 'deprecated: moved into TaskTemplate.Networks or ignored by API version (tests below)',
   'TaskTemplate.PluginSpec': 'plugin runtime: refused (experimental in Docker)',
   'TaskTemplate.NetworkAttachmentSpec': 'attachment runtime: internal to swarmkit, never in a service',
-  'TaskTemplate.ContainerSpec.Privileges':
-    'not applied by shoal agents yet; dropped rather than stored unapplied',
-  'TaskTemplate.ContainerSpec.Isolation': 'Windows-only (process/hyperv); Linux engines ignore it',
-  'TaskTemplate.ContainerSpec.Ulimits': 'not applied by shoal agents yet',
   'TaskTemplate.ContainerSpec.Mounts.Consistency': 'macOS-only (Docker Desktop); Linux engines ignore it',
   'TaskTemplate.ContainerSpec.Mounts.BindOptions.NonRecursive': 'not applied by shoal agents yet',
   'TaskTemplate.ContainerSpec.Configs.Runtime': 'Windows credential-spec configs only',
-  'TaskTemplate.Resources.Limits.Pids': 'not applied by shoal agents yet',
   'TaskTemplate.Resources.Limits.GenericResources': 'not in Docker limits (reservations only)',
 };
 
@@ -141,12 +154,128 @@ test('every field of the swarm Spec reads back as sent through swarm update', ()
   assert.deepEqual(lost(sent, back, SWARM_NOT_KEPT), []);
 });
 
-test('the deprecated ServiceSpec.Networks is kept as TaskTemplate.Networks', () => {
+test('the deprecated ServiceSpec.Networks: moved into TaskTemplate.Networks below API 1.44, ignored from 1.44', () => {
   const nets = [{ Target: 'n1', Aliases: ['a'], DriverOpts: { k: 'v' } }];
-  const back = serviceSpecFromStore(
-    serviceSpecToStore({ TaskTemplate: { ContainerSpec: { Image: 'busybox' } }, Networks: nets }, 'x'),
+  const sent = { TaskTemplate: { ContainerSpec: { Image: 'busybox' } }, Networks: nets };
+  const at = (version: string, spec: DockerServiceSpec): DockerServiceSpec =>
+    serviceSpecFromStore(serviceSpecToStore(serviceSpecForVersion(version, spec), 'x'));
+  for (const version of ['1.24', '1.41', '1.43']) {
+    const back = at(version, sent);
+    assert.deepEqual(back.TaskTemplate?.Networks, nets, version);
+    assert.equal(back.Networks, undefined, version);
+  }
+  for (const version of ['1.44', '1.45']) {
+    const back = at(version, sent);
+    assert.equal(back.TaskTemplate?.Networks, undefined, version);
+    assert.equal(back.Networks, undefined, version);
+  }
+  // TaskTemplate.Networks wins when both are given, at every version.
+  const both = { ...sent, TaskTemplate: { ...sent.TaskTemplate, Networks: [{ Target: 'n2' }] } };
+  for (const version of ['1.43', '1.44']) {
+    assert.deepEqual(at(version, both).TaskTemplate?.Networks, [{ Target: 'n2' }], version);
+  }
+});
+
+test('a client below API 1.25 reads Spec.Networks (and PreviousSpec.Networks) back', () => {
+  const spec = serviceSpecFromStore(
+    serviceSpecToStore(
+      { TaskTemplate: { ContainerSpec: { Image: 'busybox' }, Networks: [{ Target: 'n1' }] } },
+      'x',
+    ),
   );
-  assert.deepEqual(back.TaskTemplate?.Networks, nets);
+  const meta = {
+    Version: { Index: 1 },
+    CreatedAt: '2030-01-01T00:00:00Z',
+    UpdatedAt: '2030-01-01T00:00:00Z',
+  };
+  const service = { ID: 'id', ...meta, Spec: spec, PreviousSpec: spec };
+  const old = serviceForVersion('1.24', service);
+  assert.deepEqual(old.Spec?.Networks, [{ Target: 'n1' }]);
+  assert.deepEqual(old.PreviousSpec?.Networks, [{ Target: 'n1' }]);
+  assert.equal(serviceForVersion('1.25', service).Spec?.Networks, undefined);
+});
+
+test('fields older clients did not have are dropped from their requests, as dockerd does', () => {
+  const sent: DockerServiceSpec = {
+    TaskTemplate: {
+      ContainerSpec: {
+        Image: 'busybox',
+        Sysctls: { 'net.core.somaxconn': '1024' },
+        CapabilityAdd: ['CAP_NET_ADMIN'],
+        Ulimits: [{ Name: 'nofile', Soft: 1, Hard: 2 }],
+      },
+      Resources: { Limits: { Pids: 100 } },
+      Placement: { MaxReplicas: 2 },
+    },
+  };
+  const at = (version: string): DockerTaskSpec | undefined =>
+    serviceSpecFromStore(serviceSpecToStore(serviceSpecForVersion(version, sent), 'x')).TaskTemplate;
+  const v141 = at('1.41');
+  assert.deepEqual(v141?.ContainerSpec?.Ulimits, [{ Name: 'nofile', Soft: 1, Hard: 2 }]);
+  assert.deepEqual(v141?.ContainerSpec?.CapabilityAdd, ['CAP_NET_ADMIN']);
+  assert.equal(v141?.Resources?.Limits?.Pids, 100);
+  const v140 = at('1.40');
+  assert.equal(v140?.ContainerSpec?.Ulimits, undefined);
+  assert.equal(v140?.ContainerSpec?.CapabilityAdd, undefined);
+  assert.equal(v140?.Resources?.Limits?.Pids, undefined);
+  assert.deepEqual(v140?.ContainerSpec?.Sysctls, { 'net.core.somaxconn': '1024' });
+  assert.equal(v140?.Placement?.MaxReplicas, 2);
+  const v139 = at('1.39');
+  assert.equal(v139?.ContainerSpec?.Sysctls, undefined);
+  assert.equal(v139?.Placement?.MaxReplicas, undefined);
+});
+
+test('Privileges read back as Docker shows them: modes default to "default", NoNewPrivileges always', () => {
+  const back = (p: DockerPrivileges): DockerPrivileges | undefined =>
+    serviceSpecFromStore(
+      serviceSpecToStore({ TaskTemplate: { ContainerSpec: { Image: 'busybox', Privileges: p } } }, 'x'),
+    ).TaskTemplate?.ContainerSpec?.Privileges;
+  assert.deepEqual(back({}), { NoNewPrivileges: false });
+  assert.deepEqual(back({ Seccomp: {}, AppArmor: { Mode: '' } }), {
+    Seccomp: { Mode: 'default' },
+    AppArmor: { Mode: 'default' },
+    NoNewPrivileges: false,
+  });
+  assert.deepEqual(back({ SELinuxContext: { Type: 'svirt_lxc_net_t' }, NoNewPrivileges: true }), {
+    SELinuxContext: { Disable: false, User: '', Role: '', Type: 'svirt_lxc_net_t', Level: '' },
+    NoNewPrivileges: true,
+  });
+});
+
+test('unknown Privileges modes, Isolation and credential specs are refused with 400', () => {
+  const refused: [DockerContainerSpec, RegExp][] = [
+    [{ Privileges: { Seccomp: { Mode: 'unconfind' } } }, /^invalid SeccompMode: "unconfind"$/],
+    [{ Privileges: { AppArmor: { Mode: 'off' } } }, /^invalid AppArmorMode: "off"$/],
+    [{ Privileges: { Seccomp: { Mode: 'custom', Profile: 'not base64!' } } }, /illegal base64 data/],
+    [{ Isolation: 'vm' }, /^invalid isolation: "vm"$/],
+    [
+      { Privileges: { CredentialSpec: {} } },
+      /^invalid CredentialSpec: must either provide "file", "registry", or "config" for credential spec$/,
+    ],
+    [
+      { Privileges: { CredentialSpec: { File: 'a.json', Registry: 'r' } } },
+      /^invalid CredentialSpec: cannot specify both "file" and "registry" credential specs$/,
+    ],
+    [
+      { Privileges: { CredentialSpec: { Config: 'c', File: 'a.json', Registry: 'r' } } },
+      /^invalid CredentialSpec: cannot specify both "config", "file", and "registry" credential specs$/,
+    ],
+  ];
+  for (const [container, message] of refused) {
+    const spec = { TaskTemplate: { ContainerSpec: { Image: 'busybox', ...container } } };
+    assert.throws(
+      () => serviceSpecToStore(spec, 'x'),
+      (e: unknown) =>
+        e instanceof Error && message.test(e.message) && (e as { statusCode?: number }).statusCode === 400,
+      JSON.stringify(container),
+    );
+  }
+  // Case does not matter to Docker; it reads back lower case.
+  const hyperv = serviceSpecToStore(
+    { TaskTemplate: { ContainerSpec: { Image: 'b', Isolation: 'HyperV' } } },
+    'x',
+  );
+  assert.equal(serviceSpecFromStore(hyperv).TaskTemplate?.ContainerSpec?.Isolation, 'hyperv');
 });
 
 test('RestartPolicy reads back exactly what was given, nanoseconds included', () => {
