@@ -45,7 +45,7 @@ export function isEnginePath(path: string): boolean {
 }
 
 export interface PassOptions {
-  /** The body to send instead of the client's (a rewritten JSON request). */
+  /** The JSON body to send instead of the client's (a rewritten request). */
   readonly body?: string;
   /** The path (with version prefix and query) to send instead of the client's. */
   readonly url?: string;
@@ -61,7 +61,8 @@ export function passToEngine(
 ): FastifyReply {
   fromEngine.add(request);
   return reply.from(o.url ?? request.originalUrl, {
-    ...(o.body === undefined ? {} : { body: o.body }),
+    // Given as it goes out (reply-from would encode a body without a content type as JSON).
+    ...(o.body === undefined ? {} : { body: o.body, contentType: 'application/json' }),
     // Headers go out as soon as the engine sent them: a follow, an attach's wait or an event
     // stream may stay silent for long, and the client waits for the status first.
     onResponse: (_request, r, res) => {

@@ -14,6 +14,8 @@ import { HTTP_HOSTNAME_SERVER } from '../task-servers.js';
 import { execInTask } from '../task-exec.js';
 
 const IMAGE = 'shoal/busybox';
+/** The lab image's wget, bounded in time (its own -T option crashes this static busybox). */
+const FETCH = 'timeout 3 wget -q -O -';
 
 let s: ShoalLab;
 
@@ -139,14 +141,14 @@ test('docker run --network on a worker: an address from the swarm, the service b
 
   // From the container: the service by its name (embedded DNS, VIP) on the manager.
   const answer = await eventually('web answers side by name', async () => {
-    const r = await s.docker(1, ['exec', 'side', 'wget', '-qO-', '-T', '2', 'http://web']);
+    const r = await s.docker(1, ['exec', 'side', 'sh', '-c', `${FETCH} http://web`]);
     return r.code === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : undefined;
   });
   assert.match(answer, /^[0-9a-f]{12}$/);
   // From the service's task on the manager: the container by its address, over VXLAN.
   const side = (await ok(s.engine(1, ['inspect', 'side', '--format', '{{.Config.Hostname}}']))).trim();
   const back = await eventually('side answers web', async () => {
-    const out = await execInTask(s, [0], 'web', `wget -qO- -T 2 http://${ip} || true`);
+    const out = await execInTask(s, [0], 'web', `${FETCH} http://${ip} || true`);
     return out.trim() === side ? out.trim() : undefined;
   });
   assert.equal(back, side);
@@ -168,7 +170,7 @@ test('docker run --rm --network: the container works, and its attachment goes wh
       IMAGE,
       'sh',
       '-c',
-      'for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- -T 2 http://web && exit 0; sleep 1; done; exit 1',
+      `for i in 1 2 3 4 5 6 7 8 9 10; do ${FETCH} http://web && exit 0; sleep 1; done; exit 1`,
     ]),
   );
   assert.match(out.trim(), /^[0-9a-f]{12}$/);
@@ -176,15 +178,26 @@ test('docker run --rm --network: the container works, and its attachment goes wh
 });
 
 test('docker network connect and disconnect a running container', async () => {
-  await ok(s.docker(1, ['run', '-d', '--name', 'later', IMAGE, 'sleep', '600']));
+  // The lab's engines run without the default bridge: the container starts on a local one.
+  await ok(s.docker(1, ['network', 'create', '-d', 'bridge', 'localbr']));
+  await ok(s.docker(1, ['run', '-d', '--name', 'later', '--network', 'localbr', IMAGE, 'sleep', '600']));
   await ok(s.docker(1, ['network', 'connect', 'attnet', 'later']));
   const ip = await addressOn(1, 'later', 'attnet');
   const subnet = (
     await ok(s.docker(0, ['network', 'inspect', 'attnet', '--format', '{{(index .IPAM.Config 0).Subnet}}']))
   ).trim();
   assert.ok(inSubnet(ip, subnet), `${ip} in ${subnet}`);
+  // Connected after it started, it keeps the resolver it started with (as with Docker): the
+  // service is reached at its virtual IP on the network.
+  const vip = (
+    await ok(
+      s.docker(0, ['service', 'inspect', 'web', '--format', '{{(index .Endpoint.VirtualIPs 0).Addr}}']),
+    )
+  )
+    .trim()
+    .split('/')[0];
   await eventually('later reaches web', async () => {
-    const r = await s.docker(1, ['exec', 'later', 'wget', '-qO-', '-T', '2', 'http://web']);
+    const r = await s.docker(1, ['exec', 'later', 'sh', '-c', `${FETCH} http://${vip}`]);
     return r.code === 0 ? true : undefined;
   });
   await ok(s.docker(1, ['network', 'disconnect', 'attnet', 'later']));
@@ -192,6 +205,7 @@ test('docker network connect and disconnect a running container', async () => {
     (await attachments()).length === 0 ? true : undefined,
   );
   await ok(s.docker(1, ['rm', '-f', 'later']));
+  await ok(s.docker(1, ['network', 'rm', 'localbr']));
 });
 
 test('a swarm network that is not attachable is refused as Docker refuses it', async () => {
