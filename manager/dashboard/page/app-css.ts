@@ -76,7 +76,7 @@ code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, mo
 .state-failed, .state-rejected, .state-orphaned, .state-remove { background: #c0392b; }
 .legend { margin-top: 0.5rem; color: var(--muted); font-size: 0.8rem; }
 .legend .task { font-size: 0.75rem; }
-#events { margin: 0; padding-left: 1.2rem; max-height: 22rem; overflow-y: auto; }
+#events { margin: 0; padding-left: 0; list-style: none; max-height: 22rem; overflow-y: auto; }
 #events li { padding: 0.12rem 0; }
 #events .time { color: var(--muted); margin-right: 0.5rem; }
 #events .kind { font-weight: 600; margin-right: 0.5rem; }

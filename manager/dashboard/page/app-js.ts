@@ -193,9 +193,13 @@ export const APP_JS = String.raw`'use strict';
     renderEvents();
   }
 
+  function count(n, what) {
+    return n + ' ' + what + (n === 1 ? '' : 's');
+  }
+
   function renderSummary(nodes, services) {
     $('summary').textContent =
-      nodes.length + ' nodes, ' + services.length + ' services, ' + view.tasks.size + ' tasks (index ' + view.index + ')';
+      count(nodes.length, 'node') + ', ' + count(services.length, 'service') + ', ' + count(view.tasks.size, 'task') + ' (index ' + view.index + ')';
     $('truncated').hidden = !view.truncated;
   }
 

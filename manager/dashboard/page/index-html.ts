@@ -7,6 +7,7 @@ export const INDEX_HTML = `<!doctype html>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>shoal dashboard</title>
+    <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
     <link rel="stylesheet" href="/app.css" />
     <script src="/app.js" defer></script>
   </head>
@@ -44,7 +45,7 @@ export const INDEX_HTML = `<!doctype html>
       </section>
       <section id="events-section" hidden>
         <h2>Recent events of <span id="events-title"></span></h2>
-        <ol id="events"></ol>
+        <ul id="events"></ul>
       </section>
     </main>
   </body>
