@@ -141,6 +141,11 @@ export class DashboardServer {
   }
 
   #stream(req: IncomingMessage, res: ServerResponse): void {
+    // A HEAD must not hold one of the few stream slots open.
+    if (req.method === 'HEAD') {
+      this.#send(res, 200, 'text/event-stream; charset=utf-8', '');
+      return;
+    }
     if (this.hub.clientCount >= this.hub.maxClients) {
       res.setHeader('retry-after', '5');
       this.#json(res, 503, { message: `too many dashboard streams (at most ${this.hub.maxClients})` });
