@@ -17,6 +17,7 @@ interface Flags {
   advertiseAddr?: string;
   logLevel?: string;
   hostname?: string;
+  dashboardAddr?: string;
 }
 
 async function main(): Promise<void> {
@@ -36,6 +37,10 @@ async function main(): Promise<void> {
     .option('--advertise-addr <addr>', 'default address advertised to the swarm')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default warn)')
     .option('--hostname <name>', "hostname to report for this node (default: the engine's)")
+    .option(
+      '--dashboard-addr <addr>',
+      'HOST:PORT to serve the live dashboard on while a manager (default off)',
+    )
     .parse();
   const f = program.opts<Flags>();
   const fromFile = f.config ? await readConfigFile(f.config) : {};
@@ -46,6 +51,7 @@ async function main(): Promise<void> {
     ...(f.listenAddr !== undefined ? { listenAddr: f.listenAddr } : {}),
     ...(f.advertiseAddr !== undefined ? { advertiseAddr: f.advertiseAddr } : {}),
     ...(f.logLevel !== undefined ? { logLevel: f.logLevel as DaemonConfig['logLevel'] } : {}),
+    ...(f.dashboardAddr !== undefined ? { dashboardAddr: f.dashboardAddr } : {}),
   };
   const config = resolveConfig(fromFile, fromFlags);
   const daemon = await Daemon.start({ config, ...(f.hostname ? { hostname: f.hostname } : {}) });

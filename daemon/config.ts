@@ -18,6 +18,8 @@ export interface DaemonConfig {
   /** Default advertise address (host or host:port); empty means "choose at init/join". */
   readonly advertiseAddr: string;
   readonly logLevel: LogLevel;
+  /** HOST:PORT the dashboard is served on while this node is a manager; empty: off. */
+  readonly dashboardAddr: string;
 }
 
 export const DEFAULT_CONFIG: DaemonConfig = {
@@ -27,6 +29,7 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   listenAddr: '0.0.0.0:2377',
   advertiseAddr: '',
   logLevel: 'warn',
+  dashboardAddr: '',
 };
 
 export class ConfigError extends Error {
@@ -48,6 +51,8 @@ const KEYS: Readonly<Record<string, keyof DaemonConfig>> = {
   advertiseAddr: 'advertiseAddr',
   'log-level': 'logLevel',
   logLevel: 'logLevel',
+  'dashboard-addr': 'dashboardAddr',
+  dashboardAddr: 'dashboardAddr',
 };
 
 /** Reads a JSON config file (keys as the flags: "data-root", "host", … or camelCase). */
@@ -98,6 +103,7 @@ export function resolveConfig(...sources: Partial<DaemonConfig>[]): DaemonConfig
   }
   parseHostPort(c.listenAddr, 2377, '--listen-addr');
   if (c.dataRoot === '') throw new ConfigError('--data-root must not be empty');
+  if (c.dashboardAddr !== '') parseListenAddr(c.dashboardAddr, '--dashboard-addr');
   return c;
 }
 
@@ -117,6 +123,23 @@ export function parseHostPort(
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new ConfigError(`${what} ${addr}: invalid port`);
   return { host: m[1], port };
+}
+
+/** "HOST:PORT" (or "[v6]:PORT") to listen on, the port required (1-65535); throws ConfigError. */
+export function parseListenAddr(addr: string, what: string): { host: string; port: number } {
+  const expected = `${what} ${addr}: expected HOST:PORT with a port from 1 to 65535 (e.g. 0.0.0.0:8080)`;
+  if (!/:\d{1,5}$/.test(addr)) throw new ConfigError(expected);
+  const { host, port } = parseHostPort(addr, 0, what);
+  if (port < 1) throw new ConfigError(expected);
+  return { host, port };
+}
+
+/**
+ * The manager option for the dashboard ({} when off): every manager this node starts serves
+ * it, so it follows the node's role.
+ */
+export function dashboardOption(c: DaemonConfig): { dashboard?: { host: string; port: number } } {
+  return c.dashboardAddr === '' ? {} : { dashboard: parseListenAddr(c.dashboardAddr, '--dashboard-addr') };
 }
 
 export function socketPath(url: string): string {

@@ -11,6 +11,7 @@ import type { ForwardedRequest, ForwardedResponse } from '../manager/engineapi/s
 import { makeApiSocketDir, secureApiSocket } from './api-socket.js';
 import { socketPath, type DaemonConfig } from './config.js';
 import { prepareDataRoot, restrictUmask } from './data-root.js';
+import { checkDashboardAddr, noteDashboardRole } from './dashboard-addr.js';
 import { NodeSwarmControl } from './node-swarm-control.js';
 import { startupStorageFault } from './storage-fault.js';
 import { SwarmNode } from './swarm-node.js';
@@ -45,6 +46,7 @@ export class Daemon {
     // root (which holds the root CA key) is 0700 with nothing in it readable by others.
     restrictUmask();
     await prepareDataRoot(c.dataRoot, logger);
+    await checkDashboardAddr(c);
     // The API answers requests forwarded by follower managers in-process.
     const served: { api?: FastifyInstance } = {};
     const runApiRequest = (req: ForwardedRequest): Promise<ForwardedResponse> => {
@@ -80,6 +82,7 @@ export class Daemon {
     await listenApiServer(api, { socketPath: socket });
     await secureApiSocket(socket, logger);
     logger.info({ socket, dataRoot: c.dataRoot }, 'shoald is serving');
+    noteDashboardRole(c, node.manager !== undefined, logger);
     return new Daemon(node, api, logger, socket);
   }
 

@@ -36,7 +36,7 @@ import { Agent } from '../agent/agent.js';
 import { resolveAdvertiseAddr } from './advertise-addr.js';
 import { rewriteAsNewCluster } from './force-new-cluster.js';
 import { CertRenewal } from './cert-renewal.js';
-import { parseHostPort, socketPath, type DaemonConfig } from './config.js';
+import { dashboardOption, parseHostPort, socketPath, type DaemonConfig } from './config.js';
 import { atLeader, joinRaftGroup, leaveAbandonedRaftJoin } from './control-at-leader.js';
 import { joinedIdentity, newSwarmIdentity } from './swarm-identity.js';
 import { nodeRegistered, waitFor } from './wait-for.js';
@@ -422,6 +422,7 @@ export class SwarmNode {
       raft,
       runApiRequest: this.o.runApiRequest,
       logger: this.o.logger,
+      ...dashboardOption(this.o.config),
       ...(this.o.tickMs !== undefined ? { tickMs: this.o.tickMs } : {}),
       ...(unlockKey !== undefined ? { unlockKey } : {}),
       // Autolock turned on or off, or the key rotated: the TLS key follows the Raft key.

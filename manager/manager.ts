@@ -36,6 +36,7 @@ import { NotLeaderError } from '../api/errors.js';
 import { parseUnlockKey } from '../api/unlock-key.js';
 import { UnlockKeyWatch } from './unlock-key-watch.js';
 import type { MemoryStore } from './store/index.js';
+import { DashboardServer } from './dashboard/server.js';
 
 export interface ManagerOptions {
   readonly raftId: RaftId;
@@ -62,6 +63,8 @@ export interface ManagerOptions {
    * under it while autolock is on.
    */
   readonly onUnlockKey?: (key: string, dataKey: Uint8Array) => Promise<void>;
+  /** Serve the dashboard (manager/dashboard/) here while this manager runs (port 0: any). */
+  readonly dashboard?: { readonly host: string; readonly port: number };
 }
 
 export class Manager {
@@ -69,6 +72,8 @@ export class Manager {
   readonly replicated: ReplicatedStore;
   readonly dispatcher: Dispatcher;
   readonly port: number;
+  /** The dashboard's server, when asked for and listening. */
+  dashboard: DashboardServer | undefined;
   private readonly loops: LeaderLoops;
   private readonly credentials: NodeServerCredentials;
   private readonly unlockKeyWatch: UnlockKeyWatch;
@@ -242,7 +247,35 @@ export class Manager {
     });
     unlockKeyWatch.start();
     log.info({ addr: o.advertiseAddr, raftId: o.raftId, port }, 'manager started');
-    return new Manager(server, port, creds, channel, tls, replicated, dispatcher, loops, log, unlockKeyWatch);
+    const manager = new Manager(
+      server,
+      port,
+      creds,
+      channel,
+      tls,
+      replicated,
+      dispatcher,
+      loops,
+      log,
+      unlockKeyWatch,
+    );
+    // The dashboard is a view: a manager runs without it if its address cannot be had.
+    if (o.dashboard !== undefined) {
+      const { host, port: dashboardPort } = o.dashboard;
+      manager.dashboard = await DashboardServer.start({
+        store,
+        host,
+        port: dashboardPort,
+        logger: o.logger,
+      }).catch((e: unknown) => {
+        log.error(
+          { err: e, host, port: dashboardPort },
+          'the dashboard could not listen; the manager runs without it',
+        );
+        return undefined;
+      });
+    }
+    return manager;
   }
 
   /** Serves a renewed certificate (or new trusted roots) on new connections, and dials with it. */
@@ -262,6 +295,8 @@ export class Manager {
   }
 
   async close(): Promise<void> {
+    await this.dashboard?.close();
+    this.dashboard = undefined;
     await this.unlockKeyWatch.stop();
     this.stopTrust.abort();
     await this.loops.stop();

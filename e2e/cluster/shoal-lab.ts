@@ -23,18 +23,21 @@ export interface CliResult {
 export class ShoalLab {
   readonly lab: Lab;
   private readonly daemons = new Map<number, ChildProcess>();
+  /** More shoald flags for host h (e.g. `--dashboard-addr`), given at every start. */
+  private readonly daemonArgs: (h: number) => readonly string[];
 
-  private constructor(lab: Lab) {
+  private constructor(lab: Lab, daemonArgs: (h: number) => readonly string[]) {
     this.lab = lab;
+    this.daemonArgs = daemonArgs;
   }
 
   static async create(
     name: string,
     hosts: number,
-    opts: { mtu?: number; startTimeoutMs?: number } = {},
+    opts: { mtu?: number; startTimeoutMs?: number; daemonArgs?: (h: number) => readonly string[] } = {},
   ): Promise<ShoalLab> {
     const lab = await Lab.create({ name, hosts, ...(opts.mtu !== undefined ? { mtu: opts.mtu } : {}) });
-    const s = new ShoalLab(lab);
+    const s = new ShoalLab(lab, opts.daemonArgs ?? (() => []));
     try {
       await Promise.all(lab.hosts.map((_, i) => s.startDaemon(i, opts.startTimeoutMs)));
     } catch (e: unknown) {
@@ -89,6 +92,7 @@ export class ShoalLab {
         host.name,
         '--log-level',
         process.env['SHOAL_E2E_LOG'] ?? 'info',
+        ...this.daemonArgs(h),
       ],
       { logFile: this.logFile(h) },
     );

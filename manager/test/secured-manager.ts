@@ -14,7 +14,7 @@ import { RootCA } from '../../ca/root-ca.js';
 import { certifiedNode } from '../../ca/test/support/pki-fixtures.js';
 import { channelCredentials, NODE_CHANNEL_OPTIONS } from '../../ca/tls-credentials.js';
 import { newClusterObject } from '../cluster-defaults.js';
-import { Manager } from '../manager.js';
+import { Manager, type ManagerOptions } from '../manager.js';
 import type { NewObject } from '../../api/objects/index.js';
 
 const logger = pino({ level: process.env['SHOAL_TEST_LOG'] ?? 'silent' });
@@ -52,8 +52,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts a manager that leads its own swarm, with the cluster object and its own node recorded. */
-export async function startSecuredManager(): Promise<SecuredManager> {
+/**
+ * Starts a manager that leads its own swarm, with the cluster object and its own node recorded
+ * (`options`: more of the manager's options, e.g. its dashboard).
+ */
+export async function startSecuredManager(
+  options: Pick<ManagerOptions, 'dashboard'> = {},
+): Promise<SecuredManager> {
   const dir = await mkdtemp(join(tmpdir(), 'shoal-identity-'));
   const ca = await RootCA.create();
   const self = await certifiedNode(ca, 'manager', { nodeId: SELF_NODE_ID, clusterId: SECURED_CLUSTER_ID });
@@ -73,6 +78,7 @@ export async function startSecuredManager(): Promise<SecuredManager> {
     },
     logger,
     tickMs: 20,
+    ...options,
   });
   const close = async (): Promise<void> => {
     await manager.close();
