@@ -36,6 +36,7 @@ import { NotLeaderError } from '../api/errors.js';
 import { parseUnlockKey } from '../api/unlock-key.js';
 import { UnlockKeyWatch } from './unlock-key-watch.js';
 import type { MemoryStore } from './store/index.js';
+import type { ManagerMetrics } from './metrics/manager-metrics.js';
 
 export interface ManagerOptions {
   readonly raftId: RaftId;
@@ -62,6 +63,8 @@ export interface ManagerOptions {
    * under it while autolock is on.
    */
   readonly onUnlockKey?: (key: string, dataKey: Uint8Array) => Promise<void>;
+  /** The daemon's metrics: this manager's hooks count into it, and its state is read at scrape. */
+  readonly metrics?: ManagerMetrics;
 }
 
 export class Manager {
@@ -77,6 +80,7 @@ export class Manager {
   /** The node's own TLS material, and the roots the cluster says to trust (once the store is read). */
   private tls: NodeCredentials;
   private clusterTrust: string | undefined;
+  #detachMetrics: () => void = () => undefined;
 
   private constructor(
     server: grpc.Server,
@@ -169,6 +173,7 @@ export class Manager {
         },
         ...('bootstrap' in o.raft ? { bootstrap: new Map([[o.raftId, o.advertiseAddr]]) } : {}),
         ...('join' in o.raft ? { join: o.raft.join } : {}),
+        ...(o.metrics !== undefined ? { proposalTimer: o.metrics.proposalSeconds } : {}),
       });
     } catch (e: unknown) {
       server.forceShutdown();
@@ -201,6 +206,7 @@ export class Manager {
       logger: o.logger,
       clock,
       leaderAddr: () => raft.leader().address,
+      ...(o.metrics !== undefined ? { heartbeatsMissed: o.metrics.heartbeatsMissed } : {}),
     });
     dispatcher.register(server);
     registerControlService(server, {
@@ -225,7 +231,17 @@ export class Manager {
 
     // Every leader-only loop (allocator, orchestrators, scheduler, the dispatcher's leader side,
     // manager status, roles) is built in leader-loops.ts and runs only while this manager leads.
-    const loops = startLeaderLoops({ store, clock, logger: o.logger, raft, dispatcher }, log);
+    const loops = startLeaderLoops(
+      {
+        store,
+        clock,
+        logger: o.logger,
+        raft,
+        dispatcher,
+        ...(o.metrics !== undefined ? { placements: o.metrics.placements } : {}),
+      },
+      log,
+    );
     // Autolock: this manager's keys follow the cluster object's unlock key, on every manager.
     const unlockKeyWatch = new UnlockKeyWatch({
       store,
@@ -242,7 +258,16 @@ export class Manager {
     });
     unlockKeyWatch.start();
     log.info({ addr: o.advertiseAddr, raftId: o.raftId, port }, 'manager started');
-    return new Manager(server, port, creds, channel, tls, replicated, dispatcher, loops, log, unlockKeyWatch);
+    const manager = new Manager(server, port, creds, channel, tls, replicated, dispatcher, loops, log, unlockKeyWatch);
+    if (o.metrics !== undefined) {
+      manager.#detachMetrics = o.metrics.attach({
+        store,
+        raft,
+        sessionCount: () => dispatcher.sessionCount,
+        snapshotBytes: () => replicated.snapshotBytes,
+      });
+    }
+    return manager;
   }
 
   /** Serves a renewed certificate (or new trusted roots) on new connections, and dials with it. */
@@ -262,6 +287,7 @@ export class Manager {
   }
 
   async close(): Promise<void> {
+    this.#detachMetrics();
     await this.unlockKeyWatch.stop();
     this.stopTrust.abort();
     await this.loops.stop();
