@@ -2,6 +2,7 @@
 // source overrides the earlier). Validated once, with messages that name the bad setting.
 
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -18,6 +19,8 @@ export interface DaemonConfig {
   /** Default advertise address (host or host:port); empty means "choose at init/join". */
   readonly advertiseAddr: string;
   readonly logLevel: LogLevel;
+  /** HOST:PORT to serve Prometheus metrics on (GET /metrics); empty: no metrics listener. */
+  readonly metricsAddr: string;
 }
 
 export const DEFAULT_CONFIG: DaemonConfig = {
@@ -27,6 +30,7 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   listenAddr: '0.0.0.0:2377',
   advertiseAddr: '',
   logLevel: 'warn',
+  metricsAddr: '',
 };
 
 export class ConfigError extends Error {
@@ -48,6 +52,8 @@ const KEYS: Readonly<Record<string, keyof DaemonConfig>> = {
   advertiseAddr: 'advertiseAddr',
   'log-level': 'logLevel',
   logLevel: 'logLevel',
+  'metrics-addr': 'metricsAddr',
+  metricsAddr: 'metricsAddr',
 };
 
 /** Reads a JSON config file (keys as the flags: "data-root", "host", … or camelCase). */
@@ -97,6 +103,7 @@ export function resolveConfig(...sources: Partial<DaemonConfig>[]): DaemonConfig
     throw new ConfigError(`--log-level ${String(c.logLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
   }
   parseHostPort(c.listenAddr, 2377, '--listen-addr');
+  if (c.metricsAddr !== '') parseMetricsAddr(c.metricsAddr);
   if (c.dataRoot === '') throw new ConfigError('--data-root must not be empty');
   return c;
 }
@@ -117,6 +124,16 @@ export function parseHostPort(
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new ConfigError(`${what} ${addr}: invalid port`);
   return { host: m[1], port };
+}
+
+/** `--metrics-addr`: HOST:PORT, the port given (as dockerd's flag of that name). */
+export function parseMetricsAddr(addr: string): { host: string; port: number } {
+  if (!/:\d+$/.test(addr))
+    throw new ConfigError(`--metrics-addr ${addr}: expected HOST:PORT, e.g. 127.0.0.1:9323`);
+  const hp = parseHostPort(addr, 0, '--metrics-addr');
+  if (isIP(hp.host) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(hp.host))
+    throw new ConfigError(`--metrics-addr ${addr}: ${hp.host} is neither an IP address nor a host name`);
+  return hp;
 }
 
 export function socketPath(url: string): string {

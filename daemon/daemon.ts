@@ -11,6 +11,8 @@ import type { ForwardedRequest, ForwardedResponse } from '../manager/engineapi/s
 import { makeApiSocketDir, secureApiSocket } from './api-socket.js';
 import { socketPath, type DaemonConfig } from './config.js';
 import { prepareDataRoot, restrictUmask } from './data-root.js';
+import { DaemonMetrics } from './metrics.js';
+import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { NodeSwarmControl } from './node-swarm-control.js';
 import { startupStorageFault } from './storage-fault.js';
 import { SwarmNode } from './swarm-node.js';
@@ -30,12 +32,21 @@ export class Daemon {
   readonly api: FastifyInstance;
   readonly logger: Logger;
   readonly socket: string;
+  /** The metrics listener (--metrics-addr), if on. */
+  readonly metrics: MetricsServer | undefined;
 
-  private constructor(node: SwarmNode, api: FastifyInstance, logger: Logger, socket: string) {
+  private constructor(
+    node: SwarmNode,
+    api: FastifyInstance,
+    logger: Logger,
+    socket: string,
+    metrics: MetricsServer | undefined,
+  ) {
     this.node = node;
     this.api = api;
     this.logger = logger;
     this.socket = socket;
+    this.metrics = metrics;
   }
 
   static async start(o: DaemonOptions): Promise<Daemon> {
@@ -45,24 +56,37 @@ export class Daemon {
     // root (which holds the root CA key) is 0700 with nothing in it readable by others.
     restrictUmask();
     await prepareDataRoot(c.dataRoot, logger);
+    // Off unless asked for; read at scrape time from whatever this node runs then.
+    const metrics: DaemonMetrics | undefined =
+      c.metricsAddr === '' ? undefined : new DaemonMetrics(() => node.agent?.networkCounts());
     // The API answers requests forwarded by follower managers in-process.
     const served: { api?: FastifyInstance } = {};
     const runApiRequest = (req: ForwardedRequest): Promise<ForwardedResponse> => {
       if (!served.api) return Promise.reject(new Error('the API is not running yet'));
       return serveForwarded(served.api, req);
     };
-    const node = new SwarmNode({
+    const node: SwarmNode = new SwarmNode({
       config: c,
       logger,
       runApiRequest,
       ...(o.hostname ? { hostname: o.hostname } : {}),
       ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
+      ...(metrics !== undefined ? { metrics: metrics.manager } : {}),
     });
     const control = new NodeSwarmControl(node, socketPath(c.engine));
     // The node's one Docker endpoint: what shoal does not own passes through to this engine.
     const engine = { socketPath: socketPath(c.engine) };
-    const api = createApiServer({ control, logger, engine, build: { version: SHOAL_VERSION } });
+    const api = createApiServer({
+      control,
+      logger,
+      engine,
+      build: { version: SHOAL_VERSION },
+      ...(metrics !== undefined ? { requestDurations: metrics.requestDurations } : {}),
+    });
     served.api = api;
+    // Before the swarm resumes: an address that cannot be bound stops shoald at once.
+    const metricsServer =
+      metrics === undefined ? undefined : await startMetricsServer(c.metricsAddr, metrics, logger);
     try {
       await node.resume();
     } catch (e: unknown) {
@@ -70,6 +94,7 @@ export class Daemon {
       const refused = startupStorageFault(e, join(c.dataRoot, 'swarm'));
       if (refused !== undefined) {
         await node.close().catch(() => undefined);
+        await metricsServer?.close();
         throw refused;
       }
       // Otherwise the API still starts, so `shoal info` can show the error and `swarm leave` can reset.
@@ -80,10 +105,11 @@ export class Daemon {
     await listenApiServer(api, { socketPath: socket });
     await secureApiSocket(socket, logger);
     logger.info({ socket, dataRoot: c.dataRoot }, 'shoald is serving');
-    return new Daemon(node, api, logger, socket);
+    return new Daemon(node, api, logger, socket, metricsServer);
   }
 
   async close(): Promise<void> {
+    await this.metrics?.close();
     await this.api.close();
     await this.node.close();
   }
