@@ -56,16 +56,20 @@ export class Daemon {
     // root (which holds the root CA key) is 0700 with nothing in it readable by others.
     restrictUmask();
     await prepareDataRoot(c.dataRoot, logger);
-    // Off unless asked for; read at scrape time from whatever this node runs then.
-    const metrics: DaemonMetrics | undefined =
-      c.metricsAddr === '' ? undefined : new DaemonMetrics(() => node.agent?.networkCounts());
+    // Off unless asked for; read at scrape time from whatever this node runs then. Bound first:
+    // an address that cannot be bound stops shoald before anything else starts.
+    const current: { node?: SwarmNode } = {};
+    const metrics =
+      c.metricsAddr === '' ? undefined : new DaemonMetrics(() => current.node?.agent?.networkCounts());
+    const metricsServer =
+      metrics === undefined ? undefined : await startMetricsServer(c.metricsAddr, metrics, logger);
     // The API answers requests forwarded by follower managers in-process.
     const served: { api?: FastifyInstance } = {};
     const runApiRequest = (req: ForwardedRequest): Promise<ForwardedResponse> => {
       if (!served.api) return Promise.reject(new Error('the API is not running yet'));
       return serveForwarded(served.api, req);
     };
-    const node: SwarmNode = new SwarmNode({
+    const node = new SwarmNode({
       config: c,
       logger,
       runApiRequest,
@@ -73,6 +77,7 @@ export class Daemon {
       ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
       ...(metrics !== undefined ? { metrics: metrics.manager } : {}),
     });
+    current.node = node;
     const control = new NodeSwarmControl(node, socketPath(c.engine));
     // The node's one Docker endpoint: what shoal does not own passes through to this engine.
     const engine = { socketPath: socketPath(c.engine) };
@@ -84,9 +89,6 @@ export class Daemon {
       ...(metrics !== undefined ? { requestDurations: metrics.requestDurations } : {}),
     });
     served.api = api;
-    // Before the swarm resumes: an address that cannot be bound stops shoald at once.
-    const metricsServer =
-      metrics === undefined ? undefined : await startMetricsServer(c.metricsAddr, metrics, logger);
     try {
       await node.resume();
     } catch (e: unknown) {
