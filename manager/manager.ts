@@ -258,7 +258,18 @@ export class Manager {
     });
     unlockKeyWatch.start();
     log.info({ addr: o.advertiseAddr, raftId: o.raftId, port }, 'manager started');
-    const manager = new Manager(server, port, creds, channel, tls, replicated, dispatcher, loops, log, unlockKeyWatch);
+    const manager = new Manager(
+      server,
+      port,
+      creds,
+      channel,
+      tls,
+      replicated,
+      dispatcher,
+      loops,
+      log,
+      unlockKeyWatch,
+    );
     if (o.metrics !== undefined) {
       manager.#detachMetrics = o.metrics.attach({
         store,

@@ -141,7 +141,11 @@ export class ManagerMetrics {
     return [
       value('shoal_raft_term', 'Current Raft term', (s) => s.raft.status().term),
       value('shoal_raft_commit_index', 'Highest Raft index known committed', (s) => s.raft.status().commit),
-      value('shoal_raft_applied_index', 'Highest Raft index applied to the store', (s) => s.raft.status().applied),
+      value(
+        'shoal_raft_applied_index',
+        'Highest Raft index applied to the store',
+        (s) => s.raft.status().applied,
+      ),
       value('shoal_raft_is_leader', '1 if this manager is the Raft leader, else 0', (s) =>
         s.raft.isLeader() ? 1 : 0,
       ),
@@ -150,7 +154,11 @@ export class ManagerMetrics {
       ),
       value('shoal_dispatcher_sessions', 'Agent sessions this manager serves', (s) => s.sessionCount()),
       gauge(
-        { name: 'shoal_store_objects', help: 'Objects in the replicated store, by kind', labelNames: ['kind'] },
+        {
+          name: 'shoal_store_objects',
+          help: 'Objects in the replicated store, by kind',
+          labelNames: ['kind'],
+        },
         (s, g) =>
           s.store.view((tx) => {
             for (const kind of TABLE_NAMES) g.set({ kind }, tx.count(kind));
@@ -176,7 +184,9 @@ export class ManagerMetrics {
           // Removed nodes must not linger: the series are rebuilt from the store each scrape.
           g.reset();
           for (const n of this.#taskCounts(s).nodes) {
-            TASK_STATES.forEach((state, i) => g.set({ node: n.name, node_id: n.nodeId, state }, n.byState[i]!));
+            TASK_STATES.forEach((state, i) =>
+              g.set({ node: n.name, node_id: n.nodeId, state }, n.byState[i]!),
+            );
           }
         },
       ),

@@ -42,7 +42,10 @@ const BARE = new Set([noSuitableNode(''), noSuitableNode('node not found')]);
 const MAX_REASON = 4096;
 
 /** The category of a pending task's `status.err` (see the top of this file). */
-export function pendingReason(err: string | undefined, filters: readonly Filter[] = DEFAULT_FILTERS): PendingReason {
+export function pendingReason(
+  err: string | undefined,
+  filters: readonly Filter[] = DEFAULT_FILTERS,
+): PendingReason {
   if (err === undefined || err === '') return 'none';
   if (BARE.has(err)) return 'no_suitable_node';
   if (!err.startsWith(PREFIX) || !err.endsWith(')') || err.length > MAX_REASON) return 'other';
