@@ -90,7 +90,10 @@ export class ManagerMetrics {
     }
     for (const g of this.#state) this.#registry.registerMetric(g);
     this.#source = source;
+    // A leader already known when the manager attaches (it won its first election while
+    // starting) is a change seen, as every later one.
     let lead = source.raft.leader().id;
+    if (lead !== 0) this.#leaderChanges.inc();
     this.#unwatch = source.raft.onLeadershipChange((c) => {
       if (c.lead !== 0 && c.lead !== lead) this.#leaderChanges.inc();
       lead = c.lead;
