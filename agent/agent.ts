@@ -50,6 +50,17 @@ export interface AgentOptions {
   readonly secretsRoot?: string;
 }
 
+export interface AgentNetworkCounts {
+  /** Overlay networks in the last network view. */
+  readonly networks: number;
+  /** Remote endpoints (forwarding entries) over those networks. */
+  readonly peers: number;
+  /** VIPs load-balanced in task sandboxes, summed over them. */
+  readonly vips: number;
+  /** Published ports programmed on the node, by mode (ingress: routing mesh; host). */
+  readonly publishedPorts: ReadonlyMap<string, number>;
+}
+
 export class Agent {
   readonly executor: DockerExecutor;
   readonly worker: Worker;
@@ -168,6 +179,16 @@ export class Agent {
     session.start();
     log.info({ managers: o.managers, hostname: description.hostname }, 'agent started');
     return new Agent(executor, worker, session, description, overlay, discovery);
+  }
+
+  /** What this node's data plane holds now, or undefined without overlay networking (metrics). */
+  networkCounts(): AgentNetworkCounts | undefined {
+    if (this.overlay === undefined) return undefined;
+    return {
+      ...this.overlay.programmed(),
+      vips: this.discovery?.vipCount() ?? 0,
+      publishedPorts: this.overlay.mesh.publishedPorts(),
+    };
   }
 
   async close(): Promise<void> {

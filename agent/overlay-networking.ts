@@ -19,6 +19,8 @@ export class OverlayNetworking {
   private readonly catalog: MapNetworkCatalog;
   private readonly logger: Logger;
   private known = new Set<string>();
+  /** Remote endpoints in the networks' forwarding tables after the last view (for metrics). */
+  private peers = 0;
 
   private constructor(
     plugin: NetworkPlugin,
@@ -26,6 +28,7 @@ export class OverlayNetworking {
     attacher: OverlayAttacher,
     mesh: RoutingMesh,
     logger: Logger,
+    private readonly nodeAddress: string,
   ) {
     this.mesh = mesh;
     this.plugin = plugin;
@@ -54,7 +57,8 @@ export class OverlayNetworking {
       commands,
       logger: o.logger,
     });
-    return new OverlayNetworking(plugin, catalog, attacher, mesh, o.logger.child({ component: 'overlay' }));
+    const log = o.logger.child({ component: 'overlay' });
+    return new OverlayNetworking(plugin, catalog, attacher, mesh, log, o.nodeAddress);
   }
 
   /**
@@ -63,7 +67,9 @@ export class OverlayNetworking {
    */
   async apply(view: NodeNetworkView): Promise<void> {
     const now = new Set<string>();
+    let peers = 0;
     for (const n of view.networks) {
+      for (const e of n.endpoints) if (e.nodeAddr !== this.nodeAddress) peers++;
       now.add(n.networkId);
       this.catalog.set({
         id: n.networkId,
@@ -85,8 +91,14 @@ export class OverlayNetworking {
       this.catalog.delete(id);
     }
     this.known = now;
+    this.peers = peers;
     await this.mesh.apply(view);
     this.logger.debug({ networks: [...now] }, 'network view applied');
+  }
+
+  /** What the last network view programmed (for metrics). */
+  programmed(): { readonly networks: number; readonly peers: number } {
+    return { networks: this.known.size, peers: this.peers };
   }
 
   /** Daemon shutdown: devices stay for the next start (running containers keep working). */

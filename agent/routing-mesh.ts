@@ -92,6 +92,11 @@ export class RoutingMesh {
     await this.program();
   }
 
+  /** Published ports programmed on this node, by mode (for metrics). */
+  publishedPorts(): ReadonlyMap<string, number> {
+    return this.lb.programmed().ports;
+  }
+
   /** Leaving the swarm: the node's table and its ingress address go (the devices go with the overlay). */
   async teardown(): Promise<void> {
     await this.lb.removeNode(this.netnsPath);

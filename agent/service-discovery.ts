@@ -91,6 +91,11 @@ export class ServiceDiscovery {
     this.lb.forgetSandbox(s.netnsPath);
   }
 
+  /** VIPs load-balanced in the task sandboxes, summed over them (for metrics). */
+  vipCount(): number {
+    return this.lb.programmed().vips;
+  }
+
   close(): void {
     for (const id of [...this.sandboxes.keys()]) this.taskStopped(id);
     this.dns.close();

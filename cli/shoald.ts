@@ -16,6 +16,7 @@ interface Flags {
   listenAddr?: string;
   advertiseAddr?: string;
   logLevel?: string;
+  metricsAddr?: string;
   hostname?: string;
   dashboardAddr?: string;
 }
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     .option('--listen-addr <addr>', 'default cluster listen address (default 0.0.0.0:2377)')
     .option('--advertise-addr <addr>', 'default address advertised to the swarm')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default warn)')
+    .option('--metrics-addr <addr>', 'serve Prometheus metrics on HOST:PORT at /metrics (default off)')
     .option('--hostname <name>', "hostname to report for this node (default: the engine's)")
     .option(
       '--dashboard-addr <addr>',
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
     ...(f.advertiseAddr !== undefined ? { advertiseAddr: f.advertiseAddr } : {}),
     ...(f.logLevel !== undefined ? { logLevel: f.logLevel as DaemonConfig['logLevel'] } : {}),
     ...(f.dashboardAddr !== undefined ? { dashboardAddr: f.dashboardAddr } : {}),
+    ...(f.metricsAddr !== undefined ? { metricsAddr: f.metricsAddr } : {}),
   };
   const config = resolveConfig(fromFile, fromFlags);
   const daemon = await Daemon.start({ config, ...(f.hostname ? { hostname: f.hostname } : {}) });

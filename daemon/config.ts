@@ -2,6 +2,7 @@
 // source overrides the earlier). Validated once, with messages that name the bad setting.
 
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -20,6 +21,8 @@ export interface DaemonConfig {
   readonly logLevel: LogLevel;
   /** HOST:PORT the dashboard is served on while this node is a manager; empty: off. */
   readonly dashboardAddr: string;
+  /** HOST:PORT to serve Prometheus metrics on (GET /metrics); empty: no metrics listener. */
+  readonly metricsAddr: string;
 }
 
 export const DEFAULT_CONFIG: DaemonConfig = {
@@ -30,6 +33,7 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   advertiseAddr: '',
   logLevel: 'warn',
   dashboardAddr: '',
+  metricsAddr: '',
 };
 
 export class ConfigError extends Error {
@@ -53,6 +57,8 @@ const KEYS: Readonly<Record<string, keyof DaemonConfig>> = {
   logLevel: 'logLevel',
   'dashboard-addr': 'dashboardAddr',
   dashboardAddr: 'dashboardAddr',
+  'metrics-addr': 'metricsAddr',
+  metricsAddr: 'metricsAddr',
 };
 
 /** Reads a JSON config file (keys as the flags: "data-root", "host", … or camelCase). */
@@ -102,6 +108,7 @@ export function resolveConfig(...sources: Partial<DaemonConfig>[]): DaemonConfig
     throw new ConfigError(`--log-level ${String(c.logLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
   }
   parseHostPort(c.listenAddr, 2377, '--listen-addr');
+  if (c.metricsAddr !== '') parseMetricsAddr(c.metricsAddr);
   if (c.dataRoot === '') throw new ConfigError('--data-root must not be empty');
   if (c.dashboardAddr !== '') parseListenAddr(c.dashboardAddr, '--dashboard-addr');
   return c;
@@ -140,6 +147,16 @@ export function parseListenAddr(addr: string, what: string): { host: string; por
  */
 export function dashboardOption(c: DaemonConfig): { dashboard?: { host: string; port: number } } {
   return c.dashboardAddr === '' ? {} : { dashboard: parseListenAddr(c.dashboardAddr, '--dashboard-addr') };
+}
+
+/** `--metrics-addr`: HOST:PORT, the port given (as dockerd's flag of that name). */
+export function parseMetricsAddr(addr: string): { host: string; port: number } {
+  if (!/:\d+$/.test(addr))
+    throw new ConfigError(`--metrics-addr ${addr}: expected HOST:PORT, e.g. 127.0.0.1:9323`);
+  const hp = parseHostPort(addr, 0, '--metrics-addr');
+  if (isIP(hp.host) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(hp.host))
+    throw new ConfigError(`--metrics-addr ${addr}: ${hp.host} is neither an IP address nor a host name`);
+  return hp;
 }
 
 export function socketPath(url: string): string {

@@ -12,6 +12,8 @@ import { makeApiSocketDir, secureApiSocket } from './api-socket.js';
 import { socketPath, type DaemonConfig } from './config.js';
 import { prepareDataRoot, restrictUmask } from './data-root.js';
 import { checkDashboardAddr, noteDashboardRole } from './dashboard-addr.js';
+import { DaemonMetrics } from './metrics.js';
+import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { NodeSwarmControl } from './node-swarm-control.js';
 import { startupStorageFault } from './storage-fault.js';
 import { SwarmNode } from './swarm-node.js';
@@ -31,12 +33,21 @@ export class Daemon {
   readonly api: FastifyInstance;
   readonly logger: Logger;
   readonly socket: string;
+  /** The metrics listener (--metrics-addr), if on. */
+  readonly metrics: MetricsServer | undefined;
 
-  private constructor(node: SwarmNode, api: FastifyInstance, logger: Logger, socket: string) {
+  private constructor(
+    node: SwarmNode,
+    api: FastifyInstance,
+    logger: Logger,
+    socket: string,
+    metrics: MetricsServer | undefined,
+  ) {
     this.node = node;
     this.api = api;
     this.logger = logger;
     this.socket = socket;
+    this.metrics = metrics;
   }
 
   static async start(o: DaemonOptions): Promise<Daemon> {
@@ -47,6 +58,13 @@ export class Daemon {
     restrictUmask();
     await prepareDataRoot(c.dataRoot, logger);
     await checkDashboardAddr(c);
+    // Off unless asked for; read at scrape time from whatever this node runs then. Bound first:
+    // an address that cannot be bound stops shoald before anything else starts.
+    const current: { node?: SwarmNode } = {};
+    const metrics =
+      c.metricsAddr === '' ? undefined : new DaemonMetrics(() => current.node?.agent?.networkCounts());
+    const metricsServer =
+      metrics === undefined ? undefined : await startMetricsServer(c.metricsAddr, metrics, logger);
     // The API answers requests forwarded by follower managers in-process.
     const served: { api?: FastifyInstance } = {};
     const runApiRequest = (req: ForwardedRequest): Promise<ForwardedResponse> => {
@@ -59,11 +77,19 @@ export class Daemon {
       runApiRequest,
       ...(o.hostname ? { hostname: o.hostname } : {}),
       ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
+      ...(metrics !== undefined ? { metrics: metrics.manager } : {}),
     });
+    current.node = node;
     const control = new NodeSwarmControl(node, socketPath(c.engine));
     // The node's one Docker endpoint: what shoal does not own passes through to this engine.
     const engine = { socketPath: socketPath(c.engine) };
-    const api = createApiServer({ control, logger, engine, build: { version: SHOAL_VERSION } });
+    const api = createApiServer({
+      control,
+      logger,
+      engine,
+      build: { version: SHOAL_VERSION },
+      ...(metrics !== undefined ? { requestDurations: metrics.requestDurations } : {}),
+    });
     served.api = api;
     try {
       await node.resume();
@@ -72,6 +98,7 @@ export class Daemon {
       const refused = startupStorageFault(e, join(c.dataRoot, 'swarm'));
       if (refused !== undefined) {
         await node.close().catch(() => undefined);
+        await metricsServer?.close();
         throw refused;
       }
       // Otherwise the API still starts, so `shoal info` can show the error and `swarm leave` can reset.
@@ -83,10 +110,11 @@ export class Daemon {
     await secureApiSocket(socket, logger);
     logger.info({ socket, dataRoot: c.dataRoot }, 'shoald is serving');
     noteDashboardRole(c, node.manager !== undefined, logger);
-    return new Daemon(node, api, logger, socket);
+    return new Daemon(node, api, logger, socket, metricsServer);
   }
 
   async close(): Promise<void> {
+    await this.metrics?.close();
     await this.api.close();
     await this.node.close();
   }

@@ -30,6 +30,7 @@ import {
 } from '../ca/ca-client.js';
 import { createSwarmObjects } from '../manager/swarm-init-objects.js';
 import { Manager } from '../manager/manager.js';
+import type { ManagerMetrics } from '../manager/metrics/manager-metrics.js';
 import { RAFT_KEY_FILE } from '../manager/replication/replicated-store.js';
 import { fatalExitLine } from '../manager/raft/driver/errors.js';
 import { Agent } from '../agent/agent.js';
@@ -57,6 +58,8 @@ export interface SwarmNodeOptions {
   readonly tickMs?: number;
   /** A manager's Raft node failed for good (e.g. disk full); default: log and exit non-zero. */
   readonly onRaftFatal?: (e: Error) => void;
+  /** The daemon's manager metrics (--metrics-addr), given to every manager this node starts. */
+  readonly metrics?: ManagerMetrics;
 }
 
 export class SwarmNode {
@@ -173,11 +176,8 @@ export class SwarmNode {
 
   /** What the membership rules (controlapi) need to know of this node. */
   private membership(): Membership {
-    return {
-      inSwarm: this.state !== undefined,
-      manager: this.state?.role === 'manager',
-      removed: this.removed,
-    };
+    const s = this.state;
+    return { inSwarm: s !== undefined, manager: s?.role === 'manager', removed: this.removed };
   }
 
   init(req: InitRequest): Promise<string> {
@@ -425,6 +425,7 @@ export class SwarmNode {
       ...dashboardOption(this.o.config),
       ...(this.o.tickMs !== undefined ? { tickMs: this.o.tickMs } : {}),
       ...(unlockKey !== undefined ? { unlockKey } : {}),
+      ...(this.o.metrics !== undefined ? { metrics: this.o.metrics } : {}),
       // Autolock turned on or off, or the key rotated: the TLS key follows the Raft key.
       onUnlockKey: async (key, dataKey) => {
         this.unlockKey = key === '' ? undefined : parseUnlockKey(key);

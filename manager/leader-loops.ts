@@ -52,6 +52,8 @@ export interface LeaderLoopsOptions {
    * without it, the scheduler takes 'new' tasks as well.
    */
   readonly allocator?: boolean;
+  /** Counts the scheduler's committed placements (metrics). */
+  readonly placements?: { inc(n: number): void };
 }
 
 export interface LeaderLoopSet {
@@ -77,6 +79,7 @@ export function createLeaderLoops(o: LeaderLoopsOptions): LeaderLoopSet {
   const scheduler = new Scheduler({
     ...base,
     ...(allocator === undefined ? {} : { schedulableStates: ['pending'] }),
+    ...(o.placements === undefined ? {} : { placements: o.placements }),
   });
   const loops: ControlLoop[] = [
     ...raftLoops,

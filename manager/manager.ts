@@ -37,6 +37,7 @@ import { parseUnlockKey } from '../api/unlock-key.js';
 import { UnlockKeyWatch } from './unlock-key-watch.js';
 import type { MemoryStore } from './store/index.js';
 import { DashboardServer } from './dashboard/server.js';
+import type { ManagerMetrics } from './metrics/manager-metrics.js';
 
 export interface ManagerOptions {
   readonly raftId: RaftId;
@@ -65,6 +66,8 @@ export interface ManagerOptions {
   readonly onUnlockKey?: (key: string, dataKey: Uint8Array) => Promise<void>;
   /** Serve the dashboard (manager/dashboard/) here while this manager runs (port 0: any). */
   readonly dashboard?: { readonly host: string; readonly port: number };
+  /** The daemon's metrics: this manager's hooks count into it, and its state is read at scrape. */
+  readonly metrics?: ManagerMetrics;
 }
 
 export class Manager {
@@ -82,6 +85,7 @@ export class Manager {
   /** The node's own TLS material, and the roots the cluster says to trust (once the store is read). */
   private tls: NodeCredentials;
   private clusterTrust: string | undefined;
+  #detachMetrics: () => void = () => undefined;
 
   private constructor(
     server: grpc.Server,
@@ -174,6 +178,7 @@ export class Manager {
         },
         ...('bootstrap' in o.raft ? { bootstrap: new Map([[o.raftId, o.advertiseAddr]]) } : {}),
         ...('join' in o.raft ? { join: o.raft.join } : {}),
+        ...(o.metrics !== undefined ? { proposalTimer: o.metrics.proposalSeconds } : {}),
       });
     } catch (e: unknown) {
       server.forceShutdown();
@@ -206,6 +211,7 @@ export class Manager {
       logger: o.logger,
       clock,
       leaderAddr: () => raft.leader().address,
+      ...(o.metrics !== undefined ? { heartbeatsMissed: o.metrics.heartbeatsMissed } : {}),
     });
     dispatcher.register(server);
     registerControlService(server, {
@@ -230,7 +236,17 @@ export class Manager {
 
     // Every leader-only loop (allocator, orchestrators, scheduler, the dispatcher's leader side,
     // manager status, roles) is built in leader-loops.ts and runs only while this manager leads.
-    const loops = startLeaderLoops({ store, clock, logger: o.logger, raft, dispatcher }, log);
+    const loops = startLeaderLoops(
+      {
+        store,
+        clock,
+        logger: o.logger,
+        raft,
+        dispatcher,
+        ...(o.metrics !== undefined ? { placements: o.metrics.placements } : {}),
+      },
+      log,
+    );
     // Autolock: this manager's keys follow the cluster object's unlock key, on every manager.
     const unlockKeyWatch = new UnlockKeyWatch({
       store,
@@ -275,6 +291,14 @@ export class Manager {
         return undefined;
       });
     }
+    if (o.metrics !== undefined) {
+      manager.#detachMetrics = o.metrics.attach({
+        store,
+        raft,
+        sessionCount: () => dispatcher.sessionCount,
+        snapshotBytes: () => replicated.snapshotBytes,
+      });
+    }
     return manager;
   }
 
@@ -297,6 +321,7 @@ export class Manager {
   async close(): Promise<void> {
     await this.dashboard?.close();
     this.dashboard = undefined;
+    this.#detachMetrics();
     await this.unlockKeyWatch.stop();
     this.stopTrust.abort();
     await this.loops.stop();

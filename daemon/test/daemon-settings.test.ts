@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { AdvertiseAddrError, resolveAdvertiseAddr } from '../advertise-addr.js';
-import { ConfigError, DEFAULT_CONFIG, readConfigFile, resolveConfig } from '../config.js';
+import { ConfigError, DEFAULT_CONFIG, parseMetricsAddr, readConfigFile, resolveConfig } from '../config.js';
 import { NodeStateDir, NodeStateError, type SwarmMembership } from '../node-state.js';
 
 type Ifaces = Parameters<typeof resolveAdvertiseAddr>[2];
@@ -122,5 +122,38 @@ test('node state: saved and loaded; a damaged file is refused with its path, nev
     assert.equal(await dir.load(), undefined);
   } finally {
     await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('config: --metrics-addr is off by default, read from the file and flags, and validated', async () => {
+  assert.equal(resolveConfig().metricsAddr, '', 'off by default');
+  const dir = await mkdtemp(join(tmpdir(), 'shoal-cfg-'));
+  try {
+    const file = join(dir, 'shoald.json');
+    await writeFile(file, JSON.stringify({ 'metrics-addr': '127.0.0.1:9323' }));
+    assert.equal(resolveConfig(await readConfigFile(file)).metricsAddr, '127.0.0.1:9323');
+    await writeFile(file, JSON.stringify({ metricsAddr: '0.0.0.0:9323' }));
+    assert.equal(
+      resolveConfig(await readConfigFile(file), { metricsAddr: '[::1]:9100' }).metricsAddr,
+      '[::1]:9100',
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  assert.deepEqual(parseMetricsAddr('localhost:9323'), { host: 'localhost', port: 9323 });
+  assert.deepEqual(parseMetricsAddr('[::1]:0'), { host: '::1', port: 0 });
+  for (const [addr, why] of [
+    ['127.0.0.1', /expected HOST:PORT/],
+    ['127.0.0.1:', /expected HOST:PORT/],
+    [':9323', /expected HOST or HOST:PORT/],
+    ['127.0.0.1:99999', /invalid port/],
+    ['bad host:9323', /neither an IP address nor a host name/],
+    ['-x:9323', /neither an IP address nor a host name/],
+  ] as const) {
+    assert.throws(
+      () => resolveConfig({ metricsAddr: addr }),
+      (e: unknown) => e instanceof ConfigError && why.test(e.message) && e.message.includes('--metrics-addr'),
+      addr,
+    );
   }
 });

@@ -23,21 +23,25 @@ export interface CliResult {
 export class ShoalLab {
   readonly lab: Lab;
   private readonly daemons = new Map<number, ChildProcess>();
-  /** More shoald flags for host h (e.g. `--dashboard-addr`), given at every start. */
-  private readonly daemonArgs: (h: number) => readonly string[];
+  /** Extra shoald flags per host (e.g. --metrics-addr), given the host's lab address. */
+  private readonly extraArgs: (h: number, addr: string) => readonly string[];
 
-  private constructor(lab: Lab, daemonArgs: (h: number) => readonly string[]) {
+  private constructor(lab: Lab, extraArgs: (h: number, addr: string) => readonly string[] = () => []) {
     this.lab = lab;
-    this.daemonArgs = daemonArgs;
+    this.extraArgs = extraArgs;
   }
 
   static async create(
     name: string,
     hosts: number,
-    opts: { mtu?: number; startTimeoutMs?: number; daemonArgs?: (h: number) => readonly string[] } = {},
+    opts: {
+      mtu?: number;
+      startTimeoutMs?: number;
+      daemonArgs?: (h: number, addr: string) => readonly string[];
+    } = {},
   ): Promise<ShoalLab> {
     const lab = await Lab.create({ name, hosts, ...(opts.mtu !== undefined ? { mtu: opts.mtu } : {}) });
-    const s = new ShoalLab(lab, opts.daemonArgs ?? (() => []));
+    const s = new ShoalLab(lab, opts.daemonArgs);
     try {
       await Promise.all(lab.hosts.map((_, i) => s.startDaemon(i, opts.startTimeoutMs)));
     } catch (e: unknown) {
@@ -92,7 +96,7 @@ export class ShoalLab {
         host.name,
         '--log-level',
         process.env['SHOAL_E2E_LOG'] ?? 'info',
-        ...this.daemonArgs(h),
+        ...this.extraArgs(h, this.lab.addr(h)),
       ],
       { logFile: this.logFile(h) },
     );

@@ -52,6 +52,8 @@ export interface ActiveDispatcherOptions {
   readonly watchBufferSize?: number;
   /** Per-message limits of assignments (default: what an agent accepts). */
   readonly messageLimits?: MessageLimits;
+  /** Counts nodes marked down for missing their heartbeats (metrics). */
+  readonly heartbeatsMissed?: { inc(): void };
 }
 
 /** Objects remembered as already logged as undeliverable, before the memory starts afresh. */
@@ -266,6 +268,7 @@ export class ActiveDispatcher {
     if (this.#closed) return;
     this.#byNode.get(nodeId)?.close(new SessionExpiredError(nodeId));
     this.#o.logger.info({ nodeId }, 'node missed its heartbeats; marking it down');
+    this.#o.heartbeatsMissed?.inc();
     this.#nodes.submit([{ kind: 'down', nodeId, message: HEARTBEAT_FAILURE }]).catch((e: unknown) => {
       this.#o.logger.warn(
         { nodeId, err: e instanceof Error ? e.message : String(e) },

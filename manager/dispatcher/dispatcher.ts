@@ -63,6 +63,8 @@ export interface DispatcherOptions {
   readonly watchBufferSize?: number;
   /** Per-message limits of assignments (default: what an agent accepts; smaller in tests). */
   readonly messageLimits?: MessageLimits;
+  /** Counts nodes marked down for missing their heartbeats (metrics). */
+  readonly heartbeatsMissed?: { inc(): void };
 }
 
 /** Most status updates one UpdateTaskStatus call may carry. */
@@ -182,6 +184,7 @@ export class Dispatcher {
       ...(this.#o.maxStatusBatch !== undefined ? { maxStatusBatch: this.#o.maxStatusBatch } : {}),
       ...(this.#o.watchBufferSize !== undefined ? { watchBufferSize: this.#o.watchBufferSize } : {}),
       ...(this.#o.messageLimits !== undefined ? { messageLimits: this.#o.messageLimits } : {}),
+      ...(this.#o.heartbeatsMissed !== undefined ? { heartbeatsMissed: this.#o.heartbeatsMissed } : {}),
     });
     this.#active = active;
     this.#o.logger.info('dispatcher started');

@@ -16,6 +16,7 @@ import { acceptEngineUpgrades, engineUpgradeListener, type UpgradeListener } fro
 import { EventLog } from './event-log.js';
 import type { LocalEngine } from './local-engine.js';
 import { registerBodyParsers } from './request-body.js';
+import { registerRequestMetrics, type RequestDurations } from './request-metrics.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerConfigRoutes } from './routes/configs.js';
 import { registerNetworkRoutes } from './routes/networks.js';
@@ -44,6 +45,8 @@ export interface ApiServerOptions {
    * swarm routes alone) the API serves only shoal's part.
    */
   readonly engine?: LocalEngine;
+  /** Records each request's latency by method, route pattern and code (the metrics endpoint). */
+  readonly requestDurations?: RequestDurations;
 }
 
 /** The hijack handler of each API instance with an engine, for listeners made later (TCP). */
@@ -101,6 +104,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     );
     done();
   });
+  if (options.requestDurations !== undefined) registerRequestMetrics(app, options.requestDurations);
   registerStaleReadWarning(app, options.control);
   app.setErrorHandler((error, request, reply) => {
     const failure = toHttpFailure(error);

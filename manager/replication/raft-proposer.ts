@@ -7,8 +7,16 @@ import { NodeStoppedError, RaftTimeoutError, TooManyRequestsError } from '../raf
 import type { RaftNode } from '../raft/driver/raft-node.js';
 import { ProposalAbortedError, ProposalTimeoutError, type Proposer } from '../store/index.js';
 
+/** Times proposals (the proposal latency metric): a timer started per proposal, stopped once applied. */
+export interface ProposalTimer {
+  startTimer(): () => unknown;
+}
+
 export class RaftProposer implements Proposer {
   private node: RaftNode | undefined;
+
+  /** `timer` times each proposal from here until its entry is applied on this leader. */
+  constructor(private readonly timer?: ProposalTimer) {}
 
   /** Binds the node (created after the store, which it drives as its state machine). */
   bind(node: RaftNode): void {
@@ -19,8 +27,11 @@ export class RaftProposer implements Proposer {
     if (signal?.aborted) throw new ProposalAbortedError();
     const node = this.node;
     if (!node) throw new NotLeaderError();
+    const stop = this.timer?.startTimer();
     try {
-      return await node.propose(command);
+      const result = await node.propose(command);
+      stop?.();
+      return result;
     } catch (e: unknown) {
       throw translate(e);
     }

@@ -12,7 +12,7 @@ import { LevelStorage } from '../raft/driver/level-storage.js';
 import { RaftNode } from '../raft/driver/raft-node.js';
 import type { RaftId } from '../raft/types.js';
 import { MemoryStore } from '../store/index.js';
-import { RaftProposer } from './raft-proposer.js';
+import { RaftProposer, type ProposalTimer } from './raft-proposer.js';
 
 /** The file in the data directory holding the Raft log's data encryption key. */
 export const RAFT_KEY_FILE = 'raft-dek.json';
@@ -44,6 +44,8 @@ export interface ReplicatedStoreOptions {
   readonly unlockKey?: Uint8Array;
   /** Checks callers of the Raft service (mutual TLS: managers only). */
   readonly authorize?: GrpcTransportOptions['authorize'];
+  /** Times every proposal of this member until applied (metrics). */
+  readonly proposalTimer?: ProposalTimer;
 }
 
 export class ReplicatedStore {
@@ -63,6 +65,11 @@ export class ReplicatedStore {
   /** The log's data encryption key (see LevelStorage.dataKey). */
   get dataKey(): Uint8Array {
     return this.storage.dataKey;
+  }
+
+  /** Size of the latest snapshot, taken here or installed from the leader (metrics). */
+  get snapshotBytes(): number {
+    return this.storage.memory.snapshot().data.byteLength;
   }
 
   /** Protects the log's key with `unlockKey` (autolock), or stores it as is (undefined). */
@@ -106,7 +113,7 @@ export class ReplicatedStore {
     }
     const host = o.listen.slice(0, o.listen.lastIndexOf(':'));
     const address = o.advertise ?? `${host}:${transport.port}`;
-    const proposer = new RaftProposer();
+    const proposer = new RaftProposer(o.proposalTimer);
     const store = new MemoryStore(proposer, { logger: o.logger });
     const bootstrap = o.bootstrap
       ? new Map([...o.bootstrap].map(([id, a]) => [id, id === o.id && !a ? address : a]))

@@ -5,7 +5,7 @@
 // and is tried again when nodes change or a task frees its node's resources.
 
 import type { Logger } from 'pino';
-import { updateInBatches, MAX_WRITES_PER_TX } from '../loop/store-writes.js';
+import { writeEach, MAX_WRITES_PER_TX } from '../loop/store-writes.js';
 import { withStatus } from '../task/task-factory.js';
 import { wantsToRun } from '../task/task-state.js';
 import { WatchLoopBase } from '../loop/watch-loop-base.js';
@@ -32,6 +32,8 @@ export interface SchedulerOptions {
   readonly batchSize?: number;
   /** Milliseconds before tasks whose write was refused are tried again. */
   readonly retryDelay?: number;
+  /** Counts committed placements (the placements metric); once per batch, not per task. */
+  readonly placements?: { inc(n: number): void };
 }
 
 export const ASSIGNED_MESSAGE = 'scheduler assigned task to node';
@@ -168,27 +170,34 @@ export class Scheduler extends WatchLoopBase {
       }
     }
     const now = new Date(this.#o.clock.now()).toISOString();
-    const failed = await updateInBatches(
+    const { committed, refused: failed } = await writeEach(
       this.#o.store,
       this.log,
       'scheduling',
       writes,
-      (tx, d) => {
+      (tx, d): boolean | undefined => {
         const original = byId.get(d.taskId)!;
         const current = tx.get('tasks', d.taskId);
         if (current === undefined || !this.#schedulable(current) || current.nodeId !== original.nodeId) {
           if ('nodeId' in d) this.#unplace(d.taskId);
-          return;
+          return undefined;
         }
         if ('nodeId' in d) {
           tx.update('tasks', { ...withStatus(current, 'assigned', ASSIGNED_MESSAGE, now), nodeId: d.nodeId });
-        } else {
-          tx.update('tasks', withStatus(current, 'pending', PENDING_MESSAGE, now, d.err));
+          return true;
         }
+        tx.update('tasks', withStatus(current, 'pending', PENDING_MESSAGE, now, d.err));
+        return false;
       },
-      this.#o.batchSize ?? MAX_WRITES_PER_TX,
-      (d) => ({ task: d.taskId }),
+      {
+        perTx: this.#o.batchSize ?? MAX_WRITES_PER_TX,
+        writesPerTx: Number.MAX_SAFE_INTEGER,
+        describe: (d) => ({ task: d.taskId }),
+      },
     );
+    let placed = 0;
+    for (const c of committed) if (c.result) placed++;
+    if (placed > 0) this.#o.placements?.inc(placed);
     if (failed.length === 0) return;
     for (const d of failed) {
       if ('nodeId' in d) this.#unplace(d.taskId);

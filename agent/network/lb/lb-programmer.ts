@@ -109,6 +109,19 @@ export class LbProgrammer {
     this.sandboxes.delete(netnsPath);
   }
 
+  /**
+   * What is programmed now (for metrics): the VIPs summed over every sandbox, and the published
+   * ports of every node namespace by mode. O(namespaces + ports); called once per scrape.
+   */
+  programmed(): { readonly vips: number; readonly ports: ReadonlyMap<string, number> } {
+    let vips = 0;
+    for (const s of this.sandboxes.values()) vips += s.services.size;
+    const ports = new Map<string, number>();
+    for (const n of this.nodes.values())
+      for (const p of n.ports.values()) ports.set(p.mode, (ports.get(p.mode) ?? 0) + 1);
+    return { vips, ports };
+  }
+
   private async apply<S>(
     kind: TableKind<S>,
     applied: Map<string, S>,
