@@ -35,6 +35,11 @@ function canonical(v: unknown): string {
 }
 
 const DEFAULT_RESTART = canonical({ Condition: 'any', Delay: 5e9, MaxAttempts: 0 });
+/** The privileges the daemon reads back for a spec that gave none (pruned). */
+const DEFAULT_PRIVILEGES_VARIANTS = [
+  { NoNewPrivileges: false },
+  { NoNewPrivileges: false, Seccomp: { Mode: 'default' }, AppArmor: { Mode: 'default' } },
+].map((p) => canonical(p));
 
 /**
  * The desired spec as the daemon stores it: network names become the IDs the daemon answers
@@ -54,6 +59,20 @@ function asStored(
       Target: networkIds.get(n.Target ?? '') ?? n.Target ?? '',
     }));
   if (task.Runtime === undefined && cur.Runtime === 'container') task.Runtime = 'container';
+  // What the daemon reads back for a container spec that said nothing of them (as Docker does).
+  const container = task.ContainerSpec;
+  const curContainer = cur.ContainerSpec;
+  if (container !== undefined && curContainer !== undefined) {
+    const filled = { ...container };
+    if (filled.Isolation === undefined && curContainer.Isolation === 'default') filled.Isolation = 'default';
+    if (
+      filled.Privileges === undefined &&
+      curContainer.Privileges !== undefined &&
+      DEFAULT_PRIVILEGES_VARIANTS.includes(canonical(prune(curContainer.Privileges)))
+    )
+      filled.Privileges = curContainer.Privileges;
+    task.ContainerSpec = filled;
+  }
   if (
     task.RestartPolicy === undefined &&
     cur.RestartPolicy !== undefined &&

@@ -127,11 +127,12 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   registerTaskRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerNetworkRoutes(app, ctx);
-  registerNetworkConnectRoutes(app, ctx);
   registerSecretRoutes(app, ctx);
   registerConfigRoutes(app, ctx);
   if (options.engine !== undefined) {
     const engine = options.engine;
+    // Containers are the engine's: connecting one to a network is served only with an engine.
+    registerNetworkConnectRoutes(app, { ...ctx, engine });
     // A container created on a swarm network gets its attachment first (engine-attach.ts).
     void registerEnginePassthrough(app, engine, (child) =>
       child.post('/containers/create', (request, reply) =>

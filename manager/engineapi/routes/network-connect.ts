@@ -8,7 +8,6 @@ import { IdParams } from '../../../api/docker/query.js';
 import type { RouteContext } from '../context.js';
 import { connectContainer } from '../engine-attach.js';
 import { passToEngine } from '../engine-passthrough.js';
-import { notFound } from '../errors.js';
 import { engineRequest, type LocalEngine } from '../local-engine.js';
 import { ENGINE_COPY_LABEL } from './engine-merge.js';
 
@@ -30,12 +29,12 @@ async function engineName(engine: LocalEngine, idOrName: string): Promise<string
   }
 }
 
-export function registerNetworkConnectRoutes(app: FastifyInstance, ctx: RouteContext): void {
+export function registerNetworkConnectRoutes(
+  app: FastifyInstance,
+  ctx: RouteContext & { readonly engine: LocalEngine },
+): void {
   const { control } = ctx;
-  const engineOf = (): LocalEngine => {
-    if (ctx.engine === undefined) throw notFound('this API serves no Docker Engine to connect containers on');
-    return ctx.engine;
-  };
+  const engineOf = (): LocalEngine => ctx.engine;
 
   app.post<{ Params: Static<typeof IdParams>; Body: unknown }>(
     '/networks/:id/connect',
