@@ -139,9 +139,19 @@ export function sortedEndpoints(endpoints: Iterable<EndpointView>): EndpointView
   return sortedByAddress(endpoints, (a, b) => endpointKey(a).localeCompare(endpointKey(b)));
 }
 
+/** The order of `sortedEndpoints`. */
+export function compareEndpoints(a: EndpointView, b: EndpointView): number {
+  return ipOfItem(a) - ipOfItem(b) || endpointKey(a).localeCompare(endpointKey(b));
+}
+
 /** A service's backends in the view's order: by address, then task ID. */
 export function sortedBackends(backends: Iterable<BackendView>): BackendView[] {
   return sortedByAddress(backends, (a, b) => a.taskId.localeCompare(b.taskId));
+}
+
+/** The order of `sortedBackends`. */
+export function compareBackends(a: BackendView, b: BackendView): number {
+  return ipOfItem(a) - ipOfItem(b) || a.taskId.localeCompare(b.taskId);
 }
 
 /** A network's services in the view's order: by name, then ID. */
