@@ -10,6 +10,7 @@ import {
   compareEndpoints,
   compareServices,
   endpointKey,
+  ipOfItem,
   type BackendView,
   type EndpointView,
   type NodeNetworkView,
@@ -127,32 +128,60 @@ export function diffNetwork(prev: OverlayNetworkView, next: OverlayNetworkView):
  * so a patch of one endpoint to a network of thousands costs its holder little. A `prev` that
  * is out of order (not as the manager sends it) is sorted whole.
  */
-function patched<T>(
+function patched<T extends { readonly address: string }>(
   prev: readonly T[],
   removed: readonly string[],
   put: readonly T[],
   key: (t: T) => string,
   compare: (a: T, b: T) => number,
+  dropped: (drop: ReadonlySet<string>) => (t: T) => boolean,
 ): readonly T[] {
   if (removed.length === 0 && put.length === 0) return prev;
   const added = [...new Map(put.map((t) => [key(t), t])).values()].sort(compare);
   const drop = new Set(removed);
   for (const t of added) drop.add(key(t));
+  const isDropped = dropped(drop);
   const out: T[] = [];
   let ordered = true;
   let i = 0;
+  let last: T | undefined;
+  let lastIp = -1;
+  // Addresses are compared as numbers first (each parsed once in an item's life); the tie
+  // break runs only between equal addresses.
+  let nextIp = i < added.length ? ipOfItem(added[i]!) : Infinity;
   for (const t of prev) {
-    if (drop.has(key(t))) continue;
-    const last = out[out.length - 1];
-    if (last !== undefined && compare(last, t) > 0) ordered = false;
-    while (ordered && i < added.length && compare(added[i]!, t) < 0) out.push(added[i++]!);
+    if (isDropped(t)) continue;
+    const ip = ipOfItem(t);
+    if (ordered && last !== undefined && (ip < lastIp || (ip === lastIp && compare(last, t) > 0)))
+      ordered = false;
+    while (ordered && nextIp <= ip && (nextIp < ip || compare(added[i]!, t) < 0)) {
+      out.push(added[i++]!);
+      nextIp = i < added.length ? ipOfItem(added[i]!) : Infinity;
+    }
     out.push(t);
+    last = t;
+    lastIp = ip;
   }
   while (i < added.length) out.push(added[i++]!);
   return ordered ? out : out.sort(compare);
 }
 
+/** Whether an endpoint is named in `drop` (by endpointKey), without making its key. */
+function droppedEndpoint(drop: ReadonlySet<string>): (e: EndpointView) => boolean {
+  const tasks = new Set<string>();
+  const nodes = new Set<string>();
+  for (const k of drop) {
+    if (k.startsWith('task:')) tasks.add(k.slice(5));
+    else if (k.startsWith('node:')) nodes.add(k.slice(5));
+  }
+  return (e) => (e.kind === 'task' ? tasks.has(e.taskId) : nodes.has(e.nodeId));
+}
+
 const backendKey = (b: BackendView): string => b.taskId;
+const droppedBackend =
+  (drop: ReadonlySet<string>) =>
+  (b: BackendView): boolean =>
+    drop.has(b.taskId);
 
 function applyServicePatch(prev: ServiceView | undefined, patch: ServicePatch): ServiceView {
   return {
@@ -163,6 +192,7 @@ function applyServicePatch(prev: ServiceView | undefined, patch: ServicePatch): 
       patch.backends,
       backendKey,
       compareBackends,
+      droppedBackend,
     ),
   };
 }
@@ -175,6 +205,7 @@ export function applyNetworkPatch(prev: OverlayNetworkView, patch: NetworkPatch)
     patch.endpoints,
     endpointKey,
     compareEndpoints,
+    droppedEndpoint,
   );
   let services = prev.services;
   if (patch.removedServices.length > 0 || patch.services.length > 0) {

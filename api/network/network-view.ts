@@ -117,7 +117,8 @@ const ipOf = (address: string): number => parseCidrAddress(address)?.ip ?? parse
 /** Each endpoint's or backend's address as a number, parsed once in the object's life. */
 const ipMemo = new WeakMap<object, number>();
 
-function ipOfItem(item: { readonly address: string }): number {
+/** An endpoint's or backend's address as a number (the first key of the view's orders). */
+export function ipOfItem(item: { readonly address: string }): number {
   let ip = ipMemo.get(item);
   if (ip === undefined) {
     ip = ipOf(item.address);
