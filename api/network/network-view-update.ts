@@ -6,10 +6,11 @@
 // costs each node a few hundred bytes, not the whole network again.
 
 import {
-  sortedBackends,
-  sortedEndpoints,
+  compareBackends,
+  compareEndpoints,
   compareServices,
   endpointKey,
+  ipOfItem,
   type BackendView,
   type EndpointView,
   type NodeNetworkView,
@@ -121,27 +122,100 @@ export function diffNetwork(prev: OverlayNetworkView, next: OverlayNetworkView):
   };
 }
 
+/**
+ * `prev` (in the view's order) less the items `removed` names and those `put` replaces, with
+ * `put` merged in: a walk of `prev` and a sort of the (few) items put, not a sort of the whole,
+ * so a patch of one endpoint to a network of thousands costs its holder little. A `prev` that
+ * is out of order (not as the manager sends it) is sorted whole.
+ */
+function patched<T extends { readonly address: string }>(
+  prev: readonly T[],
+  removed: readonly string[],
+  put: readonly T[],
+  key: (t: T) => string,
+  compare: (a: T, b: T) => number,
+  dropped: (drop: ReadonlySet<string>) => (t: T) => boolean,
+): readonly T[] {
+  if (removed.length === 0 && put.length === 0) return prev;
+  const added = [...new Map(put.map((t) => [key(t), t])).values()].sort(compare);
+  const drop = new Set(removed);
+  for (const t of added) drop.add(key(t));
+  const isDropped = dropped(drop);
+  const out: T[] = [];
+  let ordered = true;
+  let i = 0;
+  let last: T | undefined;
+  let lastIp = -1;
+  // Addresses are compared as numbers first (each parsed once in an item's life); the tie
+  // break runs only between equal addresses.
+  let nextIp = i < added.length ? ipOfItem(added[i]!) : Infinity;
+  for (const t of prev) {
+    if (isDropped(t)) continue;
+    const ip = ipOfItem(t);
+    if (ordered && last !== undefined && (ip < lastIp || (ip === lastIp && compare(last, t) > 0)))
+      ordered = false;
+    while (ordered && nextIp <= ip && (nextIp < ip || compare(added[i]!, t) < 0)) {
+      out.push(added[i++]!);
+      nextIp = i < added.length ? ipOfItem(added[i]!) : Infinity;
+    }
+    out.push(t);
+    last = t;
+    lastIp = ip;
+  }
+  while (i < added.length) out.push(added[i++]!);
+  return ordered ? out : out.sort(compare);
+}
+
+/** Whether an endpoint is named in `drop` (by endpointKey), without making its key. */
+function droppedEndpoint(drop: ReadonlySet<string>): (e: EndpointView) => boolean {
+  const tasks = new Set<string>();
+  const nodes = new Set<string>();
+  for (const k of drop) {
+    if (k.startsWith('task:')) tasks.add(k.slice(5));
+    else if (k.startsWith('node:')) nodes.add(k.slice(5));
+  }
+  return (e) => (e.kind === 'task' ? tasks.has(e.taskId) : nodes.has(e.nodeId));
+}
+
+const backendKey = (b: BackendView): string => b.taskId;
+const droppedBackend =
+  (drop: ReadonlySet<string>) =>
+  (b: BackendView): boolean =>
+    drop.has(b.taskId);
+
 function applyServicePatch(prev: ServiceView | undefined, patch: ServicePatch): ServiceView {
-  const backends = new Map((prev?.backends ?? []).map((b) => [b.taskId, b]));
-  for (const id of patch.removedBackends) backends.delete(id);
-  for (const b of patch.backends) backends.set(b.taskId, b);
-  return { ...patch.header, backends: sortedBackends(backends.values()) };
+  return {
+    ...patch.header,
+    backends: patched(
+      prev?.backends ?? [],
+      patch.removedBackends,
+      patch.backends,
+      backendKey,
+      compareBackends,
+      droppedBackend,
+    ),
+  };
 }
 
 /** Applies a patch; the result is ordered as the manager orders a view. */
 export function applyNetworkPatch(prev: OverlayNetworkView, patch: NetworkPatch): OverlayNetworkView {
-  const endpoints = new Map(prev.endpoints.map((e) => [endpointKey(e), e]));
-  for (const k of patch.removedEndpoints) endpoints.delete(k);
-  for (const e of patch.endpoints) endpoints.set(endpointKey(e), e);
-  const services = new Map(prev.services.map((s) => [s.serviceId, s]));
-  for (const id of patch.removedServices) services.delete(id);
-  for (const p of patch.services)
-    services.set(p.header.serviceId, applyServicePatch(services.get(p.header.serviceId), p));
-  return {
-    ...patch.header,
-    endpoints: sortedEndpoints(endpoints.values()),
-    services: [...services.values()].sort(compareServices),
-  };
+  const endpoints = patched(
+    prev.endpoints,
+    patch.removedEndpoints,
+    patch.endpoints,
+    endpointKey,
+    compareEndpoints,
+    droppedEndpoint,
+  );
+  let services = prev.services;
+  if (patch.removedServices.length > 0 || patch.services.length > 0) {
+    const byId = new Map(prev.services.map((s) => [s.serviceId, s]));
+    for (const id of patch.removedServices) byId.delete(id);
+    for (const p of patch.services)
+      byId.set(p.header.serviceId, applyServicePatch(byId.get(p.header.serviceId), p));
+    services = [...byId.values()].sort(compareServices);
+  }
+  return { ...patch.header, endpoints, services };
 }
 
 /** The view an update describes, given the view the node holds. */

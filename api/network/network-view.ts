@@ -117,7 +117,8 @@ const ipOf = (address: string): number => parseCidrAddress(address)?.ip ?? parse
 /** Each endpoint's or backend's address as a number, parsed once in the object's life. */
 const ipMemo = new WeakMap<object, number>();
 
-function ipOfItem(item: { readonly address: string }): number {
+/** An endpoint's or backend's address as a number (the first key of the view's orders). */
+export function ipOfItem(item: { readonly address: string }): number {
   let ip = ipMemo.get(item);
   if (ip === undefined) {
     ip = ipOf(item.address);
@@ -139,9 +140,19 @@ export function sortedEndpoints(endpoints: Iterable<EndpointView>): EndpointView
   return sortedByAddress(endpoints, (a, b) => endpointKey(a).localeCompare(endpointKey(b)));
 }
 
+/** The order of `sortedEndpoints`. */
+export function compareEndpoints(a: EndpointView, b: EndpointView): number {
+  return ipOfItem(a) - ipOfItem(b) || endpointKey(a).localeCompare(endpointKey(b));
+}
+
 /** A service's backends in the view's order: by address, then task ID. */
 export function sortedBackends(backends: Iterable<BackendView>): BackendView[] {
   return sortedByAddress(backends, (a, b) => a.taskId.localeCompare(b.taskId));
+}
+
+/** The order of `sortedBackends`. */
+export function compareBackends(a: BackendView, b: BackendView): number {
+  return ipOfItem(a) - ipOfItem(b) || a.taskId.localeCompare(b.taskId);
 }
 
 /** A network's services in the view's order: by name, then ID. */

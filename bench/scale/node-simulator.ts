@@ -29,10 +29,14 @@ function status(state: TaskState): TaskStatus {
   return { timestamp: new Date().toISOString(), state, message: state };
 }
 
-/** A TCP proxy to `target` counting the bytes that come back; answers its own address. */
+/**
+ * A TCP proxy to `target` counting the bytes that come back and the connections open through
+ * it (a node whose session ends reconnects to the managers it learned, not through the proxy);
+ * answers its own address.
+ */
 function countingProxy(
   target: string,
-  counter: { received: number },
+  counter: { received: number; open: number },
 ): Promise<{ addr: string; server: Server }> {
   const [host, port] = [
     target.slice(0, target.lastIndexOf(':')),
@@ -40,9 +44,13 @@ function countingProxy(
   ];
   const server = createServer((client) => {
     const upstream = connect(port, host);
+    counter.open++;
     upstream.on('data', (b: Buffer) => (counter.received += b.length));
     client.pipe(upstream).pipe(client);
+    let ended = false;
     const end = (): void => {
+      if (!ended) counter.open--;
+      ended = true;
       client.destroy();
       upstream.destroy();
     };
@@ -139,7 +147,7 @@ async function main(): Promise<void> {
   }
   const creds = await joinAll(manager, token, count);
   send({ type: 'joined', nodes: count });
-  const counter = { received: 0 };
+  const counter = { received: 0, open: 0 };
   const proxy = values.proxy ? await countingProxy(manager, counter) : undefined;
   let sessions = 0;
   const nodes = creds.map((c, i) => {
@@ -172,7 +180,7 @@ async function main(): Promise<void> {
   });
   process.on('message', (raw: unknown) => {
     const m = raw as SimulatorRequest;
-    if (m.type === 'bytes') send({ type: 'bytes', received: counter.received });
+    if (m.type === 'bytes') send({ type: 'bytes', received: counter.received, open: counter.open });
     else if (m.type === 'stop') {
       void Promise.all(nodes.map((n) => n.session?.stop() ?? Promise.resolve())).finally(() => {
         proxy?.server.close();

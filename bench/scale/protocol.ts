@@ -49,5 +49,6 @@ export type SimulatorMessage =
   | { readonly type: 'joined'; readonly nodes: number }
   | { readonly type: 'sessions'; readonly nodes: number }
   /** Bytes the first node received from its manager through the counting proxy. */
-  | { readonly type: 'bytes'; readonly received: number }
+  /** Bytes the proxied node received, and how many of its connections go through the proxy now. */
+  | { readonly type: 'bytes'; readonly received: number; readonly open: number }
   | { readonly type: 'failed'; readonly error: string };

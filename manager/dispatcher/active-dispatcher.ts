@@ -103,7 +103,7 @@ export class ActiveDispatcher {
         nodeRemoved: (nodeId) => this.#byNode.get(nodeId)?.close(new NodeRemovedError(nodeId)),
         settingsChanged: () => this.#refreshSettings(),
         resync: () => this.#resync(),
-        networkViewsChanged: () => this.#views.invalidate(),
+        networkViewsChanged: (changes) => this.#views.apply(changes),
       },
       logger,
       o.watchBufferSize,

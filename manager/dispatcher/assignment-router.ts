@@ -23,8 +23,8 @@ export interface RouterHooks {
   settingsChanged(): void;
   /** The watch was lost: every session must get a full set again. */
   resync(): void;
-  /** Changes that may alter network views were applied (before any session is sent them). */
-  networkViewsChanged(): void;
+  /** Changes that may alter network views were applied, in order (before any session is sent them). */
+  networkViewsChanged(changes: readonly ChangeEvent[]): void;
 }
 
 /** Events the dispatcher's watch may hold before it overflows and resynchronizes. */
@@ -81,7 +81,7 @@ export class AssignmentRouter {
   #process(events: readonly (ChangeEvent | { action: 'commit'; index: number })[]): void {
     const dirty = new Set<Session>();
     let settings = false;
-    let views = false;
+    const views: ChangeEvent[] = [];
     for (const e of events) {
       if (e.action !== 'commit') {
         this.#pending.push(e);
@@ -89,18 +89,18 @@ export class AssignmentRouter {
       }
       for (const c of this.#pending) {
         settings = this.#route(c, e.index, dirty) || settings;
-        views ||= affectsNetworkViews(c);
+        if (affectsNetworkViews(c)) views.push(c);
       }
       this.#pending = [];
     }
-    if (views) this.#hooks.networkViewsChanged();
+    if (views.length > 0) this.#hooks.networkViewsChanged(views);
     if (dirty.size > 0) {
       this.#store.view((tx) => {
         for (const s of dirty) this.#guarded(s, () => s.assignments?.take(tx), 'send assignments');
       });
     }
     if (settings) this.#hooks.settingsChanged();
-    if (!views) return;
+    if (views.length === 0) return;
     // Overlay peers: a node's network view changes with other nodes' tasks too.
     const index = this.#store.appliedIndex;
     for (const s of this.#hooks.sessions())

@@ -1,24 +1,34 @@
-// The network views the dispatcher sends its agents. Every node's view is computed from one
-// shared read of the store (ClusterNetworkViews), and that read is redone only after a change
-// that can alter some view: a task status walking from accepted to running on a task with no
-// network, the bulk of a busy cluster's writes, costs nothing here. After a node's first full
-// view it is sent updates: per network, keep, a patch from the previous read, or the whole.
+// The network views the dispatcher sends its agents, kept up to date from the store's changes
+// (manager/network/network-index.ts) at a cost proportional to each change: a task status
+// walking from accepted to running on a task with no network costs nothing here, and a task
+// starting on an overlay of ten thousand endpoints adds one. After a node's first full view it
+// is sent updates: per network, keep, the patch from the version before (made once per change
+// and shared by every node, its JSON encoded once), or the whole network (its JSON kept until
+// the network changes) for a node that holds something older.
 
 import { isDeepStrictEqual } from 'node:util';
-import {
-  ClusterNetworkViews,
-  isEndpointTask,
-  isHealthyBackend,
-  type DigestedView,
-} from '../network/cluster-network-views.js';
+import { randomBytes } from 'node:crypto';
+import { isEndpointTask, isHealthyBackend } from '../network/view-rules.js';
+import { digestOf } from '../network/view-rules.js';
+import { NetworkIndex, type NetworkState } from '../network/network-index.js';
 import {
   diffNetwork,
   type NetworkEntry,
   type NetworkPatch,
   type NodeNetworkViewUpdate,
 } from '../../api/network/network-view-update.js';
+import type { NodeNetworkView, OverlayNetworkView, TaskHostPorts } from '../../api/network/network-view.js';
 import type { Task } from '../../api/objects/index.js';
 import type { ChangeEvent, MemoryStore } from '../store/index.js';
+
+/** A node's view and a digest of it: equal digests mean equal views. */
+export interface DigestedView {
+  /** The whole view (made on first use: sending it does not need it). */
+  readonly view: NodeNetworkView;
+  readonly digest: string;
+  /** Network ID → digest of that network's view, in the view's order. */
+  readonly networkDigests: ReadonlyMap<string, string>;
+}
 
 /**
  * What of a task a network view reads: where it runs while it is an endpoint, its attachments,
@@ -54,57 +64,161 @@ export function affectsNetworkViews(c: ChangeEvent): boolean {
   }
 }
 
-/** Every node's view, read from the store on first use after an invalidation. */
+/** What a node's view is made of, besides the networks' contents. */
+interface NodeHead {
+  readonly head: Omit<NodeNetworkView, 'networks'>;
+  readonly networks: readonly NetworkState[];
+}
+
+/** One network's whole view and its JSON, made once per version. */
+interface WholeNetwork {
+  readonly version: number;
+  readonly view: OverlayNetworkView;
+  readonly json: string;
+}
+
+/** Every node's view, from the index of the store read on first use and kept up to date. */
 export class NetworkViews {
   readonly #store: MemoryStore;
-  #current: ClusterNetworkViews | undefined;
-  /** The views read before the current ones: what nodes hold when they are patched. */
-  #previous: ClusterNetworkViews | undefined;
-  /** Patches from #previous to #current, per network (computed once, shared by every node). */
-  #patches = new Map<string, NetworkPatch>();
+  #index: NetworkIndex | undefined;
+  /** Digests name a version of this instance's (never one of another leader's). */
+  readonly #epoch = randomBytes(6).toString('base64url');
+  #version = 0;
+  readonly #nextVersion = (): number => ++this.#version;
+  /** Views made in this generation (a session asks when deciding to send, and when sending). */
+  #perNode = new Map<string, DigestedView>();
+  readonly #heads = new WeakMap<DigestedView, NodeHead>();
+  readonly #whole = new WeakMap<NetworkState, WholeNetwork>();
   readonly #patchJson = new WeakMap<NetworkPatch, string>();
 
   constructor(store: MemoryStore) {
     this.#store = store;
   }
 
-  /** A change that may alter a view was applied: the next read recomputes. */
-  invalidate(): void {
-    if (this.#current === undefined) return;
-    this.#previous = this.#current;
-    this.#current = undefined;
-    this.#patches = new Map();
+  /**
+   * Applies store changes (those `affectsNetworkViews` lets through, in order) and closes them
+   * as one step: what a network got from them is the patch nodes holding it before are sent.
+   */
+  apply(changes: readonly ChangeEvent[]): void {
+    const index = this.#index;
+    if (index === undefined) return; // read from the store on first use, these included
+    for (const c of changes) index.apply(c);
+    if (index.seal(this.#nextVersion)) this.#perNode = new Map();
   }
 
-  #views(): ClusterNetworkViews {
-    this.#current ??= this.#store.view((tx) => ClusterNetworkViews.read(tx));
-    return this.#current;
+  /**
+   * The store is read again (the watch was lost, or changes were applied without `apply`). A
+   * network equal to the copy held before keeps its version; one that differs gets the patch.
+   */
+  invalidate(): void {
+    const before = this.#index;
+    if (before === undefined) return;
+    const after = this.#store.view((tx) => NetworkIndex.read(tx));
+    for (const st of after.allocatedNetworks()) {
+      const old = before.network(st.id);
+      const prev = old === undefined ? undefined : this.#wholeOf(before, old);
+      const next = after.view(st)!;
+      if (prev !== undefined && old !== undefined && isDeepStrictEqual(prev.view, next)) {
+        st.version = old.version;
+        this.#whole.set(st, prev);
+        continue;
+      }
+      st.version = this.#nextVersion();
+      st.patch = prev === undefined ? undefined : { from: old!.version, patch: diffNetwork(prev.view, next) };
+    }
+    this.#index = after;
+    this.#perNode = new Map();
+  }
+
+  #read(): NetworkIndex {
+    if (this.#index === undefined) {
+      const index = this.#store.view((tx) => NetworkIndex.read(tx));
+      for (const st of index.allocatedNetworks()) st.version = this.#nextVersion();
+      this.#index = index;
+    }
+    return this.#index;
+  }
+
+  #digestOf(version: number): string {
+    return `${this.#epoch}.${version}`;
+  }
+
+  /** A network's whole view and JSON, made once per version (only when sent whole). */
+  #wholeOf(index: NetworkIndex, st: NetworkState): WholeNetwork | undefined {
+    const cached = this.#whole.get(st);
+    if (cached?.version === st.version) return cached;
+    const view = index.view(st);
+    if (view === undefined) return undefined;
+    const whole = { version: st.version, view, json: JSON.stringify(view) };
+    this.#whole.set(st, whole);
+    return whole;
   }
 
   of(nodeId: string): DigestedView {
-    return this.#views().digested(nodeId);
+    const index = this.#read();
+    let digested = this.#perNode.get(nodeId);
+    if (digested === undefined) {
+      digested = this.#digested(index, nodeId);
+      this.#perNode.set(nodeId, digested);
+    }
+    return digested;
+  }
+
+  #digested(index: NetworkIndex, nodeId: string): DigestedView {
+    const head = index.nodeHead(nodeId);
+    if (head === undefined) return { view: { nodeId, networks: [] }, digest: '', networkDigests: new Map() };
+    const networkDigests = new Map(head.networks.map((st) => [st.id, this.#digestOf(st.version)]));
+    const own: Omit<NodeNetworkView, 'networks'> & { hostPorts?: readonly TaskHostPorts[] } = {
+      nodeId,
+      ...(head.ingressAddress === undefined ? {} : { ingressAddress: head.ingressAddress }),
+      ...(head.hostPorts === undefined ? {} : { hostPorts: head.hostPorts }),
+    };
+    const digest = digestOf(
+      JSON.stringify([nodeId, head.ingressAddress ?? '', head.hostPorts ?? [], [...networkDigests]]),
+    );
+    const networks = head.networks;
+    let view: NodeNetworkView | undefined;
+    const wholeOf = (st: NetworkState): OverlayNetworkView => this.#wholeOf(index, st)!.view;
+    const digested: DigestedView = {
+      get view(): NodeNetworkView {
+        view ??= { ...own, networks: networks.map(wholeOf) };
+        return view;
+      },
+      digest,
+      networkDigests,
+    };
+    this.#heads.set(digested, { head: own, networks });
+    return digested;
+  }
+
+  #headOf(current: DigestedView): NodeHead {
+    const h = this.#heads.get(current);
+    if (h !== undefined) return h;
+    const { networks: _n, ...head } = current.view;
+    return { head, networks: [] };
+  }
+
+  /** The patch that turns the copy a node holds (digest `had`) into the current one, if kept. */
+  #patch(st: NetworkState, had: string): NetworkPatch | undefined {
+    const p = st.patch;
+    return p !== undefined && this.#digestOf(p.from) === had ? p.patch : undefined;
   }
 
   /**
    * What turns the networks a node holds (network ID → digest of the copy it holds) into its
-   * current view `of(nodeId)`: each network kept, patched from the previous views when the node
-   * holds that state, or sent whole.
+   * current view `of(nodeId)`: each network kept, patched from the version before when the
+   * node holds that one, or sent whole.
    */
   update(current: DigestedView, held: ReadonlyMap<string, string>): NodeNetworkViewUpdate {
-    const networks = current.view.networks.map((n): NetworkEntry => {
-      const digest = current.networkDigests.get(n.networkId);
-      const had = held.get(n.networkId);
-      if (had !== undefined && had === digest) return { keep: n.networkId };
-      const patch = had === undefined ? undefined : this.#patch(n.networkId, had);
-      return patch === undefined ? { full: n } : { patch };
+    const { head, networks } = this.#headOf(current);
+    const index = this.#read();
+    const entries = networks.map((st): NetworkEntry => {
+      const had = held.get(st.id);
+      if (had !== undefined && had === current.networkDigests.get(st.id)) return { keep: st.id };
+      const patch = had === undefined ? undefined : this.#patch(st, had);
+      return patch === undefined ? { full: this.#wholeOf(index, st)!.view } : { patch };
     });
-    const { ingressAddress, hostPorts } = current.view;
-    return {
-      nodeId: current.view.nodeId,
-      networks,
-      ...(ingressAddress === undefined ? {} : { ingressAddress }),
-      ...(hostPorts === undefined ? {} : { hostPorts }),
-    };
+    return { ...head, networks: entries };
   }
 
   /**
@@ -112,49 +226,40 @@ export class NetworkViews {
    * network's and each patch's JSON is made once and shared by every node it goes to.
    */
   encode(current: DigestedView, held?: ReadonlyMap<string, string>): string {
-    const { networks, ...rest } = current.view;
-    const whole = (id: string): string => this.#views().network(id)?.json ?? 'null';
-    const parts =
-      held === undefined
-        ? networks.map((n) => whole(n.networkId))
-        : this.update(current, held).networks.map((e) => {
-            if ('keep' in e) return JSON.stringify(e);
-            if ('full' in e) return `{"full":${whole(e.full.networkId)}}`;
-            let json = this.#patchJson.get(e.patch);
-            if (json === undefined) {
-              json = JSON.stringify(e.patch);
-              this.#patchJson.set(e.patch, json);
-            }
-            return `{"patch":${json}}`;
-          });
-    const head = JSON.stringify(rest);
-    return `${head.slice(0, -1)},"networks":[${parts.join(',')}]}`;
+    const { head, networks } = this.#headOf(current);
+    const index = this.#read();
+    const whole = (st: NetworkState): string => this.#wholeOf(index, st)?.json ?? 'null';
+    const parts = networks.map((st) => {
+      if (held === undefined) return whole(st);
+      const had = held.get(st.id);
+      if (had !== undefined && had === current.networkDigests.get(st.id))
+        return JSON.stringify({ keep: st.id });
+      const patch = had === undefined ? undefined : this.#patch(st, had);
+      if (patch === undefined) return `{"full":${whole(st)}}`;
+      let json = this.#patchJson.get(patch);
+      if (json === undefined) {
+        json = JSON.stringify(patch);
+        this.#patchJson.set(patch, json);
+      }
+      return `{"patch":${json}}`;
+    });
+    const text = JSON.stringify(head);
+    return `${text.slice(0, -1)},"networks":[${parts.join(',')}]}`;
   }
 
   /** The network of `current` whose JSON is largest (to name it when a view is too large). */
   largestNetwork(
     current: DigestedView,
   ): { networkId: string; name: string; digest: string; bytes: number } | undefined {
+    const index = this.#read();
     let best: { networkId: string; name: string; digest: string; bytes: number } | undefined;
-    for (const n of current.view.networks) {
-      const d = this.#views().network(n.networkId);
+    for (const st of this.#headOf(current).networks) {
+      const d = this.#wholeOf(index, st);
       if (d === undefined) continue;
       const bytes = Buffer.byteLength(d.json);
       if (best === undefined || bytes > best.bytes)
-        best = { networkId: n.networkId, name: n.name, digest: d.digest, bytes };
+        best = { networkId: st.id, name: d.view.name, digest: this.#digestOf(st.version), bytes };
     }
     return best;
-  }
-
-  #patch(networkId: string, from: string): NetworkPatch | undefined {
-    const before = this.#previous?.network(networkId);
-    if (before === undefined || before.digest !== from) return undefined;
-    const cached = this.#patches.get(networkId);
-    if (cached !== undefined) return cached;
-    const after = this.#views().network(networkId);
-    if (after === undefined) return undefined;
-    const patch = diffNetwork(before.view, after.view);
-    this.#patches.set(networkId, patch);
-    return patch;
   }
 }

@@ -6,10 +6,7 @@
 // network the view lists every live endpoint in the cluster (for forwarding), and every
 // service on it with its virtual IP, ports and backends (for DNS and load balancing).
 
-import { createHash } from 'node:crypto';
-import { mtuOf } from '../allocator/network-spec-check.js';
-import { vniOf } from '../allocator/vni.js';
-import { taskStateRank, type Network, type Node, type Service, type Task } from '../../api/objects/index.js';
+import type { Network, Node, Service, Task } from '../../api/objects/index.js';
 import {
   compareServices,
   sortedBackends,
@@ -18,58 +15,32 @@ import {
   type EndpointView,
   type NodeNetworkView,
   type OverlayNetworkView,
-  type PortView,
   type ServiceView,
   macOf,
   type TaskHostPorts,
 } from '../../api/network/network-view.js';
 import type { ReadTx } from '../store/read-tx.js';
+import {
+  allocated,
+  bare,
+  digestOf,
+  isEndpointTask,
+  isHealthyBackend,
+  networkHeader,
+  portsOf,
+  type Allocation,
+} from './view-rules.js';
+
+export { isEndpointTask, isHealthyBackend } from './view-rules.js';
 
 /** What the view reads: a store read transaction (or anything answering the same calls). */
 export type NetworkViewSource = Pick<ReadTx, 'get' | 'list'>;
-
-const RUNNING = taskStateRank('running');
-
-const bare = (address: string): string => address.split('/')[0] ?? address;
-
-/** A task whose interface exists or is about to, as far as the task itself says: placed, not stopped. */
-export function isEndpointTask(t: Task): t is Task & { nodeId: string } {
-  return t.nodeId !== undefined && taskStateRank(t.status.state) <= RUNNING;
-}
-
-/** A backend that takes new connections: running and meant to run. */
-export function isHealthyBackend(t: Task): boolean {
-  return t.status.state === 'running' && t.desiredState === 'running';
-}
 
 /** An endpoint task on a node that is not down. */
 function isLiveEndpoint(t: Task, nodeOf: (id: string) => Node | undefined): t is Task & { nodeId: string } {
   if (!isEndpointTask(t)) return false;
   const node = nodeOf(t.nodeId);
   return node !== undefined && node.status.state !== 'down';
-}
-
-interface Allocation {
-  readonly vni: number;
-  readonly subnet: string;
-  readonly gateway: string;
-}
-
-function allocated(n: Network): Allocation | undefined {
-  const config = n.ipam?.configs[0];
-  const vni = vniOf(n.driverState?.options);
-  if (config === undefined || vni === undefined) return undefined;
-  return { vni, subnet: config.subnet, gateway: config.gateway ?? '' };
-}
-
-function portsOf(s: Service): PortView[] {
-  const ports = s.endpoint?.ports ?? s.spec.endpointSpec?.ports ?? [];
-  return ports.map((p) => ({
-    protocol: p.protocol,
-    targetPort: p.targetPort,
-    publishedPort: p.publishedPort,
-    publishMode: p.publishMode,
-  }));
 }
 
 /** The store objects views are computed from (frozen, read once in one transaction). */
@@ -96,8 +67,6 @@ export interface DigestedNetwork {
   readonly json: string;
   readonly digest: string;
 }
-
-const digestOf = (text: string): string => createHash('sha1').update(text).digest('base64');
 
 /**
  * Every node's network view from one read of the store. What is the same for every node (each
@@ -289,17 +258,8 @@ function networkView(
     });
   }
   services.sort(compareServices);
-  const mtu = mtuOf(n.spec);
   return {
-    networkId: n.id,
-    name: n.spec.name,
-    vni: alloc.vni,
-    subnet: alloc.subnet,
-    gateway: alloc.gateway,
-    internal: n.spec.internal,
-    attachable: n.spec.attachable,
-    ingress: n.spec.ingress,
-    ...(mtu === undefined ? {} : { mtu }),
+    ...networkHeader(n, alloc),
     endpoints: sortedEndpoints(endpoints),
     services,
   };

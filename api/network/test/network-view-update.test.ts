@@ -155,3 +155,18 @@ test('a view update keeps, patches or replaces each network, and drops the ones 
     NetworkViewUpdateError,
   );
 });
+
+test('a patch merges into a held network in order, and a held network out of order is sorted', () => {
+  const random = seeded(14);
+  for (let i = 0; i < 200; i++) {
+    const prev = randomNetwork(random);
+    const next = randomNetwork(random);
+    const patch = diffNetwork(prev, next);
+    const shuffled = { ...prev, endpoints: [...prev.endpoints].reverse() };
+    assert.deepEqual(applyNetworkPatch(shuffled, patch), next);
+  }
+  const prev = randomNetwork(random);
+  const unchanged = applyNetworkPatch(prev, diffNetwork(prev, prev));
+  assert.equal(unchanged.endpoints, prev.endpoints, 'nothing changed: the held list is kept as it is');
+  assert.equal(unchanged.services, prev.services);
+});

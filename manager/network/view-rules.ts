@@ -1,0 +1,68 @@
+// The rules a network view follows, shared by the view computed from a whole read of the store
+// (cluster-network-views.ts, the reference) and the one kept up to date from its changes
+// (network-index.ts): which tasks are endpoints and backends, which networks are allocated,
+// which ports a service publishes.
+
+import { createHash } from 'node:crypto';
+import { mtuOf } from '../allocator/network-spec-check.js';
+import { vniOf } from '../allocator/vni.js';
+import { taskStateRank, type Network, type Service, type Task } from '../../api/objects/index.js';
+import type { PortView } from '../../api/network/network-view.js';
+import type { NetworkHeader } from '../../api/network/network-view-update.js';
+
+const RUNNING = taskStateRank('running');
+
+/** An address without its prefix length. */
+export const bare = (address: string): string => address.split('/')[0] ?? address;
+
+/** A task whose interface exists or is about to, as far as the task itself says: placed, not stopped. */
+export function isEndpointTask(t: Task): t is Task & { nodeId: string } {
+  return t.nodeId !== undefined && taskStateRank(t.status.state) <= RUNNING;
+}
+
+/** A backend that takes new connections: running and meant to run. */
+export function isHealthyBackend(t: Task): boolean {
+  return t.status.state === 'running' && t.desiredState === 'running';
+}
+
+export interface Allocation {
+  readonly vni: number;
+  readonly subnet: string;
+  readonly gateway: string;
+}
+
+/** A network's VNI and subnet, once the allocator gave it both. */
+export function allocated(n: Network): Allocation | undefined {
+  const config = n.ipam?.configs[0];
+  const vni = vniOf(n.driverState?.options);
+  if (config === undefined || vni === undefined) return undefined;
+  return { vni, subnet: config.subnet, gateway: config.gateway ?? '' };
+}
+
+/** Every field of an allocated network's view but its endpoints and services. */
+export function networkHeader(n: Network, alloc: Allocation): NetworkHeader {
+  const mtu = mtuOf(n.spec);
+  return {
+    networkId: n.id,
+    name: n.spec.name,
+    vni: alloc.vni,
+    subnet: alloc.subnet,
+    gateway: alloc.gateway,
+    internal: n.spec.internal,
+    attachable: n.spec.attachable,
+    ingress: n.spec.ingress,
+    ...(mtu === undefined ? {} : { mtu }),
+  };
+}
+
+export function portsOf(s: Service): PortView[] {
+  const ports = s.endpoint?.ports ?? s.spec.endpointSpec?.ports ?? [];
+  return ports.map((p) => ({
+    protocol: p.protocol,
+    targetPort: p.targetPort,
+    publishedPort: p.publishedPort,
+    publishMode: p.publishMode,
+  }));
+}
+
+export const digestOf = (text: string): string => createHash('sha1').update(text).digest('base64');
