@@ -9,7 +9,8 @@ import { dnsRecordsFromView } from './network/dns/dns-from-view.js';
 import { readNodeResolvers } from './network/dns/resolv-conf.js';
 import { openSandboxSockets } from './network/dns/sandbox-sockets.js';
 import { Upstream } from './network/dns/upstream.js';
-import { sandboxSpecFromView } from './network/lb/lb-from-view.js';
+import { meshReplySpecFromView, sandboxSpecFromView } from './network/lb/lb-from-view.js';
+import { MeshReply } from './network/lb/mesh-reply.js';
 import type { SandboxDnsRedirect } from './network/lb/lb-spec.js';
 import { LbProgrammer } from './network/lb/lb-programmer.js';
 import { Nft } from './network/lb/nft.js';
@@ -28,20 +29,25 @@ export class ServiceDiscovery {
   private view: NodeNetworkView | undefined;
   private readonly sandboxes = new Map<string, Sandbox>();
   private readonly opening = new Set<string>();
+  /** Reply routing of tasks whose service keeps the client's address through the mesh. */
+  private readonly meshReply: MeshReply;
 
-  private constructor(lb: LbProgrammer, dns: EmbeddedDns, logger: Logger) {
+  private constructor(lb: LbProgrammer, dns: EmbeddedDns, logger: Logger, nft: Nft) {
     this.lb = lb;
     this.dns = dns;
     this.logger = logger;
+    this.meshReply = new MeshReply(nft, logger);
   }
 
   static async start(logger: Logger): Promise<ServiceDiscovery> {
     const upstream = new Upstream({ servers: await readNodeResolvers() });
     const log = logger.child({ component: 'service-discovery' });
+    const nft = new Nft();
     return new ServiceDiscovery(
-      new LbProgrammer(new Nft(), { logger: log }),
+      new LbProgrammer(nft, { logger: log }),
       new EmbeddedDns({ upstream, logger: log }),
       log,
+      nft,
     );
   }
 
@@ -56,6 +62,14 @@ export class ServiceDiscovery {
           this.logger.warn(
             { taskId, err: e instanceof Error ? e.message : String(e) },
             'sandbox rules not updated',
+          ),
+        );
+      await this.meshReply
+        .apply(s.netnsPath, meshReplySpecFromView(view, taskId))
+        .catch((e: unknown) =>
+          this.logger.warn(
+            { taskId, err: e instanceof Error ? e.message : String(e) },
+            'sandbox reply routing not updated',
           ),
         );
     }
@@ -75,7 +89,10 @@ export class ServiceDiscovery {
         tcpPort: sockets.tcpPort,
       };
       this.sandboxes.set(taskId, { netnsPath, networkIds, dns });
-      if (this.view) await this.lb.applySandbox(netnsPath, sandboxSpecFromView(this.view, networkIds, dns));
+      if (this.view) {
+        await this.lb.applySandbox(netnsPath, sandboxSpecFromView(this.view, networkIds, dns));
+        await this.meshReply.apply(netnsPath, meshReplySpecFromView(this.view, taskId));
+      }
       this.logger.debug({ taskId, pid }, 'sandbox service discovery programmed');
     } finally {
       this.opening.delete(taskId);
@@ -89,6 +106,7 @@ export class ServiceDiscovery {
     this.sandboxes.delete(taskId);
     this.dns.unserve(taskId);
     this.lb.forgetSandbox(s.netnsPath);
+    this.meshReply.forget(s.netnsPath);
   }
 
   /** VIPs load-balanced in the task sandboxes, summed over them (for metrics). */

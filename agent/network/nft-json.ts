@@ -15,7 +15,7 @@ export interface NftChain {
   readonly family: typeof FAMILY;
   readonly table: string;
   readonly name: string;
-  readonly type?: 'nat' | 'filter';
+  readonly type?: 'nat' | 'filter' | 'route';
   readonly hook?: 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
   readonly prio?: number;
   readonly policy?: 'accept' | 'drop';

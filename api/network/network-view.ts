@@ -42,6 +42,8 @@ export interface PortView {
   /** 0 for a host-mode port the engine numbers. */
   readonly publishedPort: number;
   readonly publishMode: PortConfig['publishMode'];
+  /** An ingress-mode port whose service keeps the client's source address (api/mesh-client-ip.ts). */
+  readonly clientIp?: 'preserve';
 }
 
 export interface BackendView {

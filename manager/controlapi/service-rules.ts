@@ -3,6 +3,7 @@
 // the decisions for create and update (with rollback). Pure: (readTx, request) → writes or a
 // refusal; the route translates Docker's JSON and resolves network names before calling.
 
+import { MESH_CLIENT_IP_LABEL, MESH_CLIENT_IP_MODES, meshClientIpMode } from '../../api/mesh-client-ip.js';
 import type { NewObject, ReadTx, Service, ServiceSpec } from '../store/index.js';
 import { decide, type Decision } from './decision.js';
 import { isValidImageReference } from './image-reference.js';
@@ -57,6 +58,12 @@ export function checkServiceSpec(spec: ServiceSpec): void {
     targets.add(m.target);
   }
   checkReferenceTargets(container);
+  if (meshClientIpMode(spec.labels) === undefined) {
+    throw invalidArgument(
+      `label ${MESH_CLIENT_IP_LABEL}=${JSON.stringify(spec.labels[MESH_CLIENT_IP_LABEL])}: ` +
+        `expected one of ${MESH_CLIENT_IP_MODES.join(', ')}`,
+    );
+  }
   const endpoint = spec.endpointSpec;
   if (endpoint !== undefined) {
     const seen = new Set<string>();

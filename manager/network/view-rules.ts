@@ -3,6 +3,7 @@
 // (network-index.ts): which tasks are endpoints and backends, which networks are allocated,
 // which ports a service publishes.
 
+import { meshClientIpMode } from '../../api/mesh-client-ip.js';
 import { createHash } from 'node:crypto';
 import { mtuOf } from '../allocator/network-spec-check.js';
 import { vniOf } from '../allocator/vni.js';
@@ -57,11 +58,13 @@ export function networkHeader(n: Network, alloc: Allocation): NetworkHeader {
 
 export function portsOf(s: Service): PortView[] {
   const ports = s.endpoint?.ports ?? s.spec.endpointSpec?.ports ?? [];
+  const preserve = meshClientIpMode(s.spec.labels) === 'preserve';
   return ports.map((p) => ({
     protocol: p.protocol,
     targetPort: p.targetPort,
     publishedPort: p.publishedPort,
     publishMode: p.publishMode,
+    ...(preserve && p.publishMode === 'ingress' ? { clientIp: 'preserve' as const } : {}),
   }));
 }
 

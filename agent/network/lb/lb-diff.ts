@@ -27,6 +27,7 @@ function sameDns(a: SandboxDnsRedirect | undefined, b: SandboxDnsRedirect | unde
 /** Whether two ports program the same rules (a port without backends rejects whatever its target). */
 export function samePortRules(a: NormalPort, b: NormalPort): boolean {
   if (!sameList(a.backends, b.backends)) return false;
+  if ((a.preserveClientIp === true) !== (b.preserveClientIp === true)) return false;
   return a.backends.length === 0 || a.targetPort === b.targetPort;
 }
 

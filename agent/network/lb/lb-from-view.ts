@@ -5,6 +5,7 @@
 
 import type { NodeNetworkView, PortView } from '../../../api/network/network-view.js';
 import { portKey } from './lb-spec.js';
+import type { MeshReplySpec } from './mesh-reply.js';
 import type { NodeLbSpec, PublishedPort, SandboxDnsRedirect, SandboxLbSpec, VipService } from './lb-spec.js';
 
 /** The sandbox spec of a task attached to `networkIds` on this node. */
@@ -22,6 +23,26 @@ export function sandboxSpecFromView(
     }
   }
   return { services, ...(dns ? { dns } : {}) };
+}
+
+/**
+ * The reply routing of task `taskId`'s sandbox when it serves a port that keeps the client's
+ * address (mesh-reply.ts): its ingress address, the ingress subnet and every node's ingress
+ * address. Undefined for any other task.
+ */
+export function meshReplySpecFromView(view: NodeNetworkView, taskId: string): MeshReplySpec | undefined {
+  const ingress = view.networks.find((n) => n.ingress);
+  if (ingress === undefined) return undefined;
+  for (const s of ingress.services) {
+    if (!s.ports.some((p) => p.clientIp === 'preserve')) continue;
+    const mine = s.backends.find((b) => b.taskId === taskId);
+    if (mine === undefined) continue;
+    const nodes = ingress.endpoints
+      .filter((e) => e.kind === 'ingress-sandbox')
+      .map((e) => e.address.split('/')[0] ?? e.address);
+    return { address: mine.address, subnet: ingress.subnet, nodes };
+  }
+  return undefined;
 }
 
 /**
@@ -56,6 +77,7 @@ function meshPorts(view: NodeNetworkView): PublishedPort[] {
         targetPort: p.targetPort,
         mode: 'ingress',
         backends,
+        ...(p.clientIp === 'preserve' ? { preserveClientIp: true } : {}),
       });
     }
   }

@@ -45,6 +45,11 @@ export interface PublishedPort {
    */
   readonly mode: 'ingress' | 'host';
   readonly backends: readonly string[];
+  /**
+   * An ingress port that keeps the client's source address: connections are not masqueraded
+   * (the task's sandbox sends its replies back through this node; see mesh-reply.ts).
+   */
+  readonly preserveClientIp?: boolean;
 }
 
 /** Everything shoal programs in a node's own namespace (table `ip shoal_mesh`). */
@@ -67,6 +72,8 @@ export interface NormalPort {
   readonly targetPort: number;
   readonly mode: 'ingress' | 'host';
   readonly backends: readonly string[];
+  /** Present (true) only on an ingress port that keeps the client's address. */
+  readonly preserveClientIp?: true;
 }
 
 export interface NormalNodeSpec {
@@ -152,7 +159,12 @@ export function normalizeNodeSpec(spec: NodeLbSpec): NormalNodeSpec {
     seen.add(key);
     const backends = sortedBackends(p.backends, `published port ${key}`);
     if (p.mode === 'host' && backends.length === 0) continue; // no local task: not bound here
-    ports.push({ ...p, backends });
+    const { preserveClientIp, ...rest } = p;
+    ports.push({
+      ...rest,
+      backends,
+      ...(p.mode === 'ingress' && preserveClientIp === true ? { preserveClientIp } : {}),
+    });
   }
   ports.sort(
     (a, b) => PROTOCOL_ORDER[a.protocol] - PROTOCOL_ORDER[b.protocol] || a.publishedPort - b.publishedPort,

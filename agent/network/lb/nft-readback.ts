@@ -6,7 +6,7 @@ import { NftUnreadableError } from './errors.js';
 import type { NormalNodeSpec, NormalPort, NormalSandboxSpec, SandboxDnsRedirect } from './lb-spec.js';
 import type { PortProtocol } from '../../../api/objects/common.js';
 import { compareIpv4, portKey } from './lb-spec.js';
-import { DNS_CHAIN, PORTS_MAP, VIPS_MAP } from './nft-ruleset.js';
+import { DNS_CHAIN, PORTS_MAP, PRESERVE_CLIENT_IP_MARK, VIPS_MAP } from './nft-ruleset.js';
 
 type Obj = Record<string, unknown>;
 
@@ -143,16 +143,25 @@ export function readNodeTable(items: readonly unknown[]): NormalNodeSpec {
     }
     const protocol = concat[0] as PortProtocol;
     const { backends, port } = balancer(t.rules.get(chain), chain);
+    const preserve = (t.rules.get(chain) ?? []).some((expr) =>
+      expr.some((stmt) => field(stmt, 'mangle', 'key', 'meta', 'key') === 'mark'),
+    );
     ports.set(portKey(protocol, concat[1]), {
       protocol,
       publishedPort: concat[1],
       targetPort: port ?? 0,
       mode: 'ingress',
       backends,
+      ...(preserve ? { preserveClientIp: true as const } : {}),
     });
   }
   let ingressSubnet: string | undefined;
-  for (const expr of t.rules.get('nat-postrouting') ?? []) {
+  // A table made before ports could keep the client's address lacks that exemption: it reads
+  // as no masquerade at all, so the next apply writes both rules.
+  const exempts = (t.rules.get('nat-postrouting') ?? []).some((expr) =>
+    expr.some((stmt) => field(stmt, 'match', 'right') === PRESERVE_CLIENT_IP_MARK),
+  );
+  for (const expr of exempts ? (t.rules.get('nat-postrouting') ?? []) : []) {
     for (const stmt of expr) {
       const prefix = field(stmt, 'match', 'right', 'prefix');
       const addr = field(prefix, 'addr');

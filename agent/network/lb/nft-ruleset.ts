@@ -167,10 +167,22 @@ export function sandboxRuleset(spec: NormalSandboxSpec, replace: boolean): NftCo
 
 // ------------------------------------------------------------------ node (table ip shoal_mesh)
 
+/**
+ * The packet mark of a connection to a port that keeps the client's address: set with its DNAT,
+ * it exempts the connection's first packet from the masquerade (NAT is decided once per
+ * connection, on that packet). Only shoal's mesh table sets or reads it.
+ */
+export const PRESERVE_CLIENT_IP_MARK = 0x5348_4c01;
+
+const setPreserveMark: Json = { mangle: { key: { meta: { key: 'mark' } }, value: PRESERVE_CLIENT_IP_MARK } };
+
 export function portRules(p: NormalPort): NftCommand[] {
   const c = portChain(p.protocol, p.publishedPort);
   if (p.backends.length === 0) return rejectFor(p.protocol).map((e) => rule(MESH_TABLE, c, e));
-  return [rule(MESH_TABLE, c, [match(l4proto, p.protocol), roundRobinDnat(p.backends, p.targetPort)])];
+  const mark = p.preserveClientIp === true ? [setPreserveMark] : [];
+  return [
+    rule(MESH_TABLE, c, [match(l4proto, p.protocol), ...mark, roundRobinDnat(p.backends, p.targetPort)]),
+  ];
 }
 
 function portElem(p: NormalPort): Json {
@@ -216,6 +228,11 @@ export function masqueradeRules(ingressSubnet: string | undefined): NftCommand[]
   if (ingressSubnet === undefined) return [];
   const [addr, len] = ingressSubnet.split('/');
   return [
+    // A port that keeps the client's address: not masqueraded.
+    rule(MESH_TABLE, 'nat-postrouting', [
+      match({ meta: { key: 'mark' } }, PRESERVE_CLIENT_IP_MARK),
+      { accept: null },
+    ]),
     rule(MESH_TABLE, 'nat-postrouting', [
       match({ ct: { key: 'status' } }, 'dnat', 'in'),
       match(payload('ip', 'daddr'), { prefix: { addr: addr ?? '', len: Number(len) } }),
