@@ -40,7 +40,10 @@ export function meshReplySpecFromView(view: NodeNetworkView, taskId: string): Me
     const nodes = ingress.endpoints
       .filter((e) => e.kind === 'ingress-sandbox')
       .map((e) => e.address.split('/')[0] ?? e.address);
-    return { address: mine.address, subnet: ingress.subnet, nodes };
+    const udpPorts = s.ports
+      .filter((p) => p.clientIp === 'preserve' && p.protocol === 'udp')
+      .map((p) => p.targetPort);
+    return { address: mine.address, subnet: ingress.subnet, nodes, udpPorts: [...new Set(udpPorts)] };
   }
   return undefined;
 }

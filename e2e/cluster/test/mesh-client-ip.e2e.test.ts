@@ -15,7 +15,7 @@ const LABEL = 'shoal.mesh.client-ip';
 
 /** busybox httpd with a CGI script that prints the address the connection came from. */
 const REMOTE_ADDR_SERVER =
-  'mkdir -p /www/cgi-bin && printf "#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho \\$REMOTE_ADDR\\n" ' +
+  'mkdir -p /www/cgi-bin && printf "#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho \\$REMOTE_ADDR | sed -e s/^.::ffff:// -e s/]\\$//\\n" ' +
   '> /www/cgi-bin/ip && chmod +x /www/cgi-bin/ip; trap "exit 0" TERM; httpd -f -p 80 -h /www & wait $!';
 
 /** A UDP server answering each datagram with the address it came from (the machine's Node.js). */
@@ -126,7 +126,9 @@ test('over UDP the task sees the outside client', async () => {
   );
   const script =
     "const s=require('dgram').createSocket('udp4');const t=setTimeout(()=>{console.log('error');process.exit(0)},2000);" +
-    "s.on('message',(m)=>{clearTimeout(t);console.log(m.toString());s.close()});" +
+    // The answer must come from the address and port it was sent to (the node's mesh undid its
+    // translation), not from wherever the task's own default route would have sent it.
+    `s.on('message',(m,r)=>{clearTimeout(t);console.log(r.address==='${s.addr(2)}'&&r.port===8053?m.toString():'from '+r.address+':'+r.port);s.close()});` +
     `s.send('hi',8053,'${s.addr(2)}');`;
   const seen = await eventually('udpkeep answers through host 3', async () => {
     const r = await s.lab.exec(CLIENT, [process.execPath, '-e', script], { check: false });
