@@ -79,6 +79,7 @@ export class OverlayNetworking {
         gateway: n.gateway,
         internal: n.internal,
         ...(n.mtu !== undefined ? { mtu: n.mtu } : {}),
+        ...(n.dataPathPort !== undefined ? { dataPathPort: n.dataPathPort } : {}),
       });
       await this.plugin.dataPlane.setPeers(
         n.networkId,

@@ -49,6 +49,7 @@ export class RoutingMesh {
           id: ingress.networkId,
           vni: ingress.vni,
           ...(ingress.mtu === undefined ? {} : { mtu: ingress.mtu }),
+          ...(ingress.dataPathPort === undefined ? {} : { port: ingress.dataPathPort }),
         },
         address,
         macOf(address),

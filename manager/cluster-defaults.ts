@@ -11,6 +11,8 @@ import { DEFAULT_CLUSTER_RAFT } from './controlapi/swarm-rules.js';
 
 export const DEFAULT_HEARTBEAT_PERIOD_MS = 5_000;
 export const DEFAULT_TASK_HISTORY_LIMIT = 5;
+/** Docker's VXLAN UDP port, when `swarm init` gives none (or 0). */
+export const DEFAULT_DATA_PATH_PORT = 4789;
 
 /** `unlockKey`: `swarm init --autolock`'s key (api/unlock-key.ts); autolock is off without one. */
 export function newClusterObject(
@@ -39,6 +41,7 @@ export function newClusterObject(
         forceRotate: spec.forceRotate ?? 0,
       },
       encryptionConfig: { autoLockManagers: unlockKey !== undefined },
+      ...(spec.taskDefaults === undefined ? {} : { taskDefaults: structuredClone(spec.taskDefaults) }),
     },
     rootCA: {
       caCert: ca.certPem,
@@ -51,7 +54,7 @@ export function newClusterObject(
         ? ['10.0.0.0/8']
         : [...spec.defaultAddrPool],
     subnetSize: spec.subnetSize === undefined || spec.subnetSize === 0 ? 24 : spec.subnetSize,
-    dataPathPort: 4789,
+    dataPathPort: spec.dataPathPort ?? DEFAULT_DATA_PATH_PORT,
     unlockKeys: unlockKey === undefined ? [] : [{ subsystem: MANAGER_UNLOCK_SUBSYSTEM, key: unlockKey }],
     removedNodes: [],
   };

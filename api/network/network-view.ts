@@ -80,6 +80,8 @@ export interface OverlayNetworkView {
   readonly ingress: boolean;
   /** The MTU the user asked for (--opt com.docker.network.driver.mtu); else the node's own. */
   readonly mtu?: number;
+  /** The cluster's VXLAN UDP port (`swarm init --data-path-port`), when not Docker's 4789. */
+  readonly dataPathPort?: number;
   /** Every live endpoint on the network, on every node, sorted by address. */
   readonly endpoints: readonly EndpointView[];
   /** Services on the network, sorted by name. */

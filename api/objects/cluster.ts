@@ -1,7 +1,7 @@
 // The cluster object: swarm-wide settings (spec) plus what the managers generated at init:
 // the root CA, join tokens and address pools (Docker's Swarm / ClusterInfo, swarmkit's Cluster).
 
-import type { Labels, StoredObjectBase } from './common.js';
+import type { Driver, Labels, StoredObjectBase } from './common.js';
 
 export interface OrchestrationConfig {
   /** How many finished tasks to keep per slot (or per node for global services). Docker: 5. */
@@ -47,6 +47,12 @@ export interface EncryptionConfig {
   autoLockManagers: boolean;
 }
 
+/** Defaults for the tasks of every service (Docker's TaskDefaults). */
+export interface TaskDefaults {
+  /** The log driver of a task whose service names none (stamped on the task at creation). */
+  logDriver?: Driver;
+}
+
 export interface ClusterSpec {
   name: string;
   labels: Labels;
@@ -55,6 +61,7 @@ export interface ClusterSpec {
   dispatcher: DispatcherConfig;
   caConfig: CAConfig;
   encryptionConfig: EncryptionConfig;
+  taskDefaults?: TaskDefaults;
 }
 
 export interface JoinTokens {

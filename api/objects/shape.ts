@@ -69,6 +69,14 @@ function stringMap(value: unknown, path: string): Problem {
   return undefined;
 }
 
+function driver(value: unknown, path: string): Problem {
+  if (!isRecord(value)) return `${path} must be an object`;
+  return first(
+    () => str(value['name'], `${path}.name`),
+    () => stringMap(value['options'], `${path}.options`),
+  );
+}
+
 function optional(value: unknown, check: (v: unknown) => Problem): Problem {
   return value === undefined ? undefined : check(value);
 }
@@ -112,6 +120,12 @@ function checkCluster(o: Rec): Problem {
         () => rec(spec['dispatcher'], 'spec.dispatcher'),
         () => rec(spec['caConfig'], 'spec.caConfig'),
         () => rec(spec['encryptionConfig'], 'spec.encryptionConfig'),
+        () =>
+          optional(spec['taskDefaults'], (v) =>
+            isRecord(v)
+              ? optional(v['logDriver'], (d) => driver(d, 'spec.taskDefaults.logDriver'))
+              : 'spec.taskDefaults must be an object',
+          ),
       );
     },
     () => {
@@ -230,6 +244,7 @@ function checkTask(o: Rec): Problem {
     () => optional(status['containerStatus'], (v) => rec(v, 'status.containerStatus')),
     () => arr(o['networksAttachments'], 'networksAttachments'),
     () => optional(o['jobIteration'], (v) => int(v, 'jobIteration')),
+    () => optional(o['logDriver'], (v) => driver(v, 'logDriver')),
   );
 }
 

@@ -1,7 +1,7 @@
 // Tasks: one scheduled instance of a service's task template, with the desired state the
 // orchestrator drives and the status the agent reports (Docker's Task).
 
-import type { Labels, PortConfig, StoredObjectBase } from './common.js';
+import type { Driver, Labels, PortConfig, StoredObjectBase } from './common.js';
 import type { TaskSpec } from './task-spec.js';
 
 /** Swarm's task states, in lifecycle order (a task only moves forward through them). */
@@ -73,6 +73,11 @@ export interface Task extends StoredObjectBase {
   networksAttachments: NetworkAttachment[];
   /** Which run of a job this task belongs to (jobs only). */
   jobIteration?: number;
+  /**
+   * The cluster's default log driver when the task was created and its spec names none
+   * (swarmkit's Task.LogDriver). Outside the spec: a new default does not make tasks out of date.
+   */
+  logDriver?: Driver;
 }
 
 /** A network attachment task: a non-service container's address on a swarm network. */

@@ -141,6 +141,10 @@ export function registerSwarm(program: Command, ctx: CliContext): void {
       .option('--advertise-addr <string>', 'Advertised address (format: "<ip|interface>[:port]")')
       .option('--listen-addr <node-addr>', 'Listen address (format: "<ip|interface>[:port]")', '0.0.0.0:2377')
       .option('--data-path-addr <string>', 'Address or interface to use for data path traffic')
+      .option(
+        '--data-path-port <uint32>',
+        'Port number to use for data path traffic (1024 - 49151). If no value is set or is set to 0, the default port (4789) is used.',
+      )
       .option('--force-new-cluster', 'Force create a new cluster from current state')
       .option('--autolock', 'Enable manager autolocking (requiring an unlock key to start a stopped manager)')
       .option('--availability <string>', 'Availability of the node ("active", "pause", "drain")'),
@@ -150,6 +154,7 @@ export function registerSwarm(program: Command, ctx: CliContext): void {
         advertiseAddr?: string;
         listenAddr: string;
         dataPathAddr?: string;
+        dataPathPort?: string;
         forceNewCluster?: boolean;
         availability?: string;
         autolock?: boolean;
@@ -160,6 +165,7 @@ export function registerSwarm(program: Command, ctx: CliContext): void {
         ListenAddr: opts.listenAddr,
         AdvertiseAddr: opts.advertiseAddr ?? '',
         DataPathAddr: opts.dataPathAddr ?? '',
+        ...(opts.dataPathPort === undefined ? {} : { DataPathPort: parseUint('data-path-port', opts.dataPathPort) }),
         ForceNewCluster: opts.forceNewCluster === true,
         Spec: applySwarmSpecFlags({}, opts),
         AutoLockManagers: opts.autolock === true,

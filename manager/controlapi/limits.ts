@@ -156,6 +156,12 @@ export const MAX_PEM_BYTES = 64 * 1024;
 export const MAX_REMOTE_ADDRS = 64;
 /** `swarm init --default-addr-pool` entries: a handful of pools in practice; 64 bounds the allocator's scan. */
 export const MAX_ADDR_POOLS = 64;
+/**
+ * `swarm init --data-path-port`: dockerd's range, the registered ports (below are the system
+ * ports, above the ephemeral ones a local socket may be given).
+ */
+export const MIN_DATA_PATH_PORT = 1024;
+export const MAX_DATA_PATH_PORT = 49151;
 export const MAX_JOIN_TOKEN_BYTES = 1024;
 
 /** The map limits above, as checkMap takes them. */

@@ -13,6 +13,7 @@ import {
   checkCertExpiry,
   checkHeartbeat,
   checkRaftSpec,
+  checkTaskDefaults,
   checkTaskHistory,
   DEFAULT_CLUSTER_RAFT,
 } from './swarm-rules.js';
@@ -45,6 +46,9 @@ export interface InitRequest {
     readonly forceRotate?: number;
     readonly defaultAddrPool?: readonly string[];
     readonly subnetSize?: number;
+    readonly taskDefaults?: ClusterSpec['taskDefaults'];
+    /** The VXLAN UDP port (`--data-path-port`); Docker's 4789 when left out. */
+    readonly dataPathPort?: number;
   };
   readonly autoLockManagers?: boolean;
 }
@@ -115,6 +119,17 @@ export function checkInitRequest(req: InitRequest): void {
   }
   // swarmkit's bounds: a subnet of at least 4 addresses, no larger than the pools.
   if (spec.subnetSize !== undefined) checkInteger('SubnetSize', spec.subnetSize, 1, 29);
+  if (spec.taskDefaults !== undefined) checkTaskDefaults(spec.taskDefaults);
+  if (spec.dataPathPort !== undefined) checkDataPathPort(spec.dataPathPort);
+}
+
+/** dockerd's range for `--data-path-port` (the registered ports, as IANA assigns them). */
+export function checkDataPathPort(port: number): void {
+  if (!Number.isSafeInteger(port) || port < L.MIN_DATA_PATH_PORT || port > L.MAX_DATA_PATH_PORT) {
+    throw badRequest(
+      `Datapath port number is not in valid range (${L.MIN_DATA_PATH_PORT}-${L.MAX_DATA_PATH_PORT}) : ${port}`,
+    );
+  }
 }
 
 /** An IPv4 prefix as `swarm init --default-addr-pool` takes it. */

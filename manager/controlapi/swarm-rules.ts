@@ -52,6 +52,15 @@ export function checkClusterSpec(spec: ClusterSpec): void {
     checkString('CAConfig: ExternalCAs: CACert', ca.caCert, L.MAX_PEM_BYTES);
   }
   checkInteger('CAConfig: ForceRotate', spec.caConfig.forceRotate, 0, Number.MAX_SAFE_INTEGER);
+  checkTaskDefaults(spec.taskDefaults);
+}
+
+/** The default log driver within the limits a service's own log driver has. */
+export function checkTaskDefaults(t: ClusterSpec['taskDefaults']): void {
+  const d = t?.logDriver;
+  if (d === undefined) return;
+  checkString('TaskDefaults: LogDriver.Name', d.name, L.MAX_SHORT_STRING_BYTES);
+  checkMap('TaskDefaults: LogDriver.Options', d.options, L.OPTION_LIMITS);
 }
 
 /** The Raft settings of a cluster spec within their limits. */

@@ -54,6 +54,9 @@ export function affectsNetworkViews(c: ChangeEvent): boolean {
         c.object.status.addr !== c.oldObject.status.addr ||
         !isDeepStrictEqual(c.object.attachments, c.oldObject.attachments)
       );
+    case 'clusters':
+      // The data path port is in every network's header (it is fixed at init: this is rare).
+      return c.action !== 'update' || c.object.dataPathPort !== c.oldObject.dataPathPort;
     case 'tasks': {
       const before = c.action === 'create' ? undefined : c.action === 'update' ? c.oldObject : c.object;
       const after = c.action === 'delete' ? undefined : c.object;

@@ -23,6 +23,7 @@ import type { ReadTx } from '../store/read-tx.js';
 import {
   allocated,
   bare,
+  dataPathPortOf,
   digestOf,
   isEndpointTask,
   isHealthyBackend,
@@ -48,6 +49,8 @@ interface ViewInputs {
   readonly nodes: readonly Node[];
   readonly tasks: readonly Task[];
   readonly networks: readonly Network[];
+  /** The cluster's VXLAN port. */
+  readonly dataPathPort: number;
   readonly services: readonly Service[];
 }
 
@@ -87,8 +90,10 @@ export class ClusterNetworkViews {
   readonly #hostPorts = new Map<string, TaskHostPorts[]>();
   readonly #perNetwork = new Map<string, DigestedNetwork>();
   readonly #perNode = new Map<string, DigestedView>();
+  readonly #dataPathPort: number;
 
   private constructor(inputs: ViewInputs) {
+    this.#dataPathPort = inputs.dataPathPort;
     this.#nodes = new Map(inputs.nodes.map((n) => [n.id, n]));
     this.#services = inputs.services;
     this.#servicesById = new Map(inputs.services.map((s) => [s.id, s]));
@@ -125,6 +130,7 @@ export class ClusterNetworkViews {
       tasks: source.list('tasks'),
       networks: source.list('networks'),
       services: source.list('services'),
+      dataPathPort: dataPathPortOf(source.list('clusters')[0]),
     });
   }
 
@@ -181,7 +187,14 @@ export class ClusterNetworkViews {
   #networkView(n: Network, alloc: Allocation): DigestedNetwork {
     const cached = this.#perNetwork.get(n.id);
     if (cached !== undefined) return cached;
-    const view = networkView(n, alloc, this.#attached.get(n.id) ?? [], this.#nodes, this.#services);
+    const view = networkView(
+      n,
+      alloc,
+      this.#attached.get(n.id) ?? [],
+      this.#nodes,
+      this.#services,
+      this.#dataPathPort,
+    );
     const json = JSON.stringify(view);
     const computed = { view, json, digest: digestOf(json) };
     this.#perNetwork.set(n.id, computed);
@@ -200,6 +213,7 @@ function networkView(
   attached: readonly LiveTask[],
   nodes: ReadonlyMap<string, Node>,
   allServices: readonly Service[],
+  dataPathPort: number,
 ): OverlayNetworkView {
   const endpoints: EndpointView[] = [];
   const backends = new Map<string, BackendView[]>();
@@ -259,7 +273,7 @@ function networkView(
   }
   services.sort(compareServices);
   return {
-    ...networkHeader(n, alloc),
+    ...networkHeader(n, alloc, dataPathPort),
     endpoints: sortedEndpoints(endpoints),
     services,
   };

@@ -21,10 +21,19 @@ import {
   type TaskHostPorts,
 } from '../../api/network/network-view.js';
 import type { NetworkHeader, NetworkPatch, ServicePatch } from '../../api/network/network-view-update.js';
-import type { Network, Node, Service, Task } from '../../api/objects/index.js';
+import type { Cluster, Network, Node, Service, Task } from '../../api/objects/index.js';
 import type { ChangeEvent } from '../store/index.js';
 import type { NetworkViewSource } from './cluster-network-views.js';
-import { allocated, bare, isEndpointTask, isHealthyBackend, networkHeader, portsOf } from './view-rules.js';
+import {
+  allocated,
+  bare,
+  dataPathPortOf,
+  DEFAULT_VXLAN_PORT,
+  isEndpointTask,
+  isHealthyBackend,
+  networkHeader,
+  portsOf,
+} from './view-rules.js';
 
 type EndpointTask = Task & { nodeId: string };
 type ServiceHeader = Omit<ServiceView, 'backends'>;
@@ -119,10 +128,13 @@ export class NetworkIndex {
   readonly #touched = new Set<NetworkState>();
   /** Something a node's view reads changed since the last seal. */
   #nodesChanged = false;
+  /** The cluster's VXLAN port, in every network's header. */
+  #dataPathPort = DEFAULT_VXLAN_PORT;
 
   /** An index of what `source` holds now (with no patches). */
   static read(source: NetworkViewSource): NetworkIndex {
     const index = new NetworkIndex();
+    index.#dataPathPort = dataPathPortOf(source.list('clusters')[0]);
     for (const n of source.list('networks')) index.#network(n.id, n);
     for (const n of source.list('nodes')) index.#node(n.id, n);
     for (const s of source.list('services')) index.#service(s.id, s);
@@ -145,6 +157,8 @@ export class NetworkIndex {
         return this.#service(c.object.id, gone ? undefined : c.object);
       case 'tasks':
         return this.#task(c.object.id, gone ? undefined : c.object);
+      case 'clusters':
+        return this.#cluster(gone ? undefined : c.object);
       default:
         return;
     }
@@ -376,13 +390,21 @@ export class NetworkIndex {
     return { header: st.header, removedEndpoints, endpoints, removedServices, services };
   }
 
+  /** A new data path port changes every network's header (it is fixed at init in practice). */
+  #cluster(c: Cluster | undefined): void {
+    const port = dataPathPortOf(c);
+    if (port === this.#dataPathPort) return;
+    this.#dataPathPort = port;
+    for (const st of this.#networks.values()) if (st.network !== undefined) this.#network(st.id, st.network);
+  }
+
   #network(id: string, next: Network | undefined): void {
     const st = this.#state(id);
     const wasIngress = st.network?.spec.ingress ?? false;
     this.#pending(st);
     st.network = next;
     const alloc = next === undefined ? undefined : allocated(next);
-    st.header = next === undefined || alloc === undefined ? undefined : networkHeader(next, alloc);
+    st.header = next === undefined || alloc === undefined ? undefined : networkHeader(next, alloc, this.#dataPathPort);
     st.headerJson = st.header === undefined ? '' : JSON.stringify(st.header);
     this.#sorted = undefined;
     this.#nodesChanged = true;

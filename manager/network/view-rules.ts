@@ -7,7 +7,7 @@ import { meshClientIpMode } from '../../api/mesh-client-ip.js';
 import { createHash } from 'node:crypto';
 import { mtuOf } from '../allocator/network-spec-check.js';
 import { vniOf } from '../allocator/vni.js';
-import { taskStateRank, type Network, type Service, type Task } from '../../api/objects/index.js';
+import { taskStateRank, type Cluster, type Network, type Service, type Task } from '../../api/objects/index.js';
 import type { PortView } from '../../api/network/network-view.js';
 import type { NetworkHeader } from '../../api/network/network-view-update.js';
 
@@ -40,8 +40,16 @@ export function allocated(n: Network): Allocation | undefined {
   return { vni, subnet: config.subnet, gateway: config.gateway ?? '' };
 }
 
+/** Docker's VXLAN UDP port: a view names the cluster's port only when it is another one. */
+export const DEFAULT_VXLAN_PORT = 4789;
+
+/** The cluster's data path port (`swarm init --data-path-port`), Docker's when there is no cluster. */
+export function dataPathPortOf(c: Cluster | undefined): number {
+  return c?.dataPathPort ?? DEFAULT_VXLAN_PORT;
+}
+
 /** Every field of an allocated network's view but its endpoints and services. */
-export function networkHeader(n: Network, alloc: Allocation): NetworkHeader {
+export function networkHeader(n: Network, alloc: Allocation, dataPathPort: number): NetworkHeader {
   const mtu = mtuOf(n.spec);
   return {
     networkId: n.id,
@@ -53,6 +61,7 @@ export function networkHeader(n: Network, alloc: Allocation): NetworkHeader {
     attachable: n.spec.attachable,
     ingress: n.spec.ingress,
     ...(mtu === undefined ? {} : { mtu }),
+    ...(dataPathPort === DEFAULT_VXLAN_PORT ? {} : { dataPathPort }),
   };
 }
 

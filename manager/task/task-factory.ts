@@ -3,7 +3,8 @@
 // message together.
 
 import { generateId } from '../../api/objects/ids.js';
-import type { NewObject, Service, Task, TaskState, TaskStatus } from '../../api/objects/index.js';
+import type { NewObject, Service, Task, TaskDefaults, TaskState, TaskStatus } from '../../api/objects/index.js';
+import type { ReadTx } from '../store/read-tx.js';
 
 export interface NewTaskOptions {
   readonly slot: number;
@@ -14,9 +15,29 @@ export interface NewTaskOptions {
   readonly now: string;
   /** Defaults to a fresh Swarm-style ID. */
   readonly id?: string;
+  /** The cluster's task defaults (`taskDefaultsOf`); absent outside a swarm's store. */
+  readonly taskDefaults?: TaskDefaults | undefined;
+}
+
+/** The cluster's task defaults, read where a task is created. */
+export function taskDefaultsOf(tx: ReadTx): TaskDefaults | undefined {
+  return tx.list('clusters')[0]?.spec.taskDefaults;
+}
+
+/**
+ * The log driver a new task carries beside its spec: the cluster's default, only when the
+ * service names none (as swarmkit stamps it, so a later default changes new tasks only).
+ */
+function defaultLogDriver(service: Service, defaults: TaskDefaults | undefined): Task['logDriver'] {
+  const own = service.spec.taskTemplate.logDriver;
+  if (own !== undefined && own.name !== '') return undefined;
+  const d = defaults?.logDriver;
+  if (d === undefined || d.name === '') return undefined;
+  return { name: d.name, options: { ...d.options } };
 }
 
 export function newTask(service: Service, o: NewTaskOptions): NewObject<'tasks'> {
+  const logDriver = defaultLogDriver(service, o.taskDefaults);
   return {
     id: o.id ?? generateId(),
     serviceId: service.id,
@@ -29,6 +50,7 @@ export function newTask(service: Service, o: NewTaskOptions): NewObject<'tasks'>
     status: { timestamp: o.now, state: 'new', message: 'created' },
     networksAttachments: [],
     ...(o.jobIteration === undefined ? {} : { jobIteration: o.jobIteration }),
+    ...(logDriver === undefined ? {} : { logDriver }),
   };
 }
 

@@ -53,8 +53,10 @@ export function containerCreateOptions(
     hostConfig.DnsSearch = [...c.dnsConfig.search];
     hostConfig.DnsOptions = [...c.dnsConfig.options];
   }
-  if (task.spec.logDriver !== undefined && task.spec.logDriver.name !== '') {
-    hostConfig.LogConfig = { Type: task.spec.logDriver.name, Config: { ...task.spec.logDriver.options } };
+  // The service's log driver, else the cluster default stamped on the task, else the engine's.
+  const logDriver = [task.spec.logDriver, task.logDriver].find((d) => d !== undefined && d.name !== '');
+  if (logDriver !== undefined) {
+    hostConfig.LogConfig = { Type: logDriver.name, Config: { ...logDriver.options } };
   }
 
   const options: Dockerode.ContainerCreateOptions = {

@@ -21,6 +21,8 @@ export interface OverlayNetworkRecord extends NetworkRecordBase {
   readonly vni: number;
   /** Set when the user chose the network's MTU. */
   readonly mtu?: number;
+  /** The cluster's VXLAN UDP port, when not 4789. */
+  readonly dataPathPort?: number;
   /** No egress: its endpoints ask for no default gateway. */
   readonly internal: boolean;
 }

@@ -13,6 +13,7 @@ import {
   GATEWAY_NETWORK_NAME,
   OPT_GATEWAY,
   OPT_INTERNAL,
+  OPT_DATA_PATH_PORT,
   OPT_MTU,
   OPT_NETWORK_ID,
   OPT_VNI,
@@ -53,6 +54,7 @@ export class EngineNetworks {
           [OPT_VNI]: String(net.vni),
           [OPT_INTERNAL]: String(net.internal),
           ...(net.mtu === undefined ? {} : { [OPT_MTU]: String(net.mtu) }),
+          ...(net.dataPathPort === undefined ? {} : { [OPT_DATA_PATH_PORT]: String(net.dataPathPort) }),
         },
         Labels: { [OPT_NETWORK_ID]: net.id },
       });
@@ -143,6 +145,8 @@ export class EngineNetworks {
       found.Options?.[OPT_VNI] === String(net.vni) &&
       found.Internal === net.internal &&
       found.Options[OPT_MTU] === (net.mtu === undefined ? undefined : String(net.mtu)) &&
+      found.Options[OPT_DATA_PATH_PORT] ===
+        (net.dataPathPort === undefined ? undefined : String(net.dataPathPort)) &&
       config?.Subnet === net.subnet &&
       (net.gateway === undefined || config.Gateway === net.gateway)
     );

@@ -18,6 +18,8 @@ export interface AttachableNetwork {
   readonly internal: boolean;
   /** The MTU the user chose for it (default: the node's underlay MTU − 50). */
   readonly mtu?: number;
+  /** The cluster's VXLAN UDP port, when not 4789. */
+  readonly dataPathPort?: number;
 }
 
 export interface NetworkCatalog {

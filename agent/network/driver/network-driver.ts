@@ -45,7 +45,12 @@ export interface NetworkDriverOptions {
 }
 
 function overlayConfig(n: OverlayNetworkRecord): OverlayNetworkConfig {
-  return { id: n.clusterId, vni: n.vni, ...(n.mtu === undefined ? {} : { mtu: n.mtu }) };
+  return {
+    id: n.clusterId,
+    vni: n.vni,
+    ...(n.mtu === undefined ? {} : { mtu: n.mtu }),
+    ...(n.dataPathPort === undefined ? {} : { port: n.dataPathPort }),
+  };
 }
 
 const empty = (v: string | null | undefined): v is null | undefined | '' =>

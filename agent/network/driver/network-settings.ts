@@ -10,6 +10,7 @@ import {
   INTERNAL_OPTION,
   OPT_GATEWAY,
   OPT_INTERNAL,
+  OPT_DATA_PATH_PORT,
   OPT_MTU,
   OPT_NETWORK_ID,
   OPT_VNI,
@@ -61,5 +62,18 @@ export function networkSettings(req: PluginCreateNetworkRequest): NetworkRecord 
   if (mtu !== undefined && !(Number.isInteger(mtu) && mtu >= 68 && mtu <= 65535)) {
     throw new DriverError('DRIVER_BAD_REQUEST', `option ${OPT_MTU}=${mtuText} is not an MTU (68..65535)`);
   }
-  return { kind: 'overlay', ...base, clusterId, vni, ...(mtu === undefined ? {} : { mtu }), internal };
+  const portText = optionString(generic, OPT_DATA_PATH_PORT);
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
+    throw new DriverError('DRIVER_BAD_REQUEST', `option ${OPT_DATA_PATH_PORT}=${portText} is not a UDP port`);
+  }
+  return {
+    kind: 'overlay',
+    ...base,
+    clusterId,
+    vni,
+    ...(mtu === undefined ? {} : { mtu }),
+    ...(port === undefined ? {} : { dataPathPort: port }),
+    internal,
+  };
 }

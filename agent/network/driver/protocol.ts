@@ -112,6 +112,8 @@ export interface ErrorResponse {
 /** Driver option keys shoal puts on the networks it creates in the engine (and reads back). */
 export const OPT_NETWORK_ID = 'io.shoal.network.id';
 export const OPT_VNI = 'io.shoal.network.vni';
+/** The cluster's VXLAN UDP port, when not Docker's 4789 (`swarm init --data-path-port`). */
+export const OPT_DATA_PATH_PORT = 'io.shoal.network.data-path-port';
 export const OPT_INTERNAL = 'io.shoal.network.internal';
 /** Docker's own option for a network's MTU (`--opt com.docker.network.driver.mtu=N`). */
 export const OPT_MTU = 'com.docker.network.driver.mtu';

@@ -12,7 +12,7 @@ import type { HostCommands } from './host-commands.js';
 import { IpRoute } from './iproute.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { ALIAS_PREFIX, parseAlias } from './link-names.js';
-import { OverlayNetwork, type OverlayNetworkConfig } from './overlay-network.js';
+import { OverlayNetwork, VXLAN_PORT, type OverlayNetworkConfig } from './overlay-network.js';
 import { detectUnderlay, overlayMtu, type Underlay } from './underlay.js';
 
 export interface OverlayDataPlaneOptions {
@@ -57,7 +57,12 @@ export class OverlayDataPlane {
     return this.queue.run(config.id, async () => {
       const existing = this.networks.get(config.id);
       if (existing !== undefined) {
-        if (existing.config.vni === config.vni && existing.config.mtu === config.mtu) return existing;
+        if (
+          existing.config.vni === config.vni &&
+          existing.config.mtu === config.mtu &&
+          existing.port === (config.port ?? VXLAN_PORT)
+        )
+          return existing;
         throw new OverlayError(
           'OVERLAY_CONFLICT',
           `network ${config.id} is already set up with VNI ${existing.config.vni} and MTU ${existing.mtu}, ` +

@@ -1,5 +1,5 @@
-// One overlay network on one node: a Linux bridge and a VXLAN device (the network's VNI, UDP
-// 4789, no learning, answering ARP from its static neighbour table) attached to it, both with the
+// One overlay network on one node: a Linux bridge and a VXLAN device (the network's VNI, the
+// cluster's UDP port, Docker's 4789 unless `swarm init --data-path-port` chose another, no learning, answering ARP from its static neighbour table) attached to it, both with the
 // overlay MTU, plus the static forwarding entries for the network's remote endpoints. Endpoint
 // veths are plugged into the bridge by the driver. Creating adopts devices that already match
 // (after an agent restart), reading back what forwarding they hold.
@@ -28,6 +28,8 @@ export interface OverlayNetworkConfig {
   readonly vni: number;
   /** The MTU the user asked for (Docker's com.docker.network.driver.mtu); default underlay − 50. */
   readonly mtu?: number;
+  /** The VXLAN UDP port (the cluster's data path port); default 4789. */
+  readonly port?: number;
 }
 
 function linkInfo(l: JsonRecord): { kind?: unknown; data?: Record<string, unknown> } {
@@ -45,6 +47,8 @@ export class OverlayNetwork {
   readonly bridge: string;
   readonly vxlan: string;
   readonly mtu: number;
+  /** The VXLAN device's UDP port. */
+  readonly port: number;
   private programmed: ForwardingTable = EMPTY_TABLE;
   /** The node's own address on the bridge (the ingress network's sandbox address), if any. */
   private local: string | undefined;
@@ -59,9 +63,10 @@ export class OverlayNetwork {
     this.bridge = overlayBridgeName(config.id);
     this.vxlan = vxlanName(config.id);
     this.mtu = config.mtu ?? overlayMtu(underlay);
+    this.port = config.port ?? VXLAN_PORT;
   }
 
-  /** Creates the devices, or adopts them if they exist with the same VNI, underlay and MTU. */
+  /** Creates the devices, or adopts them if they exist with the same VNI, underlay, port and MTU. */
   static async open(ip: IpRoute, underlay: Underlay, config: OverlayNetworkConfig): Promise<OverlayNetwork> {
     if (!Number.isInteger(config.vni) || config.vni < 1 || config.vni > 0xffffff) {
       throw new OverlayError(
@@ -78,6 +83,12 @@ export class OverlayNetwork {
         `network ${config.id}: MTU ${config.mtu} is outside 68..65535`,
       );
     }
+    if (config.port !== undefined && !(Number.isInteger(config.port) && config.port >= 1 && config.port <= 65535)) {
+      throw new OverlayError(
+        'OVERLAY_BAD_CONFIG',
+        `network ${config.id}: VXLAN port ${config.port} is outside 1..65535`,
+      );
+    }
     const n = new OverlayNetwork(ip, config, underlay);
     if (await n.adopt()) return n;
     await n.removeDevices();
@@ -86,7 +97,7 @@ export class OverlayNetwork {
       `link add ${n.bridge} mtu ${n.mtu} type bridge stp_state 0 forward_delay 0 mcast_snooping 0`,
       `link set ${n.bridge} alias ${alias}`,
       `link add ${n.vxlan} mtu ${n.mtu} type vxlan id ${config.vni} local ${underlay.address} dev ${underlay.iface} ` +
-        `dstport ${VXLAN_PORT} nolearning proxy`,
+        `dstport ${n.port} nolearning proxy`,
       `link set ${n.vxlan} alias ${alias}`,
       `link set ${n.vxlan} master ${n.bridge}`,
       `link set ${n.vxlan} up`,
@@ -178,7 +189,7 @@ export class OverlayNetwork {
       vi.kind === 'vxlan' &&
       vi.data?.['id'] === this.config.vni &&
       vi.data['local'] === this.underlay.address &&
-      vi.data['port'] === VXLAN_PORT &&
+      vi.data['port'] === this.port &&
       v['mtu'] === this.mtu &&
       v['master'] === this.bridge &&
       linkInfo(b).kind === 'bridge';

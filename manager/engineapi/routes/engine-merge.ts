@@ -27,18 +27,14 @@ function activeManager(control: SwarmControl): boolean {
   return control.localNodeState() === 'active' && control.isManager();
 }
 
-/** Whether a network create goes to the engine: a local driver or scope, or no swarm to hold it. */
-export function createsOnEngine(
-  control: SwarmControl,
-  body: { readonly Driver?: string; readonly Scope?: string },
-): boolean {
+/** Whether a network create goes to the engine: a local driver (none given is one) or scope. */
+export function createsOnEngine(body: { readonly Driver?: string; readonly Scope?: string }): boolean {
   if (body.Scope === 'local') return true;
   if (body.Scope === 'swarm') return false;
   const driver = body.Driver ?? '';
-  if (LOCAL_NETWORK_DRIVERS.includes(driver)) return true;
-  // No driver: Docker's default is a local bridge; shoal's swarm default is overlay, so only a
-  // node that cannot hold swarm networks sends it to the engine.
-  return driver === '' && control.localNodeState() !== 'active';
+  // No driver is dockerd's default driver, a local bridge, in a swarm too (the docker CLI sends
+  // "bridge" itself; SDKs may send nothing). A swarm network needs `-d overlay` or `scope=swarm`.
+  return driver === '' || LOCAL_NETWORK_DRIVERS.includes(driver);
 }
 
 /** Whether the swarm holds the network `idOrName` (read from this manager's copy). */

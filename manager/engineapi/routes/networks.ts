@@ -154,7 +154,7 @@ export function registerNetworkRoutes(app: FastifyInstance, ctx: RouteContext): 
     { schema: { body: NetworkCreateSchema } },
     localOr(
       ctx,
-      (request) => createsOnEngine(control, request.body),
+      (request) => createsOnEngine(request.body),
       async (request, reply) => {
         const store = managerStore(control);
         const req = networkCreateRequest(generateId(), request.body);

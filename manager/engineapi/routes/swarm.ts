@@ -32,13 +32,9 @@ import {
 } from '../../../api/docker/swarm.js';
 import { ForceQuery, SwarmUpdateQuery } from '../../../api/docker/query.js';
 import type { InitRequest, JoinRequest } from '../swarm-control.js';
-import { swarmFromStore, swarmSpecToStore } from '../translate/cluster.js';
+import { swarmFromStore, swarmSpecToStore, taskDefaultsToStore } from '../translate/cluster.js';
 import { durationToStore } from '../translate/duration.js';
-import { invalidParameter } from '../errors.js';
 import type { Static } from '@sinclair/typebox';
-
-/** The UDP port shoal's VXLAN data path uses (agent/network/overlay); Docker's default too. */
-const DATA_PATH_PORT = 4789;
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -81,12 +77,10 @@ export function initRequestFromDocker(b: DockerInitRequest): InitRequest {
   if (b.DefaultAddrPool !== undefined && b.DefaultAddrPool.length > 0)
     spec.defaultAddrPool = [...b.DefaultAddrPool];
   if (b.SubnetSize !== undefined && b.SubnetSize !== 0) spec.subnetSize = b.SubnetSize;
-  // The data path's port is fixed in shoal's overlay: another one would be stored but not used.
-  if (b.DataPathPort !== undefined && b.DataPathPort !== 0 && b.DataPathPort !== DATA_PATH_PORT) {
-    throw invalidParameter(
-      `DataPathPort ${b.DataPathPort} is not supported: shoal's overlay data path uses UDP port ${DATA_PATH_PORT}`,
-    );
-  }
+  // 0 is Docker's default port; the range is the control layer's.
+  if (b.DataPathPort !== undefined && b.DataPathPort !== 0) spec.dataPathPort = b.DataPathPort;
+  const taskDefaults = taskDefaultsToStore(b.Spec?.TaskDefaults);
+  if (taskDefaults !== undefined) spec.taskDefaults = taskDefaults;
   joinAvailability(b.Availability);
   const req: InitRequest = {
     listenAddr: b.ListenAddr === undefined || b.ListenAddr === '' ? '0.0.0.0:2377' : b.ListenAddr,

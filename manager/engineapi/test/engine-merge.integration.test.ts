@@ -137,6 +137,34 @@ describe('engine and swarm merged', () => {
       assert.ok(!engine.networks.some((n) => n.Name === 'mine'));
     });
 
+    it('a create with no driver is a local bridge on the engine, as dockerd makes it in a swarm', async () => {
+      const plain = await call(sock, 'POST', '/networks/create', { Name: 'nodriver' });
+      assert.equal(plain.status, 201, plain.body.toString());
+      const onEngine = engine.networks.find((n) => n.Name === 'nodriver');
+      assert.equal(onEngine?.Driver, 'bridge');
+      assert.equal(
+        control.store().view((tx) => tx.list('networks').some((n) => n.spec.name === 'nodriver')),
+        false,
+      );
+      const inspected = JSON.parse(
+        (await call(sock, 'GET', '/networks/nodriver')).body.toString(),
+      ) as NetworkView;
+      assert.equal(inspected.Scope, 'local');
+      assert.equal((await call(sock, 'DELETE', '/networks/nodriver')).status, 204);
+      // `--scope swarm` without a driver and `-d overlay` stay the swarm's.
+      const scoped = await call(sock, 'POST', '/networks/create', { Name: 'scoped', Scope: 'swarm' });
+      assert.equal(scoped.status, 201, scoped.body.toString());
+      const overlay = await call(sock, 'POST', '/networks/create', { Name: 'ov2', Driver: 'overlay' });
+      assert.equal(overlay.status, 201, overlay.body.toString());
+      for (const name of ['scoped', 'ov2']) {
+        assert.ok(!engine.networks.some((n) => n.Name === name), name);
+        const got = JSON.parse((await call(sock, 'GET', `/networks/${name}`)).body.toString()) as NetworkView;
+        assert.equal(got.Scope, 'swarm', name);
+        assert.equal(got.Driver, 'overlay', name);
+        assert.equal((await call(sock, 'DELETE', `/networks/${name}`)).status, 204);
+      }
+    });
+
     it('/info: the engine containers, images and storage with the Swarm section', async () => {
       const info = JSON.parse((await call(sock, 'GET', '/v1.41/info')).body.toString()) as Record<
         string,

@@ -153,3 +153,39 @@ test('swarm unlock key and unlock: Docker answers without autolock', async () =>
     await h.close();
   }
 });
+
+test('swarm init: DataPathPort in Docker range and TaskDefaults.LogDriver are kept and read back', async () => {
+  const h = await startHarness({ init: false });
+  try {
+    for (const port of [80, 1023, 49152]) {
+      const refused = await h.request('POST', '/swarm/init', { DataPathPort: port });
+      assert.equal(refused.statusCode, 400, String(port));
+      assert.equal(
+        json<{ message: string }>(refused).message,
+        `Datapath port number is not in valid range (1024-49151) : ${port}`,
+      );
+    }
+    const res = await h.request('POST', '/swarm/init', {
+      DataPathPort: 7789,
+      Spec: { TaskDefaults: { LogDriver: { Name: 'json-file', Options: { 'max-size': '10m' } } } },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    type Swarm = { DataPathPort: number; Spec: { TaskDefaults: unknown }; Version: { Index: number } };
+    const swarm = json<Swarm>(await h.request('GET', '/swarm'));
+    assert.equal(swarm.DataPathPort, 7789);
+    assert.deepEqual(swarm.Spec.TaskDefaults, {
+      LogDriver: { Name: 'json-file', Options: { 'max-size': '10m' } },
+    });
+    // swarm update sends the whole spec: a LogDriver left out clears the default, as in Docker.
+    const cleared = await h.request('POST', `/swarm/update?version=${swarm.Version.Index}`, {
+      ...json<{ Spec: object }>(await h.request('GET', '/swarm')).Spec,
+      TaskDefaults: {},
+    });
+    assert.equal(cleared.statusCode, 200, cleared.body);
+    const after = json<Swarm>(await h.request('GET', '/swarm'));
+    assert.deepEqual(after.Spec.TaskDefaults, {});
+    assert.equal(after.DataPathPort, 7789, 'the port is not part of the spec');
+  } finally {
+    await h.close();
+  }
+});

@@ -126,11 +126,12 @@ export class SingleNodeControl implements SwarmControl {
             forceRotate: 0,
           },
           encryptionConfig: { autoLockManagers: req.autoLockManagers ?? false },
+          ...(spec.taskDefaults === undefined ? {} : { taskDefaults: spec.taskDefaults }),
         },
         rootCA: { caCert: '', caCertDigest: '', joinTokens: { worker: joinToken(), manager: joinToken() } },
         defaultAddrPool: ['10.0.0.0/8'],
         subnetSize: 24,
-        dataPathPort: 4789,
+        dataPathPort: spec.dataPathPort ?? 4789,
         unlockKeys: [],
       });
       tx.create('nodes', {

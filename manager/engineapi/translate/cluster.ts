@@ -1,8 +1,10 @@
 // The cluster object as Docker's Swarm / ClusterInfo, and Docker's swarm Spec merged onto a
 // stored ClusterSpec (POST /swarm/update sends the whole spec; a zero or absent field keeps
-// the current value, as swarmkit falls back to its defaults for them).
+// the current value, as swarmkit falls back to its defaults for them; Labels and TaskDefaults,
+// which have no default, are taken as given).
 
 import type { Cluster, ClusterSpec } from '../../store/index.js';
+import type { TaskDefaults } from '../../../api/objects/index.js';
 import { invalidParameter } from '../errors.js';
 import type { DockerSwarmSpec } from '../../../api/docker/swarm.js';
 import type { DockerClusterInfo, DockerSwarm } from '../../../api/docker/cluster.js';
@@ -27,7 +29,7 @@ export function swarmSpecFromStore(s: ClusterSpec): DockerSwarmSpec {
       HeartbeatPeriod: durationFromStore(s.dispatcher.heartbeatPeriod, s.dispatcher.heartbeatPeriodNs),
     },
     CAConfig: { NodeCertExpiry: durationFromStore(s.caConfig.nodeCertExpiry, s.caConfig.nodeCertExpiryNs) },
-    TaskDefaults: {},
+    TaskDefaults: taskDefaultsFromStore(s.taskDefaults),
     EncryptionConfig: { AutoLockManagers: s.encryptionConfig.autoLockManagers },
   };
   if (s.caConfig.externalCAs.length > 0) {
@@ -40,6 +42,25 @@ export function swarmSpecFromStore(s: ClusterSpec): DockerSwarmSpec {
   }
   if (s.caConfig.forceRotate !== 0) out.CAConfig!.ForceRotate = s.caConfig.forceRotate;
   return out;
+}
+
+/** Docker's TaskDefaults: `{}` without a default log driver; Options left out when empty. */
+function taskDefaultsFromStore(t: TaskDefaults | undefined): NonNullable<DockerSwarmSpec['TaskDefaults']> {
+  const d = t?.logDriver;
+  if (d === undefined) return {};
+  return {
+    LogDriver: { Name: d.name, ...(Object.keys(d.options).length === 0 ? {} : { Options: { ...d.options } }) },
+  };
+}
+
+/**
+ * The spec's TaskDefaults as the store keeps them: as given (the whole spec is sent, so an
+ * absent LogDriver clears the default, as in Docker).
+ */
+export function taskDefaultsToStore(d: DockerSwarmSpec['TaskDefaults']): TaskDefaults | undefined {
+  const log = d?.LogDriver;
+  if (log === undefined) return undefined;
+  return { logDriver: { name: log.Name ?? '', options: { ...(log.Options ?? {}) } } };
 }
 
 /**
@@ -75,6 +96,7 @@ export function swarmSpecToStore(d: DockerSwarmSpec, current: ClusterSpec): Clus
       throw invalidParameter(`invalid protocol: ${JSON.stringify(ca.Protocol ?? '')}`);
     }
   }
+  const taskDefaults = taskDefaultsToStore(d.TaskDefaults);
   return {
     name: d.Name === undefined || d.Name === '' ? current.name : d.Name,
     labels: { ...(d.Labels ?? {}) },
@@ -114,6 +136,7 @@ export function swarmSpecToStore(d: DockerSwarmSpec, current: ClusterSpec): Clus
     encryptionConfig: {
       autoLockManagers: d.EncryptionConfig?.AutoLockManagers ?? current.encryptionConfig.autoLockManagers,
     },
+    ...(taskDefaults === undefined ? {} : { taskDefaults }),
   };
 }
 

@@ -11,7 +11,7 @@ import type { WriteTx } from '../../store/write-tx.js';
 import type { OrchestratorOptions } from '../orchestrator-options.js';
 import type { DelayedStart } from '../restart/restart-supervisor.js';
 import { writeEach } from '../../loop/store-writes.js';
-import { newTask } from '../../task/task-factory.js';
+import { newTask, taskDefaultsOf } from '../../task/task-factory.js';
 import { hasStopped, wantsToRun } from '../../task/task-state.js';
 import { WatchLoopBase } from '../../loop/watch-loop-base.js';
 import { globalNodeFit } from './node-fit.js';
@@ -182,7 +182,10 @@ export class GlobalOrchestrator extends WatchLoopBase {
   #apply(tx: WriteTx, service: Service, plan: GlobalPlan): boolean {
     const now = new Date(this.#o.clock.now()).toISOString();
     for (const nodeId of plan.create) {
-      tx.create('tasks', newTask(service, { slot: 0, nodeId, desiredState: 'running', now }));
+      tx.create(
+        'tasks',
+        newTask(service, { slot: 0, nodeId, desiredState: 'running', now, taskDefaults: taskDefaultsOf(tx) }),
+      );
     }
     for (const { task, fit } of plan.stop) {
       const current: Task | undefined = tx.get('tasks', task.id);

@@ -12,7 +12,7 @@ import { nodeLoss, type NodeLoss } from '../node-validity.js';
 import type { OrchestratorOptions } from '../orchestrator-options.js';
 import type { DelayedStart } from '../restart/restart-supervisor.js';
 import { writeEach } from '../../loop/store-writes.js';
-import { newTask } from '../../task/task-factory.js';
+import { newTask, taskDefaultsOf } from '../../task/task-factory.js';
 import { hasStopped, wantsToRun } from '../../task/task-state.js';
 import { WatchLoopBase } from '../../loop/watch-loop-base.js';
 import { reconcileGlobalJob } from './reconcile-global-job.js';
@@ -175,7 +175,13 @@ export class JobOrchestrator extends WatchLoopBase {
       for (const slot of plan.create) {
         tx.create(
           'tasks',
-          newTask(service, { slot, desiredState: 'complete', jobIteration: plan.iteration, now }),
+          newTask(service, {
+            slot,
+            desiredState: 'complete',
+            jobIteration: plan.iteration,
+            now,
+            taskDefaults: taskDefaultsOf(tx),
+          }),
         );
       }
       return plan.more;
@@ -188,7 +194,14 @@ export class JobOrchestrator extends WatchLoopBase {
     for (const nodeId of plan.create) {
       tx.create(
         'tasks',
-        newTask(service, { slot: 0, nodeId, desiredState: 'complete', jobIteration: plan.iteration, now }),
+        newTask(service, {
+          slot: 0,
+          nodeId,
+          desiredState: 'complete',
+          jobIteration: plan.iteration,
+          now,
+          taskDefaults: taskDefaultsOf(tx),
+        }),
       );
     }
     return false;

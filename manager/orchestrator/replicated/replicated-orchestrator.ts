@@ -12,7 +12,7 @@ import { nodeLoss, type NodeLoss } from '../node-validity.js';
 import type { OrchestratorOptions } from '../orchestrator-options.js';
 import type { DelayedStart } from '../restart/restart-supervisor.js';
 import { writeEach } from '../../loop/store-writes.js';
-import { newTask, withDesiredState } from '../../task/task-factory.js';
+import { newTask, taskDefaultsOf, withDesiredState } from '../../task/task-factory.js';
 import { hasStopped, wantsToRun } from '../../task/task-state.js';
 import { WatchLoopBase } from '../../loop/watch-loop-base.js';
 import { reconcileReplicated } from './reconcile.js';
@@ -159,7 +159,7 @@ export class ReplicatedOrchestrator extends WatchLoopBase {
     });
     const now = new Date(this.#o.clock.now()).toISOString();
     for (const slot of plan.create)
-      tx.create('tasks', newTask(service, { slot, desiredState: 'running', now }));
+      tx.create('tasks', newTask(service, { slot, desiredState: 'running', now, taskDefaults: taskDefaultsOf(tx) }));
     for (const t of plan.remove) tx.update('tasks', withDesiredState(t, 'remove', now));
     return { update: plan.update, more: plan.more };
   }

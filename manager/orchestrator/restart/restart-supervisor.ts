@@ -15,7 +15,7 @@ import type { MemoryStore } from '../../store/store.js';
 import type { WriteTx } from '../../store/write-tx.js';
 import { lossMessage, type NodeLoss } from '../node-validity.js';
 import { updateInBatches } from '../../loop/store-writes.js';
-import { newTask, withDesiredState, withStatus } from '../../task/task-factory.js';
+import { newTask, taskDefaultsOf, withDesiredState, withStatus } from '../../task/task-factory.js';
 import { hasStopped, wantsToRun } from '../../task/task-state.js';
 import { setLongTimeout, saneDelay } from '../../loop/long-timeout.js';
 import { WatchLoopBase } from '../../loop/watch-loop-base.js';
@@ -110,6 +110,7 @@ export class RestartSupervisor extends WatchLoopBase {
       desiredState: held ? 'ready' : target,
       jobIteration: task.jobIteration,
       now: iso,
+      taskDefaults: taskDefaultsOf(tx),
     });
     tx.create('tasks', replacement);
     if (!held) return undefined;

@@ -18,7 +18,7 @@ import { isSlotDirty, nodeSlotsOf, occupants, slotsOf } from '../slots.js';
 import { isTaskDirty } from '../../task/spec-key.js';
 import { setLongTimeout } from '../../loop/long-timeout.js';
 import { isolated, tryUpdate } from '../../loop/store-writes.js';
-import { newTask, withDesiredState } from '../../task/task-factory.js';
+import { newTask, taskDefaultsOf, withDesiredState } from '../../task/task-factory.js';
 import { hasStopped, reached, wantsToRun } from '../../task/task-state.js';
 import { Wakeup } from '../../loop/wakeup.js';
 import {
@@ -211,6 +211,7 @@ export class Updater {
         nodeId: typeof slot === 'string' ? slot : undefined,
         desiredState: startFirst ? 'running' : 'ready',
         now: out.iso,
+        taskDefaults: taskDefaultsOf(tx),
       });
       next = tx.create('tasks', created);
     }

@@ -59,6 +59,21 @@ test("the MTU the user chose, under Docker's own option", () => {
   );
 });
 
+test("the cluster's data path port, from shoal's option; a port out of range is refused", () => {
+  const base = { 'io.shoal.network.id': 'net1', 'io.shoal.network.vni': '4097' };
+  const n = networkSettings(request({ ...base, 'io.shoal.network.data-path-port': '7789' }));
+  assert.equal(n.kind === 'overlay' && n.dataPathPort, 7789);
+  const plain = networkSettings(request(base));
+  assert.equal(plain.kind === 'overlay' && plain.dataPathPort, undefined);
+  for (const bad of ['0', '65536', 'x']) {
+    assert.throws(
+      () => networkSettings(request({ ...base, 'io.shoal.network.data-path-port': bad })),
+      (e: unknown) => e instanceof DriverError && e.code === 'DRIVER_BAD_REQUEST',
+      bad,
+    );
+  }
+});
+
 test('the gateway network', () => {
   const n = networkSettings({
     NetworkID: 'gw',

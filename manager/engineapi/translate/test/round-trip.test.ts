@@ -135,7 +135,6 @@ const SERVICE_NOT_KEPT: Readonly<Record<string, string>> = {
 
 /** Fields of the swarm Spec shoal does not keep, and why. */
 const SWARM_NOT_KEPT: Readonly<Record<string, string>> = {
-  'TaskDefaults.LogDriver': 'a default log driver for tasks is not applied by shoal',
   'CAConfig.SigningCACert': 'consumed by root CA rotation, never read back (as in Docker)',
   'CAConfig.SigningCAKey': 'consumed by root CA rotation, never read back (as in Docker)',
 };
