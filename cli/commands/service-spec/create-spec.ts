@@ -3,7 +3,14 @@
 import type { DockerContainerSpec, DockerPortConfig, DockerServiceSpec } from '../../client/types.js';
 import { normalizeImageForSpec } from '../../format/image-ref.js';
 import { CliError } from '../cli-error.js';
-import { expandEnv, keyOf, keyValueMap, parseChoice, parseDuration } from './flag-values.js';
+import {
+  expandEnv,
+  keyOf,
+  keyValueMap,
+  meshClientIpLabel,
+  parseChoice,
+  parseDuration,
+} from './flag-values.js';
 import { parseMountSpec } from './mount-spec.js';
 import { parsePortSpec } from './port-spec.js';
 import type { ServiceFlags } from './service-flags.js';
@@ -93,7 +100,7 @@ export function buildCreateSpec(
         );
   return {
     ...(flags.name !== undefined && flags.name !== '' ? { Name: flags.name } : {}),
-    Labels: keyValueMap(flags.label ?? []),
+    Labels: { ...keyValueMap(flags.label ?? []), ...meshClientIpLabel(flags.meshClientIp) },
     TaskTemplate: {
       ContainerSpec: container,
       Resources: applyResources(flags, { Limits: {}, Reservations: {} }),

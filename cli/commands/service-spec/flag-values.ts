@@ -1,5 +1,6 @@
 // Conversions of flag text to spec values, with the docker CLI's error wording:
 // invalid argument "x" for "--replicas" flag: <reason>.
+import { MESH_CLIENT_IP_LABEL, MESH_CLIENT_IP_MODES } from '../../../api/mesh-client-ip.js';
 import { parseGoDuration } from '../../format/go-duration.js';
 import { ramInBytes } from '../../format/byte-units.js';
 import { CliError } from '../cli-error.js';
@@ -114,4 +115,17 @@ export function keyValueMap(items: readonly string[]): Record<string, string> {
 export function keyOf(item: string): string {
   const eq = item.indexOf('=');
   return eq < 0 ? item : item.slice(0, eq);
+}
+
+/** `--mesh-client-ip`: the label it sets, checked here so a typo fails before anything is sent. */
+export function meshClientIpLabel(mode: string | undefined): Record<string, string> {
+  if (mode === undefined) return {};
+  return {
+    [MESH_CLIENT_IP_LABEL]: parseChoice(
+      'mesh-client-ip',
+      mode.toLowerCase(),
+      MESH_CLIENT_IP_MODES,
+      `must be one of ${MESH_CLIENT_IP_MODES.map((m) => `"${m}"`).join(', ')}`,
+    ),
+  };
 }

@@ -1,6 +1,7 @@
 // The flags of `service create` and `service update`, registered on a commander command the
 // way the docker CLI names them. Values stay as text here; create-spec.ts and update-spec.ts
 // turn them into a ServiceSpec (so a flag given is distinguishable from one left out).
+import { MESH_CLIENT_IP_LABEL } from '../../../api/mesh-client-ip.js';
 import { Option, type Command } from 'commander';
 import type { SecretConfigFlags } from './secret-config-refs.js';
 
@@ -16,6 +17,8 @@ export interface ServiceFlags extends SecretConfigFlags {
   env?: string[];
   label?: string[];
   containerLabel?: string[];
+  /** `shoal.mesh.client-ip`: masquerade (Swarm's ingress) or preserve (the client's address). */
+  meshClientIp?: string;
   constraint?: string[];
   placementPref?: string[];
   mount?: string[];
@@ -169,8 +172,17 @@ function addCommon(cmd: Command): void {
     .option('--init', 'Use an init inside each service container to forward signals and reap processes');
 }
 
+/** The routing mesh's treatment of client addresses (a service label the docker CLI can set too). */
+function addMeshClientIp(cmd: Command): void {
+  cmd.option(
+    '--mesh-client-ip <mode>',
+    `What tasks see as the client of a published port: "masquerade" (the node's address, as Swarm) or "preserve" (the client's own; label ${MESH_CLIENT_IP_LABEL})`,
+  );
+}
+
 export function addCreateFlags(cmd: Command): void {
   addCommon(cmd);
+  addMeshClientIp(cmd);
   cmd
     .option('--name <string>', 'Service name')
     .option(
@@ -191,6 +203,7 @@ export function addCreateFlags(cmd: Command): void {
 
 export function addUpdateFlags(cmd: Command): void {
   addCommon(cmd);
+  addMeshClientIp(cmd);
   cmd
     .option('--image <string>', 'Service image tag')
     .option('--args <command>', 'Service command args')

@@ -9,7 +9,15 @@ import type {
 } from '../../client/types.js';
 import { normalizeImageForSpec } from '../../format/image-ref.js';
 import { CliError } from '../cli-error.js';
-import { expandEnv, keyOf, keyValueMap, parseChoice, parseDuration, parseUint } from './flag-values.js';
+import {
+  expandEnv,
+  keyOf,
+  keyValueMap,
+  meshClientIpLabel,
+  parseChoice,
+  parseDuration,
+  parseUint,
+} from './flag-values.js';
 import { parseMountSpec } from './mount-spec.js';
 import { parsePortSpec } from './port-spec.js';
 import type { ServiceFlags } from './service-flags.js';
@@ -138,6 +146,8 @@ export function applyUpdateFlags(
   if ((flags.labelAdd ?? []).length > 0 || (flags.labelRm ?? []).length > 0) {
     next.Labels = updateLabels(next.Labels, flags.labelAdd ?? [], flags.labelRm ?? []);
   }
+  if (flags.meshClientIp !== undefined)
+    next.Labels = { ...(next.Labels ?? {}), ...meshClientIpLabel(flags.meshClientIp) };
   if ((flags.containerLabelAdd ?? []).length > 0 || (flags.containerLabelRm ?? []).length > 0) {
     cs.Labels = updateLabels(cs.Labels, flags.containerLabelAdd ?? [], flags.containerLabelRm ?? []);
   }

@@ -166,7 +166,8 @@ const nodeCases: { name: string; prev: NodeLbSpec; next: NodeLbSpec; want: strin
     name: 'the ingress subnet becomes known',
     prev: node([]),
     next: node([], '10.255.0.0/16'),
-    want: ['flush chain nat-postrouting', 'add rule nat-postrouting'],
+    // The exemption of ports that keep the client's address, then the masquerade.
+    want: ['flush chain nat-postrouting', 'add rule nat-postrouting', 'add rule nat-postrouting'],
   },
 ];
 

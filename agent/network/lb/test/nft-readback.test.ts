@@ -17,6 +17,12 @@ const NODE_LISTING: unknown[] = JSON.parse(
   '[{"table":{"family":"ip","name":"shoal_mesh","handle":8}},{"map":{"family":"ip","name":"ports","table":"shoal_mesh","type":["inet_proto","inet_service"],"handle":1,"map":"verdict","elem":[[{"concat":["udp",53]},{"goto":{"target":"port-udp-53"}}],[{"concat":["tcp",8080]},{"goto":{"target":"port-tcp-8080"}}]]}},{"chain":{"family":"ip","table":"shoal_mesh","name":"port-tcp-8080","handle":2}},{"chain":{"family":"ip","table":"shoal_mesh","name":"port-udp-53","handle":5}},{"chain":{"family":"ip","table":"shoal_mesh","name":"nat-prerouting","handle":7,"type":"nat","hook":"prerouting","prio":-110,"policy":"accept"}},{"chain":{"family":"ip","table":"shoal_mesh","name":"nat-output","handle":9,"type":"nat","hook":"output","prio":-110,"policy":"accept"}},{"chain":{"family":"ip","table":"shoal_mesh","name":"nat-postrouting","handle":11,"type":"nat","hook":"postrouting","prio":100,"policy":"accept"}},{"rule":{"family":"ip","table":"shoal_mesh","chain":"port-tcp-8080","handle":4,"expr":[{"match":{"op":"==","left":{"meta":{"key":"l4proto"}},"right":"tcp"}},{"dnat":{"addr":{"map":{"key":{"numgen":{"mode":"inc","mod":2,"offset":0}},"data":{"set":[[0,"10.255.0.5"],[1,"10.255.0.6"]]}}},"port":80}}]}},{"rule":{"family":"ip","table":"shoal_mesh","chain":"port-udp-53","handle":6,"expr":[{"match":{"op":"==","left":{"meta":{"key":"l4proto"}},"right":"udp"}},{"reject":{"type":"icmp","expr":"port-unreachable"}}]}},{"rule":{"family":"ip","table":"shoal_mesh","chain":"nat-prerouting","handle":8,"expr":[{"match":{"op":"==","left":{"fib":{"result":"type","flags":["daddr"]}},"right":"local"}},{"vmap":{"key":{"concat":[{"meta":{"key":"l4proto"}},{"payload":{"protocol":"th","field":"dport"}}]},"data":"@ports"}}]}},{"rule":{"family":"ip","table":"shoal_mesh","chain":"nat-output","handle":10,"expr":[{"match":{"op":"!=","left":{"payload":{"protocol":"ip","field":"daddr"}},"right":{"prefix":{"addr":"127.0.0.0","len":8}}}},{"match":{"op":"==","left":{"fib":{"result":"type","flags":["daddr"]}},"right":"local"}},{"vmap":{"key":{"concat":[{"meta":{"key":"l4proto"}},{"payload":{"protocol":"th","field":"dport"}}]},"data":"@ports"}}]}},{"rule":{"family":"ip","table":"shoal_mesh","chain":"nat-postrouting","handle":12,"expr":[{"match":{"op":"in","left":{"ct":{"key":"status"}},"right":"dnat"}},{"match":{"op":"==","left":{"payload":{"protocol":"ip","field":"daddr"}},"right":{"prefix":{"addr":"10.255.0.0","len":16}}}},{"masquerade":null}]}}]',
 ) as unknown[];
 
+/** The listing as shoal writes the table now: the exemption of ports keeping the client's address first. */
+const EXEMPTION: unknown = JSON.parse(
+  '{"rule":{"family":"ip","table":"shoal_mesh","chain":"nat-postrouting","handle":13,"expr":[{"match":{"op":"==","left":{"meta":{"key":"mark"}},"right":1397246977}},{"accept":null}]}}',
+);
+const CURRENT_NODE_LISTING: unknown[] = [...NODE_LISTING, EXEMPTION];
+
 test('a sandbox table reads back as the spec that programmed it', () => {
   const spec = readSandboxTable(SANDBOX_LISTING);
   assert.deepEqual(
@@ -30,8 +36,26 @@ test('a sandbox table reads back as the spec that programmed it', () => {
   assert.deepEqual(spec.dns, { address: '127.0.0.11', udpPort: 40000, tcpPort: 40001 });
 });
 
+test('a node table written before ports could keep the client reads as unmasqueraded (rewritten next)', () => {
+  assert.equal(readNodeTable(NODE_LISTING).ingressSubnet, undefined);
+});
+
+test('a port chain that sets the mark reads back as keeping the client address', () => {
+  const listing = CURRENT_NODE_LISTING.map(
+    (i) =>
+      JSON.parse(
+        JSON.stringify(i).replace(
+          '{"match":{"op":"==","left":{"meta":{"key":"l4proto"}},"right":"tcp"}},',
+          '{"match":{"op":"==","left":{"meta":{"key":"l4proto"}},"right":"tcp"}},{"mangle":{"key":{"meta":{"key":"mark"}},"value":1397246977}},',
+        ),
+      ) as unknown,
+  );
+  assert.equal(readNodeTable(listing).ports.get('tcp/8080')?.preserveClientIp, true);
+  assert.equal(readNodeTable(CURRENT_NODE_LISTING).ports.get('tcp/8080')?.preserveClientIp, undefined);
+});
+
 test('a node table reads back as the spec that programmed it', () => {
-  const spec = readNodeTable(NODE_LISTING);
+  const spec = readNodeTable(CURRENT_NODE_LISTING);
   assert.equal(spec.ingressSubnet, '10.255.0.0/16');
   assert.deepEqual(spec.ports.get('tcp/8080'), {
     protocol: 'tcp',

@@ -261,6 +261,18 @@ test('node: ingress ports balance with masquerade, an empty ingress port rejects
           ...mesh,
           chain: 'nat-postrouting',
           expr: [
+            { match: { op: '==', left: { meta: { key: 'mark' } }, right: 0x5348_4c01 } },
+            { accept: null },
+          ],
+        },
+      },
+    },
+    {
+      add: {
+        rule: {
+          ...mesh,
+          chain: 'nat-postrouting',
+          expr: [
             { match: { op: 'in', left: { ct: { key: 'status' } }, right: 'dnat' } },
             { match: { op: '==', left: daddr, right: { prefix: { addr: '10.255.0.0', len: 16 } } } },
             { masquerade: null },
