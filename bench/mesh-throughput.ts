@@ -7,6 +7,8 @@
 //            the embedded DNS; nftables in the task's sandbox spread connections over the replicas);
 //   mesh   — from the outside host (a lab host that never joins) to the published port 8080 on a
 //            node that runs no srv replica (its routing mesh spreads over the replicas on ingress).
+//   keep   — the same, to `srvkeep` (as srv, label shoal.mesh.client-ip=preserve) on port 8081:
+//            the mesh keeping the client's address (no masquerade; replies routed back by mark).
 // With one replica every path ends at the same server, so the ratios compare the data paths alone.
 // Placement is pinned (srv on the two workers, the client task on the manager, which runs no srv
 // replica and is the node the mesh path enters by), so every path crosses one VXLAN hop to a
@@ -39,6 +41,9 @@ const NETWORK = 'benchnet';
 const SERVER = 'srv';
 const CLIENT = 'client';
 const PUBLISHED = 8080;
+/** srv's twin whose published port keeps the client's address. */
+const SERVER_KEEP = 'srvkeep';
+const PUBLISHED_KEEP = 8081;
 
 interface Options {
   readonly duration: number;
@@ -48,7 +53,7 @@ interface Options {
   readonly replicas: number;
 }
 
-type PathName = 'direct' | 'VIP' | 'mesh';
+type PathName = 'direct' | 'VIP' | 'mesh' | 'keep';
 
 /** One way to reach srv: where wrk runs (a lab host, optionally a container's netns) and the URL. */
 interface Target {
@@ -161,6 +166,26 @@ async function deployServices(s: ShoalLab, replicas: number): Promise<void> {
       'node.role==worker',
       '--publish',
       `published=${PUBLISHED},target=80`,
+      'shoal/busybox',
+      'sh',
+      '-c',
+      HTTP_HOSTNAME_SERVER,
+    ]),
+  );
+  await must(
+    `service create ${SERVER_KEEP}`,
+    s.docker(MANAGER, [
+      ...common,
+      '--name',
+      SERVER_KEEP,
+      '--replicas',
+      String(replicas),
+      '--constraint',
+      'node.role==worker',
+      '--label',
+      'shoal.mesh.client-ip=preserve',
+      '--publish',
+      `published=${PUBLISHED_KEEP},target=80`,
       'shoal/busybox',
       'sh',
       '-c',
@@ -375,7 +400,7 @@ function report(targets: readonly Target[], all: readonly Measurement[], o: Opti
         `(rounds: ${every.join(' / ')} req/s; errors in all rounds: ${errors})`,
     );
   }
-  for (const p of ['VIP', 'mesh'] as const) {
+  for (const p of ['VIP', 'mesh', 'keep'] as const) {
     const v = med.get(p)?.result.requestsPerSec ?? NaN;
     const goal = v / direct >= 0.9 ? 'meets' : 'MISSES';
     console.log(`  ${p}/direct = ${ratio(v, direct)} (${goal} the goal of >= 0.9x)`);
@@ -429,9 +454,10 @@ async function setUp(s: ShoalLab, replicas: number): Promise<Target[]> {
   await formSwarm(s);
   await deployServices(s, replicas);
   const servers = await waitForTasks(s, SERVER, replicas);
+  const keepers = await waitForTasks(s, SERVER_KEEP, replicas);
   const [client] = await waitForTasks(s, CLIENT, 1);
   if (!client) throw new Error('no client task');
-  const serverHosts = new Set(servers.map((t) => t.host));
+  const serverHosts = new Set([...servers, ...keepers].map((t) => t.host));
   const meshNode = SWARM.find((h) => !serverHosts.has(h));
   if (meshNode === undefined)
     throw new Error(`every swarm node runs a ${SERVER} replica: none for the mesh path`);
@@ -460,18 +486,29 @@ async function setUp(s: ShoalLab, replicas: number): Promise<Target[]> {
     host: OUTSIDE,
     url: `http://${s.addr(meshNode)}:${PUBLISHED}/`,
   };
+  const keep: Target = {
+    path: 'keep',
+    description: `outside host -> node${meshNode + 1}:${PUBLISHED_KEEP} (client address kept), over ${spread(replicas)}`,
+    host: OUTSIDE,
+    url: `http://${s.addr(meshNode)}:${PUBLISHED_KEEP}/`,
+  };
   const names = servers.map((t) => t.hostname);
   await checkAnswers(s, direct, [one.hostname]);
   await checkDns(s, client, vip);
   await checkAnswers(s, viaVip, names);
   await checkAnswers(s, mesh, names);
-  for (const t of [direct, mesh]) await tuneClient(s, t);
+  await checkAnswers(
+    s,
+    keep,
+    keepers.map((t) => t.hostname),
+  );
+  for (const t of [direct, mesh, keep]) await tuneClient(s, t);
 
   console.log(
     `${SERVER}: ${servers.map((t) => `${t.hostname} ${t.ip} on node${t.host + 1}`).join(', ')}; ` +
       `VIP ${vip}; client task on node${client.host + 1}; outside host node${OUTSIDE + 1}`,
   );
-  const targets = [direct, viaVip, mesh];
+  const targets = [direct, viaVip, mesh, keep];
   for (const t of targets) console.log(`  ${t.path.padEnd(6)} ${t.url}  ${t.description}`);
   console.log(
     (await keepsAlive(s, direct))
