@@ -447,6 +447,8 @@ export class SwarmNode {
       ...(this.o.hostname ? { hostname: this.o.hostname } : {}),
       onSession: (info) => {
         if (!info || !this.state) return;
+        // A root CA rotation is learned here, not by polling the managers (cert-renewal.ts).
+        this.renewal?.rootsAnnounced(info.rootsDigest);
         if (info.desiredRole !== undefined && info.desiredRole !== this.state.role) {
           this.changeRole(info.desiredRole, info.manager);
         }

@@ -3,7 +3,7 @@
 // node's agent keeps one.
 
 import type { Logger } from 'pino';
-import { AgentSession } from '../../agent/session/index.js';
+import { AgentSession, type SessionInfo } from '../../agent/session/index.js';
 import type { TaskState } from '../../api/objects/index.js';
 import type { NodeCredentials } from '../../ca/ca-client.js';
 import { NODE_CHANNEL_OPTIONS, nodeChannelCredentials } from '../../ca/tls-credentials.js';
@@ -14,6 +14,7 @@ export function startNullSession(
   creds: NodeCredentials,
   hostname: string,
   logger: Logger,
+  onSession?: (info: SessionInfo | undefined) => void,
 ): AgentSession {
   const reported = new Map<string, TaskState>();
   const session: AgentSession = new AgentSession({
@@ -31,6 +32,7 @@ export function startNullSession(
       if (reports.length > 0) session.reportStatus(reports);
     },
     logger,
+    ...(onSession !== undefined ? { onSession } : {}),
   });
   session.start();
   return session;

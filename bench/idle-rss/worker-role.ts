@@ -56,7 +56,6 @@ export async function runWorker(
     build: { version: 'idle-rss-bench' },
   });
   await listenApiServer(api, { socketPath: join(dir, 'api.sock') });
-  const session = startNullSession([managerAddr], creds, 'idle-worker', logger);
   const renewal = new CertRenewal({
     current: () => creds,
     target: () => managerAddr,
@@ -70,6 +69,10 @@ export async function runWorker(
     logger,
   });
   renewal.start();
+  // As shoald: the session names the swarm's roots; they are fetched only when that changes.
+  const session = startNullSession([managerAddr], creds, 'idle-worker', logger, (info) =>
+    renewal.rootsAnnounced(info?.rootsDigest),
+  );
   return {
     stop: async () => {
       renewal.stop();
