@@ -12,7 +12,6 @@ import { makeApiSocketDir, secureApiSocket } from './api-socket.js';
 import { socketPath, type DaemonConfig } from './config.js';
 import { prepareDataRoot, restrictUmask } from './data-root.js';
 import { checkDashboardAddr, noteDashboardRole } from './dashboard-addr.js';
-import { DaemonMetrics } from './metrics.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { NodeSwarmControl } from './node-swarm-control.js';
 import { startupStorageFault } from './storage-fault.js';
@@ -61,8 +60,11 @@ export class Daemon {
     // Off unless asked for; read at scrape time from whatever this node runs then. Bound first:
     // an address that cannot be bound stops shoald before anything else starts.
     const current: { node?: SwarmNode } = {};
+    // Loaded only when on: prom-client and the metric families cost memory on every node.
     const metrics =
-      c.metricsAddr === '' ? undefined : new DaemonMetrics(() => current.node?.agent?.networkCounts());
+      c.metricsAddr === ''
+        ? undefined
+        : new (await import('./metrics.js')).DaemonMetrics(() => current.node?.agent?.networkCounts());
     const metricsServer =
       metrics === undefined ? undefined : await startMetricsServer(c.metricsAddr, metrics, logger);
     // The API answers requests forwarded by follower managers in-process.

@@ -28,22 +28,18 @@ import {
   renewNodeCertificate,
   type NodeCredentials,
 } from '../ca/ca-client.js';
-import { createSwarmObjects } from '../manager/swarm-init-objects.js';
-import { Manager } from '../manager/manager.js';
+import type { Manager } from '../manager/manager.js';
 import type { ManagerMetrics } from '../manager/metrics/manager-metrics.js';
-import { RAFT_KEY_FILE } from '../manager/replication/replicated-store.js';
-import { fatalExitLine } from '../manager/raft/driver/errors.js';
 import { Agent } from '../agent/agent.js';
 import { resolveAdvertiseAddr } from './advertise-addr.js';
-import { rewriteAsNewCluster } from './force-new-cluster.js';
 import { CertRenewal } from './cert-renewal.js';
-import { dashboardOption, parseHostPort, socketPath, type DaemonConfig } from './config.js';
+import { parseHostPort, socketPath, type DaemonConfig } from './config.js';
+import { loadManagerSide } from './load-manager-side.js';
 import { atLeader, joinRaftGroup, leaveAbandonedRaftJoin } from './control-at-leader.js';
 import { joinedIdentity, newSwarmIdentity } from './swarm-identity.js';
 import { nodeRegistered, waitFor } from './wait-for.js';
 import { isRemovedRefusal, REMOVED_FROM_SWARM_ERROR } from './node-removal.js';
 import { NodeStateDir, type SwarmMembership, type TlsMaterial } from './node-state.js';
-import { isSwarmLocked, openManagerKeys } from './swarm-lock.js';
 import { isProtectedNodeKey } from './node-key-protection.js';
 import { formatUnlockKey, generateUnlockKey, parseUnlockKey } from '../api/unlock-key.js';
 
@@ -113,15 +109,16 @@ export class SwarmNode {
       if (!saved) return;
       const { state, tls } = saved;
       this.state = state;
-      if (state.role === 'manager' && (await isSwarmLocked(this.dir.dir))) {
+      const side = state.role === 'manager' ? await loadManagerSide() : undefined;
+      if (side !== undefined && (await side.isSwarmLocked(this.dir.dir))) {
         this.locked = tls;
         this.localState = 'locked';
         this.log.warn('this manager is locked (autolock): run `docker swarm unlock` with the unlock key');
         return;
       }
       let nodeKey = tls.nodeKey;
-      if (state.role === 'manager') {
-        nodeKey = (await openManagerKeys(this.dir.dir, tls.nodeKey, undefined)).nodeKey;
+      if (side !== undefined) {
+        nodeKey = (await side.openManagerKeys(this.dir.dir, tls.nodeKey, undefined)).nodeKey;
         // Autolock was being turned off when the daemon stopped: finish it.
         if (isProtectedNodeKey(tls.nodeKey)) await this.dir.saveNodeKey(nodeKey);
       }
@@ -135,7 +132,7 @@ export class SwarmNode {
       const state = this.state;
       const tls = this.locked;
       if (this.localState !== 'locked' || state === undefined || tls === undefined) throw swarmNotLocked();
-      const keys = await openManagerKeys(this.dir.dir, tls.nodeKey, key);
+      const keys = await (await loadManagerSide()).openManagerKeys(this.dir.dir, tls.nodeKey, key);
       this.locked = undefined;
       this.unlockKey = key;
       this.dir.tlsKeySecret = keys.tlsKeySecret;
@@ -199,6 +196,7 @@ export class SwarmNode {
         const manager = await this.startManager(state, creds, { bootstrap: true });
         this.manager = manager;
         await waitFor(() => manager.replicated.raft.isLeader(), 10_000, 'this manager to lead its new swarm');
+        const { createSwarmObjects } = await loadManagerSide();
         await manager.store.update((tx) =>
           createSwarmObjects(tx, {
             clusterId,
@@ -249,7 +247,9 @@ export class SwarmNode {
     await this.teardown();
     this.localState = 'pending';
     try {
-      const next = await rewriteAsNewCluster({
+      const next = await (
+        await loadManagerSide()
+      ).rewriteAsNewCluster({
         swarmDir: this.dir.dir,
         state: { ...state, raftId },
         req,
@@ -413,19 +413,19 @@ export class SwarmNode {
     raft: { bootstrap: true } | { join: ReadonlyMap<number, string> } | { resume: true },
     unlockKey?: string,
   ): Promise<Manager> {
-    const manager = await Manager.start({
-      raftId: state.raftId!,
-      dataDir: this.dir.dir,
-      listenAddr: state.listenAddr,
-      advertiseAddr: state.advertiseAddr,
+    const { startNodeManager } = await loadManagerSide();
+    return startNodeManager({
+      config: this.o.config,
+      swarmDir: this.dir.dir,
+      state,
       credentials: creds,
       raft,
       runApiRequest: this.o.runApiRequest,
       logger: this.o.logger,
-      ...dashboardOption(this.o.config),
       ...(this.o.tickMs !== undefined ? { tickMs: this.o.tickMs } : {}),
       ...(unlockKey !== undefined ? { unlockKey } : {}),
       ...(this.o.metrics !== undefined ? { metrics: this.o.metrics } : {}),
+      ...(this.o.onRaftFatal !== undefined ? { onRaftFatal: this.o.onRaftFatal } : {}),
       // Autolock turned on or off, or the key rotated: the TLS key follows the Raft key.
       onUnlockKey: async (key, dataKey) => {
         this.unlockKey = key === '' ? undefined : parseUnlockKey(key);
@@ -433,13 +433,6 @@ export class SwarmNode {
         if (this.credentials) await this.dir.saveNodeKey(this.credentials.keyPem);
       },
     });
-    // Never half-alive: the service manager restarts shoald, which reloads the log from disk.
-    manager.replicated.raft.onFatal((e) => {
-      if (this.o.onRaftFatal) return this.o.onRaftFatal(e);
-      this.log.fatal(fatalExitLine(e));
-      process.exit(1);
-    });
-    return manager;
   }
 
   private async startAgent(state: SwarmMembership, creds: NodeCredentials): Promise<Agent> {
@@ -454,6 +447,8 @@ export class SwarmNode {
       ...(this.o.hostname ? { hostname: this.o.hostname } : {}),
       onSession: (info) => {
         if (!info || !this.state) return;
+        // A root CA rotation is learned here, not by polling the managers (cert-renewal.ts).
+        this.renewal?.rootsAnnounced(info.rootsDigest);
         if (info.desiredRole !== undefined && info.desiredRole !== this.state.role) {
           this.changeRole(info.desiredRole, info.manager);
         }
@@ -532,7 +527,8 @@ export class SwarmNode {
         nodeCert: renewed.certPem,
         nodeKey: renewed.keyPem,
       });
-      if (desired === 'worker') await rm(join(this.dir.dir, RAFT_KEY_FILE), { force: true });
+      if (desired === 'worker')
+        await rm(join(this.dir.dir, (await loadManagerSide()).RAFT_KEY_FILE), { force: true });
       this.state = next;
       this.credentials = renewed;
       this.agent = await this.startAgent(next, renewed);

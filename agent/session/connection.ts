@@ -26,6 +26,7 @@ import {
 } from '../../api/wire/service.js';
 import type { NodeDescription } from '../../api/objects/index.js';
 import { isValidId } from '../../api/objects/shape.js';
+import { isRootsDigest } from '../../ca/cluster-roots.js';
 import { decodeAssignments } from './assignments-decoder.js';
 import { Backoff } from './backoff.js';
 import { ChangeAssembler } from './change-assembler.js';
@@ -44,6 +45,11 @@ export interface SessionInfo {
   readonly desiredRole?: 'manager' | 'worker';
   /** The manager this session is with. */
   readonly manager: string;
+  /**
+   * The digest of the roots the swarm trusts now (ca/cluster-roots.ts rootsDigest), when the
+   * manager says: the node fetches the roots only when it changes.
+   */
+  readonly rootsDigest?: string;
 }
 
 export type ConnectionEnd =
@@ -282,6 +288,8 @@ export class Connection {
         ),
       heartbeatPeriodMs: periodOf(m.heartbeatPeriodMs, 5000),
       ...(m.desiredRole === 'manager' || m.desiredRole === 'worker' ? { desiredRole: m.desiredRole } : {}),
+      // Anything but a digest (absent, or from a hostile peer) is as if the manager did not say.
+      ...(isRootsDigest(m.rootsDigest) ? { rootsDigest: m.rootsDigest } : {}),
       manager: this.#o.addr,
     };
     this.#o.onSession(this.#info);

@@ -31,7 +31,13 @@ import {
   type RefusedView,
   type SessionStream,
 } from './session.js';
-import { heartbeatGrace, heartbeatPeriodFromStore, managersFromStore, type ManagerPeer } from './settings.js';
+import {
+  heartbeatGrace,
+  heartbeatPeriodFromStore,
+  managersFromStore,
+  rootsDigestFromStore,
+  type ManagerPeer,
+} from './settings.js';
 import { applyStatusReports, type StatusOutcome, type StatusReport } from './task-status-writes.js';
 import { applyRejections, hasFinished, type Rejection, type RejectionOutcome } from './task-rejections.js';
 import { newSessionMessage, type PbSessionMessage } from '../../api/wire/service.js';
@@ -76,6 +82,8 @@ export class ActiveDispatcher {
   readonly #views: NetworkViews;
   #period: number;
   #managers: readonly ManagerPeer[];
+  /** The swarm's roots as sessions name them (settings.ts rootsDigestFromStore). */
+  #rootsDigest: string;
   #closed = false;
 
   constructor(o: ActiveDispatcherOptions) {
@@ -109,7 +117,7 @@ export class ActiveDispatcher {
       o.watchBufferSize,
     );
     this.logs = new LogBroker({ store: o.store, logger, session: (nodeId) => this.#byNode.get(nodeId) });
-    [this.#period, this.#managers] = this.#readSettings();
+    [this.#period, this.#managers, this.#rootsDigest] = this.#readSettings();
   }
 
   /** Heartbeat period agents are told to use (ms). */
@@ -277,18 +285,21 @@ export class ActiveDispatcher {
     });
   }
 
-  #readSettings(): [number, readonly ManagerPeer[]] {
+  #readSettings(): [number, readonly ManagerPeer[], string] {
     return this.#o.store.view((tx) => [
       this.#o.heartbeatPeriodMs ?? heartbeatPeriodFromStore(tx),
       this.#o.managers?.() ?? managersFromStore(tx),
+      rootsDigestFromStore(tx),
     ]);
   }
 
   #refreshSettings(): void {
-    const [period, managers] = this.#readSettings();
-    const same = period === this.#period && sameManagers(managers, this.#managers);
+    const [period, managers, rootsDigest] = this.#readSettings();
+    const same =
+      period === this.#period && sameManagers(managers, this.#managers) && rootsDigest === this.#rootsDigest;
     this.#period = period;
     this.#managers = managers;
+    this.#rootsDigest = rootsDigest;
     for (const s of this.#sessions.values()) {
       const before = this.#sentRole.get(s);
       const m = this.#sessionMessage(s);
@@ -322,6 +333,7 @@ export class ActiveDispatcher {
       managers: this.#managers.map((m) => ({ nodeId: m.nodeId, addr: m.addr })),
       heartbeatPeriodMs: this.#period,
       desiredRole,
+      rootsDigest: this.#rootsDigest,
     });
   }
 }

@@ -170,7 +170,10 @@ export class AssignmentRouter {
       case 'clusters':
         return (
           c.action !== 'update' ||
-          c.object.spec.dispatcher.heartbeatPeriod !== c.oldObject.spec.dispatcher.heartbeatPeriod
+          c.object.spec.dispatcher.heartbeatPeriod !== c.oldObject.spec.dispatcher.heartbeatPeriod ||
+          // A root CA rotation started or finished: nodes learn it from their session.
+          c.object.rootCA.caCert !== c.oldObject.rootCA.caCert ||
+          c.object.rootCA.rootRotation?.caCert !== c.oldObject.rootCA.rootRotation?.caCert
         );
       default:
         return false;

@@ -1,6 +1,8 @@
 // What the dispatcher tells agents besides their assignments: the managers they may connect
-// to and the heartbeat period, both read from the store (or overridden by the daemon).
+// to, the heartbeat period and the digest of the swarm's roots, read from the store (the first
+// two may be overridden by the daemon).
 
+import { rootsDigest } from '../../ca/cluster-roots.js';
 import type { ReadTx } from '../store/read-tx.js';
 
 export interface ManagerPeer {
@@ -37,4 +39,10 @@ export function heartbeatPeriodFromStore(tx: ReadTx): number {
 /** How long after a heartbeat a node is marked down: three periods plus a margin for the network. */
 export function heartbeatGrace(periodMs: number, extraMs = Math.min(periodMs, 1000)): number {
   return periodMs * HEARTBEAT_GRACE_MULTIPLIER + extraMs;
+}
+
+/** The digest of the roots the swarm trusts now ('' before there is a cluster object). */
+export function rootsDigestFromStore(tx: ReadTx): string {
+  const rootCA = tx.list('clusters')[0]?.rootCA;
+  return rootCA === undefined ? '' : rootsDigest(rootCA.caCert, rootCA.rootRotation?.caCert);
 }

@@ -5,7 +5,7 @@
 // treats them as absent.
 
 import type { TSchema } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ApiError } from './errors.js';
 import { canonicalKeys } from './go-json-keys.js';
 
@@ -70,8 +70,12 @@ export function compileValidator(
   schema: TSchema,
   part: HttpPart,
 ): (data: unknown) => { value: unknown } | { error: Error } {
-  const check = TypeCompiler.Compile(schema);
+  // Compiled at a route's first request, not at registration: most routes of a node are never
+  // called (a worker answers swarm calls with "not a manager"), and each compiled check is code
+  // and closures every shoald would otherwise hold from start.
+  let compiled: TypeCheck<TSchema> | undefined;
   return (data) => {
+    const check = (compiled ??= TypeCompiler.Compile(schema));
     const value = part === 'body' ? dropNulls(canonicalKeys(data ?? {}, schema)) : data;
     if (check.Check(value)) return { value };
     const first = check.Errors(value).First();
