@@ -38,7 +38,10 @@ function checkHeader(n: unknown, path: string): asserts n is Rec {
   if (!Number.isSafeInteger(n['vni']))
     throw new MalformedMessageError(`network view: ${path}.vni must be an integer`);
   const port = n['dataPathPort'];
-  if (port !== undefined && !(Number.isSafeInteger(port) && (port as number) >= 1 && (port as number) <= 65535))
+  if (
+    port !== undefined &&
+    !(Number.isSafeInteger(port) && (port as number) >= 1 && (port as number) <= 65535)
+  )
     throw new MalformedMessageError(`network view: ${path}.dataPathPort must be a UDP port (1..65535)`);
 }
 

@@ -165,7 +165,9 @@ export function registerSwarm(program: Command, ctx: CliContext): void {
         ListenAddr: opts.listenAddr,
         AdvertiseAddr: opts.advertiseAddr ?? '',
         DataPathAddr: opts.dataPathAddr ?? '',
-        ...(opts.dataPathPort === undefined ? {} : { DataPathPort: parseUint('data-path-port', opts.dataPathPort) }),
+        ...(opts.dataPathPort === undefined
+          ? {}
+          : { DataPathPort: parseUint('data-path-port', opts.dataPathPort) }),
         ForceNewCluster: opts.forceNewCluster === true,
         Spec: applySwarmSpecFlags({}, opts),
         AutoLockManagers: opts.autolock === true,

@@ -404,7 +404,8 @@ export class NetworkIndex {
     this.#pending(st);
     st.network = next;
     const alloc = next === undefined ? undefined : allocated(next);
-    st.header = next === undefined || alloc === undefined ? undefined : networkHeader(next, alloc, this.#dataPathPort);
+    st.header =
+      next === undefined || alloc === undefined ? undefined : networkHeader(next, alloc, this.#dataPathPort);
     st.headerJson = st.header === undefined ? '' : JSON.stringify(st.header);
     this.#sorted = undefined;
     this.#nodesChanged = true;

@@ -7,7 +7,13 @@ import { meshClientIpMode } from '../../api/mesh-client-ip.js';
 import { createHash } from 'node:crypto';
 import { mtuOf } from '../allocator/network-spec-check.js';
 import { vniOf } from '../allocator/vni.js';
-import { taskStateRank, type Cluster, type Network, type Service, type Task } from '../../api/objects/index.js';
+import {
+  taskStateRank,
+  type Cluster,
+  type Network,
+  type Service,
+  type Task,
+} from '../../api/objects/index.js';
 import type { PortView } from '../../api/network/network-view.js';
 import type { NetworkHeader } from '../../api/network/network-view-update.js';
 

@@ -3,7 +3,14 @@
 // message together.
 
 import { generateId } from '../../api/objects/ids.js';
-import type { NewObject, Service, Task, TaskDefaults, TaskState, TaskStatus } from '../../api/objects/index.js';
+import type {
+  NewObject,
+  Service,
+  Task,
+  TaskDefaults,
+  TaskState,
+  TaskStatus,
+} from '../../api/objects/index.js';
 import type { ReadTx } from '../store/read-tx.js';
 
 export interface NewTaskOptions {

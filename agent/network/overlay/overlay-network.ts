@@ -83,7 +83,10 @@ export class OverlayNetwork {
         `network ${config.id}: MTU ${config.mtu} is outside 68..65535`,
       );
     }
-    if (config.port !== undefined && !(Number.isInteger(config.port) && config.port >= 1 && config.port <= 65535)) {
+    if (
+      config.port !== undefined &&
+      !(Number.isInteger(config.port) && config.port >= 1 && config.port <= 65535)
+    ) {
       throw new OverlayError(
         'OVERLAY_BAD_CONFIG',
         `network ${config.id}: VXLAN port ${config.port} is outside 1..65535`,

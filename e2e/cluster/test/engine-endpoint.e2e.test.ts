@@ -2,11 +2,13 @@
 // runs, lists, execs into and reads the logs of the node's containers (passed through to the
 // node's engine), streams stdin through a hijacked attach, lists images, creates a local bridge
 // network, and sees local and swarm networks side by side and the engine's containers with the
-// Swarm section in `docker info`.
+// Swarm section in `docker info`; `docker run -it` and `exec -it` under a real terminal.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ShoalLab, eventually } from '../shoal-lab.js';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { DOCKER_CLI, ShoalLab, eventually } from '../shoal-lab.js';
 import { ok, rows } from '../cli-output.js';
 
 const IMAGE = 'shoal/busybox';
@@ -62,6 +64,38 @@ test('docker run --rm -i streams stdin and stdout through a hijacked attach', as
   const input = 'one line through the hijack\nand a second\n';
   const out = await ok(s.docker(1, ['run', '--rm', '-i', IMAGE, 'sh', '-c', 'cat'], input));
   assert.equal(out, input);
+});
+
+/** The docker CLIs on this machine (Debian's 20.10 first, a recent one if installed). */
+const CLIS = [...new Set([DOCKER_CLI, '/usr/local/bin/docker'].filter((c) => existsSync(c)))];
+
+/** Runs a docker command line under a pseudo-terminal (util-linux `script`), typing `input`. */
+function onTerminal(commandLine: string, input = ''): { status: number | null; out: string } {
+  const r = spawnSync('script', ['-qec', commandLine, '/dev/null'], {
+    encoding: 'utf8',
+    input,
+    timeout: 60_000,
+  });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+test('docker run -it and exec -it get a real terminal through shoald, with either CLI', async () => {
+  await ok(s.docker(1, ['run', '-d', '--name', 'term', IMAGE, 'sleep', '600']));
+  try {
+    for (const cli of CLIS) {
+      const host = `-H unix://${s.socket(1)}`;
+      const run = onTerminal(`${cli} ${host} run --rm -it ${IMAGE} sh -c 'tty; echo ran-$((6*7))'`);
+      assert.equal(run.status, 0, `${cli} run -it: ${run.out}`);
+      assert.match(run.out, /\/dev\/pts\/\d+/, `${cli}: the container has a terminal`);
+      assert.match(run.out, /ran-42/);
+      // Typed on the terminal: the shell reads it, answers, and exits.
+      const exec = onTerminal(`${cli} ${host} exec -it term sh`, 'echo typed-$((6*7)); exit\n');
+      assert.equal(exec.status, 0, `${cli} exec -it: ${exec.out}`);
+      assert.match(exec.out, /typed-42/);
+    }
+  } finally {
+    await ok(s.docker(1, ['rm', '-f', 'term']));
+  }
 });
 
 test('docker images lists the node engine images', async () => {

@@ -49,7 +49,10 @@ function taskDefaultsFromStore(t: TaskDefaults | undefined): NonNullable<DockerS
   const d = t?.logDriver;
   if (d === undefined) return {};
   return {
-    LogDriver: { Name: d.name, ...(Object.keys(d.options).length === 0 ? {} : { Options: { ...d.options } }) },
+    LogDriver: {
+      Name: d.name,
+      ...(Object.keys(d.options).length === 0 ? {} : { Options: { ...d.options } }),
+    },
   };
 }
 

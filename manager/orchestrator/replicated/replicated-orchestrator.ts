@@ -159,7 +159,10 @@ export class ReplicatedOrchestrator extends WatchLoopBase {
     });
     const now = new Date(this.#o.clock.now()).toISOString();
     for (const slot of plan.create)
-      tx.create('tasks', newTask(service, { slot, desiredState: 'running', now, taskDefaults: taskDefaultsOf(tx) }));
+      tx.create(
+        'tasks',
+        newTask(service, { slot, desiredState: 'running', now, taskDefaults: taskDefaultsOf(tx) }),
+      );
     for (const t of plan.remove) tx.update('tasks', withDesiredState(t, 'remove', now));
     return { update: plan.update, more: plan.more };
   }

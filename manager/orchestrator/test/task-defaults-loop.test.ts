@@ -28,7 +28,10 @@ test('tasks carry the cluster default log driver; a new default leaves running t
 
   await h.store.update((tx) => {
     const c = tx.list('clusters')[0]!;
-    tx.update('clusters', { ...c, spec: { ...c.spec, taskDefaults: { logDriver: { name: 'local', options: {} } } } });
+    tx.update('clusters', {
+      ...c,
+      spec: { ...c.spec, taskDefaults: { logDriver: { name: 'local', options: {} } } },
+    });
   });
   await h.settle();
   assert.deepEqual(
@@ -37,7 +40,10 @@ test('tasks carry the cluster default log driver; a new default leaves running t
     'a new default is no update',
   );
   // A scale-up creates its task with the new default.
-  await h.changeService('web', (s) => ({ ...s, spec: { ...s.spec, mode: { kind: 'replicated', replicas: 3 } } }));
+  await h.changeService('web', (s) => ({
+    ...s,
+    spec: { ...s.spec, mode: { kind: 'replicated', replicas: 3 } },
+  }));
   await h.settle();
   const added = h.running('web').find((t) => !first.some((f) => f.id === t.id));
   assert.equal(added?.logDriver?.name, 'local');

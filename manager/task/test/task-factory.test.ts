@@ -19,8 +19,14 @@ function service(logDriver?: { name: string; options: Record<string, string> }):
   return { ...s, meta: META };
 }
 
-function asTask(s: Service, defaults: TaskDefaults | undefined): ReturnType<typeof newTask> & { meta: typeof META } {
-  return { ...newTask(s, { slot: 1, desiredState: 'running', now: NOW, taskDefaults: defaults }), meta: META };
+function asTask(
+  s: Service,
+  defaults: TaskDefaults | undefined,
+): ReturnType<typeof newTask> & { meta: typeof META } {
+  return {
+    ...newTask(s, { slot: 1, desiredState: 'running', now: NOW, taskDefaults: defaults }),
+    meta: META,
+  };
 }
 
 test('a service without a log driver: its tasks take the cluster default, copied', () => {
