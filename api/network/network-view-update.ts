@@ -70,7 +70,13 @@ function shallowEqual(a: object, b: object): boolean {
   if (ka.length !== Object.keys(b).length) return false;
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
-  return ka.every((k) => ra[k] === rb[k]);
+  return ka.every((k) => {
+    const x = ra[k];
+    const y = rb[k];
+    if (x === y) return true;
+    // An attachment endpoint's names: equal lists of strings.
+    return Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every((v, i) => v === y[i]);
+  });
 }
 
 /** Items of `next` that are new or differ from `prev`, and keys of `prev` missing from `next`. */

@@ -27,6 +27,11 @@ export interface TaskEndpoint extends EndpointBase {
   readonly taskId: string;
   readonly serviceId: string;
   readonly serviceName: string;
+  /**
+   * A container outside any service (a network attachment): the names it answers to on the
+   * network (its container name and aliases), as Docker resolves such containers by name.
+   */
+  readonly names?: readonly string[];
 }
 
 /** A node's ingress sandbox, where routing-mesh traffic enters and leaves the overlay. */

@@ -61,7 +61,9 @@ test('an agent attaches a container to an attachable overlay, and the attachment
     () => a1.view.network?.networks.find((n) => n.networkId === 'netatt'),
     'attnet in n1 network view',
   );
-  assert.ok(view.endpoints.some((e) => e.kind === 'task' && e.taskId === attached.attachmentId));
+  const endpoint = view.endpoints.find((e) => e.kind === 'task' && e.taskId === attached.attachmentId);
+  assert.ok(endpoint !== undefined && endpoint.kind === 'task');
+  assert.deepEqual(endpoint.names, ['db'], 'the container answers to its names on the network');
 
   // While it holds the network, the network cannot be removed.
   const removal = store.view((tx) => removeNetwork(tx, 'netatt'));

@@ -28,6 +28,28 @@ function isBuiltinMode(mode: string): boolean {
   return ['', 'default', 'bridge', 'host', 'none'].includes(mode) || mode.startsWith('container:');
 }
 
+/** A container name as Docker takes it (`?name=`); undefined for none or one Docker refuses. */
+function containerNameOf(request: FastifyRequest): string | undefined {
+  const q = request.query as Record<string, unknown> | undefined;
+  const name = typeof q?.['name'] === 'string' ? q['name'].replace(/^\//, '') : '';
+  return /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,252}$/.test(name) ? name : undefined;
+}
+
+/** The name of the engine's container `idOrName` (without its leading slash), if it has one. */
+async function engineContainerName(engine: LocalEngine, idOrName: string): Promise<string | undefined> {
+  if (idOrName === '') return undefined;
+  const answer = await engineRequest(engine, 'GET', `/containers/${encodeURIComponent(idOrName)}/json`);
+  if (answer.status !== 200) return undefined;
+  try {
+    const inspected: unknown = JSON.parse(answer.body.toString('utf8'));
+    const name = isObject(inspected) && typeof inspected['Name'] === 'string' ? inspected['Name'] : '';
+    const bare = name.replace(/^\//, '');
+    return /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,252}$/.test(bare) ? bare : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads a raw request body, at most JSON_BODY_MAX_BYTES. */
 async function readBody(request: FastifyRequest): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -96,15 +118,20 @@ async function attach(
   settings: unknown,
   signal: AbortSignal,
   containerId?: string,
+  containerName?: string,
 ): Promise<NetworkAttachResult | undefined> {
   if (control.attachNetwork === undefined || control.localNodeState() !== 'active') return undefined;
   const network = await swarmCandidate(engine, name);
   if (network === undefined) return undefined;
   const address = requestedAddress(settings);
+  // Other containers and tasks on the network reach it by its name too, as in Docker.
+  const names = [
+    ...new Set([...(containerName === undefined ? [] : [containerName]), ...aliasesOf(settings)]),
+  ];
   return control.attachNetwork(
     {
       network,
-      aliases: aliasesOf(settings),
+      aliases: names,
       ...(address === undefined ? {} : { address }),
       ...(containerId === undefined ? {} : { containerId }),
     },
@@ -137,12 +164,13 @@ export async function createContainer(
 
   const abort = new AbortController();
   request.raw.once('close', () => abort.abort());
+  const containerName = containerNameOf(request);
   const made: NetworkAttachResult[] = [];
   const rewritten: Json = { ...endpoints };
   let networkMode = mode;
   try {
     for (const name of names) {
-      const a = await attach(control, engine, name, endpoints[name], abort.signal);
+      const a = await attach(control, engine, name, endpoints[name], abort.signal, undefined, containerName);
       if (a === undefined) continue;
       made.push(a);
       const settings = withAddress(endpoints[name], a.address);
@@ -181,7 +209,15 @@ export async function connectContainer(
   const settings = body['EndpointConfig'];
   const abort = new AbortController();
   request.raw.once('close', () => abort.abort());
-  const a = await attach(control, engine, networkName, settings, abort.signal, container);
+  const a = await attach(
+    control,
+    engine,
+    networkName,
+    settings,
+    abort.signal,
+    container,
+    await engineContainerName(engine, container),
+  );
   if (a === undefined) return passToEngine(request, reply, { body: JSON.stringify(body) });
   const prefix = request.originalUrl.slice(0, request.originalUrl.indexOf('/networks/'));
   return passToEngine(request, reply, {

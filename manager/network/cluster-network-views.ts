@@ -22,6 +22,7 @@ import {
 import type { ReadTx } from '../store/read-tx.js';
 import {
   allocated,
+  attachmentNames,
   bare,
   dataPathPortOf,
   digestOf,
@@ -226,6 +227,7 @@ function networkView(
       taskId: t.id,
       serviceId: t.serviceId,
       serviceName: t.serviceAnnotations.name,
+      ...attachmentNames(t, n.id),
       nodeId: t.nodeId,
       nodeAddr,
       address,

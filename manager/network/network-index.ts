@@ -26,6 +26,7 @@ import type { ChangeEvent } from '../store/index.js';
 import type { NetworkViewSource } from './cluster-network-views.js';
 import {
   allocated,
+  attachmentNames,
   bare,
   dataPathPortOf,
   DEFAULT_VXLAN_PORT,
@@ -81,14 +82,19 @@ export class NetworkState {
   }
 }
 
-/** Equal flat records (endpoints and backends hold only strings, numbers and booleans). */
+/** Equal records of strings, numbers, booleans and lists of strings (endpoints and backends). */
 function sameRecord(a: object | undefined, b: object | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
-  return ka.every((k) => ra[k] === rb[k]);
+  return ka.every((k) => ra[k] === rb[k] || sameList(ra[k], rb[k]));
+}
+
+/** An attachment endpoint's names: equal lists of strings. */
+function sameList(a: unknown, b: unknown): boolean {
+  return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function hostPortsOf(s: Service | undefined): PortView[] {
@@ -514,6 +520,7 @@ export class NetworkIndex {
         taskId: t.id,
         serviceId: t.serviceId,
         serviceName: t.serviceAnnotations.name,
+        ...attachmentNames(t, a.networkId),
         nodeId: t.nodeId,
         nodeAddr: node.status.addr,
         address,

@@ -13,6 +13,7 @@ import {
   type Network,
   type Service,
   type Task,
+  isAttachmentTask,
 } from '../../api/objects/index.js';
 import type { PortView } from '../../api/network/network-view.js';
 import type { NetworkHeader } from '../../api/network/network-view-update.js';
@@ -84,3 +85,10 @@ export function portsOf(s: Service): PortView[] {
 }
 
 export const digestOf = (text: string): string => createHash('sha1').update(text).digest('base64');
+
+/** The names a network attachment's container answers to on `networkId` ({} for a task). */
+export function attachmentNames(t: Task, networkId: string): { names?: readonly string[] } {
+  if (!isAttachmentTask(t)) return {};
+  const names = t.networksAttachments.find((a) => a.networkId === networkId)?.aliases ?? [];
+  return names.length === 0 ? {} : { names };
+}

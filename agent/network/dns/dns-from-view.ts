@@ -28,6 +28,12 @@ export function dnsRecordsFromView(
           taskAddrs: healthy.map((b) => b.address),
         };
       });
+      // Containers outside services (network attachments) answer to their names, as in Docker.
+      for (const e of n.endpoints) {
+        if (e.kind !== 'task' || e.names === undefined) continue;
+        const addr = e.address.split('/')[0] ?? e.address;
+        for (const name of e.names) tasks.push({ name, addr });
+      }
       return { id: n.networkId, name: n.name, services, tasks };
     });
 }

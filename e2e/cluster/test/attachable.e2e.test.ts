@@ -1,7 +1,8 @@
 // `docker run --network` on an attachable swarm overlay, on a worker that runs no task of the
 // network, with the unmodified docker CLI pointed at shoald: the container gets an address from
 // the cluster's allocator, reaches a service on a manager by its name (embedded DNS, VIP) and a
-// task by its address over VXLAN, is reachable from that task, and its attachment goes with the
+// task by its address over VXLAN, is reachable from that task by address and by its container
+// name, and its attachment goes with the
 // container (`--rm`, `docker rm`). `docker network connect` does the same for a running
 // container; a non-attachable network is refused with Docker's message.
 
@@ -152,6 +153,12 @@ test('docker run --network on a worker: an address from the swarm, the service b
     return out.trim() === side ? out.trim() : undefined;
   });
   assert.equal(back, side);
+  // And by its container name, as Docker resolves containers on an attachable overlay.
+  const byName = await eventually('side answers web by name', async () => {
+    const out = await execInTask(s, [0], 'web', `${FETCH} http://side || true`);
+    return out.trim() === side ? out.trim() : undefined;
+  });
+  assert.equal(byName, side);
 
   // Removing the container releases its attachment.
   await ok(s.docker(1, ['rm', '-f', 'side']));

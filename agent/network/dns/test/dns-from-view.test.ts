@@ -30,3 +30,35 @@ test('records name the healthy tasks of every service, ingress excluded; task na
   );
   assert.deepEqual(dnsRecordsFromView(VIEW)[0]?.tasks, []);
 });
+
+test('a container attached to the network answers to its names (Docker resolves such containers)', () => {
+  const [overnet, ...rest] = VIEW.networks;
+  assert.ok(overnet !== undefined);
+  const view = {
+    ...VIEW,
+    networks: [
+      {
+        ...overnet,
+        endpoints: [
+          ...overnet.endpoints,
+          {
+            kind: 'task' as const,
+            taskId: 'att1',
+            serviceId: '',
+            serviceName: '',
+            names: ['side', 'db-alias'],
+            nodeId: 'n2',
+            nodeAddr: '192.168.1.2',
+            address: '10.0.1.40/24',
+            mac: '02:42:0a:00:01:28',
+          },
+        ],
+      },
+      ...rest,
+    ],
+  };
+  assert.deepEqual(dnsRecordsFromView(view)[0]?.tasks, [
+    { name: 'side', addr: '10.0.1.40' },
+    { name: 'db-alias', addr: '10.0.1.40' },
+  ]);
+});
