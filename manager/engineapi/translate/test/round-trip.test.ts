@@ -30,6 +30,9 @@ const CHOSEN: Readonly<Record<string, unknown>> = {
   'TaskTemplate.ContainerSpec.Image': 'busybox:1.36',
   'TaskTemplate.ContainerSpec.Mounts.Type': 'bind',
   'TaskTemplate.ContainerSpec.Mounts.BindOptions.Propagation': 'rslave',
+  'TaskTemplate.ContainerSpec.Mounts.Consistency': 'delegated',
+  'TaskTemplate.Resources.SwapBytes': 0,
+  'TaskTemplate.Resources.MemorySwappiness': 60,
   'TaskTemplate.ContainerSpec.Isolation': 'hyperv',
   'TaskTemplate.ContainerSpec.Privileges.Seccomp.Mode': 'custom',
   // A []byte field: base64 (of a JSON profile, as the control layer wants for "custom").
@@ -127,10 +130,7 @@ const SERVICE_NOT_KEPT: Readonly<Record<string, string>> = {
   Networks: 'deprecated: moved into TaskTemplate.Networks or ignored by API version (tests below)',
   'TaskTemplate.PluginSpec': 'plugin runtime: refused (experimental in Docker)',
   'TaskTemplate.NetworkAttachmentSpec': 'attachment runtime: internal to swarmkit, never in a service',
-  'TaskTemplate.ContainerSpec.Mounts.Consistency': 'macOS-only (Docker Desktop); Linux engines ignore it',
-  'TaskTemplate.ContainerSpec.Mounts.BindOptions.NonRecursive': 'not applied by shoal agents yet',
   'TaskTemplate.ContainerSpec.Configs.Runtime': 'Windows credential-spec configs only',
-  'TaskTemplate.Resources.Limits.GenericResources': 'not in Docker limits (reservations only)',
 };
 
 /** Fields of the swarm Spec shoal does not keep, and why. */
