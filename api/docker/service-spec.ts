@@ -34,7 +34,11 @@ export const MountSchema = Struct('mount.Mount', {
     DriverConfig: DriverSchema,
   }),
   // Options: each entry a flag ([name]) or an option ([name, value]).
-  TmpfsOptions: Struct('mount.TmpfsOptions', { SizeBytes: Int64, Mode: Uint32, Options: Type.Array(StrList) }),
+  TmpfsOptions: Struct('mount.TmpfsOptions', {
+    SizeBytes: Int64,
+    Mode: Uint32,
+    Options: Type.Array(StrList),
+  }),
 });
 
 export const HealthConfigSchema = Struct('container.HealthConfig', {

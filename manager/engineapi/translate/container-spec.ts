@@ -28,7 +28,14 @@ import {
   ulimitsToStore,
 } from './privileges.js';
 
-const PROPAGATIONS: readonly MountPropagation[] = ['rprivate', 'private', 'rshared', 'shared', 'rslave', 'slave'];
+const PROPAGATIONS: readonly MountPropagation[] = [
+  'rprivate',
+  'private',
+  'rshared',
+  'shared',
+  'rslave',
+  'slave',
+];
 const CONSISTENCIES: readonly MountConsistency[] = ['default', 'consistent', 'cached', 'delegated'];
 
 function bindOptionsToStore(b: NonNullable<DockerMount['BindOptions']>): BindOptions {
@@ -83,7 +90,8 @@ function mountToStore(m: DockerMount): Mount {
   if (m.TmpfsOptions !== undefined) {
     const t = m.TmpfsOptions;
     out.tmpfsOptions = { sizeBytes: t.SizeBytes ?? 0, mode: t.Mode ?? 0 };
-    if (t.Options !== undefined && t.Options.length > 0) out.tmpfsOptions.options = t.Options.map((o) => [...o]);
+    if (t.Options !== undefined && t.Options.length > 0)
+      out.tmpfsOptions.options = t.Options.map((o) => [...o]);
   }
   return out;
 }
