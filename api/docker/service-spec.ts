@@ -20,13 +20,25 @@ export const MountSchema = Struct('mount.Mount', {
   Target: Str,
   ReadOnly: Bool,
   Consistency: Str,
-  BindOptions: Struct('mount.BindOptions', { Propagation: Str, NonRecursive: Bool }),
+  BindOptions: Struct('mount.BindOptions', {
+    Propagation: Str,
+    NonRecursive: Bool,
+    CreateMountpoint: Bool,
+    ReadOnlyNonRecursive: Bool,
+    ReadOnlyForceRecursive: Bool,
+  }),
   VolumeOptions: Struct('mount.VolumeOptions', {
     NoCopy: Bool,
     Labels: StringMap,
+    Subpath: Str,
     DriverConfig: DriverSchema,
   }),
-  TmpfsOptions: Struct('mount.TmpfsOptions', { SizeBytes: Int64, Mode: Uint32 }),
+  // Options: each entry a flag ([name]) or an option ([name, value]).
+  TmpfsOptions: Struct('mount.TmpfsOptions', {
+    SizeBytes: Int64,
+    Mode: Uint32,
+    Options: Type.Array(StrList),
+  }),
 });
 
 export const HealthConfigSchema = Struct('container.HealthConfig', {
@@ -147,7 +159,13 @@ export const TaskSpecSchema = Struct('swarm.TaskSpec', {
   ContainerSpec: ContainerSpecSchema,
   PluginSpec: Type.Object({}),
   NetworkAttachmentSpec: Struct('swarm.NetworkAttachmentSpec', { ContainerID: Str }),
-  Resources: Struct('swarm.ResourceRequirements', { Limits: LimitSchema, Reservations: ResourcesSchema }),
+  Resources: Struct('swarm.ResourceRequirements', {
+    Limits: LimitSchema,
+    Reservations: ResourcesSchema,
+    // Go *int64: absent and 0 differ (absent keeps the engine's default).
+    SwapBytes: Int64,
+    MemorySwappiness: Int64,
+  }),
   RestartPolicy: RestartPolicySchema,
   Placement: PlacementSchema,
   Networks: Type.Array(NetworkAttachmentConfigSchema),

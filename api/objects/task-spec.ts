@@ -4,6 +4,25 @@
 import type { Driver, Labels, Platform, Resources } from './common.js';
 
 export type MountType = 'bind' | 'volume' | 'tmpfs';
+/** Docker's mount consistency (honoured by Docker Desktop's file sharing; Linux engines ignore it). */
+export type MountConsistency = 'default' | 'consistent' | 'cached' | 'delegated';
+export type MountPropagation = 'rprivate' | 'private' | 'rshared' | 'shared' | 'rslave' | 'slave';
+
+/**
+ * Docker's mount.BindOptions. The flags are optional so that objects stored before they
+ * existed read as they did; absent means false.
+ */
+export interface BindOptions {
+  propagation: MountPropagation;
+  /** Bind only the source, not the mounts below it (API 1.40+). */
+  nonRecursive?: boolean;
+  /** Create the source path on the host when it is missing, instead of failing (API 1.42+). */
+  createMountpoint?: boolean;
+  /** With readOnly: make only the top mount read-only, not the ones below it (API 1.44+). */
+  readOnlyNonRecursive?: boolean;
+  /** With readOnly: fail rather than fall back when the kernel cannot make it read-only recursively. */
+  readOnlyForceRecursive?: boolean;
+}
 
 export interface Mount {
   type: MountType;
@@ -11,9 +30,12 @@ export interface Mount {
   source?: string;
   target: string;
   readOnly: boolean;
-  bindOptions?: { propagation: 'rprivate' | 'private' | 'rshared' | 'shared' | 'rslave' | 'slave' };
-  volumeOptions?: { noCopy: boolean; labels: Labels; driverConfig?: Driver };
-  tmpfsOptions?: { sizeBytes: number; mode: number };
+  consistency?: MountConsistency;
+  bindOptions?: BindOptions;
+  /** `subpath`: a path inside the volume to mount instead of its root (API 1.45+). */
+  volumeOptions?: { noCopy: boolean; labels: Labels; driverConfig?: Driver; subpath?: string };
+  /** `options`: mount flags, each [flag] or [key, value] (API 1.46+). */
+  tmpfsOptions?: { sizeBytes: number; mode: number; options?: string[][] };
 }
 
 export interface HealthConfig {
@@ -181,6 +203,13 @@ export interface ResourceRequirements {
   reservations?: Resources;
   /** Docker's Resources.Limits.Pids (API 1.41+): the most processes; 0 means unlimited. */
   pidsLimit?: number;
+  /**
+   * Docker's ResourceRequirements.SwapBytes (API 1.52+): swap on top of the memory limit, -1
+   * unlimited; absent leaves the engine's default (as much swap as memory). Needs a memory limit.
+   */
+  swapBytes?: number;
+  /** Docker's ResourceRequirements.MemorySwappiness (API 1.52+): 0..100, -1 the engine's default. */
+  memorySwappiness?: number;
 }
 
 /**

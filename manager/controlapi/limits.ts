@@ -52,6 +52,20 @@ export const MAX_SHORT_STRING_BYTES = 1024;
 export const MAX_DNS_NAME_BYTES = 253;
 
 export const MAX_MOUNTS = 1000;
+/**
+ * Options of one tmpfs mount (TmpfsOptions.Options), and strings in one option. The engine
+ * passes on two flags only (TMPFS_OPTION_NAMES), each at most [name, value]; the bounds leave
+ * room for a later engine's flags while keeping a refused request small.
+ */
+export const MAX_TMPFS_OPTIONS = 16;
+export const MAX_TMPFS_OPTION_STRINGS = 16;
+/** The tmpfs options Docker's engine accepts (its validTmpfsOptions); it refuses any other. */
+export const TMPFS_OPTION_NAMES: readonly string[] = ['exec', 'noexec'];
+/** MemorySwappiness: the kernel's 0..100, or -1 for the engine's default (Docker's API range). */
+export const MIN_MEMORY_SWAPPINESS = -1;
+export const MAX_MEMORY_SWAPPINESS = 100;
+/** SwapBytes: -1 is unlimited swap; the engine adds the rest to the memory limit. */
+export const MIN_SWAP_BYTES = -1;
 /** Placement constraints, preferences and platforms. */
 export const MAX_CONSTRAINTS = 256;
 export const MAX_PREFERENCES = 64;

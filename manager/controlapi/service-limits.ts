@@ -59,6 +59,7 @@ function checkMount(m: Mount): void {
   const v = m.volumeOptions;
   if (v !== undefined) {
     checkMap(`${where}: VolumeOptions.Labels`, v.labels, L.LABEL_LIMITS);
+    if (v.subpath !== undefined) checkString(`${where}: VolumeOptions.Subpath`, v.subpath, L.MAX_PATH_BYTES);
     if (v.driverConfig !== undefined) {
       checkString(`${where}: VolumeOptions.DriverConfig.Name`, v.driverConfig.name, L.MAX_SHORT_STRING_BYTES);
       checkMap(`${where}: VolumeOptions.DriverConfig.Options`, v.driverConfig.options, L.OPTION_LIMITS);
@@ -68,6 +69,31 @@ function checkMount(m: Mount): void {
   if (t !== undefined) {
     checkInteger(`${where}: TmpfsOptions.SizeBytes`, t.sizeBytes, 0, Number.MAX_SAFE_INTEGER);
     checkInteger(`${where}: TmpfsOptions.Mode`, t.mode, 0, L.MAX_FILE_MODE);
+    if (t.options !== undefined) {
+      checkCount(`${where}: TmpfsOptions.Options`, t.options, L.MAX_TMPFS_OPTIONS);
+      for (const o of t.options) {
+        checkStrings(
+          `${where}: TmpfsOptions.Options`,
+          o,
+          L.MAX_TMPFS_OPTION_STRINGS,
+          L.MAX_SHORT_STRING_BYTES,
+        );
+      }
+    }
+  }
+}
+
+function checkSwap(r: TaskSpec['resources']): void {
+  if (r.swapBytes !== undefined) {
+    checkInteger('Resources: SwapBytes', r.swapBytes, L.MIN_SWAP_BYTES, Number.MAX_SAFE_INTEGER);
+  }
+  if (r.memorySwappiness !== undefined) {
+    checkInteger(
+      'Resources: MemorySwappiness',
+      r.memorySwappiness,
+      Number.MIN_SAFE_INTEGER,
+      Number.MAX_SAFE_INTEGER,
+    );
   }
 }
 
@@ -197,6 +223,7 @@ function checkTask(t: TaskSpec): void {
   checkResourceAmounts('Resources: Limits', t.resources.limits);
   checkResourceAmounts('Resources: Reservations', t.resources.reservations);
   checkPidsLimit(t.resources.pidsLimit);
+  checkSwap(t.resources);
   checkRestart(t.restartPolicy);
   checkPlacement(t.placement);
   checkCount('TaskSpec: Networks', t.networks, L.MAX_SERVICE_NETWORKS);

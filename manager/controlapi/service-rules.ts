@@ -4,9 +4,11 @@
 // refusal; the route translates Docker's JSON and resolves network names before calling.
 
 import { MESH_CLIENT_IP_LABEL, MESH_CLIENT_IP_MODES, meshClientIpMode } from '../../api/mesh-client-ip.js';
-import type { NewObject, ReadTx, Service, ServiceSpec } from '../store/index.js';
+import type { NewObject, ReadTx, ResourceRequirements, Service, ServiceSpec } from '../store/index.js';
 import { decide, type Decision } from './decision.js';
 import { isValidImageReference } from './image-reference.js';
+import { MAX_MEMORY_SWAPPINESS, MIN_MEMORY_SWAPPINESS } from './limits.js';
+import { checkMountRules } from './mount-checks.js';
 import { validateName } from './object-name.js';
 import { checkReferenceTargets } from './reference-targets.js';
 import { badRequest, failedPrecondition, invalidArgument, notFound, unimplemented } from './refusal.js';
@@ -26,6 +28,20 @@ function checkResources(r: { nanoCPUs: number; memoryBytes: number } | undefined
   }
   if (r.memoryBytes !== 0 && r.memoryBytes < 4 * 1024 * 1024) {
     throw invalidArgument(`invalid memory value ${r.memoryBytes}: Must be at least 4MiB`);
+  }
+}
+
+/**
+ * SwapBytes needs a memory limit (dockerd refuses it when converting the spec); the engine
+ * takes a swappiness of 0..100, and -1 as "its default" (Docker's API range).
+ */
+function checkSwapRules(r: ResourceRequirements): void {
+  if (r.swapBytes !== undefined && (r.limits === undefined || r.limits.memoryBytes === 0)) {
+    throw badRequest('memory swap provided, but no memory-limit was set');
+  }
+  const s = r.memorySwappiness;
+  if (s !== undefined && (s < MIN_MEMORY_SWAPPINESS || s > MAX_MEMORY_SWAPPINESS)) {
+    throw badRequest(`Invalid value: ${s}, valid memory swappiness range is 0-100`);
   }
 }
 
@@ -57,6 +73,8 @@ export function checkServiceSpec(spec: ServiceSpec): void {
     if (targets.has(m.target)) throw invalidArgument(`ContainerSpec: duplicate mount point: ${m.target}`);
     targets.add(m.target);
   }
+  for (const m of container.mounts) checkMountRules(m);
+  checkSwapRules(task.resources);
   checkReferenceTargets(container);
   if (meshClientIpMode(spec.labels) === undefined) {
     throw invalidArgument(

@@ -46,6 +46,7 @@ export function containerCreateOptions(
   if (c.isolation !== undefined && c.isolation !== 'default') hostConfig.Isolation = c.isolation;
   if (limits !== undefined && limits.nanoCPUs > 0) hostConfig.NanoCpus = limits.nanoCPUs;
   if (limits !== undefined && limits.memoryBytes > 0) hostConfig.Memory = limits.memoryBytes;
+  Object.assign(hostConfig, swapSettings(task.spec.resources));
   if (reservations !== undefined && reservations.memoryBytes > 0)
     hostConfig.MemoryReservation = reservations.memoryBytes;
   if (c.dnsConfig !== undefined) {
@@ -102,23 +103,70 @@ export function endpointSettings(e: EndpointSettings): Dockerode.EndpointSetting
   return settings;
 }
 
-function mountSettings(m: Mount, index: number): Dockerode.MountSettings {
+/**
+ * Swap as dockerd's swarm executor sets it: only under a memory limit (the engine's MemorySwap
+ * is memory plus swap, -1 unlimited), and swappiness only when limits are given at all (-1
+ * reaches the engine, which reads it as its default).
+ */
+function swapSettings(r: Task['spec']['resources']): { MemorySwap?: number; MemorySwappiness?: number } {
+  const out: { MemorySwap?: number; MemorySwappiness?: number } = {};
+  if (r.limits === undefined) return out;
+  const memory = r.limits.memoryBytes;
+  if (memory > 0 && r.swapBytes !== undefined) {
+    if (r.swapBytes === -1) out.MemorySwap = -1;
+    else if (r.swapBytes >= 0) out.MemorySwap = memory + r.swapBytes;
+  }
+  if (r.memorySwappiness !== undefined) out.MemorySwappiness = r.memorySwappiness;
+  return out;
+}
+
+/**
+ * The engine's mount (HostConfig.Mounts) with the fields dockerode's types lack: the bind
+ * flags (API 1.40-1.44), a volume's Subpath (1.45) and tmpfs Options (1.46).
+ */
+export type EngineMount = Omit<Dockerode.MountSettings, 'BindOptions' | 'TmpfsOptions'> & {
+  BindOptions?: {
+    Propagation: Dockerode.MountPropagation;
+    NonRecursive?: boolean;
+    CreateMountpoint?: boolean;
+    ReadOnlyNonRecursive?: boolean;
+    ReadOnlyForceRecursive?: boolean;
+  };
+  TmpfsOptions?: { SizeBytes: number; Mode: number; Options?: string[][] };
+};
+
+/**
+ * A bind mount's options as dockerd's swarm executor passes them; a flag that is not set is
+ * left out, as Go's omitempty leaves out a false one.
+ */
+function bindSettings(b: NonNullable<Mount['bindOptions']>): NonNullable<EngineMount['BindOptions']> {
+  const out: NonNullable<EngineMount['BindOptions']> = { Propagation: b.propagation };
+  if (b.nonRecursive === true) out.NonRecursive = true;
+  if (b.createMountpoint === true) out.CreateMountpoint = true;
+  if (b.readOnlyNonRecursive === true) out.ReadOnlyNonRecursive = true;
+  if (b.readOnlyForceRecursive === true) out.ReadOnlyForceRecursive = true;
+  return out;
+}
+
+export function mountSettings(m: Mount, index: number): EngineMount {
   const field = `containerSpec.mounts[${index}]`;
   if (m.target === '' || !m.target.startsWith('/')) {
     throw new InvalidTaskSpecError(`${field}.target`, `must be an absolute path, got "${m.target}"`);
   }
-  const out: Dockerode.MountSettings = {
+  const out: EngineMount = {
     Type: m.type,
     Target: m.target,
     ReadOnly: m.readOnly,
     Source: m.source ?? '',
   };
+  // Linux engines ignore it; passed on as dockerd's executor does (Docker Desktop honours it).
+  if (m.consistency !== undefined) out.Consistency = m.consistency;
   switch (m.type) {
     case 'bind':
       if (m.source === undefined || !m.source.startsWith('/')) {
         throw new InvalidTaskSpecError(`${field}.source`, 'a bind mount needs an absolute host path');
       }
-      if (m.bindOptions !== undefined) out.BindOptions = { Propagation: m.bindOptions.propagation };
+      if (m.bindOptions !== undefined) out.BindOptions = bindSettings(m.bindOptions);
       break;
     case 'volume':
       if (m.volumeOptions !== undefined) {
@@ -129,6 +177,7 @@ function mountSettings(m: Mount, index: number): Dockerode.MountSettings {
           // The engine reads an empty driver name as its default (`local`) driver.
           DriverConfig: { Name: driver?.name ?? '', Options: { ...driver?.options } },
         };
+        if (m.volumeOptions.subpath !== undefined) out.VolumeOptions.Subpath = m.volumeOptions.subpath;
       }
       break;
     case 'tmpfs':
@@ -136,7 +185,10 @@ function mountSettings(m: Mount, index: number): Dockerode.MountSettings {
         throw new InvalidTaskSpecError(`${field}.source`, 'a tmpfs mount has no source');
       }
       if (m.tmpfsOptions !== undefined) {
-        out.TmpfsOptions = { SizeBytes: m.tmpfsOptions.sizeBytes, Mode: m.tmpfsOptions.mode };
+        const t = m.tmpfsOptions;
+        out.TmpfsOptions = { SizeBytes: t.sizeBytes, Mode: t.mode };
+        if (t.options !== undefined && t.options.length > 0)
+          out.TmpfsOptions.Options = t.options.map((o) => [...o]);
       }
       break;
   }

@@ -1,8 +1,8 @@
 // The seeds' Swarm lab, end to end, on three lab hosts each running shoald and dockerd, driven
 // with the unmodified docker CLI: init, join (manager and worker), node ls, replicated and
-// global services converging on real engines, ulimits and the pids limit on the task container,
-// scale, logs, forwarding from a follower manager,
-// a worker refusing manager calls, a dead node's tasks rescheduled, and leader failover.
+// global services converging on real engines, ulimits, the pids limit and mount options on the
+// task container, scale, logs, forwarding from a follower manager, a worker refusing manager
+// calls, a dead node's tasks rescheduled, and leader failover.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -179,6 +179,65 @@ test('ulimits and the pids limit given to docker service create reach the task c
   // And the process inside runs under them.
   assert.equal((await ok(s.engine(found.h, ['exec', found.id, 'sh', '-c', 'ulimit -n']))).trim(), '1024');
   await ok(s.docker(0, ['service', 'rm', 'limits']));
+});
+
+test('a tmpfs size and a non-recursive bind given to docker service create reach the task container', async () => {
+  // Debian's docker CLI 20.10 knows bind-nonrecursive (API 1.40) but not the later bind flags.
+  await ok(
+    s.docker(0, [
+      'service',
+      'create',
+      '--detach',
+      '--name',
+      'mounts',
+      '--mount',
+      'type=tmpfs,target=/t,tmpfs-size=1m',
+      '--mount',
+      'type=bind,source=/tmp,target=/h,bind-nonrecursive=true',
+      'shoal/busybox',
+      'sleep',
+      '100000',
+    ]),
+  );
+  type EngineMount = { Type: string; Target: string; BindOptions?: unknown; TmpfsOptions?: unknown };
+  const byTarget = (mounts: EngineMount[] | undefined): Map<string, EngineMount> =>
+    new Map((mounts ?? []).map((m) => [m.Target, m]));
+  const spec = byTarget(
+    JSON.parse(
+      await ok(
+        s.docker(0, [
+          'service',
+          'inspect',
+          '--format',
+          '{{json .Spec.TaskTemplate.ContainerSpec.Mounts}}',
+          'mounts',
+        ]),
+      ),
+    ) as EngineMount[],
+  );
+  assert.deepEqual(spec.get('/t')?.TmpfsOptions, { SizeBytes: 1048576 });
+  assert.deepEqual(spec.get('/h')?.BindOptions, { Propagation: 'rprivate', NonRecursive: true });
+  const found = await eventually('a running mounts container', async () => {
+    for (const h of [0, 1, 2]) {
+      const out = await ok(
+        s.engine(h, ['ps', '-q', '--filter', 'label=com.docker.swarm.service.name=mounts']),
+      );
+      const id = out.trim().split('\n')[0];
+      if (id) return { h, id };
+    }
+    return undefined;
+  });
+  const host = byTarget(
+    JSON.parse(
+      await ok(s.engine(found.h, ['inspect', '--format', '{{json .HostConfig.Mounts}}', found.id])),
+    ) as EngineMount[],
+  );
+  assert.deepEqual(host.get('/h')?.BindOptions, { Propagation: 'rprivate', NonRecursive: true });
+  assert.deepEqual(host.get('/t')?.TmpfsOptions, { SizeBytes: 1048576 });
+  // The tmpfs inside is 1 MiB (df's 1K-blocks).
+  const df = await ok(s.engine(found.h, ['exec', found.id, 'df', '-k', '/t']));
+  assert.match(df.trim().split('\n').at(-1) ?? '', /^tmpfs\s+1024\s/);
+  await ok(s.docker(0, ['service', 'rm', 'mounts']));
 });
 
 test('service logs gathers the output of every task', async () => {

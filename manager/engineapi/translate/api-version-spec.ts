@@ -10,8 +10,9 @@
 // TaskTemplate.Networks. shoal does as Docker 29.
 //
 // Gates for fields added after API_VERSION (1.44's Seccomp, AppArmor, NoNewPrivileges and
-// Healthcheck.StartInterval, 1.46's OomScoreAdj) are not applied: shoal answers at most
-// API_VERSION, so a client could never reach them, and a client that sends them means them.
+// Healthcheck.StartInterval, 1.46's OomScoreAdj and TmpfsOptions.Options, 1.52's SwapBytes and
+// MemorySwappiness) are not applied: shoal answers at most API_VERSION, so a client could
+// never reach them, and a client that sends them means them.
 
 import { compareVersions } from '../api-version.js';
 import type { DockerService } from '../../../api/docker/service.js';

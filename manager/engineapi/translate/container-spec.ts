@@ -2,11 +2,14 @@
 // Privileges, Ulimits and Isolation are translated in privileges.ts.
 
 import type {
+  BindOptions,
   ConfigReference,
   ContainerSpec,
   FileTarget,
   HealthConfig,
   Mount,
+  MountConsistency,
+  MountPropagation,
   SecretReference,
 } from '../../store/index.js';
 import { invalidParameter } from '../errors.js';
@@ -25,8 +28,38 @@ import {
   ulimitsToStore,
 } from './privileges.js';
 
-type Propagation = NonNullable<Mount['bindOptions']>['propagation'];
-const PROPAGATIONS: readonly Propagation[] = ['rprivate', 'private', 'rshared', 'shared', 'rslave', 'slave'];
+const PROPAGATIONS: readonly MountPropagation[] = [
+  'rprivate',
+  'private',
+  'rshared',
+  'shared',
+  'rslave',
+  'slave',
+];
+const CONSISTENCIES: readonly MountConsistency[] = ['default', 'consistent', 'cached', 'delegated'];
+
+function bindOptionsToStore(b: NonNullable<DockerMount['BindOptions']>): BindOptions {
+  const p = b.Propagation ?? 'rprivate';
+  if (!(PROPAGATIONS as readonly string[]).includes(p)) {
+    throw invalidParameter(`invalid MountPropagation: ${JSON.stringify(p)}`);
+  }
+  const out: BindOptions = { propagation: p as MountPropagation };
+  // Only the flags that are set are kept: objects stored before the flags existed look the same.
+  if (b.NonRecursive === true) out.nonRecursive = true;
+  if (b.CreateMountpoint === true) out.createMountpoint = true;
+  if (b.ReadOnlyNonRecursive === true) out.readOnlyNonRecursive = true;
+  if (b.ReadOnlyForceRecursive === true) out.readOnlyForceRecursive = true;
+  return out;
+}
+
+function bindOptionsFromStore(b: BindOptions): NonNullable<DockerMount['BindOptions']> {
+  const out: NonNullable<DockerMount['BindOptions']> = { Propagation: b.propagation };
+  if (b.nonRecursive === true) out.NonRecursive = true;
+  if (b.createMountpoint === true) out.CreateMountpoint = true;
+  if (b.readOnlyNonRecursive === true) out.ReadOnlyNonRecursive = true;
+  if (b.readOnlyForceRecursive === true) out.ReadOnlyForceRecursive = true;
+  return out;
+}
 
 function mountToStore(m: DockerMount): Mount {
   const type = m.Type ?? '';
@@ -35,16 +68,18 @@ function mountToStore(m: DockerMount): Mount {
   }
   const out: Mount = { type, target: m.Target ?? '', readOnly: m.ReadOnly ?? false };
   if (m.Source !== undefined && m.Source !== '') out.source = m.Source;
-  if (m.BindOptions !== undefined) {
-    const p = m.BindOptions.Propagation ?? 'rprivate';
-    if (!(PROPAGATIONS as readonly string[]).includes(p)) {
-      throw invalidParameter(`invalid MountPropagation: ${JSON.stringify(p)}`);
+  // Go's omitempty: an empty Consistency is no Consistency.
+  if (m.Consistency !== undefined && m.Consistency !== '') {
+    if (!(CONSISTENCIES as readonly string[]).includes(m.Consistency)) {
+      throw invalidParameter(`invalid MountConsistency: ${JSON.stringify(m.Consistency)}`);
     }
-    out.bindOptions = { propagation: p as Propagation };
+    out.consistency = m.Consistency as MountConsistency;
   }
+  if (m.BindOptions !== undefined) out.bindOptions = bindOptionsToStore(m.BindOptions);
   if (m.VolumeOptions !== undefined) {
     const v = m.VolumeOptions;
     out.volumeOptions = { noCopy: v.NoCopy ?? false, labels: v.Labels ?? {} };
+    if (v.Subpath !== undefined && v.Subpath !== '') out.volumeOptions.subpath = v.Subpath;
     if (v.DriverConfig !== undefined) {
       out.volumeOptions.driverConfig = {
         name: v.DriverConfig.Name ?? '',
@@ -53,7 +88,10 @@ function mountToStore(m: DockerMount): Mount {
     }
   }
   if (m.TmpfsOptions !== undefined) {
-    out.tmpfsOptions = { sizeBytes: m.TmpfsOptions.SizeBytes ?? 0, mode: m.TmpfsOptions.Mode ?? 0 };
+    const t = m.TmpfsOptions;
+    out.tmpfsOptions = { sizeBytes: t.SizeBytes ?? 0, mode: t.Mode ?? 0 };
+    if (t.Options !== undefined && t.Options.length > 0)
+      out.tmpfsOptions.options = t.Options.map((o) => [...o]);
   }
   return out;
 }
@@ -62,20 +100,24 @@ function mountFromStore(m: Mount): DockerMount {
   const out: DockerMount = { Type: m.type, Target: m.target };
   if (m.source !== undefined) out.Source = m.source;
   if (m.readOnly) out.ReadOnly = true;
-  if (m.bindOptions !== undefined) out.BindOptions = { Propagation: m.bindOptions.propagation };
+  if (m.consistency !== undefined) out.Consistency = m.consistency;
+  if (m.bindOptions !== undefined) out.BindOptions = bindOptionsFromStore(m.bindOptions);
   if (m.volumeOptions !== undefined) {
     const v = m.volumeOptions;
     out.VolumeOptions = {};
     if (v.noCopy) out.VolumeOptions.NoCopy = true;
     if (Object.keys(v.labels).length > 0) out.VolumeOptions.Labels = { ...v.labels };
+    if (v.subpath !== undefined) out.VolumeOptions.Subpath = v.subpath;
     if (v.driverConfig !== undefined) {
       out.VolumeOptions.DriverConfig = { Name: v.driverConfig.name, Options: { ...v.driverConfig.options } };
     }
   }
   if (m.tmpfsOptions !== undefined) {
+    const t = m.tmpfsOptions;
     out.TmpfsOptions = {};
-    if (m.tmpfsOptions.sizeBytes !== 0) out.TmpfsOptions.SizeBytes = m.tmpfsOptions.sizeBytes;
-    if (m.tmpfsOptions.mode !== 0) out.TmpfsOptions.Mode = m.tmpfsOptions.mode;
+    if (t.sizeBytes !== 0) out.TmpfsOptions.SizeBytes = t.sizeBytes;
+    if (t.mode !== 0) out.TmpfsOptions.Mode = t.mode;
+    if (t.options !== undefined) out.TmpfsOptions.Options = t.options.map((o) => [...o]);
   }
   return out;
 }

@@ -102,6 +102,9 @@ function resourcesToStore(r: NonNullable<DockerTaskSpec['Resources']> | undefine
       generic: genericToStore(r.Reservations.GenericResources),
     };
   }
+  // Pointers in Docker: a given 0 is kept (0 swap differs from the engine's default).
+  if (r?.SwapBytes !== undefined) out.swapBytes = r.SwapBytes;
+  if (r?.MemorySwappiness !== undefined) out.memorySwappiness = r.MemorySwappiness;
   return out;
 }
 
@@ -124,6 +127,8 @@ function resourcesFromStore(r: ResourceRequirements): NonNullable<DockerTaskSpec
     if (r.reservations.generic.length > 0) res.GenericResources = genericFromStore(r.reservations.generic);
     out.Reservations = res;
   }
+  if (r.swapBytes !== undefined) out.SwapBytes = r.swapBytes;
+  if (r.memorySwappiness !== undefined) out.MemorySwappiness = r.memorySwappiness;
   return out;
 }
 

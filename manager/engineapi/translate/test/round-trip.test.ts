@@ -9,6 +9,7 @@ import type { TSchema } from '@sinclair/typebox';
 import {
   ServiceSpecSchema,
   type DockerContainerSpec,
+  type DockerMount,
   type DockerPrivileges,
   type DockerServiceSpec,
   type DockerTaskSpec,
@@ -30,6 +31,9 @@ const CHOSEN: Readonly<Record<string, unknown>> = {
   'TaskTemplate.ContainerSpec.Image': 'busybox:1.36',
   'TaskTemplate.ContainerSpec.Mounts.Type': 'bind',
   'TaskTemplate.ContainerSpec.Mounts.BindOptions.Propagation': 'rslave',
+  'TaskTemplate.ContainerSpec.Mounts.Consistency': 'delegated',
+  'TaskTemplate.Resources.SwapBytes': 0,
+  'TaskTemplate.Resources.MemorySwappiness': 60,
   'TaskTemplate.ContainerSpec.Isolation': 'hyperv',
   'TaskTemplate.ContainerSpec.Privileges.Seccomp.Mode': 'custom',
   // A []byte field: base64 (of a JSON profile, as the control layer wants for "custom").
@@ -127,10 +131,7 @@ const SERVICE_NOT_KEPT: Readonly<Record<string, string>> = {
   Networks: 'deprecated: moved into TaskTemplate.Networks or ignored by API version (tests below)',
   'TaskTemplate.PluginSpec': 'plugin runtime: refused (experimental in Docker)',
   'TaskTemplate.NetworkAttachmentSpec': 'attachment runtime: internal to swarmkit, never in a service',
-  'TaskTemplate.ContainerSpec.Mounts.Consistency': 'macOS-only (Docker Desktop); Linux engines ignore it',
-  'TaskTemplate.ContainerSpec.Mounts.BindOptions.NonRecursive': 'not applied by shoal agents yet',
   'TaskTemplate.ContainerSpec.Configs.Runtime': 'Windows credential-spec configs only',
-  'TaskTemplate.Resources.Limits.GenericResources': 'not in Docker limits (reservations only)',
 };
 
 /** Fields of the swarm Spec shoal does not keep, and why. */
@@ -303,4 +304,78 @@ test('UpdateConfig.Delay: 5 stays 5 ns; the store keeps the rounded milliseconds
   const back = serviceSpecFromStore(store).UpdateConfig;
   assert.equal(back?.Delay, 5);
   assert.equal(back?.Monitor, 2_000_000);
+});
+
+test('mount options read back only where given; an unknown Consistency is refused with 400', () => {
+  const back = (m: DockerMount): DockerMount | undefined =>
+    serviceSpecFromStore(
+      serviceSpecToStore({ TaskTemplate: { ContainerSpec: { Image: 'busybox', Mounts: [m] } } }, 'x'),
+    ).TaskTemplate?.ContainerSpec?.Mounts?.[0];
+  // Go's omitempty: false flags, an empty Consistency, Subpath or Options read back absent.
+  assert.deepEqual(
+    back({
+      Type: 'bind',
+      Source: '/a',
+      Target: '/b',
+      Consistency: '',
+      BindOptions: { NonRecursive: false, CreateMountpoint: true, ReadOnlyForceRecursive: false },
+    }),
+    {
+      Type: 'bind',
+      Source: '/a',
+      Target: '/b',
+      BindOptions: { Propagation: 'rprivate', CreateMountpoint: true },
+    },
+  );
+  assert.deepEqual(back({ Type: 'volume', Source: 'v', Target: '/v', VolumeOptions: { Subpath: '' } }), {
+    Type: 'volume',
+    Source: 'v',
+    Target: '/v',
+    VolumeOptions: {},
+  });
+  assert.deepEqual(back({ Type: 'tmpfs', Target: '/t', TmpfsOptions: { Options: [] } }), {
+    Type: 'tmpfs',
+    Target: '/t',
+    TmpfsOptions: {},
+  });
+  assert.deepEqual(
+    back({ Type: 'tmpfs', Target: '/t', TmpfsOptions: { Options: [['noexec'], ['exec', '']] } }),
+    {
+      Type: 'tmpfs',
+      Target: '/t',
+      TmpfsOptions: { Options: [['noexec'], ['exec', '']] },
+    },
+  );
+  for (const c of ['default', 'consistent', 'cached', 'delegated']) {
+    assert.equal(back({ Type: 'bind', Source: '/a', Target: '/b', Consistency: c })?.Consistency, c);
+  }
+  assert.throws(
+    () =>
+      serviceSpecToStore(
+        {
+          TaskTemplate: {
+            ContainerSpec: { Image: 'b', Mounts: [{ Type: 'bind', Consistency: 'eventual' }] },
+          },
+        },
+        'x',
+      ),
+    (e: unknown) =>
+      e instanceof Error &&
+      e.message === 'invalid MountConsistency: "eventual"' &&
+      (e as { statusCode?: number }).statusCode === 400,
+  );
+});
+
+test('SwapBytes and MemorySwappiness read back as given, a given 0 included', () => {
+  const back = (r: NonNullable<DockerTaskSpec['Resources']>): DockerTaskSpec['Resources'] =>
+    serviceSpecFromStore(
+      serviceSpecToStore({ TaskTemplate: { ContainerSpec: { Image: 'b' }, Resources: r } }, 'x'),
+    ).TaskTemplate?.Resources;
+  assert.deepEqual(back({ Limits: { MemoryBytes: 8 << 20 }, SwapBytes: 0, MemorySwappiness: 0 }), {
+    Limits: { MemoryBytes: 8 << 20 },
+    SwapBytes: 0,
+    MemorySwappiness: 0,
+  });
+  assert.deepEqual(back({ MemorySwappiness: -1 }), { MemorySwappiness: -1 });
+  assert.deepEqual(back({ Limits: { MemoryBytes: 8 << 20 } }), { Limits: { MemoryBytes: 8 << 20 } });
 });
