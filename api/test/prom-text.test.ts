@@ -61,4 +61,7 @@ test('refuses broken text, naming the line', () => {
   assert.deepEqual([...parsePromText('').keys()], []);
   assert.equal(sampleValue(parsePromText('# a comment\n\na 1 1700000000000\n'), 'a'), 1);
   assert.ok(Number.isNaN(sampleValue(parsePromText('a NaN\n'), 'a')));
+  // As Prometheus (Go's ParseFloat) reads them: any case; prom-client writes "Nan".
+  assert.ok(Number.isNaN(sampleValue(parsePromText('a Nan\n'), 'a')));
+  assert.equal(sampleValue(parsePromText('a +inf\n'), 'a'), Infinity);
 });

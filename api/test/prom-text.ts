@@ -145,9 +145,12 @@ function parseLabels(text: string, n: number): Record<string, string> {
 }
 
 function parseValue(text: string, n: number): number {
-  if (text === 'NaN') return NaN;
-  if (text === '+Inf' || text === 'Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
+  // Prometheus reads values with Go's ParseFloat: "NaN" and "Inf" in any case (prom-client
+  // writes "Nan" for a summary with no sample yet, e.g. the event loop delay right at start).
+  const lower = text.toLowerCase();
+  if (lower === 'nan') return NaN;
+  if (lower === '+inf' || lower === 'inf') return Infinity;
+  if (lower === '-inf') return -Infinity;
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) throw new PromTextError(n, `bad value ${text}`);
   return Number(text);
 }
