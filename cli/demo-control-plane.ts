@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { ReplicatedStore } from '../manager/replication/replicated-store.js';
 import { generateId } from '../manager/store/index.js';
-import type { NewObject } from '../api/objects/index.js';
+import { containerSpecFor, type NewObject } from '../api/objects/index.js';
 
 const logger = pino({ level: process.env['SHOAL_LOG'] ?? 'silent' });
 
@@ -33,24 +33,7 @@ function webService(replicas: number): NewObject<'services'> {
       labels: {},
       mode: { kind: 'replicated', replicas },
       taskTemplate: {
-        containerSpec: {
-          image: 'nginx:1.25',
-          labels: {},
-          command: [],
-          args: [],
-          env: [],
-          groups: [],
-          tty: false,
-          openStdin: false,
-          readOnly: false,
-          mounts: [],
-          hosts: [],
-          secrets: [],
-          configs: [],
-          sysctls: {},
-          capabilityAdd: [],
-          capabilityDrop: [],
-        },
+        containerSpec: containerSpecFor('nginx:1.25'),
         resources: { reservations: { nanoCPUs: 0, memoryBytes: 0, generic: [] } },
         restartPolicy: { condition: 'any', delay: 5000, maxAttempts: 0, window: 0 },
         placement: { constraints: [], preferences: [], maxReplicas: 0, platforms: [] },

@@ -14,6 +14,7 @@ export type * from './config.js';
 export type * from './network.js';
 export type * from './secret.js';
 export type * from './task-spec.js';
+export { containerSpecFor } from './container-spec.js';
 export { NODE_AVAILABILITIES, NODE_ROLES, NODE_STATES } from './node.js';
 export type * from './node.js';
 export { SERVICE_MODE_KINDS } from './service.js';

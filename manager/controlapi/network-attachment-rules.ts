@@ -7,7 +7,7 @@
 // (readTx, request) → writes or a refusal.
 
 import { formatAddress, maskOf, parseCidr, parseIPv4 } from '../../api/network/ipv4.js';
-import { isAttachmentTask, type NewObject, type Network } from '../../api/objects/index.js';
+import { containerSpecFor, isAttachmentTask, type NewObject, type Network } from '../../api/objects/index.js';
 import { serviceNodeKey, type ReadTx } from '../store/index.js';
 import { decide, type Decision } from './decision.js';
 import { checkString, checkStrings } from './field-checks.js';
@@ -101,24 +101,7 @@ export function attachNetwork(tx: ReadTx, req: AttachNetworkRequest): Decision {
       slot: 0,
       nodeId: req.nodeId,
       spec: {
-        containerSpec: {
-          image: '',
-          labels: {},
-          command: [],
-          args: [],
-          env: [],
-          groups: [],
-          tty: false,
-          openStdin: false,
-          readOnly: false,
-          mounts: [],
-          hosts: [],
-          secrets: [],
-          configs: [],
-          sysctls: {},
-          capabilityAdd: [],
-          capabilityDrop: [],
-        },
+        containerSpec: containerSpecFor(''),
         attachment: { containerId: req.containerId },
         resources: {},
         restartPolicy: { condition: 'none', delay: 0, maxAttempts: 0, window: 0 },
