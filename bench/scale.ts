@@ -11,7 +11,9 @@
 //   npm run bench:scale                    (50 nodes, 2,000 tasks: what CI runs)
 //   SHOAL_SCALE_NODES=2000 SHOAL_SCALE_TASKS=100000 npm run bench:scale
 // Other knobs: SHOAL_SCALE_SERVICES (100), SHOAL_SCALE_SHARE (share of the services on one
-// overlay, 0.5), SHOAL_SCALE_NODES_PER_PROCESS (500), SHOAL_SCALE_DELAY_MS (task start delay, 200).
+// overlay, 0.5), SHOAL_SCALE_NODES_PER_PROCESS (500), SHOAL_SCALE_DELAY_MS (task start delay, 200),
+// SHOAL_SCALE_PROFILE=DIR (every process writes a V8 CPU profile to DIR; the run then stops
+// after convergence, every process exiting cleanly so its profile is written).
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -44,6 +46,7 @@ const SHARE = Math.min(1, envInt('SHOAL_SCALE_SHARE', 0.5));
 const PER_PROCESS = Math.max(1, envInt('SHOAL_SCALE_NODES_PER_PROCESS', 500));
 const DELAY_MS = envInt('SHOAL_SCALE_DELAY_MS', 200);
 const OVERLAY = 'scale-net';
+const PROFILE_DIR = process.env['SHOAL_SCALE_PROFILE'];
 const CREATE_CONCURRENCY = 8;
 const STEP_TIMEOUT_MS = Math.max(120_000, TASKS * 20);
 
@@ -78,7 +81,10 @@ class Child<Req extends { type: string }, Msg extends { type: string }> {
 
   constructor(script: string, args: string[], what: string) {
     this.proc = fork(join(here, script), args, {
-      execArgv: ['--expose-gc'],
+      execArgv: [
+        '--expose-gc',
+        ...(PROFILE_DIR !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+      ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.proc.on('message', (raw: unknown) => {
@@ -115,6 +121,20 @@ class Child<Req extends { type: string }, Msg extends { type: string }> {
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
     this.proc.kill(signal);
   }
+}
+
+/** Asks every process still alive to stop, and waits up to 20 s for them to exit. */
+async function stopGently(
+  children: readonly { readonly proc: ChildProcess; readonly alive: boolean }[],
+): Promise<void> {
+  const exits = children
+    .filter((c) => c.alive)
+    .map((c) => {
+      const exited = new Promise<void>((r) => c.proc.once('exit', () => r()));
+      c.proc.send({ type: 'stop' });
+      return exited;
+    });
+  await Promise.race([Promise.all(exits), sleep(20_000)]);
 }
 
 type ManagerChild = Child<ManagerRequest, ManagerMessage>;
@@ -314,6 +334,10 @@ async function main(): Promise<void> {
     const convergeS = (performance.now() - t0) / 1000;
     converged();
     const lat = await latency;
+    if (PROFILE_DIR !== undefined) {
+      console.log(`all running: ${convergeS.toFixed(1)} s; CPU profiles in ${PROFILE_DIR}`);
+      return;
+    }
     const placementsPerS = TASKS / Math.max(0.001, (placedAt - firstPlacedAt) / 1000);
     console.log(
       `services created: ${createdS.toFixed(1)} s; all placed: ${placedS.toFixed(1)} s (${fmt(placementsPerS)} placements/s from the first to the last); all running: ${convergeS.toFixed(1)} s`,
@@ -387,6 +411,8 @@ async function main(): Promise<void> {
       `scale: nodes=${NODES} tasks=${TASKS} converge_s=${convergeS.toFixed(1)} placements_per_s=${Math.round(placementsPerS)} heap_bytes_per_task=${Math.round(heapPerTask)} failover_s=${failoverS.toFixed(2)}`,
     );
   } finally {
+    // With profiles asked for, every process exits by itself so that its profile is written.
+    if (PROFILE_DIR !== undefined) await stopGently([...simulators, ...managers.map((m) => m.child)]);
     for (const s of simulators) if (s.alive) s.kill();
     for (const m of managers) if (m.child.alive) m.child.kill();
     await rm(root, { recursive: true, force: true });

@@ -13,11 +13,17 @@ import { NodeAssignments } from './assignment-set.js';
 import { AssignmentRouter } from './assignment-router.js';
 import { BatchWriter } from './batch-writer.js';
 import { NodeRemovedError } from '../../api/errors.js';
-import { DispatcherStoppedError, SessionExpiredError, SessionInvalidError } from '../../api/wire/errors.js';
+import {
+  DispatcherStoppedError,
+  SessionExpiredError,
+  SessionInternalError,
+  SessionInvalidError,
+} from '../../api/wire/errors.js';
 import { HeartbeatMonitor } from './heartbeat-monitor.js';
 import type { CallerIdentity } from './identity.js';
 import { LogBroker } from './log-broker.js';
 import { NetworkViews } from './network-views.js';
+import { VIEW_STEP_INTERVAL_MS, ViewPacer } from './view-pacer.js';
 import {
   applyNodeStatus,
   HEARTBEAT_FAILURE,
@@ -58,6 +64,8 @@ export interface ActiveDispatcherOptions {
   readonly watchBufferSize?: number;
   /** Per-message limits of assignments (default: what an agent accepts). */
   readonly messageLimits?: MessageLimits;
+  /** Least time between two steps of the nodes' network views (ms; view-pacer.ts). */
+  readonly viewStepIntervalMs?: number;
   /** Counts nodes marked down for missing their heartbeats (metrics). */
   readonly heartbeatsMissed?: { inc(): void };
 }
@@ -80,6 +88,7 @@ export class ActiveDispatcher {
   #loggedRefusals = new Set<string>();
   readonly #router: AssignmentRouter;
   readonly #views: NetworkViews;
+  readonly #viewPacer: ViewPacer;
   #period: number;
   #managers: readonly ManagerPeer[];
   /** The swarm's roots as sessions name them (settings.ts rootsDigestFromStore). */
@@ -103,6 +112,12 @@ export class ActiveDispatcher {
       apply: (tx, items) => applyRejections(tx, items, new Date(o.clock.now()).toISOString()),
     });
     this.#views = new NetworkViews(o.store);
+    this.#viewPacer = new ViewPacer({
+      clock: o.clock,
+      intervalMs: o.viewStepIntervalMs ?? VIEW_STEP_INTERVAL_MS,
+      apply: (changes) => this.#views.apply(changes),
+      stepped: () => this.#refreshViews(),
+    });
     this.#router = new AssignmentRouter(
       o.store,
       {
@@ -111,7 +126,7 @@ export class ActiveDispatcher {
         nodeRemoved: (nodeId) => this.#byNode.get(nodeId)?.close(new NodeRemovedError(nodeId)),
         settingsChanged: () => this.#refreshSettings(),
         resync: () => this.#resync(),
-        networkViewsChanged: (changes) => this.#views.apply(changes),
+        networkViewsChanged: (changes) => this.#viewPacer.push(changes),
       },
       logger,
       o.watchBufferSize,
@@ -151,6 +166,7 @@ export class ActiveDispatcher {
     this.#closed = true;
     const stopped = new DispatcherStoppedError();
     this.#monitor.close();
+    this.#viewPacer.close();
     this.#statuses.close(stopped);
     this.#nodes.close(stopped);
     this.#rejections.close(stopped);
@@ -312,7 +328,24 @@ export class ActiveDispatcher {
   /** The desired role last announced to each session. */
   readonly #sentRole = new WeakMap<Session, string>();
 
+  /** Sends every session its network view, where it changed (a step of the view pacer). */
+  #refreshViews(): void {
+    const index = this.#o.store.appliedIndex;
+    for (const s of this.#sessions.values()) {
+      try {
+        s.refreshNetworkView(index);
+      } catch (e: unknown) {
+        this.#o.logger.error(
+          { nodeId: s.nodeId, err: e instanceof Error ? e.message : String(e) },
+          'could not refresh view',
+        );
+        s.close(new SessionInternalError(s.nodeId, 'refresh view'));
+      }
+    }
+  }
+
   #resync(): void {
+    this.#viewPacer.discard();
     this.#views.invalidate();
     const store = this.#o.store;
     store.view((tx) => {

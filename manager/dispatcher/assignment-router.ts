@@ -23,8 +23,12 @@ export interface RouterHooks {
   settingsChanged(): void;
   /** The watch was lost: every session must get a full set again. */
   resync(): void;
-  /** Changes that may alter network views were applied, in order (before any session is sent them). */
-  networkViewsChanged(changes: readonly ChangeEvent[]): void;
+  /**
+   * Changes that may alter network views, in order (before any session is sent them). Returns
+   * true when the views moved forward now (the sessions are then sent what changed), false
+   * when the changes wait for a later step (the dispatcher sends it then).
+   */
+  networkViewsChanged(changes: readonly ChangeEvent[]): boolean;
 }
 
 /** Events the dispatcher's watch may hold before it overflows and resynchronizes. */
@@ -93,14 +97,14 @@ export class AssignmentRouter {
       }
       this.#pending = [];
     }
-    if (views.length > 0) this.#hooks.networkViewsChanged(views);
+    const stepped = views.length > 0 && this.#hooks.networkViewsChanged(views);
     if (dirty.size > 0) {
       this.#store.view((tx) => {
         for (const s of dirty) this.#guarded(s, () => s.assignments?.take(tx), 'send assignments');
       });
     }
     if (settings) this.#hooks.settingsChanged();
-    if (views.length === 0) return;
+    if (!stepped) return;
     // Overlay peers: a node's network view changes with other nodes' tasks too.
     const index = this.#store.appliedIndex;
     for (const s of this.#hooks.sessions())
