@@ -3,6 +3,7 @@
 // `call.getAuthContext().sslPeerCertificate`, and only when the TLS layer verified it against
 // the server's CA (socket.authorized); a call without a verified certificate has none.
 
+import { createHash } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
 import type { NodeRole } from '../api/objects/node.js';
 import { UnauthenticatedError } from '../api/errors.js';
@@ -26,15 +27,35 @@ export function peerIdentity(call: CallWithAuthContext): NodeIdentity | undefine
   return { nodeId, role, clusterId };
 }
 
+/**
+ * Certificates already read, by the SHA-256 of their DER bytes: every call of every node presents its
+ * certificate, and parsing one (ASN.1) costs far more than the call's own work. What a
+ * certificate says never changes; whether its node may still call is decided per call from the
+ * cluster's state by the caller authorizer, not here. Bounded: the oldest entry goes first.
+ */
+const parsed = new Map<string, NodeCertificateInfo | null>();
+export const PARSED_CERTIFICATES_KEPT = 8192;
+
+function parseCached(raw: Buffer): NodeCertificateInfo | undefined {
+  const key = createHash('sha256').update(raw).digest('base64');
+  const known = parsed.get(key);
+  if (known !== undefined) return known ?? undefined;
+  let info: NodeCertificateInfo | null;
+  try {
+    info = Object.freeze(parseNodeCertificate(raw));
+  } catch {
+    info = null;
+  }
+  if (parsed.size >= PARSED_CERTIFICATES_KEPT) parsed.delete(parsed.keys().next().value!);
+  parsed.set(key, info);
+  return info ?? undefined;
+}
+
 /** The caller's verified node certificate (identity and validity), or undefined (see peerIdentity). */
 export function peerCertificate(call: CallWithAuthContext): NodeCertificateInfo | undefined {
   const cert = call.getAuthContext().sslPeerCertificate;
   if (cert?.raw === undefined) return undefined;
-  try {
-    return parseNodeCertificate(cert.raw);
-  } catch {
-    return undefined;
-  }
+  return parseCached(cert.raw);
 }
 
 export interface RequireRoleOptions {
