@@ -17,7 +17,7 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerApi } from '../cli/client/docker-api.js';
 import { DaemonError } from '../cli/client/errors.js';
@@ -48,6 +48,8 @@ const DELAY_MS = envInt('SHOAL_SCALE_DELAY_MS', 200);
 const OVERLAY = 'scale-net';
 const PROFILE_DIR = process.env['SHOAL_SCALE_PROFILE'];
 const CREATE_CONCURRENCY = 8;
+/** Scheduling priority of the simulated nodes' processes (lower than the managers'). */
+const SIMULATOR_NICE = 10;
 const STEP_TIMEOUT_MS = Math.max(120_000, TASKS * 20);
 
 const here = new URL('./scale/', import.meta.url).pathname;
@@ -215,6 +217,21 @@ async function waitFor<T>(
   }
 }
 
+/**
+ * The ingress network holds an address for every node: Docker's default (10.0.0.0/24) has 254,
+ * so a larger swarm replaces it before its nodes join, as a Swarm operator does (`docker network
+ * rm ingress`, then `docker network create --driver overlay --ingress --subnet ...`).
+ */
+async function widenIngress(api: DockerApi): Promise<void> {
+  const prefix = Math.min(24, 32 - Math.ceil(Math.log2(NODES + 64)));
+  const subnet = `10.64.0.0/${prefix}`;
+  await api.transport.request('DELETE', '/v1.41/networks/ingress');
+  await api.transport.request('POST', '/v1.41/networks/create', {
+    body: { Name: 'ingress', Driver: 'overlay', Ingress: true, IPAM: { Config: [{ Subnet: subnet }] } },
+  });
+  console.log(`ingress network replaced with ${subnet} (the default /24 holds 254 nodes)`);
+}
+
 function serviceSpec(i: number, replicas: number, overlay: boolean): DockerServiceSpec {
   return {
     Name: `svc-${i}`,
@@ -243,6 +260,7 @@ async function main(): Promise<void> {
       managers.push(await startManager(join(root, name), { addr: first.ready.addr, token: tokens.manager }));
     }
     console.log(`managers up: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    if (NODES + managers.length + 16 > 254) await widenIngress(first.api);
 
     t = performance.now();
     for (let i = 0, p = 0; i < NODES; i += PER_PROCESS, p++) {
@@ -260,7 +278,11 @@ async function main(): Promise<void> {
         String(DELAY_MS),
         ...(p === 0 ? ['--proxy'] : []),
       ];
-      simulators.push(new Child(`node-simulator.js`, args, `node simulator ${p}`));
+      const sim: SimulatorChild = new Child(`node-simulator.js`, args, `node simulator ${p}`);
+      // Real nodes run on their own machines: here they share the managers' cores, and must not
+      // starve them (a leader that cannot answer its followers in time loses its leadership).
+      if (sim.proc.pid !== undefined) setPriority(sim.proc.pid, SIMULATOR_NICE);
+      simulators.push(sim);
     }
     await Promise.all(simulators.map((s) => s.next('sessions')));
     await waitFor('every simulated node ready', async () => {

@@ -94,6 +94,8 @@ export class AllocatorLoop extends WatchLoopBase {
   readonly #nodes = new Set<string>();
   #allServices = false;
   #allNodes = false;
+  /** Nodes whose allocation failed and was logged (forgotten once allocated or deleted). */
+  readonly #nodesRefused = new Set<string>();
   /** Tasks that wait for a network or their service to be allocated. */
   readonly #waiting = new Set<string>();
 
@@ -149,6 +151,7 @@ export class AllocatorLoop extends WatchLoopBase {
       }
       case 'nodes':
         if (e.action === 'delete') {
+          this.#nodesRefused.delete(e.object.id);
           releaseNode(this.#ledger, e.object);
           this.#requeueWaiting();
         } else if (e.action === 'create' || nodeBasis(e.object) !== nodeBasis(e.oldObject)) {
@@ -223,7 +226,12 @@ export class AllocatorLoop extends WatchLoopBase {
         if (canonicalJson(attachments) !== nodeBasis(node)) {
           writes.push({ kind: 'node', id: node.id, basis: nodeBasis(node), attachments });
         }
+        this.#nodesRefused.delete(node.id);
       } catch (e: unknown) {
+        // Said once per node until it is allocated: a full ingress network would otherwise be
+        // reported for every waiting node on every pass.
+        if (this.#nodesRefused.has(node.id)) continue;
+        this.#nodesRefused.add(node.id);
         this.#fail('node', node.id, e);
       }
     }
