@@ -11,12 +11,14 @@
 import type { ObjectOf, StoredObjectBase, TableName } from '../../api/objects/index.js';
 import { sameJson } from './same-json.js';
 
-/** A field whose value is shared between objects, looked up among values of the same bucket. */
-export interface SharedFieldDef<T> {
-  readonly field: keyof T & string;
-  /** Objects likely to hold equal values have the same bucket (the tasks of one service). */
-  bucket(obj: T): string;
-}
+/**
+ * A field whose value is shared between objects. An object value is looked up among the values
+ * of its bucket (objects likely to hold equal values: the tasks of one service); a string is its
+ * own bucket (an ID many objects name: each task's serviceId was a string of its own).
+ */
+export type SharedFieldDef<T> =
+  | { readonly field: keyof T & string; readonly kind: 'object'; bucket(obj: T): string }
+  | { readonly field: keyof T & string; readonly kind: 'string' };
 
 type SharedFieldDefs = { readonly [K in TableName]: readonly SharedFieldDef<ObjectOf<K>>[] };
 
@@ -28,8 +30,10 @@ export const SHARED_FIELDS = {
   secrets: [],
   services: [],
   tasks: [
-    { field: 'spec', bucket: (t) => t.serviceId },
-    { field: 'serviceAnnotations', bucket: (t) => t.serviceId },
+    { field: 'spec', kind: 'object', bucket: (t) => t.serviceId },
+    { field: 'serviceAnnotations', kind: 'object', bucket: (t) => t.serviceId },
+    { field: 'serviceId', kind: 'string' },
+    { field: 'nodeId', kind: 'string' },
   ],
 } as const satisfies SharedFieldDefs;
 
@@ -41,8 +45,11 @@ export const SHARED_FIELDS = {
  */
 export const MAX_VALUES_PER_BUCKET = 16;
 
+/** A shared value: an object, or a string (equal strings are ===, but each may be a copy). */
+type Shareable = object | string;
+
 interface Entry {
-  readonly value: object;
+  readonly value: Shareable;
   refs: number;
 }
 
@@ -50,25 +57,31 @@ interface Entry {
 class SharedPool {
   readonly #buckets = new Map<string, Entry[]>();
 
-  /** The pooled value equal to `value` (one more holder), else `value` itself, pooled if room. */
-  take(bucket: string, value: object): object {
+  /**
+   * Takes one more holder of the pooled value equal to `value` and returns its entry; pools
+   * `value` itself if none is equal and the bucket has room; else returns undefined.
+   */
+  take(bucket: string, value: Shareable): Entry | undefined {
     const entries = this.#buckets.get(bucket);
     if (entries === undefined) {
-      this.#buckets.set(bucket, [{ value, refs: 1 }]);
-      return value;
+      const entry = { value, refs: 1 };
+      this.#buckets.set(bucket, [entry]);
+      return entry;
     }
     for (const entry of entries) {
-      if (entry.value === value || sameJson(entry.value, value)) {
+      if (entry.value === value || (typeof value === 'object' && sameJson(entry.value, value))) {
         entry.refs++;
-        return entry.value;
+        return entry;
       }
     }
-    if (entries.length < MAX_VALUES_PER_BUCKET) entries.push({ value, refs: 1 });
-    return value;
+    if (entries.length >= MAX_VALUES_PER_BUCKET) return undefined;
+    const entry = { value, refs: 1 };
+    entries.push(entry);
+    return entry;
   }
 
   /** One holder of `value` left (a value that was never pooled is ignored). */
-  release(bucket: string, value: object): void {
+  release(bucket: string, value: Shareable): void {
     const entries = this.#buckets.get(bucket);
     if (entries === undefined) return;
     const i = entries.findIndex((entry) => entry.value === value);
@@ -95,10 +108,6 @@ export class SharedParts<T extends StoredObjectBase> {
     this.#fields = defs.map((def) => ({ def, pool: new SharedPool() }));
   }
 
-  get empty(): boolean {
-    return this.#fields.length === 0;
-  }
-
   /**
    * Registers `obj` as a holder of its shared parts and returns it, or a frozen copy holding the
    * pooled values where they differ from its own (equal content, as sameJson compares).
@@ -107,12 +116,20 @@ export class SharedParts<T extends StoredObjectBase> {
     let out: Record<string, unknown> | undefined;
     for (const { def, pool } of this.#fields) {
       const value = obj[def.field];
-      if (typeof value !== 'object' || value === null) continue;
-      const shared = pool.take(def.bucket(obj), value);
-      if (shared !== value) {
-        out ??= { ...obj } as Record<string, unknown>;
-        out[def.field] = shared;
+      let entry: Entry | undefined;
+      if (def.kind === 'string') {
+        if (typeof value !== 'string') continue;
+        entry = pool.take(value, value);
+        // Equal strings are === whether or not they are one copy: a string held by an earlier
+        // object (a second holder) replaces this object's own.
+        if (entry === undefined || entry.refs === 1) continue;
+      } else {
+        if (typeof value !== 'object' || value === null) continue;
+        entry = pool.take(def.bucket(obj), value);
+        if (entry === undefined || entry.value === value) continue;
       }
+      out ??= { ...obj } as Record<string, unknown>;
+      out[def.field] = entry.value;
     }
     return out === undefined ? obj : (Object.freeze(out) as T);
   }
@@ -121,7 +138,11 @@ export class SharedParts<T extends StoredObjectBase> {
   release(obj: T): void {
     for (const { def, pool } of this.#fields) {
       const value = obj[def.field];
-      if (typeof value === 'object' && value !== null) pool.release(def.bucket(obj), value);
+      if (def.kind === 'string') {
+        if (typeof value === 'string') pool.release(value, value);
+      } else if (typeof value === 'object' && value !== null) {
+        pool.release(def.bucket(obj), value);
+      }
     }
   }
 
