@@ -78,7 +78,7 @@ export function applyTransaction(tables: Tables, ops: readonly TxnOp[], index: n
         continue;
       }
       // op.object is already deeply frozen by decoding; only the new top level needs freezing.
-      const stored = Object.freeze({
+      const built = Object.freeze({
         ...op.object,
         meta: Object.freeze({
           version: index,
@@ -86,7 +86,8 @@ export function applyTransaction(tables: Tables, ops: readonly TxnOp[], index: n
           updatedAt: op.object.meta.updatedAt,
         }),
       });
-      tables.any(op.table).insert(stored);
+      tables.any(op.table).insert(built);
+      const stored = tables.any(op.table).get(built.id)!; // the table's copy shares equal parts
       inserted.push({ table: op.table, object: stored });
       events.push(
         (old === undefined

@@ -9,7 +9,7 @@ import { MalformedCommandError, ProposalAbortedError, StoreError, StoreInvariant
 import type { StateMachine } from '../state-machine.js';
 import type { Proposer } from './proposer.js';
 import { TablesReadTx, type ReadTx } from './read-tx.js';
-import { decodeSnapshot, diffTables, encodeSnapshot, hashTables } from './snapshot.js';
+import { decodeSnapshot, diffTables, encodeSnapshot, encodeSnapshotV1, hashTables } from './snapshot.js';
 import { Tables } from './tables.js';
 import type { ChangeEvent } from './events.js';
 import { DEFAULT_WATCH_BUFFER, WatchQueue, type WatchOptions, type Watcher } from './watch.js';
@@ -139,9 +139,14 @@ export class MemoryStore implements StateMachine {
     return error;
   }
 
-  /** The whole store as of `appliedIndex`. */
-  snapshot(): Uint8Array {
-    return encodeSnapshot(this.#tables, this.#appliedIndex);
+  /**
+   * The whole store as of `appliedIndex`, in snapshot format 2; format 1 (what managers before
+   * it read) for tests and tools that need it.
+   */
+  snapshot(format: 1 | 2 = 2): Uint8Array {
+    return format === 1
+      ? encodeSnapshotV1(this.#tables, this.#appliedIndex)
+      : encodeSnapshot(this.#tables, this.#appliedIndex);
   }
 
   /**

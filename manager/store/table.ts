@@ -1,15 +1,26 @@
 // One table: objects by ID plus its secondary indexes, maintained incrementally on every
-// insert and delete (a change touches only the keys of the object that changed).
+// insert and delete (a change touches only the keys of the object that changed). Objects share
+// equal parts through SharedParts (shared-parts.ts) while they are in the table.
 
 import type { IndexDef } from './indexes.js';
 import { StoreInvariantError } from './errors.js';
 import type { StoredObjectBase, TableName } from '../../api/objects/index.js';
+import { SharedParts, type SharedFieldDef } from './shared-parts.js';
+
+/**
+ * The IDs under one key: the ID itself while there is one (most keys of a task index name one
+ * task: a slot, a service on a node), a Set from the second on. A Set costs about 100 bytes more
+ * than the string, once per key.
+ */
+type IdsEntry = string | Set<string>;
+
+const NONE: readonly string[] = [];
 
 /** One secondary index: key → IDs of the objects with that key. */
 export class SecondaryIndex<T extends StoredObjectBase> {
   readonly name: string;
   readonly def: IndexDef<T>;
-  readonly #ids = new Map<string, Set<string>>();
+  readonly #ids = new Map<string, IdsEntry>();
 
   constructor(name: string, def: IndexDef<T>) {
     this.name = name;
@@ -32,43 +43,55 @@ export class SecondaryIndex<T extends StoredObjectBase> {
   }
 
   /** IDs filed under `key` (live: do not hold across changes). */
-  ids(key: string): ReadonlySet<string> | undefined {
-    return this.#ids.get(key);
+  ids(key: string): Iterable<string> {
+    const ids = this.#ids.get(key);
+    if (ids === undefined) return NONE;
+    return typeof ids === 'string' ? [ids] : ids;
   }
 
   /** For unique indexes: the ID holding `key`, if any. */
   owner(key: string): string | undefined {
     const ids = this.#ids.get(key);
-    if (ids === undefined) return undefined;
+    if (ids === undefined || typeof ids === 'string') return ids;
     for (const id of ids) return id;
     return undefined;
   }
 
   count(key: string): number {
-    return this.#ids.get(key)?.size ?? 0;
+    const ids = this.#ids.get(key);
+    if (ids === undefined) return 0;
+    return typeof ids === 'string' ? 1 : ids.size;
   }
 
   add(obj: T): void {
     const key = this.keyOf(obj);
     if (key === undefined) return;
-    let ids = this.#ids.get(key);
+    const ids = this.#ids.get(key);
     if (ids === undefined) {
-      ids = new Set();
-      this.#ids.set(key, ids);
-    } else if (this.unique && ids.size > 0) {
-      throw new StoreInvariantError(`unique index ${this.name} already holds key ${key}`);
+      this.#ids.set(key, obj.id);
+      return;
     }
-    ids.add(obj.id);
+    if (this.unique) throw new StoreInvariantError(`unique index ${this.name} already holds key ${key}`);
+    if (typeof ids !== 'string') {
+      ids.add(obj.id);
+    } else if (ids !== obj.id) {
+      this.#ids.set(key, new Set([ids, obj.id]));
+    }
   }
 
   remove(obj: T): void {
     const key = this.keyOf(obj);
     if (key === undefined) return;
     const ids = this.#ids.get(key);
-    if (ids === undefined || !ids.delete(obj.id)) {
+    if (ids === obj.id) {
+      this.#ids.delete(key);
+      return;
+    }
+    if (ids === undefined || typeof ids === 'string' || !ids.delete(obj.id)) {
       throw new StoreInvariantError(`index ${this.name} lost ${obj.id} under key ${key}`);
     }
-    if (ids.size === 0) this.#ids.delete(key);
+    // Back to the bare ID once one is left, so a key's cost follows what it holds now.
+    if (ids.size === 1) for (const id of ids) this.#ids.set(key, id);
   }
 }
 
@@ -77,9 +100,15 @@ export class Table<T extends StoredObjectBase> {
   readonly #rows = new Map<string, T>();
   readonly #indexes = new Map<string, SecondaryIndex<T>>();
   readonly #unique: SecondaryIndex<T>[] = [];
+  readonly #shared: SharedParts<T> | undefined;
 
-  constructor(name: TableName, defs: Readonly<Record<string, IndexDef<T>>>) {
+  constructor(
+    name: TableName,
+    defs: Readonly<Record<string, IndexDef<T>>>,
+    shared: readonly SharedFieldDef<T>[] = [],
+  ) {
     this.name = name;
+    this.#shared = shared.length === 0 ? undefined : new SharedParts(shared);
     for (const [indexName, def] of Object.entries(defs)) {
       const index = new SecondaryIndex(indexName, def);
       this.#indexes.set(indexName, index);
@@ -116,28 +145,38 @@ export class Table<T extends StoredObjectBase> {
 
   /** Objects whose `index` key is `query` (normalized as the index does). Unordered. */
   find(index: string, query: string): T[] {
-    const ids = this.index(index).ids(this.index(index).normalize(query));
+    const idx = this.index(index);
     const out: T[] = [];
-    if (ids === undefined) return out;
-    for (const id of ids) out.push(this.#rows.get(id)!);
+    for (const id of idx.ids(idx.normalize(query))) out.push(this.#rows.get(id)!);
     return out;
   }
 
-  /** Adds a new object. The caller has checked that its ID and unique keys are free. */
+  /** Distinct shared values held per shared field (for tests and figures). */
+  sharedSizes(): Record<string, number> {
+    return this.#shared?.sizes() ?? {};
+  }
+
+  /**
+   * Adds a new object. The table keeps `obj` or a frozen copy equal to it (sameJson) that holds
+   * parts shared with other objects: whoever hands the object on (change events) hands on
+   * `get(obj.id)`. The caller has checked that its ID and unique keys are free.
+   */
   insert(obj: T): void {
     if (this.#rows.has(obj.id)) throw new StoreInvariantError(`${this.name} already holds ${obj.id}`);
+    const stored = this.#shared === undefined ? obj : this.#shared.take(obj);
     const added: SecondaryIndex<T>[] = [];
     try {
       for (const index of this.#indexes.values()) {
-        index.add(obj);
+        index.add(stored);
         added.push(index);
       }
     } catch (e: unknown) {
       // All or nothing: an index that refuses the object leaves no trace of it in the others.
-      for (const index of added) index.remove(obj);
+      for (const index of added) index.remove(stored);
+      this.#shared?.release(stored);
       throw e;
     }
-    this.#rows.set(obj.id, obj);
+    this.#rows.set(stored.id, stored);
   }
 
   /** Removes an object and returns it. The caller has checked that it exists. */
@@ -145,6 +184,7 @@ export class Table<T extends StoredObjectBase> {
     const obj = this.#rows.get(id);
     if (obj === undefined) throw new StoreInvariantError(`${this.name} does not hold ${id}`);
     for (const index of this.#indexes.values()) index.remove(obj);
+    this.#shared?.release(obj);
     this.#rows.delete(id);
     return obj;
   }

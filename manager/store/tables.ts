@@ -2,6 +2,7 @@
 
 import { INDEXES, type IndexDef } from './indexes.js';
 import { TABLE_NAMES, type ObjectOf, type StoredObject, type TableName } from '../../api/objects/index.js';
+import { SHARED_FIELDS, type SharedFieldDef } from './shared-parts.js';
 import { Table } from './table.js';
 
 export class Tables {
@@ -10,7 +11,8 @@ export class Tables {
   constructor() {
     for (const name of TABLE_NAMES) {
       const defs = INDEXES[name] as Readonly<Record<string, IndexDef<StoredObject>>>;
-      this.#tables.set(name, new Table<StoredObject>(name, defs));
+      const shared = SHARED_FIELDS[name] as readonly SharedFieldDef<StoredObject>[];
+      this.#tables.set(name, new Table<StoredObject>(name, defs, shared));
     }
   }
 
