@@ -245,26 +245,39 @@ export class LevelStorage {
     });
   }
 
-  /** Records a snapshot the application took at `index` (<= applied), durably. Does not compact. */
-  createSnapshot(index: number, confState: ConfState, data: Uint8Array): Promise<Snapshot> {
+  /**
+   * Records a snapshot the application took at `index` (<= applied), durably, with `hardState`
+   * if given (in the same write: a snapshot needs the commit index on disk to cover it). Does
+   * not compact.
+   */
+  createSnapshot(
+    index: number,
+    confState: ConfState,
+    data: Uint8Array,
+    hardState?: HardState,
+  ): Promise<Snapshot> {
     return this.serial(async () => {
       const mem = this.memory;
       const current = mem.snapshot().metadata.index;
       if (index <= current) throw new SnapshotOutOfDateError(index, current);
-      invariant(
-        index <= mem.lastIndex(),
-        () => `snapshot ${index} is beyond the last index ${mem.lastIndex()}`,
-      );
-      const snap: Snapshot = { metadata: { index, term: mem.term(index), confState }, data };
       const last = mem.lastIndex();
-      await this.persist([this.put(SNAPSHOT_KEY, encodeSnapshot(snap))], {
+      invariant(index <= last, () => `snapshot ${index} is beyond the last index ${last}`);
+      const hs = hardState ?? mem.initialState().hardState;
+      invariant(hs.commit <= last, () => `commit ${hs.commit} would be beyond the last index ${last}`);
+      const snap: Snapshot = { metadata: { index, term: mem.term(index), confState }, data };
+      const ops = [this.put(SNAPSHOT_KEY, encodeSnapshot(snap))];
+      if (hardState !== undefined) ops.push(this.put(HARD_STATE_KEY, encodeHardState(hardState)));
+      await this.persist(ops, {
         kind: 'state',
         index: last,
         term: mem.term(last),
-        hardState: mem.initialState().hardState,
+        hardState: hs,
         snapshotIndex: index,
       });
-      return this.mirror(() => mem.createSnapshot(index, confState, data));
+      return this.mirror(() => {
+        if (hardState !== undefined) mem.setHardState(hardState);
+        return mem.createSnapshot(index, confState, data);
+      });
     });
   }
 

@@ -1,9 +1,11 @@
 // What a RaftNode is built from, and what it tells leadership listeners.
 
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../../api/clock/clock.js';
 import type { Logger } from 'pino';
 import type { StateMachine } from '../../state-machine.js';
-import type { RandomSource } from '../random.js';
+import { SeededRandom, type RandomSource } from '../random.js';
+import type { RaftConfig } from '../raft.js';
 import type { RaftId, StateRole } from '../types.js';
 import type { LevelStorage } from './level-storage.js';
 import type { Transport } from './transport.js';
@@ -42,4 +44,25 @@ export interface LeadershipChange {
   readonly lead: RaftId;
   readonly role: StateRole;
   readonly term: number;
+}
+
+/** The Raft core's configuration for a node built from `o`, resuming at `applied`. */
+export function rawNodeConfig(o: RaftNodeOptions, applied: number, log: Logger): RaftConfig {
+  return {
+    id: o.id,
+    electionTick: o.electionTick ?? 10,
+    heartbeatTick: o.heartbeatTick ?? 1,
+    storage: o.storage.memory,
+    random: o.random ?? new SeededRandom(randomBytes(4).readUInt32BE(0)),
+    applied,
+    checkQuorum: true,
+    preVote: true,
+    maxSizePerMsg: 1024 * 1024,
+    maxInflightMsgs: 256,
+    logger: {
+      debug: (m) => log.debug(m),
+      info: (m) => log.info(m),
+      warn: (m) => log.warn(m),
+    },
+  };
 }

@@ -3,7 +3,9 @@
 // entry is committed and applied here, or rejects (not leader, dropped, timeout, stopped).
 //
 // The Ready loop persists (one synced LevelDB batch for everything accumulated meanwhile, which
-// is how proposals and fsyncs are batched), then sends, then applies, then advances.
+// is how proposals and fsyncs are batched), then sends (a leader sends first, while it writes),
+// then applies, then advances. A Ready that only moves the commit index writes nothing
+// (unsaved-commit.ts); snapshots are written off the loop (snapshot-writer.ts).
 //
 // A failure of the loop (a storage write that failed, an invariant) stops the node for good and
 // is reported once to onFatal listeners: the process should exit so its service manager
@@ -13,7 +15,6 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { NotLeaderError, ProposalDroppedError } from '../../../api/errors.js';
 import { decodeConfChange } from '../conf-change.js';
-import { SeededRandom } from '../random.js';
 import { RawNode, type Status } from '../raw-node.js';
 import type { Dropped } from '../step-result.js';
 import {
@@ -38,8 +39,10 @@ import {
   encodeSnapshotEnvelope,
 } from './envelope.js';
 import { NodeStoppedError, RaftTimeoutError, TooManyRequestsError } from './errors.js';
+import { SnapshotWriter } from './snapshot-writer.js';
+import { UnsavedCommit } from './unsaved-commit.js';
 import { ReadBarriers, type ReadWaiter, type Waiter } from './waiters.js';
-import type { LeadershipChange, RaftNodeOptions } from './raft-node-options.js';
+import { rawNodeConfig, type LeadershipChange, type RaftNodeOptions } from './raft-node-options.js';
 
 export type { LeadershipChange, RaftNodeOptions } from './raft-node-options.js';
 
@@ -53,6 +56,8 @@ export class RaftNode {
   private readonly members = new Map<RaftId, string>();
   private confState: ConfState = { voters: [], learners: [] };
   private snapshotIndex = 0;
+  private readonly unsaved: UnsavedCommit;
+  private readonly snapshots: SnapshotWriter;
   private readonly proposals = new Map<number, Waiter>();
   private readonly confWaiters = new Map<string, Waiter>();
   private readonly reads = new ReadBarriers();
@@ -76,6 +81,10 @@ export class RaftNode {
     this.log = o.logger.child({ raft: o.id });
     this.clock = o.clock ?? systemClock;
     this.requestTimeoutMs = o.requestTimeoutMs ?? 10_000;
+    this.unsaved = new UnsavedCommit(o.storage, this.log, (e) => this.fail(e));
+    this.snapshots = new SnapshotWriter(o.storage, o.keepAfterSnapshot ?? 1_000, this.log, (e) =>
+      this.fail(e),
+    );
   }
 
   /** Loads state, bootstraps a new cluster if asked, and starts ticking and serving. */
@@ -90,23 +99,7 @@ export class RaftNode {
       for (const [id, addr] of this.o.join) this.members.set(id, addr);
       this.syncPeers();
     }
-    this.raw = new RawNode({
-      id: this.id,
-      electionTick: this.o.electionTick ?? 10,
-      heartbeatTick: this.o.heartbeatTick ?? 1,
-      storage: mem,
-      random: this.o.random ?? new SeededRandom(randomBytes(4).readUInt32BE(0)),
-      applied: snap.metadata.index,
-      checkQuorum: true,
-      preVote: true,
-      maxSizePerMsg: 1024 * 1024,
-      maxInflightMsgs: 256,
-      logger: {
-        debug: (m) => this.log.debug(m),
-        info: (m) => this.log.info(m),
-        warn: (m) => this.log.warn(m),
-      },
-    });
+    this.raw = new RawNode(rawNodeConfig(this.o, snap.metadata.index, this.log));
     this.o.transport.start({
       receive: (m) => {
         if (this.stopped) return;
@@ -184,6 +177,7 @@ export class RaftNode {
 
   private tick(): void {
     if (this.stopped) return;
+    this.unsaved.tick();
     this.raw.tick();
     this.maybePromoteLearner();
     this.notify();
@@ -238,15 +232,20 @@ export class RaftNode {
     // A leader replicates while it writes (its own copy counts only once persisted).
     const early = this.raw.canSendBeforePersist();
     if (early) this.o.transport.send(rd.messages);
-    if (rd.snapshot || rd.entries.length > 0 || rd.hardState) {
+    if (rd.snapshot || rd.entries.length > 0 || rd.mustSync) {
+      // The Ready's own hard state is newer than one left unsaved, which goes with it otherwise.
+      const unsaved = this.unsaved.take();
+      const hardState = rd.hardState ?? unsaved;
       await this.o.storage.save(
         {
           entries: rd.entries,
-          ...(rd.hardState ? { hardState: rd.hardState } : {}),
+          ...(hardState ? { hardState } : {}),
           ...(rd.snapshot ? { snapshot: rd.snapshot } : {}),
         },
         rd.mustSync,
       );
+    } else if (rd.hardState) {
+      this.unsaved.defer(rd.hardState); // only the commit index moved (unsaved-commit.ts)
     }
     if (this.stopped) return;
     if (!early) this.o.transport.send(rd.messages);
@@ -261,7 +260,7 @@ export class RaftNode {
     const { applied } = this.raw.basicStatus();
     this.reads.resolveUpTo(applied);
     for (const l of this.appliedListeners) l(applied);
-    await this.maybeSnapshot(applied);
+    this.maybeSnapshot(applied);
   }
 
   private applyEntry(e: Entry): void {
@@ -332,16 +331,14 @@ export class RaftNode {
     }
   }
 
-  private async maybeSnapshot(applied: number): Promise<void> {
+  /** Takes a snapshot when due; it is written in the background (snapshot-writer.ts). */
+  private maybeSnapshot(applied: number): void {
     const every = this.o.snapshotEvery ?? 10_000;
-    if (applied - this.snapshotIndex < every) return;
+    if (this.snapshots.busy || applied - this.snapshotIndex < every) return;
     const data = encodeSnapshotEnvelope({ members: this.members, app: this.o.stateMachine.snapshot() });
-    await this.o.storage.createSnapshot(applied, this.confState, data);
+    const hardState = this.unsaved.take();
     this.snapshotIndex = applied;
-    const keep = this.o.keepAfterSnapshot ?? 1_000;
-    const compactTo = applied - keep;
-    if (compactTo > this.o.storage.memory.firstIndex()) await this.o.storage.compact(compactTo);
-    this.log.debug({ index: applied }, 'snapshot taken and log compacted');
+    this.snapshots.start({ index: applied, confState: this.confState, data, hardState });
   }
 
   // ---- requests ----
@@ -586,11 +583,13 @@ export class RaftNode {
     this.confWaiters.clear();
     this.reads.rejectAll(err);
     await this.loopDone.catch(() => {});
+    await this.snapshots.stop();
   }
 
   /** Stops ticking and serving; pending requests are rejected. Closes transport and storage. */
   async stop(): Promise<void> {
     await this.shutdown('stopped');
+    if (this.fatal === undefined) await this.unsaved.flush();
     await this.o.transport.close();
     await this.o.storage.close();
   }
