@@ -30,6 +30,8 @@ export interface RaftNodeOptions {
   readonly heartbeatTick?: number;
   /** Take a snapshot and compact every this many applied entries. */
   readonly snapshotEvery?: number;
+  /** ...or once the entries applied since the last snapshot hold this many bytes. */
+  readonly snapshotBytes?: number;
   /** Entries kept behind a snapshot so slightly lagging followers catch up from the log. */
   readonly keepAfterSnapshot?: number;
   readonly requestTimeoutMs?: number;

@@ -39,7 +39,7 @@ import {
   encodeSnapshotEnvelope,
 } from './envelope.js';
 import { NodeStoppedError, RaftTimeoutError, TooManyRequestsError } from './errors.js';
-import { SnapshotWriter } from './snapshot-writer.js';
+import { snapshotDue, SnapshotWriter } from './snapshot-writer.js';
 import { UnsavedCommit } from './unsaved-commit.js';
 import { ReadBarriers, type ReadWaiter, type Waiter } from './waiters.js';
 import { rawNodeConfig, type LeadershipChange, type RaftNodeOptions } from './raft-node-options.js';
@@ -56,6 +56,8 @@ export class RaftNode {
   private readonly members = new Map<RaftId, string>();
   private confState: ConfState = { voters: [], learners: [] };
   private snapshotIndex = 0;
+  /** Bytes of the entries applied since the last snapshot (the log held in memory grows by these). */
+  private appliedBytes = 0;
   private readonly unsaved: UnsavedCommit;
   private readonly snapshots: SnapshotWriter;
   private readonly proposals = new Map<number, Waiter>();
@@ -144,7 +146,7 @@ export class RaftNode {
   }
 
   private installSnapshotState(snap: Snapshot): void {
-    this.snapshotIndex = snap.metadata.index;
+    [this.snapshotIndex, this.appliedBytes] = [snap.metadata.index, 0];
     this.confState = snap.metadata.confState;
     if (snap.metadata.index === 0) return;
     const env = decodeSnapshotEnvelope(snap.data);
@@ -264,6 +266,7 @@ export class RaftNode {
   }
 
   private applyEntry(e: Entry): void {
+    this.appliedBytes += e.data.byteLength;
     if (e.type === EntryType.ConfChange) {
       this.applyConfChange(e);
       return;
@@ -333,11 +336,10 @@ export class RaftNode {
 
   /** Takes a snapshot when due; it is written in the background (snapshot-writer.ts). */
   private maybeSnapshot(applied: number): void {
-    const every = this.o.snapshotEvery ?? 10_000;
-    if (this.snapshots.busy || applied - this.snapshotIndex < every) return;
+    if (this.snapshots.busy || !snapshotDue(applied - this.snapshotIndex, this.appliedBytes, this.o)) return;
     const data = encodeSnapshotEnvelope({ members: this.members, app: this.o.stateMachine.snapshot() });
     const hardState = this.unsaved.take();
-    this.snapshotIndex = applied;
+    [this.snapshotIndex, this.appliedBytes] = [applied, 0];
     this.snapshots.start({ index: applied, confState: this.confState, data, hardState });
   }
 

@@ -12,6 +12,21 @@ import type { LevelStorage } from './level-storage.js';
 /** Entries deleted per compaction write. */
 const COMPACT_STEP = 1_000;
 
+/** Default of `snapshotBytes`: the log since a snapshot is held in memory, so it is bounded. */
+export const SNAPSHOT_BYTES = 64 * 2 ** 20;
+
+/**
+ * Whether a snapshot is due after `entries` entries of `bytes` bytes applied since the last one:
+ * every `snapshotEvery` entries, or sooner when they are large.
+ */
+export function snapshotDue(
+  entries: number,
+  bytes: number,
+  o: { readonly snapshotEvery?: number; readonly snapshotBytes?: number },
+): boolean {
+  return entries >= (o.snapshotEvery ?? 10_000) || bytes >= (o.snapshotBytes ?? SNAPSHOT_BYTES);
+}
+
 export interface SnapshotJob {
   readonly index: number;
   readonly confState: ConfState;

@@ -18,6 +18,8 @@ const dec = new TextDecoder();
 export class KvMachine implements StateMachine {
   data = new Map<string, string>();
   appliedIndex = 0;
+  /** Snapshots taken of this machine. */
+  snapshots = 0;
   apply(index: number, command: Uint8Array): unknown {
     const [k, v] = JSON.parse(dec.decode(command)) as [string, string];
     this.data.set(k, v);
@@ -25,6 +27,7 @@ export class KvMachine implements StateMachine {
     return index;
   }
   snapshot(): Uint8Array {
+    this.snapshots++;
     return enc.encode(JSON.stringify([...this.data]));
   }
   restore(index: number, data: Uint8Array): void {
@@ -48,6 +51,7 @@ export interface Member {
 export interface ClusterOptions {
   readonly tickMs?: number;
   readonly snapshotEvery?: number;
+  readonly snapshotBytes?: number;
   readonly keepAfterSnapshot?: number;
   readonly logger?: Logger;
   /** Largest gRPC message a member accepts. */
@@ -135,6 +139,7 @@ export class LoopbackCluster {
       ...(joining ? { join: joining } : {}),
       tickMs: this.o.tickMs ?? 20,
       ...(this.o.snapshotEvery !== undefined ? { snapshotEvery: this.o.snapshotEvery } : {}),
+      ...(this.o.snapshotBytes !== undefined ? { snapshotBytes: this.o.snapshotBytes } : {}),
       ...(this.o.keepAfterSnapshot !== undefined ? { keepAfterSnapshot: this.o.keepAfterSnapshot } : {}),
     });
     await m.node.start();

@@ -108,6 +108,23 @@ test('a lagging member catches up from a snapshot after compaction', async () =>
   await c.close();
 });
 
+test('large entries bring the snapshot sooner: the log held in memory is bounded by bytes too', async () => {
+  // Never by count here (10^6 entries): only the bytes applied (about 1 KiB an entry) are due.
+  const c = await cluster(3, { snapshotEvery: 1_000_000, snapshotBytes: 16 * 1024, keepAfterSnapshot: 5 });
+  const leader = await c.waitForLeader();
+  const lagging = [...c.members.keys()].find((id) => id !== leader.id)!;
+  await c.stop(lagging);
+  const big = 'x'.repeat(1024);
+  for (let i = 0; i < 60; i++) await leader.propose(kvCommand(`b${i}`, big));
+  const taken = c.members.get(leader.id)!.kv.snapshots;
+  assert.ok(taken >= 2 && taken <= 6, `about one snapshot per 16 KiB of entries (${taken} for 60 KiB)`);
+  await c.restart(lagging);
+  const m = c.members.get(lagging)!;
+  for (let i = 0; i < 500 && m.kv.data.get('b59') !== big; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(m.kv.data.size, 60, 'the lagging member caught up from the snapshot');
+  await c.close();
+});
+
 test('malformed and oversized messages from a peer are refused without crashing the node', async () => {
   const c = await cluster(3, { maxMessageSize: 1024 * 1024 });
   const leader = await c.waitForLeader();
