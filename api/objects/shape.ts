@@ -180,8 +180,17 @@ function checkMode(value: unknown): Problem {
   );
 }
 
+/**
+ * Task specs known to pass `checkTaskSpec`: deeply frozen (so they cannot have changed since)
+ * and stored, see `rememberChecked`. Objects built around a stored spec (a task's status or
+ * node changes, a task made from its service's template) skip checking it again. A WeakSet:
+ * it holds nothing the store has dropped.
+ */
+const checkedTaskSpecs = new WeakSet<object>();
+
 function checkTaskSpec(value: unknown, path: string): Problem {
   if (!isRecord(value)) return `${path} must be an object`;
+  if (checkedTaskSpecs.has(value)) return undefined;
   const container = value['containerSpec'];
   if (!isRecord(container)) return `${path}.containerSpec must be an object`;
   return first(
@@ -308,4 +317,19 @@ export function checkObject(table: TableName, value: unknown): Problem {
     return `id must be 1 to ${MAX_ID_LENGTH} letters, digits, '_', '.' or '-'`;
   }
   return checkMeta(value['meta']) ?? CHECKS[table](value);
+}
+
+/**
+ * Notes that `value`, an object of `table` that passed `checkObject` and is deeply frozen (as
+ * every object the store holds is), has a valid task spec, so that checks of other objects
+ * holding the very same spec object skip it. A spec that is not frozen is not remembered.
+ */
+export function rememberChecked(table: TableName, value: object): void {
+  const spec: unknown =
+    table === 'tasks'
+      ? (value as Rec)['spec']
+      : table === 'services'
+        ? ((value as Rec)['spec'] as Rec)['taskTemplate']
+        : undefined;
+  if (isRecord(spec) && Object.isFrozen(spec)) checkedTaskSpecs.add(spec);
 }
