@@ -307,3 +307,8 @@ export function rememberChecked(table: TableName, value: object): void {
         : undefined;
   if (isRecord(spec) && Object.isFrozen(spec)) checkedTaskSpecs.add(spec);
 }
+
+/** True when `spec` is a task spec the store holds (deeply frozen and checked). */
+export function isStoredTaskSpec(spec: unknown): boolean {
+  return typeof spec === 'object' && spec !== null && checkedTaskSpecs.has(spec);
+}

@@ -13,6 +13,11 @@
 // it is built against the tables and checked whole before it is applied (patch.ts). Status
 // and node changes of a task thus carry a few hundred bytes instead of the whole task spec.
 //
+// A task spec that several tasks of one command share (the tasks an orchestrator creates from
+// one service template) travels once: the envelope's `specs` lists such specs, and a create or
+// update op whose object has no `spec` names its index in `spec` ("spec":0). Decoding gives
+// those objects the one decoded (checked, frozen) spec, so they share it in memory too.
+//
 // Every (table, id) appears at most once. Decoding checks all of it: a command that fails is
 // refused with MalformedCommandError and changes nothing, on every replica alike.
 
@@ -46,7 +51,13 @@ export type DecodedOp = TxnOp | PatchOp;
 
 /** An op whose object is already serialized (a WriteTx serializes each object once, when written). */
 export type EncodableOp =
-  | { readonly op: 'create' | 'update'; readonly table: TableName; readonly json: string }
+  | {
+      readonly op: 'create' | 'update';
+      readonly table: TableName;
+      readonly json: string;
+      /** Index in the command's shared specs of the object's `spec` (left out of `json`). */
+      readonly spec?: number;
+    }
   | {
       readonly op: 'patch';
       readonly table: TableName;
@@ -81,13 +92,17 @@ function encodeOp(op: EncodableOp): string {
       const unset = op.unset.length === 0 ? '' : `,"unset":${JSON.stringify(op.unset)}`;
       return `${head.slice(0, -1)},"set":${op.json}${unset}}`;
     }
-    default:
-      return `{"op":"${op.op}","table":"${op.table}","object":${op.json}}`;
+    default: {
+      const spec = op.spec === undefined ? '' : `,"spec":${op.spec}`;
+      return `{"op":"${op.op}","table":"${op.table}","object":${op.json}${spec}}`;
+    }
   }
 }
 
-export function encodeCommand(ops: readonly EncodableOp[]): Uint8Array {
-  return Buffer.from(`{"v":${COMMAND_VERSION},"ops":[${ops.map(encodeOp).join(',')}]}`, 'utf8');
+/** The command's bytes; `specs` are the serialized shared specs ops name by index. */
+export function encodeCommand(ops: readonly EncodableOp[], specs: readonly string[] = []): Uint8Array {
+  const shared = specs.length === 0 ? '' : `"specs":[${specs.join(',')}],`;
+  return Buffer.from(`{"v":${COMMAND_VERSION},${shared}"ops":[${ops.map(encodeOp).join(',')}]}`, 'utf8');
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -120,17 +135,42 @@ function decodePatch(raw: Record<string, unknown>, table: TableName, i: number):
   return { op: 'patch', table, id, version: version as number, updatedAt, set, unset: unset as string[] };
 }
 
-function decodeOp(raw: unknown, i: number): DecodedOp | string {
+/** The object of a create or update op, with its shared spec put in; frozen. */
+function decodeObject(
+  raw: Record<string, unknown>,
+  table: TableName,
+  i: number,
+  specs: readonly Record<string, unknown>[],
+): StoredObject | string {
+  const object = raw['object'];
+  const ref = raw['spec'];
+  if (ref === undefined) {
+    const problem = checkObject(table, object);
+    if (problem !== undefined) return `ops[${i}].object: ${problem}`;
+    if (!freezeWithin(object, MAX_DEPTH)) return `ops[${i}].object nests deeper than ${MAX_DEPTH} levels`;
+    return object as StoredObject;
+  }
+  if (!Number.isSafeInteger(ref) || (ref as number) < 0 || (ref as number) >= specs.length) {
+    return `ops[${i}].spec must be the index of one of the command's specs`;
+  }
+  if (!isRecord(object)) return `ops[${i}].object: object must be a JSON object`;
+  if (Object.hasOwn(object, 'spec')) return `ops[${i}] has both object.spec and spec`;
+  // The shared spec is frozen (and bounded) already: bound and freeze the rest, then put it in.
+  if (!freezeWithin(object, MAX_DEPTH)) return `ops[${i}].object nests deeper than ${MAX_DEPTH} levels`;
+  const whole = Object.freeze({ ...object, spec: specs[ref as number] });
+  const problem = checkObject(table, whole);
+  if (problem !== undefined) return `ops[${i}].object: ${problem}`;
+  return whole as unknown as StoredObject;
+}
+
+function decodeOp(raw: unknown, i: number, specs: readonly Record<string, unknown>[]): DecodedOp | string {
   if (!isRecord(raw)) return `ops[${i}] must be an object`;
   const { op, table } = raw;
   if (!isTableName(table)) return `ops[${i}].table must name a table`;
   if (op === 'create' || op === 'update') {
-    if (!hasOnlyKeys(raw, ['op', 'table', 'object'])) return `ops[${i}] has unknown fields`;
-    const object = raw['object'];
-    const problem = checkObject(table, object);
-    if (problem !== undefined) return `ops[${i}].object: ${problem}`;
-    if (!freezeWithin(object, MAX_DEPTH)) return `ops[${i}].object nests deeper than ${MAX_DEPTH} levels`;
-    return { op, table, object: object as StoredObject };
+    if (!hasOnlyKeys(raw, ['op', 'table', 'object', 'spec'])) return `ops[${i}] has unknown fields`;
+    const object = decodeObject(raw, table, i, specs);
+    return typeof object === 'string' ? object : { op, table, object };
   }
   if (op === 'patch') return decodePatch(raw, table, i);
   if (op === 'delete') {
@@ -160,7 +200,18 @@ export function decodeCommand(bytes: Uint8Array): DecodedOp[] | MalformedCommand
   if (!isRecord(parsed)) return new MalformedCommandError('not a JSON object');
   if (parsed['v'] !== COMMAND_VERSION)
     return new MalformedCommandError(`unsupported version ${String(parsed['v'])}`);
-  if (!hasOnlyKeys(parsed, ['v', 'ops'])) return new MalformedCommandError('unknown envelope fields');
+  if (!hasOnlyKeys(parsed, ['v', 'specs', 'ops']))
+    return new MalformedCommandError('unknown envelope fields');
+  const specs = parsed['specs'] ?? [];
+  if (!Array.isArray(specs)) return new MalformedCommandError('specs must be an array');
+  for (let i = 0; i < specs.length; i++) {
+    const spec: unknown = specs[i];
+    if (!isRecord(spec)) return new MalformedCommandError(`specs[${i}] must be an object`);
+    // A spec stands one level down in the objects that name it.
+    if (!freezeWithin(spec, MAX_DEPTH - 1)) {
+      return new MalformedCommandError(`specs[${i}] nests deeper than ${MAX_DEPTH - 1} levels`);
+    }
+  }
   const rawOps = parsed['ops'];
   if (!Array.isArray(rawOps) || rawOps.length === 0) {
     return new MalformedCommandError('ops must be a non-empty array');
@@ -168,7 +219,7 @@ export function decodeCommand(bytes: Uint8Array): DecodedOp[] | MalformedCommand
   const ops: DecodedOp[] = [];
   const seen = new Set<string>();
   for (let i = 0; i < rawOps.length; i++) {
-    const op = decodeOp(rawOps[i], i);
+    const op = decodeOp(rawOps[i], i, specs as Record<string, unknown>[]);
     if (typeof op === 'string') return new MalformedCommandError(op);
     const key = `${op.table}/${opId(op)}`;
     if (seen.has(key)) return new MalformedCommandError(`ops[${i}] touches ${key} a second time`);

@@ -22,7 +22,7 @@ import { deepFreeze } from './freeze.js';
 import type { IndexName, NamedTable } from './indexes.js';
 import type { NewObject, ObjectOf, StoredObject, TableName } from '../../api/objects/index.js';
 import type { ReadTx } from './read-tx.js';
-import { checkObject, MAX_DEPTH, tooDeep } from '../../api/objects/shape.js';
+import { checkObject, isStoredTaskSpec, MAX_DEPTH, tooDeep } from '../../api/objects/shape.js';
 import type { Tables } from './tables.js';
 
 /** How to undo one #record: the entry as it was before (undefined: it did not exist). */
@@ -34,7 +34,12 @@ interface Undo {
 
 /** An object as it goes into the command: whole, or as a patch of the committed object. */
 type Written =
-  | { readonly kind: 'whole'; readonly json: string }
+  | {
+      readonly kind: 'whole';
+      readonly json: string;
+      /** The object's `spec`, when it is a stored task spec sent once per command (see command.ts). */
+      readonly spec?: object;
+    }
   | {
       readonly kind: 'patch';
       readonly version: number;
@@ -175,8 +180,7 @@ export class WriteTx implements ReadTx {
     if (problem !== undefined) throw new InvalidObjectError(table, problem);
     let written: Written;
     if (committed === undefined) {
-      if (tooDeep(object)) throw new InvalidObjectError(table, `nested deeper than ${MAX_DEPTH} levels`);
-      written = { kind: 'whole', json: serialize(table, object) };
+      written = whole(table, object);
     } else {
       written = patchOf(table, committed, object);
     }
@@ -248,8 +252,11 @@ export class WriteTx implements ReadTx {
     const w = p.write;
     if (w === null) return undefined;
     if (p.parsed === undefined) {
-      if (w.kind === 'whole') p.parsed = deepFreeze(JSON.parse(w.json) as StoredObject);
-      else {
+      if (w.kind === 'whole') {
+        const parsed = JSON.parse(w.json) as Record<string, unknown>;
+        if (w.spec !== undefined) parsed['spec'] = w.spec;
+        p.parsed = deepFreeze(parsed as unknown as StoredObject);
+      } else {
         const set = JSON.parse(w.json) as Record<string, unknown>;
         // A patch is only written against the committed object, which is p.base.
         p.parsed = deepFreeze(
@@ -292,6 +299,18 @@ export class WriteTx implements ReadTx {
   /** The command to propose: tables in the order first written, objects in the order first touched. */
   encode(): Uint8Array {
     const ops: EncodableOp[] = [];
+    // Each stored spec written whole goes out once, whatever number of objects hold it.
+    const specs: string[] = [];
+    const specIndex = new Map<object, number>();
+    const specOf = (spec: object): number => {
+      let i = specIndex.get(spec);
+      if (i === undefined) {
+        i = specs.length;
+        specs.push(JSON.stringify(spec));
+        specIndex.set(spec, i);
+      }
+      return i;
+    };
     for (const p of this.#all()) {
       const w = p.write;
       if (w === null) {
@@ -300,10 +319,12 @@ export class WriteTx implements ReadTx {
       } else if (w.kind === 'patch') {
         ops.push({ op: 'patch', table: p.table, id: p.id, ...w });
       } else {
-        ops.push({ op: p.base === undefined ? 'create' : 'update', table: p.table, json: w.json });
+        const op = p.base === undefined ? 'create' : 'update';
+        if (w.spec === undefined) ops.push({ op, table: p.table, json: w.json });
+        else ops.push({ op, table: p.table, json: w.json, spec: specOf(w.spec) });
       }
     }
-    return encodeCommand(ops);
+    return encodeCommand(ops, specs);
   }
 
   *#all(): Generator<Pending> {
@@ -322,6 +343,22 @@ function serialize(table: TableName, value: unknown): string {
   } catch (e: unknown) {
     throw new InvalidObjectError(table, `not serializable: ${e instanceof Error ? e.message : String(e)}`);
   }
+}
+
+/**
+ * `object` written whole. A stored task spec (deeply frozen, so serializing it when the
+ * command is encoded gives what it held when written) is left out, to be sent once.
+ */
+function whole(table: TableName, object: StoredObject): Written {
+  const spec = (object as unknown as Record<string, unknown>)['spec'];
+  if (isStoredTaskSpec(spec)) {
+    const rest: Record<string, unknown> = { ...object };
+    delete rest['spec'];
+    if (tooDeep(rest)) throw new InvalidObjectError(table, `nested deeper than ${MAX_DEPTH} levels`);
+    return { kind: 'whole', json: serialize(table, rest), spec: spec as object };
+  }
+  if (tooDeep(object)) throw new InvalidObjectError(table, `nested deeper than ${MAX_DEPTH} levels`);
+  return { kind: 'whole', json: serialize(table, object) };
 }
 
 /**

@@ -112,13 +112,11 @@ test('replicas fed patches end equal to a store fed whole updates', async () => 
     });
     // The same changes as whole-object updates, hand-written (what the previous format sent).
     const ops = whole.view((tx) =>
-      tx
-        .list('tasks')
-        .map((t) => ({
-          op: 'update',
-          table: 'tasks',
-          object: { ...t, nodeId: `n${round}`, slot: t.slot + round },
-        })),
+      tx.list('tasks').map((t) => ({
+        op: 'update',
+        table: 'tasks',
+        object: { ...t, nodeId: `n${round}`, slot: t.slot + round },
+      })),
     );
     assert.ok(!(whole.apply(whole.appliedIndex + 1, command({ v: 1, ops })) instanceof Error));
   }
