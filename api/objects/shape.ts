@@ -275,8 +275,13 @@ export const MAX_DEPTH = 32;
 export function tooDeep(value: unknown, limit = MAX_DEPTH): boolean {
   if (typeof value !== 'object' || value === null) return false;
   if (limit === 0) return true;
-  for (const child of Object.values(value)) {
-    if (tooDeep(child, limit - 1)) return true;
+  if (Array.isArray(value)) {
+    for (const child of value as unknown[]) if (tooDeep(child, limit - 1)) return true;
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (Object.hasOwn(record, key) && tooDeep(record[key], limit - 1)) return true;
   }
   return false;
 }

@@ -352,8 +352,8 @@ function serialize(table: TableName, value: unknown): string {
 function whole(table: TableName, object: StoredObject): Written {
   const spec = (object as unknown as Record<string, unknown>)['spec'];
   if (isStoredTaskSpec(spec)) {
-    const rest: Record<string, unknown> = { ...object };
-    delete rest['spec'];
+    // JSON leaves out a field that is undefined (and `delete` would slow the copy down).
+    const rest = { ...object, spec: undefined };
     if (tooDeep(rest)) throw new InvalidObjectError(table, `nested deeper than ${MAX_DEPTH} levels`);
     return { kind: 'whole', json: serialize(table, rest), spec: spec as object };
   }
