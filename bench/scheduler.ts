@@ -5,9 +5,9 @@
 //
 // 1. The pure decision (`schedule`): tasks of 100 services (spread, reservations, a constraint)
 //    over nodes with labels; every placement is recorded on the nodes as it is made.
-// 2. The scheduler loop end to end: the same tasks created in a MemoryStore (LocalProposer),
-//    the loop places them and writes them back in batched transactions; timed until every task
-//    is assigned.
+// 2. The scheduler loop end to end: the same tasks created in a MemoryStore (LocalProposer)
+//    from their services' stored templates (as the orchestrator creates them); the loop places
+//    them and writes them back in batched transactions; timed until every task is assigned.
 
 import { cpus } from 'node:os';
 import { ManualClock } from '../api/clock/manual-clock.js';
@@ -75,7 +75,9 @@ async function loop(): Promise<{ ms: number; transactions: number }> {
   const ac = new AbortController();
   const scheduler = new Scheduler({ store, clock });
   const done = scheduler.run(ac.signal);
-  const tasks = taskObjects(services);
+  // Each task holds its service's stored template, as the orchestrator makes them (newTask).
+  const templates = store.view((tx) => new Map(tx.list('services').map((s) => [s.id, s.spec.taskTemplate])));
+  const tasks = taskObjects(services).map((t) => ({ ...t, spec: templates.get(t.serviceId)! }));
   const before = store.appliedIndex;
   let assigned = 0;
   const watcher = store.watch({ tables: ['tasks'], commits: false, bufferSize: TASKS * 3 });

@@ -71,76 +71,62 @@ function stringMap(value: unknown, path: string): Problem {
 
 function driver(value: unknown, path: string): Problem {
   if (!isRecord(value)) return `${path} must be an object`;
-  return first(
-    () => str(value['name'], `${path}.name`),
-    () => stringMap(value['options'], `${path}.options`),
-  );
+  return str(value['name'], `${path}.name`) ?? stringMap(value['options'], `${path}.options`);
 }
 
 function optional(value: unknown, check: (v: unknown) => Problem): Problem {
   return value === undefined ? undefined : check(value);
 }
 
-/** Runs checks in order and returns the first problem. */
-function first(...checks: (() => Problem)[]): Problem {
-  for (const check of checks) {
-    const problem = check();
-    if (problem !== undefined) return problem;
-  }
-  return undefined;
-}
-
 /** Checks the fields a `WriteTx`, a command and a snapshot all carry. */
 export function checkMeta(value: unknown): Problem {
   if (!isRecord(value)) return 'meta must be an object';
-  return first(
-    () => int(value['version'], 'meta.version'),
-    () => str(value['createdAt'], 'meta.createdAt'),
-    () => str(value['updatedAt'], 'meta.updatedAt'),
+  return (
+    int(value['version'], 'meta.version') ??
+    str(value['createdAt'], 'meta.createdAt') ??
+    str(value['updatedAt'], 'meta.updatedAt')
   );
 }
 
 function checkNamedSpec(o: Rec): Problem {
   const spec = o['spec'];
   if (!isRecord(spec)) return 'spec must be an object';
-  return first(
-    () => str(spec['name'], 'spec.name', true),
-    () => stringMap(spec['labels'], 'spec.labels'),
+  return str(spec['name'], 'spec.name', true) ?? stringMap(spec['labels'], 'spec.labels');
+}
+
+function checkClusterSpec(spec: Rec): Problem {
+  return (
+    rec(spec['orchestration'], 'spec.orchestration') ??
+    rec(spec['raft'], 'spec.raft') ??
+    rec(spec['dispatcher'], 'spec.dispatcher') ??
+    rec(spec['caConfig'], 'spec.caConfig') ??
+    rec(spec['encryptionConfig'], 'spec.encryptionConfig') ??
+    optional(spec['taskDefaults'], (v) =>
+      isRecord(v)
+        ? optional(v['logDriver'], (d) => driver(d, 'spec.taskDefaults.logDriver'))
+        : 'spec.taskDefaults must be an object',
+    )
+  );
+}
+
+function checkRootCA(ca: unknown): Problem {
+  if (!isRecord(ca)) return 'rootCA must be an object';
+  return (
+    str(ca['caCert'], 'rootCA.caCert') ??
+    str(ca['caCertDigest'], 'rootCA.caCertDigest') ??
+    rec(ca['joinTokens'], 'rootCA.joinTokens')
   );
 }
 
 function checkCluster(o: Rec): Problem {
-  return first(
-    () => checkNamedSpec(o),
-    () => {
-      const spec = o['spec'] as Rec;
-      return first(
-        () => rec(spec['orchestration'], 'spec.orchestration'),
-        () => rec(spec['raft'], 'spec.raft'),
-        () => rec(spec['dispatcher'], 'spec.dispatcher'),
-        () => rec(spec['caConfig'], 'spec.caConfig'),
-        () => rec(spec['encryptionConfig'], 'spec.encryptionConfig'),
-        () =>
-          optional(spec['taskDefaults'], (v) =>
-            isRecord(v)
-              ? optional(v['logDriver'], (d) => driver(d, 'spec.taskDefaults.logDriver'))
-              : 'spec.taskDefaults must be an object',
-          ),
-      );
-    },
-    () => {
-      const ca = o['rootCA'];
-      if (!isRecord(ca)) return 'rootCA must be an object';
-      return first(
-        () => str(ca['caCert'], 'rootCA.caCert'),
-        () => str(ca['caCertDigest'], 'rootCA.caCertDigest'),
-        () => rec(ca['joinTokens'], 'rootCA.joinTokens'),
-      );
-    },
-    () => arr(o['defaultAddrPool'], 'defaultAddrPool'),
-    () => int(o['subnetSize'], 'subnetSize'),
-    () => int(o['dataPathPort'], 'dataPathPort'),
-    () => arr(o['unlockKeys'], 'unlockKeys'),
+  return (
+    checkNamedSpec(o) ??
+    checkClusterSpec(o['spec'] as Rec) ??
+    checkRootCA(o['rootCA']) ??
+    arr(o['defaultAddrPool'], 'defaultAddrPool') ??
+    int(o['subnetSize'], 'subnetSize') ??
+    int(o['dataPathPort'], 'dataPathPort') ??
+    arr(o['unlockKeys'], 'unlockKeys')
   );
 }
 
@@ -149,130 +135,127 @@ function checkNode(o: Rec): Problem {
   const status = o['status'];
   if (!isRecord(spec)) return 'spec must be an object';
   if (!isRecord(status)) return 'status must be an object';
-  return first(
-    () => optional(spec['name'], (v) => str(v, 'spec.name')),
-    () => stringMap(spec['labels'], 'spec.labels'),
-    () => oneOf(spec['role'], 'spec.role', NODE_ROLES),
-    () => oneOf(spec['availability'], 'spec.availability', NODE_AVAILABILITIES),
-    () => oneOf(o['role'], 'role', NODE_ROLES),
-    () => optional(o['description'], (v) => rec(v, 'description')),
-    () => oneOf(status['state'], 'status.state', NODE_STATES),
-    () => str(status['message'], 'status.message'),
-    () => str(status['addr'], 'status.addr'),
-    () => optional(o['managerStatus'], (v) => rec(v, 'managerStatus')),
-    () => optional(o['certificate'], (v) => rec(v, 'certificate')),
-    () => arr(o['attachments'], 'attachments'),
+  return (
+    optional(spec['name'], (v) => str(v, 'spec.name')) ??
+    stringMap(spec['labels'], 'spec.labels') ??
+    oneOf(spec['role'], 'spec.role', NODE_ROLES) ??
+    oneOf(spec['availability'], 'spec.availability', NODE_AVAILABILITIES) ??
+    oneOf(o['role'], 'role', NODE_ROLES) ??
+    optional(o['description'], (v) => rec(v, 'description')) ??
+    oneOf(status['state'], 'status.state', NODE_STATES) ??
+    str(status['message'], 'status.message') ??
+    str(status['addr'], 'status.addr') ??
+    optional(o['managerStatus'], (v) => rec(v, 'managerStatus')) ??
+    optional(o['certificate'], (v) => rec(v, 'certificate')) ??
+    arr(o['attachments'], 'attachments')
   );
 }
 
 function checkMode(value: unknown): Problem {
   if (!isRecord(value)) return 'spec.mode must be an object';
-  return first(
-    () => oneOf(value['kind'], 'spec.mode.kind', SERVICE_MODE_KINDS),
-    () => (value['kind'] === 'replicated' ? int(value['replicas'], 'spec.mode.replicas') : undefined),
-    () =>
-      value['kind'] === 'replicatedJob'
-        ? first(
-            () => int(value['maxConcurrent'], 'spec.mode.maxConcurrent'),
-            () => int(value['totalCompletions'], 'spec.mode.totalCompletions'),
-          )
-        : undefined,
+  return (
+    oneOf(value['kind'], 'spec.mode.kind', SERVICE_MODE_KINDS) ??
+    (value['kind'] === 'replicated' ? int(value['replicas'], 'spec.mode.replicas') : undefined) ??
+    (value['kind'] === 'replicatedJob'
+      ? (int(value['maxConcurrent'], 'spec.mode.maxConcurrent') ??
+        int(value['totalCompletions'], 'spec.mode.totalCompletions'))
+      : undefined)
   );
 }
 
+/**
+ * Task specs known to pass `checkTaskSpec`: deeply frozen (so they cannot have changed since)
+ * and stored, see `rememberChecked`. Objects built around a stored spec (a task's status or
+ * node changes, a task made from its service's template) skip checking it again. A WeakSet:
+ * it holds nothing the store has dropped.
+ */
+const checkedTaskSpecs = new WeakSet<object>();
+
 function checkTaskSpec(value: unknown, path: string): Problem {
   if (!isRecord(value)) return `${path} must be an object`;
+  if (checkedTaskSpecs.has(value)) return undefined;
   const container = value['containerSpec'];
   if (!isRecord(container)) return `${path}.containerSpec must be an object`;
-  return first(
-    () => str(container['image'], `${path}.containerSpec.image`),
-    () => stringMap(container['labels'], `${path}.containerSpec.labels`),
-    () => arr(container['command'], `${path}.containerSpec.command`),
-    () => arr(container['args'], `${path}.containerSpec.args`),
-    () => arr(container['env'], `${path}.containerSpec.env`),
-    () => arr(container['mounts'], `${path}.containerSpec.mounts`),
-    () => rec(value['resources'], `${path}.resources`),
-    () => rec(value['restartPolicy'], `${path}.restartPolicy`),
-    () => rec(value['placement'], `${path}.placement`),
-    () => arr(value['networks'], `${path}.networks`),
-    () => int(value['forceUpdate'], `${path}.forceUpdate`),
-    () =>
-      optional(value['attachment'], (v) =>
-        isRecord(v)
-          ? str(v['containerId'], `${path}.attachment.containerId`)
-          : `${path}.attachment must be an object`,
-      ),
+  return (
+    str(container['image'], `${path}.containerSpec.image`) ??
+    stringMap(container['labels'], `${path}.containerSpec.labels`) ??
+    arr(container['command'], `${path}.containerSpec.command`) ??
+    arr(container['args'], `${path}.containerSpec.args`) ??
+    arr(container['env'], `${path}.containerSpec.env`) ??
+    arr(container['mounts'], `${path}.containerSpec.mounts`) ??
+    rec(value['resources'], `${path}.resources`) ??
+    rec(value['restartPolicy'], `${path}.restartPolicy`) ??
+    rec(value['placement'], `${path}.placement`) ??
+    arr(value['networks'], `${path}.networks`) ??
+    int(value['forceUpdate'], `${path}.forceUpdate`) ??
+    optional(value['attachment'], (v) =>
+      isRecord(v)
+        ? str(v['containerId'], `${path}.attachment.containerId`)
+        : `${path}.attachment must be an object`,
+    )
   );
 }
 
 function checkService(o: Rec): Problem {
-  return first(
-    () => checkNamedSpec(o),
-    () => checkMode((o['spec'] as Rec)['mode']),
-    () => checkTaskSpec((o['spec'] as Rec)['taskTemplate'], 'spec.taskTemplate'),
-    () => optional(o['previousSpec'], (v) => rec(v, 'previousSpec')),
-    () => optional(o['specVersion'], (v) => int(v, 'specVersion')),
-    () => optional(o['updateStatus'], (v) => rec(v, 'updateStatus')),
-    () => optional(o['endpoint'], (v) => rec(v, 'endpoint')),
-    () => bool(o['pendingDelete'], 'pendingDelete'),
+  return (
+    checkNamedSpec(o) ??
+    checkMode((o['spec'] as Rec)['mode']) ??
+    checkTaskSpec((o['spec'] as Rec)['taskTemplate'], 'spec.taskTemplate') ??
+    optional(o['previousSpec'], (v) => rec(v, 'previousSpec')) ??
+    optional(o['specVersion'], (v) => int(v, 'specVersion')) ??
+    optional(o['updateStatus'], (v) => rec(v, 'updateStatus')) ??
+    optional(o['endpoint'], (v) => rec(v, 'endpoint')) ??
+    bool(o['pendingDelete'], 'pendingDelete')
   );
 }
 
 function checkTask(o: Rec): Problem {
   const status = o['status'];
   if (!isRecord(status)) return 'status must be an object';
-  return first(
-    () => int(o['slot'], 'slot'),
+  return (
+    int(o['slot'], 'slot') ??
     // A network attachment (a container outside any service) has no service, and has a node.
-    () =>
-      isRecord(o['spec']) && o['spec']['attachment'] !== undefined
-        ? o['serviceId'] === '' && isValidId(o['nodeId'])
-          ? undefined
-          : 'a network attachment task has no serviceId and a valid nodeId'
-        : isValidId(o['serviceId'])
-          ? undefined
-          : 'serviceId must be a valid ID',
-    () => optional(o['nodeId'], (v) => (isValidId(v) ? undefined : 'nodeId must be a valid ID')),
-    () => checkTaskSpec(o['spec'], 'spec'),
-    () => optional(o['specVersion'], (v) => int(v, 'specVersion')),
-    () => rec(o['serviceAnnotations'], 'serviceAnnotations'),
-    () => oneOf(o['desiredState'], 'desiredState', TASK_STATES),
-    () => str(status['timestamp'], 'status.timestamp'),
-    () => oneOf(status['state'], 'status.state', TASK_STATES),
-    () => str(status['message'], 'status.message'),
-    () => optional(status['err'], (v) => str(v, 'status.err')),
-    () => optional(status['containerStatus'], (v) => rec(v, 'status.containerStatus')),
-    () => arr(o['networksAttachments'], 'networksAttachments'),
-    () => optional(o['jobIteration'], (v) => int(v, 'jobIteration')),
-    () => optional(o['logDriver'], (v) => driver(v, 'logDriver')),
+    (isRecord(o['spec']) && o['spec']['attachment'] !== undefined
+      ? o['serviceId'] === '' && isValidId(o['nodeId'])
+        ? undefined
+        : 'a network attachment task has no serviceId and a valid nodeId'
+      : isValidId(o['serviceId'])
+        ? undefined
+        : 'serviceId must be a valid ID') ??
+    optional(o['nodeId'], (v) => (isValidId(v) ? undefined : 'nodeId must be a valid ID')) ??
+    checkTaskSpec(o['spec'], 'spec') ??
+    optional(o['specVersion'], (v) => int(v, 'specVersion')) ??
+    rec(o['serviceAnnotations'], 'serviceAnnotations') ??
+    oneOf(o['desiredState'], 'desiredState', TASK_STATES) ??
+    str(status['timestamp'], 'status.timestamp') ??
+    oneOf(status['state'], 'status.state', TASK_STATES) ??
+    str(status['message'], 'status.message') ??
+    optional(status['err'], (v) => str(v, 'status.err')) ??
+    optional(status['containerStatus'], (v) => rec(v, 'status.containerStatus')) ??
+    arr(o['networksAttachments'], 'networksAttachments') ??
+    optional(o['jobIteration'], (v) => int(v, 'jobIteration')) ??
+    optional(o['logDriver'], (v) => driver(v, 'logDriver'))
   );
 }
 
 function checkNetwork(o: Rec): Problem {
   const spec = o['spec'] as Rec;
-  return first(
-    () => checkNamedSpec(o),
-    () => bool(spec['ipv6Enabled'], 'spec.ipv6Enabled'),
-    () => bool(spec['internal'], 'spec.internal'),
-    () => bool(spec['attachable'], 'spec.attachable'),
-    () => bool(spec['ingress'], 'spec.ingress'),
-    () => bool(o['pendingDelete'], 'pendingDelete'),
+  return (
+    checkNamedSpec(o) ??
+    bool(spec['ipv6Enabled'], 'spec.ipv6Enabled') ??
+    bool(spec['internal'], 'spec.internal') ??
+    bool(spec['attachable'], 'spec.attachable') ??
+    bool(spec['ingress'], 'spec.ingress') ??
+    bool(o['pendingDelete'], 'pendingDelete')
   );
 }
 
 function checkSecret(o: Rec): Problem {
-  return first(
-    () => checkNamedSpec(o),
-    () => str((o['spec'] as Rec)['data'], 'spec.data'),
-    () => bool(o['internal'], 'internal'),
-  );
+  return checkNamedSpec(o) ?? str((o['spec'] as Rec)['data'], 'spec.data') ?? bool(o['internal'], 'internal');
 }
 
 function checkConfig(o: Rec): Problem {
-  return first(
-    () => checkNamedSpec(o),
-    () => str((o['spec'] as Rec)['data'], 'spec.data'),
-  );
+  return checkNamedSpec(o) ?? str((o['spec'] as Rec)['data'], 'spec.data');
 }
 
 const CHECKS: Readonly<Record<TableName, (o: Rec) => Problem>> = {
@@ -292,8 +275,13 @@ export const MAX_DEPTH = 32;
 export function tooDeep(value: unknown, limit = MAX_DEPTH): boolean {
   if (typeof value !== 'object' || value === null) return false;
   if (limit === 0) return true;
-  for (const child of Object.values(value)) {
-    if (tooDeep(child, limit - 1)) return true;
+  if (Array.isArray(value)) {
+    for (const child of value as unknown[]) if (tooDeep(child, limit - 1)) return true;
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (Object.hasOwn(record, key) && tooDeep(record[key], limit - 1)) return true;
   }
   return false;
 }
@@ -308,4 +296,24 @@ export function checkObject(table: TableName, value: unknown): Problem {
     return `id must be 1 to ${MAX_ID_LENGTH} letters, digits, '_', '.' or '-'`;
   }
   return checkMeta(value['meta']) ?? CHECKS[table](value);
+}
+
+/**
+ * Notes that `value`, an object of `table` that passed `checkObject` and is deeply frozen (as
+ * every object the store holds is), has a valid task spec, so that checks of other objects
+ * holding the very same spec object skip it. A spec that is not frozen is not remembered.
+ */
+export function rememberChecked(table: TableName, value: object): void {
+  const spec: unknown =
+    table === 'tasks'
+      ? (value as Rec)['spec']
+      : table === 'services'
+        ? ((value as Rec)['spec'] as Rec)['taskTemplate']
+        : undefined;
+  if (isRecord(spec) && Object.isFrozen(spec)) checkedTaskSpecs.add(spec);
+}
+
+/** True when `spec` is a task spec the store holds (deeply frozen and checked). */
+export function isStoredTaskSpec(spec: unknown): boolean {
+  return typeof spec === 'object' && spec !== null && checkedTaskSpecs.has(spec);
 }

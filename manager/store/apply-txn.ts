@@ -10,6 +10,7 @@ import type { ChangeEvent } from './events.js';
 import type { StoredObject, TableName } from '../../api/objects/index.js';
 import type { Tables } from './tables.js';
 import { opId, type TxnOp } from './command.js';
+import { rememberChecked } from '../../api/objects/shape.js';
 
 /** Returns the error the transaction must be refused with, or undefined if it applies. */
 export function checkTransaction(tables: Tables, ops: readonly TxnOp[]): StoreError | undefined {
@@ -88,6 +89,7 @@ export function applyTransaction(tables: Tables, ops: readonly TxnOp[], index: n
       });
       tables.any(op.table).insert(built);
       const stored = tables.any(op.table).get(built.id)!; // the table's copy shares equal parts
+      rememberChecked(op.table, stored);
       inserted.push({ table: op.table, object: stored });
       events.push(
         (old === undefined

@@ -5,6 +5,7 @@
 import { pino, type Logger } from 'pino';
 import { applyTransaction, checkTransaction } from './apply-txn.js';
 import { decodeCommand } from './command.js';
+import { resolvePatches } from './patch.js';
 import { MalformedCommandError, ProposalAbortedError, StoreError, StoreInvariantError } from './errors.js';
 import type { StateMachine } from '../state-machine.js';
 import type { Proposer } from './proposer.js';
@@ -119,8 +120,11 @@ export class MemoryStore implements StateMachine {
     this.#appliedIndex = index;
     let events: ChangeEvent[];
     try {
-      const ops = decodeCommand(command);
-      if (ops instanceof StoreError) return this.#refusedMalformed(index, ops);
+      const decoded = decodeCommand(command);
+      if (decoded instanceof StoreError) return this.#refusedMalformed(index, decoded);
+      const ops = resolvePatches(this.#tables, decoded);
+      if (ops instanceof MalformedCommandError) return this.#refusedMalformed(index, ops);
+      if (ops instanceof StoreError) return ops;
       const refusal = checkTransaction(this.#tables, ops);
       if (refusal !== undefined) return refusal;
       events = applyTransaction(this.#tables, ops, index);

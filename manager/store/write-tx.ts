@@ -1,11 +1,14 @@
 // Building a transaction. A WriteTx reads like a ReadTx but sees its own writes; it records at
 // most one op per object (create then update is one create, create then delete is nothing),
 // each object serialized once, when written (later changes to the writer's object are not
-// seen). Shape, existence and version are checked at once and throw; unique names are checked
+// seen). A write of an object that exists goes out as a patch of the committed object: only
+// the top-level fields that are not the committed ones (by identity: stored objects are
+// frozen, so the same reference is the same value) are serialized. Shape, existence and version are checked at once and throw; unique names are checked
 // when the callback returns (`checkNames`); everything is checked again at apply, where
 // whatever changed while the proposal was in flight is caught.
 
-import { encodeCommand, type EncodableOp, type TxnOp } from './command.js';
+import { encodeCommand, UNPATCHABLE, type EncodableOp, type TxnOp } from './command.js';
+import { patched } from './patch.js';
 import { checkTransaction } from './apply-txn.js';
 import {
   ConflictError,
@@ -19,15 +22,32 @@ import { deepFreeze } from './freeze.js';
 import type { IndexName, NamedTable } from './indexes.js';
 import type { NewObject, ObjectOf, StoredObject, TableName } from '../../api/objects/index.js';
 import type { ReadTx } from './read-tx.js';
-import { checkObject, MAX_DEPTH, tooDeep } from '../../api/objects/shape.js';
+import { checkObject, isStoredTaskSpec, MAX_DEPTH, tooDeep } from '../../api/objects/shape.js';
 import type { Tables } from './tables.js';
 
 /** How to undo one #record: the entry as it was before (undefined: it did not exist). */
 interface Undo {
   readonly touched: Map<string, Pending>;
   readonly id: string;
-  readonly before: { readonly json: string | null; readonly parsed: StoredObject | undefined } | undefined;
+  readonly before: { readonly write: Written | null; readonly parsed: StoredObject | undefined } | undefined;
 }
+
+/** An object as it goes into the command: whole, or as a patch of the committed object. */
+type Written =
+  | {
+      readonly kind: 'whole';
+      readonly json: string;
+      /** The object's `spec`, when it is a stored task spec sent once per command (see command.ts). */
+      readonly spec?: object;
+    }
+  | {
+      readonly kind: 'patch';
+      readonly version: number;
+      readonly updatedAt: string;
+      /** The fields set, serialized. */
+      readonly json: string;
+      readonly unset: readonly string[];
+    };
 
 interface Pending {
   readonly table: TableName;
@@ -35,8 +55,8 @@ interface Pending {
   /** The committed object when first touched (undefined if it did not exist). */
   readonly base: StoredObject | undefined;
   /** The object now, serialized as it goes into the command (null once deleted). */
-  json: string | null;
-  /** `json` parsed and frozen, made when this transaction first reads the object back. */
+  write: Written | null;
+  /** `write` parsed and frozen, made when this transaction first reads the object back. */
   parsed: StoredObject | undefined;
 }
 
@@ -112,7 +132,7 @@ export class WriteTx implements ReadTx {
     const tables = this.#open();
     let n = tables.get(table).size;
     for (const p of this.#touched(table)?.values() ?? []) {
-      n += (p.json === null ? 0 : 1) - (p.base === undefined ? 0 : 1);
+      n += (p.write === null ? 0 : 1) - (p.base === undefined ? 0 : 1);
     }
     return n;
   }
@@ -155,16 +175,16 @@ export class WriteTx implements ReadTx {
   }
 
   #write<K extends TableName>(table: K, object: ObjectOf<K>): ObjectOf<K> {
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(object);
-    } catch (e: unknown) {
-      throw new InvalidObjectError(table, `not serializable: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    const problem =
-      checkObject(table, object) ?? (tooDeep(object) ? `nested deeper than ${MAX_DEPTH} levels` : undefined);
+    const committed = this.#tables.get(table).get(object.id);
+    const problem = checkObject(table, object);
     if (problem !== undefined) throw new InvalidObjectError(table, problem);
-    this.#record(table, object.id, json);
+    let written: Written;
+    if (committed === undefined) {
+      written = whole(table, object);
+    } else {
+      written = patchOf(table, committed, object);
+    }
+    this.#record(table, object.id, written);
     return object;
   }
 
@@ -195,7 +215,7 @@ export class WriteTx implements ReadTx {
           this.#writes--;
         } else {
           const p = touched.get(id)!;
-          p.json = before.json;
+          p.write = before.write;
           p.parsed = before.parsed;
         }
       }
@@ -205,7 +225,7 @@ export class WriteTx implements ReadTx {
     }
   }
 
-  #record(table: TableName, id: string, json: string | null): void {
+  #record(table: TableName, id: string, write: Written | null): void {
     const tables = this.#open();
     let touched = this.#pending.get(table);
     if (touched === undefined) {
@@ -216,21 +236,34 @@ export class WriteTx implements ReadTx {
     this.#journal?.push({
       touched,
       id,
-      before: p === undefined ? undefined : { json: p.json, parsed: p.parsed },
+      before: p === undefined ? undefined : { write: p.write, parsed: p.parsed },
     });
     if (p === undefined) {
-      touched.set(id, { table, id, base: tables.get(table).get(id), json, parsed: undefined });
+      touched.set(id, { table, id, base: tables.get(table).get(id), write, parsed: undefined });
       this.#writes++;
     } else {
-      p.json = json;
+      p.write = write;
       p.parsed = undefined;
     }
   }
 
   /** The object as this transaction left it (a frozen copy of what will be proposed). */
   #current(p: Pending): StoredObject | undefined {
-    if (p.json === null) return undefined;
-    p.parsed ??= deepFreeze(JSON.parse(p.json) as StoredObject);
+    const w = p.write;
+    if (w === null) return undefined;
+    if (p.parsed === undefined) {
+      if (w.kind === 'whole') {
+        const parsed = JSON.parse(w.json) as Record<string, unknown>;
+        if (w.spec !== undefined) parsed['spec'] = w.spec;
+        p.parsed = deepFreeze(parsed as unknown as StoredObject);
+      } else {
+        const set = JSON.parse(w.json) as Record<string, unknown>;
+        // A patch is only written against the committed object, which is p.base.
+        p.parsed = deepFreeze(
+          patched(p.base!, { version: w.version, updatedAt: w.updatedAt, set, unset: w.unset }),
+        );
+      }
+    }
     return p.parsed;
   }
 
@@ -259,25 +292,101 @@ export class WriteTx implements ReadTx {
 
   /** True when the transaction changes nothing (nothing to propose). */
   get empty(): boolean {
-    for (const p of this.#all()) if (p.json !== null || p.base !== undefined) return false;
+    for (const p of this.#all()) if (p.write !== null || p.base !== undefined) return false;
     return true;
   }
 
   /** The command to propose: tables in the order first written, objects in the order first touched. */
   encode(): Uint8Array {
     const ops: EncodableOp[] = [];
+    // Each stored spec written whole goes out once, whatever number of objects hold it.
+    const specs: string[] = [];
+    const specIndex = new Map<object, number>();
+    const specOf = (spec: object): number => {
+      let i = specIndex.get(spec);
+      if (i === undefined) {
+        i = specs.length;
+        specs.push(JSON.stringify(spec));
+        specIndex.set(spec, i);
+      }
+      return i;
+    };
     for (const p of this.#all()) {
-      if (p.json === null) {
+      const w = p.write;
+      if (w === null) {
         if (p.base !== undefined)
           ops.push({ op: 'delete', table: p.table, id: p.id, version: p.base.meta.version });
+      } else if (w.kind === 'patch') {
+        ops.push({ op: 'patch', table: p.table, id: p.id, ...w });
       } else {
-        ops.push({ op: p.base === undefined ? 'create' : 'update', table: p.table, json: p.json });
+        const op = p.base === undefined ? 'create' : 'update';
+        if (w.spec === undefined) ops.push({ op, table: p.table, json: w.json });
+        else ops.push({ op, table: p.table, json: w.json, spec: specOf(w.spec) });
       }
     }
-    return encodeCommand(ops);
+    return encodeCommand(ops, specs);
   }
 
   *#all(): Generator<Pending> {
     for (const touched of this.#pending.values()) yield* touched.values();
   }
+}
+
+/** Values JSON leaves out of an object (as if the field were absent). */
+function dropped(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol';
+}
+
+function serialize(table: TableName, value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (e: unknown) {
+    throw new InvalidObjectError(table, `not serializable: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/**
+ * `object` written whole. A stored task spec (deeply frozen, so serializing it when the
+ * command is encoded gives what it held when written) is left out, to be sent once.
+ */
+function whole(table: TableName, object: StoredObject): Written {
+  const spec = (object as unknown as Record<string, unknown>)['spec'];
+  if (isStoredTaskSpec(spec)) {
+    // JSON leaves out a field that is undefined (and `delete` would slow the copy down).
+    const rest = { ...object, spec: undefined };
+    if (tooDeep(rest)) throw new InvalidObjectError(table, `nested deeper than ${MAX_DEPTH} levels`);
+    return { kind: 'whole', json: serialize(table, rest), spec: spec as object };
+  }
+  if (tooDeep(object)) throw new InvalidObjectError(table, `nested deeper than ${MAX_DEPTH} levels`);
+  return { kind: 'whole', json: serialize(table, object) };
+}
+
+/**
+ * `object` as a patch of `committed` (same ID): the top-level fields that are not the very
+ * same value set, the ones it lacks (or holds as undefined, which JSON drops) unset.
+ */
+function patchOf(table: TableName, committed: StoredObject, object: StoredObject): Written {
+  const set: Record<string, unknown> = {};
+  const from = committed as unknown as Record<string, unknown>;
+  const to = object as unknown as Record<string, unknown>;
+  for (const key of Object.keys(to)) {
+    if (UNPATCHABLE.includes(key)) continue;
+    const value = to[key];
+    if (!dropped(value) && value !== from[key]) set[key] = value;
+  }
+  const unset: string[] = [];
+  for (const key of Object.keys(from)) {
+    if (!UNPATCHABLE.includes(key) && (!Object.hasOwn(to, key) || dropped(to[key]))) unset.push(key);
+  }
+  for (const key of Object.keys(set)) {
+    if (tooDeep(set[key], MAX_DEPTH - 1))
+      throw new InvalidObjectError(table, `nested deeper than ${MAX_DEPTH} levels`);
+  }
+  return {
+    kind: 'patch',
+    version: object.meta.version,
+    updatedAt: object.meta.updatedAt,
+    json: serialize(table, set),
+    unset,
+  };
 }
