@@ -5,7 +5,7 @@
 import { MalformedSnapshotError } from './errors.js';
 import { freezeWithin } from './freeze.js';
 import { isTableName, type StoredObject } from '../../api/objects/index.js';
-import { checkObject, isRecord, isValidId, MAX_DEPTH } from '../../api/objects/shape.js';
+import { checkObject, isRecord, isValidId, MAX_DEPTH, rememberChecked } from '../../api/objects/shape.js';
 import { Tables } from './tables.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -110,6 +110,8 @@ export class SnapshotReader {
       return this.#skip(lineNo, name, obj, `duplicate ${table.name} ${taken.name} ${taken.keyOf(stored)}`);
     }
     table.insert(stored);
+    // Checked whole above: a later write holding the table's spec need not check it again.
+    rememberChecked(table.name, table.get(stored.id)!);
   }
 
   #skip(line: number, table: string, obj: unknown, reason: string): void {
