@@ -41,6 +41,7 @@ import { nodeRegistered, waitFor } from './wait-for.js';
 import { isRemovedRefusal, REMOVED_FROM_SWARM_ERROR } from './node-removal.js';
 import { NodeStateDir, type SwarmMembership, type TlsMaterial } from './node-state.js';
 import { isProtectedNodeKey } from './node-key-protection.js';
+import { releaseYoungGeneration } from './young-generation.js';
 import { formatUnlockKey, generateUnlockKey, parseUnlockKey } from '../api/unlock-key.js';
 
 export interface SwarmNodeOptions {
@@ -414,6 +415,8 @@ export class SwarmNode {
     unlockKey?: string,
   ): Promise<Manager> {
     const { startNodeManager } = await loadManagerSide();
+    // A manager's store work needs V8's default young generation (young-generation.ts).
+    releaseYoungGeneration();
     return startNodeManager({
       config: this.o.config,
       swarmDir: this.dir.dir,

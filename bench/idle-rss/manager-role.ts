@@ -9,6 +9,7 @@ import type { SwarmNodeView } from '../../daemon/node-swarm-control.js';
 import { NodeSwarmControl } from '../../daemon/node-swarm-control.js';
 import { newSwarmIdentity } from '../../daemon/swarm-identity.js';
 import { waitFor } from '../../daemon/wait-for.js';
+import { releaseYoungGeneration } from '../../daemon/young-generation.js';
 import { managerLeaveRefused, swarmExists, swarmNotLocked } from '../../manager/controlapi/index.js';
 import { createApiServer, listenApiServer } from '../../manager/engineapi/server.js';
 import { serveForwarded } from '../../manager/engineapi/serve-forwarded.js';
@@ -25,6 +26,8 @@ export interface RunningNode {
 export async function runManager(dir: string, addr: string, logger: Logger): Promise<RunningNode> {
   const served: { api?: FastifyInstance } = {};
   const { ca, clusterId, nodeId, key, certPem, creds, state } = await newSwarmIdentity(addr, addr);
+  // As SwarmNode.startManager: a manager gets V8's default young generation back.
+  releaseYoungGeneration();
   const manager = await Manager.start({
     raftId: state.raftId!,
     dataDir: dir,

@@ -1,11 +1,13 @@
-// One node of the idle-RSS bench, in its own process. It first loads what shoald loads at start
-// (daemon/daemon.js and all it imports eagerly), then only what its role needs, as shoald does
-// once it knows the node's role: a manager (manager-role.ts) or a worker (worker-role.ts).
+// One node of the idle-RSS bench, in its own process. It first sets up the heap and loads what
+// shoald loads at start (daemon/daemon.js and all it imports eagerly), then only what its role
+// needs, as shoald does once it knows the node's role: a manager (manager-role.ts) or a worker
+// (worker-role.ts).
 //
 // Usage: node node-process.js --dir DIR --role manager|worker [--manager ADDR --token TOKEN]
 
 import { mkdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { holdYoungGeneration } from '../../daemon/young-generation.js';
 import type { IdleNodeMessage, IdleNodeRequest } from './protocol.js';
 
 function send(m: IdleNodeMessage): void {
@@ -25,6 +27,8 @@ async function main(): Promise<void> {
   if (dir === undefined || (role !== 'manager' && role !== 'worker'))
     throw new Error('usage: node-process --dir DIR --role manager|worker [--manager ADDR --token TOKEN]');
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  // As cli/shoald.ts: the young generation is held before the daemon's modules load.
+  holdYoungGeneration();
   // What shoald holds before it knows its role.
   await import('../../daemon/daemon.js');
   const { pino } = await import('pino');
