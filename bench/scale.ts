@@ -13,7 +13,8 @@
 // Other knobs: SHOAL_SCALE_SERVICES (100), SHOAL_SCALE_SHARE (share of the services on one
 // overlay, 0.5), SHOAL_SCALE_NODES_PER_PROCESS (500), SHOAL_SCALE_DELAY_MS (task start delay, 200),
 // SHOAL_SCALE_PROFILE=DIR (every process writes a V8 CPU profile to DIR; the run then stops
-// after convergence, every process exiting cleanly so its profile is written).
+// after convergence, every process exiting cleanly so its profile is written), SHOAL_SCALE_TRACE=1
+// (every manager prints its memory and Raft progress every 5 s; `kill -USR2` writes a heap snapshot).
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -86,6 +87,8 @@ class Child<Req extends { type: string }, Msg extends { type: string }> {
       execArgv: [
         '--expose-gc',
         ...(PROFILE_DIR !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+        // With tracing on, `kill -USR2 PID` writes a heap snapshot to the working directory.
+        ...(process.env['SHOAL_SCALE_TRACE'] === '1' ? ['--heapsnapshot-signal=SIGUSR2'] : []),
       ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -164,6 +164,18 @@ async function main(): Promise<void> {
     ...(values.join === undefined && cluster !== undefined ? { tokens: cluster.rootCA.joinTokens } : {}),
   });
 
+  // SHOAL_SCALE_TRACE=1: every 5 s, this manager's memory, role and Raft progress on stderr.
+  if (process.env['SHOAL_SCALE_TRACE'] === '1') {
+    const name = dir.slice(dir.lastIndexOf('/') + 1);
+    setInterval(() => {
+      const m = process.memoryUsage();
+      const raft = manager.replicated.raft;
+      const mb = (n: number): string => `${Math.round(n / 2 ** 20)}M`;
+      process.stderr.write(
+        `  [${name}] ${raft.isLeader() ? 'leader' : 'follower'} applied=${manager.store.appliedIndex} rss=${mb(m.rss)} heap=${mb(m.heapUsed)} external=${mb(m.external)} buffers=${mb(m.arrayBuffers)}\n`,
+      );
+    }, 5_000).unref();
+  }
   process.on('message', (raw: unknown) => {
     const m = raw as ManagerRequest;
     if (m.type === 'count') {

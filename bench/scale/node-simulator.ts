@@ -178,6 +178,12 @@ async function main(): Promise<void> {
     node.session.start();
     return node;
   });
+  // SHOAL_SCALE_TRACE=1: every 5 s, the bytes the proxied node received so far, on stderr.
+  if (process.env['SHOAL_SCALE_TRACE'] === '1' && proxy !== undefined) {
+    setInterval(() => {
+      process.stderr.write(`  [sim-${first}] proxied node received ${counter.received} bytes\n`);
+    }, 5_000).unref();
+  }
   process.on('message', (raw: unknown) => {
     const m = raw as SimulatorRequest;
     if (m.type === 'bytes') send({ type: 'bytes', received: counter.received, open: counter.open });

@@ -5,7 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Clock } from '../../api/clock/clock.js';
+import type { Cancel, Clock } from '../../api/clock/clock.js';
 import type { MemoryStore } from '../store/index.js';
 import type { NodeDescription } from '../../api/objects/index.js';
 import type { MessageLimits, RefusedObject } from './assignment-messages.js';
@@ -70,6 +70,9 @@ export interface ActiveDispatcherOptions {
   readonly heartbeatsMissed?: { inc(): void };
 }
 
+/** How often a node that had not read its last messages is offered its current view again (ms). */
+const VIEW_RETRY_MS = 250;
+
 /** Objects remembered as already logged as undeliverable, before the memory starts afresh. */
 const MAX_LOGGED_REFUSALS = 4096;
 
@@ -116,7 +119,7 @@ export class ActiveDispatcher {
       clock: o.clock,
       intervalMs: o.viewStepIntervalMs ?? VIEW_STEP_INTERVAL_MS,
       apply: (changes) => this.#views.apply(changes),
-      stepped: () => this.#refreshViews(),
+      stepped: () => this.#refreshViews(this.#sessions.values()),
     });
     this.#router = new AssignmentRouter(
       o.store,
@@ -127,6 +130,7 @@ export class ActiveDispatcher {
         settingsChanged: () => this.#refreshSettings(),
         resync: () => this.#resync(),
         networkViewsChanged: (changes) => this.#viewPacer.push(changes),
+        viewsStepped: () => this.#refreshViews(this.#sessions.values()),
       },
       logger,
       o.watchBufferSize,
@@ -167,6 +171,8 @@ export class ActiveDispatcher {
     const stopped = new DispatcherStoppedError();
     this.#monitor.close();
     this.#viewPacer.close();
+    this.#viewRetry?.();
+    this.#viewsBehind.clear();
     this.#statuses.close(stopped);
     this.#nodes.close(stopped);
     this.#rejections.close(stopped);
@@ -243,6 +249,7 @@ export class ActiveDispatcher {
   #forget(s: Session): void {
     if (this.#sessions.get(s.id) === s) this.#sessions.delete(s.id);
     if (this.#byNode.get(s.nodeId) === s) this.#byNode.delete(s.nodeId);
+    this.#viewsBehind.delete(s);
     this.logs.sessionClosed(s);
   }
 
@@ -328,13 +335,22 @@ export class ActiveDispatcher {
   /** The desired role last announced to each session. */
   readonly #sentRole = new WeakMap<Session, string>();
 
-  /** Sends every session its network view, where it changed (a step of the view pacer). */
-  #refreshViews(): void {
+  /** Sessions whose node had not taken its last messages when its view changed. */
+  readonly #viewsBehind = new Set<Session>();
+  #viewRetry: Cancel | undefined;
+
+  /**
+   * Sends `sessions` their network view, where it changed (a step of the views). A session
+   * whose node has not read what it was sent yet is tried again every VIEW_RETRY_MS until it has.
+   */
+  #refreshViews(sessions: Iterable<Session>): void {
     const index = this.#o.store.appliedIndex;
-    for (const s of this.#sessions.values()) {
+    for (const s of sessions) {
       try {
-        s.refreshNetworkView(index);
+        if (s.refreshNetworkView(index)) this.#viewsBehind.delete(s);
+        else this.#viewsBehind.add(s);
       } catch (e: unknown) {
+        this.#viewsBehind.delete(s);
         this.#o.logger.error(
           { nodeId: s.nodeId, err: e instanceof Error ? e.message : String(e) },
           'could not refresh view',
@@ -342,6 +358,11 @@ export class ActiveDispatcher {
         s.close(new SessionInternalError(s.nodeId, 'refresh view'));
       }
     }
+    if (this.#viewsBehind.size === 0 || this.#viewRetry !== undefined || this.#closed) return;
+    this.#viewRetry = this.#o.clock.setTimeout(() => {
+      this.#viewRetry = undefined;
+      this.#refreshViews([...this.#viewsBehind].filter((s) => this.#sessions.get(s.id) === s));
+    }, VIEW_RETRY_MS);
   }
 
   #resync(): void {

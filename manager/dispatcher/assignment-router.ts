@@ -29,6 +29,8 @@ export interface RouterHooks {
    * when the changes wait for a later step (the dispatcher sends it then).
    */
   networkViewsChanged(changes: readonly ChangeEvent[]): boolean;
+  /** The views moved forward: every session is to be sent what changed for it. */
+  viewsStepped(): void;
 }
 
 /** Events the dispatcher's watch may hold before it overflows and resynchronizes. */
@@ -104,11 +106,8 @@ export class AssignmentRouter {
       });
     }
     if (settings) this.#hooks.settingsChanged();
-    if (!stepped) return;
     // Overlay peers: a node's network view changes with other nodes' tasks too.
-    const index = this.#store.appliedIndex;
-    for (const s of this.#hooks.sessions())
-      this.#guarded(s, () => s.refreshNetworkView(index), 'refresh view');
+    if (stepped) this.#hooks.viewsStepped();
   }
 
   /**

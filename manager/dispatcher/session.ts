@@ -206,11 +206,20 @@ export class Session {
     };
   }
 
-  /** Sends the node its network view if it changed (other nodes' tasks come and go). */
-  refreshNetworkView(index: number): void {
-    if (this.#assignments === undefined || !this.views) return;
-    if (this.views.of(this.nodeId).digest === this.#lastViewDigest) return;
+  /**
+   * Sends the node its network view if it changed (other nodes' tasks come and go). Returns
+   * false when the node has not taken what was sent before (its stream still holds messages):
+   * nothing is queued behind them, so a slow node holds one view at a time on this manager, not
+   * every step it missed; the dispatcher asks again later, and the node then gets where the
+   * views are by then.
+   */
+  refreshNetworkView(index: number): boolean {
+    const a = this.#assignments;
+    if (a === undefined || !this.views || this.#closed) return true;
+    if (this.views.of(this.nodeId).digest === this.#lastViewDigest) return true;
+    if (a.stream.writableLength > 0) return false;
     this.sendAssignments({ full: false, updated: [], removed: [], secrets: [], configs: [], index });
+    return true;
   }
 
   attachLogs(stream: LogSubscriptionsStream): void {
