@@ -195,6 +195,7 @@ export class ActiveDispatcher {
     const session = new Session(randomUUID(), who.nodeId, stream, this.#o.logger, {
       closed: (s) => this.#forget(s),
       refused: (s, refused) => this.#refused(s, refused),
+      viewHeld: (s) => this.#viewHeld(s),
       ...(this.#o.messageLimits !== undefined ? { limits: this.#o.messageLimits } : {}),
     });
     session.views = this.#views;
@@ -358,6 +359,17 @@ export class ActiveDispatcher {
         s.close(new SessionInternalError(s.nodeId, 'refresh view'));
       }
     }
+    this.#armViewRetry();
+  }
+
+  /** A session's view was left out of its assignments: it is offered again later. */
+  #viewHeld(s: Session): void {
+    if (this.#sessions.get(s.id) !== s) return;
+    this.#viewsBehind.add(s);
+    this.#armViewRetry();
+  }
+
+  #armViewRetry(): void {
     if (this.#viewsBehind.size === 0 || this.#viewRetry !== undefined || this.#closed) return;
     this.#viewRetry = this.#o.clock.setTimeout(() => {
       this.#viewRetry = undefined;

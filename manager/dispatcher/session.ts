@@ -66,6 +66,8 @@ export interface SessionHooks {
   readonly refused?: (s: Session, refused: readonly (RefusedObject | RefusedView)[]) => void;
   /** Per-message limits (default: the agent's). */
   readonly limits?: MessageLimits;
+  /** The view was left out of a message because the node had not read the ones before. */
+  readonly viewHeld?: (s: Session) => void;
 }
 
 export class Session {
@@ -122,7 +124,11 @@ export class Session {
   sendAssignments(batch: AssignmentBatch): void {
     const a = this.#assignments;
     if (a === undefined) return;
-    const view = this.#viewToSend(batch.full);
+    // A node still reading earlier messages gets its tasks now and its view once it has read
+    // them (viewHeld): views are not queued behind each other (see refreshNetworkView).
+    const held = !batch.full && a.stream.writableLength > 0;
+    const view = held ? {} : this.#viewToSend(batch.full);
+    if (held) this.#hooks.viewHeld?.(this);
     const { messages, refused } = assignmentMessages(
       batch,
       view.part,
