@@ -2,9 +2,10 @@
 // (manager/network/network-index.ts) at a cost proportional to each change: a task status
 // walking from accepted to running on a task with no network costs nothing here, and a task
 // starting on an overlay of ten thousand endpoints adds one. After a node's first full view it
-// is sent updates: per network, keep, the patch from the version before (made once per change
-// and shared by every node, its JSON encoded once), or the whole network (its JSON kept until
-// the network changes) for a node that holds something older.
+// is sent updates: per network, keep, the patch from the version the node holds (one step made
+// once per change, or the last steps composed into one for a node that missed some, each shared
+// by every node and its JSON encoded once), or the whole network (its JSON kept until the
+// network changes) for a node that holds a copy older than the steps kept.
 
 import { isDeepStrictEqual } from 'node:util';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +18,7 @@ import {
   type NetworkPatch,
   type NodeNetworkViewUpdate,
 } from '../../api/network/network-view-update.js';
+import { composeNetworkPatches } from '../../api/network/network-patch-compose.js';
 import type { NodeNetworkView, OverlayNetworkView, TaskHostPorts } from '../../api/network/network-view.js';
 import type { Task } from '../../api/objects/index.js';
 import type { ChangeEvent, MemoryStore } from '../store/index.js';
@@ -93,6 +95,8 @@ export class NetworkViews {
   readonly #heads = new WeakMap<DigestedView, NodeHead>();
   readonly #whole = new WeakMap<NetworkState, WholeNetwork>();
   readonly #patchJson = new WeakMap<NetworkPatch, string>();
+  /** Composed patches of a network's current version, by the version they start from. */
+  readonly #composed = new WeakMap<NetworkState, { version: number; from: Map<number, NetworkPatch> }>();
 
   constructor(store: MemoryStore) {
     this.#store = store;
@@ -127,7 +131,10 @@ export class NetworkViews {
         continue;
       }
       st.version = this.#nextVersion();
-      st.patch = prev === undefined ? undefined : { from: old!.version, patch: diffNetwork(prev.view, next) };
+      st.patches =
+        prev === undefined
+          ? []
+          : [{ from: old!.version, to: st.version, patch: diffNetwork(prev.view, next) }];
     }
     this.#index = after;
     this.#perNode = new Map();
@@ -201,10 +208,30 @@ export class NetworkViews {
     return { head, networks: [] };
   }
 
-  /** The patch that turns the copy a node holds (digest `had`) into the current one, if kept. */
+  /**
+   * The patch that turns the copy a node holds (digest `had`) into the current one, if the
+   * steps since are kept: one step as it is, several composed into one (made once per network
+   * version and starting point, and shared by every node that holds that copy).
+   */
   #patch(st: NetworkState, had: string): NetworkPatch | undefined {
-    const p = st.patch;
-    return p !== undefined && this.#digestOf(p.from) === had ? p.patch : undefined;
+    const steps = st.patches;
+    const at = steps.findIndex((p) => this.#digestOf(p.from) === had);
+    if (at < 0) return undefined;
+    if (at === steps.length - 1) return steps[at]!.patch;
+    let cache = this.#composed.get(st);
+    if (cache?.version !== st.version) {
+      cache = { version: st.version, from: new Map() };
+      this.#composed.set(st, cache);
+    }
+    const from = steps[at]!.from;
+    let patch = cache.from.get(from);
+    if (patch === undefined) {
+      patch = steps
+        .slice(at + 1)
+        .reduce((acc, step) => composeNetworkPatches(acc, step.patch), steps[at]!.patch);
+      cache.from.set(from, patch);
+    }
+    return patch;
   }
 
   /**

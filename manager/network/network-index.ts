@@ -59,6 +59,16 @@ interface Pending {
   readonly backends: Map<string, Map<string, BackendView | undefined>>;
 }
 
+/** One step of a network's view: the change from version `from` to version `to`. */
+export interface NetworkStep {
+  readonly from: number;
+  readonly to: number;
+  readonly patch: NetworkPatch;
+}
+
+/** Steps a network keeps, for nodes that missed some (network-views.ts composes them). */
+export const NETWORK_STEPS_KEPT = 16;
+
 /** A network as views see it; kept for every network ID something refers to. */
 export class NetworkState {
   readonly id: string;
@@ -73,8 +83,11 @@ export class NetworkState {
   readonly named = new Set<string>();
   /** Set by the views: changes with every patch. */
   version = 0;
-  /** The change from the version before this one, when both were allocated. */
-  patch: { readonly from: number; readonly patch: NetworkPatch } | undefined;
+  /**
+   * The last steps to this version, oldest first, each the change from the version before it
+   * (the last one ends at `version`); empty when the network is new or was read again whole.
+   */
+  patches: NetworkStep[] = [];
   pending: Pending | undefined;
 
   constructor(id: string) {
@@ -186,7 +199,11 @@ export class NetworkIndex {
       changed = true;
       const from = st.version;
       st.version = nextVersion();
-      st.patch = patch === undefined ? undefined : { from, patch };
+      if (patch === undefined) st.patches = [];
+      else {
+        st.patches.push({ from, to: st.version, patch });
+        if (st.patches.length > NETWORK_STEPS_KEPT) st.patches.shift();
+      }
     }
     this.#touched.clear();
     this.#nodesChanged = false;

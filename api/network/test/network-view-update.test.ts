@@ -21,6 +21,7 @@ import {
   diffNetwork,
   NetworkViewUpdateError,
 } from '../network-view-update.js';
+import { composeNetworkPatches } from '../network-patch-compose.js';
 
 function randomNetwork(random: () => number, id = 'overnet'): OverlayNetworkView {
   const pick = (n: number): number => Math.floor(random() * n);
@@ -83,6 +84,35 @@ test('apply(prev, diff(prev, next)) is next, for 2,000 seeded pairs of views', (
     const prev = randomNetwork(random);
     const next = randomNetwork(random);
     assert.deepEqual(applyNetworkPatch(prev, diffNetwork(prev, next)), next, `pair ${i}`);
+  }
+});
+
+test('the steps a node missed, composed into one patch, turn its copy into the current view', () => {
+  const random = seeded(1313);
+  for (let i = 0; i < 1000; i++) {
+    // Random views in a row: services and endpoints come, go, come back, and change.
+    const views = Array.from({ length: 2 + Math.floor(random() * 6) }, () => randomNetwork(random));
+    const steps = views.slice(1).map((v, k) => diffNetwork(views[k]!, v));
+    const composed = steps.slice(1).reduce((acc, p) => composeNetworkPatches(acc, p), steps[0]!);
+    assert.deepEqual(applyNetworkPatch(views[0]!, composed), views.at(-1), `sequence ${i}`);
+    // ...and composing is associative, so any split of the steps gives the same view.
+    if (steps.length >= 3) {
+      const right = composeNetworkPatches(steps[0]!, composeNetworkPatches(steps[1]!, steps[2]!));
+      const left = composeNetworkPatches(composeNetworkPatches(steps[0]!, steps[1]!), steps[2]!);
+      assert.deepEqual(applyNetworkPatch(views[0]!, right), applyNetworkPatch(views[0]!, left));
+    }
+  }
+});
+
+test('a composed patch is no larger than its steps', () => {
+  const random = seeded(99);
+  for (let i = 0; i < 200; i++) {
+    const [a, b, c] = [randomNetwork(random), randomNetwork(random), randomNetwork(random)];
+    const [p, q] = [diffNetwork(a, b), diffNetwork(b, c)];
+    const r = composeNetworkPatches(p, q);
+    assert.ok(r.endpoints.length <= p.endpoints.length + q.endpoints.length);
+    assert.ok(r.removedEndpoints.length <= p.removedEndpoints.length + q.removedEndpoints.length);
+    assert.ok(r.services.length <= p.services.length + q.services.length);
   }
 });
 

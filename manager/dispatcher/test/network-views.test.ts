@@ -12,6 +12,8 @@ import {
   newTask,
 } from '../../store/test/fixtures.js';
 import { affectsNetworkViews, NetworkViews } from '../network-views.js';
+import { NETWORK_STEPS_KEPT } from '../../network/network-index.js';
+import { applyViewUpdate } from '../../../api/network/network-view-update.js';
 
 const META = { version: 1, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' };
 const stored = <K extends TableName>(o: NewObject<K>): ObjectOf<K> => ({ ...o, meta: META }) as ObjectOf<K>;
@@ -208,4 +210,48 @@ test('an update keeps what the node holds, patches from the previous read, and s
   // A node that holds neither the previous nor the current copy gets the network whole.
   const whole = views.update(second, new Map([['b', 'something else']]));
   assert.ok(whole.networks.every((e) => 'full' in e));
+});
+
+test('a node that missed steps gets them as one composed patch; one behind the kept steps gets the network whole', async () => {
+  const store = createLocalStore();
+  const running = (id: string, address: string) => {
+    const t = newTask(id, 's1', 1, 'n1');
+    t.status = { ...t.status, state: 'running' };
+    t.networksAttachments = [{ networkId: 'a', addresses: [address], aliases: [] }];
+    return t;
+  };
+  await store.update((tx) => {
+    tx.create('networks', allocatedNetwork('a', '10.0.0.0/16', 4097));
+    tx.create('nodes', newNode('n1'));
+    tx.create('tasks', running('t0', '10.0.0.2/16'));
+  });
+  const views = new NetworkViews(store);
+  const first = views.of('n1');
+  const watcher = store.watch({ tables: ['tasks'] });
+  // Three steps: t1 and t2 start, then t1 stops; the node held the first view throughout.
+  const step = async (write: Parameters<typeof store.update>[0]): Promise<void> => {
+    await store.update(write);
+    views.apply(watcher.drain().filter((e): e is ChangeEvent => e.action !== 'commit'));
+  };
+  await step((tx) => tx.create('tasks', running('t1', '10.0.0.3/16')));
+  await step((tx) => tx.create('tasks', running('t2', '10.0.0.4/16')));
+  await step((tx) => tx.delete('tasks', 't1'));
+  const now = views.of('n1');
+  const u = views.update(now, first.networkDigests);
+  const entry = u.networks[0];
+  assert.ok(entry !== undefined && 'patch' in entry, 'a patch, not the network whole');
+  assert.deepEqual(
+    entry.patch.endpoints.map((e) => e.address),
+    ['10.0.0.4/16'],
+    'only what changed from the copy held: t2 is new, t1 came and went',
+  );
+  assert.deepEqual(applyViewUpdate(first.view, u), now.view);
+  assert.deepEqual(JSON.parse(views.encode(now, first.networkDigests)), u);
+  // More steps than are kept: the node's copy is too old to patch.
+  for (let i = 0; i < NETWORK_STEPS_KEPT + 1; i++) {
+    await step((tx) => tx.create('tasks', running(`x${i}`, `10.0.1.${i + 2}/16`)));
+  }
+  const later = views.of('n1');
+  const old = views.update(later, first.networkDigests);
+  assert.ok(old.networks.every((e) => 'full' in e));
 });
