@@ -1,6 +1,7 @@
 // Benchmark of the replicated store alone (no Raft, no disk): transactions/s for task-sized
 // objects through the LocalProposer, the heap held by 100,000 tasks (equal specs shared, see
-// manager/store/shared-parts.ts), and the snapshot's size, encode and restore times.
+// manager/store/shared-parts.ts), the snapshot's size, encode and restore times, and the longest
+// the event loop is held while a snapshot is taken.
 //
 //   node --expose-gc dist/bench/store-txn.js        (without --expose-gc the heap figure is
 //                                                    process.memoryUsage() after settling)
@@ -119,6 +120,39 @@ async function settle(): Promise<number> {
   return process.memoryUsage().heapUsed;
 }
 
+/**
+ * The longest the event loop went without running a timer while `work` ran: a timer due every
+ * millisecond records the gaps between its runs.
+ */
+async function longestBlock(work: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let longest = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 1);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await work();
+  clearInterval(timer);
+  return Math.max(longest, performance.now() - last);
+}
+
+/** A second of work in 8 ms slices that allocates nothing. */
+async function spinInSlices(): Promise<void> {
+  const end = performance.now() + 1000;
+  while (performance.now() < end) {
+    const sliceEnd = performance.now() + 8;
+    while (performance.now() < sliceEnd);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+async function median3(run: () => Promise<number>): Promise<number> {
+  const runs = [await run(), await run(), await run()].sort((a, b) => a - b);
+  return runs[1]!;
+}
+
 function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
@@ -155,6 +189,21 @@ async function main(): Promise<void> {
       `update status of ${fmt(TASKS)} tasks, ${perTxn} per txn: ${secs.toFixed(2)} s, ${fmt(txns / secs)} txn/s, ${fmt(TASKS / secs)} tasks/s`,
     );
   }
+
+  // How long the event loop is held while a snapshot is taken: snapshot() holds it for the whole
+  // encode; the Raft node captures the state at once and encodes it in slices (a leader that
+  // holds its loop for a second sends no heartbeats and is voted out). Median of 3 runs each,
+  // measured first, while the heap holds this store only.
+  const atOnce = await median3(() => longestBlock(() => Promise.resolve(store!.snapshot())));
+  const sliced = await median3(() =>
+    longestBlock(() => store!.captureSnapshot()(new AbortController().signal)),
+  );
+  // The floor on this machine: the same probe over a second of 8 ms slices of work that
+  // allocates nothing (scheduling noise on a shared machine).
+  const floor = await median3(() => longestBlock(spinInSlices));
+  console.log(
+    `snapshot: longest event-loop block ${sliced.toFixed(0)} ms captured and encoded in slices (encoded at once: ${atOnce.toFixed(0)} ms; floor here ${floor.toFixed(0)} ms)`,
+  );
 
   let start = performance.now();
   const snap = store.snapshot();

@@ -5,8 +5,8 @@
 //
 // The driver calls `apply(index, command)` for every committed normal entry, in log order, on
 // every member, with strictly increasing indexes (gaps are fine: entries that are not commands,
-// such as membership changes, are not passed on); `snapshot()` when it compacts the log;
-// `restore(index, data)` when it installs a snapshot.
+// such as membership changes, are not passed on); `snapshot()` (or `captureSnapshot()`) when it
+// compacts the log; `restore(index, data)` when it installs a snapshot.
 
 export interface StateMachine {
   /**
@@ -17,6 +17,15 @@ export interface StateMachine {
   apply(index: number, command: Uint8Array): unknown;
   /** Serializes the whole state as of `appliedIndex`. */
   snapshot(): Uint8Array;
+  /**
+   * Optional, for a state large enough that serializing it would hold the event loop for long
+   * (a leader that does sends no heartbeats): captures the state as of `appliedIndex` now, at
+   * little cost, and returns a function that serializes it in slices, yielding to the event
+   * loop. That resolves with the bytes `snapshot()` would have returned at the capture, or
+   * rejects with the signal's reason once `signal` aborts. Without it, the driver calls
+   * `snapshot()`.
+   */
+  captureSnapshot?(): (signal: AbortSignal) => Promise<Uint8Array>;
   /** Replaces the whole state with a snapshot taken at `index`. */
   restore(index: number, data: Uint8Array): void;
   /** Index of the last command applied (or of the snapshot restored). */

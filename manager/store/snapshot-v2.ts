@@ -15,7 +15,7 @@
 
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { MalformedSnapshotError } from './errors.js';
-import { TABLE_NAMES } from '../../api/objects/index.js';
+import { TABLE_NAMES, type StoredObject, type TableName } from '../../api/objects/index.js';
 import { isRecord, MAX_DEPTH } from '../../api/objects/shape.js';
 import { frozenDepth } from './freeze.js';
 import { SHARED_FIELDS } from './shared-parts.js';
@@ -41,7 +41,7 @@ const MAX_REFS = 16;
  * zlib level 1: on 100,000 tasks, level 6 makes the snapshot a few percent smaller at several
  * times the time, spent on the leader's event loop.
  */
-const LEVEL = 1;
+export const SNAPSHOT_LEVEL = 1;
 
 /** Fields of each table whose object values are written as parts. */
 const PART_FIELDS = Object.fromEntries(
@@ -53,46 +53,57 @@ const PART_FIELDS = Object.fromEntries(
   ]),
 ) as Readonly<Record<string, readonly string[]>>;
 
-export function encodeSnapshotV2(tables: Tables, index: number): Uint8Array {
-  const out = new LineChunks();
+/**
+ * Format 2's body, built one object at a time in snapshot order (tables by name, objects by ID):
+ * each part is numbered and written the first time an object holding it is.
+ */
+export class BodyV2 {
+  readonly out = new LineChunks();
   // By identity: objects in a table hold one copy of each equal part (shared-parts.ts); a copy
   // left unshared is written as a part of its own, which costs a line, not correctness.
-  const parts = new Map<object, number>();
-  for (const name of TABLE_NAMES) {
-    const fields = PART_FIELDS[name] ?? [];
-    for (const obj of sortedById(tables.any(name))) {
-      const whole = obj as unknown as Record<string, unknown>;
-      let record: Record<string, unknown> | undefined;
-      const refs: string[] = [];
-      for (const field of fields) {
-        const value = whole[field];
-        if (typeof value !== 'object' || value === null) continue;
-        let n = parts.get(value);
-        if (n === undefined) {
-          n = parts.size;
-          parts.set(value, n);
-          out.push(`{"p":${n},"v":${JSON.stringify(value)}}`);
-        }
-        record ??= { ...whole };
-        record[field] = n;
-        refs.push(field);
+  readonly #parts = new Map<object, number>();
+
+  add(name: TableName, obj: StoredObject): void {
+    const whole = obj as unknown as Record<string, unknown>;
+    let record: Record<string, unknown> | undefined;
+    const refs: string[] = [];
+    for (const field of PART_FIELDS[name] ?? []) {
+      const value = whole[field];
+      if (typeof value !== 'object' || value === null) continue;
+      let n = this.#parts.get(value);
+      if (n === undefined) {
+        n = this.#parts.size;
+        this.#parts.set(value, n);
+        this.out.push(`{"p":${n},"v":${JSON.stringify(value)}}`);
       }
-      out.push(
-        record === undefined
-          ? `{"t":"${name}","o":${JSON.stringify(obj)}}`
-          : `{"t":"${name}","r":${JSON.stringify(refs)},"o":${JSON.stringify(record)}}`,
-      );
+      record ??= { ...whole };
+      record[field] = n;
+      refs.push(field);
     }
+    this.out.push(
+      record === undefined
+        ? `{"t":"${name}","o":${JSON.stringify(obj)}}`
+        : `{"t":"${name}","r":${JSON.stringify(refs)},"o":${JSON.stringify(record)}}`,
+    );
   }
-  const body = out.concat();
-  if (body.length > MAX_SNAPSHOT_BYTES) return encodeSnapshotV1(tables, index);
-  const packed = deflateRawSync(body, { level: LEVEL });
-  const header = Buffer.from(
-    `${JSON.stringify({ v: 2, index, codec: SNAPSHOT_CODEC, bytes: body.length })}\n`,
-    'utf8',
-  );
-  const all = Buffer.concat([header, packed]);
+}
+
+/** The whole snapshot: header line, then the deflated body (`packed`) of `bytes` bytes. */
+export function joinV2(index: number, bytes: number, packed: readonly Buffer[]): Uint8Array {
+  const header = Buffer.from(`${JSON.stringify({ v: 2, index, codec: SNAPSHOT_CODEC, bytes })}\n`, 'utf8');
+  const all = Buffer.concat([header, ...packed]);
   return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
+}
+
+/** `maxBytes`: the largest body written in this format (lower in tests only). */
+export function encodeSnapshotV2(tables: Tables, index: number, maxBytes = MAX_SNAPSHOT_BYTES): Uint8Array {
+  const body = new BodyV2();
+  for (const name of TABLE_NAMES) {
+    for (const obj of sortedById(tables.any(name))) body.add(name, obj);
+  }
+  const all = body.out.concat();
+  if (all.length > maxBytes) return encodeSnapshotV1(tables, index);
+  return joinV2(index, all.length, [deflateRawSync(all, { level: SNAPSHOT_LEVEL })]);
 }
 
 function inflate(data: Uint8Array, bytes: number): Buffer {

@@ -11,6 +11,7 @@ import type { StateMachine } from '../state-machine.js';
 import type { Proposer } from './proposer.js';
 import { TablesReadTx, type ReadTx } from './read-tx.js';
 import { decodeSnapshot, diffTables, encodeSnapshot, encodeSnapshotV1, hashTables } from './snapshot.js';
+import { captureTables, encodeCaptured } from './snapshot-capture.js';
 import { Tables } from './tables.js';
 import type { ChangeEvent } from './events.js';
 import { DEFAULT_WATCH_BUFFER, WatchQueue, type WatchOptions, type Watcher } from './watch.js';
@@ -151,6 +152,17 @@ export class MemoryStore implements StateMachine {
     return format === 1
       ? encodeSnapshotV1(this.#tables, this.#appliedIndex)
       : encodeSnapshot(this.#tables, this.#appliedIndex);
+  }
+
+  /**
+   * Captures the store as of `appliedIndex` (cheap: stored objects are frozen, so this copies
+   * references) and returns a function that encodes it in slices, yielding to the event loop
+   * between them (snapshot-capture.ts): the bytes snapshot() returns now, or a rejection once
+   * its signal aborts.
+   */
+  captureSnapshot(): (signal: AbortSignal) => Promise<Uint8Array> {
+    const captured = captureTables(this.#tables, this.#appliedIndex);
+    return (signal) => encodeCaptured(captured, signal);
   }
 
   /**

@@ -84,9 +84,7 @@ export class RaftNode {
     this.clock = o.clock ?? systemClock;
     this.requestTimeoutMs = o.requestTimeoutMs ?? 10_000;
     this.unsaved = new UnsavedCommit(o.storage, this.log, (e) => this.fail(e));
-    this.snapshots = new SnapshotWriter(o.storage, o.keepAfterSnapshot ?? 1_000, this.log, (e) =>
-      this.fail(e),
-    );
+    this.snapshots = new SnapshotWriter(o, this.unsaved, this.log, (e) => this.fail(e));
   }
 
   /** Loads state, bootstraps a new cluster if asked, and starts ticking and serving. */
@@ -146,6 +144,7 @@ export class RaftNode {
   }
 
   private installSnapshotState(snap: Snapshot): void {
+    this.snapshots.cancel(); // one being encoded here is older
     [this.snapshotIndex, this.appliedBytes] = [snap.metadata.index, 0];
     this.confState = snap.metadata.confState;
     if (snap.metadata.index === 0) return;
@@ -334,13 +333,11 @@ export class RaftNode {
     }
   }
 
-  /** Takes a snapshot when due; it is written in the background (snapshot-writer.ts). */
+  /** Takes a snapshot when due: captured now, encoded and written in the background (snapshot-writer.ts). */
   private maybeSnapshot(applied: number): void {
     if (this.snapshots.busy || !snapshotDue(applied - this.snapshotIndex, this.appliedBytes, this.o)) return;
-    const data = encodeSnapshotEnvelope({ members: this.members, app: this.o.stateMachine.snapshot() });
-    const hardState = this.unsaved.take();
     [this.snapshotIndex, this.appliedBytes] = [applied, 0];
-    this.snapshots.start({ index: applied, confState: this.confState, data, hardState });
+    this.snapshots.start(applied, this.confState, this.members);
   }
 
   // ---- requests ----
