@@ -3,15 +3,14 @@
 // it was part of.
 
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { serveForwarded } from '../manager/engineapi/serve-forwarded.js';
-import { createApiServer, listenApiServer } from '../manager/engineapi/server.js';
 import type { ForwardedRequest, ForwardedResponse } from '../manager/engineapi/swarm-control.js';
 import { makeApiSocketDir, secureApiSocket } from './api-socket.js';
 import { socketPath, type DaemonConfig } from './config.js';
 import { prepareDataRoot, restrictUmask } from './data-root.js';
 import { checkDashboardAddr, noteDashboardRole } from './dashboard-addr.js';
+import { LazyApiServer } from './lazy-api-server.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { NodeSwarmControl } from './node-swarm-control.js';
 import { startupStorageFault } from './storage-fault.js';
@@ -29,7 +28,8 @@ export interface DaemonOptions {
 
 export class Daemon {
   readonly node: SwarmNode;
-  readonly api: FastifyInstance;
+  /** The Docker API; built on its first connection on a worker (`await api.instance()`). */
+  readonly api: LazyApiServer;
   readonly logger: Logger;
   readonly socket: string;
   /** The metrics listener (--metrics-addr), if on. */
@@ -37,7 +37,7 @@ export class Daemon {
 
   private constructor(
     node: SwarmNode,
-    api: FastifyInstance,
+    api: LazyApiServer,
     logger: Logger,
     socket: string,
     metrics: MetricsServer | undefined,
@@ -68,10 +68,10 @@ export class Daemon {
     const metricsServer =
       metrics === undefined ? undefined : await startMetricsServer(c.metricsAddr, metrics, logger);
     // The API answers requests forwarded by follower managers in-process.
-    const served: { api?: FastifyInstance } = {};
-    const runApiRequest = (req: ForwardedRequest): Promise<ForwardedResponse> => {
-      if (!served.api) return Promise.reject(new Error('the API is not running yet'));
-      return serveForwarded(served.api, req);
+    const served: { api?: LazyApiServer } = {};
+    const runApiRequest = async (req: ForwardedRequest): Promise<ForwardedResponse> => {
+      if (!served.api) throw new Error('the API is not running yet');
+      return serveForwarded(await served.api.instance(), req);
     };
     const node = new SwarmNode({
       config: c,
@@ -85,13 +85,18 @@ export class Daemon {
     const control = new NodeSwarmControl(node, socketPath(c.engine));
     // The node's one Docker endpoint: what shoal does not own passes through to this engine.
     const engine = { socketPath: socketPath(c.engine) };
-    const api = createApiServer({
-      control,
-      logger,
-      engine,
-      build: { version: SHOAL_VERSION },
-      ...(metrics !== undefined ? { requestDurations: metrics.requestDurations } : {}),
-    });
+    // Loaded on first use: a worker's API is seldom used and its modules are large.
+    const api = new LazyApiServer(async () => {
+      const { createApiServer } = await import('../manager/engineapi/server.js');
+      return createApiServer({
+        control,
+        logger,
+        engine,
+        build: { version: SHOAL_VERSION },
+        fedConnections: true,
+        ...(metrics !== undefined ? { requestDurations: metrics.requestDurations } : {}),
+      });
+    }, logger);
     served.api = api;
     try {
       await node.resume();
@@ -107,8 +112,10 @@ export class Daemon {
       logger.error({ err: e }, 'could not rejoin the swarm this node was part of');
     }
     const socket = socketPath(c.host);
+    // A manager serves requests forwarded by the others and its own: its API is built now.
+    if (node.manager !== undefined) await api.instance();
     await makeApiSocketDir(socket);
-    await listenApiServer(api, { socketPath: socket });
+    await api.listen(socket);
     await secureApiSocket(socket, logger);
     logger.info({ socket, dataRoot: c.dataRoot }, 'shoald is serving');
     noteDashboardRole(c, node.manager !== undefined, logger);

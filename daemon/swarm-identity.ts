@@ -10,7 +10,7 @@ import { CaError } from '../ca/errors.js';
 import { InvalidArgumentError } from '../manager/engineapi/control-errors.js';
 import { generateNodeKeyAndCsr, signNodeCertificate } from '../ca/node-certificate.js';
 import { RootCA } from '../ca/root-ca.js';
-import { generateId } from '../manager/store/index.js';
+import { generateId } from '../api/objects/ids.js';
 import type { SwarmMembership } from './node-state.js';
 
 export interface SwarmIdentity {

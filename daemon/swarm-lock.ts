@@ -4,7 +4,7 @@
 // user gives the key. A wrong key changes nothing and can be followed by the right one at once.
 
 import { join } from 'node:path';
-import { invalidUnlockKey } from '../manager/controlapi/index.js';
+import { invalidUnlockKey } from '../manager/controlapi/membership-rules.js';
 import { dekProtection, DekLockedError, readDekFile } from '../manager/raft/driver/dek-file.js';
 import { RAFT_KEY_FILE } from '../manager/replication/replicated-store.js';
 import { openNodeKey } from './node-key-protection.js';

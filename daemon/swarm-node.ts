@@ -21,7 +21,7 @@ import {
   notSwarmManager,
   swarmNotLocked,
   type Membership,
-} from '../manager/controlapi/index.js';
+} from '../manager/controlapi/membership-rules.js';
 import {
   fetchAnnouncedRoot,
   fetchSwarmRoots,

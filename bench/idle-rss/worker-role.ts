@@ -1,5 +1,5 @@
 // The idle-RSS bench's worker: what a worker's shoald runs after `swarm join` with the worker
-// token (the Docker API on a unix socket answering swarm calls with "not a manager", the agent
+// token (the Docker API's socket, its server loaded on the first connection as shoald does; the agent
 // session with a null executor, the certificate renewal that follows root rotations); no
 // manager.
 
@@ -12,9 +12,9 @@ import {
   renewNodeCertificate,
 } from '../../ca/ca-client.js';
 import { CertRenewal } from '../../daemon/cert-renewal.js';
+import { LazyApiServer } from '../../daemon/lazy-api-server.js';
 import { NodeSwarmControl, type SwarmNodeView } from '../../daemon/node-swarm-control.js';
 import type { SwarmMembership } from '../../daemon/node-state.js';
-import { createApiServer, listenApiServer } from '../../manager/engineapi/server.js';
 import { startNullSession } from './node-session.js';
 import type { RunningNode } from './manager-role.js';
 
@@ -50,12 +50,18 @@ export async function runWorker(
     unlock: refuse,
   };
   const engine = join(dir, 'no-engine.sock');
-  const api = createApiServer({
-    control: new NodeSwarmControl(node, engine),
-    engine: { socketPath: engine },
-    build: { version: 'idle-rss-bench' },
-  });
-  await listenApiServer(api, { socketPath: join(dir, 'api.sock') });
+  // As Daemon.start on a worker: the API server is built on the socket's first connection.
+  const control = new NodeSwarmControl(node, engine);
+  const api = new LazyApiServer(async () => {
+    const { createApiServer } = await import('../../manager/engineapi/server.js');
+    return createApiServer({
+      control,
+      engine: { socketPath: engine },
+      build: { version: 'idle-rss-bench' },
+      fedConnections: true,
+    });
+  }, logger);
+  await api.listen(join(dir, 'api.sock'));
   const renewal = new CertRenewal({
     current: () => creds,
     target: () => managerAddr,

@@ -3,7 +3,7 @@
 // or when the proposal applies), not by a rule; the control layer still owns what the user
 // reads.
 
-import { ConflictError, NameConflictError } from '../store/index.js';
+import { ConflictError, NameConflictError } from '../store/errors.js';
 import { alreadyExists, grpcWording, Refusal } from './refusal.js';
 
 /** The refusal a store error means to the user, or undefined for any other error. */

@@ -5,7 +5,9 @@
 // outcomes apart with instanceof; each takes its kind and text from one place. The membership
 // refusals (swarm exists, not in a swarm to leave, a manager leaving) are controlapi's.
 
-import { notSwarmManager, Refusal, unavailable, type RefusalKind } from '../controlapi/index.js';
+// The files, not controlapi's index: a worker's shoald loads these errors, not the rules.
+import { notSwarmManager } from '../controlapi/membership-rules.js';
+import { Refusal, unavailable, type RefusalKind } from '../controlapi/refusal.js';
 
 /** Any call while the manager's keys are locked (Docker's 503). */
 export function swarmLocked(): Refusal {

@@ -5,14 +5,16 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { DockerErrorResponse } from '../../api/docker/error-response.js';
 import { ClusterError, NotLeaderError, ProposalDroppedError } from '../../api/errors.js';
-import { grpcWording, Refusal, storeRefusal } from '../controlapi/index.js';
+// The files, not the indexes: a worker's shoald loads these errors, not the rules or the store.
+import { grpcWording, Refusal } from '../controlapi/refusal.js';
+import { storeRefusal } from '../controlapi/store-refusals.js';
 import {
   ExistsError,
   InvalidObjectError,
   NotFoundError,
   ProposalAbortedError,
   ProposalTimeoutError,
-} from '../store/index.js';
+} from '../store/errors.js';
 
 /** An error with the status code and message the API answers with. */
 export class ApiError extends Error {

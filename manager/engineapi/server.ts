@@ -5,7 +5,12 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerFactory,
+} from 'fastify';
 import { API_VERSION, checkVersion, stripVersionPrefix } from './api-version.js';
 import type { BuildInfo, RouteContext } from './context.js';
 import { errorBody, toHttpFailure } from './errors.js';
@@ -47,6 +52,12 @@ export interface ApiServerOptions {
   readonly engine?: LocalEngine;
   /** Records each request's latency by method, route pattern and code (the metrics endpoint). */
   readonly requestDurations?: RequestDurations;
+  /**
+   * The caller accepts the connections and hands each to `app.server` (its 'connection' event):
+   * shoald's API socket is listened on before this module is loaded (daemon/lazy-api-server.ts).
+   * The server then never listens itself, but is set up as fastify sets up the one it listens on.
+   */
+  readonly fedConnections?: boolean;
 }
 
 /** The hijack handler of each API instance with an engine, for listeners made later (TCP). */
@@ -59,6 +70,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: true,
+    ...(options.fedConnections === true ? { serverFactory: unlistenedServer } : {}),
   });
   const clock = options.clock ?? (() => new Date());
   const ctx: RouteContext = {
@@ -145,6 +157,24 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   }
   return app;
 }
+
+/**
+ * The http server of an API fed its connections: set up as fastify sets up the one it creates
+ * itself (it leaves a factory's server alone), from the same resolved options.
+ */
+const unlistenedServer: FastifyServerFactory = (handler, opts) => {
+  const setting = (name: string): number | undefined => {
+    const v: unknown = opts[name];
+    return typeof v === 'number' ? v : undefined;
+  };
+  const server = createServer(handler);
+  server.keepAliveTimeout = setting('keepAliveTimeout') ?? server.keepAliveTimeout;
+  server.requestTimeout = setting('requestTimeout') ?? server.requestTimeout;
+  server.setTimeout(setting('connectionTimeout') ?? 0);
+  const perSocket = setting('maxRequestsPerSocket') ?? 0;
+  if (perSocket > 0) server.maxRequestsPerSocket = perSocket;
+  return server;
+};
 
 /** Keeps the event log on the store of an active manager, so `since` can replay recent events. */
 function followStore(control: SwarmControl, events: EventLog): void {
