@@ -226,11 +226,13 @@ async function main(): Promise<void> {
     `snapshot format 1 of the same: ${(v1.byteLength / 2 ** 20).toFixed(1)} MiB in ${v1Secs.toFixed(2)} s`,
   );
 
+  // The keys are made before the clock starts: the figure is the lookups', not the objects'.
+  const serviceIds = Array.from({ length: SERVICES }, (_, s) => task(s).serviceId);
   start = performance.now();
   let found = 0;
   const queries = 10_000;
   store.view((tx) => {
-    for (let i = 0; i < queries; i++) found += tx.count('tasks', 'serviceId', task(i).serviceId);
+    for (let i = 0; i < queries; i++) found += tx.count('tasks', 'serviceId', serviceIds[i % SERVICES]!);
   });
   const querySecs = (performance.now() - start) / 1000;
   console.log(
