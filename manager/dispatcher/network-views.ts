@@ -80,6 +80,8 @@ interface WholeNetwork {
   readonly version: number;
   readonly view: OverlayNetworkView;
   readonly json: string;
+  /** `json` as UTF-8, made the first time it is sent (shared by every node it goes to). */
+  bytes?: Buffer;
 }
 
 /** Every node's view, from the index of the store read on first use and kept up to date. */
@@ -94,7 +96,7 @@ export class NetworkViews {
   #perNode = new Map<string, DigestedView>();
   readonly #heads = new WeakMap<DigestedView, NodeHead>();
   readonly #whole = new WeakMap<NetworkState, WholeNetwork>();
-  readonly #patchJson = new WeakMap<NetworkPatch, string>();
+  readonly #patchBytes = new WeakMap<NetworkPatch, Buffer>();
   /** Composed patches of a network's current version, by the version they start from. */
   readonly #composed = new WeakMap<NetworkState, { version: number; from: Map<number, NetworkPatch> }>();
 
@@ -256,25 +258,49 @@ export class NetworkViews {
    * network's and each patch's JSON is made once and shared by every node it goes to.
    */
   encode(current: DigestedView, held?: ReadonlyMap<string, string>): string {
+    return this.#parts(current, held)
+      .map((p) => (typeof p === 'string' ? p : p.toString('utf8')))
+      .join('');
+  }
+
+  /**
+   * `encode` as UTF-8 bytes, put together from each network's and patch's bytes (made once per
+   * version and shared): a whole network of megabytes is copied into a node's message, not
+   * encoded again for every node.
+   */
+  encodeBytes(current: DigestedView, held?: ReadonlyMap<string, string>): Uint8Array {
+    return Buffer.concat(this.#parts(current, held).map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+  }
+
+  /** The pieces of a node's message, in order: small text, and the shared bytes of large parts. */
+  #parts(current: DigestedView, held: ReadonlyMap<string, string> | undefined): (string | Buffer)[] {
     const { head, networks } = this.#headOf(current);
     const index = this.#read();
-    const whole = (st: NetworkState): string => this.#wholeOf(index, st)?.json ?? 'null';
-    const parts = networks.map((st) => {
-      if (held === undefined) return whole(st);
+    const whole = (st: NetworkState): string | Buffer => {
+      const w = this.#wholeOf(index, st);
+      if (w === undefined) return 'null';
+      w.bytes ??= Buffer.from(w.json);
+      return w.bytes;
+    };
+    const text = JSON.stringify(head);
+    const out: (string | Buffer)[] = [`${text.slice(0, -1)},"networks":[`];
+    networks.forEach((st, i) => {
+      if (i > 0) out.push(',');
+      if (held === undefined) return void out.push(whole(st));
       const had = held.get(st.id);
       if (had !== undefined && had === current.networkDigests.get(st.id))
-        return JSON.stringify({ keep: st.id });
+        return void out.push(JSON.stringify({ keep: st.id }));
       const patch = had === undefined ? undefined : this.#patch(st, had);
-      if (patch === undefined) return `{"full":${whole(st)}}`;
-      let json = this.#patchJson.get(patch);
-      if (json === undefined) {
-        json = JSON.stringify(patch);
-        this.#patchJson.set(patch, json);
+      if (patch === undefined) return void out.push('{"full":', whole(st), '}');
+      let bytes = this.#patchBytes.get(patch);
+      if (bytes === undefined) {
+        bytes = Buffer.from(JSON.stringify(patch));
+        this.#patchBytes.set(patch, bytes);
       }
-      return `{"patch":${json}}`;
+      out.push('{"patch":', bytes, '}');
     });
-    const text = JSON.stringify(head);
-    return `${text.slice(0, -1)},"networks":[${parts.join(',')}]}`;
+    out.push(']}');
+    return out;
   }
 
   /** The network of `current` whose JSON is largest (to name it when a view is too large). */

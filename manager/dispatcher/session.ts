@@ -46,7 +46,7 @@ export const MAX_QUEUED_MESSAGES = 256;
 type AnyStream = grpc.ServerWritableStream<unknown, unknown>;
 
 /** What a session reads of the cluster's network views. */
-export type SessionViews = Pick<NetworkViews, 'of' | 'encode' | 'largestNetwork'>;
+export type SessionViews = Pick<NetworkViews, 'of' | 'encodeBytes' | 'largestNetwork'>;
 
 /** A network view left out of a node's messages: larger than a node accepts. */
 export interface RefusedView {
@@ -171,7 +171,7 @@ export class Session {
     const held = full ? undefined : this.#heldNetworks;
     let bytes: Uint8Array;
     try {
-      bytes = new TextEncoder().encode(this.views.encode(current, held));
+      bytes = this.views.encodeBytes(current, held);
     } catch (e: unknown) {
       return { refused: this.#refusedView(full, current.digest, `it cannot be encoded (${String(e)})`) };
     }

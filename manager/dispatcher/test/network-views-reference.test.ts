@@ -212,6 +212,8 @@ test('incremental views equal the reference after every change, and so does what
             }
             if (step.skipped.includes(id)) continue; // the node holds an older copy
             const text = views.encode(current, agent?.held);
+            const bytes = views.encodeBytes(current, agent?.held);
+            assert.ok(Buffer.from(bytes).equals(Buffer.from(text)), `${id}: the bytes are the text's UTF-8`);
             const got =
               agent === undefined
                 ? (JSON.parse(text) as NodeNetworkView)

@@ -31,7 +31,8 @@ function views(): SessionViews & { digest: string } {
     of(nodeId: string): DigestedView {
       return { view: { nodeId, networks: [] }, digest: v.digest, networkDigests: new Map() };
     },
-    encode: (current: DigestedView) => JSON.stringify({ nodeId: current.view.nodeId, networks: [] }),
+    encodeBytes: (current: DigestedView) =>
+      Buffer.from(JSON.stringify({ nodeId: current.view.nodeId, networks: [] })),
     largestNetwork: () => undefined,
   };
   return v;
