@@ -9,6 +9,7 @@
 import { randomInt } from 'node:crypto';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -167,12 +168,16 @@ async function main(): Promise<void> {
   // SHOAL_SCALE_TRACE=1: every 5 s, this manager's memory, role and Raft progress on stderr.
   if (process.env['SHOAL_SCALE_TRACE'] === '1') {
     const name = dir.slice(dir.lastIndexOf('/') + 1);
+    const stalls = monitorEventLoopDelay({ resolution: 10 });
+    stalls.enable();
     setInterval(() => {
+      const longest = Math.round(stalls.max / 1e6);
+      stalls.reset();
       const m = process.memoryUsage();
       const raft = manager.replicated.raft;
       const mb = (n: number): string => `${Math.round(n / 2 ** 20)}M`;
       process.stderr.write(
-        `  [${name}] ${raft.isLeader() ? 'leader' : 'follower'} applied=${manager.store.appliedIndex} rss=${mb(m.rss)} heap=${mb(m.heapUsed)} external=${mb(m.external)} buffers=${mb(m.arrayBuffers)}\n`,
+        `  [${name}] ${raft.isLeader() ? 'leader' : 'follower'} applied=${manager.store.appliedIndex} rss=${mb(m.rss)} heap=${mb(m.heapUsed)} external=${mb(m.external)} buffers=${mb(m.arrayBuffers)} longest-stall=${longest}ms\n`,
       );
     }, 5_000).unref();
   }
