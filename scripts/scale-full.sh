@@ -8,7 +8,7 @@
 #   bash scripts/scale-full.sh            (about 30-60 minutes on a 2-core machine)
 #   SIZES="500:20000" bash scripts/scale-full.sh
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 npm run build >/dev/null
 status=0
 for size in ${SIZES:-100:10000 1000:50000 2000:100000}; do
