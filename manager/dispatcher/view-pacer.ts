@@ -4,7 +4,7 @@
 // store batch would be a message per node per batch. So the changes that arrive within
 // `intervalMs` of the last step wait and are applied together: a quiet cluster's change goes
 // out at once, a busy cluster's changes go out at most every `intervalMs`, each as one patch
-// per network, and a node is never more than one step behind (it holds the patch's base).
+// per network (a node that missed steps gets them composed: network-views.ts).
 // The agent waits for a network it does not know yet (agent/network/driver/network-catalog.ts),
 // so a task assigned meanwhile is not failed by the wait.
 
