@@ -157,9 +157,8 @@ export class NodeSwarmControl implements SwarmControl {
     return m.store;
   }
 
-  hasLeader(): boolean {
-    const m = this.node.manager;
-    return m !== undefined && m.replicated.raft.leader().id !== 0;
+  leaderRaftId(): number {
+    return this.node.manager?.replicated.raft.leader().id ?? 0;
   }
 
   async forwardToLeader(req: ForwardedRequest): Promise<ForwardedResponse> {

@@ -15,7 +15,7 @@ export const STALE_READ_WARNING =
 
 /** True when reads on this node come from a manager that knows no leader. */
 export function readsAreStale(control: SwarmControl): boolean {
-  return control.localNodeState() === 'active' && control.isManager() && !control.hasLeader();
+  return control.localNodeState() === 'active' && control.isManager() && control.leaderRaftId() === 0;
 }
 
 /** Adds the staleness warning to successful reads answered while there is no leader. */

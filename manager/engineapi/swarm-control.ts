@@ -118,11 +118,12 @@ export interface SwarmControl {
    */
   store(): MemoryStore;
   /**
-   * On a manager: whether its Raft group has a leader this manager knows. Without one, writes
-   * cannot succeed, and reads may be stale for as long as it lasts: /info says so in
-   * Swarm.Error, and read answers carry a staleness warning.
+   * On a manager: the Raft member ID of the leader this manager knows now, 0 when it knows
+   * none. Without one, writes cannot succeed, and reads may be stale for as long as it lasts:
+   * /info says so in Swarm.Error, and read answers carry a staleness warning. `node ls` marks
+   * the Leader from this, not from the stored record, which is only as fresh as this copy.
    */
-  hasLeader(): boolean;
+  leaderRaftId(): number;
   /**
    * Sends an HTTP request to the leader's API and returns its answer (followers only). Throws
    * LeaderNotReachedError when no leader ran it (may be retried), ForwardOutcomeUnknownError

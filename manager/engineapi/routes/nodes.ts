@@ -65,7 +65,7 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
           tx
             .list('nodes')
             .filter((n) => nodeMatches(n, filters))
-            .map(nodeFromStore),
+            .map((n) => nodeFromStore(n, control.leaderRaftId())),
         ),
       );
     },
@@ -76,7 +76,8 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
     { schema: { params: IdParams } },
     (request, reply) => {
       const store = managerStore(control);
-      return reply.send(nodeFromStore(store.view((tx) => resolveNode(tx, request.params.id))));
+      const node = store.view((tx) => resolveNode(tx, request.params.id));
+      return reply.send(nodeFromStore(node, control.leaderRaftId()));
     },
   );
 

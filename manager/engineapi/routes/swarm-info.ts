@@ -19,7 +19,7 @@ export function swarmInfo(control: SwarmControl): DockerSwarmInfo {
   if (state !== 'active' || !control.isManager()) return out;
   // As dockerd: a manager has its control API, leader or not; what is wrong goes in Error.
   out.ControlAvailable = true;
-  if (!control.hasLeader()) out.Error = noLeader().message;
+  if (control.leaderRaftId() === 0) out.Error = noLeader().message;
   try {
     // The local replica's copy (the last one known while there is no leader).
     control.store().view((tx) => {

@@ -39,7 +39,7 @@ test('a follower forwards writes refused with NotLeaderError to the leader and r
     unlock: () => l.unlock(),
     taskLogs: (ids, opts) => l.taskLogs(ids, opts),
     store: () => followerStore,
-    hasLeader: () => true,
+    leaderRaftId: () => 1,
     forwardToLeader: async (req: ForwardedRequest): Promise<ForwardedResponse> => {
       forwarded.push(req);
       const res = await leader.app.inject({

@@ -55,7 +55,7 @@ function leaderless(l: SingleNodeControl): SwarmControl {
     unlock: () => l.unlock(),
     taskLogs: (ids, opts) => l.taskLogs(ids, opts),
     store: () => replica,
-    hasLeader: () => false,
+    leaderRaftId: () => 0,
     forwardToLeader: () => Promise.reject(new NoLeaderError()),
   };
 }
@@ -118,6 +118,12 @@ test('without a leader: reads answer from the last copy with a staleness warning
       json<{ ID: string }[]>(await app.inject({ method: 'GET', url: '/services' }))[0]?.ID,
       serviceId,
     );
+    // The last copy records this manager as leader; without one, node ls names no Leader.
+    const nodes = json<{ ManagerStatus?: { Leader?: boolean; Reachability: string } }[]>(
+      await app.inject({ method: 'GET', url: '/nodes' }),
+    );
+    assert.equal(nodes[0]?.ManagerStatus?.Reachability, 'reachable');
+    assert.equal(nodes[0]?.ManagerStatus?.Leader, undefined);
     const version = json<{ Version: { Index: number } }>(
       await app.inject({ method: 'GET', url: `/services/${serviceId}` }),
     ).Version.Index;

@@ -44,6 +44,9 @@ function hostOf(addr: string): string {
   return host === '' || host === '0.0.0.0' ? '127.0.0.1' : host;
 }
 
+/** The Raft member ID of the one manager's node record. */
+const SINGLE_RAFT_ID = 1;
+
 export class SingleNodeControl implements SwarmControl {
   readonly hostname: string;
   readonly #clock: () => Date;
@@ -145,7 +148,12 @@ export class SingleNodeControl implements SwarmControl {
           engine: { engineVersion: '20.10.24', labels: {}, plugins: [] },
         },
         status: { state: 'ready', message: '', addr: this.#addr },
-        managerStatus: { raftId: 1, addr: `${this.#addr}:2377`, leader: true, reachability: 'reachable' },
+        managerStatus: {
+          raftId: SINGLE_RAFT_ID,
+          addr: `${this.#addr}:2377`,
+          leader: true,
+          reachability: 'reachable',
+        },
         attachments: [],
       });
     });
@@ -183,9 +191,9 @@ export class SingleNodeControl implements SwarmControl {
     return this.#store;
   }
 
-  hasLeader(): boolean {
-    // The only manager, always its own leader.
-    return true;
+  leaderRaftId(): number {
+    // The only manager, always its own leader (its record's Raft ID).
+    return this.#store === undefined ? 0 : SINGLE_RAFT_ID;
   }
 
   forwardToLeader(_req: ForwardedRequest): Promise<ForwardedResponse> {

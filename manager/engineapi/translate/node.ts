@@ -33,7 +33,13 @@ export function nodeSpecToStore(s: DockerNodeSpec): NodeSpec {
   return out;
 }
 
-export function nodeFromStore(n: Node): DockerNode {
+/**
+ * `leaderRaftId`: the Raft leader the answering manager knows now (0: none). A node is shown as
+ * Leader when it is that member, as swarmkit does, not from its stored record: that is only as
+ * fresh as the answering copy, which on a manager that lost its leader (or was just restarted)
+ * still names the last leader it saw.
+ */
+export function nodeFromStore(n: Node, leaderRaftId: number): DockerNode {
   const out: DockerNode = {
     ID: n.id,
     ...metaFromStore(n.meta),
@@ -68,7 +74,7 @@ export function nodeFromStore(n: Node): DockerNode {
   if (n.managerStatus !== undefined) {
     const m = n.managerStatus;
     const manager: NonNullable<DockerNode['ManagerStatus']> = { Reachability: m.reachability, Addr: m.addr };
-    if (m.leader) manager.Leader = true;
+    if (leaderRaftId !== 0 && m.raftId === leaderRaftId) manager.Leader = true;
     out.ManagerStatus = manager;
   }
   return out;

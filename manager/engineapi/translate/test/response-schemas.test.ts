@@ -104,7 +104,7 @@ test('a task as served matches TaskSchema (bare and full)', () => {
 
 test('a node as served matches NodeSchema (bare worker, described manager)', () => {
   const { description: _unused, ...undescribed } = newNode('w1');
-  assertMatches(NodeSchema, nodeFromStore(stored<'nodes'>(undescribed)), 'undescribed node');
+  assertMatches(NodeSchema, nodeFromStore(stored<'nodes'>(undescribed), 2), 'undescribed node');
 
   const base = newNode('m1', 'manager');
   const manager = stored<'nodes'>({
@@ -122,7 +122,11 @@ test('a node as served matches NodeSchema (bare worker, described manager)', () 
     status: { state: 'down', message: 'heartbeat failure', addr: '10.1.0.2' },
     managerStatus: { raftId: 2, addr: '10.1.0.2:2377', leader: true, reachability: 'reachable' },
   });
-  assertMatches(NodeSchema, nodeFromStore(manager), 'manager node');
+  assertMatches(NodeSchema, nodeFromStore(manager, 2), 'manager node');
+  // Leader is the member the answering manager knows as leader, not the stored flag.
+  assert.equal(nodeFromStore(manager, 2).ManagerStatus?.Leader, true);
+  assert.equal(nodeFromStore(manager, 3).ManagerStatus?.Leader, undefined);
+  assert.equal(nodeFromStore(manager, 0).ManagerStatus?.Leader, undefined);
 });
 
 test('the cluster as served matches ClusterInfoSchema and SwarmSchema', () => {
