@@ -55,6 +55,11 @@ export interface AgentSessionOptions {
   readonly sessionTimeoutMs?: number;
   /** Deadline of heartbeat and status calls (default 10 s). */
   readonly callTimeoutMs?: number;
+  /**
+   * false: network views are received and dropped unread, and changes carry none. Only for a
+   * node that programs no data plane (the scale bench's simulated nodes, hundreds to a process).
+   */
+  readonly readNetworkViews?: boolean;
 }
 
 export class AgentSession {
@@ -156,6 +161,7 @@ export class AgentSession {
         deliver: (change) => this.#deliver(change),
         reject: (reports) => this.#reject(reports),
         ...(this.#o.resyncBackoff !== undefined ? { resyncBackoff: this.#o.resyncBackoff } : {}),
+        readNetworkViews: this.#o.readNetworkViews ?? true,
       });
       this.#conn = conn;
       const end = await conn.run(signal);

@@ -85,6 +85,8 @@ export interface ConnectionOptions {
   readonly reject: (reports: readonly TaskStatusReport[]) => void;
   /** Wait before asking for a fresh set after a network view could not be read (ms). */
   readonly resyncBackoff?: { readonly initialMs?: number; readonly maxMs?: number };
+  /** false: network views are dropped unread (AgentSessionOptions.readNetworkViews). */
+  readonly readNetworkViews: boolean;
 }
 
 /**
@@ -99,6 +101,15 @@ const MAX_ADDR = 512;
 
 /** Longest heartbeat period taken from a manager (a longer one would let the session lapse). */
 const MAX_PERIOD_MS = 60 * 60 * 1000;
+
+const NO_BYTES = new Uint8Array(0);
+
+/** `m` (just decoded, this stream's own) less its network view and view update. */
+function withoutView(m: PbAssignmentsMessage): PbAssignmentsMessage {
+  m.networkView = NO_BYTES;
+  m.networkViewUpdate = NO_BYTES;
+  return m;
+}
 
 function periodOf(ms: number, otherwise: number): number {
   return ms > 0 && ms <= MAX_PERIOD_MS ? ms : otherwise;
@@ -322,7 +333,8 @@ export class Connection {
       let resync = false;
       try {
         if (!d.ok) throw new Error(d.error);
-        const decoded = decodeAssignments(d.value, nodeId, view);
+        const m = this.#o.readNetworkViews ? d.value : withoutView(d.value);
+        const decoded = decodeAssignments(m, nodeId, view);
         if (decoded.problems.length > 0) {
           this.#o.logger.warn(
             {

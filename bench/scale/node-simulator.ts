@@ -174,6 +174,12 @@ async function main(): Promise<void> {
       logger,
       sessionTimeoutMs: 60_000,
       callTimeoutMs: 60_000,
+      // The first node of each process reads its network views as an agent does (a view or
+      // patch that does not fit would show as a resync in its log); the others receive theirs
+      // and drop them unread. A real node decodes only its own view, on its own cores; here
+      // hundreds of nodes share the managers' two, and decoding every node's view starved
+      // their heartbeats (500 nodes / 20k tasks: sessions expired behind unread views).
+      readNetworkViews: i === 0,
     });
     node.session.start();
     return node;

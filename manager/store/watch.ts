@@ -8,7 +8,13 @@ import { WatchOverflowError } from './errors.js';
 import type { ChangeAction, ChangeEvent, CommitEvent, StoreEvent } from './events.js';
 import type { TableName } from '../../api/objects/index.js';
 
-export const DEFAULT_WATCH_BUFFER = 10_000;
+/**
+ * Events a watcher may hold (about 60 bytes each: the event and its slot; the objects are the
+ * store's own). A leader loop that overflows re-reads the whole store, which at 100,000 tasks
+ * costs more than the lag that caused it: 10,000 was overrun by 500 nodes' status reports in
+ * one allocator pass, and the re-reads fed the lag.
+ */
+export const DEFAULT_WATCH_BUFFER = 100_000;
 
 export interface WatchOptions {
   /** Only changes to these tables (default: all). */

@@ -82,7 +82,7 @@ async function scriptedDispatcher(script: (n: number) => PbAssignmentsMessage[])
   return { server, seen, addr: `127.0.0.1:${port}` };
 }
 
-function agent(addr: string, changes: AssignmentChange[]): AgentSession {
+function agent(addr: string, changes: AssignmentChange[], readNetworkViews = true): AgentSession {
   const description = newNode('n1').description;
   if (description === undefined) throw new Error('fixture node has no description');
   const a = new AgentSession({
@@ -95,6 +95,7 @@ function agent(addr: string, changes: AssignmentChange[]): AgentSession {
     logger: silent,
     backoff: { initialMs: 20, maxMs: 200 },
     resyncBackoff: { initialMs: 20, maxMs: 200 },
+    readNetworkViews,
   });
   a.start();
   return a;
@@ -167,5 +168,36 @@ test('a network view that cannot be read: a fresh set on a new assignments strea
   );
   assert.equal(changes[1]?.networks?.nodeId, 'n1');
   assert.equal(d.seen.assignmentStreams, 2);
+  assert.equal(d.seen.sessions, 1);
+});
+
+test('a node that reads no network views: tasks applied, views dropped unread (even unreadable ones), one stream', async (t) => {
+  const d = await scriptedDispatcher(() => [
+    newAssignmentsMessage({
+      type: AssignmentsType.COMPLETE,
+      updatedTasks: [encodeJson(task('t1'))],
+      networkView: bytes(JSON.stringify({ nodeId: 'n1', networks: [] })),
+    }),
+    newAssignmentsMessage({
+      type: AssignmentsType.INCREMENTAL,
+      updatedTasks: [encodeJson(task('t2'))],
+      networkViewUpdate: bytes('not json'),
+    }),
+  ]);
+  const changes: AssignmentChange[] = [];
+  const a = agent(d.addr, changes, false);
+  t.after(async () => {
+    await a.stop();
+    d.server.forceShutdown();
+  });
+  await waitFor(() => changes.length === 2, 'both changes');
+  assert.deepEqual(
+    changes.map((c) => [c.updated.map((x) => x.id), c.networks]),
+    [
+      [['t1'], undefined],
+      [['t2'], undefined],
+    ],
+  );
+  assert.equal(d.seen.assignmentStreams, 1, 'no resync: the unreadable update was never read');
   assert.equal(d.seen.sessions, 1);
 });
