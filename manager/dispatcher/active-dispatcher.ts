@@ -47,6 +47,7 @@ import {
 import { applyStatusReports, type StatusOutcome, type StatusReport } from './task-status-writes.js';
 import { applyRejections, hasFinished, type Rejection, type RejectionOutcome } from './task-rejections.js';
 import { newSessionMessage, type PbSessionMessage } from '../../api/wire/service.js';
+import { ViewBudget } from './view-budget.js';
 
 export interface ActiveDispatcherOptions {
   readonly store: MemoryStore;
@@ -66,6 +67,8 @@ export interface ActiveDispatcherOptions {
   readonly messageLimits?: MessageLimits;
   /** Least time between two steps of the nodes' network views (ms; view-pacer.ts). */
   readonly viewStepIntervalMs?: number;
+  /** Bytes of large network views in flight to all nodes at once (view-budget.ts). */
+  readonly viewBudgetBytes?: number;
   /** Counts nodes marked down for missing their heartbeats (metrics). */
   readonly heartbeatsMissed?: { inc(): void };
 }
@@ -115,6 +118,7 @@ export class ActiveDispatcher {
       apply: (tx, items) => applyRejections(tx, items, new Date(o.clock.now()).toISOString()),
     });
     this.#views = new NetworkViews(o.store);
+    this.#viewBudget = new ViewBudget(o.viewBudgetBytes);
     this.#viewPacer = new ViewPacer({
       clock: o.clock,
       intervalMs: o.viewStepIntervalMs ?? VIEW_STEP_INTERVAL_MS,
@@ -196,6 +200,7 @@ export class ActiveDispatcher {
       closed: (s) => this.#forget(s),
       refused: (s, refused) => this.#refused(s, refused),
       viewHeld: (s) => this.#viewHeld(s),
+      viewBudget: this.#viewBudget,
       ...(this.#o.messageLimits !== undefined ? { limits: this.#o.messageLimits } : {}),
     });
     session.views = this.#views;
@@ -335,6 +340,9 @@ export class ActiveDispatcher {
 
   /** The desired role last announced to each session. */
   readonly #sentRole = new WeakMap<Session, string>();
+
+  /** Large views on their way to nodes, across every session. */
+  readonly #viewBudget: ViewBudget;
 
   /** Sessions whose node had not taken its last messages when its view changed. */
   readonly #viewsBehind = new Set<Session>();

@@ -29,6 +29,7 @@ import {
 } from '../../api/wire/service.js';
 import { AgentTooSlowError, type DispatcherRefusal, toServiceError } from '../../api/wire/errors.js';
 import type { AssignmentBatch, NodeAssignments } from './assignment-set.js';
+import type { ViewBudget, ViewTicket } from './view-budget.js';
 
 export type SessionStream = grpc.ServerWritableStream<Decoded<PbSessionRequest>, PbSessionMessage>;
 export type AssignmentsStream = grpc.ServerWritableStream<
@@ -66,8 +67,22 @@ export interface SessionHooks {
   readonly refused?: (s: Session, refused: readonly (RefusedObject | RefusedView)[]) => void;
   /** Per-message limits (default: the agent's). */
   readonly limits?: MessageLimits;
-  /** The view was left out of a message because the node had not read the ones before. */
+  /**
+   * The view was left out of a message because the node had not read the ones before, or the
+   * leader's budget for views in flight was spent: the dispatcher offers it again later.
+   */
   readonly viewHeld?: (s: Session) => void;
+  /** Shared by every session of the dispatcher (view-budget.ts); none: views are never held back. */
+  readonly viewBudget?: ViewBudget;
+}
+
+/** What goes with a message: the view (or why not), and the budget it was admitted under. */
+interface ViewToSend {
+  readonly part?: ViewPart;
+  readonly refused?: RefusedView;
+  /** Left out for now: the leader's budget for views in flight is spent. */
+  readonly deferred?: boolean;
+  readonly ticket?: ViewTicket;
 }
 
 export class Session {
@@ -79,6 +94,8 @@ export class Session {
   #logs: LogSubscriptionsStream | undefined;
   #closed = false;
   readonly #hooks: SessionHooks;
+  /** Views written to the assignments stream that the node has not taken yet. */
+  readonly #tickets = new Set<ViewTicket>();
 
   constructor(id: string, nodeId: string, stream: SessionStream, logger: Logger, hooks: SessionHooks) {
     this.id = id;
@@ -110,9 +127,14 @@ export class Session {
   attachAssignments(stream: AssignmentsStream, tracker: NodeAssignments, full: AssignmentBatch): void {
     const previous = this.#assignments;
     this.#assignments = { stream, tracker };
-    if (previous !== undefined) previous.stream.end();
+    if (previous !== undefined) {
+      previous.stream.end();
+      this.#releaseViews();
+    }
     stream.on('cancelled', () => {
-      if (this.#assignments?.stream === stream) this.#assignments = undefined;
+      if (this.#assignments?.stream !== stream) return;
+      this.#assignments = undefined;
+      this.#releaseViews();
     });
     this.sendAssignments(full);
   }
@@ -127,8 +149,8 @@ export class Session {
     // A node still reading earlier messages gets its tasks now and its view once it has read
     // them (viewHeld): views are not queued behind each other (see refreshNetworkView).
     const held = !batch.full && a.stream.writableLength > 0;
-    const view = held ? {} : this.#viewToSend(batch.full);
-    if (held) this.#hooks.viewHeld?.(this);
+    const view: ViewToSend = held ? {} : this.#viewToSend(batch.full);
+    if (held || view.deferred === true) this.#hooks.viewHeld?.(this);
     const { messages, refused } = assignmentMessages(
       batch,
       view.part,
@@ -146,10 +168,30 @@ export class Session {
     ) {
       return; // everything in it was left out: nothing to tell the node
     }
+    // The view's budget is released once the last part has left (the stream's write callback:
+    // HTTP/2 flow control let it out), or when the stream or session ends.
+    const ticket = view.ticket;
+    if (ticket !== undefined) this.#tickets.add(ticket);
+    const taken =
+      ticket === undefined
+        ? undefined
+        : (): void => {
+            ticket.release();
+            this.#tickets.delete(ticket);
+          };
     // The parts of one change count as one message against the agent's backlog.
     for (const [i, m] of messages.entries()) {
-      if (!(i === 0 ? this.#write(a.stream, m) : this.#writeMore(a.stream, m))) return;
+      const done = i === messages.length - 1 ? taken : undefined;
+      if (!(i === 0 ? this.#write(a.stream, m, done) : this.#writeMore(a.stream, m, done))) {
+        taken?.();
+        return;
+      }
     }
+  }
+
+  #releaseViews(): void {
+    for (const t of this.#tickets) t.release();
+    this.#tickets.clear();
   }
 
   /** The cluster's network views (set by the dispatcher). */
@@ -164,7 +206,7 @@ export class Session {
    * anything). A view larger than a node accepts is not sent (nor recorded as held): the node
    * keeps the one it has, and it is tried again with the next change.
    */
-  #viewToSend(full: boolean): { part?: ViewPart; refused?: RefusedView } {
+  #viewToSend(full: boolean): ViewToSend {
     if (!this.views) return {};
     const current = this.views.of(this.nodeId);
     if (!full && current.digest === this.#lastViewDigest) return {};
@@ -187,9 +229,23 @@ export class Session {
         ': split its services over more networks';
       return { refused: this.#refusedView(full, current.digest, reason, largest) };
     }
+    const ticket =
+      this.#hooks.viewBudget === undefined ? undefined : this.#hooks.viewBudget.take(bytes.byteLength);
+    if (this.#hooks.viewBudget !== undefined && ticket === undefined) {
+      // Later: after a full set the node holds nothing this stream sent, so it then gets every
+      // network whole (an update whose entries are all full).
+      if (full) {
+        this.#lastViewDigest = undefined;
+        this.#heldNetworks = new Map();
+      }
+      return { deferred: true };
+    }
     this.#lastViewDigest = current.digest;
     this.#heldNetworks = current.networkDigests;
-    return { part: full ? { networkView: bytes } : { networkViewUpdate: bytes } };
+    return {
+      part: full ? { networkView: bytes } : { networkViewUpdate: bytes },
+      ...(ticket === undefined ? {} : { ticket }),
+    };
   }
 
   /** A view left out: after a full set the node holds none of what was sent before it. */
@@ -247,6 +303,7 @@ export class Session {
   close(error?: DispatcherRefusal): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#releaseViews();
     const status = error === undefined ? undefined : toServiceError(error);
     const streams: AnyStream[] = [this.#sessionStream];
     if (this.#assignments !== undefined) streams.push(this.#assignments.stream);
@@ -261,14 +318,17 @@ export class Session {
     this.#hooks.closed(this);
   }
 
-  /** Writes a further part of what `#write` just accepted, unless the session closed meanwhile. */
-  #writeMore(stream: AnyStream, m: unknown): boolean {
+  /**
+   * Writes a further part of what `#write` just accepted, unless the session closed meanwhile.
+   * `done` is called once the stream has let the message out.
+   */
+  #writeMore(stream: AnyStream, m: unknown, done?: () => void): boolean {
     if (this.#closed || stream.cancelled || stream.writableEnded) return false;
-    stream.write(m);
+    stream.write(m, done);
     return true;
   }
 
-  #write(stream: AnyStream, m: unknown): boolean {
+  #write(stream: AnyStream, m: unknown, done?: () => void): boolean {
     if (this.#closed || stream.cancelled || stream.writableEnded) return false;
     if (stream.writableLength >= MAX_QUEUED_MESSAGES) {
       this.#logger.warn(
@@ -278,7 +338,7 @@ export class Session {
       this.close(new AgentTooSlowError(this.nodeId));
       return false;
     }
-    stream.write(m);
+    stream.write(m, done);
     return true;
   }
 }
