@@ -63,6 +63,10 @@ const DROP_LOG_INTERVAL_MS = 10_000;
 
 const DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024;
 
+// A receiver answers a stream's first batch, then at most once per interval: the answer only resets
+// the sender's back-off, and one per batch cost an extra gRPC message each way per Raft message.
+const ACK_INTERVAL_MS = 1_000;
+
 class PeerLink {
   readonly id: RaftId;
   address: string;
@@ -415,6 +419,7 @@ export class GrpcTransport implements Transport {
     let received = 0;
     let refused = false;
     let pinned: RaftId | undefined;
+    let ackedAt = Number.NEGATIVE_INFINITY;
     call.on('data', (batch: PbBatch) => {
       if (refused) return;
       const admitted = this.admit(call);
@@ -442,6 +447,9 @@ export class GrpcTransport implements Transport {
         pinned = m.from;
         this.deliver(m);
       }
+      const now = Date.now();
+      if (now - ackedAt < ACK_INTERVAL_MS) return;
+      ackedAt = now;
       call.write(newAck(received));
     });
     call.on('error', () => {});
