@@ -179,6 +179,45 @@ export class Table<T extends StoredObjectBase> {
     this.#rows.set(stored.id, stored);
   }
 
+  /**
+   * Puts `obj` in place of the object with its ID and returns the one it replaced, touching only
+   * the index keys that differ between the two and the shared parts that are not the very same
+   * value (an update of a task's status and node keeps its service, slot and spec keys). Ends
+   * as `delete` then `insert` would, except that a unique key is never released on the way, so
+   * tables with unique indexes (renames within a transaction) use those two. The caller has
+   * checked that the object exists.
+   */
+  replace(obj: T): T {
+    const old = this.#rows.get(obj.id);
+    if (old === undefined) throw new StoreInvariantError(`${this.name} does not hold ${obj.id}`);
+    // Take the new parts before releasing the old, so a part both hold is never dropped.
+    const stored = this.#shared === undefined ? obj : this.#shared.take(obj);
+    const moved: { index: SecondaryIndex<T>; removed: boolean; added: boolean }[] = [];
+    try {
+      for (const index of this.#indexes.values()) {
+        if (index.keyOf(old) === index.keyOf(stored)) continue;
+        const step = { index, removed: false, added: false };
+        moved.push(step);
+        index.remove(old);
+        step.removed = true;
+        index.add(stored);
+        step.added = true;
+      }
+    } catch (e: unknown) {
+      // All or nothing, as insert: put back every key moved so far.
+      for (let i = moved.length - 1; i >= 0; i--) {
+        const { index, removed, added } = moved[i]!;
+        if (added) index.remove(stored);
+        if (removed) index.add(old);
+      }
+      this.#shared?.release(stored);
+      throw e;
+    }
+    this.#shared?.release(old);
+    this.#rows.set(stored.id, stored);
+    return old;
+  }
+
   /** Removes an object and returns it. The caller has checked that it exists. */
   delete(id: string): T {
     const obj = this.#rows.get(id);
