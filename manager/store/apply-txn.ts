@@ -81,7 +81,12 @@ export function applyTransaction(tables: Tables, ops: readonly TxnOp[], index: n
         continue;
       }
       const replacing = op.op === 'update' && inPlace(tables, op.table);
-      const old = replacing ? table.get(op.object.id) : previous.get(`${op.table}/${op.object.id}`);
+      const old =
+        op.op === 'create'
+          ? undefined
+          : replacing
+            ? table.get(op.object.id)
+            : previous.get(`${op.table}/${op.object.id}`);
       // op.object is already deeply frozen by decoding; only the new top level needs freezing.
       const built = Object.freeze({
         ...op.object,
