@@ -87,20 +87,21 @@ export function applyTransaction(tables: Tables, ops: readonly TxnOp[], index: n
           : replacing
             ? table.get(op.object.id)
             : previous.get(`${op.table}/${op.object.id}`);
-      // op.object is already deeply frozen by decoding; only the new top level needs freezing.
-      const built = Object.freeze({
+      // op.object's fields are already deeply frozen by decoding; the new top level is handed
+      // to the table to own, which puts in the parts it shares and freezes it.
+      const built: StoredObject = {
         ...op.object,
         meta: Object.freeze({
           version: index,
           createdAt: old === undefined ? op.object.meta.createdAt : old.meta.createdAt,
           updatedAt: op.object.meta.updatedAt,
         }),
-      });
+      };
       if (replacing) {
-        table.replace(built);
+        table.replace(built, true);
         journal.push({ kind: 'replaced', table: op.table, object: old! });
       } else {
-        table.insert(built);
+        table.insert(built, true);
         journal.push({ kind: 'inserted', table: op.table, object: built });
       }
       const stored = table.get(built.id)!; // the table's copy shares equal parts

@@ -157,13 +157,23 @@ export class Table<T extends StoredObjectBase> {
   }
 
   /**
+   * `obj` registered with the shared parts: itself, or a frozen copy holding them. With `own`,
+   * `obj` is the caller's fresh, unfrozen object (its fields frozen): the parts are put into it,
+   * and it is frozen and kept, saving the copy.
+   */
+  #take(obj: T, own: boolean): T {
+    if (this.#shared !== undefined) return this.#shared.take(obj, own);
+    return own ? Object.freeze(obj) : obj;
+  }
+
+  /**
    * Adds a new object. The table keeps `obj` or a frozen copy equal to it (sameJson) that holds
    * parts shared with other objects: whoever hands the object on (change events) hands on
-   * `get(obj.id)`. The caller has checked that its ID and unique keys are free.
+   * `get(obj.id)`. `own`: see #take. The caller has checked that its ID and unique keys are free.
    */
-  insert(obj: T): void {
+  insert(obj: T, own = false): void {
     if (this.#rows.has(obj.id)) throw new StoreInvariantError(`${this.name} already holds ${obj.id}`);
-    const stored = this.#shared === undefined ? obj : this.#shared.take(obj);
+    const stored = this.#take(obj, own);
     const added: SecondaryIndex<T>[] = [];
     try {
       for (const index of this.#indexes.values()) {
@@ -184,14 +194,14 @@ export class Table<T extends StoredObjectBase> {
    * the index keys that differ between the two and the shared parts that are not the very same
    * value (an update of a task's status and node keeps its service, slot and spec keys). Ends
    * as `delete` then `insert` would, except that a unique key is never released on the way, so
-   * tables with unique indexes (renames within a transaction) use those two. The caller has
-   * checked that the object exists.
+   * tables with unique indexes (renames within a transaction) use those two. `own`: see #take.
+   * The caller has checked that the object exists.
    */
-  replace(obj: T): T {
+  replace(obj: T, own = false): T {
     const old = this.#rows.get(obj.id);
     if (old === undefined) throw new StoreInvariantError(`${this.name} does not hold ${obj.id}`);
     // Take the new parts before releasing the old, so a part both hold is never dropped.
-    const stored = this.#shared === undefined ? obj : this.#shared.take(obj);
+    const stored = this.#take(obj, own);
     const moved: { index: SecondaryIndex<T>; removed: boolean; added: boolean }[] = [];
     try {
       for (const index of this.#indexes.values()) {
