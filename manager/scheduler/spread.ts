@@ -24,8 +24,8 @@ interface Candidate {
   own: number;
   /** Tasks of every service on the node. */
   all: number;
-  /** The branches from the root to the node's leaf (its spread values, found once). */
-  readonly path: readonly Branch[];
+  /** The node's leaf: the branch of its spread values (found once). */
+  readonly leaf: Branch;
 }
 
 /** Node order for one service: fewest of its tasks, then fewest tasks, then ID. */
@@ -40,6 +40,12 @@ class Branch {
   exhausted = false;
   readonly children = new Map<string, Branch>();
   leaf: Candidate[] | Heap<Candidate> = [];
+  /** The branches from the root to this one, this one last (shared by the nodes below it). */
+  readonly path: readonly Branch[];
+
+  constructor(parent?: Branch) {
+    this.path = parent === undefined ? [this] : [...parent.path, this];
+  }
 }
 
 export class SpreadTree {
@@ -56,19 +62,17 @@ export class SpreadTree {
       const tasks = node.serviceTasks(serviceId);
       let branch = this.#root;
       branch.count += tasks;
-      const path: Branch[] = [branch];
       for (const attribute of spreadOver) {
         const value = spreadValue(node.node, attribute);
         let child = branch.children.get(value);
         if (child === undefined) {
-          child = new Branch();
+          child = new Branch(branch);
           branch.children.set(value, child);
         }
         child.count += tasks;
         branch = child;
-        path.push(branch);
       }
-      (branch.leaf as Candidate[]).push({ node, own: tasks, all: node.activeTasks, path });
+      (branch.leaf as Candidate[]).push({ node, own: tasks, all: node.activeTasks, leaf: branch });
     }
     const heapify = (b: Branch): void => {
       b.leaf = new Heap(lessLoaded, b.leaf as Candidate[]);
@@ -122,12 +126,12 @@ export class SpreadTree {
     if (c === undefined || c.node !== node)
       throw new RangeError(`node ${node.id} was not the node taken last`);
     this.#taken = undefined;
-    for (const branch of c.path) {
+    for (const branch of c.leaf.path) {
       branch.count++;
       branch.exhausted = false;
     }
     c.own = node.serviceTasks(this.#serviceId);
     c.all = node.activeTasks;
-    (c.path[c.path.length - 1]!.leaf as Heap<Candidate>).push(c);
+    (c.leaf.leaf as Heap<Candidate>).push(c);
   }
 }

@@ -14,11 +14,13 @@ import { rememberChecked } from '../../api/objects/shape.js';
 
 /** Returns the error the transaction must be refused with, or undefined if it applies. */
 export function checkTransaction(tables: Tables, ops: readonly TxnOp[]): StoreError | undefined {
+  // Ops by table/ID, for the unique-key check below: only tables with unique keys need them
+  // (a bulk task write builds no such map).
   const touched = new Map<string, TxnOp>();
   for (const op of ops) {
     const table = tables.any(op.table);
     const id = opId(op);
-    touched.set(`${op.table}/${id}`, op);
+    if (table.uniqueIndexes().length > 0) touched.set(`${op.table}/${id}`, op);
     const current = table.get(id);
     if (op.op === 'create') {
       if (current !== undefined) return new ExistsError(op.table, id);
