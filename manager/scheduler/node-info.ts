@@ -87,17 +87,18 @@ export class NodeInfo {
     const spread = countsForSpread(task);
     // The store's echo of a placement the scheduler has just recorded holds the same: keep it.
     const was = this.#tasks.get(task.id);
-    if (
-      was !== undefined &&
-      was.serviceId === task.serviceId &&
-      was.nanoCPUs === nanoCPUs &&
-      was.memoryBytes === memoryBytes &&
-      was.spread === spread &&
-      samePorts(was.ports, ports)
-    ) {
-      return;
+    if (was !== undefined) {
+      if (
+        was.serviceId === task.serviceId &&
+        was.nanoCPUs === nanoCPUs &&
+        was.memoryBytes === memoryBytes &&
+        was.spread === spread &&
+        samePorts(was.ports, ports)
+      ) {
+        return;
+      }
+      this.removeTask(task.id);
     }
-    this.removeTask(task.id);
     const held: Held = { serviceId: task.serviceId, nanoCPUs, memoryBytes, ports, spread };
     this.#tasks.set(task.id, held);
     this.#reservedCPUs += held.nanoCPUs;

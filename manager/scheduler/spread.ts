@@ -59,7 +59,8 @@ export class SpreadTree {
     this.#over = spreadOver;
     this.#serviceId = serviceId;
     for (const node of nodes) {
-      const tasks = node.serviceTasks(serviceId);
+      const all = node.activeTasks;
+      const tasks = all === 0 ? 0 : node.serviceTasks(serviceId);
       let branch = this.#root;
       branch.count += tasks;
       for (const attribute of spreadOver) {
@@ -72,7 +73,7 @@ export class SpreadTree {
         child.count += tasks;
         branch = child;
       }
-      (branch.leaf as Candidate[]).push({ node, own: tasks, all: node.activeTasks, leaf: branch });
+      (branch.leaf as Candidate[]).push({ node, own: tasks, all, leaf: branch });
     }
     const heapify = (b: Branch): void => {
       b.leaf = new Heap(lessLoaded, b.leaf as Candidate[]);
