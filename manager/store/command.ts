@@ -82,15 +82,13 @@ function encodeOp(op: EncodableOp): string {
     case 'delete':
       return JSON.stringify({ op: op.op, table: op.table, id: op.id, version: op.version });
     case 'patch': {
-      const head = JSON.stringify({
-        op: op.op,
-        table: op.table,
-        id: op.id,
-        version: op.version,
-        updatedAt: op.updatedAt,
-      });
+      // Written out field by field (the same text as stringifying them as one object): a
+      // scheduler pass encodes thousands of these.
       const unset = op.unset.length === 0 ? '' : `,"unset":${JSON.stringify(op.unset)}`;
-      return `${head.slice(0, -1)},"set":${op.json}${unset}}`;
+      return (
+        `{"op":"patch","table":"${op.table}","id":${JSON.stringify(op.id)},"version":${JSON.stringify(op.version)},` +
+        `"updatedAt":${JSON.stringify(op.updatedAt)},"set":${op.json}${unset}}`
+      );
     }
     default: {
       const spec = op.spec === undefined ? '' : `,"spec":${op.spec}`;
