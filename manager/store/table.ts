@@ -1,6 +1,6 @@
 // One table: objects by ID plus its secondary indexes, maintained incrementally on every
-// insert and delete (a change touches only the keys of the object that changed). Objects share
-// equal parts through SharedParts (shared-parts.ts) while they are in the table.
+// insert, replace and delete (a change touches only the keys of the object that changed).
+// Objects share equal parts through SharedParts (shared-parts.ts) while they are in the table.
 
 import type { IndexDef } from './indexes.js';
 import { StoreInvariantError } from './errors.js';
