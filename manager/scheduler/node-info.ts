@@ -21,6 +21,13 @@ function countsForSpread(task: Task): boolean {
   return d === 'ready' || d === 'running' || d === 'complete' || taskStateRank(d) < ASSIGNED;
 }
 
+function samePorts(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 interface Held {
   readonly serviceId: string;
   readonly nanoCPUs: number;
@@ -74,15 +81,25 @@ export class NodeInfo {
 
   /** Records (or re-records) a task on this node; `ports` are its host-mode ports. */
   addTask(task: Task, ports: readonly string[]): void {
-    this.removeTask(task.id);
     const r = task.spec.resources.reservations;
-    const held: Held = {
-      serviceId: task.serviceId,
-      nanoCPUs: r?.nanoCPUs ?? 0,
-      memoryBytes: r?.memoryBytes ?? 0,
-      ports,
-      spread: countsForSpread(task),
-    };
+    const nanoCPUs = r?.nanoCPUs ?? 0;
+    const memoryBytes = r?.memoryBytes ?? 0;
+    const spread = countsForSpread(task);
+    // The store's echo of a placement the scheduler has just recorded holds the same: keep it.
+    const was = this.#tasks.get(task.id);
+    if (was !== undefined) {
+      if (
+        was.serviceId === task.serviceId &&
+        was.nanoCPUs === nanoCPUs &&
+        was.memoryBytes === memoryBytes &&
+        was.spread === spread &&
+        samePorts(was.ports, ports)
+      ) {
+        return;
+      }
+      this.removeTask(task.id);
+    }
+    const held: Held = { serviceId: task.serviceId, nanoCPUs, memoryBytes, ports, spread };
     this.#tasks.set(task.id, held);
     this.#reservedCPUs += held.nanoCPUs;
     this.#reservedMemory += held.memoryBytes;

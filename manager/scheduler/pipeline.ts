@@ -44,8 +44,9 @@ export class Pipeline {
   process(node: NodeInfo): boolean {
     const req = this.#req;
     if (req === undefined) throw new RangeError('Pipeline.process before setTask');
-    for (let i = 0; i < this.#active.length; i++) {
-      if (!this.#active[i]!.check(req, node)) {
+    const active = this.#active;
+    for (let i = 0; i < active.length; i++) {
+      if (!active[i]!.check(req, node)) {
         this.#failures[i]!++;
         return false;
       }

@@ -11,7 +11,13 @@ import { wantsToRun } from '../task/task-state.js';
 import { WatchLoopBase } from '../loop/watch-loop-base.js';
 import type { Clock } from '../../api/clock/clock.js';
 import type { ChangeEvent } from '../store/events.js';
-import { isAttachmentTask, type Service, type Task, type TaskState } from '../../api/objects/index.js';
+import {
+  isAttachmentTask,
+  type Service,
+  type Task,
+  type TaskState,
+  type TaskStatus,
+} from '../../api/objects/index.js';
 import type { ReadTx } from '../store/read-tx.js';
 import type { MemoryStore } from '../store/store.js';
 import { holdsResources, NodeInfo } from './node-info.js';
@@ -38,6 +44,13 @@ export interface SchedulerOptions {
 
 export const ASSIGNED_MESSAGE = 'scheduler assigned task to node';
 export const PENDING_MESSAGE = 'pending task scheduling';
+
+/** The task placed on `nodeId`: withStatus(task, 'assigned', ...) with its node, in one copy. */
+function assigned(task: Task, nodeId: string, now: string): Task {
+  const status: TaskStatus = { ...task.status, state: 'assigned', message: ASSIGNED_MESSAGE, timestamp: now };
+  if (status.err !== undefined) delete status.err;
+  return { ...task, nodeId, status };
+}
 
 export class Scheduler extends WatchLoopBase {
   readonly #o: SchedulerOptions;
@@ -183,7 +196,7 @@ export class Scheduler extends WatchLoopBase {
           return undefined;
         }
         if ('nodeId' in d) {
-          tx.update('tasks', { ...withStatus(current, 'assigned', ASSIGNED_MESSAGE, now), nodeId: d.nodeId });
+          tx.update('tasks', assigned(current, d.nodeId, now));
           return true;
         }
         tx.update('tasks', withStatus(current, 'pending', PENDING_MESSAGE, now, d.err));

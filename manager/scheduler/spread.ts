@@ -13,49 +13,70 @@ export function spreadValue(node: Node, attribute: string): string {
   return nodeAttribute(node, attribute) ?? '';
 }
 
+/**
+ * A node in the tree with its load for the service being placed, read when it goes into a heap
+ * (built, or given back after a placement: within one group nothing else changes a node), so
+ * heap comparisons read two numbers instead of looking the service up in the node's counts.
+ */
+interface Candidate {
+  readonly node: NodeInfo;
+  /** Tasks of the service on the node. */
+  own: number;
+  /** Tasks of every service on the node. */
+  all: number;
+  /** The node's leaf: the branch of its spread values (found once). */
+  readonly leaf: Branch;
+}
+
 /** Node order for one service: fewest of its tasks, then fewest tasks, then ID. */
-export function lessLoaded(serviceId: string): (a: NodeInfo, b: NodeInfo) => boolean {
-  return (a, b) => {
-    const sa = a.serviceTasks(serviceId);
-    const sb = b.serviceTasks(serviceId);
-    if (sa !== sb) return sa < sb;
-    if (a.activeTasks !== b.activeTasks) return a.activeTasks < b.activeTasks;
-    return a.id < b.id;
-  };
+function lessLoaded(a: Candidate, b: Candidate): boolean {
+  if (a.own !== b.own) return a.own < b.own;
+  if (a.all !== b.all) return a.all < b.all;
+  return a.node.id < b.node.id;
 }
 
 class Branch {
   count = 0;
   exhausted = false;
   readonly children = new Map<string, Branch>();
-  leaf: NodeInfo[] | Heap<NodeInfo> = [];
+  leaf: Candidate[] | Heap<Candidate> = [];
+  /** The branches from the root to this one, this one last (shared by the nodes below it). */
+  readonly path: readonly Branch[];
+
+  constructor(parent?: Branch) {
+    this.path = parent === undefined ? [this] : [...parent.path, this];
+  }
 }
 
 export class SpreadTree {
   readonly #root = new Branch();
   readonly #over: readonly string[];
+  readonly #serviceId: string;
+  /** The candidate `take` returned last (what `placed` gives back). */
+  #taken: Candidate | undefined;
 
   constructor(nodes: readonly NodeInfo[], spreadOver: readonly string[], serviceId: string) {
     this.#over = spreadOver;
+    this.#serviceId = serviceId;
     for (const node of nodes) {
-      const tasks = node.serviceTasks(serviceId);
+      const all = node.activeTasks;
+      const tasks = all === 0 ? 0 : node.serviceTasks(serviceId);
       let branch = this.#root;
       branch.count += tasks;
       for (const attribute of spreadOver) {
         const value = spreadValue(node.node, attribute);
         let child = branch.children.get(value);
         if (child === undefined) {
-          child = new Branch();
+          child = new Branch(branch);
           branch.children.set(value, child);
         }
         child.count += tasks;
         branch = child;
       }
-      (branch.leaf as NodeInfo[]).push(node);
+      (branch.leaf as Candidate[]).push({ node, own: tasks, all, leaf: branch });
     }
-    const less = lessLoaded(serviceId);
     const heapify = (b: Branch): void => {
-      b.leaf = new Heap(less, b.leaf as NodeInfo[]);
+      b.leaf = new Heap(lessLoaded, b.leaf as Candidate[]);
       for (const child of b.children.values()) heapify(child);
     };
     heapify(this.#root);
@@ -66,14 +87,15 @@ export class SpreadTree {
    * good: within one pass nodes only fill up). Give it back with `placed` once a task is on it.
    */
   take(fits: (node: NodeInfo) => boolean): NodeInfo | undefined {
-    return this.#take(this.#root, 0, fits);
+    this.#taken = this.#take(this.#root, 0, fits);
+    return this.#taken?.node;
   }
 
-  #take(branch: Branch, depth: number, fits: (node: NodeInfo) => boolean): NodeInfo | undefined {
+  #take(branch: Branch, depth: number, fits: (node: NodeInfo) => boolean): Candidate | undefined {
     if (branch.exhausted) return undefined;
     if (depth === this.#over.length) {
-      const heap = branch.leaf as Heap<NodeInfo>;
-      for (let node = heap.pop(); node !== undefined; node = heap.pop()) if (fits(node)) return node;
+      const heap = branch.leaf as Heap<Candidate>;
+      for (let c = heap.pop(); c !== undefined; c = heap.pop()) if (fits(c.node)) return c;
       branch.exhausted = true;
       return undefined;
     }
@@ -94,22 +116,23 @@ export class SpreadTree {
         branch.exhausted = true;
         return undefined;
       }
-      const node = this.#take(best[1], depth + 1, fits);
-      if (node !== undefined) return node;
+      const c = this.#take(best[1], depth + 1, fits);
+      if (c !== undefined) return c;
     }
   }
 
-  /** Returns a node taken with `take` after a task of the service was placed on it. */
+  /** Returns the node `take` returned last, after a task of the service was placed on it. */
   placed(node: NodeInfo): void {
-    let branch = this.#root;
-    for (let depth = 0; ; depth++) {
+    const c = this.#taken;
+    if (c === undefined || c.node !== node)
+      throw new RangeError(`node ${node.id} was not the node taken last`);
+    this.#taken = undefined;
+    for (const branch of c.leaf.path) {
       branch.count++;
       branch.exhausted = false;
-      if (depth === this.#over.length) break;
-      const child = branch.children.get(spreadValue(node.node, this.#over[depth]!));
-      if (child === undefined) throw new RangeError(`node ${node.id} is not in the spread tree`);
-      branch = child;
     }
-    (branch.leaf as Heap<NodeInfo>).push(node);
+    c.own = node.serviceTasks(this.#serviceId);
+    c.all = node.activeTasks;
+    (c.leaf.leaf as Heap<Candidate>).push(c);
   }
 }

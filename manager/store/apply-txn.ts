@@ -14,11 +14,13 @@ import { rememberChecked } from '../../api/objects/shape.js';
 
 /** Returns the error the transaction must be refused with, or undefined if it applies. */
 export function checkTransaction(tables: Tables, ops: readonly TxnOp[]): StoreError | undefined {
+  // Ops by table/ID, for the unique-key check below: only tables with unique keys need them
+  // (a bulk task write builds no such map).
   const touched = new Map<string, TxnOp>();
   for (const op of ops) {
     const table = tables.any(op.table);
     const id = opId(op);
-    touched.set(`${op.table}/${id}`, op);
+    if (table.uniqueIndexes().length > 0) touched.set(`${op.table}/${id}`, op);
     const current = table.get(id);
     if (op.op === 'create') {
       if (current !== undefined) return new ExistsError(op.table, id);
@@ -57,40 +59,55 @@ export function checkTransaction(tables: Tables, ops: readonly TxnOp[]): StoreEr
  * version `index`, and returns one change event per op, in op order.
  */
 export function applyTransaction(tables: Tables, ops: readonly TxnOp[], index: number): ChangeEvent[] {
-  // Take out everything that is updated or deleted first, so unique keys being released are
-  // free before the new objects claim them. Every step is journalled: if one throws (a broken
-  // invariant the check did not foresee), the tables are put back as they were and the error
-  // rethrown, so a transaction is applied whole or not at all even then.
-  const removed: Journalled[] = [];
-  const inserted: Journalled[] = [];
+  // Take out everything that is deleted, or updated in a table with unique keys, first, so
+  // unique keys being released are free before the new objects claim them; an update in a table
+  // without unique keys replaces its object in one step (only the index keys that change move).
+  // Every step is journalled: if one throws (a broken invariant the check did not foresee), the
+  // tables are put back as they were and the error rethrown, so a transaction is applied whole
+  // or not at all even then.
+  const journal: Step[] = [];
   const previous = new Map<string, StoredObject>();
   const events: ChangeEvent[] = [];
   try {
     for (const op of ops) {
-      if (op.op === 'create') continue;
+      if (op.op === 'create' || (op.op === 'update' && inPlace(tables, op.table))) continue;
       const old = tables.any(op.table).delete(opId(op));
-      removed.push({ table: op.table, object: old });
+      journal.push({ kind: 'removed', table: op.table, object: old });
       previous.set(`${op.table}/${opId(op)}`, old);
     }
     for (const op of ops) {
-      const old = previous.get(`${op.table}/${opId(op)}`);
+      const table = tables.any(op.table);
       if (op.op === 'delete') {
+        const old = previous.get(`${op.table}/${op.id}`);
         events.push({ action: 'delete', table: op.table, object: old } as ChangeEvent);
         continue;
       }
-      // op.object is already deeply frozen by decoding; only the new top level needs freezing.
-      const built = Object.freeze({
+      const replacing = op.op === 'update' && inPlace(tables, op.table);
+      const old =
+        op.op === 'create'
+          ? undefined
+          : replacing
+            ? table.get(op.object.id)
+            : previous.get(`${op.table}/${op.object.id}`);
+      // op.object's fields are already deeply frozen by decoding; the new top level is handed
+      // to the table to own, which puts in the parts it shares and freezes it.
+      const built: StoredObject = {
         ...op.object,
         meta: Object.freeze({
           version: index,
           createdAt: old === undefined ? op.object.meta.createdAt : old.meta.createdAt,
           updatedAt: op.object.meta.updatedAt,
         }),
-      });
-      tables.any(op.table).insert(built);
-      const stored = tables.any(op.table).get(built.id)!; // the table's copy shares equal parts
+      };
+      if (replacing) {
+        table.replace(built, true);
+        journal.push({ kind: 'replaced', table: op.table, object: old! });
+      } else {
+        table.insert(built, true);
+        journal.push({ kind: 'inserted', table: op.table, object: built });
+      }
+      const stored = table.get(built.id)!; // the table's copy shares equal parts
       rememberChecked(op.table, stored);
-      inserted.push({ table: op.table, object: stored });
       events.push(
         (old === undefined
           ? { action: 'create', table: op.table, object: stored }
@@ -98,25 +115,30 @@ export function applyTransaction(tables: Tables, ops: readonly TxnOp[], index: n
       );
     }
   } catch (e: unknown) {
-    undo(tables, removed, inserted);
+    undo(tables, journal);
     throw e;
   }
   return events;
 }
 
-interface Journalled {
+/** An update of `table` replaces its object in one step (see Table.replace). */
+function inPlace(tables: Tables, table: TableName): boolean {
+  return tables.any(table).uniqueIndexes().length === 0;
+}
+
+/** One change `applyTransaction` made: an object taken out, put in, or put in place of `object`. */
+interface Step {
+  readonly kind: 'removed' | 'inserted' | 'replaced';
   readonly table: TableName;
   readonly object: StoredObject;
 }
 
-/** Puts back what a failed `applyTransaction` changed: takes out `inserted`, re-inserts `removed`. */
-function undo(tables: Tables, removed: readonly Journalled[], inserted: readonly Journalled[]): void {
-  for (let i = inserted.length - 1; i >= 0; i--) {
-    const { table, object } = inserted[i]!;
-    tables.any(table).delete(object.id);
-  }
-  for (let i = removed.length - 1; i >= 0; i--) {
-    const { table, object } = removed[i]!;
-    tables.any(table).insert(object);
+/** Puts back what a failed `applyTransaction` changed, latest change first. */
+function undo(tables: Tables, journal: readonly Step[]): void {
+  for (let i = journal.length - 1; i >= 0; i--) {
+    const { kind, table, object } = journal[i]!;
+    if (kind === 'inserted') tables.any(table).delete(object.id);
+    else if (kind === 'removed') tables.any(table).insert(object);
+    else tables.any(table).replace(object);
   }
 }

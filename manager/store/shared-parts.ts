@@ -110,10 +110,12 @@ export class SharedParts<T extends StoredObjectBase> {
 
   /**
    * Registers `obj` as a holder of its shared parts and returns it, or a frozen copy holding the
-   * pooled values where they differ from its own (equal content, as sameJson compares).
+   * pooled values where they differ from its own (equal content, as sameJson compares). With
+   * `own`, `obj` is the caller's fresh, unfrozen object: the pooled values are put into it and
+   * it is frozen and returned (no copy).
    */
-  take(obj: T): T {
-    let out: Record<string, unknown> | undefined;
+  take(obj: T, own = false): T {
+    let out: Record<string, unknown> | undefined = own ? (obj as Record<string, unknown>) : undefined;
     for (const { def, pool } of this.#fields) {
       const value = obj[def.field];
       let entry: Entry | undefined;
@@ -131,7 +133,7 @@ export class SharedParts<T extends StoredObjectBase> {
       out ??= { ...obj } as Record<string, unknown>;
       out[def.field] = entry.value;
     }
-    return out === undefined ? obj : (Object.freeze(out) as T);
+    return out === undefined ? obj : (Object.freeze(out) as unknown as T);
   }
 
   /** `obj` (as returned by take) no longer holds its parts. */

@@ -89,7 +89,19 @@ export class MemoryStore implements StateMachine {
    */
   async update<T>(fn: (tx: WriteTx) => T, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted === true) throw new ProposalAbortedError();
-    const tx = new WriteTx(this.#tables, () => this.#clock().toISOString());
+    // Formatted once per distinct clock reading: a bulk write stamps thousands of objects.
+    let lastMs = NaN;
+    let lastIso = '';
+    const now = (): string => {
+      const date = this.#clock();
+      const ms = date.getTime();
+      if (ms !== lastMs) {
+        lastMs = ms;
+        lastIso = date.toISOString();
+      }
+      return lastIso;
+    };
+    const tx = new WriteTx(this.#tables, now);
     let result: T;
     try {
       result = fn(tx);

@@ -1,6 +1,6 @@
 // One table: objects by ID plus its secondary indexes, maintained incrementally on every
-// insert and delete (a change touches only the keys of the object that changed). Objects share
-// equal parts through SharedParts (shared-parts.ts) while they are in the table.
+// insert, replace and delete (a change touches only the keys of the object that changed).
+// Objects share equal parts through SharedParts (shared-parts.ts) while they are in the table.
 
 import type { IndexDef } from './indexes.js';
 import { StoreInvariantError } from './errors.js';
@@ -157,13 +157,23 @@ export class Table<T extends StoredObjectBase> {
   }
 
   /**
+   * `obj` registered with the shared parts: itself, or a frozen copy holding them. With `own`,
+   * `obj` is the caller's fresh, unfrozen object (its fields frozen): the parts are put into it,
+   * and it is frozen and kept, saving the copy.
+   */
+  #take(obj: T, own: boolean): T {
+    if (this.#shared !== undefined) return this.#shared.take(obj, own);
+    return own ? Object.freeze(obj) : obj;
+  }
+
+  /**
    * Adds a new object. The table keeps `obj` or a frozen copy equal to it (sameJson) that holds
    * parts shared with other objects: whoever hands the object on (change events) hands on
-   * `get(obj.id)`. The caller has checked that its ID and unique keys are free.
+   * `get(obj.id)`. `own`: see #take. The caller has checked that its ID and unique keys are free.
    */
-  insert(obj: T): void {
+  insert(obj: T, own = false): void {
     if (this.#rows.has(obj.id)) throw new StoreInvariantError(`${this.name} already holds ${obj.id}`);
-    const stored = this.#shared === undefined ? obj : this.#shared.take(obj);
+    const stored = this.#take(obj, own);
     const added: SecondaryIndex<T>[] = [];
     try {
       for (const index of this.#indexes.values()) {
@@ -177,6 +187,45 @@ export class Table<T extends StoredObjectBase> {
       throw e;
     }
     this.#rows.set(stored.id, stored);
+  }
+
+  /**
+   * Puts `obj` in place of the object with its ID and returns the one it replaced, touching only
+   * the index keys that differ between the two and the shared parts that are not the very same
+   * value (an update of a task's status and node keeps its service, slot and spec keys). Ends
+   * as `delete` then `insert` would, except that a unique key is never released on the way, so
+   * tables with unique indexes (renames within a transaction) use those two. `own`: see #take.
+   * The caller has checked that the object exists.
+   */
+  replace(obj: T, own = false): T {
+    const old = this.#rows.get(obj.id);
+    if (old === undefined) throw new StoreInvariantError(`${this.name} does not hold ${obj.id}`);
+    // Take the new parts before releasing the old, so a part both hold is never dropped.
+    const stored = this.#take(obj, own);
+    const moved: { index: SecondaryIndex<T>; removed: boolean; added: boolean }[] = [];
+    try {
+      for (const index of this.#indexes.values()) {
+        if (index.keyOf(old) === index.keyOf(stored)) continue;
+        const step = { index, removed: false, added: false };
+        moved.push(step);
+        index.remove(old);
+        step.removed = true;
+        index.add(stored);
+        step.added = true;
+      }
+    } catch (e: unknown) {
+      // All or nothing, as insert: put back every key moved so far.
+      for (let i = moved.length - 1; i >= 0; i--) {
+        const { index, removed, added } = moved[i]!;
+        if (added) index.remove(stored);
+        if (removed) index.add(old);
+      }
+      this.#shared?.release(stored);
+      throw e;
+    }
+    this.#shared?.release(old);
+    this.#rows.set(stored.id, stored);
+    return old;
   }
 
   /** Removes an object and returns it. The caller has checked that it exists. */

@@ -139,8 +139,12 @@ export class WriteTx implements ReadTx {
 
   /** Adds a new object; the store fills in `meta`. Returns the object as proposed (a shallow copy). */
   create<K extends TableName>(table: K, object: NewObject<K>): ObjectOf<K> {
-    if (this.get(table, object.id) !== undefined) throw new ExistsError(table, object.id);
-    const base = this.#touched(table)?.get(object.id)?.base;
+    const tables = this.#open();
+    // One lookup: an object this transaction touched exists unless it deleted it.
+    const p = this.#touched(table)?.get(object.id);
+    const exists = p === undefined ? tables.get(table).has(object.id) : p.write !== null;
+    if (exists) throw new ExistsError(table, object.id);
+    const base = p?.base;
     const now = this.#now();
     // Re-creating an object deleted earlier in this transaction replaces it: an update of base.
     const meta =

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLocalStore } from '../local-proposer.js';
+import { encodeCommand } from '../command.js';
 import { MalformedCommandError, StoreInvariantError } from '../errors.js';
 import { command, newService, newTask, seeded } from './fixtures.js';
 
@@ -158,4 +159,31 @@ test('applying an index that does not increase is a broken invariant', () => {
   assert.throws(() => store.apply(4, ok), StoreInvariantError);
   assert.throws(() => store.apply(Number.NaN, ok), StoreInvariantError);
   assert.equal(store.appliedIndex, 5);
+});
+
+test('a patch op is encoded as the text of its fields stringified as one object', () => {
+  const set = { status: { state: 'assigned', message: 'a "quoted"\nmessage' }, nodeId: 'n1' };
+  for (const unset of [[], ['jobIteration', 'logDriver']]) {
+    const bytes = encodeCommand([
+      {
+        op: 'patch',
+        table: 'tasks',
+        id: 't-1.x_2',
+        version: 12,
+        updatedAt: '2024-01-01T00:00:00.000Z',
+        json: JSON.stringify(set),
+        unset,
+      },
+    ]);
+    const op = {
+      op: 'patch',
+      table: 'tasks',
+      id: 't-1.x_2',
+      version: 12,
+      updatedAt: '2024-01-01T00:00:00.000Z',
+      set,
+      ...(unset.length === 0 ? {} : { unset }),
+    };
+    assert.equal(Buffer.from(bytes).toString('utf8'), JSON.stringify({ v: 1, ops: [op] }));
+  }
 });

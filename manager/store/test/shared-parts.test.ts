@@ -8,8 +8,10 @@ import { createLocalStore } from '../local-proposer.js';
 import { MAX_VALUES_PER_BUCKET, SharedParts, SHARED_FIELDS } from '../shared-parts.js';
 import { sameJson } from '../same-json.js';
 import { Tables } from '../tables.js';
-import { newTask, replicated, taskSpec } from './fixtures.js';
-import type { Task } from '../../../api/objects/index.js';
+import { newService, newTask, replicated, taskSpec } from './fixtures.js';
+import type { Service, Task } from '../../../api/objects/index.js';
+
+const AT = '2024-01-01T00:00:00.000Z';
 
 function stored(task: ReturnType<typeof newTask>, version = 1): Task {
   const at = '2024-01-01T00:00:00.000Z';
@@ -101,4 +103,29 @@ test('an index key holds a bare ID until a second one comes, and goes back to it
   table.delete('b');
   assert.equal(slot.count('s1/1'), 0);
   assert.deepEqual([...slot.ids('s1/1')], []);
+});
+
+test('an object the table owns gets the shared parts put into it and is kept, frozen, without a copy', () => {
+  const table = new Tables().get('tasks');
+  table.insert(stored(newTask('a', 's1', 1, 'n1')));
+  const first = table.get('a')!;
+  const fresh = stored(newTask('b', 's1', 2, 'n1'));
+  assert.ok(!Object.isFrozen(fresh));
+  assert.notEqual(fresh.spec, first.spec);
+  table.insert(fresh, true);
+  assert.equal(table.get('b'), fresh, 'kept, not copied');
+  assert.ok(Object.isFrozen(fresh));
+  assert.equal(fresh.spec, first.spec, 'the pooled spec was put in');
+  assert.equal(fresh.serviceAnnotations, first.serviceAnnotations);
+  const moved = stored(newTask('b', 's1', 2, 'n2'), 2);
+  assert.equal(table.replace(moved, true), fresh);
+  assert.equal(table.get('b'), moved);
+  assert.equal(moved.spec, first.spec);
+  assert.deepEqual(table.sharedSizes(), { spec: 1, serviceAnnotations: 1, serviceId: 1, nodeId: 2 });
+  // A table without shared parts freezes what it owns, too.
+  const services = new Tables().get('services');
+  const service: Service = { ...newService('s1', 'web'), meta: { version: 1, createdAt: AT, updatedAt: AT } };
+  services.insert(service, true);
+  assert.equal(services.get('s1'), service);
+  assert.ok(Object.isFrozen(service));
 });
