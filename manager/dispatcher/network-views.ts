@@ -272,6 +272,18 @@ export class NetworkViews {
     return Buffer.concat(this.#parts(current, held).map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
   }
 
+  /**
+   * The length of `encodeBytes(current, held)` without putting the message together: a view
+   * that will not be sent now (too large, or past the leader's budget for views in flight) costs
+   * no copy of its megabytes.
+   */
+  encodedSize(current: DigestedView, held?: ReadonlyMap<string, string>): number {
+    let n = 0;
+    for (const p of this.#parts(current, held))
+      n += typeof p === 'string' ? Buffer.byteLength(p) : p.byteLength;
+    return n;
+  }
+
   /** The pieces of a node's message, in order: small text, and the shared bytes of large parts. */
   #parts(current: DigestedView, held: ReadonlyMap<string, string> | undefined): (string | Buffer)[] {
     const { head, networks } = this.#headOf(current);

@@ -47,7 +47,7 @@ export const MAX_QUEUED_MESSAGES = 256;
 type AnyStream = grpc.ServerWritableStream<unknown, unknown>;
 
 /** What a session reads of the cluster's network views. */
-export type SessionViews = Pick<NetworkViews, 'of' | 'encodeBytes' | 'largestNetwork'>;
+export type SessionViews = Pick<NetworkViews, 'of' | 'encodeBytes' | 'encodedSize' | 'largestNetwork'>;
 
 /** A network view left out of a node's messages: larger than a node accepts. */
 export interface RefusedView {
@@ -211,17 +211,18 @@ export class Session {
     const current = this.views.of(this.nodeId);
     if (!full && current.digest === this.#lastViewDigest) return {};
     const held = full ? undefined : this.#heldNetworks;
-    let bytes: Uint8Array;
+    // Its size first: a view that does not go now is never put together.
+    let size: number;
     try {
-      bytes = this.views.encodeBytes(current, held);
+      size = this.views.encodedSize(current, held);
     } catch (e: unknown) {
       return { refused: this.#refusedView(full, current.digest, `it cannot be encoded (${String(e)})`) };
     }
     const limit = (this.#hooks.limits ?? DEFAULT_MESSAGE_LIMITS).maxViewBytes;
-    if (bytes.byteLength > limit) {
+    if (size > limit) {
       const largest = this.views.largestNetwork(current);
       const reason =
-        `it is ${humanBytes(bytes.byteLength)}, more than the ${humanBytes(limit)} a node can ` +
+        `it is ${humanBytes(size)}, more than the ${humanBytes(limit)} a node can ` +
         'receive' +
         (largest === undefined
           ? ''
@@ -229,9 +230,9 @@ export class Session {
         ': split its services over more networks';
       return { refused: this.#refusedView(full, current.digest, reason, largest) };
     }
-    const ticket =
-      this.#hooks.viewBudget === undefined ? undefined : this.#hooks.viewBudget.take(bytes.byteLength);
-    if (this.#hooks.viewBudget !== undefined && ticket === undefined) {
+    const budget = this.#hooks.viewBudget;
+    const ticket = budget?.take(size);
+    if (budget !== undefined && ticket === undefined) {
       // Later: after a full set the node holds nothing this stream sent, so it then gets every
       // network whole (an update whose entries are all full).
       if (full) {
@@ -239,6 +240,13 @@ export class Session {
         this.#heldNetworks = new Map();
       }
       return { deferred: true };
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = this.views.encodeBytes(current, held);
+    } catch (e: unknown) {
+      ticket?.release();
+      return { refused: this.#refusedView(full, current.digest, `it cannot be encoded (${String(e)})`) };
     }
     this.#lastViewDigest = current.digest;
     this.#heldNetworks = current.networkDigests;

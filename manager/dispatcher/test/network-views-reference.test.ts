@@ -214,6 +214,7 @@ test('incremental views equal the reference after every change, and so does what
             const text = views.encode(current, agent?.held);
             const bytes = views.encodeBytes(current, agent?.held);
             assert.ok(Buffer.from(bytes).equals(Buffer.from(text)), `${id}: the bytes are the text's UTF-8`);
+            assert.equal(views.encodedSize(current, agent?.held), bytes.byteLength, `${id}: the size told`);
             const got =
               agent === undefined
                 ? (JSON.parse(text) as NodeNetworkView)

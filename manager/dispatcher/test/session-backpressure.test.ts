@@ -33,6 +33,8 @@ function views(): SessionViews & { digest: string } {
     },
     encodeBytes: (current: DigestedView) =>
       Buffer.from(JSON.stringify({ nodeId: current.view.nodeId, networks: [] })),
+    encodedSize: (current: DigestedView) =>
+      Buffer.byteLength(JSON.stringify({ nodeId: current.view.nodeId, networks: [] })),
     largestNetwork: () => undefined,
   };
   return v;

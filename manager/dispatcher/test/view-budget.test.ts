@@ -57,19 +57,23 @@ class FakeStream extends EventEmitter {
 }
 
 /** One large network view (the same for every node). */
-function largeViews(bytes: number): SessionViews {
+function largeViews(bytes: number, encoded: number[] = []): SessionViews {
   return {
     of(nodeId: string): DigestedView {
       return { view: { nodeId, networks: [] }, digest: 'd1', networkDigests: new Map([['net', 'n1']]) };
     },
-    encodeBytes: () => new Uint8Array(bytes),
+    encodeBytes: () => {
+      encoded.push(bytes);
+      return new Uint8Array(bytes);
+    },
+    encodedSize: () => bytes,
     largestNetwork: () => undefined,
   };
 }
 
 const empty = { updated: [], removed: [], secrets: [], configs: [] };
 
-function session(id: string, budget: ViewBudget, held: Session[]): Session {
+function session(id: string, budget: ViewBudget, held: Session[], encoded: number[] = []): Session {
   const s = new Session(
     id,
     `node-${id}`,
@@ -81,7 +85,7 @@ function session(id: string, budget: ViewBudget, held: Session[]): Session {
       viewBudget: budget,
     },
   );
-  s.views = largeViews(2 * COUNTED_VIEW_BYTES);
+  s.views = largeViews(2 * COUNTED_VIEW_BYTES, encoded);
   return s;
 }
 
@@ -98,8 +102,9 @@ function attach(s: Session): FakeStream {
 test('past the budget a full set goes without its view, which follows once another view was taken', () => {
   const budget = new ViewBudget(3 * COUNTED_VIEW_BYTES);
   const held: Session[] = [];
+  const encodedForB: number[] = [];
   const a = session('a', budget, held);
-  const b = session('b', budget, held);
+  const b = session('b', budget, held, encodedForB);
   const sa = attach(a);
   const sb = attach(b);
   assert.equal(sa.written[0]?.networkView?.byteLength, 2 * COUNTED_VIEW_BYTES);
@@ -108,6 +113,7 @@ test('past the budget a full set goes without its view, which follows once anoth
   assert.deepEqual(held, [b], 'the dispatcher is told to offer it again');
   assert.equal(b.refreshNetworkView(2), true);
   assert.equal(sb.written.length, 1, 'still no room');
+  assert.deepEqual(encodedForB, [], 'a view that does not go is never put together');
 
   sa.drain(); // a's node took its view
   assert.equal(budget.inFlight, 0);
