@@ -142,15 +142,18 @@ export class Session {
   /**
    * Sends `batch` (and the network view if it changed) in as many messages as the agent's
    * limits need; what the node could not take is left out and handed to the `refused` hook.
+   * Returns false when the view was left out for now (viewHeld: the node had not read what it
+   * was sent, or the leader's budget for views in flight was spent).
    */
-  sendAssignments(batch: AssignmentBatch): void {
+  sendAssignments(batch: AssignmentBatch): boolean {
     const a = this.#assignments;
-    if (a === undefined) return;
+    if (a === undefined) return true;
     // A node still reading earlier messages gets its tasks now and its view once it has read
     // them (viewHeld): views are not queued behind each other (see refreshNetworkView).
     const held = !batch.full && a.stream.writableLength > 0;
     const view: ViewToSend = held ? {} : this.#viewToSend(batch.full);
-    if (held || view.deferred === true) this.#hooks.viewHeld?.(this);
+    const viewSent = !held && view.deferred !== true;
+    if (!viewSent) this.#hooks.viewHeld?.(this);
     const { messages, refused } = assignmentMessages(
       batch,
       view.part,
@@ -166,7 +169,7 @@ export class Session {
       view.part === undefined &&
       only.updatedTasks.length + only.removedTasks.length + only.secrets.length + only.configs.length === 0
     ) {
-      return; // everything in it was left out: nothing to tell the node
+      return viewSent; // everything in it was left out: nothing to tell the node
     }
     // The view's budget is released once the last part has left (the stream's write callback:
     // HTTP/2 flow control let it out), or when the stream or session ends.
@@ -184,9 +187,10 @@ export class Session {
       const done = i === messages.length - 1 ? taken : undefined;
       if (!(i === 0 ? this.#write(a.stream, m, done) : this.#writeMore(a.stream, m, done))) {
         taken?.();
-        return;
+        return viewSent;
       }
     }
+    return viewSent;
   }
 
   #releaseViews(): void {
@@ -278,18 +282,17 @@ export class Session {
 
   /**
    * Sends the node its network view if it changed (other nodes' tasks come and go). Returns
-   * false when the node has not taken what was sent before (its stream still holds messages):
-   * nothing is queued behind them, so a slow node holds one view at a time on this manager, not
-   * every step it missed; the dispatcher asks again later, and the node then gets where the
-   * views are by then.
+   * false when the node has not taken what was sent before (its stream still holds messages),
+   * or the budget for views in flight is spent: nothing is queued behind them, so a slow node
+   * holds one view at a time on this manager, not every step it missed; the dispatcher asks
+   * again later, and the node then gets where the views are by then.
    */
   refreshNetworkView(index: number): boolean {
     const a = this.#assignments;
     if (a === undefined || !this.views || this.#closed) return true;
     if (this.views.of(this.nodeId).digest === this.#lastViewDigest) return true;
     if (a.stream.writableLength > 0) return false;
-    this.sendAssignments({ full: false, updated: [], removed: [], secrets: [], configs: [], index });
-    return true;
+    return this.sendAssignments({ full: false, updated: [], removed: [], secrets: [], configs: [], index });
   }
 
   attachLogs(stream: LogSubscriptionsStream): void {
