@@ -201,6 +201,8 @@ async function main(): Promise<void> {
         leads: raft.isLeader(),
         leaderId: raft.leader().id,
         appliedIndex: manager.store.appliedIndex,
+        viewsBehind: manager.dispatcher.viewBacklog.behind,
+        viewBytesInFlight: manager.dispatcher.viewBacklog.inFlightBytes,
       });
     } else if (m.type === 'stats') {
       void (async () => {

@@ -16,6 +16,9 @@ export interface TaskCount {
   readonly leads: boolean;
   readonly leaderId: number;
   readonly appliedIndex: number;
+  /** The leader's dispatcher: nodes waiting for their current view, and view bytes in flight. */
+  readonly viewsBehind: number;
+  readonly viewBytesInFlight: number;
 }
 
 export interface ManagerStats {

@@ -37,10 +37,17 @@ test(
       );
     assert.ok(m, `last line: ${last}`);
     assert.ok(Number(m[1]) > 0 && Number(m[2]) > 0 && Number(m[4]) > 0, last);
+    // One task starting on the shared overlay reaches the sample node as a patch: some bytes,
+    // far fewer than the overlay's whole view.
+    const oneTask = /one task of the shared overlay started: ([\d,]+) bytes to one node/.exec(stdout);
+    assert.ok(oneTask, stdout);
+    const bytes = Number(oneTask[1]!.replace(/,/g, ''));
+    assert.ok(bytes > 300 && bytes < 16_384, `one task cost the node ${bytes} bytes`);
     for (const figure of [
       'API latency during the run',
       'raft: log directory',
       'one task of the shared overlay started',
+      'views settled',
       'a new manager caught up',
     ]) {
       assert.ok(stdout.includes(figure), `missing: ${figure}\n${stdout}`);

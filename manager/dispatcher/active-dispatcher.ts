@@ -73,6 +73,11 @@ export interface ActiveDispatcherOptions {
   readonly heartbeatsMissed?: { inc(): void };
 }
 
+export interface ViewBacklog {
+  readonly behind: number;
+  readonly inFlightBytes: number;
+}
+
 /** How often a node that had not read its last messages is offered its current view again (ms). */
 const VIEW_RETRY_MS = 250;
 
@@ -154,6 +159,15 @@ export class ActiveDispatcher {
 
   get sessionCount(): number {
     return this.#sessions.size;
+  }
+
+  /**
+   * Nodes waiting to be offered their current view again (they had not read earlier messages,
+   * or the budget was spent), and bytes of large views sent and not yet taken: both 0 once every
+   * node holds the current view.
+   */
+  get viewBacklog(): ViewBacklog {
+    return { behind: this.#viewsBehind.size, inFlightBytes: this.#viewBudget.inFlight };
   }
 
   /**

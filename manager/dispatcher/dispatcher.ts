@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { LogLine, LogsOptions } from '../engineapi/swarm-control.js';
 import { systemClock, type Clock } from '../../api/clock/clock.js';
 import type { MemoryStore } from '../store/index.js';
-import { ActiveDispatcher } from './active-dispatcher.js';
+import { ActiveDispatcher, type ViewBacklog } from './active-dispatcher.js';
 import type { MessageLimits } from './assignment-messages.js';
 import { ClusterError, NotLeaderError, UnauthenticatedError } from '../../api/errors.js';
 import { DispatcherError, MalformedMessageError, toServiceError } from '../../api/wire/errors.js';
@@ -110,6 +110,11 @@ export class Dispatcher {
   /** Open agent sessions (0 when not running). */
   get sessionCount(): number {
     return this.#active?.sessionCount ?? 0;
+  }
+
+  /** Views still on their way to nodes (ActiveDispatcher.viewBacklog; none when not running). */
+  get viewBacklog(): ViewBacklog {
+    return this.#active?.viewBacklog ?? { behind: 0, inFlightBytes: 0 };
   }
 
   /** Adds the Dispatcher service to the manager's gRPC server. */
