@@ -417,8 +417,8 @@ async function main(): Promise<void> {
       );
     }
 
-    // Failover at full size: the leader is killed; a write succeeds at the new one.
-    const old = leader;
+    // Failover at full size: the leader (as it is now) is killed; a write succeeds at the new one.
+    const old = await leaderOf(managers);
     const tf = performance.now();
     old.child.kill();
     const others = managers.filter((m) => m !== old);
