@@ -38,11 +38,18 @@ test(
     assert.ok(m, `last line: ${last}`);
     assert.ok(Number(m[1]) > 0 && Number(m[2]) > 0 && Number(m[4]) > 0, last);
     // One task starting on the shared overlay reaches the sample node as a patch: some bytes,
-    // far fewer than the overlay's whole view.
+    // far fewer than the overlay's whole view. (Not measured when the sample node had to
+    // reconnect past its counting proxy, after a leader change: the bench says so.)
     const oneTask = /one task of the shared overlay started: ([\d,]+) bytes to one node/.exec(stdout);
-    assert.ok(oneTask, stdout);
-    const bytes = Number(oneTask[1]!.replace(/,/g, ''));
-    assert.ok(bytes > 300 && bytes < 16_384, `one task cost the node ${bytes} bytes`);
+    if (oneTask !== null) {
+      const bytes = Number(oneTask[1]!.replace(/,/g, ''));
+      assert.ok(bytes > 300 && bytes < 16_384, `one task cost the node ${bytes} bytes`);
+    } else {
+      assert.match(
+        stdout,
+        /one task of the shared overlay started: not measured \(the measured node reconnected/,
+      );
+    }
     for (const figure of [
       'API latency during the run',
       'raft: log directory',
